@@ -1,0 +1,34 @@
+//! The MfaApproval engine: asks an MFA provider to push an approval to a user and
+//! reports a typed, fail-closed [`Outcome`].
+//!
+//! Layers (one concern each):
+//! - [`config`]: the client configuration (JSON-friendly) and its validation;
+//! - [`request`]: what one approval or query asks for, validated;
+//! - [`outcome`]: the typed result and the CallResult table (fail closed);
+//! - [`xml`] and [`soap`]: the SOAP 1.1 writer and the tolerant-but-strict reader;
+//! - [`tls`] and [`transport`]: one reusable HTTPS client per configuration, pinning,
+//!   extra CA, client certificates, caller authentication;
+//! - [`provider`] and [`mfaserver`]: the provider interface and the Azure MFA Server
+//!   Web Service SDK provider;
+//! - [`client`]: the façade the C ABI uses.
+//!
+//! This crate contains no `unsafe` code.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod client;
+pub mod codes;
+pub mod config;
+pub mod mfaserver;
+pub mod outcome;
+pub mod provider;
+pub mod request;
+pub mod soap;
+pub mod tls;
+pub mod transport;
+pub mod xml;
+
+pub use client::Client;
+pub use config::{ClientConfig, ConfigError, Secrets};
+pub use outcome::{Outcome, Status};
+pub use request::{ApprovalRequest, Operation, Query};

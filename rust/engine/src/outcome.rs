@@ -1,0 +1,333 @@
+//! The typed result of an approval or a query, and the one rule that may approve.
+
+use crate::codes::{self, CodeClass};
+use serde::Serialize;
+
+/// The state an approval ended in. `Approved` is reachable only through [`decide`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Status {
+    /// The provider explicitly reported a recognised "authenticated" answer.
+    Approved,
+    /// The user refused.
+    Denied,
+    /// The user reported fraud.
+    FraudReported,
+    /// Nobody answered in time (provider timeout, HTTP timeout, or the overall deadline).
+    TimedOut,
+    /// Anything else: errors, unknown codes, inconsistent answers, transport problems.
+    Failed,
+    /// The caller cancelled.
+    Cancelled,
+    /// A query (not an approval) finished; see [`Outcome::data`].
+    Completed,
+}
+
+impl Status {
+    /// The stable number of this status in the C ABI (`MFA_STATUS_*`).
+    pub fn abi_number(self) -> u32 {
+        match self {
+            Status::Approved => 1,
+            Status::Denied => 2,
+            Status::FraudReported => 3,
+            Status::TimedOut => 4,
+            Status::Failed => 5,
+            Status::Cancelled => 6,
+            Status::Completed => 7,
+        }
+    }
+}
+
+/// What went wrong, for outcomes that failed before the provider gave an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum FailureKind {
+    /// The provider answered; see the codes.
+    Provider,
+    /// Name resolution or TCP connection failed.
+    Connect,
+    /// The TLS handshake failed (untrusted certificate, protocol).
+    Tls,
+    /// The server certificate did not match any configured SHA-256 pin.
+    CertificatePin,
+    /// The server refused the caller's credentials (HTTP 401/403).
+    Authentication,
+    /// An HTTP status other than 200 without a SOAP fault.
+    HttpStatus,
+    /// The server answered with a SOAP fault.
+    SoapFault,
+    /// The answer was not the expected SOAP document.
+    Protocol,
+    /// An HTTP call or the overall deadline ran out.
+    Timeout,
+    /// The caller cancelled.
+    Cancelled,
+    /// Anything else in the transport.
+    Transport,
+}
+
+/// A code and its description, as the server sent them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CodeAndDescription {
+    /// The numeric code.
+    pub code: i32,
+    /// The SDK's symbolic name for CallResult codes the table knows (empty otherwise).
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub name: String,
+    /// The description the server sent (or the table's, when the server sent none).
+    pub description: String,
+}
+
+/// The typed result of one approval or query.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Outcome {
+    /// The final state.
+    pub status: Status,
+    /// `true` exactly when `status` is [`Status::Approved`].
+    pub approved: bool,
+    /// The operation (`authenticate`, `testSecurity`, ...).
+    pub operation: String,
+    /// The provider that answered (`mfaserver`).
+    pub provider: String,
+    /// The user the request was for (empty for `testSecurity`).
+    pub user_name: String,
+    /// The `<Op>Result` boolean, when the server sent one.
+    pub result: Option<bool>,
+    /// The CallResult, when the server sent one.
+    pub call_result: Option<CodeAndDescription>,
+    /// The Error, when the server sent a non-empty one.
+    pub error: Option<CodeAndDescription>,
+    /// The server's authenticationRequestId, when it sent one.
+    pub authentication_request_id: Option<String>,
+    /// What failed, or `provider` when the server's answer decided.
+    pub failure_kind: FailureKind,
+    /// One human sentence about the outcome (never contains a secret).
+    pub message: String,
+    /// `false` when the caller opted out of requireUserMatch: the server may then let users
+    /// it does not know through **without MFA**.
+    pub require_user_match: bool,
+    /// Warnings the caller must surface (for example the requireUserMatch opt-out).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    /// Query results (`exists`, `activationCode`, `userSettings`, `message`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<serde_json::Value>,
+    /// Milliseconds since the Unix epoch when the request started.
+    pub started_at_unix_ms: u64,
+    /// Milliseconds the request took.
+    pub elapsed_ms: u64,
+    /// HTTP calls made (2 when a Basic challenge was answered).
+    pub http_calls: u32,
+}
+
+/// The answer of an authentication call, as parsed from the wire.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuthAnswer {
+    /// `<Op>Result`.
+    pub result: Option<bool>,
+    /// `callResult`.
+    pub call_result: Option<(i32, String)>,
+    /// `error` (absent, empty and Code=0 all mean "no error").
+    pub error: Option<(i32, String)>,
+    /// `authenticationRequestId`.
+    pub request_id: Option<String>,
+}
+
+/// The only place an approval can come from: `<Op>Result` is `true` **and** the CallResult
+/// code is in the authenticated row. Everything else maps to a non-approving status with a
+/// message saying why.
+pub fn decide(answer: &AuthAnswer) -> (Status, String) {
+    let Some(result) = answer.result else {
+        return (Status::Failed, "the response has no usable <Result> element".into());
+    };
+    let Some((code, desc)) = &answer.call_result else {
+        let why = match &answer.error {
+            Some((ecode, edesc)) => format!("the server reported error {ecode}: {edesc}"),
+            None => "the response has no callResult".into(),
+        };
+        return (Status::Failed, why);
+    };
+    let class = codes::classify(*code);
+    let described = if desc.is_empty() {
+        codes::lookup(*code).map_or(String::new(), |c| c.description.to_string())
+    } else {
+        desc.clone()
+    };
+    match (result, class) {
+        (true, CodeClass::Authenticated) => (Status::Approved, format!("approved: CallResult {code} {described}")),
+        (false, CodeClass::Authenticated) => (
+            Status::Failed,
+            format!("inconsistent answer: result false with authenticated CallResult {code}; not an approval"),
+        ),
+        (true, _) => (
+            Status::Failed,
+            format!("inconsistent answer: result true with non-authenticated CallResult {code} {described}; not an approval"),
+        ),
+        (false, CodeClass::Denied) => (Status::Denied, format!("denied: CallResult {code} {described}")),
+        (false, CodeClass::FraudReported) => (Status::FraudReported, format!("fraud reported: CallResult {code} {described}")),
+        (false, CodeClass::NoResponse) => (Status::TimedOut, format!("no answer: CallResult {code} {described}")),
+        (false, CodeClass::SecondStepNeeded) => (
+            Status::Failed,
+            format!("CallResult {code} {described}: a second step is needed, which this product does not perform"),
+        ),
+        (false, CodeClass::Blocked) => (Status::Failed, format!("not possible: CallResult {code} {described}")),
+        (false, CodeClass::OtherFailure) => (Status::Failed, format!("failed: CallResult {code} {described}")),
+        (false, CodeClass::Unknown) => (Status::Failed, format!("unknown CallResult {code} {described}; not an approval")),
+    }
+}
+
+/// Builds a [`CodeAndDescription`], filling name (and an empty description) from the table.
+pub fn call_result_of(code: i32, description: &str) -> CodeAndDescription {
+    let row = codes::lookup(code);
+    CodeAndDescription {
+        code,
+        name: row.map_or("", |r| r.name).to_string(),
+        description: if description.is_empty() {
+            row.map_or("", |r| r.description).to_string()
+        } else {
+            description.to_string()
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codes::CALL_RESULTS;
+
+    fn answer(result: Option<bool>, code: Option<i32>) -> AuthAnswer {
+        AuthAnswer {
+            result,
+            call_result: code.map(|c| (c, String::new())),
+            error: None,
+            request_id: None,
+        }
+    }
+
+    #[test]
+    fn every_documented_code_maps_as_the_table_says() {
+        for row in CALL_RESULTS {
+            let (status, _) = decide(&answer(Some(row.class == CodeClass::Authenticated), Some(row.code)));
+            let expected = match row.class {
+                CodeClass::Authenticated => Status::Approved,
+                CodeClass::Denied => Status::Denied,
+                CodeClass::FraudReported => Status::FraudReported,
+                CodeClass::NoResponse => Status::TimedOut,
+                _ => Status::Failed,
+            };
+            assert_eq!(status, expected, "code {}", row.code);
+        }
+        // The headline codes, spelled out.
+        assert_eq!(decide(&answer(Some(true), Some(21))).0, Status::Approved);
+        assert_eq!(decide(&answer(Some(false), Some(129))).0, Status::Denied);
+        assert_eq!(decide(&answer(Some(false), Some(132))).0, Status::FraudReported);
+        assert_eq!(decide(&answer(Some(false), Some(133))).0, Status::TimedOut);
+        assert_eq!(decide(&answer(Some(false), Some(149))).0, Status::Failed);
+    }
+
+    #[test]
+    fn true_with_any_non_authenticated_code_is_not_an_approval() {
+        for row in CALL_RESULTS.iter().filter(|r| r.class != CodeClass::Authenticated) {
+            let (status, msg) = decide(&answer(Some(true), Some(row.code)));
+            assert_eq!(status, Status::Failed, "code {}", row.code);
+            assert!(msg.contains("inconsistent"), "{msg}");
+        }
+    }
+
+    #[test]
+    fn false_with_an_authenticated_code_is_not_an_approval() {
+        for code in [1, 2, 6, 7, 8, 9, 19, 21, 23, 24, 25] {
+            assert_eq!(decide(&answer(Some(false), Some(code))).0, Status::Failed, "code {code}");
+        }
+    }
+
+    #[test]
+    fn unknown_codes_and_missing_parts_are_not_approvals() {
+        for code in [0, -21, 10, 16, 26, 121, 151, 999, i32::MAX] {
+            assert_eq!(decide(&answer(Some(true), Some(code))).0, Status::Failed, "true + {code}");
+            assert_eq!(decide(&answer(Some(false), Some(code))).0, Status::Failed, "false + {code}");
+        }
+        assert_eq!(decide(&answer(None, Some(21))).0, Status::Failed);
+        assert_eq!(decide(&answer(Some(true), None)).0, Status::Failed);
+        assert_eq!(decide(&AuthAnswer::default()).0, Status::Failed);
+        let mut with_error = answer(Some(false), None);
+        with_error.error = Some((10, "USER_NOT_FOUND".into()));
+        let (s, m) = decide(&with_error);
+        assert_eq!(s, Status::Failed);
+        assert!(m.contains("USER_NOT_FOUND"));
+    }
+
+    #[test]
+    fn status_numbers_never_change() {
+        let all = [
+            (Status::Approved, 1),
+            (Status::Denied, 2),
+            (Status::FraudReported, 3),
+            (Status::TimedOut, 4),
+            (Status::Failed, 5),
+            (Status::Cancelled, 6),
+            (Status::Completed, 7),
+        ];
+        for (s, n) in all {
+            assert_eq!(s.abi_number(), n);
+        }
+    }
+}
+
+impl Outcome {
+    /// A not-yet-decided outcome (status `Failed`) for `operation` on `user_name`.
+    pub fn new(operation: &str, provider: &str, user_name: &str, require_user_match: bool) -> Self {
+        let mut warnings = Vec::new();
+        if !require_user_match && operation == "authenticate" {
+            warnings.push(REQUIRE_USER_MATCH_WARNING.to_string());
+        }
+        Outcome {
+            status: Status::Failed,
+            approved: false,
+            operation: operation.into(),
+            provider: provider.into(),
+            user_name: user_name.into(),
+            result: None,
+            call_result: None,
+            error: None,
+            authentication_request_id: None,
+            failure_kind: FailureKind::Provider,
+            message: String::new(),
+            require_user_match,
+            warnings,
+            data: None,
+            started_at_unix_ms: 0,
+            elapsed_ms: 0,
+            http_calls: 0,
+        }
+    }
+
+    /// Sets a non-approving final state with its reason.
+    pub fn fail(mut self, status: Status, kind: FailureKind, message: impl Into<String>) -> Self {
+        debug_assert!(status != Status::Approved);
+        self.status = if status == Status::Approved { Status::Failed } else { status };
+        self.approved = false;
+        self.failure_kind = kind;
+        self.message = message.into();
+        self
+    }
+
+    /// Applies a parsed authentication answer through [`decide`].
+    pub fn decided(mut self, answer: &AuthAnswer) -> Self {
+        let (status, message) = decide(answer);
+        self.status = status;
+        self.approved = status == Status::Approved;
+        self.failure_kind = FailureKind::Provider;
+        self.message = message;
+        self.result = answer.result;
+        self.call_result = answer.call_result.as_ref().map(|(c, d)| call_result_of(*c, d));
+        self.error = answer.error.as_ref().map(|(c, d)| CodeAndDescription { code: *c, name: String::new(), description: d.clone() });
+        self.authentication_request_id = answer.request_id.clone();
+        self
+    }
+}
+
+/// The warning every outcome carries when requireUserMatch is off.
+pub const REQUIRE_USER_MATCH_WARNING: &str =
+    "requireUserMatch is OFF: the MFA server lets users it does not know through WITHOUT any MFA";

@@ -1,0 +1,174 @@
+//! What one request asks for: an approval (authentication) or a query.
+
+use crate::config::{check_seconds, check_text, ConfigError};
+use serde::Deserialize;
+use std::time::Duration;
+
+/// Method override modes (`Mode3`); asking for one uses `PfAuthUser_5`.
+pub const MODES: &[&str] = &["oathToken", "phoneApp", "smsText", "voiceCall"];
+
+/// An approval: push to the user and wait for the answer.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ApprovalRequest {
+    /// The user to ask (as the MFA server knows them, e.g. a UPN).
+    pub user_name: String,
+    /// Overrides the client's `applicationName` for this request.
+    #[serde(default)]
+    pub application_name: Option<String>,
+    /// `initiatingIpAddress` (optional, shown in the server's reports).
+    #[serde(default)]
+    pub initiating_ip_address: Option<String>,
+    /// A method override (`phoneApp`, ...); uses `PfAuthUser_5`.
+    #[serde(default)]
+    pub mode: Option<String>,
+    /// The overall deadline in seconds (default 120): past it the approval is `TimedOut`.
+    #[serde(default = "default_deadline")]
+    pub timeout_seconds: f64,
+}
+
+fn default_deadline() -> f64 {
+    120.0
+}
+
+/// The queries besides authentication.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum Operation {
+    /// Push and wait (`PfAuthUser_4` / `_5`).
+    Authenticate,
+    /// `TestSecurity`.
+    TestSecurity,
+    /// `UserExists`.
+    UserExists,
+    /// `GetUserSettings_3`.
+    GetUserSettings,
+    /// `GenerateActivationCode`.
+    GenerateActivationCode,
+}
+
+impl Operation {
+    /// The operation's JSON name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Operation::Authenticate => "authenticate",
+            Operation::TestSecurity => "testSecurity",
+            Operation::UserExists => "userExists",
+            Operation::GetUserSettings => "getUserSettings",
+            Operation::GenerateActivationCode => "generateActivationCode",
+        }
+    }
+}
+
+/// A query (or, with `operation: authenticate`, an approval).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Query {
+    /// What to do (default `authenticate`).
+    #[serde(default = "default_operation")]
+    pub operation: Operation,
+    /// The user (required for everything but `testSecurity`).
+    #[serde(default)]
+    pub user_name: Option<String>,
+    /// For `authenticate`: see [`ApprovalRequest`].
+    #[serde(default)]
+    pub application_name: Option<String>,
+    /// For `authenticate`: see [`ApprovalRequest`].
+    #[serde(default)]
+    pub initiating_ip_address: Option<String>,
+    /// For `authenticate`: see [`ApprovalRequest`].
+    #[serde(default)]
+    pub mode: Option<String>,
+    /// Overall deadline in seconds (default 120).
+    #[serde(default = "default_deadline")]
+    pub timeout_seconds: f64,
+}
+
+fn default_operation() -> Operation {
+    Operation::Authenticate
+}
+
+impl Query {
+    /// Parses and validates a request JSON document.
+    pub fn from_json(bytes: &[u8]) -> Result<Self, ConfigError> {
+        let q: Query =
+            serde_json::from_slice(bytes).map_err(|e| ConfigError::new("request", format!("is not a valid request: {e}")))?;
+        q.validate()?;
+        Ok(q)
+    }
+
+    /// Checks every field; errors name the field.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        match (&self.operation, &self.user_name) {
+            (Operation::TestSecurity, _) => {}
+            (_, Some(u)) => check_text("userName", u, true)?,
+            (_, None) => return Err(ConfigError::new("userName", "is required")),
+        }
+        if let Some(a) = &self.application_name {
+            check_text("applicationName", a, false)?;
+        }
+        if let Some(ip) = &self.initiating_ip_address {
+            if !ip.is_empty() && ip.parse::<std::net::IpAddr>().is_err() {
+                return Err(ConfigError::new("initiatingIpAddress", format!("'{ip}' is not an IPv4 or IPv6 address")));
+            }
+        }
+        if let Some(m) = &self.mode {
+            if !MODES.contains(&m.as_str()) {
+                return Err(ConfigError::new("mode", format!("'{m}' is not one of {}", MODES.join(", "))));
+            }
+        }
+        check_seconds("timeoutSeconds", self.timeout_seconds)?;
+        Ok(())
+    }
+
+    /// The overall deadline.
+    pub fn deadline(&self) -> Duration {
+        Duration::from_secs_f64(self.timeout_seconds)
+    }
+
+    /// The approval part of an `authenticate` query.
+    pub fn approval(&self) -> ApprovalRequest {
+        ApprovalRequest {
+            user_name: self.user_name.clone().unwrap_or_default(),
+            application_name: self.application_name.clone(),
+            initiating_ip_address: self.initiating_ip_address.clone(),
+            mode: self.mode.clone(),
+            timeout_seconds: self.timeout_seconds,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_to_authenticate_with_a_deadline() {
+        let q = Query::from_json(br#"{"userName":"alice@contoso.com"}"#).unwrap();
+        assert_eq!(q.operation, Operation::Authenticate);
+        assert_eq!(q.deadline(), Duration::from_secs(120));
+    }
+
+    #[test]
+    fn bad_requests_name_the_field() {
+        let cases: &[(&str, &str)] = &[
+            (r#"{}"#, "userName"),
+            (r#"{"userName":""}"#, "userName"),
+            (r#"{"userName":"   "}"#, "userName"),
+            (r#"{"userName":"a\nb"}"#, "userName"),
+            (r#"{"userName":"a","timeoutSeconds":-5}"#, "timeoutSeconds"),
+            (r#"{"userName":"a","timeoutSeconds":0}"#, "timeoutSeconds"),
+            (r#"{"userName":"a","mode":"carrierPigeon"}"#, "mode"),
+            (r#"{"userName":"a","initiatingIpAddress":"999.1.1.1"}"#, "initiatingIpAddress"),
+            (r#"{"userName":"a","operation":"dropTables"}"#, "request"),
+            (r#"{"userName":"a","bogus":1}"#, "request"),
+        ];
+        for (json, field) in cases {
+            let e = Query::from_json(json.as_bytes()).unwrap_err();
+            assert_eq!(&e.field, field, "{json}: {e}");
+        }
+        let long = format!(r#"{{"userName":"{}"}}"#, "a".repeat(257));
+        assert!(Query::from_json(long.as_bytes()).unwrap_err().problem.contains("257"));
+        Query::from_json(br#"{"operation":"testSecurity"}"#).unwrap();
+    }
+}

@@ -1,0 +1,188 @@
+//! One reusable HTTP client per configuration (connection pool, TLS settings), the SOAP
+//! POST, and caller authentication.
+//!
+//! Caller authentication is an enum so that Windows authentication (NTLM/Negotiate)
+//! can join HTTP Basic later as another challenge-answering variant; client
+//! certificates live in the TLS layer ([`crate::tls`]).
+
+use crate::config::{BasicMode, ClientConfig, ConfigError, Secrets};
+use crate::outcome::FailureKind;
+use crate::soap;
+use base64::Engine as _;
+use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
+use std::time::Duration;
+use zeroize::Zeroizing;
+
+/// Largest response body read (a SOAP answer is a few KiB).
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// How the caller proves who it is at the HTTP layer.
+enum CallerAuth {
+    /// No HTTP authentication (anonymous, or client certificate only).
+    None,
+    /// HTTP Basic; the header value is kept zeroized and marked sensitive.
+    Basic { header: Zeroizing<String>, mode: BasicMode },
+}
+
+/// A failure before a usable HTTP answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransportError {
+    /// What kind of failure.
+    pub kind: FailureKind,
+    /// A sentence saying what happened (never a secret).
+    pub message: String,
+}
+
+/// A complete HTTP answer.
+#[derive(Debug)]
+pub struct HttpAnswer {
+    /// The status code.
+    pub status: u16,
+    /// The body (at most [`MAX_BODY_BYTES`]).
+    pub body: Vec<u8>,
+    /// HTTP requests made (2 when a challenge was answered).
+    pub calls: u32,
+}
+
+/// The HTTP side of a client.
+pub struct Transport {
+    http: reqwest::Client,
+    uri: reqwest::Url,
+    auth: CallerAuth,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport").field("uri", &self.uri.as_str()).field("timeout", &self.timeout).finish_non_exhaustive()
+    }
+}
+
+impl Transport {
+    /// Builds the client once: TLS configuration, pool, timeouts, credentials.
+    pub fn new(config: &ClientConfig, secrets: &Secrets) -> Result<Self, ConfigError> {
+        let uri = reqwest::Url::parse(&config.uri).map_err(|e| ConfigError::new("uri", e.to_string()))?;
+        let timeout = crate::config::check_seconds("httpTimeoutSeconds", config.http_timeout_seconds)?;
+        let mut builder = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(15)))
+            .pool_idle_timeout(Duration::from_secs(60))
+            .user_agent(concat!("MfaApproval/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none())
+            .http1_only();
+        if uri.scheme() == "https" {
+            builder = builder.use_preconfigured_tls(crate::tls::client_config(config, secrets)?);
+        }
+        let http = builder.build().map_err(|e| ConfigError::new("config", format!("cannot build the HTTP client: {e}")))?;
+        let auth = match (&config.user_name, &secrets.basic_password) {
+            (Some(user), Some(password)) => {
+                let raw = Zeroizing::new(format!("{user}:{}", password.as_str()));
+                let encoded = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(raw.as_bytes()));
+                CallerAuth::Basic { header: Zeroizing::new(format!("Basic {}", encoded.as_str())), mode: config.basic_mode }
+            }
+            _ => CallerAuth::None,
+        };
+        Ok(Self { http, uri, auth, timeout })
+    }
+
+    fn auth_header(&self) -> Option<HeaderValue> {
+        match &self.auth {
+            CallerAuth::Basic { header, .. } => {
+                let mut value = HeaderValue::from_str(header).ok()?;
+                value.set_sensitive(true);
+                Some(value)
+            }
+            CallerAuth::None => None,
+        }
+    }
+
+    async fn send(&self, op: &str, body: &str, with_auth: bool) -> Result<reqwest::Response, TransportError> {
+        let mut request = self
+            .http
+            .post(self.uri.clone())
+            .header(CONTENT_TYPE, "text/xml; charset=utf-8")
+            .header("SOAPAction", soap::soap_action(op))
+            .body(body.to_owned());
+        if with_auth {
+            if let Some(value) = self.auth_header() {
+                request = request.header(AUTHORIZATION, value);
+            }
+        }
+        request.send().await.map_err(|e| classify(&e, self.timeout))
+    }
+
+    /// POSTs a SOAP request for `op` and reads the whole answer. Answers a Basic
+    /// challenge once when the mode is [`BasicMode::Challenge`].
+    pub async fn call(&self, op: &str, body: &str) -> Result<HttpAnswer, TransportError> {
+        let preemptive = matches!(self.auth, CallerAuth::Basic { mode: BasicMode::Preemptive, .. });
+        let mut calls = 1;
+        let mut response = self.send(op, body, preemptive).await?;
+        let challenged = response.status() == reqwest::StatusCode::UNAUTHORIZED
+            && matches!(self.auth, CallerAuth::Basic { mode: BasicMode::Challenge, .. })
+            && response
+                .headers()
+                .get_all(WWW_AUTHENTICATE)
+                .iter()
+                .any(|v| v.to_str().is_ok_and(|s| s.trim_start().to_ascii_lowercase().starts_with("basic")));
+        if challenged {
+            calls += 1;
+            response = self.send(op, body, true).await?;
+        }
+        let status = response.status().as_u16();
+        let body = read_limited(response, self.timeout).await?;
+        Ok(HttpAnswer { status, body, calls })
+    }
+}
+
+async fn read_limited(mut response: reqwest::Response, timeout: Duration) -> Result<Vec<u8>, TransportError> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e, timeout))? {
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(TransportError {
+                kind: FailureKind::Protocol,
+                message: format!("the response is larger than {MAX_BODY_BYTES} bytes"),
+            });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// The whole `source()` chain of an error, as one line.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        let part = s.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        cur = s.source();
+    }
+    text
+}
+
+fn classify(e: &reqwest::Error, timeout: Duration) -> TransportError {
+    let text = chain(e);
+    let lower = text.to_ascii_lowercase();
+    let kind = if e.is_timeout() {
+        FailureKind::Timeout
+    } else if text.contains(crate::tls::PIN_MISMATCH) {
+        FailureKind::CertificatePin
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") || lower.contains("alert") {
+        FailureKind::Tls
+    } else if e.is_connect() {
+        FailureKind::Connect
+    } else {
+        FailureKind::Transport
+    };
+    let message = match kind {
+        FailureKind::Timeout => format!("the HTTP call timed out after {:.0} s ({text})", timeout.as_secs_f64()),
+        FailureKind::CertificatePin => format!("certificate pin mismatch: {text}"),
+        FailureKind::Tls => format!("TLS failed: {text}"),
+        FailureKind::Connect => format!("cannot connect: {text}"),
+        _ => format!("HTTP transport failed: {text}"),
+    };
+    TransportError { kind, message }
+}

@@ -1,0 +1,33 @@
+//! The C ABI of MfaApproval: the only door into the engine for PowerShell, C, Python
+//! ctypes and C#. Thin by design: handles, result codes, the panic boundary, buffers.
+//!
+//! - [`result`]: the numbered `mfa_result` enum, status numbers, `mfa_last_error`;
+//! - [`panic`]: the panic boundary every export goes through;
+//! - [`buffers`]: reading caller buffers and writing output buffers;
+//! - [`runtime`]: the one lazily created multi-thread tokio runtime;
+//! - [`client`]: `mfa_client_new` / `mfa_client_free`;
+//! - [`request`]: `mfa_request_new` / `_start` / `_poll` / `_cancel` / `_outcome` / `_free`.
+#![allow(non_camel_case_types)]
+#![deny(missing_docs)]
+
+pub mod buffers;
+pub mod client;
+pub mod panic;
+pub mod request;
+pub mod result;
+pub mod runtime;
+
+pub use client::*;
+pub use request::*;
+pub use result::*;
+
+/// The ABI version this library implements. Hosts must check
+/// `mfa_abi_version() == MFA_ABI_VERSION` before calling anything else.
+pub const MFA_ABI_VERSION: u32 = 1;
+
+/// Returns the ABI version of the loaded library ([`MFA_ABI_VERSION`] it was built with).
+/// Never fails. Thread-safe.
+#[no_mangle]
+pub extern "C" fn mfa_abi_version() -> u32 {
+    MFA_ABI_VERSION
+}

@@ -1,0 +1,250 @@
+//! `mfa_request`: one approval (or query), started in the background and polled.
+//!
+//! The outcome reaches the handle through a mutex and condition variable; `poll` waits
+//! on it with a bound, `cancel` settles it as Cancelled and aborts the background task
+//! (dropping the HTTP call) without ever blocking.
+
+use crate::buffers::{non_null, utf8, write_output};
+use crate::client::mfa_client;
+use crate::panic::{guard, guard_void};
+use crate::result::{fail, mfa_result, MFA_STATUS_PENDING};
+use mfa_engine::{Client, Outcome, Query};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tokio::task::AbortHandle;
+
+enum Slot {
+    NotStarted,
+    Pending { started_unix_ms: u64, clock: Instant, task: Option<AbortHandle> },
+    Done { status: u32, json: Vec<u8> },
+}
+
+struct Shared {
+    slot: Mutex<Slot>,
+    done: Condvar,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Slot> {
+        self.slot.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Settles the slot unless it is already settled (the first outcome wins).
+    fn settle(&self, outcome: &Outcome) {
+        let json = serde_json::to_vec(outcome).unwrap_or_else(|_| br#"{"status":"Failed","approved":false}"#.to_vec());
+        let mut slot = self.lock();
+        if !matches!(*slot, Slot::Done { .. }) {
+            *slot = Slot::Done { status: outcome.status.abi_number(), json };
+            self.done.notify_all();
+        }
+    }
+}
+
+/// One request (an approval, or a query). Opaque; thread-safe.
+pub struct mfa_request {
+    client: Client,
+    query: Query,
+    shared: Arc<Shared>,
+}
+
+impl mfa_request {
+    fn cancel(&self) {
+        let mut slot = self.shared.lock();
+        let (started, elapsed, task) = match &mut *slot {
+            Slot::Done { .. } => return,
+            Slot::NotStarted => (now_unix_ms(), 0, None),
+            Slot::Pending { started_unix_ms, clock, task } => (*started_unix_ms, clock.elapsed().as_millis() as u64, task.take()),
+        };
+        let outcome = self.client.cancelled(&self.query, started, elapsed);
+        let json = serde_json::to_vec(&outcome).unwrap_or_default();
+        *slot = Slot::Done { status: outcome.status.abi_number(), json };
+        self.shared.done.notify_all();
+        drop(slot);
+        if let Some(task) = task {
+            task.abort();
+        }
+    }
+}
+
+fn now_unix_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Creates a request (not yet started) on `client` from UTF-8 JSON: at least
+/// `{"userName": "..."}`; optional `operation` (`authenticate` (default), `testSecurity`,
+/// `userExists`, `getUserSettings`, `generateActivationCode`), `timeoutSeconds` (overall
+/// deadline, default 120), `applicationName`, `initiatingIpAddress`, `mode`.
+///
+/// Returns `MFA_OK` and writes `*request_out` (free with `mfa_request_free`), or
+/// `MFA_NULL_ARGUMENT`, `MFA_INVALID_UTF8`, `MFA_INVALID_REQUEST` (the message names the
+/// field). Thread-safe. The request keeps the client alive.
+///
+/// # Safety
+/// `client` must be a live client; `request_json` valid for `request_json_len` bytes;
+/// `request_out` writable.
+#[no_mangle]
+pub unsafe extern "C" fn mfa_request_new(
+    client: *const mfa_client,
+    request_json: *const u8,
+    request_json_len: usize,
+    request_out: *mut *mut mfa_request,
+) -> mfa_result {
+    guard(|| {
+        if let Err(e) = non_null(client, "client").and_then(|_| non_null(request_out, "request_out")) {
+            return e;
+        }
+        // SAFETY: the caller promises a valid buffer.
+        let json = match unsafe { utf8(request_json, request_json_len, "request_json") } {
+            Ok(s) => s,
+            Err(e) => return e,
+        };
+        let query = match Query::from_json(json.as_bytes()) {
+            Ok(q) => q,
+            Err(e) => return fail(mfa_result::MFA_INVALID_REQUEST, e.to_string()),
+        };
+        // SAFETY: checked non-null; the caller promises a live client.
+        let client = unsafe { &*client }.client.clone();
+        let shared = Arc::new(Shared { slot: Mutex::new(Slot::NotStarted), done: Condvar::new() });
+        let request = Box::new(mfa_request { client, query, shared });
+        // SAFETY: checked non-null; the caller promises it is writable.
+        unsafe { *request_out = Box::into_raw(request) };
+        mfa_result::MFA_OK
+    })
+}
+
+/// Starts the request in the background and returns at once.
+///
+/// Returns `MFA_OK`, `MFA_NULL_ARGUMENT`, `MFA_ALREADY_STARTED` (started or cancelled
+/// before), or `MFA_RUNTIME_FAILED`. Thread-safe.
+///
+/// # Safety
+/// `request` must be a live request.
+#[no_mangle]
+pub unsafe extern "C" fn mfa_request_start(request: *const mfa_request) -> mfa_result {
+    guard(|| {
+        if let Err(e) = non_null(request, "request") {
+            return e;
+        }
+        // SAFETY: checked non-null; the caller promises a live request.
+        let request = unsafe { &*request };
+        let runtime = match crate::runtime::get() {
+            Ok(r) => r,
+            Err(e) => return e,
+        };
+        let mut slot = request.shared.lock();
+        if !matches!(*slot, Slot::NotStarted) {
+            return fail(mfa_result::MFA_ALREADY_STARTED, "request: already started or cancelled; create a new request");
+        }
+        let (client, query, shared) = (request.client.clone(), request.query.clone(), request.shared.clone());
+        let handle = runtime.spawn(async move {
+            let outcome = client.run(&query).await;
+            shared.settle(&outcome);
+        });
+        *slot = Slot::Pending { started_unix_ms: now_unix_ms(), clock: Instant::now(), task: Some(handle.abort_handle()) };
+        mfa_result::MFA_OK
+    })
+}
+
+/// Waits up to `wait_ms` milliseconds (0: do not wait) for the request to finish and
+/// writes its status to `*status_out`: `MFA_STATUS_PENDING` while running, else one of
+/// `MFA_STATUS_APPROVED` ... `MFA_STATUS_COMPLETED`.
+///
+/// Returns `MFA_OK`, `MFA_NULL_ARGUMENT` or `MFA_NOT_STARTED`. Safe from any thread,
+/// concurrently with `mfa_request_cancel` (which wakes a waiting poll at once).
+///
+/// # Safety
+/// `request` must be a live request; `status_out` writable.
+#[no_mangle]
+pub unsafe extern "C" fn mfa_request_poll(request: *const mfa_request, wait_ms: u32, status_out: *mut u32) -> mfa_result {
+    guard(|| {
+        if let Err(e) = non_null(request, "request").and_then(|_| non_null(status_out, "status_out")) {
+            return e;
+        }
+        // SAFETY: checked non-null; the caller promises a live request.
+        let shared = &unsafe { &*request }.shared;
+        let slot = shared.lock();
+        let (slot, _) = shared
+            .done
+            .wait_timeout_while(slot, Duration::from_millis(wait_ms.into()), |s| matches!(s, Slot::Pending { .. }))
+            .unwrap_or_else(|p| p.into_inner());
+        let status = match &*slot {
+            Slot::NotStarted => return fail(mfa_result::MFA_NOT_STARTED, "request: not started; call mfa_request_start first"),
+            Slot::Pending { .. } => MFA_STATUS_PENDING,
+            Slot::Done { status, .. } => *status,
+        };
+        // SAFETY: checked non-null; the caller promises it is writable.
+        unsafe { *status_out = status };
+        mfa_result::MFA_OK
+    })
+}
+
+/// Cancels the request: a pending (or never started) request ends as Cancelled at once
+/// and its HTTP call is dropped in the background. Idempotent; never blocks; a finished
+/// request keeps its outcome. Returns `MFA_OK` or `MFA_NULL_ARGUMENT`. Thread-safe.
+///
+/// # Safety
+/// `request` must be a live request.
+#[no_mangle]
+pub unsafe extern "C" fn mfa_request_cancel(request: *const mfa_request) -> mfa_result {
+    guard(|| {
+        if let Err(e) = non_null(request, "request") {
+            return e;
+        }
+        // SAFETY: checked non-null; the caller promises a live request.
+        unsafe { &*request }.cancel();
+        mfa_result::MFA_OK
+    })
+}
+
+/// Copies the finished request's outcome, a UTF-8 JSON object (no NUL), into `buf`.
+/// Fields: `status` (`Approved`, `Denied`, `FraudReported`, `TimedOut`, `Failed`,
+/// `Cancelled`, `Completed`), `approved`, `operation`, `provider`, `userName`, `result`,
+/// `callResult` {`code`,`name`,`description`}, `error` {`code`,`description`},
+/// `authenticationRequestId`, `failureKind`, `message`, `requireUserMatch`, `warnings`,
+/// `data` (queries), `startedAtUnixMs`, `elapsedMs`, `httpCalls`.
+///
+/// Returns `MFA_OK` (writes `buf` and `*len_out`), `MFA_BUFFER_TOO_SMALL` (writes only
+/// `*len_out`, the needed length), `MFA_PENDING`, `MFA_NOT_STARTED` or
+/// `MFA_NULL_ARGUMENT`. `buf` may be NULL when `buf_len` is 0. Thread-safe; may be
+/// called any number of times.
+///
+/// # Safety
+/// `request` must be a live request; `buf` writable for `buf_len` bytes; `len_out` writable.
+#[no_mangle]
+pub unsafe extern "C" fn mfa_request_outcome(
+    request: *const mfa_request,
+    buf: *mut u8,
+    buf_len: usize,
+    len_out: *mut usize,
+) -> mfa_result {
+    guard(|| {
+        if let Err(e) = non_null(request, "request").and_then(|_| non_null(len_out, "len_out")) {
+            return e;
+        }
+        // SAFETY: checked non-null; the caller promises a live request.
+        let slot = unsafe { &*request }.shared.lock();
+        match &*slot {
+            Slot::NotStarted => fail(mfa_result::MFA_NOT_STARTED, "request: not started"),
+            Slot::Pending { .. } => fail(mfa_result::MFA_PENDING, "request: still pending; poll until it finishes"),
+            // SAFETY: the caller promises `buf`/`len_out` are writable.
+            Slot::Done { json, .. } => unsafe { write_output(json, buf, buf_len, len_out) },
+        }
+    })
+}
+
+/// Frees a request. A pending request is cancelled first (its HTTP call is dropped in the
+/// background), so freeing never leaves an approval running. NULL is allowed; call once.
+///
+/// # Safety
+/// `request` must be NULL or a pointer from `mfa_request_new` not yet freed, and no other
+/// thread may use it during or after this call.
+#[no_mangle]
+pub unsafe extern "C" fn mfa_request_free(request: *mut mfa_request) {
+    guard_void(|| {
+        if !request.is_null() {
+            // SAFETY: from Box::into_raw in mfa_request_new, freed once (caller contract).
+            let request = unsafe { Box::from_raw(request) };
+            request.cancel();
+        }
+    })
+}

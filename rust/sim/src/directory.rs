@@ -1,0 +1,174 @@
+//! The scripted user directory: who exists, how each user answers a push, how long
+//! they take, and faults to inject.
+//!
+//! Built-in demo users (no configuration needed):
+//!
+//! | user | answer |
+//! |---|---|
+//! | `alice@contoso.com` | approves after about 1 s (`true`, CallResult 21) |
+//! | `bob@contoso.com` | denies after about 1 s (CallResult 129) |
+//! | `carol@contoso.com` | never answers: CallResult 133 after the no-response delay (default 55 s) |
+//! | `mallory@contoso.com` | reports fraud (132) and is blocked (14) afterwards |
+//!
+//! A JSON file replaces or extends it:
+//! `{"replace": false, "users": [{"userName": "dave@contoso.com", "answer": "approve",
+//! "delaySeconds": 2, "phoneAppActivated": true}]}`.
+
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// How a user answers `PfAuthUser_4`/`_5`, or which fault the server injects.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Answer {
+    /// `true`, CallResult 21 "Mobile App Authenticated".
+    Approve,
+    /// `false`, CallResult 129 "Mobile App Denied".
+    Deny,
+    /// `false`, CallResult 132 "Fraud Reported"; the user is blocked afterwards.
+    Fraud,
+    /// `false`, CallResult 133 "Mobile App No Response" after the no-response delay.
+    NoResponse,
+    /// Answers with the given result and CallResult code (to script any row of the table).
+    Code,
+    /// HTTP 500 with a SOAP fault.
+    SoapFault,
+    /// HTTP 500 with an IIS-style HTML error page.
+    HttpError,
+    /// HTTP 200 with a truncated SOAP body.
+    Malformed,
+}
+
+/// One scripted user.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct User {
+    /// The user name (matched case-insensitively, as the server does).
+    pub user_name: String,
+    /// How the user answers.
+    pub answer: Answer,
+    /// Seconds before the answer (ignored by `noResponse`, which uses the server's delay).
+    #[serde(default = "default_delay")]
+    pub delay_seconds: f64,
+    /// With `answer: code`: the `<Result>` boolean.
+    #[serde(default)]
+    pub result: bool,
+    /// With `answer: code`: the CallResult code.
+    #[serde(default)]
+    pub call_result: i32,
+    /// Whether the Authenticator app is activated (GetUserSettings_3).
+    #[serde(default = "yes")]
+    pub phone_app_activated: bool,
+    /// Whether the user is enabled (GetUserSettings_3).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Whether the user starts blocked (CallResult 14).
+    #[serde(default)]
+    pub blocked: bool,
+    /// First name (GetUserSettings_3).
+    #[serde(default)]
+    pub first_name: String,
+    /// Last name (GetUserSettings_3).
+    #[serde(default)]
+    pub last_name: String,
+}
+
+fn default_delay() -> f64 {
+    1.0
+}
+fn yes() -> bool {
+    true
+}
+
+impl User {
+    /// A user with defaults.
+    pub fn new(user_name: &str, answer: Answer, delay_seconds: f64) -> Self {
+        User {
+            user_name: user_name.into(),
+            answer,
+            delay_seconds,
+            result: false,
+            call_result: 0,
+            phone_app_activated: true,
+            enabled: true,
+            blocked: false,
+            first_name: String::new(),
+            last_name: String::new(),
+        }
+    }
+
+    /// The answer delay.
+    pub fn delay(&self) -> Duration {
+        Duration::from_secs_f64(self.delay_seconds.clamp(0.0, 3600.0))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DirectoryFile {
+    #[serde(default)]
+    replace: bool,
+    users: Vec<User>,
+}
+
+/// The users, keyed by lower-cased name. Shared by all requests.
+#[derive(Debug, Default)]
+pub struct Directory {
+    users: Mutex<HashMap<String, User>>,
+}
+
+impl Directory {
+    /// The built-in demo directory.
+    pub fn demo() -> Self {
+        let named = |u: &str, a: Answer, d: f64, first: &str, last: &str| {
+            let mut user = User::new(u, a, d);
+            user.first_name = first.into();
+            user.last_name = last.into();
+            user
+        };
+        Self::from_users(vec![
+            named("alice@contoso.com", Answer::Approve, 1.0, "Alice", "Approver"),
+            named("bob@contoso.com", Answer::Deny, 1.0, "Bob", "Denier"),
+            named("carol@contoso.com", Answer::NoResponse, 0.0, "Carol", "Silent"),
+            named("mallory@contoso.com", Answer::Fraud, 1.0, "Mallory", "Fraudster"),
+        ])
+    }
+
+    /// A directory holding exactly `users`.
+    pub fn from_users(users: Vec<User>) -> Self {
+        let map = users.into_iter().map(|u| (u.user_name.to_lowercase(), u)).collect();
+        Directory { users: Mutex::new(map) }
+    }
+
+    /// Applies a directory file (JSON) on top of `self`, or instead of it with `"replace": true`.
+    pub fn load(self, path: &str) -> Result<Self, String> {
+        let text = std::fs::read(path).map_err(|e| format!("--directory '{path}': {e}"))?;
+        let file: DirectoryFile = serde_json::from_slice(&text).map_err(|e| format!("--directory '{path}': {e}"))?;
+        let mut map = if file.replace { HashMap::new() } else { self.users.into_inner().unwrap_or_else(|p| p.into_inner()) };
+        for user in file.users {
+            if user.user_name.trim().is_empty() {
+                return Err(format!("--directory '{path}': a user has an empty userName"));
+            }
+            map.insert(user.user_name.to_lowercase(), user);
+        }
+        Ok(Directory { users: Mutex::new(map) })
+    }
+
+    /// A copy of the user, if known.
+    pub fn get(&self, name: &str) -> Option<User> {
+        self.lock().get(&name.to_lowercase()).cloned()
+    }
+
+    /// Blocks a user (after fraud was reported).
+    pub fn block(&self, name: &str) {
+        if let Some(u) = self.lock().get_mut(&name.to_lowercase()) {
+            u.blocked = true;
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, User>> {
+        self.users.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}

@@ -1,0 +1,27 @@
+//! A faithful simulator of the Azure MFA Server Web Service SDK (`PfWsSdk.asmx`).
+//!
+//! MFA Server stopped servicing requests in September 2024; this simulator is the
+//! target of the demo, the docs and every test. It speaks SOAP 1.1 with the real
+//! namespace and SOAPActions, serves a WSDL, authenticates callers as IIS does (HTTP
+//! Basic with a 401 challenge, optionally a required client certificate), and answers
+//! from a scripted user directory with injectable faults.
+//!
+//! - [`directory`]: the scripted users (built-in demo users, or a JSON file);
+//! - [`ops`]: the SOAP operations and their answers;
+//! - [`wsdl`]: the service description;
+//! - [`server`]: HTTP(S), caller authentication, start/stop in-process or as `mfa-sim`;
+//! - [`cert`]: the self-signed certificate made at start.
+//!
+//! Requests are read with the engine's XML reader (`mfa_engine::xml`); independent
+//! clients (a generic SOAP library in `tests/`) keep both sides honest.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod cert;
+pub mod directory;
+pub mod ops;
+pub mod server;
+pub mod wsdl;
+
+pub use directory::{Answer, Directory, User};
+pub use server::{Background, Running, SimConfig, Stats, TlsMode, DEMO_PASSWORD, DEMO_USER, DEFAULT_PATH};

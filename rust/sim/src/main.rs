@@ -1,0 +1,140 @@
+//! `mfa-sim`: the MFA Server SDK simulator as a command. Prints the service URL on its
+//! first line, then the certificate fingerprint (HTTPS) and the caller user (never a
+//! password), and serves until Ctrl+C, SIGTERM, or (with `--exit-on-stdin-eof`) until
+//! its standard input closes.
+
+use mfa_sim::{Directory, Running, SimConfig, TlsMode, DEMO_USER};
+use std::time::Duration;
+
+const USAGE: &str = "usage: mfa-sim [--addr HOST:PORT] [--http] [--cert PEM --key PEM] [--credential USER:PASSWORD]...
+               [--anonymous] [--client-ca PEM] [--no-response-after SECONDS] [--directory FILE]
+               [--direct-sdk-disallowed] [--path /VDIR/PfWsSdk.asmx] [--exit-on-stdin-eof]
+
+Simulates the Azure MFA Server Web Service SDK (PfWsSdk.asmx) on loopback.
+Defaults: 127.0.0.1:0 (a free port), HTTPS with a self-signed certificate (its SHA-256 is
+printed for pinning), the demo caller demo-admin (password in the README), the built-in
+demo users alice/bob/carol/mallory@contoso.com, no-response delay 55 s.";
+
+fn fail(msg: &str) -> ! {
+    eprintln!("mfa-sim: {msg}");
+    std::process::exit(2)
+}
+
+fn parse(args: &[String]) -> Result<(SimConfig, bool), String> {
+    let mut config = SimConfig::default();
+    let mut credentials = Vec::new();
+    let (mut cert, mut key, mut http, mut anonymous, mut stdin_eof) = (None, None, false, false, false);
+    let mut directory_file = None;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| it.next().cloned().ok_or_else(|| format!("{name} needs a value"));
+        match arg.as_str() {
+            "--addr" => config.addr = value("--addr")?.parse().map_err(|e| format!("--addr: {e} (expected HOST:PORT, e.g. 127.0.0.1:0)"))?,
+            "--http" => http = true,
+            "--cert" => cert = Some(value("--cert")?),
+            "--key" => key = Some(value("--key")?),
+            "--credential" => {
+                let v = value("--credential")?;
+                let (u, p) = v.split_once(':').ok_or("--credential: expected USER:PASSWORD")?;
+                if u.is_empty() || p.is_empty() {
+                    return Err("--credential: user and password must not be empty".into());
+                }
+                credentials.push((u.to_string(), p.to_string()));
+            }
+            "--anonymous" => anonymous = true,
+            "--client-ca" => config.client_ca_file = Some(value("--client-ca")?),
+            "--no-response-after" => {
+                let v = value("--no-response-after")?;
+                let s: f64 = v.parse().map_err(|_| format!("--no-response-after: '{v}' is not a number of seconds"))?;
+                if !(0.0..=3600.0).contains(&s) {
+                    return Err("--no-response-after: must be between 0 and 3600 seconds".into());
+                }
+                config.no_response_after = Duration::from_secs_f64(s);
+            }
+            "--directory" => directory_file = Some(value("--directory")?),
+            "--direct-sdk-disallowed" => config.direct_sdk_disallowed = true,
+            "--path" => {
+                let p = value("--path")?;
+                if !p.starts_with('/') {
+                    return Err("--path: must start with '/'".into());
+                }
+                config.path = p;
+            }
+            "--exit-on-stdin-eof" => stdin_eof = true,
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                std::process::exit(0)
+            }
+            "--version" => {
+                println!("mfa-sim {}", env!("CARGO_PKG_VERSION"));
+                std::process::exit(0)
+            }
+            other => return Err(format!("unknown argument '{other}'\n{USAGE}")),
+        }
+    }
+    config.tls = match (http, cert, key) {
+        (true, None, None) => TlsMode::Plain,
+        (true, _, _) => return Err("--http cannot be combined with --cert/--key".into()),
+        (false, Some(cert), Some(key)) => TlsMode::Files { cert, key },
+        (false, None, None) => TlsMode::SelfSigned,
+        _ => return Err("--cert and --key go together".into()),
+    };
+    if http && config.client_ca_file.is_some() {
+        return Err("--client-ca needs HTTPS".into());
+    }
+    if anonymous {
+        config.credentials.clear();
+    } else if !credentials.is_empty() {
+        config.credentials = credentials;
+    }
+    if let Some(f) = directory_file {
+        config.directory = Directory::demo().load(&f)?;
+    }
+    Ok((config, stdin_eof))
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (config, stdin_eof) = parse(&args).unwrap_or_else(|e| fail(&e));
+    let users: Vec<String> = config.credentials.iter().map(|(u, _)| u.clone()).collect();
+    let demo = config.credentials.len() == 1 && config.credentials[0].0 == DEMO_USER;
+    let running = Running::start(config).await.unwrap_or_else(|e| fail(&e));
+    println!("{}", running.url);
+    if let Some(sha) = &running.cert_sha256 {
+        println!("certificate-sha256: {sha}");
+    }
+    match (users.is_empty(), demo) {
+        (true, _) => println!("caller-authentication: none (anonymous)"),
+        (false, true) => println!("caller-authentication: basic, demo user '{DEMO_USER}' (demo password: see README)"),
+        (false, false) => println!("caller-authentication: basic, users {}", users.join(", ")),
+    }
+    println!("ready");
+    let stdin_closed = async {
+        if stdin_eof {
+            use tokio::io::AsyncReadExt;
+            let mut stdin = tokio::io::stdin();
+            let mut buf = [0u8; 256];
+            while matches!(stdin.read(&mut buf).await, Ok(n) if n > 0) {}
+        } else {
+            std::future::pending::<()>().await
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate => {}
+        _ = stdin_closed => {}
+    }
+    running.stop().await;
+}

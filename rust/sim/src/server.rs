@@ -1,0 +1,403 @@
+//! The simulator's HTTP(S) server: routing, caller authentication (HTTP Basic with an
+//! IIS-style 401 challenge, or a required client certificate), start and stop.
+
+use crate::directory::Directory;
+use crate::ops::{self, Context, Reply};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::CertificateDer;
+use sha2::{Digest, Sha256};
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinSet;
+
+/// The SDK's default virtual directory and page.
+pub const DEFAULT_PATH: &str = "/MultiFactorAuthWebServiceSdk/PfWsSdk.asmx";
+/// The documented demo caller (used when no `--credential` is given).
+pub const DEMO_USER: &str = "demo-admin";
+/// The documented demo password. Demo only: never use it for anything real.
+pub const DEMO_PASSWORD: &str = "demo-password";
+/// Largest request body accepted.
+pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
+
+/// How the simulator serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TlsMode {
+    /// HTTPS with a certificate made at start (its SHA-256 is printed for pinning).
+    SelfSigned,
+    /// HTTPS with a given PEM certificate chain and key.
+    Files {
+        /// Certificate chain (PEM).
+        cert: String,
+        /// Private key (PEM).
+        key: String,
+    },
+    /// Plain HTTP.
+    Plain,
+}
+
+/// Everything the simulator can be told.
+#[derive(Debug)]
+pub struct SimConfig {
+    /// Where to listen (port 0: any free port).
+    pub addr: SocketAddr,
+    /// HTTPS (self-signed or given) or HTTP.
+    pub tls: TlsMode,
+    /// Accepted Basic credentials; empty with no client CA means anonymous access.
+    pub credentials: Vec<(String, String)>,
+    /// Require a client certificate issued by this CA (PEM); it then authenticates the caller.
+    pub client_ca_file: Option<String>,
+    /// How long an unanswered push takes to come back as 133 (default 55 s).
+    pub no_response_after: Duration,
+    /// Answer `pfsdk` with 149 / Error 12.
+    pub direct_sdk_disallowed: bool,
+    /// The users.
+    pub directory: Directory,
+    /// The service path.
+    pub path: String,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            tls: TlsMode::SelfSigned,
+            credentials: vec![(DEMO_USER.into(), DEMO_PASSWORD.into())],
+            client_ca_file: None,
+            no_response_after: Duration::from_secs(55),
+            direct_sdk_disallowed: false,
+            directory: Directory::demo(),
+            path: DEFAULT_PATH.into(),
+        }
+    }
+}
+
+/// Counters a test can read.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// HTTP requests received.
+    pub requests: AtomicU64,
+    /// Requests answered 401.
+    pub unauthorized: AtomicU64,
+    /// SOAP calls dispatched to an operation.
+    pub soap_calls: AtomicU64,
+    /// SOAP calls being answered right now.
+    pub in_flight: AtomicI64,
+}
+
+struct State {
+    ctx: Context,
+    credentials: Vec<(String, [u8; 32])>,
+    path: String,
+    url: String,
+    stats: Arc<Stats>,
+}
+
+/// A running simulator on the caller's tokio runtime.
+pub struct Running {
+    /// The service URL (`https://127.0.0.1:PORT/MultiFactorAuthWebServiceSdk/PfWsSdk.asmx`).
+    pub url: String,
+    /// The bound address.
+    pub addr: SocketAddr,
+    /// SHA-256 of the server certificate (HTTPS only), for pinning.
+    pub cert_sha256: Option<String>,
+    /// The server certificate as PEM (HTTPS only), to trust as a CA file.
+    pub cert_pem: Option<String>,
+    /// Counters.
+    pub stats: Arc<Stats>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+fn digest(s: &str) -> [u8; 32] {
+    Sha256::digest(s.as_bytes()).into()
+}
+
+fn tls_config(config: &SimConfig) -> Result<Option<(Arc<rustls::ServerConfig>, crate::cert::Identity)>, String> {
+    let identity = match &config.tls {
+        TlsMode::Plain => return Ok(None),
+        TlsMode::SelfSigned => crate::cert::self_signed(&[])?,
+        TlsMode::Files { cert, key } => crate::cert::from_files(cert, key)?,
+    };
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?;
+    let builder = match &config.client_ca_file {
+        None => builder.with_no_client_auth(),
+        Some(path) => {
+            let mut roots = rustls::RootCertStore::empty();
+            for cert in CertificateDer::pem_file_iter(path).map_err(|e| format!("--client-ca '{path}': {e}"))? {
+                roots.add(cert.map_err(|e| format!("--client-ca '{path}': {e}"))?).map_err(|e| format!("--client-ca '{path}': {e}"))?;
+            }
+            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+                .build()
+                .map_err(|e| format!("--client-ca '{path}': {e}"))?;
+            builder.with_client_cert_verifier(verifier)
+        }
+    };
+    let mut server = builder
+        .with_single_cert(identity.chain.clone(), identity.key.clone_key())
+        .map_err(|e| format!("server certificate: {e}"))?;
+    server.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Some((Arc::new(server), identity)))
+}
+
+impl Running {
+    /// Binds and starts serving on the current tokio runtime.
+    pub async fn start(config: SimConfig) -> Result<Running, String> {
+        let tls = tls_config(&config)?;
+        let listener = TcpListener::bind(config.addr).await.map_err(|e| format!("--addr {}: {e}", config.addr))?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let host = match addr.ip() {
+            ip if ip.is_unspecified() && ip.is_ipv4() => "127.0.0.1".to_string(),
+            ip if ip.is_unspecified() => "[::1]".to_string(),
+            std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+            ip => ip.to_string(),
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let url = format!("{scheme}://{host}:{}{}", addr.port(), config.path);
+        let stats = Arc::new(Stats::default());
+        let state = Arc::new(State {
+            ctx: Context::new(config.directory, config.no_response_after, config.direct_sdk_disallowed),
+            credentials: config.credentials.iter().map(|(u, p)| (u.clone(), digest(p))).collect(),
+            path: config.path.to_ascii_lowercase(),
+            url: url.clone(),
+            stats: stats.clone(),
+        });
+        let cert_required = config.client_ca_file.is_some();
+        let (cert_sha256, cert_pem) = match &tls {
+            Some((_, id)) => (Some(id.sha256.clone()), Some(id.pem.clone())),
+            None => (None, None),
+        };
+        let acceptor = tls.map(|(cfg, _)| tokio_rustls::TlsAcceptor::from(cfg));
+        let (tx, mut rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let mut conns = JoinSet::new();
+            loop {
+                tokio::select! {
+                    _ = &mut rx => break,
+                    Some(_) = conns.join_next(), if !conns.is_empty() => {}
+                    accepted = listener.accept() => {
+                        let Ok((tcp, _)) = accepted else {
+                            tokio::time::sleep(Duration::from_millis(10)).await;
+                            continue;
+                        };
+                        let state = state.clone();
+                        let acceptor = acceptor.clone();
+                        conns.spawn(async move {
+                            match acceptor {
+                                None => serve(tcp, state, None).await,
+                                Some(acceptor) => {
+                                    let Ok(Ok(tls)) = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await else { return };
+                                    let cert_caller = if cert_required {
+                                        tls.get_ref().1.peer_certificates().and_then(|c| c.first()).map(|c| {
+                                            let hex: String = Sha256::digest(c.as_ref()).iter().take(8).map(|b| format!("{b:02X}")).collect();
+                                            format!("client-certificate:{hex}")
+                                        })
+                                    } else {
+                                        None
+                                    };
+                                    serve(tls, state, cert_caller).await
+                                }
+                            }
+                        });
+                    }
+                }
+            }
+            conns.abort_all();
+        });
+        Ok(Running { url, addr, cert_sha256, cert_pem, stats, shutdown: Some(tx), task: Some(task) })
+    }
+
+    /// Stops accepting, drops every open connection and waits for the server task.
+    pub async fn stop(mut self) {
+        self.signal_stop();
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+
+    fn signal_stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.signal_stop();
+    }
+}
+
+async fn serve<S>(io: S, state: Arc<State>, cert_caller: Option<String>)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |req| {
+        let state = state.clone();
+        let cert_caller = cert_caller.clone();
+        async move { Ok::<_, Infallible>(handle(req, &state, cert_caller).await) }
+    });
+    let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(io), service).await;
+}
+
+fn reply(status: u16, content_type: &str, body: String) -> Response<Full<Bytes>> {
+    Response::builder()
+        .status(status)
+        .header("Content-Type", content_type)
+        .header("Server", "Microsoft-IIS/10.0 (mfa-sim)")
+        .body(Full::new(Bytes::from(body)))
+        .expect("static response parts are valid")
+}
+
+fn page(status: u16, title: &str) -> Response<Full<Bytes>> {
+    reply(status, "text/html", format!("<html><head><title>{title}</title></head><body><h2>{title}</h2></body></html>"))
+}
+
+/// The Basic user name when the header carries valid credentials.
+fn basic_caller(state: &State, req: &Request<Incoming>) -> Option<String> {
+    use base64::Engine as _;
+    let value = req.headers().get(hyper::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, b64) = value.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let raw = base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok()?;
+    let raw = String::from_utf8(raw).ok()?;
+    let (user, password) = raw.split_once(':')?;
+    let given = digest(password);
+    state
+        .credentials
+        .iter()
+        .find(|(u, p)| u.eq_ignore_ascii_case(user) && p.iter().zip(given.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0)
+        .map(|(u, _)| u.clone())
+}
+
+async fn handle(req: Request<Incoming>, state: &State, cert_caller: Option<String>) -> Response<Full<Bytes>> {
+    state.stats.requests.fetch_add(1, Ordering::Relaxed);
+    if req.uri().path().to_ascii_lowercase() != state.path {
+        return page(404, "404 - File or directory not found.");
+    }
+    let caller = match cert_caller {
+        Some(c) => c,
+        None if state.credentials.is_empty() => "anonymous".into(),
+        None => match basic_caller(state, &req) {
+            Some(u) => u,
+            None => {
+                state.stats.unauthorized.fetch_add(1, Ordering::Relaxed);
+                let mut r = page(401, "401 - Unauthorized: Access is denied due to invalid credentials.");
+                let host = req.uri().host().unwrap_or("127.0.0.1").to_string();
+                r.headers_mut().insert(
+                    hyper::header::WWW_AUTHENTICATE,
+                    format!("Basic realm=\"{host}\"").parse().unwrap_or_else(|_| "Basic".parse().expect("static")),
+                );
+                return r;
+            }
+        },
+    };
+    match *req.method() {
+        hyper::Method::GET => {
+            if req.uri().query().is_some_and(|q| q.eq_ignore_ascii_case("wsdl")) {
+                reply(200, "text/xml; charset=utf-8", crate::wsdl::document(&state.url))
+            } else {
+                page(200, "PfWsSdk Web Service (mfa-sim): append ?WSDL for the service description")
+            }
+        }
+        hyper::Method::POST => {
+            let content_type = req.headers().get(hyper::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+            if !content_type.to_ascii_lowercase().starts_with("text/xml") {
+                return page(415, "415 - Unsupported Media Type: SOAP 1.1 requires text/xml");
+            }
+            let action = req.headers().get("SOAPAction").and_then(|v| v.to_str().ok()).map(str::to_owned);
+            let body = match Limited::new(req.into_body(), MAX_REQUEST_BYTES).collect().await {
+                Ok(b) => b.to_bytes(),
+                Err(_) => return page(413, "413 - Request Entity Too Large"),
+            };
+            let reply_of = match ops::operation(&body, action.as_deref()) {
+                Err(fault) => fault,
+                Ok(op) => {
+                    state.stats.soap_calls.fetch_add(1, Ordering::Relaxed);
+                    state.stats.in_flight.fetch_add(1, Ordering::Relaxed);
+                    let _guard = InFlight(&state.stats);
+                    ops::answer(&state.ctx, &op, &caller).await
+                }
+            };
+            let Reply { status, content_type, body } = reply_of;
+            reply(status, content_type, body)
+        }
+        _ => {
+            let mut r = page(405, "405 - HTTP verb used to access this page is not allowed.");
+            *r.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+            r
+        }
+    }
+}
+
+struct InFlight<'a>(&'a Stats);
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// A simulator on its own runtime thread, for synchronous callers (C ABI tests, the CLI).
+/// Dropping it stops the simulator.
+pub struct Background {
+    running: Option<Running>,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl Background {
+    /// Starts a simulator on a private two-thread runtime.
+    pub fn start(config: SimConfig) -> Result<Self, String> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("mfa-sim")
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        let running = runtime.block_on(Running::start(config))?;
+        Ok(Background { running: Some(running), runtime: Some(runtime) })
+    }
+
+    /// The running simulator.
+    pub fn running(&self) -> &Running {
+        self.running.as_ref().expect("present until drop")
+    }
+
+    /// Stops the simulator and its runtime.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        if let (Some(running), Some(rt)) = (self.running.take(), self.runtime.take()) {
+            rt.block_on(running.stop());
+            rt.shutdown_timeout(Duration::from_secs(2));
+        }
+    }
+}
+
+impl std::ops::Deref for Background {
+    type Target = Running;
+    fn deref(&self) -> &Running {
+        self.running()
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
