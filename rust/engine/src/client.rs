@@ -22,7 +22,10 @@ impl Client {
     pub fn new(config: &ClientConfig, secrets: Secrets) -> Result<Self, ConfigError> {
         config.validate(&secrets)?;
         let provider = MfaServer::new(config, &secrets)?;
-        Ok(Self { provider: Arc::new(provider), require_user_match: config.require_user_match })
+        Ok(Self {
+            provider: Arc::new(provider),
+            require_user_match: config.require_user_match,
+        })
     }
 
     /// Runs an approval to its end (never longer than its `timeoutSeconds`).
@@ -41,18 +44,29 @@ impl Client {
     /// Runs any validated query to its end under its deadline, filling the timing fields.
     /// Invalid queries come back as `Failed` outcomes naming the field.
     pub async fn run(&self, query: &Query) -> Outcome {
-        let started_at_unix_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+        let started_at_unix_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
         let clock = Instant::now();
         let mut outcome = match query.validate() {
-            Err(e) => self.blank(query).fail(Status::Failed, FailureKind::Protocol, format!("invalid request: {e}")),
-            Ok(()) => match tokio::time::timeout(query.deadline(), self.provider.run(query)).await {
-                Ok(outcome) => outcome,
-                Err(_) => self.blank(query).fail(
-                    Status::TimedOut,
-                    FailureKind::Timeout,
-                    format!("no answer within the deadline of {} s", query.timeout_seconds),
-                ),
-            },
+            Err(e) => self.blank(query).fail(
+                Status::Failed,
+                FailureKind::Protocol,
+                format!("invalid request: {e}"),
+            ),
+            Ok(()) => {
+                match tokio::time::timeout(query.deadline(), self.provider.run(query)).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => self.blank(query).fail(
+                        Status::TimedOut,
+                        FailureKind::Timeout,
+                        format!(
+                            "no answer within the deadline of {} s",
+                            query.timeout_seconds
+                        ),
+                    ),
+                }
+            }
         };
         outcome.started_at_unix_ms = started_at_unix_ms;
         outcome.elapsed_ms = clock.elapsed().as_millis() as u64;
@@ -61,7 +75,11 @@ impl Client {
 
     /// A cancelled outcome for `query` (used by hosts that cancel a pending request).
     pub fn cancelled(&self, query: &Query, started_at_unix_ms: u64, elapsed_ms: u64) -> Outcome {
-        let mut o = self.blank(query).fail(Status::Cancelled, FailureKind::Cancelled, "cancelled by the caller before an answer; not an approval");
+        let mut o = self.blank(query).fail(
+            Status::Cancelled,
+            FailureKind::Cancelled,
+            "cancelled by the caller before an answer; not an approval",
+        );
         o.started_at_unix_ms = started_at_unix_ms;
         o.elapsed_ms = elapsed_ms;
         o

@@ -146,7 +146,23 @@ mod tests {
 
     #[test]
     fn unknown_codes_are_unknown() {
-        for code in [0, -1, 10, 13, 16, 26, 100, 128, 134, 141, 148, 151, 999, i32::MAX, i32::MIN] {
+        for code in [
+            0,
+            -1,
+            10,
+            13,
+            16,
+            26,
+            100,
+            128,
+            134,
+            141,
+            148,
+            151,
+            999,
+            i32::MAX,
+            i32::MIN,
+        ] {
             assert_eq!(classify(code), Unknown, "code {code}");
         }
     }

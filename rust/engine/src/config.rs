@@ -20,7 +20,10 @@ pub struct ConfigError {
 impl ConfigError {
     /// Makes an error for `field`.
     pub fn new(field: impl Into<String>, problem: impl Into<String>) -> Self {
-        Self { field: field.into(), problem: problem.into() }
+        Self {
+            field: field.into(),
+            problem: problem.into(),
+        }
     }
 }
 
@@ -38,8 +41,22 @@ pub enum BasicMode {
 
 /// The `initiatingAuthenticationType` values the SDK's `AuthenticationType` enum names.
 pub const AUTHENTICATION_TYPES: &[&str] = &[
-    "adfs", "iso8583", "user_enrollment", "activation", "ldap", "terminal_services", "logmein",
-    "userportal", "pfsdk", "pfwebui", "isapi", "radius", "mswin", "test", "invalid", "unspecified",
+    "adfs",
+    "iso8583",
+    "user_enrollment",
+    "activation",
+    "ldap",
+    "terminal_services",
+    "logmein",
+    "userportal",
+    "pfsdk",
+    "pfwebui",
+    "isapi",
+    "radius",
+    "mswin",
+    "test",
+    "invalid",
+    "unspecified",
 ];
 
 /// The client configuration. JSON names are camelCase; unknown fields are rejected so a
@@ -119,8 +136,17 @@ pub struct Secrets {
 impl std::fmt::Debug for Secrets {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Secrets")
-            .field("basic_password", &self.basic_password.as_ref().map(|_| "<redacted>"))
-            .field("client_certificate_password", &self.client_certificate_password.as_ref().map(|_| "<redacted>"))
+            .field(
+                "basic_password",
+                &self.basic_password.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "client_certificate_password",
+                &self
+                    .client_certificate_password
+                    .as_ref()
+                    .map(|_| "<redacted>"),
+            )
             .finish()
     }
 }
@@ -137,17 +163,29 @@ pub fn check_text(field: &str, value: &str, required: bool) -> Result<(), Config
     }
     let n = value.chars().count();
     if n > MAX_NAME_CHARS {
-        return Err(ConfigError::new(field, format!("is {n} characters long; at most {MAX_NAME_CHARS} are allowed")));
+        return Err(ConfigError::new(
+            field,
+            format!("is {n} characters long; at most {MAX_NAME_CHARS} are allowed"),
+        ));
     }
     if let Some((i, c)) = value.chars().enumerate().find(|(_, c)| c.is_control()) {
-        return Err(ConfigError::new(field, format!("contains control character U+{:04X} at position {i}", c as u32)));
+        return Err(ConfigError::new(
+            field,
+            format!(
+                "contains control character U+{:04X} at position {i}",
+                c as u32
+            ),
+        ));
     }
     Ok(())
 }
 
 /// Parses a SHA-256 fingerprint written as hex, with optional `:`/space/`-` separators.
 pub fn parse_fingerprint(field: &str, text: &str) -> Result<[u8; 32], ConfigError> {
-    let hex: String = text.chars().filter(|c| !matches!(c, ':' | ' ' | '-')).collect();
+    let hex: String = text
+        .chars()
+        .filter(|c| !matches!(c, ':' | ' ' | '-'))
+        .collect();
     if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(ConfigError::new(
             field,
@@ -164,7 +202,10 @@ pub fn parse_fingerprint(field: &str, text: &str) -> Result<[u8; 32], ConfigErro
 /// Per-call timeouts must be positive, finite and at most a day.
 pub fn check_seconds(field: &str, seconds: f64) -> Result<Duration, ConfigError> {
     if !seconds.is_finite() || seconds <= 0.0 || seconds > 86_400.0 {
-        return Err(ConfigError::new(field, format!("must be a number of seconds above 0 and at most 86400 (got {seconds})")));
+        return Err(ConfigError::new(
+            field,
+            format!("must be a number of seconds above 0 and at most 86400 (got {seconds})"),
+        ));
     }
     Ok(Duration::from_secs_f64(seconds))
 }
@@ -172,20 +213,28 @@ pub fn check_seconds(field: &str, seconds: f64) -> Result<Duration, ConfigError>
 impl ClientConfig {
     /// Parses JSON, naming the field that is wrong.
     pub fn from_json(bytes: &[u8]) -> Result<Self, ConfigError> {
-        serde_json::from_slice(bytes).map_err(|e| ConfigError::new("config", format!("is not a valid configuration: {e}")))
+        serde_json::from_slice(bytes)
+            .map_err(|e| ConfigError::new("config", format!("is not a valid configuration: {e}")))
     }
 
     /// Checks everything that can be checked without touching files or the network.
     pub fn validate(&self, secrets: &Secrets) -> Result<(), ConfigError> {
         if self.provider != "mfaserver" {
-            return Err(ConfigError::new("provider", format!("unknown provider '{}'; supported: mfaserver", self.provider)));
+            return Err(ConfigError::new(
+                "provider",
+                format!("unknown provider '{}'; supported: mfaserver", self.provider),
+            ));
         }
         let scheme = self.scheme()?;
         check_text("applicationName", &self.application_name, false)?;
         if !AUTHENTICATION_TYPES.contains(&self.initiating_authentication_type.as_str()) {
             return Err(ConfigError::new(
                 "initiatingAuthenticationType",
-                format!("'{}' is not one of {}", self.initiating_authentication_type, AUTHENTICATION_TYPES.join(", ")),
+                format!(
+                    "'{}' is not one of {}",
+                    self.initiating_authentication_type,
+                    AUTHENTICATION_TYPES.join(", ")
+                ),
             ));
         }
         check_seconds("httpTimeoutSeconds", self.http_timeout_seconds)?;
@@ -196,10 +245,16 @@ impl ClientConfig {
             (Some(u), _) => {
                 check_text("userName", u, true)?;
                 if u.contains(':') {
-                    return Err(ConfigError::new("userName", "must not contain ':' (HTTP Basic cannot carry it)"));
+                    return Err(ConfigError::new(
+                        "userName",
+                        "must not contain ':' (HTTP Basic cannot carry it)",
+                    ));
                 }
                 if secrets.basic_password.is_none() {
-                    return Err(ConfigError::new("basicPassword", "userName is set but no password secret was given"));
+                    return Err(ConfigError::new(
+                        "basicPassword",
+                        "userName is set but no password secret was given",
+                    ));
                 }
                 if scheme == "http" && !self.allow_unencrypted_authentication {
                     return Err(ConfigError::new(
@@ -208,31 +263,55 @@ impl ClientConfig {
                     ));
                 }
             }
-            (None, Some(_)) => return Err(ConfigError::new("userName", "a password secret was given without a userName")),
+            (None, Some(_)) => {
+                return Err(ConfigError::new(
+                    "userName",
+                    "a password secret was given without a userName",
+                ))
+            }
             (None, None) => {}
         }
         if self.client_key_file.is_some() && self.client_certificate_file.is_none() {
-            return Err(ConfigError::new("clientKeyFile", "is set without clientCertificateFile"));
+            return Err(ConfigError::new(
+                "clientKeyFile",
+                "is set without clientCertificateFile",
+            ));
         }
-        if scheme == "http" && (self.client_certificate_file.is_some() || !self.server_certificate_sha256.is_empty() || self.ca_certificate_file.is_some()) {
-            return Err(ConfigError::new("uri", "is plain http:// but TLS settings (client certificate, pins or CA file) are set"));
+        if scheme == "http"
+            && (self.client_certificate_file.is_some()
+                || !self.server_certificate_sha256.is_empty()
+                || self.ca_certificate_file.is_some())
+        {
+            return Err(ConfigError::new(
+                "uri",
+                "is plain http:// but TLS settings (client certificate, pins or CA file) are set",
+            ));
         }
         Ok(())
     }
 
     /// `https` or `http`, or an error naming `uri`.
     pub fn scheme(&self) -> Result<&'static str, ConfigError> {
-        let url = reqwest::Url::parse(&self.uri).map_err(|e| ConfigError::new("uri", format!("is not an absolute URL: {e}")))?;
+        let url = reqwest::Url::parse(&self.uri)
+            .map_err(|e| ConfigError::new("uri", format!("is not an absolute URL: {e}")))?;
         let scheme = match url.scheme() {
             "https" => "https",
             "http" => "http",
-            other => return Err(ConfigError::new("uri", format!("scheme '{other}' is not supported; use https:// (or http://)"))),
+            other => {
+                return Err(ConfigError::new(
+                    "uri",
+                    format!("scheme '{other}' is not supported; use https:// (or http://)"),
+                ))
+            }
         };
         if url.host_str().map_or(true, str::is_empty) {
             return Err(ConfigError::new("uri", "has no host"));
         }
         if !url.username().is_empty() || url.password().is_some() {
-            return Err(ConfigError::new("uri", "must not embed credentials; pass userName and the password secret instead"));
+            return Err(ConfigError::new(
+                "uri",
+                "must not embed credentials; pass userName and the password secret instead",
+            ));
         }
         Ok(scheme)
     }
@@ -246,12 +325,16 @@ mod tests {
         ClientConfig::from_json(json.as_bytes())
     }
     fn with_password() -> Secrets {
-        Secrets { basic_password: Some(Zeroizing::new("s3cret-Pa55".into())), ..Default::default() }
+        Secrets {
+            basic_password: Some(Zeroizing::new("s3cret-Pa55".into())),
+            ..Default::default()
+        }
     }
 
     #[test]
     fn defaults_are_safe() {
-        let c = cfg(r#"{"uri":"https://mfa.example/MultiFactorAuthWebServiceSdk/PfWsSdk.asmx"}"#).unwrap();
+        let c = cfg(r#"{"uri":"https://mfa.example/MultiFactorAuthWebServiceSdk/PfWsSdk.asmx"}"#)
+            .unwrap();
         assert!(c.require_user_match);
         assert_eq!(c.initiating_authentication_type, "pfsdk");
         assert_eq!(c.http_timeout_seconds, 100.0);
@@ -266,14 +349,31 @@ mod tests {
             (r#"{"uri":"not a url"}"#, "uri"),
             (r#"{"uri":"https://u:p@x/y"}"#, "uri"),
             (r#"{"uri":"https://x/y","provider":"duo"}"#, "provider"),
-            (r#"{"uri":"https://x/y","initiatingAuthenticationType":"bogus"}"#, "initiatingAuthenticationType"),
-            (r#"{"uri":"https://x/y","httpTimeoutSeconds":-1}"#, "httpTimeoutSeconds"),
-            (r#"{"uri":"https://x/y","serverCertificateSha256":["00"]}"#, "serverCertificateSha256[0]"),
-            (r#"{"uri":"https://x/y","applicationName":"a\u0001b"}"#, "applicationName"),
-            (r#"{"uri":"https://x/y","clientKeyFile":"k.pem"}"#, "clientKeyFile"),
+            (
+                r#"{"uri":"https://x/y","initiatingAuthenticationType":"bogus"}"#,
+                "initiatingAuthenticationType",
+            ),
+            (
+                r#"{"uri":"https://x/y","httpTimeoutSeconds":-1}"#,
+                "httpTimeoutSeconds",
+            ),
+            (
+                r#"{"uri":"https://x/y","serverCertificateSha256":["00"]}"#,
+                "serverCertificateSha256[0]",
+            ),
+            (
+                r#"{"uri":"https://x/y","applicationName":"a\u0001b"}"#,
+                "applicationName",
+            ),
+            (
+                r#"{"uri":"https://x/y","clientKeyFile":"k.pem"}"#,
+                "clientKeyFile",
+            ),
         ];
         for (json, field) in cases {
-            let err = cfg(json).and_then(|c| c.validate(&Secrets::default()).map(|_| c)).unwrap_err();
+            let err = cfg(json)
+                .and_then(|c| c.validate(&Secrets::default()).map(|_| c))
+                .unwrap_err();
             assert_eq!(err.field, field, "{json}: {err}");
         }
     }
@@ -290,10 +390,15 @@ mod tests {
         let err = c.validate(&with_password()).unwrap_err();
         assert_eq!(err.field, "uri");
         assert!(!err.to_string().contains("s3cret"));
-        let c = cfg(r#"{"uri":"http://x/y","userName":"admin","allowUnencryptedAuthentication":true}"#).unwrap();
+        let c =
+            cfg(r#"{"uri":"http://x/y","userName":"admin","allowUnencryptedAuthentication":true}"#)
+                .unwrap();
         c.validate(&with_password()).unwrap();
         let c = cfg(r#"{"uri":"https://x/y","userName":"admin"}"#).unwrap();
-        assert_eq!(c.validate(&Secrets::default()).unwrap_err().field, "basicPassword");
+        assert_eq!(
+            c.validate(&Secrets::default()).unwrap_err().field,
+            "basicPassword"
+        );
         assert!(!format!("{:?}", with_password()).contains("s3cret"));
     }
 

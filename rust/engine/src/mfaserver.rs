@@ -57,13 +57,21 @@ fn snippet(body: &[u8]) -> String {
     }
     let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let cut: String = flat.chars().filter(|c| !c.is_control()).take(200).collect();
-    if cut.is_empty() { "(empty body)".into() } else { cut }
+    if cut.is_empty() {
+        "(empty body)".into()
+    } else {
+        cut
+    }
 }
 
 fn error_of(response: &Node) -> Option<CodeAndDescription> {
     soap::code_pair(soap::field(response, "error"))
         .filter(|(code, desc)| *code != 0 || !desc.is_empty())
-        .map(|(code, description)| CodeAndDescription { code, name: String::new(), description })
+        .map(|(code, description)| CodeAndDescription {
+            code,
+            name: String::new(),
+            description,
+        })
 }
 
 impl MfaServer {
@@ -78,10 +86,19 @@ impl MfaServer {
         })
     }
 
-    async fn exchange(&self, op: &str, params: &[(&str, Option<&str>)], outcome: &mut Outcome) -> Result<Node, (Status, FailureKind, String)> {
+    async fn exchange(
+        &self,
+        op: &str,
+        params: &[(&str, Option<&str>)],
+        outcome: &mut Outcome,
+    ) -> Result<Node, (Status, FailureKind, String)> {
         let body = soap::request(op, params);
         let answer = self.transport.call(op, &body).await.map_err(|e| {
-            let status = if e.kind == FailureKind::Timeout { Status::TimedOut } else { Status::Failed };
+            let status = if e.kind == FailureKind::Timeout {
+                Status::TimedOut
+            } else {
+                Status::Failed
+            };
             (status, e.kind, format!("{op}: {}", e.message))
         })?;
         outcome.http_calls += answer.calls;
@@ -90,13 +107,32 @@ impl MfaServer {
 
     async fn authenticate(&self, q: &Query) -> Outcome {
         let user = q.user_name.as_deref().unwrap_or_default();
-        let mut outcome = Outcome::new(Operation::Authenticate.name(), NAME, user, self.require_user_match);
-        let op = if q.mode.is_some() { "PfAuthUser_5" } else { "PfAuthUser_4" };
-        let app = q.application_name.as_deref().unwrap_or(&self.application_name);
-        let require = if self.require_user_match { "true" } else { "false" };
+        let mut outcome = Outcome::new(
+            Operation::Authenticate.name(),
+            NAME,
+            user,
+            self.require_user_match,
+        );
+        let op = if q.mode.is_some() {
+            "PfAuthUser_5"
+        } else {
+            "PfAuthUser_4"
+        };
+        let app = q
+            .application_name
+            .as_deref()
+            .unwrap_or(&self.application_name);
+        let require = if self.require_user_match {
+            "true"
+        } else {
+            "false"
+        };
         let mut params = vec![
             ("username", Some(user)),
-            ("initiatingAuthenticationType", Some(self.initiating_authentication_type.as_str())),
+            (
+                "initiatingAuthenticationType",
+                Some(self.initiating_authentication_type.as_str()),
+            ),
             ("initiatingIpAddress", q.initiating_ip_address.as_deref()),
             ("applicationName", Some(app)),
             ("requireUserMatch", Some(require)),
@@ -112,7 +148,9 @@ impl MfaServer {
             result: soap::boolean(soap::field(&response, &format!("{op}Result"))),
             call_result: soap::code_pair(soap::field(&response, "callResult")),
             error: error_of(&response).map(|e| (e.code, e.description)),
-            request_id: soap::field(&response, "authenticationRequestId").map(|n| n.text.clone()).filter(|s| !s.is_empty()),
+            request_id: soap::field(&response, "authenticationRequestId")
+                .map(|n| n.text.clone())
+                .filter(|s| !s.is_empty()),
         };
         outcome.decided(&answer)
     }
@@ -124,7 +162,9 @@ impl MfaServer {
             Operation::TestSecurity => ("TestSecurity", vec![]),
             Operation::UserExists => ("UserExists", vec![("username", Some(user))]),
             Operation::GetUserSettings => ("GetUserSettings_3", vec![("username", Some(user))]),
-            Operation::GenerateActivationCode => ("GenerateActivationCode", vec![("username", Some(user))]),
+            Operation::GenerateActivationCode => {
+                ("GenerateActivationCode", vec![("username", Some(user))])
+            }
             Operation::Authenticate => unreachable!("authenticate is not a query"),
         };
         let response = match self.exchange(op, &params, &mut outcome).await {
@@ -141,31 +181,43 @@ impl MfaServer {
                 outcome.message = format!("TestSecurity answered '{text}'");
                 outcome
             } else {
-                outcome.fail(Status::Failed, FailureKind::Provider, format!("TestSecurity answered '{text}', which does not report a secure connection"))
+                outcome.fail(
+                    Status::Failed,
+                    FailureKind::Provider,
+                    format!(
+                        "TestSecurity answered '{text}', which does not report a secure connection"
+                    ),
+                )
             };
         }
         let Some(result) = soap::boolean(result_node) else {
-            return outcome.fail(Status::Failed, FailureKind::Protocol, format!("{op}: the response has no usable {op}Result"));
+            return outcome.fail(
+                Status::Failed,
+                FailureKind::Protocol,
+                format!("{op}: the response has no usable {op}Result"),
+            );
         };
         outcome.result = Some(result);
         let data = match q.operation {
             Operation::UserExists => Some(serde_json::json!({ "exists": result })),
-            Operation::GetUserSettings if result => soap::field(&response, "userSettings").map(|s| {
-                let map: serde_json::Map<String, serde_json::Value> = s
-                    .children
-                    .iter()
-                    .map(|c| {
-                        let v = match c.text.as_str() {
-                            _ if c.nil => serde_json::Value::Null,
-                            "true" => true.into(),
-                            "false" => false.into(),
-                            t => t.into(),
-                        };
-                        (c.local.clone(), v)
-                    })
-                    .collect();
-                serde_json::json!({ "userSettings": map })
-            }),
+            Operation::GetUserSettings if result => {
+                soap::field(&response, "userSettings").map(|s| {
+                    let map: serde_json::Map<String, serde_json::Value> = s
+                        .children
+                        .iter()
+                        .map(|c| {
+                            let v = match c.text.as_str() {
+                                _ if c.nil => serde_json::Value::Null,
+                                "true" => true.into(),
+                                "false" => false.into(),
+                                t => t.into(),
+                            };
+                            (c.local.clone(), v)
+                        })
+                        .collect();
+                    serde_json::json!({ "userSettings": map })
+                })
+            }
             Operation::GenerateActivationCode if result => soap::field(&response, "activationCode")
                 .map(|c| serde_json::json!({ "activationCode": c.text })),
             _ => None,
@@ -208,12 +260,17 @@ mod tests {
     use super::*;
 
     fn answer(status: u16, body: &str) -> HttpAnswer {
-        HttpAnswer { status, body: body.as_bytes().to_vec(), calls: 1 }
+        HttpAnswer {
+            status,
+            body: body.as_bytes().to_vec(),
+            calls: 1,
+        }
     }
 
     #[test]
     fn non_soap_answers_become_clear_failures() {
-        let html = "<html><head><title>500 - Internal server error.</title></head><body>x</body></html>";
+        let html =
+            "<html><head><title>500 - Internal server error.</title></head><body>x</body></html>";
         let (kind, msg) = open(&answer(500, html), "PfAuthUser_4").unwrap_err();
         assert_eq!(kind, FailureKind::HttpStatus);
         assert!(msg.contains("500 - Internal server error."), "{msg}");

@@ -139,7 +139,10 @@ pub struct AuthAnswer {
 /// message saying why.
 pub fn decide(answer: &AuthAnswer) -> (Status, String) {
     let Some(result) = answer.result else {
-        return (Status::Failed, "the response has no usable <Result> element".into());
+        return (
+            Status::Failed,
+            "the response has no usable <Result> element".into(),
+        );
     };
     let Some((code, desc)) = &answer.call_result else {
         let why = match &answer.error {
@@ -191,90 +194,6 @@ pub fn call_result_of(code: i32, description: &str) -> CodeAndDescription {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::codes::CALL_RESULTS;
-
-    fn answer(result: Option<bool>, code: Option<i32>) -> AuthAnswer {
-        AuthAnswer {
-            result,
-            call_result: code.map(|c| (c, String::new())),
-            error: None,
-            request_id: None,
-        }
-    }
-
-    #[test]
-    fn every_documented_code_maps_as_the_table_says() {
-        for row in CALL_RESULTS {
-            let (status, _) = decide(&answer(Some(row.class == CodeClass::Authenticated), Some(row.code)));
-            let expected = match row.class {
-                CodeClass::Authenticated => Status::Approved,
-                CodeClass::Denied => Status::Denied,
-                CodeClass::FraudReported => Status::FraudReported,
-                CodeClass::NoResponse => Status::TimedOut,
-                _ => Status::Failed,
-            };
-            assert_eq!(status, expected, "code {}", row.code);
-        }
-        // The headline codes, spelled out.
-        assert_eq!(decide(&answer(Some(true), Some(21))).0, Status::Approved);
-        assert_eq!(decide(&answer(Some(false), Some(129))).0, Status::Denied);
-        assert_eq!(decide(&answer(Some(false), Some(132))).0, Status::FraudReported);
-        assert_eq!(decide(&answer(Some(false), Some(133))).0, Status::TimedOut);
-        assert_eq!(decide(&answer(Some(false), Some(149))).0, Status::Failed);
-    }
-
-    #[test]
-    fn true_with_any_non_authenticated_code_is_not_an_approval() {
-        for row in CALL_RESULTS.iter().filter(|r| r.class != CodeClass::Authenticated) {
-            let (status, msg) = decide(&answer(Some(true), Some(row.code)));
-            assert_eq!(status, Status::Failed, "code {}", row.code);
-            assert!(msg.contains("inconsistent"), "{msg}");
-        }
-    }
-
-    #[test]
-    fn false_with_an_authenticated_code_is_not_an_approval() {
-        for code in [1, 2, 6, 7, 8, 9, 19, 21, 23, 24, 25] {
-            assert_eq!(decide(&answer(Some(false), Some(code))).0, Status::Failed, "code {code}");
-        }
-    }
-
-    #[test]
-    fn unknown_codes_and_missing_parts_are_not_approvals() {
-        for code in [0, -21, 10, 16, 26, 121, 151, 999, i32::MAX] {
-            assert_eq!(decide(&answer(Some(true), Some(code))).0, Status::Failed, "true + {code}");
-            assert_eq!(decide(&answer(Some(false), Some(code))).0, Status::Failed, "false + {code}");
-        }
-        assert_eq!(decide(&answer(None, Some(21))).0, Status::Failed);
-        assert_eq!(decide(&answer(Some(true), None)).0, Status::Failed);
-        assert_eq!(decide(&AuthAnswer::default()).0, Status::Failed);
-        let mut with_error = answer(Some(false), None);
-        with_error.error = Some((10, "USER_NOT_FOUND".into()));
-        let (s, m) = decide(&with_error);
-        assert_eq!(s, Status::Failed);
-        assert!(m.contains("USER_NOT_FOUND"));
-    }
-
-    #[test]
-    fn status_numbers_never_change() {
-        let all = [
-            (Status::Approved, 1),
-            (Status::Denied, 2),
-            (Status::FraudReported, 3),
-            (Status::TimedOut, 4),
-            (Status::Failed, 5),
-            (Status::Cancelled, 6),
-            (Status::Completed, 7),
-        ];
-        for (s, n) in all {
-            assert_eq!(s.abi_number(), n);
-        }
-    }
-}
-
 impl Outcome {
     /// A not-yet-decided outcome (status `Failed`) for `operation` on `user_name`.
     pub fn new(operation: &str, provider: &str, user_name: &str, require_user_match: bool) -> Self {
@@ -306,7 +225,11 @@ impl Outcome {
     /// Sets a non-approving final state with its reason.
     pub fn fail(mut self, status: Status, kind: FailureKind, message: impl Into<String>) -> Self {
         debug_assert!(status != Status::Approved);
-        self.status = if status == Status::Approved { Status::Failed } else { status };
+        self.status = if status == Status::Approved {
+            Status::Failed
+        } else {
+            status
+        };
         self.approved = false;
         self.failure_kind = kind;
         self.message = message.into();
@@ -321,8 +244,15 @@ impl Outcome {
         self.failure_kind = FailureKind::Provider;
         self.message = message;
         self.result = answer.result;
-        self.call_result = answer.call_result.as_ref().map(|(c, d)| call_result_of(*c, d));
-        self.error = answer.error.as_ref().map(|(c, d)| CodeAndDescription { code: *c, name: String::new(), description: d.clone() });
+        self.call_result = answer
+            .call_result
+            .as_ref()
+            .map(|(c, d)| call_result_of(*c, d));
+        self.error = answer.error.as_ref().map(|(c, d)| CodeAndDescription {
+            code: *c,
+            name: String::new(),
+            description: d.clone(),
+        });
         self.authentication_request_id = answer.request_id.clone();
         self
     }
@@ -331,3 +261,108 @@ impl Outcome {
 /// The warning every outcome carries when requireUserMatch is off.
 pub const REQUIRE_USER_MATCH_WARNING: &str =
     "requireUserMatch is OFF: the MFA server lets users it does not know through WITHOUT any MFA";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codes::CALL_RESULTS;
+
+    fn answer(result: Option<bool>, code: Option<i32>) -> AuthAnswer {
+        AuthAnswer {
+            result,
+            call_result: code.map(|c| (c, String::new())),
+            error: None,
+            request_id: None,
+        }
+    }
+
+    #[test]
+    fn every_documented_code_maps_as_the_table_says() {
+        for row in CALL_RESULTS {
+            let (status, _) = decide(&answer(
+                Some(row.class == CodeClass::Authenticated),
+                Some(row.code),
+            ));
+            let expected = match row.class {
+                CodeClass::Authenticated => Status::Approved,
+                CodeClass::Denied => Status::Denied,
+                CodeClass::FraudReported => Status::FraudReported,
+                CodeClass::NoResponse => Status::TimedOut,
+                _ => Status::Failed,
+            };
+            assert_eq!(status, expected, "code {}", row.code);
+        }
+        // The headline codes, spelled out.
+        assert_eq!(decide(&answer(Some(true), Some(21))).0, Status::Approved);
+        assert_eq!(decide(&answer(Some(false), Some(129))).0, Status::Denied);
+        assert_eq!(
+            decide(&answer(Some(false), Some(132))).0,
+            Status::FraudReported
+        );
+        assert_eq!(decide(&answer(Some(false), Some(133))).0, Status::TimedOut);
+        assert_eq!(decide(&answer(Some(false), Some(149))).0, Status::Failed);
+    }
+
+    #[test]
+    fn true_with_any_non_authenticated_code_is_not_an_approval() {
+        for row in CALL_RESULTS
+            .iter()
+            .filter(|r| r.class != CodeClass::Authenticated)
+        {
+            let (status, msg) = decide(&answer(Some(true), Some(row.code)));
+            assert_eq!(status, Status::Failed, "code {}", row.code);
+            assert!(msg.contains("inconsistent"), "{msg}");
+        }
+    }
+
+    #[test]
+    fn false_with_an_authenticated_code_is_not_an_approval() {
+        for code in [1, 2, 6, 7, 8, 9, 19, 21, 23, 24, 25] {
+            assert_eq!(
+                decide(&answer(Some(false), Some(code))).0,
+                Status::Failed,
+                "code {code}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_codes_and_missing_parts_are_not_approvals() {
+        for code in [0, -21, 10, 16, 26, 121, 151, 999, i32::MAX] {
+            assert_eq!(
+                decide(&answer(Some(true), Some(code))).0,
+                Status::Failed,
+                "true + {code}"
+            );
+            assert_eq!(
+                decide(&answer(Some(false), Some(code))).0,
+                Status::Failed,
+                "false + {code}"
+            );
+        }
+        assert_eq!(decide(&answer(None, Some(21))).0, Status::Failed);
+        assert_eq!(decide(&answer(Some(true), None)).0, Status::Failed);
+        assert_eq!(decide(&AuthAnswer::default()).0, Status::Failed);
+        let mut with_error = answer(Some(false), None);
+        with_error.error = Some((10, "USER_NOT_FOUND".into()));
+        let (s, m) = decide(&with_error);
+        assert_eq!(s, Status::Failed);
+        assert!(m.contains("USER_NOT_FOUND"));
+    }
+
+    #[test]
+    fn status_numbers_never_change() {
+        let all = [
+            (Status::Approved, 1),
+            (Status::Denied, 2),
+            (Status::FraudReported, 3),
+            (Status::TimedOut, 4),
+            (Status::Failed, 5),
+            (Status::Cancelled, 6),
+            (Status::Completed, 7),
+        ];
+        for (s, n) in all {
+            assert_eq!(s.abi_number(), n);
+        }
+    }
+}

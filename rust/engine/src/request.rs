@@ -91,8 +91,8 @@ fn default_operation() -> Operation {
 impl Query {
     /// Parses and validates a request JSON document.
     pub fn from_json(bytes: &[u8]) -> Result<Self, ConfigError> {
-        let q: Query =
-            serde_json::from_slice(bytes).map_err(|e| ConfigError::new("request", format!("is not a valid request: {e}")))?;
+        let q: Query = serde_json::from_slice(bytes)
+            .map_err(|e| ConfigError::new("request", format!("is not a valid request: {e}")))?;
         q.validate()?;
         Ok(q)
     }
@@ -109,12 +109,18 @@ impl Query {
         }
         if let Some(ip) = &self.initiating_ip_address {
             if !ip.is_empty() && ip.parse::<std::net::IpAddr>().is_err() {
-                return Err(ConfigError::new("initiatingIpAddress", format!("'{ip}' is not an IPv4 or IPv6 address")));
+                return Err(ConfigError::new(
+                    "initiatingIpAddress",
+                    format!("'{ip}' is not an IPv4 or IPv6 address"),
+                ));
             }
         }
         if let Some(m) = &self.mode {
             if !MODES.contains(&m.as_str()) {
-                return Err(ConfigError::new("mode", format!("'{m}' is not one of {}", MODES.join(", "))));
+                return Err(ConfigError::new(
+                    "mode",
+                    format!("'{m}' is not one of {}", MODES.join(", ")),
+                ));
             }
         }
         check_seconds("timeoutSeconds", self.timeout_seconds)?;
@@ -159,7 +165,10 @@ mod tests {
             (r#"{"userName":"a","timeoutSeconds":-5}"#, "timeoutSeconds"),
             (r#"{"userName":"a","timeoutSeconds":0}"#, "timeoutSeconds"),
             (r#"{"userName":"a","mode":"carrierPigeon"}"#, "mode"),
-            (r#"{"userName":"a","initiatingIpAddress":"999.1.1.1"}"#, "initiatingIpAddress"),
+            (
+                r#"{"userName":"a","initiatingIpAddress":"999.1.1.1"}"#,
+                "initiatingIpAddress",
+            ),
             (r#"{"userName":"a","operation":"dropTables"}"#, "request"),
             (r#"{"userName":"a","bogus":1}"#, "request"),
         ];
@@ -168,7 +177,10 @@ mod tests {
             assert_eq!(&e.field, field, "{json}: {e}");
         }
         let long = format!(r#"{{"userName":"{}"}}"#, "a".repeat(257));
-        assert!(Query::from_json(long.as_bytes()).unwrap_err().problem.contains("257"));
+        assert!(Query::from_json(long.as_bytes())
+            .unwrap_err()
+            .problem
+            .contains("257"));
         Query::from_json(br#"{"operation":"testSecurity"}"#).unwrap();
     }
 }

@@ -69,14 +69,27 @@ pub fn response(body: &[u8], op: &str) -> Result<Node, SoapError> {
             root.local
         )));
     }
-    let body = root.child(SOAP11_NS, "Body").ok_or_else(|| protocol("the Envelope has no Body"))?;
-    let first = body.children.first().ok_or_else(|| protocol("the Body is empty"))?;
+    let body = root
+        .child(SOAP11_NS, "Body")
+        .ok_or_else(|| protocol("the Envelope has no Body"))?;
+    let first = body
+        .children
+        .first()
+        .ok_or_else(|| protocol("the Body is empty"))?;
     if first.is(SOAP11_NS, "Fault") {
         // faultcode/faultstring are unqualified in SOAP 1.1; accept them qualified too.
         let field = |name: &str| {
-            first.children.iter().find(|c| c.local == name).map(|c| c.text.clone()).unwrap_or_default()
+            first
+                .children
+                .iter()
+                .find(|c| c.local == name)
+                .map(|c| c.text.clone())
+                .unwrap_or_default()
         };
-        return Err(SoapError::Fault { code: field("faultcode"), message: field("faultstring") });
+        return Err(SoapError::Fault {
+            code: field("faultcode"),
+            message: field("faultstring"),
+        });
     }
     let expected = format!("{op}Response");
     if !first.is(PFWSSDK_NS, &expected) {
@@ -108,7 +121,9 @@ pub fn boolean(node: Option<&Node>) -> Option<bool> {
 pub fn code_pair(node: Option<&Node>) -> Option<(i32, String)> {
     let node = node?;
     let code = field(node, "Code")?.text.parse::<i32>().ok()?;
-    let desc = field(node, "Description").map(|d| d.text.clone()).unwrap_or_default();
+    let desc = field(node, "Description")
+        .map(|d| d.text.clone())
+        .unwrap_or_default();
     Some((code, desc))
 }
 
@@ -119,14 +134,27 @@ mod tests {
     #[test]
     fn request_is_wrapped_in_the_sdk_namespace_and_escapes_values() {
         let evil = "a</username><requireUserMatch>false</requireUserMatch><x>&\"'";
-        let doc = request("PfAuthUser_4", &[("username", Some(evil)), ("requireUserMatch", Some("true")), ("skip", None)]);
+        let doc = request(
+            "PfAuthUser_4",
+            &[
+                ("username", Some(evil)),
+                ("requireUserMatch", Some("true")),
+                ("skip", None),
+            ],
+        );
         let root = xml::parse(doc.as_bytes()).unwrap();
         let op = &root.child(SOAP11_NS, "Body").unwrap().children[0];
         assert!(op.is(PFWSSDK_NS, "PfAuthUser_4"));
         assert_eq!(op.children.len(), 2, "{doc}");
         assert_eq!(op.child(PFWSSDK_NS, "username").unwrap().text, evil);
-        assert_eq!(op.child(PFWSSDK_NS, "requireUserMatch").unwrap().text, "true");
-        assert_eq!(soap_action("TestSecurity"), "\"http://www.phonefactor.com/PfWsSdk/TestSecurity\"");
+        assert_eq!(
+            op.child(PFWSSDK_NS, "requireUserMatch").unwrap().text,
+            "true"
+        );
+        assert_eq!(
+            soap_action("TestSecurity"),
+            "\"http://www.phonefactor.com/PfWsSdk/TestSecurity\""
+        );
     }
 
     #[test]
@@ -143,19 +171,42 @@ mod tests {
 
     #[test]
     fn wrong_operation_or_namespace_is_rejected() {
-        let wrap = |inner: &str| format!(r#"<s:Envelope xmlns:s="{SOAP11_NS}"><s:Body>{inner}</s:Body></s:Envelope>"#);
-        assert!(response(wrap(r#"<UserExistsResponse xmlns="http://www.phonefactor.com/PfWsSdk"/>"#).as_bytes(), "PfAuthUser_4").is_err());
-        assert!(response(wrap(r#"<PfAuthUser_4Response xmlns="http://www.phonefactor.com/PfWsSdk/"/>"#).as_bytes(), "PfAuthUser_4").is_err());
-        assert!(response(wrap(r#"<PfAuthUser_4Response/>"#).as_bytes(), "PfAuthUser_4").is_err());
+        let wrap = |inner: &str| {
+            format!(r#"<s:Envelope xmlns:s="{SOAP11_NS}"><s:Body>{inner}</s:Body></s:Envelope>"#)
+        };
+        assert!(response(
+            wrap(r#"<UserExistsResponse xmlns="http://www.phonefactor.com/PfWsSdk"/>"#).as_bytes(),
+            "PfAuthUser_4"
+        )
+        .is_err());
+        assert!(response(
+            wrap(r#"<PfAuthUser_4Response xmlns="http://www.phonefactor.com/PfWsSdk/"/>"#)
+                .as_bytes(),
+            "PfAuthUser_4"
+        )
+        .is_err());
+        assert!(response(
+            wrap(r#"<PfAuthUser_4Response/>"#).as_bytes(),
+            "PfAuthUser_4"
+        )
+        .is_err());
         assert!(response(wrap("").as_bytes(), "PfAuthUser_4").is_err());
         let soap12 = r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><PfAuthUser_4Response xmlns="http://www.phonefactor.com/PfWsSdk"/></s:Body></s:Envelope>"#;
         assert!(response(soap12.as_bytes(), "PfAuthUser_4").is_err());
-        assert!(response(wrap(r#"<PfAuthUser_4Response xmlns="http://www.phonefactor.com/PfWsSdk"/>"#).as_bytes(), "PfAuthUser_4").is_ok());
+        assert!(response(
+            wrap(r#"<PfAuthUser_4Response xmlns="http://www.phonefactor.com/PfWsSdk"/>"#)
+                .as_bytes(),
+            "PfAuthUser_4"
+        )
+        .is_ok());
     }
 
     #[test]
     fn booleans_and_codes_are_strict() {
-        let n = |t: &str| Node { text: t.into(), ..Default::default() };
+        let n = |t: &str| Node {
+            text: t.into(),
+            ..Default::default()
+        };
         assert_eq!(boolean(Some(&n("true"))), Some(true));
         assert_eq!(boolean(Some(&n("0"))), Some(false));
         for bad in ["True", "yes", "", "truee"] {

@@ -17,7 +17,10 @@ pub const PIN_MISMATCH: &str = "server certificate matches none of the configure
 
 /// The SHA-256 fingerprint of a DER certificate, as 64 upper-case hex digits.
 pub fn fingerprint_hex(der: &[u8]) -> String {
-    Sha256::digest(der).iter().map(|b| format!("{b:02X}")).collect()
+    Sha256::digest(der)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect()
 }
 
 fn provider() -> Arc<CryptoProvider> {
@@ -42,10 +45,13 @@ impl ServerCertVerifier for PinnedVerifier {
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
         let digest: [u8; 32] = Sha256::digest(end_entity.as_ref()).into();
-        if self.pins.iter().any(|p| *p == digest) {
+        if self.pins.contains(&digest) {
             Ok(ServerCertVerified::assertion())
         } else {
-            Err(rustls::Error::General(format!("{PIN_MISMATCH} (server presented {})", fingerprint_hex(end_entity))))
+            Err(rustls::Error::General(format!(
+                "{PIN_MISMATCH} (server presented {})",
+                fingerprint_hex(end_entity)
+            )))
         }
     }
 
@@ -55,7 +61,12 @@ impl ServerCertVerifier for PinnedVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -64,11 +75,18 @@ impl ServerCertVerifier for PinnedVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider.signature_verification_algorithms.supported_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 
@@ -78,12 +96,19 @@ fn read_file(field: &str, path: &str) -> Result<Zeroizing<Vec<u8>>, ConfigError>
         .map_err(|e| ConfigError::new(field, format!("cannot read '{path}': {e}")))
 }
 
-fn pem_certs(field: &str, path: &str, bytes: &[u8]) -> Result<Vec<CertificateDer<'static>>, ConfigError> {
+fn pem_certs(
+    field: &str,
+    path: &str,
+    bytes: &[u8],
+) -> Result<Vec<CertificateDer<'static>>, ConfigError> {
     let certs: Vec<_> = CertificateDer::pem_slice_iter(bytes)
         .collect::<Result<_, _>>()
         .map_err(|e| ConfigError::new(field, format!("'{path}' is not a valid PEM file: {e}")))?;
     if certs.is_empty() {
-        return Err(ConfigError::new(field, format!("'{path}' holds no PEM CERTIFICATE block")));
+        return Err(ConfigError::new(
+            field,
+            format!("'{path}' holds no PEM CERTIFICATE block"),
+        ));
     }
     Ok(certs)
 }
@@ -96,9 +121,12 @@ fn roots(config: &ClientConfig) -> Result<RootCertStore, ConfigError> {
     if let Some(path) = &config.ca_certificate_file {
         let bytes = read_file("caCertificateFile", path)?;
         for cert in pem_certs("caCertificateFile", path, &bytes)? {
-            store
-                .add(cert)
-                .map_err(|e| ConfigError::new("caCertificateFile", format!("'{path}' holds an unusable CA certificate: {e}")))?;
+            store.add(cert).map_err(|e| {
+                ConfigError::new(
+                    "caCertificateFile",
+                    format!("'{path}' holds an unusable CA certificate: {e}"),
+                )
+            })?;
         }
     }
     if store.is_empty() {
@@ -115,10 +143,16 @@ fn client_identity(
     config: &ClientConfig,
     secrets: &Secrets,
 ) -> Result<Option<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>, ConfigError> {
-    let Some(path) = &config.client_certificate_file else { return Ok(None) };
+    let Some(path) = &config.client_certificate_file else {
+        return Ok(None);
+    };
     const FIELD: &str = "clientCertificateFile";
     let bytes = read_file(FIELD, path)?;
-    let is_pem = bytes.iter().skip_while(|b| b.is_ascii_whitespace()).take(10).eq(b"-----BEGIN".iter());
+    let is_pem = bytes
+        .iter()
+        .skip_while(|b| b.is_ascii_whitespace())
+        .take(10)
+        .eq(b"-----BEGIN".iter());
     if is_pem {
         let certs = pem_certs(FIELD, path, &bytes)?;
         let (key_field, key_path, key_bytes) = match &config.client_key_file {
@@ -126,29 +160,58 @@ fn client_identity(
             None => (FIELD, path.as_str(), bytes.clone()),
         };
         let key = PrivateKeyDer::from_pem_slice(&key_bytes).map_err(|_| {
-            ConfigError::new(key_field, format!("'{key_path}' holds no unencrypted PEM private key (PKCS#8, PKCS#1 or SEC1)"))
+            ConfigError::new(
+                key_field,
+                format!(
+                    "'{key_path}' holds no unencrypted PEM private key (PKCS#8, PKCS#1 or SEC1)"
+                ),
+            )
         })?;
         return Ok(Some((certs, key)));
     }
-    let password = secrets.client_certificate_password.as_ref().map_or("", |p| p.as_str());
-    let store = p12_keystore::KeyStore::from_pkcs12(&bytes, password, p12_keystore::Pkcs12ImportPolicy::Strict).map_err(|e| {
+    let password = secrets
+        .client_certificate_password
+        .as_ref()
+        .map_or("", |p| p.as_str());
+    let store = p12_keystore::KeyStore::from_pkcs12(
+        &bytes,
+        password,
+        p12_keystore::Pkcs12ImportPolicy::Strict,
+    )
+    .map_err(|e| {
         let why = match e {
-            p12_keystore::error::Error::MacError(_) => "wrong password (the PKCS#12 MAC does not verify)".to_string(),
+            p12_keystore::error::Error::MacError(_) => {
+                "wrong password (the PKCS#12 MAC does not verify)".to_string()
+            }
             other => format!("is not a readable PKCS#12 file: {other}"),
         };
         ConfigError::new(FIELD, format!("'{path}': {why}"))
     })?;
-    let (_, chain) = store
-        .private_key_chain()
-        .ok_or_else(|| ConfigError::new(FIELD, format!("'{path}' holds no private key with a certificate")))?;
-    let certs = chain.certs().iter().map(|c| CertificateDer::from(c.as_der().to_vec())).collect::<Vec<_>>();
-    let key = PrivateKeyDer::try_from(chain.key().as_der().to_vec())
-        .map_err(|e| ConfigError::new(FIELD, format!("'{path}' holds an unusable private key: {e}")))?;
+    let (_, chain) = store.private_key_chain().ok_or_else(|| {
+        ConfigError::new(
+            FIELD,
+            format!("'{path}' holds no private key with a certificate"),
+        )
+    })?;
+    let certs = chain
+        .certs()
+        .iter()
+        .map(|c| CertificateDer::from(c.as_der().to_vec()))
+        .collect::<Vec<_>>();
+    let key = PrivateKeyDer::try_from(chain.key().as_der().to_vec()).map_err(|e| {
+        ConfigError::new(
+            FIELD,
+            format!("'{path}' holds an unusable private key: {e}"),
+        )
+    })?;
     Ok(Some((certs, key)))
 }
 
 /// Builds the rustls client configuration for `config`.
-pub fn client_config(config: &ClientConfig, secrets: &Secrets) -> Result<rustls::ClientConfig, ConfigError> {
+pub fn client_config(
+    config: &ClientConfig,
+    secrets: &Secrets,
+) -> Result<rustls::ClientConfig, ConfigError> {
     let provider = provider();
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
@@ -162,12 +225,17 @@ pub fn client_config(config: &ClientConfig, secrets: &Secrets) -> Result<rustls:
             .enumerate()
             .map(|(i, p)| parse_fingerprint(&format!("serverCertificateSha256[{i}]"), p))
             .collect::<Result<Vec<_>, _>>()?;
-        builder.dangerous().with_custom_certificate_verifier(Arc::new(PinnedVerifier { pins, provider }))
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(PinnedVerifier { pins, provider }))
     };
     let mut tls = match client_identity(config, secrets)? {
-        Some((certs, key)) => builder
-            .with_client_auth_cert(certs, key)
-            .map_err(|e| ConfigError::new("clientCertificateFile", format!("certificate and key do not form a usable identity: {e}")))?,
+        Some((certs, key)) => builder.with_client_auth_cert(certs, key).map_err(|e| {
+            ConfigError::new(
+                "clientCertificateFile",
+                format!("certificate and key do not form a usable identity: {e}"),
+            )
+        })?,
         None => builder.with_no_client_auth(),
     };
     tls.alpn_protocols = vec![b"http/1.1".to_vec()];

@@ -21,7 +21,10 @@ enum CallerAuth {
     /// No HTTP authentication (anonymous, or client certificate only).
     None,
     /// HTTP Basic; the header value is kept zeroized and marked sensitive.
-    Basic { header: Zeroizing<String>, mode: BasicMode },
+    Basic {
+        header: Zeroizing<String>,
+        mode: BasicMode,
+    },
 }
 
 /// A failure before a usable HTTP answer.
@@ -54,15 +57,20 @@ pub struct Transport {
 
 impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Transport").field("uri", &self.uri.as_str()).field("timeout", &self.timeout).finish_non_exhaustive()
+        f.debug_struct("Transport")
+            .field("uri", &self.uri.as_str())
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
     }
 }
 
 impl Transport {
     /// Builds the client once: TLS configuration, pool, timeouts, credentials.
     pub fn new(config: &ClientConfig, secrets: &Secrets) -> Result<Self, ConfigError> {
-        let uri = reqwest::Url::parse(&config.uri).map_err(|e| ConfigError::new("uri", e.to_string()))?;
-        let timeout = crate::config::check_seconds("httpTimeoutSeconds", config.http_timeout_seconds)?;
+        let uri =
+            reqwest::Url::parse(&config.uri).map_err(|e| ConfigError::new("uri", e.to_string()))?;
+        let timeout =
+            crate::config::check_seconds("httpTimeoutSeconds", config.http_timeout_seconds)?;
         let mut builder = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(15)))
@@ -73,16 +81,28 @@ impl Transport {
         if uri.scheme() == "https" {
             builder = builder.use_preconfigured_tls(crate::tls::client_config(config, secrets)?);
         }
-        let http = builder.build().map_err(|e| ConfigError::new("config", format!("cannot build the HTTP client: {e}")))?;
+        let http = builder.build().map_err(|e| {
+            ConfigError::new("config", format!("cannot build the HTTP client: {e}"))
+        })?;
         let auth = match (&config.user_name, &secrets.basic_password) {
             (Some(user), Some(password)) => {
                 let raw = Zeroizing::new(format!("{user}:{}", password.as_str()));
-                let encoded = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(raw.as_bytes()));
-                CallerAuth::Basic { header: Zeroizing::new(format!("Basic {}", encoded.as_str())), mode: config.basic_mode }
+                let encoded = Zeroizing::new(
+                    base64::engine::general_purpose::STANDARD.encode(raw.as_bytes()),
+                );
+                CallerAuth::Basic {
+                    header: Zeroizing::new(format!("Basic {}", encoded.as_str())),
+                    mode: config.basic_mode,
+                }
             }
             _ => CallerAuth::None,
         };
-        Ok(Self { http, uri, auth, timeout })
+        Ok(Self {
+            http,
+            uri,
+            auth,
+            timeout,
+        })
     }
 
     fn auth_header(&self) -> Option<HeaderValue> {
@@ -96,7 +116,12 @@ impl Transport {
         }
     }
 
-    async fn send(&self, op: &str, body: &str, with_auth: bool) -> Result<reqwest::Response, TransportError> {
+    async fn send(
+        &self,
+        op: &str,
+        body: &str,
+        with_auth: bool,
+    ) -> Result<reqwest::Response, TransportError> {
         let mut request = self
             .http
             .post(self.uri.clone())
@@ -114,27 +139,49 @@ impl Transport {
     /// POSTs a SOAP request for `op` and reads the whole answer. Answers a Basic
     /// challenge once when the mode is [`BasicMode::Challenge`].
     pub async fn call(&self, op: &str, body: &str) -> Result<HttpAnswer, TransportError> {
-        let preemptive = matches!(self.auth, CallerAuth::Basic { mode: BasicMode::Preemptive, .. });
+        let preemptive = matches!(
+            self.auth,
+            CallerAuth::Basic {
+                mode: BasicMode::Preemptive,
+                ..
+            }
+        );
         let mut calls = 1;
         let mut response = self.send(op, body, preemptive).await?;
         let challenged = response.status() == reqwest::StatusCode::UNAUTHORIZED
-            && matches!(self.auth, CallerAuth::Basic { mode: BasicMode::Challenge, .. })
+            && matches!(
+                self.auth,
+                CallerAuth::Basic {
+                    mode: BasicMode::Challenge,
+                    ..
+                }
+            )
             && response
                 .headers()
                 .get_all(WWW_AUTHENTICATE)
                 .iter()
-                .any(|v| v.to_str().is_ok_and(|s| s.trim_start().to_ascii_lowercase().starts_with("basic")));
+                .any(|v| {
+                    v.to_str()
+                        .is_ok_and(|s| s.trim_start().to_ascii_lowercase().starts_with("basic"))
+                });
         if challenged {
             calls += 1;
             response = self.send(op, body, true).await?;
         }
         let status = response.status().as_u16();
         let body = read_limited(response, self.timeout).await?;
-        Ok(HttpAnswer { status, body, calls })
+        Ok(HttpAnswer {
+            status,
+            body,
+            calls,
+        })
     }
 }
 
-async fn read_limited(mut response: reqwest::Response, timeout: Duration) -> Result<Vec<u8>, TransportError> {
+async fn read_limited(
+    mut response: reqwest::Response,
+    timeout: Duration,
+) -> Result<Vec<u8>, TransportError> {
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e, timeout))? {
         if body.len() + chunk.len() > MAX_BODY_BYTES {
@@ -170,7 +217,11 @@ fn classify(e: &reqwest::Error, timeout: Duration) -> TransportError {
         FailureKind::Timeout
     } else if text.contains(crate::tls::PIN_MISMATCH) {
         FailureKind::CertificatePin
-    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") || lower.contains("alert") {
+    } else if lower.contains("certificate")
+        || lower.contains("tls")
+        || lower.contains("handshake")
+        || lower.contains("alert")
+    {
         FailureKind::Tls
     } else if e.is_connect() {
         FailureKind::Connect
@@ -178,7 +229,10 @@ fn classify(e: &reqwest::Error, timeout: Duration) -> TransportError {
         FailureKind::Transport
     };
     let message = match kind {
-        FailureKind::Timeout => format!("the HTTP call timed out after {:.0} s ({text})", timeout.as_secs_f64()),
+        FailureKind::Timeout => format!(
+            "the HTTP call timed out after {:.0} s ({text})",
+            timeout.as_secs_f64()
+        ),
         FailureKind::CertificatePin => format!("certificate pin mismatch: {text}"),
         FailureKind::Tls => format!("TLS failed: {text}"),
         FailureKind::Connect => format!("cannot connect: {text}"),

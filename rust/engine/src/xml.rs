@@ -54,7 +54,10 @@ fn ns_of(r: ResolveResult<'_>) -> Result<Option<String>, XmlError> {
     match r {
         ResolveResult::Bound(ns) => Ok(Some(String::from_utf8_lossy(ns.as_ref()).into_owned())),
         ResolveResult::Unbound => Ok(None),
-        ResolveResult::Unknown(p) => Err(err(format!("undeclared namespace prefix '{}'", String::from_utf8_lossy(&p)))),
+        ResolveResult::Unknown(p) => Err(err(format!(
+            "undeclared namespace prefix '{}'",
+            String::from_utf8_lossy(&p)
+        ))),
     }
 }
 
@@ -66,7 +69,9 @@ pub fn parse(bytes: &[u8]) -> Result<Node, XmlError> {
     let mut stack: Vec<Node> = Vec::new();
     let mut root: Option<Node> = None;
     loop {
-        let (ns, event) = reader.read_resolved_event().map_err(|e| err(e.to_string()))?;
+        let (ns, event) = reader
+            .read_resolved_event()
+            .map_err(|e| err(e.to_string()))?;
         let ns = match &event {
             Event::Start(_) | Event::Empty(_) => ns_of(ns)?,
             _ => None,
@@ -111,8 +116,14 @@ pub fn parse(bytes: &[u8]) -> Result<Node, XmlError> {
                 }
             }
             Event::CData(c) => {
-                let s = std::str::from_utf8(&c).map_err(|e| err(e.to_string()))?.to_owned();
-                stack.last_mut().ok_or_else(|| err("CDATA outside the root element"))?.text.push_str(&s);
+                let s = std::str::from_utf8(&c)
+                    .map_err(|e| err(e.to_string()))?
+                    .to_owned();
+                stack
+                    .last_mut()
+                    .ok_or_else(|| err("CDATA outside the root element"))?
+                    .text
+                    .push_str(&s);
             }
             Event::DocType(_) => return Err(err("DTDs are not accepted")),
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
@@ -120,7 +131,10 @@ pub fn parse(bytes: &[u8]) -> Result<Node, XmlError> {
         }
     }
     if !stack.is_empty() {
-        return Err(err(format!("document ends inside <{}> (truncated?)", stack.last().map_or("", |n| n.local.as_str()))));
+        return Err(err(format!(
+            "document ends inside <{}> (truncated?)",
+            stack.last().map_or("", |n| n.local.as_str())
+        )));
     }
     root.ok_or_else(|| err("no root element (empty body?)"))
 }
@@ -143,7 +157,9 @@ mod tests {
     #[test]
     fn resolves_prefixes_and_default_namespaces_alike() {
         let a = parse(br#"<p:a xmlns:p="urn:x"><p:b>1</p:b></p:a>"#).unwrap();
-        let b = parse(b"\xEF\xBB\xBF<?xml version=\"1.0\"?>\n<a xmlns=\"urn:x\">\n  <b> 1 </b>\n</a>").unwrap();
+        let b =
+            parse(b"\xEF\xBB\xBF<?xml version=\"1.0\"?>\n<a xmlns=\"urn:x\">\n  <b> 1 </b>\n</a>")
+                .unwrap();
         assert_eq!(a, b);
         assert_eq!(a.child("urn:x", "b").unwrap().text, "1");
     }

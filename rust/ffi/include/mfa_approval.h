@@ -234,6 +234,9 @@ void mfa_request_free(struct mfa_request *request);
 // is written only on `MFA_OK`. `buf` may be NULL when `buf_len` is 0 (to ask the length).
 // The message stays until the next failing call on this thread (this function never
 // replaces it).
+//
+// # Safety
+// `buf` must be writable for `buf_len` bytes (or NULL with `buf_len` 0); `len_out` writable.
 mfa_result mfa_last_error(uint8_t *buf, size_t buf_len, size_t *len_out);
 
 #ifdef __cplusplus

@@ -11,13 +11,20 @@ pub unsafe fn utf8<'a>(ptr: *const u8, len: usize, what: &str) -> Result<&'a str
     let bytes: &[u8] = if len == 0 {
         &[]
     } else if ptr.is_null() {
-        return Err(fail(mfa_result::MFA_NULL_ARGUMENT, format!("{what}: NULL pointer with length {len}")));
+        return Err(fail(
+            mfa_result::MFA_NULL_ARGUMENT,
+            format!("{what}: NULL pointer with length {len}"),
+        ));
     } else {
         // SAFETY: non-null and the caller promises `len` readable bytes.
         unsafe { std::slice::from_raw_parts(ptr, len) }
     };
-    std::str::from_utf8(bytes)
-        .map_err(|e| fail(mfa_result::MFA_INVALID_UTF8, format!("{what}: not valid UTF-8 ({e})")))
+    std::str::from_utf8(bytes).map_err(|e| {
+        fail(
+            mfa_result::MFA_INVALID_UTF8,
+            format!("{what}: not valid UTF-8 ({e})"),
+        )
+    })
 }
 
 /// Writes `data` to `buf` when it fits; `*len_out` gets `data.len()` on `MFA_OK` and on
@@ -26,12 +33,20 @@ pub unsafe fn utf8<'a>(ptr: *const u8, len: usize, what: &str) -> Result<&'a str
 ///
 /// # Safety
 /// As [`copy_out`].
-pub unsafe fn write_output(data: &[u8], buf: *mut u8, buf_len: usize, len_out: *mut usize) -> mfa_result {
+pub unsafe fn write_output(
+    data: &[u8],
+    buf: *mut u8,
+    buf_len: usize,
+    len_out: *mut usize,
+) -> mfa_result {
     // SAFETY: forwarded caller contract.
     let r = unsafe { copy_out(data, buf, buf_len, len_out) };
     match r {
         mfa_result::MFA_OK => r,
-        mfa_result::MFA_BUFFER_TOO_SMALL => fail(r, format!("buf: {} bytes needed, {buf_len} given", data.len())),
+        mfa_result::MFA_BUFFER_TOO_SMALL => fail(
+            r,
+            format!("buf: {} bytes needed, {buf_len} given", data.len()),
+        ),
         _ => fail(r, "len_out or buf: NULL pointer"),
     }
 }
@@ -41,7 +56,12 @@ pub unsafe fn write_output(data: &[u8], buf: *mut u8, buf_len: usize, len_out: *
 /// # Safety
 /// `buf` must hold `buf_len` writable bytes (it may be NULL when `buf_len` is 0);
 /// `len_out` must be NULL or writable.
-pub unsafe fn copy_out(data: &[u8], buf: *mut u8, buf_len: usize, len_out: *mut usize) -> mfa_result {
+pub unsafe fn copy_out(
+    data: &[u8],
+    buf: *mut u8,
+    buf_len: usize,
+    len_out: *mut usize,
+) -> mfa_result {
     if len_out.is_null() {
         return mfa_result::MFA_NULL_ARGUMENT;
     }
@@ -65,7 +85,10 @@ pub unsafe fn copy_out(data: &[u8], buf: *mut u8, buf_len: usize, len_out: *mut 
 /// Fails with `MFA_NULL_ARGUMENT` naming `what` when `ptr` is NULL.
 pub fn non_null<T>(ptr: *const T, what: &str) -> Result<(), mfa_result> {
     if ptr.is_null() {
-        Err(fail(mfa_result::MFA_NULL_ARGUMENT, format!("{what}: NULL pointer")))
+        Err(fail(
+            mfa_result::MFA_NULL_ARGUMENT,
+            format!("{what}: NULL pointer"),
+        ))
     } else {
         Ok(())
     }

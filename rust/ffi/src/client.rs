@@ -102,10 +102,18 @@ unsafe fn read_secrets(secrets: *const mfa_secret, len: usize) -> Result<Secrets
         let slot = match s.kind {
             MFA_SECRET_BASIC_PASSWORD => &mut out.basic_password,
             MFA_SECRET_CLIENT_CERTIFICATE_PASSWORD => &mut out.client_certificate_password,
-            other => return Err(fail(mfa_result::MFA_INVALID_ARGUMENT, format!("secrets[{i}].kind: unknown secret kind {other}"))),
+            other => {
+                return Err(fail(
+                    mfa_result::MFA_INVALID_ARGUMENT,
+                    format!("secrets[{i}].kind: unknown secret kind {other}"),
+                ))
+            }
         };
         if slot.is_some() {
-            return Err(fail(mfa_result::MFA_INVALID_ARGUMENT, format!("secrets[{i}].kind: kind {} given twice", s.kind)));
+            return Err(fail(
+                mfa_result::MFA_INVALID_ARGUMENT,
+                format!("secrets[{i}].kind: kind {} given twice", s.kind),
+            ));
         }
         *slot = value;
     }

@@ -6,8 +6,12 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// Runs `f`, turning a panic into `MFA_PANIC` with a message.
 pub fn guard(f: impl FnOnce() -> mfa_result) -> mfa_result {
-    catch_unwind(AssertUnwindSafe(f))
-        .unwrap_or_else(|_| fail(mfa_result::MFA_PANIC, "internal error: a panic was caught at the C ABI boundary"))
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        fail(
+            mfa_result::MFA_PANIC,
+            "internal error: a panic was caught at the C ABI boundary",
+        )
+    })
 }
 
 /// Runs `f` for exports that return nothing (the `_free` functions); a panic is swallowed.

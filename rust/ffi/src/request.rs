@@ -15,8 +15,15 @@ use tokio::task::AbortHandle;
 
 enum Slot {
     NotStarted,
-    Pending { started_unix_ms: u64, clock: Instant, task: Option<AbortHandle> },
-    Done { status: u32, json: Vec<u8> },
+    Pending {
+        started_unix_ms: u64,
+        clock: Instant,
+        task: Option<AbortHandle>,
+    },
+    Done {
+        status: u32,
+        json: Vec<u8>,
+    },
 }
 
 struct Shared {
@@ -31,10 +38,14 @@ impl Shared {
 
     /// Settles the slot unless it is already settled (the first outcome wins).
     fn settle(&self, outcome: &Outcome) {
-        let json = serde_json::to_vec(outcome).unwrap_or_else(|_| br#"{"status":"Failed","approved":false}"#.to_vec());
+        let json = serde_json::to_vec(outcome)
+            .unwrap_or_else(|_| br#"{"status":"Failed","approved":false}"#.to_vec());
         let mut slot = self.lock();
         if !matches!(*slot, Slot::Done { .. }) {
-            *slot = Slot::Done { status: outcome.status.abi_number(), json };
+            *slot = Slot::Done {
+                status: outcome.status.abi_number(),
+                json,
+            };
             self.done.notify_all();
         }
     }
@@ -53,11 +64,22 @@ impl mfa_request {
         let (started, elapsed, task) = match &mut *slot {
             Slot::Done { .. } => return,
             Slot::NotStarted => (now_unix_ms(), 0, None),
-            Slot::Pending { started_unix_ms, clock, task } => (*started_unix_ms, clock.elapsed().as_millis() as u64, task.take()),
+            Slot::Pending {
+                started_unix_ms,
+                clock,
+                task,
+            } => (
+                *started_unix_ms,
+                clock.elapsed().as_millis() as u64,
+                task.take(),
+            ),
         };
         let outcome = self.client.cancelled(&self.query, started, elapsed);
         let json = serde_json::to_vec(&outcome).unwrap_or_default();
-        *slot = Slot::Done { status: outcome.status.abi_number(), json };
+        *slot = Slot::Done {
+            status: outcome.status.abi_number(),
+            json,
+        };
         self.shared.done.notify_all();
         drop(slot);
         if let Some(task) = task {
@@ -67,7 +89,9 @@ impl mfa_request {
 }
 
 fn now_unix_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 /// Creates a request (not yet started) on `client` from UTF-8 JSON: at least
@@ -90,7 +114,9 @@ pub unsafe extern "C" fn mfa_request_new(
     request_out: *mut *mut mfa_request,
 ) -> mfa_result {
     guard(|| {
-        if let Err(e) = non_null(client, "client").and_then(|_| non_null(request_out, "request_out")) {
+        if let Err(e) =
+            non_null(client, "client").and_then(|_| non_null(request_out, "request_out"))
+        {
             return e;
         }
         // SAFETY: the caller promises a valid buffer.
@@ -104,8 +130,15 @@ pub unsafe extern "C" fn mfa_request_new(
         };
         // SAFETY: checked non-null; the caller promises a live client.
         let client = unsafe { &*client }.client.clone();
-        let shared = Arc::new(Shared { slot: Mutex::new(Slot::NotStarted), done: Condvar::new() });
-        let request = Box::new(mfa_request { client, query, shared });
+        let shared = Arc::new(Shared {
+            slot: Mutex::new(Slot::NotStarted),
+            done: Condvar::new(),
+        });
+        let request = Box::new(mfa_request {
+            client,
+            query,
+            shared,
+        });
         // SAFETY: checked non-null; the caller promises it is writable.
         unsafe { *request_out = Box::into_raw(request) };
         mfa_result::MFA_OK
@@ -133,14 +166,25 @@ pub unsafe extern "C" fn mfa_request_start(request: *const mfa_request) -> mfa_r
         };
         let mut slot = request.shared.lock();
         if !matches!(*slot, Slot::NotStarted) {
-            return fail(mfa_result::MFA_ALREADY_STARTED, "request: already started or cancelled; create a new request");
+            return fail(
+                mfa_result::MFA_ALREADY_STARTED,
+                "request: already started or cancelled; create a new request",
+            );
         }
-        let (client, query, shared) = (request.client.clone(), request.query.clone(), request.shared.clone());
+        let (client, query, shared) = (
+            request.client.clone(),
+            request.query.clone(),
+            request.shared.clone(),
+        );
         let handle = runtime.spawn(async move {
             let outcome = client.run(&query).await;
             shared.settle(&outcome);
         });
-        *slot = Slot::Pending { started_unix_ms: now_unix_ms(), clock: Instant::now(), task: Some(handle.abort_handle()) };
+        *slot = Slot::Pending {
+            started_unix_ms: now_unix_ms(),
+            clock: Instant::now(),
+            task: Some(handle.abort_handle()),
+        };
         mfa_result::MFA_OK
     })
 }
@@ -155,9 +199,15 @@ pub unsafe extern "C" fn mfa_request_start(request: *const mfa_request) -> mfa_r
 /// # Safety
 /// `request` must be a live request; `status_out` writable.
 #[no_mangle]
-pub unsafe extern "C" fn mfa_request_poll(request: *const mfa_request, wait_ms: u32, status_out: *mut u32) -> mfa_result {
+pub unsafe extern "C" fn mfa_request_poll(
+    request: *const mfa_request,
+    wait_ms: u32,
+    status_out: *mut u32,
+) -> mfa_result {
     guard(|| {
-        if let Err(e) = non_null(request, "request").and_then(|_| non_null(status_out, "status_out")) {
+        if let Err(e) =
+            non_null(request, "request").and_then(|_| non_null(status_out, "status_out"))
+        {
             return e;
         }
         // SAFETY: checked non-null; the caller promises a live request.
@@ -165,10 +215,17 @@ pub unsafe extern "C" fn mfa_request_poll(request: *const mfa_request, wait_ms: 
         let slot = shared.lock();
         let (slot, _) = shared
             .done
-            .wait_timeout_while(slot, Duration::from_millis(wait_ms.into()), |s| matches!(s, Slot::Pending { .. }))
+            .wait_timeout_while(slot, Duration::from_millis(wait_ms.into()), |s| {
+                matches!(s, Slot::Pending { .. })
+            })
             .unwrap_or_else(|p| p.into_inner());
         let status = match &*slot {
-            Slot::NotStarted => return fail(mfa_result::MFA_NOT_STARTED, "request: not started; call mfa_request_start first"),
+            Slot::NotStarted => {
+                return fail(
+                    mfa_result::MFA_NOT_STARTED,
+                    "request: not started; call mfa_request_start first",
+                )
+            }
             Slot::Pending { .. } => MFA_STATUS_PENDING,
             Slot::Done { status, .. } => *status,
         };
@@ -225,7 +282,10 @@ pub unsafe extern "C" fn mfa_request_outcome(
         let slot = unsafe { &*request }.shared.lock();
         match &*slot {
             Slot::NotStarted => fail(mfa_result::MFA_NOT_STARTED, "request: not started"),
-            Slot::Pending { .. } => fail(mfa_result::MFA_PENDING, "request: still pending; poll until it finishes"),
+            Slot::Pending { .. } => fail(
+                mfa_result::MFA_PENDING,
+                "request: still pending; poll until it finishes",
+            ),
             // SAFETY: the caller promises `buf`/`len_out` are writable.
             Slot::Done { json, .. } => unsafe { write_output(json, buf, buf_len, len_out) },
         }

@@ -67,8 +67,15 @@ pub fn fail(code: mfa_result, message: impl Into<String>) -> mfa_result {
 /// is written only on `MFA_OK`. `buf` may be NULL when `buf_len` is 0 (to ask the length).
 /// The message stays until the next failing call on this thread (this function never
 /// replaces it).
+///
+/// # Safety
+/// `buf` must be writable for `buf_len` bytes (or NULL with `buf_len` 0); `len_out` writable.
 #[no_mangle]
-pub unsafe extern "C" fn mfa_last_error(buf: *mut u8, buf_len: usize, len_out: *mut usize) -> mfa_result {
+pub unsafe extern "C" fn mfa_last_error(
+    buf: *mut u8,
+    buf_len: usize,
+    len_out: *mut usize,
+) -> mfa_result {
     crate::panic::guard(|| {
         let message = LAST_ERROR.with(|e| e.borrow().clone());
         // SAFETY: the caller promises `buf` holds `buf_len` writable bytes and `len_out` is writable.

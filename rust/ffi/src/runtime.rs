@@ -18,5 +18,10 @@ pub fn get() -> Result<&'static Runtime, mfa_result> {
                 .map_err(|e| e.to_string())
         })
         .as_ref()
-        .map_err(|e| fail(mfa_result::MFA_RUNTIME_FAILED, format!("cannot start the background runtime: {e}")))
+        .map_err(|e| {
+            fail(
+                mfa_result::MFA_RUNTIME_FAILED,
+                format!("cannot start the background runtime: {e}"),
+            )
+        })
 }

@@ -39,23 +39,53 @@ fn null_arguments_are_refused_and_named() {
     let mut status = 0u32;
     let mut len = 0usize;
     unsafe {
-        assert_eq!(mfa_client_new(ptr::null(), 5, ptr::null(), 0, &mut client), mfa_result::MFA_NULL_ARGUMENT);
+        assert_eq!(
+            mfa_client_new(ptr::null(), 5, ptr::null(), 0, &mut client),
+            mfa_result::MFA_NULL_ARGUMENT
+        );
         assert!(last_error_text().contains("config_json"));
-        assert_eq!(mfa_client_new(b"{}".as_ptr(), 2, ptr::null(), 0, ptr::null_mut()), mfa_result::MFA_NULL_ARGUMENT);
+        assert_eq!(
+            mfa_client_new(b"{}".as_ptr(), 2, ptr::null(), 0, ptr::null_mut()),
+            mfa_result::MFA_NULL_ARGUMENT
+        );
         assert!(last_error_text().contains("client_out"));
-        assert_eq!(mfa_client_new(b"{}".as_ptr(), 2, ptr::null(), 1, &mut client), mfa_result::MFA_NULL_ARGUMENT);
+        assert_eq!(
+            mfa_client_new(b"{}".as_ptr(), 2, ptr::null(), 1, &mut client),
+            mfa_result::MFA_NULL_ARGUMENT
+        );
         assert!(last_error_text().contains("secrets"));
-        assert_eq!(mfa_request_new(ptr::null(), b"{}".as_ptr(), 2, &mut req), mfa_result::MFA_NULL_ARGUMENT);
+        assert_eq!(
+            mfa_request_new(ptr::null(), b"{}".as_ptr(), 2, &mut req),
+            mfa_result::MFA_NULL_ARGUMENT
+        );
         assert!(last_error_text().contains("client"));
-        assert_eq!(mfa_request_start(ptr::null()), mfa_result::MFA_NULL_ARGUMENT);
-        assert_eq!(mfa_request_poll(ptr::null(), 0, &mut status), mfa_result::MFA_NULL_ARGUMENT);
-        assert_eq!(mfa_request_cancel(ptr::null()), mfa_result::MFA_NULL_ARGUMENT);
-        assert_eq!(mfa_request_outcome(ptr::null(), ptr::null_mut(), 0, &mut len), mfa_result::MFA_NULL_ARGUMENT);
-        assert_eq!(mfa_last_error(ptr::null_mut(), 0, ptr::null_mut()), mfa_result::MFA_NULL_ARGUMENT);
+        assert_eq!(
+            mfa_request_start(ptr::null()),
+            mfa_result::MFA_NULL_ARGUMENT
+        );
+        assert_eq!(
+            mfa_request_poll(ptr::null(), 0, &mut status),
+            mfa_result::MFA_NULL_ARGUMENT
+        );
+        assert_eq!(
+            mfa_request_cancel(ptr::null()),
+            mfa_result::MFA_NULL_ARGUMENT
+        );
+        assert_eq!(
+            mfa_request_outcome(ptr::null(), ptr::null_mut(), 0, &mut len),
+            mfa_result::MFA_NULL_ARGUMENT
+        );
+        assert_eq!(
+            mfa_last_error(ptr::null_mut(), 0, ptr::null_mut()),
+            mfa_result::MFA_NULL_ARGUMENT
+        );
         mfa_request_free(ptr::null_mut());
         mfa_client_free(ptr::null_mut());
     }
-    assert!(client.is_null() && req.is_null(), "outputs untouched on failure");
+    assert!(
+        client.is_null() && req.is_null(),
+        "outputs untouched on failure"
+    );
 }
 
 #[test]
@@ -64,8 +94,14 @@ fn bad_configuration_and_requests_name_the_field_and_never_echo_the_password() {
     let cases = [
         (r#"{"uri":"ftp://x/y","userName":"u"}"#, "uri"),
         (r#"{"uri":"http://127.0.0.1:1/x","userName":"u"}"#, "uri"),
-        (r#"{"uri":"https://127.0.0.1:1/x","userName":"u","serverCertificateSha256":["12"]}"#, "serverCertificateSha256[0]"),
-        (r#"{"uri":"https://127.0.0.1:1/x","userName":"u","caCertificateFile":"/nonexistent/ca.pem"}"#, "caCertificateFile"),
+        (
+            r#"{"uri":"https://127.0.0.1:1/x","userName":"u","serverCertificateSha256":["12"]}"#,
+            "serverCertificateSha256[0]",
+        ),
+        (
+            r#"{"uri":"https://127.0.0.1:1/x","userName":"u","caCertificateFile":"/nonexistent/ca.pem"}"#,
+            "caCertificateFile",
+        ),
         (r#"not json"#, "config"),
     ];
     for (json, field) in cases {
@@ -76,17 +112,33 @@ fn bad_configuration_and_requests_name_the_field_and_never_echo_the_password() {
     }
     let bad_utf8 = [0xffu8, 0xfe];
     let mut client = ptr::null_mut();
-    assert_eq!(unsafe { mfa_client_new(bad_utf8.as_ptr(), 2, ptr::null(), 0, &mut client) }, mfa_result::MFA_INVALID_UTF8);
-    let unknown = mfa_secret { kind: 42, data: ptr::null(), len: 0 };
+    assert_eq!(
+        unsafe { mfa_client_new(bad_utf8.as_ptr(), 2, ptr::null(), 0, &mut client) },
+        mfa_result::MFA_INVALID_UTF8
+    );
+    let unknown = mfa_secret {
+        kind: 42,
+        data: ptr::null(),
+        len: 0,
+    };
     let json = r#"{"uri":"https://x/y"}"#;
-    assert_eq!(unsafe { mfa_client_new(json.as_ptr(), json.len(), &unknown, 1, &mut client) }, mfa_result::MFA_INVALID_ARGUMENT);
+    assert_eq!(
+        unsafe { mfa_client_new(json.as_ptr(), json.len(), &unknown, 1, &mut client) },
+        mfa_result::MFA_INVALID_ARGUMENT
+    );
     assert!(last_error_text().contains("secrets[0].kind"));
 
     let sim = sim();
     let client = common::client(&sim);
-    for (json, field) in [(r#"{"userName":""}"#, "userName"), (r#"{"userName":"a","timeoutSeconds":-1}"#, "timeoutSeconds")] {
+    for (json, field) in [
+        (r#"{"userName":""}"#, "userName"),
+        (r#"{"userName":"a","timeoutSeconds":-1}"#, "timeoutSeconds"),
+    ] {
         let mut req = ptr::null_mut();
-        assert_eq!(unsafe { mfa_request_new(client, json.as_ptr(), json.len(), &mut req) }, mfa_result::MFA_INVALID_REQUEST);
+        assert_eq!(
+            unsafe { mfa_request_new(client, json.as_ptr(), json.len(), &mut req) },
+            mfa_result::MFA_INVALID_REQUEST
+        );
         assert!(req.is_null());
         assert!(last_error_text().starts_with(field));
     }
@@ -107,10 +159,16 @@ fn small_buffers_report_the_needed_length_and_write_nothing() {
     let r = unsafe { mfa_request_outcome(req, buf.as_mut_ptr(), buf.len(), &mut len) };
     assert_eq!(r, mfa_result::MFA_BUFFER_TOO_SMALL);
     assert!(len > 8);
-    assert!(buf.iter().all(|b| *b == 0xAA), "nothing written on BUFFER_TOO_SMALL");
+    assert!(
+        buf.iter().all(|b| *b == 0xAA),
+        "nothing written on BUFFER_TOO_SMALL"
+    );
     let mut exact = vec![0u8; len];
     let mut len2 = 0usize;
-    assert_eq!(unsafe { mfa_request_outcome(req, exact.as_mut_ptr(), exact.len(), &mut len2) }, mfa_result::MFA_OK);
+    assert_eq!(
+        unsafe { mfa_request_outcome(req, exact.as_mut_ptr(), exact.len(), &mut len2) },
+        mfa_result::MFA_OK
+    );
     assert_eq!(len2, len);
     unsafe {
         mfa_request_free(req);
@@ -127,15 +185,25 @@ fn cancel_is_prompt_idempotent_and_never_an_approval() {
     assert_eq!(unsafe { mfa_request_cancel(req) }, mfa_result::MFA_OK);
     assert_eq!(unsafe { mfa_request_cancel(req) }, mfa_result::MFA_OK);
     let mut status = 0;
-    assert_eq!(unsafe { mfa_request_poll(req, 0, &mut status) }, mfa_result::MFA_OK);
+    assert_eq!(
+        unsafe { mfa_request_poll(req, 0, &mut status) },
+        mfa_result::MFA_OK
+    );
     assert_eq!(status, MFA_STATUS_CANCELLED);
-    assert!(t.elapsed() < Duration::from_millis(500), "cancel returned in {:?}", t.elapsed());
+    assert!(
+        t.elapsed() < Duration::from_millis(500),
+        "cancel returned in {:?}",
+        t.elapsed()
+    );
     // Alice would approve after ~1 s: the cancelled outcome must stay Cancelled.
     std::thread::sleep(Duration::from_millis(1500));
     let o = outcome(req);
     assert_eq!(o["status"], "Cancelled");
     assert_eq!(o["approved"], false);
-    assert_eq!(unsafe { mfa_request_start(req) }, mfa_result::MFA_ALREADY_STARTED);
+    assert_eq!(
+        unsafe { mfa_request_start(req) },
+        mfa_result::MFA_ALREADY_STARTED
+    );
     unsafe { mfa_request_free(req) };
 
     // A poll blocked in another thread wakes when the request is cancelled.
@@ -163,9 +231,15 @@ fn unstarted_requests_say_so_and_free_while_pending_is_safe() {
     let client = client(&sim);
     let json = r#"{"userName":"alice@contoso.com"}"#;
     let mut req = ptr::null_mut();
-    assert_eq!(unsafe { mfa_request_new(client, json.as_ptr(), json.len(), &mut req) }, mfa_result::MFA_OK);
+    assert_eq!(
+        unsafe { mfa_request_new(client, json.as_ptr(), json.len(), &mut req) },
+        mfa_result::MFA_OK
+    );
     let mut status = 0;
-    assert_eq!(unsafe { mfa_request_poll(req, 0, &mut status) }, mfa_result::MFA_NOT_STARTED);
+    assert_eq!(
+        unsafe { mfa_request_poll(req, 0, &mut status) },
+        mfa_result::MFA_NOT_STARTED
+    );
     unsafe { mfa_request_free(req) };
     // Free while pending: the client is freed first, then the request; no crash, and
     // the library keeps working afterwards.
@@ -189,7 +263,15 @@ fn two_hundred_approvals_pending_at_once_all_finish_correctly() {
     let client = client(&sim);
     let users = ["alice@contoso.com", "bob@contoso.com"];
     let requests: Vec<_> = (0..200)
-        .map(|i| (i, start(client, &format!(r#"{{"userName":"{}","timeoutSeconds":60}}"#, users[i % 2]))))
+        .map(|i| {
+            (
+                i,
+                start(
+                    client,
+                    &format!(r#"{{"userName":"{}","timeoutSeconds":60}}"#, users[i % 2]),
+                ),
+            )
+        })
         .collect();
     let mut polled_pending = 0;
     for (_, req) in &requests {
@@ -199,9 +281,16 @@ fn two_hundred_approvals_pending_at_once_all_finish_correctly() {
             polled_pending += 1;
         }
     }
-    assert!(polled_pending > 100, "most requests should be pending at once; {polled_pending} were");
+    assert!(
+        polled_pending > 100,
+        "most requests should be pending at once; {polled_pending} were"
+    );
     for (i, req) in requests {
-        let expected = if i % 2 == 0 { MFA_STATUS_APPROVED } else { MFA_STATUS_DENIED };
+        let expected = if i % 2 == 0 {
+            MFA_STATUS_APPROVED
+        } else {
+            MFA_STATUS_DENIED
+        };
         assert_eq!(wait(req), expected, "request {i}");
         unsafe { mfa_request_free(req) };
     }

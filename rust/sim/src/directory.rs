@@ -129,31 +129,68 @@ impl Directory {
             user
         };
         Self::from_users(vec![
-            named("alice@contoso.com", Answer::Approve, 1.0, "Alice", "Approver"),
+            named(
+                "alice@contoso.com",
+                Answer::Approve,
+                1.0,
+                "Alice",
+                "Approver",
+            ),
             named("bob@contoso.com", Answer::Deny, 1.0, "Bob", "Denier"),
-            named("carol@contoso.com", Answer::NoResponse, 0.0, "Carol", "Silent"),
-            named("mallory@contoso.com", Answer::Fraud, 1.0, "Mallory", "Fraudster"),
+            named(
+                "carol@contoso.com",
+                Answer::NoResponse,
+                0.0,
+                "Carol",
+                "Silent",
+            ),
+            named(
+                "mallory@contoso.com",
+                Answer::Fraud,
+                1.0,
+                "Mallory",
+                "Fraudster",
+            ),
         ])
     }
 
     /// A directory holding exactly `users`.
     pub fn from_users(users: Vec<User>) -> Self {
-        let map = users.into_iter().map(|u| (u.user_name.to_lowercase(), u)).collect();
-        Directory { users: Mutex::new(map) }
+        let map = users
+            .into_iter()
+            .map(|u| (u.user_name.to_lowercase(), u))
+            .collect();
+        Directory {
+            users: Mutex::new(map),
+        }
     }
 
     /// Applies a directory file (JSON) on top of `self`, or instead of it with `"replace": true`.
     pub fn load(self, path: &str) -> Result<Self, String> {
         let text = std::fs::read(path).map_err(|e| format!("--directory '{path}': {e}"))?;
-        let file: DirectoryFile = serde_json::from_slice(&text).map_err(|e| format!("--directory '{path}': {e}"))?;
-        let mut map = if file.replace { HashMap::new() } else { self.users.into_inner().unwrap_or_else(|p| p.into_inner()) };
+        let file: DirectoryFile =
+            serde_json::from_slice(&text).map_err(|e| format!("--directory '{path}': {e}"))?;
+        let mut map = if file.replace {
+            HashMap::new()
+        } else {
+            self.users.into_inner().unwrap_or_else(|p| p.into_inner())
+        };
         for user in file.users {
             if user.user_name.trim().is_empty() {
-                return Err(format!("--directory '{path}': a user has an empty userName"));
+                return Err(format!(
+                    "--directory '{path}': a user has an empty userName"
+                ));
             }
             map.insert(user.user_name.to_lowercase(), user);
         }
-        Ok(Directory { users: Mutex::new(map) })
+        Ok(Directory {
+            users: Mutex::new(map),
+        })
+    }
+
+    /// Adds or replaces a user.
+    pub fn insert(&self, user: User) {
+        self.lock().insert(user.user_name.to_lowercase(), user);
     }
 
     /// A copy of the user, if known.

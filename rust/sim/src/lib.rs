@@ -24,4 +24,6 @@ pub mod server;
 pub mod wsdl;
 
 pub use directory::{Answer, Directory, User};
-pub use server::{Background, Running, SimConfig, Stats, TlsMode, DEMO_PASSWORD, DEMO_USER, DEFAULT_PATH};
+pub use server::{
+    Background, Running, Seen, SimConfig, Stats, TlsMode, DEFAULT_PATH, DEMO_PASSWORD, DEMO_USER,
+};

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 const USAGE: &str = "usage: mfa-sim [--addr HOST:PORT] [--http] [--cert PEM --key PEM] [--credential USER:PASSWORD]...
                [--anonymous] [--client-ca PEM] [--no-response-after SECONDS] [--directory FILE]
-               [--direct-sdk-disallowed] [--path /VDIR/PfWsSdk.asmx] [--exit-on-stdin-eof]
+               [--direct-sdk-disallowed] [--path /VDIR/PfWsSdk.asmx] [--write-cert FILE]
+               [--exit-on-stdin-eof]
 
 Simulates the Azure MFA Server Web Service SDK (PfWsSdk.asmx) on loopback.
 Defaults: 127.0.0.1:0 (a free port), HTTPS with a self-signed certificate (its SHA-256 is
@@ -20,22 +21,34 @@ fn fail(msg: &str) -> ! {
     std::process::exit(2)
 }
 
-fn parse(args: &[String]) -> Result<(SimConfig, bool), String> {
+fn parse(args: &[String]) -> Result<(SimConfig, bool, Option<String>), String> {
     let mut config = SimConfig::default();
     let mut credentials = Vec::new();
-    let (mut cert, mut key, mut http, mut anonymous, mut stdin_eof) = (None, None, false, false, false);
+    let (mut cert, mut key, mut http, mut anonymous, mut stdin_eof) =
+        (None, None, false, false, false);
     let mut directory_file = None;
+    let mut write_cert = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        let mut value = |name: &str| it.next().cloned().ok_or_else(|| format!("{name} needs a value"));
+        let mut value = |name: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
         match arg.as_str() {
-            "--addr" => config.addr = value("--addr")?.parse().map_err(|e| format!("--addr: {e} (expected HOST:PORT, e.g. 127.0.0.1:0)"))?,
+            "--addr" => {
+                config.addr = value("--addr")?
+                    .parse()
+                    .map_err(|e| format!("--addr: {e} (expected HOST:PORT, e.g. 127.0.0.1:0)"))?
+            }
             "--http" => http = true,
             "--cert" => cert = Some(value("--cert")?),
             "--key" => key = Some(value("--key")?),
             "--credential" => {
                 let v = value("--credential")?;
-                let (u, p) = v.split_once(':').ok_or("--credential: expected USER:PASSWORD")?;
+                let (u, p) = v
+                    .split_once(':')
+                    .ok_or("--credential: expected USER:PASSWORD")?;
                 if u.is_empty() || p.is_empty() {
                     return Err("--credential: user and password must not be empty".into());
                 }
@@ -45,7 +58,9 @@ fn parse(args: &[String]) -> Result<(SimConfig, bool), String> {
             "--client-ca" => config.client_ca_file = Some(value("--client-ca")?),
             "--no-response-after" => {
                 let v = value("--no-response-after")?;
-                let s: f64 = v.parse().map_err(|_| format!("--no-response-after: '{v}' is not a number of seconds"))?;
+                let s: f64 = v.parse().map_err(|_| {
+                    format!("--no-response-after: '{v}' is not a number of seconds")
+                })?;
                 if !(0.0..=3600.0).contains(&s) {
                     return Err("--no-response-after: must be between 0 and 3600 seconds".into());
                 }
@@ -61,6 +76,7 @@ fn parse(args: &[String]) -> Result<(SimConfig, bool), String> {
                 config.path = p;
             }
             "--exit-on-stdin-eof" => stdin_eof = true,
+            "--write-cert" => write_cert = Some(value("--write-cert")?),
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0)
@@ -90,23 +106,31 @@ fn parse(args: &[String]) -> Result<(SimConfig, bool), String> {
     if let Some(f) = directory_file {
         config.directory = Directory::demo().load(&f)?;
     }
-    Ok((config, stdin_eof))
+    if http && write_cert.is_some() {
+        return Err("--write-cert needs HTTPS".into());
+    }
+    Ok((config, stdin_eof, write_cert))
 }
 
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (config, stdin_eof) = parse(&args).unwrap_or_else(|e| fail(&e));
+    let (config, stdin_eof, write_cert) = parse(&args).unwrap_or_else(|e| fail(&e));
     let users: Vec<String> = config.credentials.iter().map(|(u, _)| u.clone()).collect();
     let demo = config.credentials.len() == 1 && config.credentials[0].0 == DEMO_USER;
     let running = Running::start(config).await.unwrap_or_else(|e| fail(&e));
+    if let (Some(path), Some(pem)) = (&write_cert, &running.cert_pem) {
+        std::fs::write(path, pem).unwrap_or_else(|e| fail(&format!("--write-cert '{path}': {e}")));
+    }
     println!("{}", running.url);
     if let Some(sha) = &running.cert_sha256 {
         println!("certificate-sha256: {sha}");
     }
     match (users.is_empty(), demo) {
         (true, _) => println!("caller-authentication: none (anonymous)"),
-        (false, true) => println!("caller-authentication: basic, demo user '{DEMO_USER}' (demo password: see README)"),
+        (false, true) => println!(
+            "caller-authentication: basic, demo user '{DEMO_USER}' (demo password: see README)"
+        ),
         (false, false) => println!("caller-authentication: basic, users {}", users.join(", ")),
     }
     println!("ready");

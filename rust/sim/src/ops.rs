@@ -13,11 +13,24 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// The operations implemented, in WSDL order.
-pub const OPERATIONS: &[&str] =
-    &["TestSecurity", "UserExists", "GetUserSettings_3", "GenerateActivationCode", "PfAuthUser_4", "PfAuthUser_5"];
+pub const OPERATIONS: &[&str] = &[
+    "TestSecurity",
+    "UserExists",
+    "GetUserSettings_3",
+    "GenerateActivationCode",
+    "PfAuthUser_4",
+    "PfAuthUser_5",
+];
 
 /// `Mode3` member names.
-pub const MODE3: &[&str] = &["oathToken", "phoneApp", "smsText", "voiceCall", "invalid", "unspecified"];
+pub const MODE3: &[&str] = &[
+    "oathToken",
+    "phoneApp",
+    "smsText",
+    "voiceCall",
+    "invalid",
+    "unspecified",
+];
 
 /// What the operations need from the server.
 #[derive(Debug)]
@@ -33,20 +46,43 @@ pub struct Context {
 
 impl Context {
     /// A context over `directory`.
-    pub fn new(directory: Directory, no_response_after: Duration, direct_sdk_disallowed: bool) -> Self {
-        Context { directory, no_response_after, direct_sdk_disallowed, counter: AtomicU64::new(1) }
+    pub fn new(
+        directory: Directory,
+        no_response_after: Duration,
+        direct_sdk_disallowed: bool,
+    ) -> Self {
+        Context {
+            directory,
+            no_response_after,
+            direct_sdk_disallowed,
+            counter: AtomicU64::new(1),
+        }
     }
 
     fn next_id(&self) -> String {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
-        format!("{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}", (t >> 32) as u32, (t >> 16) as u16, n & 0xfff, (t & 0xfff) as u16, n)
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        format!(
+            "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
+            (t >> 32) as u32,
+            (t >> 16) as u16,
+            n & 0xfff,
+            (t & 0xfff) as u16,
+            n
+        )
     }
 
     fn activation_code(&self) -> String {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos() as u64);
-        format!("{:09}", (t.wrapping_mul(2_654_435_761).wrapping_add(n * 97)) % 1_000_000_000)
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos() as u64);
+        format!(
+            "{:09}",
+            (t.wrapping_mul(2_654_435_761).wrapping_add(n * 97)) % 1_000_000_000
+        )
     }
 }
 
@@ -82,7 +118,14 @@ pub fn fault(code: &str, message: &str) -> Reply {
 }
 
 fn ok(op: &str, parts: &[String]) -> Reply {
-    Reply { status: 200, content_type: XML, body: envelope(&format!(r#"<{op}Response xmlns="{PFWSSDK_NS}">{}</{op}Response>"#, parts.concat())) }
+    Reply {
+        status: 200,
+        content_type: XML,
+        body: envelope(&format!(
+            r#"<{op}Response xmlns="{PFWSSDK_NS}">{}</{op}Response>"#,
+            parts.concat()
+        )),
+    }
 }
 
 fn elem(name: &str, value: &str) -> String {
@@ -93,7 +136,10 @@ fn pair(name: &str, code: i32, desc: &str) -> String {
     if desc.is_empty() {
         format!("<{name}><Code>{code}</Code><Description /></{name}>")
     } else {
-        format!("<{name}><Code>{code}</Code><Description>{}</Description></{name}>", escape(desc))
+        format!(
+            "<{name}><Code>{code}</Code><Description>{}</Description></{name}>",
+            escape(desc)
+        )
     }
 }
 
@@ -102,35 +148,60 @@ fn no_error() -> String {
 }
 
 fn user_not_found() -> String {
-    pair("error", mfa_engine::codes::ERROR_USER_NOT_FOUND, "USER_NOT_FOUND")
+    pair(
+        "error",
+        mfa_engine::codes::ERROR_USER_NOT_FOUND,
+        "USER_NOT_FOUND",
+    )
 }
 
 /// The operation element of a request body: checks the envelope and that the element
 /// matches the SOAPAction (when one was sent).
 pub fn operation(body: &[u8], soap_action: Option<&str>) -> Result<Node, Reply> {
-    let root = xml::parse(body).map_err(|e| fault("Client", &format!("Server was unable to read request. ---> {e}")))?;
+    let root = xml::parse(body).map_err(|e| {
+        fault(
+            "Client",
+            &format!("Server was unable to read request. ---> {e}"),
+        )
+    })?;
     if !root.is(SOAP11_NS, "Envelope") {
-        return Err(fault("VersionMismatch", "Possible SOAP version mismatch: Envelope namespace was unexpected."));
+        return Err(fault(
+            "VersionMismatch",
+            "Possible SOAP version mismatch: Envelope namespace was unexpected.",
+        ));
     }
     let op = root
         .child(SOAP11_NS, "Body")
         .and_then(|b| b.children.first())
-        .ok_or_else(|| fault("Client", "Server did not recognize the value of HTTP Header SOAPAction: ."))?;
+        .ok_or_else(|| {
+            fault(
+                "Client",
+                "Server did not recognize the value of HTTP Header SOAPAction: .",
+            )
+        })?;
     if let Some(action) = soap_action {
         let action = action.trim().trim_matches('"');
         let expected = format!("{PFWSSDK_NS}/{}", op.local);
         if action != expected {
-            return Err(fault("Client", &format!("Server did not recognize the value of HTTP Header SOAPAction: {action}.")));
+            return Err(fault(
+                "Client",
+                &format!("Server did not recognize the value of HTTP Header SOAPAction: {action}."),
+            ));
         }
     }
     if op.ns.as_deref() != Some(PFWSSDK_NS) || !OPERATIONS.contains(&op.local.as_str()) {
-        return Err(fault("Client", &format!("Server did not recognize the request element {}.", op.local)));
+        return Err(fault(
+            "Client",
+            &format!("Server did not recognize the request element {}.", op.local),
+        ));
     }
     Ok(op.clone())
 }
 
 fn param<'a>(op: &'a Node, name: &str) -> Option<&'a str> {
-    op.child(PFWSSDK_NS, name).filter(|n| !n.nil).map(|n| n.text.as_str())
+    op.child(PFWSSDK_NS, name)
+        .filter(|n| !n.nil)
+        .map(|n| n.text.as_str())
 }
 
 fn bool_param(op: &Node, name: &str) -> Result<bool, Reply> {
@@ -141,7 +212,12 @@ fn bool_param(op: &Node, name: &str) -> Result<bool, Reply> {
     }
 }
 
-fn enum_param<'a>(op: &'a Node, name: &str, members: &[&str], type_name: &str) -> Result<Option<&'a str>, Reply> {
+fn enum_param<'a>(
+    op: &'a Node,
+    name: &str,
+    members: &[&str],
+    type_name: &str,
+) -> Result<Option<&'a str>, Reply> {
     match param(op, name) {
         None => Ok(None),
         Some(v) if members.contains(&v) => Ok(Some(v)),
@@ -152,13 +228,30 @@ fn enum_param<'a>(op: &'a Node, name: &str, members: &[&str], type_name: &str) -
 /// Answers one operation (the `PfAuthUser` ones wait like the real server).
 pub async fn answer(ctx: &Context, op: &Node, caller: &str) -> Reply {
     match op.local.as_str() {
-        "TestSecurity" => ok("TestSecurity", &[elem("TestSecurityResult", &format!("Connection is secure: caller '{caller}' is authenticated"))]),
+        "TestSecurity" => ok(
+            "TestSecurity",
+            &[elem(
+                "TestSecurityResult",
+                &format!("Connection is secure: caller '{caller}' is authenticated"),
+            )],
+        ),
         "UserExists" => {
-            let exists = param(op, "username").and_then(|u| ctx.directory.get(u)).is_some();
-            ok("UserExists", &[elem("UserExistsResult", if exists { "true" } else { "false" }), no_error()])
+            let exists = param(op, "username")
+                .and_then(|u| ctx.directory.get(u))
+                .is_some();
+            ok(
+                "UserExists",
+                &[
+                    elem("UserExistsResult", if exists { "true" } else { "false" }),
+                    no_error(),
+                ],
+            )
         }
         "GetUserSettings_3" => match param(op, "username").and_then(|u| ctx.directory.get(u)) {
-            None => ok("GetUserSettings_3", &[elem("GetUserSettings_3Result", "false"), user_not_found()]),
+            None => ok(
+                "GetUserSettings_3",
+                &[elem("GetUserSettings_3Result", "false"), user_not_found()],
+            ),
             Some(u) => {
                 let settings = [
                     elem("FirstName", &u.first_name),
@@ -167,41 +260,99 @@ pub async fn answer(ctx: &Context, op: &Node, caller: &str) -> Reply {
                     elem("Mode", "phoneApp"),
                     elem("PhoneAppMode", "standard"),
                     elem("Enabled", if u.enabled { "true" } else { "false" }),
-                    elem("PhoneAppActivated", if u.phone_app_activated { "true" } else { "false" }),
+                    elem(
+                        "PhoneAppActivated",
+                        if u.phone_app_activated {
+                            "true"
+                        } else {
+                            "false"
+                        },
+                    ),
                 ]
                 .concat();
-                ok("GetUserSettings_3", &[elem("GetUserSettings_3Result", "true"), format!("<userSettings>{settings}</userSettings>"), no_error()])
+                ok(
+                    "GetUserSettings_3",
+                    &[
+                        elem("GetUserSettings_3Result", "true"),
+                        format!("<userSettings>{settings}</userSettings>"),
+                        no_error(),
+                    ],
+                )
             }
         },
-        "GenerateActivationCode" => match param(op, "username").and_then(|u| ctx.directory.get(u)) {
-            None => ok("GenerateActivationCode", &[elem("GenerateActivationCodeResult", "false"), user_not_found()]),
-            Some(_) => ok(
-                "GenerateActivationCode",
-                &[elem("GenerateActivationCodeResult", "true"), elem("activationCode", &ctx.activation_code()), no_error()],
-            ),
-        },
+        "GenerateActivationCode" => {
+            match param(op, "username").and_then(|u| ctx.directory.get(u)) {
+                None => ok(
+                    "GenerateActivationCode",
+                    &[
+                        elem("GenerateActivationCodeResult", "false"),
+                        user_not_found(),
+                    ],
+                ),
+                Some(_) => ok(
+                    "GenerateActivationCode",
+                    &[
+                        elem("GenerateActivationCodeResult", "true"),
+                        elem("activationCode", &ctx.activation_code()),
+                        no_error(),
+                    ],
+                ),
+            }
+        }
         name => authenticate(ctx, op, name).await.unwrap_or_else(|r| r),
     }
 }
 
 async fn authenticate(ctx: &Context, op: &Node, name: &str) -> Result<Reply, Reply> {
     let user_name = param(op, "username").unwrap_or_default();
-    let auth_type = enum_param(op, "initiatingAuthenticationType", AUTHENTICATION_TYPES, "AuthenticationType")?;
+    let auth_type = enum_param(
+        op,
+        "initiatingAuthenticationType",
+        AUTHENTICATION_TYPES,
+        "AuthenticationType",
+    )?;
     let require_user_match = bool_param(op, "requireUserMatch")?;
     if name == "PfAuthUser_5" {
         enum_param(op, "mode", MODE3, "Mode3")?;
     }
     let request_id = ctx.next_id();
     let reply = |result: bool, code: i32, desc: &str, error: String| {
-        ok(name, &[elem(&format!("{name}Result"), if result { "true" } else { "false" }), pair("callResult", code, desc), elem("authenticationRequestId", &request_id), error])
+        ok(
+            name,
+            &[
+                elem(
+                    &format!("{name}Result"),
+                    if result { "true" } else { "false" },
+                ),
+                pair("callResult", code, desc),
+                elem("authenticationRequestId", &request_id),
+                error,
+            ],
+        )
     };
     if ctx.direct_sdk_disallowed && auth_type == Some("pfsdk") {
-        return Ok(reply(false, 149, "Direct SDK Not Allowed", pair("error", mfa_engine::codes::ERROR_MFA_DENIED, "Multi-Factor Authentication denied.")));
+        return Ok(reply(
+            false,
+            149,
+            "Direct SDK Not Allowed",
+            pair(
+                "error",
+                mfa_engine::codes::ERROR_MFA_DENIED,
+                "Multi-Factor Authentication denied.",
+            ),
+        ));
     }
     let Some(user) = ctx.directory.get(user_name) else {
         return Ok(if require_user_match {
             // The server knows no such user: no callResult, Error 10.
-            ok(name, &[elem(&format!("{name}Result"), "false"), elem("authenticationRequestId", ""), user_not_found()])
+            ok(
+                name,
+                &[
+                    elem(&format!("{name}Result"), "false"),
+                    elem("authenticationRequestId", ""),
+                    user_not_found(),
+                ],
+            )
         } else {
             // requireUserMatch=false: unknown users pass WITHOUT MFA (modelled as 7 Bypassed Auth).
             reply(true, 7, "Bypassed Auth", no_error())
@@ -210,7 +361,11 @@ async fn authenticate(ctx: &Context, op: &Node, name: &str) -> Result<Reply, Rep
     if user.blocked {
         return Ok(reply(false, 14, "User is Blocked", no_error()));
     }
-    let wait = if user.answer == Answer::NoResponse { ctx.no_response_after } else { user.delay() };
+    let wait = if user.answer == Answer::NoResponse {
+        ctx.no_response_after
+    } else {
+        user.delay()
+    };
     tokio::time::sleep(wait).await;
     Ok(match user.answer {
         Answer::Approve => reply(true, 21, "Mobile App Authenticated", no_error()),

@@ -92,6 +92,34 @@ pub struct Stats {
     pub soap_calls: AtomicU64,
     /// SOAP calls being answered right now.
     pub in_flight: AtomicI64,
+    /// The operations received, with their parameters as the server read them (the
+    /// first 10,000), so tests can check what arrived on the wire.
+    pub seen: std::sync::Mutex<Vec<Seen>>,
+}
+
+/// One operation as the server read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seen {
+    /// The operation element's name.
+    pub operation: String,
+    /// The caller (Basic user, client certificate, or `anonymous`).
+    pub caller: String,
+    /// Every parameter element's name and text, in order.
+    pub params: Vec<(String, String)>,
+}
+
+impl Stats {
+    /// The parameter `name` of the last operation `op` received.
+    pub fn last_param(&self, op: &str, name: &str) -> Option<String> {
+        let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        seen.iter()
+            .rev()
+            .find(|s| s.operation == op)?
+            .params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    }
 }
 
 struct State {
@@ -110,7 +138,8 @@ pub struct Running {
     pub addr: SocketAddr,
     /// SHA-256 of the server certificate (HTTPS only), for pinning.
     pub cert_sha256: Option<String>,
-    /// The server certificate as PEM (HTTPS only), to trust as a CA file.
+    /// The certificate to trust as a CA file (HTTPS only): the throw-away CA that issued
+    /// a self-signed identity, or the given certificate.
     pub cert_pem: Option<String>,
     /// Counters.
     pub stats: Arc<Stats>,
@@ -122,7 +151,9 @@ fn digest(s: &str) -> [u8; 32] {
     Sha256::digest(s.as_bytes()).into()
 }
 
-fn tls_config(config: &SimConfig) -> Result<Option<(Arc<rustls::ServerConfig>, crate::cert::Identity)>, String> {
+fn tls_config(
+    config: &SimConfig,
+) -> Result<Option<(Arc<rustls::ServerConfig>, crate::cert::Identity)>, String> {
     let identity = match &config.tls {
         TlsMode::Plain => return Ok(None),
         TlsMode::SelfSigned => crate::cert::self_signed(&[])?,
@@ -136,12 +167,19 @@ fn tls_config(config: &SimConfig) -> Result<Option<(Arc<rustls::ServerConfig>, c
         None => builder.with_no_client_auth(),
         Some(path) => {
             let mut roots = rustls::RootCertStore::empty();
-            for cert in CertificateDer::pem_file_iter(path).map_err(|e| format!("--client-ca '{path}': {e}"))? {
-                roots.add(cert.map_err(|e| format!("--client-ca '{path}': {e}"))?).map_err(|e| format!("--client-ca '{path}': {e}"))?;
+            for cert in CertificateDer::pem_file_iter(path)
+                .map_err(|e| format!("--client-ca '{path}': {e}"))?
+            {
+                roots
+                    .add(cert.map_err(|e| format!("--client-ca '{path}': {e}"))?)
+                    .map_err(|e| format!("--client-ca '{path}': {e}"))?;
             }
-            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
-                .build()
-                .map_err(|e| format!("--client-ca '{path}': {e}"))?;
+            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                Arc::new(roots),
+                provider,
+            )
+            .build()
+            .map_err(|e| format!("--client-ca '{path}': {e}"))?;
             builder.with_client_cert_verifier(verifier)
         }
     };
@@ -156,7 +194,9 @@ impl Running {
     /// Binds and starts serving on the current tokio runtime.
     pub async fn start(config: SimConfig) -> Result<Running, String> {
         let tls = tls_config(&config)?;
-        let listener = TcpListener::bind(config.addr).await.map_err(|e| format!("--addr {}: {e}", config.addr))?;
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .map_err(|e| format!("--addr {}: {e}", config.addr))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         let host = match addr.ip() {
             ip if ip.is_unspecified() && ip.is_ipv4() => "127.0.0.1".to_string(),
@@ -168,8 +208,16 @@ impl Running {
         let url = format!("{scheme}://{host}:{}{}", addr.port(), config.path);
         let stats = Arc::new(Stats::default());
         let state = Arc::new(State {
-            ctx: Context::new(config.directory, config.no_response_after, config.direct_sdk_disallowed),
-            credentials: config.credentials.iter().map(|(u, p)| (u.clone(), digest(p))).collect(),
+            ctx: Context::new(
+                config.directory,
+                config.no_response_after,
+                config.direct_sdk_disallowed,
+            ),
+            credentials: config
+                .credentials
+                .iter()
+                .map(|(u, p)| (u.clone(), digest(p)))
+                .collect(),
             path: config.path.to_ascii_lowercase(),
             url: url.clone(),
             stats: stats.clone(),
@@ -216,7 +264,15 @@ impl Running {
             }
             conns.abort_all();
         });
-        Ok(Running { url, addr, cert_sha256, cert_pem, stats, shutdown: Some(tx), task: Some(task) })
+        Ok(Running {
+            url,
+            addr,
+            cert_sha256,
+            cert_pem,
+            stats,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
     }
 
     /// Stops accepting, drops every open connection and waits for the server task.
@@ -249,7 +305,9 @@ where
         let cert_caller = cert_caller.clone();
         async move { Ok::<_, Infallible>(handle(req, &state, cert_caller).await) }
     });
-    let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(io), service).await;
+    let _ = hyper::server::conn::http1::Builder::new()
+        .serve_connection(TokioIo::new(io), service)
+        .await;
 }
 
 fn reply(status: u16, content_type: &str, body: String) -> Response<Full<Bytes>> {
@@ -262,29 +320,49 @@ fn reply(status: u16, content_type: &str, body: String) -> Response<Full<Bytes>>
 }
 
 fn page(status: u16, title: &str) -> Response<Full<Bytes>> {
-    reply(status, "text/html", format!("<html><head><title>{title}</title></head><body><h2>{title}</h2></body></html>"))
+    reply(
+        status,
+        "text/html",
+        format!("<html><head><title>{title}</title></head><body><h2>{title}</h2></body></html>"),
+    )
 }
 
 /// The Basic user name when the header carries valid credentials.
 fn basic_caller(state: &State, req: &Request<Incoming>) -> Option<String> {
     use base64::Engine as _;
-    let value = req.headers().get(hyper::header::AUTHORIZATION)?.to_str().ok()?;
+    let value = req
+        .headers()
+        .get(hyper::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
     let (scheme, b64) = value.trim().split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
     }
-    let raw = base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok()?;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .ok()?;
     let raw = String::from_utf8(raw).ok()?;
     let (user, password) = raw.split_once(':')?;
     let given = digest(password);
     state
         .credentials
         .iter()
-        .find(|(u, p)| u.eq_ignore_ascii_case(user) && p.iter().zip(given.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0)
+        .find(|(u, p)| {
+            u.eq_ignore_ascii_case(user)
+                && p.iter()
+                    .zip(given.iter())
+                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                    == 0
+        })
         .map(|(u, _)| u.clone())
 }
 
-async fn handle(req: Request<Incoming>, state: &State, cert_caller: Option<String>) -> Response<Full<Bytes>> {
+async fn handle(
+    req: Request<Incoming>,
+    state: &State,
+    cert_caller: Option<String>,
+) -> Response<Full<Bytes>> {
     state.stats.requests.fetch_add(1, Ordering::Relaxed);
     if req.uri().path().to_ascii_lowercase() != state.path {
         return page(404, "404 - File or directory not found.");
@@ -296,11 +374,16 @@ async fn handle(req: Request<Incoming>, state: &State, cert_caller: Option<Strin
             Some(u) => u,
             None => {
                 state.stats.unauthorized.fetch_add(1, Ordering::Relaxed);
-                let mut r = page(401, "401 - Unauthorized: Access is denied due to invalid credentials.");
+                let mut r = page(
+                    401,
+                    "401 - Unauthorized: Access is denied due to invalid credentials.",
+                );
                 let host = req.uri().host().unwrap_or("127.0.0.1").to_string();
                 r.headers_mut().insert(
                     hyper::header::WWW_AUTHENTICATE,
-                    format!("Basic realm=\"{host}\"").parse().unwrap_or_else(|_| "Basic".parse().expect("static")),
+                    format!("Basic realm=\"{host}\"")
+                        .parse()
+                        .unwrap_or_else(|_| "Basic".parse().expect("static")),
                 );
                 return r;
             }
@@ -308,19 +391,44 @@ async fn handle(req: Request<Incoming>, state: &State, cert_caller: Option<Strin
     };
     match *req.method() {
         hyper::Method::GET => {
-            if req.uri().query().is_some_and(|q| q.eq_ignore_ascii_case("wsdl")) {
-                reply(200, "text/xml; charset=utf-8", crate::wsdl::document(&state.url))
+            if req
+                .uri()
+                .query()
+                .is_some_and(|q| q.eq_ignore_ascii_case("wsdl"))
+            {
+                reply(
+                    200,
+                    "text/xml; charset=utf-8",
+                    crate::wsdl::document(&state.url),
+                )
             } else {
-                page(200, "PfWsSdk Web Service (mfa-sim): append ?WSDL for the service description")
+                page(
+                    200,
+                    "PfWsSdk Web Service (mfa-sim): append ?WSDL for the service description",
+                )
             }
         }
         hyper::Method::POST => {
-            let content_type = req.headers().get(hyper::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+            let content_type = req
+                .headers()
+                .get(hyper::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
             if !content_type.to_ascii_lowercase().starts_with("text/xml") {
-                return page(415, "415 - Unsupported Media Type: SOAP 1.1 requires text/xml");
+                return page(
+                    415,
+                    "415 - Unsupported Media Type: SOAP 1.1 requires text/xml",
+                );
             }
-            let action = req.headers().get("SOAPAction").and_then(|v| v.to_str().ok()).map(str::to_owned);
-            let body = match Limited::new(req.into_body(), MAX_REQUEST_BYTES).collect().await {
+            let action = req
+                .headers()
+                .get("SOAPAction")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let body = match Limited::new(req.into_body(), MAX_REQUEST_BYTES)
+                .collect()
+                .await
+            {
                 Ok(b) => b.to_bytes(),
                 Err(_) => return page(413, "413 - Request Entity Too Large"),
             };
@@ -328,16 +436,37 @@ async fn handle(req: Request<Incoming>, state: &State, cert_caller: Option<Strin
                 Err(fault) => fault,
                 Ok(op) => {
                     state.stats.soap_calls.fetch_add(1, Ordering::Relaxed);
+                    {
+                        let mut seen = state.stats.seen.lock().unwrap_or_else(|p| p.into_inner());
+                        if seen.len() < 10_000 {
+                            seen.push(Seen {
+                                operation: op.local.clone(),
+                                caller: caller.clone(),
+                                params: op
+                                    .children
+                                    .iter()
+                                    .map(|c| (c.local.clone(), c.text.clone()))
+                                    .collect(),
+                            });
+                        }
+                    }
                     state.stats.in_flight.fetch_add(1, Ordering::Relaxed);
                     let _guard = InFlight(&state.stats);
                     ops::answer(&state.ctx, &op, &caller).await
                 }
             };
-            let Reply { status, content_type, body } = reply_of;
+            let Reply {
+                status,
+                content_type,
+                body,
+            } = reply_of;
             reply(status, content_type, body)
         }
         _ => {
-            let mut r = page(405, "405 - HTTP verb used to access this page is not allowed.");
+            let mut r = page(
+                405,
+                "405 - HTTP verb used to access this page is not allowed.",
+            );
             *r.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
             r
         }
@@ -368,7 +497,10 @@ impl Background {
             .build()
             .map_err(|e| e.to_string())?;
         let running = runtime.block_on(Running::start(config))?;
-        Ok(Background { running: Some(running), runtime: Some(runtime) })
+        Ok(Background {
+            running: Some(running),
+            runtime: Some(runtime),
+        })
     }
 
     /// The running simulator.

@@ -9,9 +9,27 @@ type Part = (&'static str, &'static str, u8); // name, type, minOccurs
 /// (operation, request parts, response parts after `<Op>Result`).
 const OPS: &[(&str, &[Part], &[Part], &str)] = &[
     ("TestSecurity", &[], &[], "s:string"),
-    ("UserExists", &[("username", "s:string", 0)], &[("error", "tns:Error", 0)], "s:boolean"),
-    ("GetUserSettings_3", &[("username", "s:string", 0)], &[("userSettings", "tns:UserSettings3", 0), ("error", "tns:Error", 0)], "s:boolean"),
-    ("GenerateActivationCode", &[("username", "s:string", 0)], &[("activationCode", "s:string", 0), ("error", "tns:Error", 0)], "s:boolean"),
+    (
+        "UserExists",
+        &[("username", "s:string", 0)],
+        &[("error", "tns:Error", 0)],
+        "s:boolean",
+    ),
+    (
+        "GetUserSettings_3",
+        &[("username", "s:string", 0)],
+        &[
+            ("userSettings", "tns:UserSettings3", 0),
+            ("error", "tns:Error", 0),
+        ],
+        "s:boolean",
+    ),
+    (
+        "GenerateActivationCode",
+        &[("username", "s:string", 0)],
+        &[("activationCode", "s:string", 0), ("error", "tns:Error", 0)],
+        "s:boolean",
+    ),
     ("PfAuthUser_4", AUTH4, AUTH_OUT, "s:boolean"),
     ("PfAuthUser_5", AUTH5, AUTH_OUT, "s:boolean"),
 ];
@@ -34,18 +52,29 @@ const AUTH5: &[Part] = &[
     ("phoneNumber", "s:string", 0),
     ("extension", "s:string", 0),
 ];
-const AUTH_OUT: &[Part] = &[("callResult", "tns:CallResult", 0), ("authenticationRequestId", "s:string", 0), ("error", "tns:Error", 0)];
+const AUTH_OUT: &[Part] = &[
+    ("callResult", "tns:CallResult", 0),
+    ("authenticationRequestId", "s:string", 0),
+    ("error", "tns:Error", 0),
+];
 
 fn sequence(parts: &[Part]) -> String {
     parts
         .iter()
-        .map(|(n, t, min)| format!(r#"<s:element minOccurs="{min}" maxOccurs="1" name="{n}" type="{t}" />"#))
+        .map(|(n, t, min)| {
+            format!(r#"<s:element minOccurs="{min}" maxOccurs="1" name="{n}" type="{t}" />"#)
+        })
         .collect()
 }
 
 fn enumeration(name: &str, members: &[&str]) -> String {
-    let m: String = members.iter().map(|v| format!(r#"<s:enumeration value="{v}" />"#)).collect();
-    format!(r#"<s:simpleType name="{name}"><s:restriction base="s:string">{m}</s:restriction></s:simpleType>"#)
+    let m: String = members
+        .iter()
+        .map(|v| format!(r#"<s:enumeration value="{v}" />"#))
+        .collect();
+    format!(
+        r#"<s:simpleType name="{name}"><s:restriction base="s:string">{m}</s:restriction></s:simpleType>"#
+    )
 }
 
 /// The WSDL document; `location` is the service URL written into `soap:address`.
@@ -63,7 +92,15 @@ pub fn document(location: &str) -> String {
             .enumerate()
             .map(|(i, (n, t, min))| {
                 let name = if i == 0 { result_name.as_str() } else { n };
-                let min = if i == 0 { if *t == "s:string" { 0 } else { 1 } } else { *min };
+                let min = if i == 0 {
+                    if *t == "s:string" {
+                        0
+                    } else {
+                        1
+                    }
+                } else {
+                    *min
+                };
                 format!(r#"<s:element minOccurs="{min}" maxOccurs="1" name="{name}" type="{t}" />"#)
             })
             .collect();
@@ -82,7 +119,9 @@ pub fn document(location: &str) -> String {
         ));
     }
     let code_pair = |name: &str| {
-        format!(r#"<s:complexType name="{name}"><s:sequence><s:element minOccurs="1" maxOccurs="1" name="Code" type="s:int" /><s:element minOccurs="0" maxOccurs="1" name="Description" type="s:string" /></s:sequence></s:complexType>"#)
+        format!(
+            r#"<s:complexType name="{name}"><s:sequence><s:element minOccurs="1" maxOccurs="1" name="Code" type="s:int" /><s:element minOccurs="0" maxOccurs="1" name="Description" type="s:string" /></s:sequence></s:complexType>"#
+        )
     };
     let settings = r#"<s:complexType name="UserSettings3"><s:sequence><s:element minOccurs="0" maxOccurs="1" name="FirstName" type="s:string" /><s:element minOccurs="0" maxOccurs="1" name="LastName" type="s:string" /><s:element minOccurs="0" maxOccurs="1" name="EmailAddress" type="s:string" /><s:element minOccurs="1" maxOccurs="1" name="Mode" type="tns:Mode3" /><s:element minOccurs="1" maxOccurs="1" name="PhoneAppMode" type="tns:PhoneAppMode" /><s:element minOccurs="1" maxOccurs="1" name="Enabled" type="s:boolean" /><s:element minOccurs="1" maxOccurs="1" name="PhoneAppActivated" type="s:boolean" /></s:sequence></s:complexType>"#;
     format!(
@@ -105,7 +144,12 @@ mod tests {
         let root = mfa_engine::xml::parse(doc.as_bytes()).unwrap();
         assert_eq!(root.local, "definitions");
         for op in crate::ops::OPERATIONS {
-            assert!(doc.contains(&format!(r#"soapAction="http://www.phonefactor.com/PfWsSdk/{op}""#)), "{op}");
+            assert!(
+                doc.contains(&format!(
+                    r#"soapAction="http://www.phonefactor.com/PfWsSdk/{op}""#
+                )),
+                "{op}"
+            );
         }
         assert!(doc.contains(r#"<wsdl:binding name="PfWsSdkSoap""#));
     }

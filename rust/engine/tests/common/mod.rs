@@ -1,0 +1,72 @@
+//! Shared helpers: start a simulator in-process, build clients, run queries.
+#![allow(dead_code)]
+
+use mfa_engine::{Client, ClientConfig, Outcome, Query, Secrets};
+use mfa_sim::{Directory, Running, SimConfig, User};
+use std::path::PathBuf;
+use std::time::Duration;
+use zeroize::Zeroizing;
+
+pub async fn sim_with(f: impl FnOnce(&mut SimConfig)) -> Running {
+    let mut config = SimConfig {
+        no_response_after: Duration::from_millis(800),
+        ..Default::default()
+    };
+    f(&mut config);
+    Running::start(config).await.expect("simulator starts")
+}
+
+pub async fn sim() -> Running {
+    sim_with(|_| {}).await
+}
+
+pub fn demo_with(users: Vec<User>) -> Directory {
+    let d = Directory::demo();
+    for u in users {
+        d.insert(u);
+    }
+    d
+}
+
+/// A config JSON pinned to the simulator's certificate, with the demo caller, plus `extra` fields.
+pub fn config(sim: &Running, extra: &str) -> ClientConfig {
+    let pin = sim.cert_sha256.clone().unwrap_or_default();
+    let json = format!(
+        r#"{{"uri":"{}","userName":"{}","serverCertificateSha256":["{pin}"]{}{extra}}}"#,
+        sim.url,
+        mfa_sim::DEMO_USER,
+        if extra.is_empty() { "" } else { "," }
+    );
+    ClientConfig::from_json(json.as_bytes()).expect("valid config json")
+}
+
+pub fn password(p: &str) -> Secrets {
+    Secrets {
+        basic_password: Some(Zeroizing::new(p.into())),
+        ..Default::default()
+    }
+}
+
+pub fn demo_client(sim: &Running, extra: &str) -> Client {
+    Client::new(&config(sim, extra), password(mfa_sim::DEMO_PASSWORD)).expect("client builds")
+}
+
+pub async fn approve(client: &Client, user: &str) -> Outcome {
+    run(
+        client,
+        &format!(r#"{{"userName":"{user}","timeoutSeconds":30}}"#),
+    )
+    .await
+}
+
+pub async fn run(client: &Client, json: &str) -> Outcome {
+    client
+        .run(&Query::from_json(json.as_bytes()).expect("valid request"))
+        .await
+}
+
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mfa-engine-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

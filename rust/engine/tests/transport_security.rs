@@ -1,0 +1,260 @@
+//! Caller authentication and TLS against the simulator: Basic (preemptive and challenge),
+//! pins, CA files, client certificates (PEM and PKCS#12), and what fails closed.
+
+mod common;
+use common::*;
+use mfa_engine::outcome::FailureKind;
+use mfa_engine::{Client, ClientConfig, Secrets, Status};
+use zeroize::Zeroizing;
+
+#[tokio::test]
+async fn basic_challenge_mode_answers_the_401_once() {
+    let sim = sim().await;
+    let o = approve(
+        &demo_client(&sim, r#""basicMode":"challenge""#),
+        "alice@contoso.com",
+    )
+    .await;
+    assert_eq!(o.status, Status::Approved, "{}", o.message);
+    assert_eq!(o.http_calls, 2);
+    assert_eq!(
+        sim.stats
+            .unauthorized
+            .load(std::sync::atomic::Ordering::Relaxed),
+        1
+    );
+    let pre = approve(&demo_client(&sim, ""), "alice@contoso.com").await;
+    assert_eq!(pre.http_calls, 1);
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_an_authentication_failure_that_never_shows_the_password() {
+    let sim = sim().await;
+    let wrong = "Wr0ng-Passw0rd-Value";
+    let client = Client::new(&config(&sim, ""), password(wrong)).unwrap();
+    let o = approve(&client, "alice@contoso.com").await;
+    assert_eq!(
+        (o.status, o.failure_kind),
+        (Status::Failed, FailureKind::Authentication)
+    );
+    let printed = format!("{o:?} {}", serde_json::to_string(&o).unwrap());
+    assert!(!printed.contains(wrong) && !printed.contains(mfa_sim::DEMO_PASSWORD));
+    assert!(!format!("{client:?}").contains(wrong));
+}
+
+#[tokio::test]
+async fn a_wrong_pin_fails_closed_and_says_so() {
+    let sim = sim().await;
+    let json = format!(
+        r#"{{"uri":"{}","userName":"demo-admin","serverCertificateSha256":["{}"]}}"#,
+        sim.url,
+        "00".repeat(32)
+    );
+    let client = Client::new(
+        &ClientConfig::from_json(json.as_bytes()).unwrap(),
+        password(mfa_sim::DEMO_PASSWORD),
+    )
+    .unwrap();
+    let o = approve(&client, "alice@contoso.com").await;
+    assert_eq!(
+        (o.status, o.failure_kind),
+        (Status::Failed, FailureKind::CertificatePin),
+        "{}",
+        o.message
+    );
+    assert!(
+        o.message.contains(sim.cert_sha256.as_deref().unwrap()),
+        "names the presented fingerprint: {}",
+        o.message
+    );
+    assert_eq!(
+        sim.stats
+            .soap_calls
+            .load(std::sync::atomic::Ordering::Relaxed),
+        0,
+        "nothing reached the server"
+    );
+}
+
+#[tokio::test]
+async fn an_untrusted_self_signed_server_fails_tls_and_a_ca_file_trusts_it() {
+    let sim = sim().await;
+    let plain = format!(r#"{{"uri":"{}","userName":"demo-admin"}}"#, sim.url);
+    let no_trust = ClientConfig::from_json(plain.as_bytes()).unwrap();
+    match Client::new(&no_trust, password(mfa_sim::DEMO_PASSWORD)) {
+        Ok(client) => {
+            let o = approve(&client, "alice@contoso.com").await;
+            assert_eq!(
+                (o.status, o.failure_kind),
+                (Status::Failed, FailureKind::Tls),
+                "{}",
+                o.message
+            );
+        }
+        Err(e) => assert_eq!(
+            e.field, "caCertificateFile",
+            "no system roots on this machine: {e}"
+        ),
+    }
+    let dir = temp_dir("ca");
+    let ca = dir.join("sim.pem");
+    std::fs::write(&ca, sim.cert_pem.as_deref().unwrap()).unwrap();
+    let json = format!(
+        r#"{{"uri":"{}","userName":"demo-admin","caCertificateFile":"{}"}}"#,
+        sim.url,
+        ca.display()
+    );
+    let client = Client::new(
+        &ClientConfig::from_json(json.as_bytes()).unwrap(),
+        password(mfa_sim::DEMO_PASSWORD),
+    )
+    .unwrap();
+    let o = approve(&client, "alice@contoso.com").await;
+    assert_eq!(o.status, Status::Approved, "{}", o.message);
+}
+
+#[tokio::test]
+async fn connection_refused_is_a_connect_failure() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let json =
+        format!(r#"{{"uri":"http://127.0.0.1:{port}/MultiFactorAuthWebServiceSdk/PfWsSdk.asmx"}}"#);
+    let client = Client::new(
+        &ClientConfig::from_json(json.as_bytes()).unwrap(),
+        Secrets::default(),
+    )
+    .unwrap();
+    let o = approve(&client, "alice@contoso.com").await;
+    assert_eq!(
+        (o.status, o.failure_kind),
+        (Status::Failed, FailureKind::Connect),
+        "{}",
+        o.message
+    );
+}
+
+struct Pki {
+    ca_pem: String,
+    client_cert_pem: String,
+    client_key_pem: String,
+    client_key_der: Vec<u8>,
+    client_cert_der: Vec<u8>,
+}
+
+fn pki() -> Pki {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "Test Client CA");
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "mfa-admin");
+    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+    let cert = params.signed_by(&key, &ca, &ca_key).unwrap();
+    Pki {
+        ca_pem: ca.pem(),
+        client_cert_pem: cert.pem(),
+        client_key_pem: key.serialize_pem(),
+        client_key_der: key.serialize_der(),
+        client_cert_der: cert.der().to_vec(),
+    }
+}
+
+#[tokio::test]
+async fn client_certificates_authenticate_the_caller_as_pem_and_pkcs12() {
+    let pki = pki();
+    let dir = temp_dir("client-cert");
+    let ca_file = dir.join("ca.pem");
+    std::fs::write(&ca_file, &pki.ca_pem).unwrap();
+    let ca_path = ca_file.display().to_string();
+    let sim = sim_with(|c| {
+        c.client_ca_file = Some(ca_path);
+        c.credentials.clear();
+    })
+    .await;
+    let pin = sim.cert_sha256.clone().unwrap();
+    let build = |extra: &str, secrets: Secrets| {
+        let json = format!(
+            r#"{{"uri":"{}","serverCertificateSha256":["{pin}"]{extra}}}"#,
+            sim.url
+        );
+        Client::new(&ClientConfig::from_json(json.as_bytes()).unwrap(), secrets)
+    };
+
+    // Without a certificate the handshake is refused: not an approval.
+    let o = approve(&build("", Secrets::default()).unwrap(), "alice@contoso.com").await;
+    assert_eq!(o.status, Status::Failed, "{}", o.message);
+    assert!(!o.approved);
+
+    // PEM: certificate and key in one file.
+    let pem = dir.join("client.pem");
+    std::fs::write(
+        &pem,
+        format!("{}{}", pki.client_cert_pem, pki.client_key_pem),
+    )
+    .unwrap();
+    let client = build(
+        &format!(r#","clientCertificateFile":"{}""#, pem.display()),
+        Secrets::default(),
+    )
+    .unwrap();
+    let o = approve(&client, "alice@contoso.com").await;
+    assert_eq!(o.status, Status::Approved, "{}", o.message);
+    let caller = sim
+        .stats
+        .seen
+        .lock()
+        .unwrap()
+        .last()
+        .unwrap()
+        .caller
+        .clone();
+    assert!(caller.starts_with("client-certificate:"), "{caller}");
+
+    // PKCS#12 with a password; a wrong password is a clear configuration error.
+    let chain = p12_keystore::PrivateKeyChain::new(
+        b"id".to_vec(),
+        p12_keystore::PrivateKey::from_der(&pki.client_key_der).unwrap(),
+        vec![p12_keystore::Certificate::from_der(&pki.client_cert_der).unwrap()],
+    );
+    let mut store = p12_keystore::KeyStore::new();
+    store.add_entry(
+        "client",
+        p12_keystore::KeyStoreEntry::PrivateKeyChain(chain),
+    );
+    let pfx_password = "Pfx-Passw0rd";
+    let pfx = dir.join("client.pfx");
+    std::fs::write(&pfx, store.writer(pfx_password).write().unwrap()).unwrap();
+    let pfx_field = format!(r#","clientCertificateFile":"{}""#, pfx.display());
+    let with = |p: &str| Secrets {
+        client_certificate_password: Some(Zeroizing::new(p.into())),
+        ..Default::default()
+    };
+    let o = approve(
+        &build(&pfx_field, with(pfx_password)).unwrap(),
+        "bob@contoso.com",
+    )
+    .await;
+    assert_eq!(o.status, Status::Denied, "{}", o.message);
+    let err = build(&pfx_field, with("not-the-password")).unwrap_err();
+    assert_eq!(err.field, "clientCertificateFile");
+    assert!(err.problem.contains("wrong password"), "{err}");
+    assert!(!err.to_string().contains("not-the-password"));
+
+    // A file that is neither PEM nor PKCS#12.
+    let junk = dir.join("junk.pfx");
+    std::fs::write(&junk, b"\x00\x01junk").unwrap();
+    let err = build(
+        &format!(r#","clientCertificateFile":"{}""#, junk.display()),
+        Secrets::default(),
+    )
+    .unwrap_err();
+    assert_eq!(err.field, "clientCertificateFile");
+}

@@ -1,0 +1,118 @@
+//! The `mfa-sim` command: first line is the URL, no password is ever printed, bad
+//! arguments fail with a clear message, a directory file extends the demo users.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+
+fn sim(args: &[&str]) -> (std::process::Child, Vec<String>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mfa-sim"))
+        .args(args)
+        .arg("--exit-on-stdin-eof")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut lines = Vec::new();
+    loop {
+        let mut line = String::new();
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "mfa-sim exited early: {lines:?}"
+        );
+        lines.push(line.trim_end().to_string());
+        if line.trim_end() == "ready" {
+            break;
+        }
+    }
+    (child, lines)
+}
+
+fn stop(mut child: std::process::Child) {
+    drop(child.stdin.take());
+    let status = child.wait().unwrap();
+    assert!(
+        status.success(),
+        "exits cleanly when stdin closes: {status}"
+    );
+}
+
+#[test]
+fn prints_the_url_first_and_never_a_password() {
+    let (child, lines) = sim(&[
+        "--credential",
+        "svc-mim:Very-Secret-1",
+        "--addr",
+        "127.0.0.1:0",
+    ]);
+    assert!(
+        lines[0].starts_with("https://127.0.0.1:")
+            && lines[0].ends_with("/MultiFactorAuthWebServiceSdk/PfWsSdk.asmx"),
+        "{lines:?}"
+    );
+    assert!(lines[1].starts_with("certificate-sha256: ") && lines[1].len() == 20 + 64);
+    assert!(lines.iter().any(|l| l.contains("svc-mim")));
+    assert!(lines.iter().all(|l| !l.contains("Very-Secret-1")));
+    stop(child);
+    let (child, lines) = sim(&["--http"]);
+    assert!(lines[0].starts_with("http://"));
+    assert!(
+        lines.iter().all(|l| !l.contains(mfa_sim::DEMO_PASSWORD)),
+        "{lines:?}"
+    );
+    stop(child);
+}
+
+#[test]
+fn bad_arguments_fail_clearly() {
+    for (args, needle) in [
+        (&["--addr", "nonsense"][..], "--addr"),
+        (&["--credential", "nopassword"][..], "--credential"),
+        (&["--no-response-after", "-3"][..], "--no-response-after"),
+        (&["--directory", "/nonexistent.json"][..], "--directory"),
+        (&["--cert", "x.pem"][..], "--cert and --key"),
+        (&["--bogus"][..], "unknown argument"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_mfa-sim"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn a_directory_file_extends_the_demo_users() {
+    let dir = std::env::temp_dir().join(format!("mfa-sim-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("users.json");
+    let mut f = std::fs::File::create(&file).unwrap();
+    f.write_all(
+        br#"{"users":[{"userName":"dave@contoso.com","answer":"deny","delaySeconds":0.1}]}"#,
+    )
+    .unwrap();
+    let d = mfa_sim::Directory::demo()
+        .load(file.to_str().unwrap())
+        .unwrap();
+    assert_eq!(
+        d.get("DAVE@contoso.com").unwrap().answer,
+        mfa_sim::Answer::Deny
+    );
+    assert!(d.get("alice@contoso.com").is_some());
+    std::fs::write(
+        &file,
+        br#"{"replace":true,"users":[{"userName":"dave@contoso.com","answer":"approve"}]}"#,
+    )
+    .unwrap();
+    let d = mfa_sim::Directory::demo()
+        .load(file.to_str().unwrap())
+        .unwrap();
+    assert!(d.get("alice@contoso.com").is_none());
+    std::fs::write(&file, br#"{"users":[{"userName":"x","answer":"maybe"}]}"#).unwrap();
+    assert!(mfa_sim::Directory::demo()
+        .load(file.to_str().unwrap())
+        .unwrap_err()
+        .contains("maybe"));
+}
