@@ -1,0 +1,188 @@
+<#
+.SYNOPSIS
+The one entry point for building, testing, demonstrating and benchmarking MfaApproval.
+
+.DESCRIPTION
+Tasks:
+  Build  Builds the Rust workspace (release), compiles the C# 5 interop assembly and stages
+         a self-contained module at out/MfaApproval.
+  Test   Build, then the Rust tests, the SOAP-client (zeep) tests, and the Pester tests on
+         the staged module under Pester 6.2.0 and 5.7.1. Ends with "Pester: N passed, N failed".
+  Demo   Build, start the simulator, ask each demo user and show the outcomes.
+  Bench  Build, then print import cost, per-approval cost against a hand-written
+         Invoke-WebRequest SOAP call, and the cost of 1,000 approvals (pwsh 7).
+  Clean  Remove out/ and the cargo target folder.
+
+.EXAMPLE
+pwsh ./build.ps1 Demo
+
+.EXAMPLE
+pwsh ./build.ps1 Test
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Clean')]
+    [string]$Task = 'Build'
+)
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 2.0
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out/MfaApproval'
+
+function Invoke-Native {
+    param([Parameter(Mandatory)][string]$File, [string[]]$Arguments = @(), [string]$What)
+    Write-Host ">> $File $($Arguments -join ' ')" -ForegroundColor DarkGray
+    & $File @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "$What failed (exit code $LASTEXITCODE)" }
+}
+
+function Get-Rid {
+    $os = if ($IsWindows -or $PSVersionTable.PSEdition -eq 'Desktop') { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
+    $arch = [System.Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture.ToString().ToLowerInvariant()
+    "$os-$arch"
+}
+
+function Get-Pwsh {
+    # The pwsh on PATH (a wrapper may set DOTNET_ROOT), else the one running this script.
+    $cmd = Get-Command pwsh -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    if ($cmd) { $cmd.Source } else { Join-Path $PSHOME $(if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' }) }
+}
+
+function Build-Interop {
+    param([Parameter(Mandatory)][string]$Destination)
+    $source = Join-Path $Root 'powershell/interop/Native.cs'
+    $mcs = Get-Command mcs -ErrorAction SilentlyContinue
+    $csc = if ($env:WINDIR) { Join-Path $env:WINDIR 'Microsoft.NET/Framework64/v4.0.30319/csc.exe' } else { $null }
+    if ($mcs) {
+        # C# 5 against mscorlib only: the same assembly loads in Windows PowerShell 5.1 and pwsh 7.
+        Invoke-Native $mcs.Source @('-noconfig', '-langversion:5', '-target:library', '-warnaserror', '-nologo', "-out:$Destination", $source) -What 'mcs (C# 5 interop)'
+    }
+    elseif ($csc -and (Test-Path $csc)) {
+        Invoke-Native $csc @('/noconfig', '/langversion:5', '/target:library', '/warnaserror', '/nologo', "/out:$Destination", $source) -What 'csc (C# 5 interop)'
+    }
+    else {
+        Write-Warning 'No C# 5 compiler (mcs or the .NET Framework csc.exe): building a pwsh-only interop assembly with Add-Type. It will not load in Windows PowerShell 5.1.'
+        Add-Type -Path $source -OutputAssembly $Destination -OutputType Library
+    }
+}
+
+function Invoke-Build {
+    Invoke-Native cargo @('build', '--release', '--workspace', '--locked') -What 'cargo build'
+    $rid = Get-Rid
+    $target = Join-Path $Root 'target/release'
+    $lib = switch -Wildcard ($rid) { 'win-*' { 'mfa_approval.dll' } 'osx-*' { 'libmfa_approval.dylib' } default { 'libmfa_approval.so' } }
+    $sim = if ($rid -like 'win-*') { 'mfa-sim.exe' } else { 'mfa-sim' }
+
+    # Stage afresh: unlink (not overwrite) so a session that still maps the old library is unharmed.
+    if (Test-Path $Out) { Remove-Item -Recurse -Force $Out }
+    $null = New-Item -ItemType Directory -Force -Path (Join-Path $Out 'lib'), (Join-Path $Out "runtimes/$rid/native"), (Join-Path $Out "bin/$rid"), (Join-Path $Out 'mim')
+    Build-Interop -Destination (Join-Path $Out 'lib/MfaApproval.Interop.dll')
+    Copy-Item (Join-Path $target $lib) (Join-Path $Out "runtimes/$rid/native/$lib")
+    Copy-Item (Join-Path $target $sim) (Join-Path $Out "bin/$rid/$sim")
+    Copy-Item (Join-Path $Root 'module.psd1') (Join-Path $Out 'MfaApproval.psd1')
+    Copy-Item (Join-Path $Root 'powershell/MfaApproval.format.ps1xml') $Out
+    Copy-Item (Join-Path $Root 'powershell/mim/*.ps1') (Join-Path $Out 'mim')
+    $parts = @(Join-Path $Root 'powershell/Module.ps1')
+    $parts += Get-ChildItem (Join-Path $Root 'powershell/Private/*.ps1') | Sort-Object Name | ForEach-Object FullName
+    $parts += Get-ChildItem (Join-Path $Root 'powershell/Public/*.ps1') | Sort-Object Name | ForEach-Object FullName
+    $parts += Join-Path $Root 'powershell/ModuleEnd.ps1'
+    $psm1 = foreach ($p in $parts) { "# ---- $((Split-Path -Leaf (Split-Path -Parent $p)))/$(Split-Path -Leaf $p)"; Get-Content -Raw $p }
+    Set-Content -Path (Join-Path $Out 'MfaApproval.psm1') -Value ($psm1 -join [Environment]::NewLine) -Encoding utf8BOM
+    Write-Host "Staged $Out ($rid)" -ForegroundColor Green
+}
+
+function Invoke-Test {
+    Invoke-Build
+    Invoke-Native cargo @('test', '--release', '--workspace', '--locked') -What 'Rust tests'
+    $env:MFA_SIM = Join-Path $Root "target/release/$(if ((Get-Rid) -like 'win-*') { 'mfa-sim.exe' } else { 'mfa-sim' })"
+    $python = @('python3', 'python') | ForEach-Object { Get-Command $_ -ErrorAction SilentlyContinue } | Select-Object -First 1
+    if (-not $python) { throw 'python3 is needed for the SOAP-client tests (pip install zeep pytest)' }
+    Invoke-Native $python.Source @('-m', 'pytest', '-q', (Join-Path $Root 'tests/python')) -What 'SOAP-client (zeep) tests'
+
+    $pwsh = Get-Pwsh
+    $passed = 0; $failed = 0
+    foreach ($version in @('6.2.0', '5.7.1')) {
+        $resultFile = Join-Path ([System.IO.Path]::GetTempPath()) "mfa-pester-$version-$PID.json"
+        & $pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Invoke-PesterRun.ps1') -PesterVersion $version -ModulePath $Out -ResultFile $resultFile
+        if (-not (Test-Path $resultFile)) { throw "Pester $version did not report results (exit code $LASTEXITCODE)" }
+        $r = Get-Content -Raw $resultFile | ConvertFrom-Json
+        Remove-Item $resultFile
+        Write-Host ("Pester {0}: {1} passed, {2} failed, {3} skipped" -f $version, $r.Passed, $r.Failed, $r.Skipped)
+        $passed += $r.Passed; $failed += $r.Failed + $r.Errors
+    }
+    Write-Host ''
+    Write-Host "Pester: $passed passed, $failed failed"
+    if ($failed -gt 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    Import-Module $Out -Force
+    $sim = Start-MfaSimulator -NoResponseAfter 5
+    try {
+        Write-Host "Simulator: $($sim.Uri)  (certificate SHA-256 $($sim.CertificateHash))"
+        Test-MfaConnection -Connection $sim.Connection | Format-Table -AutoSize | Out-Host
+        $users = 'alice@contoso.com', 'bob@contoso.com', 'carol@contoso.com', 'mallory@contoso.com', 'mallory@contoso.com', 'nobody@contoso.com'
+        Write-Host "Asking $($users.Count) approvals at once (carol never answers: 5 s)..."
+        $users | Start-MfaApproval -Connection $sim.Connection -Timeout 30 | Wait-MfaApproval |
+            Sort-Object UserName | Format-Table -AutoSize | Out-Host
+        Write-Host 'Invoke-MfaApproval -Assert for bob (denies):'
+        try { Invoke-MfaApproval -Connection $sim.Connection -UserName bob@contoso.com -Assert | Out-Null }
+        catch { Write-Host ("  refused: ErrorId {0}, category {1}" -f $_.FullyQualifiedErrorId.Split(',')[0], $_.CategoryInfo.Category) }
+    }
+    finally {
+        $sim | Stop-MfaSimulator
+    }
+}
+
+function Invoke-Bench {
+    Invoke-Build
+    $pwsh = Get-Pwsh
+    $median = { param($xs) $s = @($xs | Sort-Object); $s[[int][math]::Floor($s.Count / 2)] }
+    $runs = 7
+    $bare = foreach ($i in 1..$runs) { (Measure-Command { & $pwsh -NoProfile -NonInteractive -Command 'exit 0' }).TotalMilliseconds }
+    $withImport = foreach ($i in 1..$runs) { (Measure-Command { & $pwsh -NoProfile -NonInteractive -Command "Import-Module '$Out'; exit 0" }).TotalMilliseconds }
+    $b = & $median $bare; $w = & $median $withImport
+    Write-Host ("Import-Module: {0:N0} ms over a bare pwsh start ({1:N0} ms vs {2:N0} ms, median of {3}; budget 150 ms)" -f ($w - $b), $w, $b, $runs)
+
+    Import-Module $Out -Force
+    $dir = Join-Path ([System.IO.Path]::GetTempPath()) "mfa-bench-$PID.json"
+    Set-Content $dir '{"users":[{"userName":"bench@contoso.com","answer":"approve","delaySeconds":0}]}'
+    $sim = Start-MfaSimulator -DirectoryFile $dir
+    try {
+        $n = 200
+        $null = Invoke-MfaApproval -Connection $sim.Connection -UserName bench@contoso.com
+        $ours = (Measure-Command { foreach ($i in 1..$n) { $null = Invoke-MfaApproval -Connection $sim.Connection -UserName bench@contoso.com } }).TotalMilliseconds / $n
+        $body = '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><PfAuthUser_4 xmlns="http://www.phonefactor.com/PfWsSdk"><username>bench@contoso.com</username><initiatingAuthenticationType>pfsdk</initiatingAuthenticationType><applicationName>bench</applicationName><requireUserMatch>true</requireUserMatch></PfAuthUser_4></soap:Body></soap:Envelope>'
+        $headers = @{ SOAPAction = '"http://www.phonefactor.com/PfWsSdk/PfAuthUser_4"'; Authorization = 'Basic ' + [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes('demo-admin:demo-password')) }
+        $call = { $x = [xml](Invoke-WebRequest -Uri $sim.Uri -Method Post -Body $body -ContentType 'text/xml; charset=utf-8' -Headers $headers -SkipCertificateCheck -UseBasicParsing).Content; $null = $x.Envelope.Body.PfAuthUser_4Response.PfAuthUser_4Result }
+        & $call
+        $iwr = (Measure-Command { foreach ($i in 1..$n) { & $call } }).TotalMilliseconds / $n
+        Write-Host ("Per approval ({0} sequential, user answers at once): Invoke-MfaApproval {1:N2} ms, hand-written Invoke-WebRequest SOAP {2:N2} ms, ratio {3:N2}" -f $n, $ours, $iwr, ($ours / $iwr))
+
+        [GC]::Collect()
+        $before = (Get-Process -Id $PID).WorkingSet64
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        $results = 1..1000 | ForEach-Object { 'bench@contoso.com' } | Start-MfaApproval -Connection $sim.Connection | Wait-MfaApproval
+        $clock.Stop()
+        $peak = (Get-Process -Id $PID).WorkingSet64
+        $approved = @($results | Where-Object Approved).Count
+        Write-Host ("1,000 approvals from one session: {0:N2} s, {1} approved, working set +{2:N1} MiB ({3:N1} MiB after)" -f $clock.Elapsed.TotalSeconds, $approved, (($peak - $before) / 1MB), ($peak / 1MB))
+    }
+    finally {
+        $sim | Stop-MfaSimulator
+        Remove-Item $dir -ErrorAction SilentlyContinue
+    }
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Demo' { Invoke-Demo }
+    'Bench' { Invoke-Bench }
+    'Clean' {
+        if (Test-Path (Join-Path $Root 'out')) { Remove-Item -Recurse -Force (Join-Path $Root 'out') }
+        Invoke-Native cargo @('clean') -What 'cargo clean'
+    }
+}

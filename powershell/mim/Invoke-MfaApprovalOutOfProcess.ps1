@@ -1,0 +1,121 @@
+<#
+.SYNOPSIS
+MIMWAL "Run PowerShell Script" wrapper: asks a user for an MFA approval in a separate
+PowerShell process and returns a hashtable for WorkflowData.
+
+.DESCRIPTION
+Put this script (or its path) in a MIMWAL Run PowerShell Script activity of an
+authorization workflow. It starts powershell.exe (Windows) or pwsh on
+MfaApprovalChild.ps1, which imports the MfaApproval module and runs Invoke-MfaApproval,
+so a native fault can never take the MIM Service down. It enforces its own timeout (the
+child is killed when it runs over), writes nothing to the error stream on success and
+returns one hashtable:
+
+    @{ Approved = $true/$false; Status = 'Approved'|'Denied'|...; UserName; CallResult;
+       CallResultDescription; ErrorCode; RequestId; Message; DurationSeconds; ExitCode }
+
+With -Assert (recommended in authorization workflows) anything but Approved is a
+terminating error, which fails the activity and so the authorization.
+
+MIMWAL context: pass $AECRequestId, $AECActorId and $AECTargetId as -MimRequestId,
+-MimActorId, -MimTargetId; the request id is sent as the applicationName context
+("MIM request <id>") so it shows in the MFA server's reports.
+
+.PARAMETER UserName
+The user who must approve (e.g. the target's UPN, looked up by the workflow).
+
+.PARAMETER SettingsPath
+A .psd1 with the connection settings: Uri (required), CredentialPath (an Export-Clixml'd
+PSCredential, DPAPI-protected for the MIM service account), ServerCertificateHash,
+CaCertificateFile, ClientCertificateFile, InitiatingAuthenticationType, ApplicationName,
+ModulePath (where MfaApproval is installed, if not on PSModulePath).
+
+.PARAMETER TimeoutSeconds
+How long the user has to answer (default 120). The child is killed 30 s after that.
+
+.PARAMETER PowerShellPath
+The PowerShell to start: default powershell.exe on Windows, pwsh elsewhere.
+
+.PARAMETER Assert
+Throw a terminating error unless the approval is granted.
+
+.EXAMPLE
+# In MIMWAL: Script = this file's content, parameters from WorkflowData/[//Target/...]
+$result = & C:\MfaApproval\mim\Invoke-MfaApprovalOutOfProcess.ps1 -UserName $upn -SettingsPath C:\MfaApproval\mfa-settings.psd1 -MimRequestId $AECRequestId -Assert
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory)][ValidateLength(1, 256)][string]$UserName,
+    [Parameter(Mandatory)][ValidateScript({ Test-Path -LiteralPath $_ -PathType Leaf })][string]$SettingsPath,
+    [ValidateRange(1, 3600)][int]$TimeoutSeconds = 120,
+    [string]$PowerShellPath,
+    [string]$MimRequestId,
+    [string]$MimActorId,
+    [string]$MimTargetId,
+    [switch]$Assert
+)
+$onWindows = ($PSVersionTable.PSEdition -eq 'Desktop') -or ((Test-Path variable:IsWindows) -and $IsWindows)
+if (-not $PowerShellPath) {
+    $PowerShellPath = if ($PSVersionTable.PSEdition -eq 'Desktop') {
+        Join-Path $PSHOME 'powershell.exe'
+    }
+    else {
+        $onPath = Get-Command pwsh -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+        if ($onPath) { $onPath.Source } else { Join-Path $PSHOME $(if ($onWindows) { 'pwsh.exe' } else { 'pwsh' }) }
+    }
+}
+$child = Join-Path $PSScriptRoot 'MfaApprovalChild.ps1'
+$quote = { param($s) '"' + ($s -replace '"', '\"') + '"' }
+$arguments = @('-NoProfile', '-NonInteractive')
+if ($onWindows) { $arguments += @('-ExecutionPolicy', 'Bypass') }
+$arguments += @('-File', (& $quote $child), '-UserName', (& $quote $UserName), '-SettingsPath', (& $quote $SettingsPath), '-TimeoutSeconds', $TimeoutSeconds)
+if ($MimRequestId) { $arguments += @('-MimRequestId', (& $quote $MimRequestId)) }
+
+$info = New-Object System.Diagnostics.ProcessStartInfo
+$info.FileName = $PowerShellPath
+$info.Arguments = $arguments -join ' '
+$info.UseShellExecute = $false
+$info.RedirectStandardOutput = $true
+$info.RedirectStandardError = $true
+$info.CreateNoWindow = $true
+$process = [System.Diagnostics.Process]::Start($info)
+$stdout = $process.StandardOutput.ReadToEndAsync()
+$stderr = $process.StandardError.ReadToEndAsync()
+$limitMs = ($TimeoutSeconds + 30) * 1000
+$result = $null
+if (-not $process.WaitForExit($limitMs)) {
+    try { $process.Kill() } catch { $null = $_ }
+    $result = @{ Approved = $false; Status = 'TimedOut'; UserName = $UserName; Message = "the approval process ran over its limit of $($TimeoutSeconds + 30) s and was stopped"; ExitCode = -1 }
+}
+else {
+    $process.WaitForExit()
+    $line = @($stdout.Result -split "`r?`n" | Where-Object { $_ -like '{*' }) | Select-Object -Last 1
+    if ($line) {
+        $o = ConvertFrom-Json -InputObject $line
+        $result = @{
+            Approved              = ($o.Status -eq 'Approved') -and ($o.Approved -eq $true) -and ($process.ExitCode -eq 0)
+            Status                = [string]$o.Status
+            UserName              = [string]$o.UserName
+            CallResult            = $o.CallResult
+            CallResultDescription = [string]$o.CallResultDescription
+            ErrorCode             = $o.ErrorCode
+            RequestId             = [string]$o.RequestId
+            Message               = [string]$o.Message
+            DurationSeconds       = [double]$o.DurationSeconds
+            ExitCode              = $process.ExitCode
+        }
+    }
+    else {
+        $why = ($stderr.Result -split "`r?`n" | Where-Object { $_ } | Select-Object -First 3) -join ' '
+        $result = @{ Approved = $false; Status = 'Failed'; UserName = $UserName; Message = "the approval process returned no result (exit code $($process.ExitCode)): $why"; ExitCode = $process.ExitCode }
+    }
+}
+if ($MimActorId) { $result.MimActorId = $MimActorId }
+if ($MimTargetId) { $result.MimTargetId = $MimTargetId }
+if ($MimRequestId) { $result.MimRequestId = $MimRequestId }
+if ($Assert -and -not $result.Approved) {
+    $exception = New-Object System.Security.SecurityException(("MFA approval for '{0}' was not granted: {1} ({2})" -f $UserName, $result.Status, $result.Message))
+    $status = if (@('Denied', 'FraudReported', 'TimedOut', 'Cancelled') -contains $result.Status) { $result.Status } else { 'Failed' }
+    $PSCmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord($exception, "MfaApproval.$status", 'PermissionDenied', $result)))
+}
+$result

@@ -1,0 +1,109 @@
+# Misuse gets a specific, catchable error naming the parameter, and never crashes the host.
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+    Import-Module $ModulePath -Force
+    $sim = Start-MfaSimulator -NoResponseAfter 1
+    $conn = $sim.Connection
+    $cred = New-Object System.Management.Automation.PSCredential('demo-admin', (New-TestSecureString 'demo-password'))
+}
+AfterAll {
+    $sim | Stop-MfaSimulator -ErrorAction SilentlyContinue
+    Remove-Module MfaApproval -ErrorAction SilentlyContinue
+}
+
+Describe 'Parameter validation' {
+    It 'rejects user name <Name>' -ForEach @(
+        @{ Name = 'empty'; Value = '' }
+        @{ Name = 'blank'; Value = '   ' }
+        @{ Name = 'too long'; Value = ('a' * 257) }
+        @{ Name = 'with a newline'; Value = "alice`n@contoso.com" }
+        @{ Name = 'with a NUL'; Value = "alice$([char]0)@contoso.com" }
+    ) {
+        $err = $null
+        try { Invoke-MfaApproval -Connection $conn -UserName $Value } catch { $err = $_ }
+        $err | Should -Not -BeNullOrEmpty
+        $err.FullyQualifiedErrorId | Should -Match '^ParameterArgumentValidationError'
+        $err.Exception.Message | Should -Match 'UserName'
+    }
+
+    It 'rejects a URI that is not http(s)' {
+        { New-MfaConnection -Uri 'ftp://mfa.contoso.com/x' } | Should -Throw -ErrorId 'ParameterArgumentValidationError,New-MfaConnection'
+        { New-MfaConnection -Uri 'relative/path' } | Should -Throw -ErrorId 'ParameterArgumentValidationError,New-MfaConnection'
+    }
+
+    It 'rejects a negative timeout' {
+        { Invoke-MfaApproval -Connection $conn -UserName alice@contoso.com -Timeout -1 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Invoke-MfaApproval'
+        { Start-MfaApproval -Connection $conn -UserName alice@contoso.com | Wait-MfaApproval -Timeout -5 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Wait-MfaApproval'
+    }
+
+    It 'rejects a malformed certificate hash' {
+        { New-MfaConnection -Uri $sim.Uri -ServerCertificateHash 'abc' } | Should -Throw -ErrorId 'ParameterArgumentValidationError,New-MfaConnection'
+    }
+
+    It 'refuses a credential over plain http without the opt-in' {
+        { New-MfaConnection -Uri 'http://127.0.0.1:1/MultiFactorAuthWebServiceSdk/PfWsSdk.asmx' -Credential $cred } |
+            Should -Throw -ErrorId 'MfaApproval.UnencryptedAuthentication,New-MfaConnection'
+        (New-MfaConnection -Uri 'http://127.0.0.1:1/MultiFactorAuthWebServiceSdk/PfWsSdk.asmx' -Credential $cred -AllowUnencryptedAuthentication).Authentication | Should -Be 'Basic'
+    }
+}
+
+Describe 'Certificates' {
+    It 'an unreadable certificate file is named' {
+        { New-MfaConnection -Uri $sim.Uri -ClientCertificateFile (Join-Path $TestDrive 'missing.pfx') } |
+            Should -Throw -ErrorId 'MfaApproval.FileNotFound,New-MfaConnection'
+        $junk = Join-Path $TestDrive 'junk.pem'
+        Set-Content -Path $junk -Value '-----BEGIN CERTIFICATE-----'
+        $err = $null
+        try { New-MfaConnection -Uri $sim.Uri -ClientCertificateFile $junk } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'MfaApproval.InvalidConnectionSettings,New-MfaConnection'
+        $err.Exception.Message | Should -Match 'clientCertificateFile'
+    }
+
+    It 'a wrong PFX password is a clear error that does not echo the password' {
+        $pfx = Join-Path $TestDrive 'client.pfx'
+        $rsa = [System.Security.Cryptography.RSA]::Create(2048)
+        $request = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=mfa-client', $rsa, 'SHA256', [System.Security.Cryptography.RSASignaturePadding]::Pkcs1)
+        $cert = $request.CreateSelfSigned([datetimeoffset]::Now.AddDays(-1), [datetimeoffset]::Now.AddDays(30))
+        [System.IO.File]::WriteAllBytes($pfx, $cert.Export('Pfx', 'Right-Pfx-Pass'))
+        $err = $null
+        try { New-MfaConnection -Uri $sim.Uri -ClientCertificateFile $pfx -ClientCertificatePassword (New-TestSecureString 'Wrong-Pfx-Pass') } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'MfaApproval.InvalidConnectionSettings,New-MfaConnection'
+        $err.Exception.Message | Should -Match 'wrong password'
+        $err.Exception.Message | Should -Not -Match 'Wrong-Pfx-Pass'
+        (New-MfaConnection -Uri $sim.Uri -ClientCertificateFile $pfx -ClientCertificatePassword (New-TestSecureString 'Right-Pfx-Pass')).Authentication | Should -Be 'ClientCertificate'
+    }
+}
+
+Describe 'Objects used wrongly' {
+    It 'a connection object from another module version is refused' {
+        $old = $conn.PSObject.Copy()
+        $old.ModuleVersion = '0.0.1'
+        { Invoke-MfaApproval -Connection $old -UserName alice@contoso.com } | Should -Throw -ErrorId 'MfaApproval.ConnectionFromOtherVersion,Invoke-MfaApproval'
+    }
+
+    It 'something that is not a connection is refused' {
+        { Invoke-MfaApproval -Connection ([pscustomobject]@{ Uri = 'https://x' }) -UserName alice@contoso.com } | Should -Throw -ErrorId 'MfaApproval.InvalidConnection,Invoke-MfaApproval'
+    }
+
+    It 'a request waited on twice gets MfaApproval.RequestAlreadyWaited' {
+        $r = Start-MfaApproval -Connection $conn -UserName bob@contoso.com
+        ($r | Wait-MfaApproval).Status | Should -Be 'Denied'
+        { $r | Wait-MfaApproval -ErrorAction Stop } | Should -Throw -ErrorId 'MfaApproval.RequestAlreadyWaited,Wait-MfaApproval'
+        $r.Result.Status | Should -Be 'Denied'
+    }
+
+    It 'a stopped simulator is named' {
+        $short = Start-MfaSimulator
+        $short | Stop-MfaSimulator
+        { Invoke-MfaApproval -Connection $short.Connection -UserName alice@contoso.com } | Should -Throw -ErrorId 'MfaApproval.SimulatorStopped,Invoke-MfaApproval'
+        { Test-MfaConnection -Connection $short.Connection } | Should -Throw -ErrorId 'MfaApproval.SimulatorStopped,Test-MfaConnection'
+    }
+
+    It 'a missing directory file is named' {
+        { Start-MfaSimulator -DirectoryFile (Join-Path $TestDrive 'none.json') } | Should -Throw -ErrorId 'MfaApproval.FileNotFound,Start-MfaSimulator'
+    }
+
+    It 'the host survives all of the above and still approves' {
+        (Invoke-MfaApproval -Connection $conn -UserName alice@contoso.com).Status | Should -Be 'Approved'
+    }
+}
