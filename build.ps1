@@ -123,10 +123,12 @@ function Invoke-Demo {
     try {
         Write-Host "Simulator: $($sim.Uri)  (certificate SHA-256 $($sim.CertificateHash))"
         Test-MfaConnection -Connection $sim.Connection | Format-Table -AutoSize | Out-Host
-        $users = 'alice@contoso.com', 'bob@contoso.com', 'carol@contoso.com', 'mallory@contoso.com', 'mallory@contoso.com', 'nobody@contoso.com'
+        $users = 'alice@contoso.com', 'bob@contoso.com', 'carol@contoso.com', 'mallory@contoso.com', 'nobody@contoso.com'
         Write-Host "Asking $($users.Count) approvals at once (carol never answers: 5 s)..."
         $users | Start-MfaApproval -Connection $sim.Connection -Timeout 30 | Wait-MfaApproval |
             Sort-Object UserName | Format-Table -AutoSize | Out-Host
+        Write-Host 'mallory again (blocked after reporting fraud):'
+        Invoke-MfaApproval -Connection $sim.Connection -UserName mallory@contoso.com | Format-Table -AutoSize | Out-Host
         Write-Host 'Invoke-MfaApproval -Assert for bob (denies):'
         try { Invoke-MfaApproval -Connection $sim.Connection -UserName bob@contoso.com -Assert | Out-Null }
         catch { Write-Host ("  refused: ErrorId {0}, category {1}" -f $_.FullyQualifiedErrorId.Split(',')[0], $_.CategoryInfo.Category) }
@@ -144,7 +146,8 @@ function Invoke-Bench {
     $bare = foreach ($i in 1..$runs) { (Measure-Command { & $pwsh -NoProfile -NonInteractive -Command 'exit 0' }).TotalMilliseconds }
     $withImport = foreach ($i in 1..$runs) { (Measure-Command { & $pwsh -NoProfile -NonInteractive -Command "Import-Module '$Out'; exit 0" }).TotalMilliseconds }
     $b = & $median $bare; $w = & $median $withImport
-    Write-Host ("Import-Module: {0:N0} ms over a bare pwsh start ({1:N0} ms vs {2:N0} ms, median of {3}; budget 150 ms)" -f ($w - $b), $w, $b, $runs)
+    $inProcess = foreach ($i in 1..$runs) { [double](& $pwsh -NoProfile -NonInteractive -Command "`$t = [Diagnostics.Stopwatch]::StartNew(); Import-Module '$Out'; `$t.Elapsed.TotalMilliseconds") }
+    Write-Host ("Import-Module: {0:N0} ms over a bare pwsh start ({1:N0} ms vs {2:N0} ms, median of {3} process starts); {4:N0} ms measured inside a fresh process (budget 150 ms)" -f ($w - $b), $w, $b, $runs, (& $median $inProcess))
 
     Import-Module $Out -Force
     $dir = Join-Path ([System.IO.Path]::GetTempPath()) "mfa-bench-$PID.json"

@@ -1,7 +1,7 @@
 $script:RequestCounter = 0
 # Requests started and not yet read: removing the module cancels them, so it never leaves an
 # approval running.
-$script:OpenRequests = New-Object 'System.Collections.Generic.Dictionary[int,object]'
+$script:OpenRequests = [System.Collections.Generic.Dictionary[int,object]]::new()
 
 function Start-MfaNativeRequest {
     # Starts one native request and returns a pending MfaApproval.Request.

@@ -1,4 +1,4 @@
-$script:Simulators = New-Object 'System.Collections.Generic.List[object]'
+$script:Simulators = [System.Collections.Generic.List[object]]::new()
 
 function Stop-MfaSimulatorProcess {
     # Ends one simulator process (stdin EOF, then kill after 5 s) and forgets it.

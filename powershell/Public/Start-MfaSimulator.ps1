@@ -46,7 +46,7 @@ function Start-MfaSimulator {
         [switch]$DirectSdkDisallowed,
         [switch]$Default
     )
-    $rid = Get-MfaRuntimeIdentifier
+    $rid = [MfaApproval.Interop.Native]::RuntimeIdentifier
     $exe = if ($rid -like 'win-*') { 'mfa-sim.exe' } else { 'mfa-sim' }
     $path = Join-Path (Join-Path (Join-Path $script:ModuleRoot 'bin') $rid) $exe
     if (-not (Test-Path -LiteralPath $path -PathType Leaf)) {

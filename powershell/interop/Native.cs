@@ -111,6 +111,43 @@ namespace MfaApproval.Interop
             get { return Environment.OSVersion.Platform == PlatformID.Win32NT; }
         }
 
+        /// <summary>The runtimes/&lt;rid&gt; folder name for this process: win-x64, linux-arm64, osx-arm64, ...</summary>
+        public static string RuntimeIdentifier
+        {
+            get
+            {
+                string os = IsWindows ? "win" : "linux";
+                string arch = null;
+                Type info = Type.GetType("System.Runtime.InteropServices.RuntimeInformation");
+                if (info != null)
+                {
+                    PropertyInfo processArchitecture = info.GetProperty("ProcessArchitecture");
+                    if (processArchitecture != null) arch = processArchitecture.GetValue(null, null).ToString().ToLowerInvariant();
+                    Type platform = Type.GetType("System.Runtime.InteropServices.OSPlatform");
+                    MethodInfo isOs = info.GetMethod("IsOSPlatform");
+                    if (!IsWindows && platform != null && isOs != null)
+                    {
+                        object osx = platform.GetProperty("OSX").GetValue(null, null);
+                        if ((bool)isOs.Invoke(null, new object[] { osx })) os = "osx";
+                    }
+                }
+                if (arch == null)
+                {
+                    string env = Environment.GetEnvironmentVariable("PROCESSOR_ARCHITECTURE") ?? string.Empty;
+                    arch = !Environment.Is64BitProcess ? "x86" : (env.Equals("ARM64", StringComparison.OrdinalIgnoreCase) ? "arm64" : "x64");
+                }
+                return os + "-" + arch;
+            }
+        }
+
+        /// <summary>The native library's path inside a module folder: runtimes/&lt;rid&gt;/native/&lt;file&gt;.</summary>
+        public static string LibraryPathIn(string moduleRoot)
+        {
+            string rid = RuntimeIdentifier;
+            string file = rid.StartsWith("win-") ? "mfa_approval.dll" : rid.StartsWith("osx-") ? "libmfa_approval.dylib" : "libmfa_approval.so";
+            return Path.Combine(Path.Combine(Path.Combine(Path.Combine(moduleRoot, "runtimes"), rid), "native"), file);
+        }
+
         public static string ResultName(uint result)
         {
             switch (result)
