@@ -74,6 +74,18 @@ fn error_of(response: &Node) -> Option<CodeAndDescription> {
         })
 }
 
+/// The parts of a `PfAuthUser_4/_5` response that decide the outcome.
+fn auth_answer(response: &Node, op: &str) -> AuthAnswer {
+    AuthAnswer {
+        result: soap::boolean(soap::field(response, &format!("{op}Result"))),
+        call_result: soap::code_pair(soap::field(response, "callResult")),
+        error: error_of(response).map(|e| (e.code, e.description)),
+        request_id: soap::field(response, "authenticationRequestId")
+            .map(|n| n.text.clone())
+            .filter(|s| !s.is_empty()),
+    }
+}
+
 impl MfaServer {
     /// Builds the provider and its transport (reads certificate files now, so problems
     /// surface when the client is created).
@@ -144,15 +156,7 @@ impl MfaServer {
             Ok(r) => r,
             Err((status, kind, msg)) => return outcome.fail(status, kind, msg),
         };
-        let answer = AuthAnswer {
-            result: soap::boolean(soap::field(&response, &format!("{op}Result"))),
-            call_result: soap::code_pair(soap::field(&response, "callResult")),
-            error: error_of(&response).map(|e| (e.code, e.description)),
-            request_id: soap::field(&response, "authenticationRequestId")
-                .map(|n| n.text.clone())
-                .filter(|s| !s.is_empty()),
-        };
-        outcome.decided(&answer)
+        outcome.decided(&auth_answer(&response, op))
     }
 
     async fn query(&self, q: &Query) -> Outcome {
@@ -264,6 +268,94 @@ mod tests {
             status,
             body: body.as_bytes().to_vec(),
             calls: 1,
+        }
+    }
+
+    fn decide_body(body: &str) -> (Status, AuthAnswer) {
+        match open(&answer(200, body), "PfAuthUser_4") {
+            Ok(node) => {
+                let a = auth_answer(&node, "PfAuthUser_4");
+                (crate::outcome::decide(&a).0, a)
+            }
+            Err(_) => (Status::Failed, AuthAnswer::default()),
+        }
+    }
+
+    const ENV: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+    const NS: &str = "http://www.phonefactor.com/PfWsSdk";
+
+    fn wrap(inner: &str) -> String {
+        format!(
+            r#"<soap:Envelope xmlns:soap="{ENV}"><soap:Body>{inner}</soap:Body></soap:Envelope>"#
+        )
+    }
+
+    #[test]
+    fn asmx_output_variants_all_parse_to_the_same_approval() {
+        let variants = [
+            // Default namespace, Code 0 error, as the simulator writes it.
+            wrap(&format!(r#"<PfAuthUser_4Response xmlns="{NS}"><PfAuthUser_4Result>true</PfAuthUser_4Result><callResult><Code>21</Code><Description>Mobile App Authenticated</Description></callResult><authenticationRequestId>r1</authenticationRequestId><error><Code>0</Code></error></PfAuthUser_4Response>"#)),
+            // Prefixes everywhere, BOM, declaration, whitespace, a Header, error absent, unknown extra elements.
+            format!("\u{feff}<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<s:Envelope xmlns:s=\"{ENV}\" xmlns:p=\"{NS}\">\n <s:Header/>\n <s:Body>\n  <p:PfAuthUser_4Response>\n   <p:PfAuthUser_4Result> true </p:PfAuthUser_4Result>\n   <p:callResult><p:Code>21</p:Code><p:Extra>x</p:Extra></p:callResult>\n   <p:authenticationRequestId>r1</p:authenticationRequestId>\n   <p:somethingNew>1</p:somethingNew>\n  </p:PfAuthUser_4Response>\n </s:Body>\n</s:Envelope>"),
+            // Empty error element and an xsi:nil description; "1" as the boolean.
+            wrap(&format!(r#"<PfAuthUser_4Response xmlns="{NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><PfAuthUser_4Result>1</PfAuthUser_4Result><callResult><Code>21</Code><Description xsi:nil="true"/></callResult><authenticationRequestId>r1</authenticationRequestId><error/></PfAuthUser_4Response>"#)),
+        ];
+        for body in &variants {
+            let (status, a) = decide_body(body);
+            assert_eq!(status, Status::Approved, "{body}");
+            assert_eq!(a.request_id.as_deref(), Some("r1"));
+            assert_eq!(a.error, None, "absent, empty and Code 0 all mean no error");
+        }
+    }
+
+    #[test]
+    fn tricks_in_the_response_body_never_approve() {
+        let r = |inner: &str| {
+            wrap(&format!(
+                r#"<PfAuthUser_4Response xmlns="{NS}" xmlns:i="http://www.w3.org/2001/XMLSchema-instance">{inner}</PfAuthUser_4Response>"#
+            ))
+        };
+        let tricks = [
+            // The result element unqualified, next to a right callResult.
+            r(
+                r#"<PfAuthUser_4Result xmlns="">true</PfAuthUser_4Result><callResult><Code>21</Code></callResult>"#,
+            ),
+            // The callResult in another namespace.
+            r(
+                r#"<PfAuthUser_4Result>true</PfAuthUser_4Result><callResult xmlns="urn:evil"><Code>21</Code></callResult>"#,
+            ),
+            // A nil result.
+            r(
+                r#"<PfAuthUser_4Result i:nil="true">true</PfAuthUser_4Result><callResult><Code>21</Code></callResult>"#,
+            ),
+            // Non-numeric and out-of-range codes.
+            r(
+                r#"<PfAuthUser_4Result>true</PfAuthUser_4Result><callResult><Code>21x</Code></callResult>"#,
+            ),
+            r(
+                r#"<PfAuthUser_4Result>true</PfAuthUser_4Result><callResult><Code>4294967317</Code></callResult>"#,
+            ),
+            // "True" is not an xsd:boolean.
+            r(
+                r#"<PfAuthUser_4Result>True</PfAuthUser_4Result><callResult><Code>21</Code></callResult>"#,
+            ),
+            // A comment does not smuggle a value in.
+            r(
+                r#"<PfAuthUser_4Result><!--true-->false</PfAuthUser_4Result><callResult><Code>21</Code></callResult>"#,
+            ),
+            // No callResult at all.
+            r(r#"<PfAuthUser_4Result>true</PfAuthUser_4Result>"#),
+            // The response of another operation.
+            wrap(&format!(
+                r#"<PfAuthUser_5Response xmlns="{NS}"><PfAuthUser_5Result>true</PfAuthUser_5Result><callResult><Code>21</Code></callResult></PfAuthUser_5Response>"#
+            )),
+            // A fault first, then a success.
+            wrap(&format!(
+                r#"<soap:Fault><faultcode>soap:Server</faultcode><faultstring>x</faultstring></soap:Fault><PfAuthUser_4Response xmlns="{NS}"><PfAuthUser_4Result>true</PfAuthUser_4Result><callResult><Code>21</Code></callResult></PfAuthUser_4Response>"#
+            )),
+        ];
+        for body in &tricks {
+            assert_ne!(decide_body(body).0, Status::Approved, "{body}");
         }
     }
 
