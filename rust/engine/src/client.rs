@@ -5,7 +5,7 @@ use crate::config::{ClientConfig, ConfigError, Secrets};
 use crate::mfaserver::MfaServer;
 use crate::outcome::{FailureKind, Outcome, Status};
 use crate::provider::Provider;
-use crate::request::{ApprovalRequest, Operation, Query};
+use crate::request::Query;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -26,19 +26,6 @@ impl Client {
             provider: Arc::new(provider),
             require_user_match: config.require_user_match,
         })
-    }
-
-    /// Runs an approval to its end (never longer than its `timeoutSeconds`).
-    pub async fn approve(&self, request: &ApprovalRequest) -> Outcome {
-        let query = Query {
-            operation: Operation::Authenticate,
-            user_name: Some(request.user_name.clone()),
-            application_name: request.application_name.clone(),
-            initiating_ip_address: request.initiating_ip_address.clone(),
-            mode: request.mode.clone(),
-            timeout_seconds: request.timeout_seconds,
-        };
-        self.run(&query).await
     }
 
     /// Runs any validated query to its end under its deadline, filling the timing fields.

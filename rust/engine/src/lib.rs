@@ -31,4 +31,4 @@ pub mod xml;
 pub use client::Client;
 pub use config::{ClientConfig, ConfigError, Secrets};
 pub use outcome::{Outcome, Status};
-pub use request::{ApprovalRequest, Operation, Query};
+pub use request::{Operation, Query};

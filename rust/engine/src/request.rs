@@ -1,4 +1,4 @@
-//! What one request asks for: an approval (authentication) or a query.
+//! What one request asks for: an approval (`operation: authenticate`, the default) or a query.
 
 use crate::config::{check_seconds, check_text, ConfigError};
 use serde::Deserialize;
@@ -6,26 +6,6 @@ use std::time::Duration;
 
 /// Method override modes (`Mode3`); asking for one uses `PfAuthUser_5`.
 pub const MODES: &[&str] = &["oathToken", "phoneApp", "smsText", "voiceCall"];
-
-/// An approval: push to the user and wait for the answer.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ApprovalRequest {
-    /// The user to ask (as the MFA server knows them, e.g. a UPN).
-    pub user_name: String,
-    /// Overrides the client's `applicationName` for this request.
-    #[serde(default)]
-    pub application_name: Option<String>,
-    /// `initiatingIpAddress` (optional, shown in the server's reports).
-    #[serde(default)]
-    pub initiating_ip_address: Option<String>,
-    /// A method override (`phoneApp`, ...); uses `PfAuthUser_5`.
-    #[serde(default)]
-    pub mode: Option<String>,
-    /// The overall deadline in seconds (default 120): past it the approval is `TimedOut`.
-    #[serde(default = "default_deadline")]
-    pub timeout_seconds: f64,
-}
 
 fn default_deadline() -> f64 {
     120.0
@@ -70,16 +50,16 @@ pub struct Query {
     /// The user (required for everything but `testSecurity`).
     #[serde(default)]
     pub user_name: Option<String>,
-    /// For `authenticate`: see [`ApprovalRequest`].
+    /// For `authenticate`: overrides the client's `applicationName`.
     #[serde(default)]
     pub application_name: Option<String>,
-    /// For `authenticate`: see [`ApprovalRequest`].
+    /// For `authenticate`: `initiatingIpAddress` (shown in the server's reports).
     #[serde(default)]
     pub initiating_ip_address: Option<String>,
-    /// For `authenticate`: see [`ApprovalRequest`].
+    /// For `authenticate`: a method override (`phoneApp`, ...); uses `PfAuthUser_5`.
     #[serde(default)]
     pub mode: Option<String>,
-    /// Overall deadline in seconds (default 120).
+    /// Overall deadline in seconds (default 120): past it the request is `TimedOut`.
     #[serde(default = "default_deadline")]
     pub timeout_seconds: f64,
 }
@@ -130,17 +110,6 @@ impl Query {
     /// The overall deadline.
     pub fn deadline(&self) -> Duration {
         Duration::from_secs_f64(self.timeout_seconds)
-    }
-
-    /// The approval part of an `authenticate` query.
-    pub fn approval(&self) -> ApprovalRequest {
-        ApprovalRequest {
-            user_name: self.user_name.clone().unwrap_or_default(),
-            application_name: self.application_name.clone(),
-            initiating_ip_address: self.initiating_ip_address.clone(),
-            mode: self.mode.clone(),
-            timeout_seconds: self.timeout_seconds,
-        }
     }
 }
 

@@ -12,7 +12,7 @@ use rustls::pki_types::CertificateDer;
 use sha2::{Digest, Sha256};
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -90,8 +90,6 @@ pub struct Stats {
     pub unauthorized: AtomicU64,
     /// SOAP calls dispatched to an operation.
     pub soap_calls: AtomicU64,
-    /// SOAP calls being answered right now.
-    pub in_flight: AtomicI64,
     /// The operations received, with their parameters as the server read them (the
     /// first 10,000), so tests can check what arrived on the wire.
     pub seen: std::sync::Mutex<Vec<Seen>>,
@@ -450,8 +448,6 @@ async fn handle(
                             });
                         }
                     }
-                    state.stats.in_flight.fetch_add(1, Ordering::Relaxed);
-                    let _guard = InFlight(&state.stats);
                     ops::answer(&state.ctx, &op, &caller).await
                 }
             };
@@ -470,13 +466,6 @@ async fn handle(
             *r.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
             r
         }
-    }
-}
-
-struct InFlight<'a>(&'a Stats);
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
