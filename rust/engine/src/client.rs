@@ -1,18 +1,28 @@
 //! The façade: one [`Client`] per configuration (thread-safe, cheap to clone, reused
 //! across approvals), running validated queries under an overall deadline.
+//!
+//! Whatever a provider does, [`Client::run`] returns an outcome: a panic inside the
+//! provider becomes `Failed` (`internal`), the deadline covers everything (reading the
+//! answer included), and every string in the outcome is scrubbed of the secrets.
 
 use crate::config::{ClientConfig, ConfigError, Secrets};
 use crate::mfaserver::MfaServer;
 use crate::outcome::{FailureKind, Outcome, Status};
 use crate::provider::Provider;
+use crate::redact::Redactor;
 use crate::request::Query;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// A configured provider. Clones share the same connection pool.
 #[derive(Debug, Clone)]
 pub struct Client {
     provider: Arc<dyn Provider>,
+    redactor: Arc<Redactor>,
     require_user_match: bool,
 }
 
@@ -21,15 +31,32 @@ impl Client {
     /// secrets are consumed and zeroized when this returns.
     pub fn new(config: &ClientConfig, secrets: Secrets) -> Result<Self, ConfigError> {
         config.validate(&secrets)?;
-        let provider = MfaServer::new(config, &secrets)?;
+        let redactor = Arc::new(redactor_for(config, &secrets));
+        let provider = MfaServer::new(config, &secrets, redactor.clone())?;
         Ok(Self {
             provider: Arc::new(provider),
+            redactor,
             require_user_match: config.require_user_match,
         })
     }
 
+    /// A client over any provider (tests, and hosts embedding the engine), scrubbing
+    /// outcomes with `redactor`.
+    pub fn with_provider(
+        provider: Arc<dyn Provider>,
+        redactor: Arc<Redactor>,
+        require_user_match: bool,
+    ) -> Self {
+        Self {
+            provider,
+            redactor,
+            require_user_match,
+        }
+    }
+
     /// Runs any validated query to its end under its deadline, filling the timing fields.
-    /// Invalid queries come back as `Failed` outcomes naming the field.
+    /// Invalid queries come back as `Failed` outcomes naming the field; a panic in the
+    /// provider comes back as `Failed` with failure kind `internal`.
     pub async fn run(&self, query: &Query) -> Outcome {
         let started_at_unix_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -42,8 +69,14 @@ impl Client {
                 format!("invalid request: {e}"),
             ),
             Ok(()) => {
-                match tokio::time::timeout(query.deadline(), self.provider.run(query)).await {
-                    Ok(outcome) => outcome,
+                let run = CatchUnwind(Box::pin(self.provider.run(query)));
+                match tokio::time::timeout(query.deadline(), run).await {
+                    Ok(Ok(outcome)) => outcome,
+                    Ok(Err(())) => self.blank(query).fail(
+                        Status::Failed,
+                        FailureKind::Internal,
+                        "internal error: the request failed inside the engine (a caught panic); not an approval",
+                    ),
                     Err(_) => self.blank(query).fail(
                         Status::TimedOut,
                         FailureKind::Timeout,
@@ -57,16 +90,34 @@ impl Client {
         };
         outcome.started_at_unix_ms = started_at_unix_ms;
         outcome.elapsed_ms = clock.elapsed().as_millis() as u64;
+        outcome.scrub(&self.redactor);
         outcome
     }
 
     /// A cancelled outcome for `query` (used by hosts that cancel a pending request).
     pub fn cancelled(&self, query: &Query, started_at_unix_ms: u64, elapsed_ms: u64) -> Outcome {
-        let mut o = self.blank(query).fail(
+        self.ended(
+            query,
+            started_at_unix_ms,
+            elapsed_ms,
             Status::Cancelled,
             FailureKind::Cancelled,
             "cancelled by the caller before an answer; not an approval",
-        );
+        )
+    }
+
+    /// A non-approving outcome for `query` made by the host (for example `internal` when
+    /// its task ended without an outcome).
+    pub fn ended(
+        &self,
+        query: &Query,
+        started_at_unix_ms: u64,
+        elapsed_ms: u64,
+        status: Status,
+        kind: FailureKind,
+        message: &str,
+    ) -> Outcome {
+        let mut o = self.blank(query).fail(status, kind, message);
         o.started_at_unix_ms = started_at_unix_ms;
         o.elapsed_ms = elapsed_ms;
         o
@@ -79,5 +130,95 @@ impl Client {
             query.user_name.as_deref().unwrap_or_default(),
             self.require_user_match,
         )
+    }
+}
+
+/// The redactor for a configuration's secrets.
+fn redactor_for(config: &ClientConfig, secrets: &Secrets) -> Redactor {
+    let mut list: Vec<&str> = Vec::new();
+    if let Some(p) = &secrets.basic_password {
+        list.push(p.as_str());
+    }
+    if let Some(p) = &secrets.client_certificate_password {
+        list.push(p.as_str());
+    }
+    let user = config
+        .user_name
+        .as_deref()
+        .filter(|_| secrets.basic_password.is_some());
+    Redactor::new(user, &list)
+}
+
+/// Polls a future, turning a panic into `Err(())` (no `unsafe`: the future is boxed).
+struct CatchUnwind<F>(Pin<Box<F>>);
+
+impl<F: Future> Future for CatchUnwind<F> {
+    type Output = Result<F::Output, ()>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let inner = self.get_mut().0.as_mut();
+        match std::panic::catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
+            Ok(Poll::Ready(v)) => Poll::Ready(Ok(v)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(_) => Poll::Ready(Err(())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::BoxFuture;
+
+    #[derive(Debug)]
+    struct Panics;
+    impl Provider for Panics {
+        fn name(&self) -> &'static str {
+            "panics"
+        }
+        fn run<'a>(&'a self, _: &'a Query) -> BoxFuture<'a, Outcome> {
+            Box::pin(async {
+                tokio::task::yield_now().await;
+                panic!("provider bug")
+            })
+        }
+    }
+
+    #[derive(Debug)]
+    struct Echoes;
+    impl Provider for Echoes {
+        fn name(&self) -> &'static str {
+            "echoes"
+        }
+        fn run<'a>(&'a self, q: &'a Query) -> BoxFuture<'a, Outcome> {
+            Box::pin(async move {
+                Outcome::new("authenticate", "echoes", "u", true).fail(
+                    Status::Failed,
+                    FailureKind::HttpStatus,
+                    format!("server said: password=hunter2 for {:?}", q.user_name),
+                )
+            })
+        }
+    }
+
+    fn query() -> Query {
+        Query::from_json(br#"{"userName":"u","timeoutSeconds":5}"#).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_panicking_provider_settles_as_failed_internal() {
+        let client = Client::with_provider(Arc::new(Panics), Arc::default(), true);
+        let o = client.run(&query()).await;
+        assert_eq!(o.status, Status::Failed);
+        assert!(!o.approved);
+        assert_eq!(o.failure_kind, FailureKind::Internal);
+    }
+
+    #[tokio::test]
+    async fn every_outcome_is_scrubbed_of_the_secrets() {
+        let redactor = Arc::new(Redactor::new(None, &["hunter2"]));
+        let client = Client::with_provider(Arc::new(Echoes), redactor, true);
+        let o = client.run(&query()).await;
+        assert!(!o.message.contains("hunter2"), "{}", o.message);
     }
 }

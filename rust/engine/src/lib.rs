@@ -5,7 +5,8 @@
 //! - [`config`]: the client configuration (JSON-friendly) and its validation;
 //! - [`request`]: what one approval or query asks for, validated;
 //! - [`outcome`]: the typed result and the CallResult table (fail closed);
-//! - [`xml`] and [`soap`]: the SOAP 1.1 writer and the tolerant-but-strict reader;
+//! - [`xml`] and [`soap`]: the SOAP 1.1 writer and the bounded, strict-where-it-decides reader;
+//! - [`redact`]: server text bounded, cleaned and redacted of secrets before any message;
 //! - [`tls`] and [`transport`]: one reusable HTTPS client per configuration, pinning,
 //!   extra CA, client certificates, caller authentication;
 //! - [`provider`] and [`mfaserver`]: the provider interface and the Azure MFA Server
@@ -22,6 +23,7 @@ pub mod config;
 pub mod mfaserver;
 pub mod outcome;
 pub mod provider;
+pub mod redact;
 pub mod request;
 pub mod soap;
 pub mod tls;

@@ -7,10 +7,12 @@
 use crate::config::{ClientConfig, ConfigError, Secrets};
 use crate::outcome::{AuthAnswer, CodeAndDescription, FailureKind, Outcome, Status};
 use crate::provider::{BoxFuture, Provider};
+use crate::redact::{bound, Redactor};
 use crate::request::{Operation, Query};
 use crate::soap::{self, SoapError};
 use crate::transport::{HttpAnswer, Transport};
 use crate::xml::Node;
+use std::sync::Arc;
 
 /// The provider's name in outcomes.
 pub const NAME: &str = "mfaserver";
@@ -19,44 +21,65 @@ pub const NAME: &str = "mfaserver";
 #[derive(Debug)]
 pub struct MfaServer {
     transport: Transport,
+    redactor: Arc<Redactor>,
     initiating_authentication_type: String,
     application_name: String,
     require_user_match: bool,
 }
 
-/// Turns an HTTP answer into the `<op>Response` element or a (kind, message) failure.
-fn open(answer: &HttpAnswer, op: &str) -> Result<Node, (FailureKind, String)> {
+/// A failure while reading an answer: its kind and a message fit to show.
+type Failure = (FailureKind, String);
+
+/// Turns an HTTP answer into the `<op>Response` element or a failure. Server text in the
+/// message is bounded and redacted.
+fn open(answer: &HttpAnswer, op: &str, redactor: &Redactor) -> Result<Node, Failure> {
     match answer.status {
-        200 => soap::response(&answer.body, op).map_err(soap_failure),
+        200 => soap::response(&answer.body, op).map_err(|e| soap_failure(e, redactor)),
         401 | 403 => Err((
             FailureKind::Authentication,
             format!("the SDK refused the caller's credentials (HTTP {}); check the account and that it is in PhoneFactor Admins", answer.status),
         )),
         status => match soap::response(&answer.body, op) {
-            Err(fault @ SoapError::Fault { .. }) => Err(soap_failure(fault)),
-            _ => Err((FailureKind::HttpStatus, format!("HTTP {status}: {}", snippet(&answer.body)))),
+            Err(fault @ SoapError::Fault { .. }) => Err(soap_failure(fault, redactor)),
+            _ => Err((
+                FailureKind::HttpStatus,
+                format!("HTTP {status}: {}", snippet(&answer.body, redactor)),
+            )),
         },
     }
 }
 
-fn soap_failure(e: SoapError) -> (FailureKind, String) {
+fn soap_failure(e: SoapError, redactor: &Redactor) -> Failure {
     match e {
-        SoapError::Fault { .. } => (FailureKind::SoapFault, e.to_string()),
-        SoapError::Protocol(_) => (FailureKind::Protocol, e.to_string()),
+        SoapError::Fault { code, message } => (
+            FailureKind::SoapFault,
+            format!(
+                "SOAP fault {}: {}",
+                redactor.server_text(&code),
+                redactor.server_text(&message)
+            ),
+        ),
+        SoapError::Protocol(why) => (
+            FailureKind::Protocol,
+            format!("unexpected SOAP answer: {}", redactor.server_text(&why)),
+        ),
     }
 }
 
 /// A short, printable summary of an unexpected body: an HTML title, or its first words.
-fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
+fn snippet(body: &[u8], redactor: &Redactor) -> String {
+    let head = &body[..body.len().min(64 * 1024)];
+    let text = String::from_utf8_lossy(head);
     let lower = text.to_ascii_lowercase();
     if let (Some(a), Some(b)) = (lower.find("<title>"), lower.find("</title>")) {
         if a + 7 <= b {
-            return format!("HTML page titled '{}'", text[a + 7..b].trim());
+            return format!(
+                "HTML page titled '{}'",
+                redactor.server_text(&text[a + 7..b])
+            );
         }
     }
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let cut: String = flat.chars().filter(|c| !c.is_control()).take(200).collect();
+    let cut = redactor.server_text(&text);
     if cut.is_empty() {
         "(empty body)".into()
     } else {
@@ -64,34 +87,71 @@ fn snippet(body: &[u8]) -> String {
     }
 }
 
-fn error_of(response: &Node) -> Option<CodeAndDescription> {
-    soap::code_pair(soap::field(response, "error"))
+/// The `error` out-parameter: absent, empty and `Code=0` all mean "no error".
+fn error_of(response: &Node, redactor: &Redactor) -> Result<Option<CodeAndDescription>, SoapError> {
+    Ok(soap::code_pair(response, "error")?
         .filter(|(code, desc)| *code != 0 || !desc.is_empty())
         .map(|(code, description)| CodeAndDescription {
             code,
             name: String::new(),
-            description,
-        })
+            description: redactor.server_text(&description),
+        }))
 }
 
-/// The parts of a `PfAuthUser_4/_5` response that decide the outcome.
-fn auth_answer(response: &Node, op: &str) -> AuthAnswer {
-    AuthAnswer {
-        result: soap::boolean(soap::field(response, &format!("{op}Result"))),
-        call_result: soap::code_pair(soap::field(response, "callResult")),
-        error: error_of(response).map(|e| (e.code, e.description)),
-        request_id: soap::field(response, "authenticationRequestId")
-            .map(|n| n.text.clone())
-            .filter(|s| !s.is_empty()),
-    }
+/// The parts of a `PfAuthUser_4/_5` response that decide the outcome, read strictly:
+/// each at most once, plain text values only.
+fn auth_answer(response: &Node, op: &str, redactor: &Redactor) -> Result<AuthAnswer, SoapError> {
+    Ok(AuthAnswer {
+        result: soap::boolean(response, &format!("{op}Result"))?,
+        call_result: soap::code_pair(response, "callResult")?
+            .map(|(c, d)| (c, redactor.server_text(&d))),
+        error: error_of(response, redactor)?.map(|e| (e.code, e.description)),
+        request_id: soap::text(response, "authenticationRequestId")?
+            .filter(|s| !s.is_empty())
+            .map(|s| bound(&redactor.server_text(s), MAX_REQUEST_ID_CHARS)),
+    })
+}
+
+/// Reads an authentication answer from an HTTP answer (the whole reading path of an
+/// approval, for tests and fuzzing): the status decision is [`crate::outcome::decide`]'s.
+pub fn read_auth_answer(
+    answer: &HttpAnswer,
+    op: &str,
+    redactor: &Redactor,
+) -> Result<AuthAnswer, Failure> {
+    let node = open(answer, op, redactor)?;
+    auth_answer(&node, op, redactor).map_err(|e| soap_failure(e, redactor))
+}
+
+/// Longest `authenticationRequestId` kept (the SDK sends a GUID).
+const MAX_REQUEST_ID_CHARS: usize = 64;
+
+/// The answers to `TestSecurity` that report a secured, authenticated connection. The SDK
+/// reference says only "a string containing 'secure'"; this engine accepts exactly
+/// `Connection is secure` (any case, alone or followed by `.`, `:` or `,` and more) with
+/// no negation anywhere, and nothing else.
+pub fn test_security_succeeded(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    let Some(rest) = lower.strip_prefix("connection is secure") else {
+        return false;
+    };
+    let negated = ["not", "insecure", "unsecure", "n't", "fail", "error"]
+        .iter()
+        .any(|w| lower.contains(w));
+    (rest.is_empty() || rest.starts_with(['.', ':', ',', ' '])) && !negated
 }
 
 impl MfaServer {
     /// Builds the provider and its transport (reads certificate files now, so problems
     /// surface when the client is created).
-    pub fn new(config: &ClientConfig, secrets: &Secrets) -> Result<Self, ConfigError> {
+    pub fn new(
+        config: &ClientConfig,
+        secrets: &Secrets,
+        redactor: Arc<Redactor>,
+    ) -> Result<Self, ConfigError> {
         Ok(Self {
             transport: Transport::new(config, secrets)?,
+            redactor,
             initiating_authentication_type: config.initiating_authentication_type.clone(),
             application_name: config.application_name.clone(),
             require_user_match: config.require_user_match,
@@ -100,7 +160,7 @@ impl MfaServer {
 
     async fn exchange(
         &self,
-        op: &str,
+        op: &'static str,
         params: &[(&str, Option<&str>)],
         outcome: &mut Outcome,
     ) -> Result<Node, (Status, FailureKind, String)> {
@@ -114,7 +174,20 @@ impl MfaServer {
             (status, e.kind, format!("{op}: {}", e.message))
         })?;
         outcome.http_calls += answer.calls;
-        open(&answer, op).map_err(|(kind, msg)| (Status::Failed, kind, format!("{op}: {msg}")))
+        // Reading is CPU work: off the runtime's workers, so a hostile body never starves
+        // other requests, and still inside the caller's deadline (this await is cancelled
+        // with it; the bounded reader then finishes on its own in milliseconds).
+        let redactor = self.redactor.clone();
+        let read = tokio::task::spawn_blocking(move || open(&answer, op, &redactor));
+        match read.await {
+            Ok(Ok(node)) => Ok(node),
+            Ok(Err((kind, msg))) => Err((Status::Failed, kind, format!("{op}: {msg}"))),
+            Err(_) => Err((
+                Status::Failed,
+                FailureKind::Internal,
+                format!("{op}: internal error while reading the answer; not an approval"),
+            )),
+        }
     }
 
     async fn authenticate(&self, q: &Query) -> Outcome {
@@ -156,13 +229,19 @@ impl MfaServer {
             Ok(r) => r,
             Err((status, kind, msg)) => return outcome.fail(status, kind, msg),
         };
-        outcome.decided(&auth_answer(&response, op))
+        match auth_answer(&response, op, &self.redactor) {
+            Ok(answer) => outcome.decided(&answer),
+            Err(e) => {
+                let (kind, msg) = soap_failure(e, &self.redactor);
+                outcome.fail(Status::Failed, kind, format!("{op}: {msg}"))
+            }
+        }
     }
 
     async fn query(&self, q: &Query) -> Outcome {
         let user = q.user_name.as_deref().unwrap_or_default();
         let mut outcome = Outcome::new(q.operation.name(), NAME, user, self.require_user_match);
-        let (op, params): (&str, Vec<(&str, Option<&str>)>) = match q.operation {
+        let (op, params): (&'static str, Vec<(&str, Option<&str>)>) = match q.operation {
             Operation::TestSecurity => ("TestSecurity", vec![]),
             Operation::UserExists => ("UserExists", vec![("username", Some(user))]),
             Operation::GetUserSettings => ("GetUserSettings_3", vec![("username", Some(user))]),
@@ -175,72 +254,91 @@ impl MfaServer {
             Ok(r) => r,
             Err((status, kind, msg)) => return outcome.fail(status, kind, msg),
         };
-        let result_node = soap::field(&response, &format!("{op}Result"));
-        outcome.error = error_of(&response);
-        if q.operation == Operation::TestSecurity {
-            let text = result_node.map(|n| n.text.clone()).unwrap_or_default();
+        match self.read_query(q.operation, op, &response, &mut outcome) {
+            Ok(()) => outcome,
+            Err(e) => {
+                let (kind, msg) = soap_failure(e, &self.redactor);
+                outcome.fail(Status::Failed, kind, format!("{op}: {msg}"))
+            }
+        }
+    }
+
+    /// Fills `outcome` from a query's response; strict reading errors come back.
+    fn read_query(
+        &self,
+        operation: Operation,
+        op: &str,
+        response: &Node,
+        outcome: &mut Outcome,
+    ) -> Result<(), SoapError> {
+        let r = &self.redactor;
+        outcome.error = error_of(response, r)?;
+        if operation == Operation::TestSecurity {
+            let text =
+                r.server_text(soap::text(response, "TestSecurityResult")?.unwrap_or_default());
             outcome.data = Some(serde_json::json!({ "message": text }));
-            return if text.to_ascii_lowercase().contains("secure") {
+            if test_security_succeeded(&text) {
                 outcome.status = Status::Completed;
                 outcome.message = format!("TestSecurity answered '{text}'");
-                outcome
             } else {
-                outcome.fail(
+                outcome.set_failed(
                     Status::Failed,
                     FailureKind::Provider,
-                    format!(
-                        "TestSecurity answered '{text}', which does not report a secure connection"
-                    ),
-                )
-            };
+                    format!("TestSecurity answered '{text}', which is not the success answer 'Connection is secure'"),
+                );
+            }
+            return Ok(());
         }
-        let Some(result) = soap::boolean(result_node) else {
-            return outcome.fail(
-                Status::Failed,
-                FailureKind::Protocol,
-                format!("{op}: the response has no usable {op}Result"),
-            );
+        let Some(result) = soap::boolean(response, &format!("{op}Result"))? else {
+            return Err(SoapError::Protocol(format!(
+                "the response has no usable {op}Result"
+            )));
         };
         outcome.result = Some(result);
-        let data = match q.operation {
+        let data = match operation {
             Operation::UserExists => Some(serde_json::json!({ "exists": result })),
-            Operation::GetUserSettings if result => {
-                soap::field(&response, "userSettings").map(|s| {
-                    let map: serde_json::Map<String, serde_json::Value> = s
-                        .children
-                        .iter()
-                        .map(|c| {
-                            let v = match c.text.as_str() {
-                                _ if c.nil => serde_json::Value::Null,
-                                "true" => true.into(),
-                                "false" => false.into(),
-                                t => t.into(),
-                            };
-                            (c.local.clone(), v)
-                        })
-                        .collect();
-                    serde_json::json!({ "userSettings": map })
-                })
-            }
-            Operation::GenerateActivationCode if result => soap::field(&response, "activationCode")
-                .map(|c| serde_json::json!({ "activationCode": c.text })),
+            Operation::GetUserSettings if result => match soap::field(response, "userSettings")? {
+                None => None,
+                Some(s) => {
+                    let mut map = serde_json::Map::new();
+                    for c in &s.children {
+                        if map.contains_key(&c.local) {
+                            return Err(SoapError::Protocol(format!(
+                                "userSettings holds {} more than once",
+                                c.local
+                            )));
+                        }
+                        let v = match soap::value(Some(c))? {
+                            _ if c.nil => serde_json::Value::Null,
+                            Some("true") => true.into(),
+                            Some("false") => false.into(),
+                            Some(t) => r.server_text(t).into(),
+                            None => serde_json::Value::Null,
+                        };
+                        map.insert(bound(&r.server_text(&c.local), 64), v);
+                    }
+                    Some(serde_json::json!({ "userSettings": map }))
+                }
+            },
+            Operation::GenerateActivationCode if result => soap::text(response, "activationCode")?
+                .map(|c| serde_json::json!({ "activationCode": r.server_text(c) })),
             _ => None,
         };
-        match (result, data) {
-            (_, Some(d)) if result || q.operation == Operation::UserExists => {
+        match data {
+            Some(d) if result || operation == Operation::UserExists => {
                 outcome.data = Some(d);
                 outcome.status = Status::Completed;
                 outcome.message = format!("{op} completed");
-                outcome
             }
             _ => {
                 let why = outcome.error.as_ref().map_or_else(
                     || format!("{op} answered {result} without the expected data"),
                     |e| format!("{op} failed: error {} {}", e.code, e.description),
                 );
-                outcome.fail(Status::Failed, FailureKind::Provider, why)
+                outcome.set_failed(Status::Failed, FailureKind::Provider, why);
             }
         }
+        Ok(())
     }
 }
 
@@ -272,13 +370,16 @@ mod tests {
     }
 
     fn decide_body(body: &str) -> (Status, AuthAnswer) {
-        match open(&answer(200, body), "PfAuthUser_4") {
-            Ok(node) => {
-                let a = auth_answer(&node, "PfAuthUser_4");
-                (crate::outcome::decide(&a).0, a)
-            }
+        match read_auth_answer(&answer(200, body), "PfAuthUser_4", &Redactor::default()) {
+            Ok(a) => (crate::outcome::decide(&a).0, a),
             Err(_) => (Status::Failed, AuthAnswer::default()),
         }
+    }
+
+    fn kind_of(body: &str) -> Option<FailureKind> {
+        read_auth_answer(&answer(200, body), "PfAuthUser_4", &Redactor::default())
+            .err()
+            .map(|(k, _)| k)
     }
 
     const ENV: &str = "http://schemas.xmlsoap.org/soap/envelope/";
@@ -363,16 +464,114 @@ mod tests {
     fn non_soap_answers_become_clear_failures() {
         let html =
             "<html><head><title>500 - Internal server error.</title></head><body>x</body></html>";
-        let (kind, msg) = open(&answer(500, html), "PfAuthUser_4").unwrap_err();
+        let (kind, msg) =
+            open(&answer(500, html), "PfAuthUser_4", &Redactor::default()).unwrap_err();
         assert_eq!(kind, FailureKind::HttpStatus);
         assert!(msg.contains("500 - Internal server error."), "{msg}");
-        let (kind, _) = open(&answer(200, html), "PfAuthUser_4").unwrap_err();
+        let (kind, _) = open(&answer(200, html), "PfAuthUser_4", &Redactor::default()).unwrap_err();
         assert_eq!(kind, FailureKind::Protocol);
-        let (kind, _) = open(&answer(401, ""), "PfAuthUser_4").unwrap_err();
+        let (kind, _) = open(&answer(401, ""), "PfAuthUser_4", &Redactor::default()).unwrap_err();
         assert_eq!(kind, FailureKind::Authentication);
         let fault = r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>s:Client</faultcode><faultstring>Bad request</faultstring></s:Fault></s:Body></s:Envelope>"#;
-        let (kind, msg) = open(&answer(500, fault), "PfAuthUser_4").unwrap_err();
+        let (kind, msg) =
+            open(&answer(500, fault), "PfAuthUser_4", &Redactor::default()).unwrap_err();
         assert_eq!(kind, FailureKind::SoapFault);
         assert!(msg.contains("Bad request"));
+    }
+
+    #[test]
+    fn ambiguous_answers_are_protocol_failures_not_approvals() {
+        let ok = format!(
+            r#"<PfAuthUser_4Response xmlns="{NS}"><PfAuthUser_4Result>true</PfAuthUser_4Result><callResult><Code>21</Code></callResult></PfAuthUser_4Response>"#
+        );
+        assert_eq!(decide_body(&wrap(&ok)).0, Status::Approved);
+        let deny = format!(
+            r#"<PfAuthUser_4Response xmlns="{NS}"><PfAuthUser_4Result>false</PfAuthUser_4Result><callResult><Code>129</Code></callResult></PfAuthUser_4Response>"#
+        );
+        let r = |inner: &str| {
+            wrap(&format!(
+                r#"<PfAuthUser_4Response xmlns="{NS}">{inner}</PfAuthUser_4Response>"#
+            ))
+        };
+        let tricks = [
+            // A duplicated out-parameter (first-wins readers would approve).
+            r("<PfAuthUser_4Result>true</PfAuthUser_4Result><PfAuthUser_4Result>false</PfAuthUser_4Result><callResult><Code>21</Code></callResult>"),
+            r("<PfAuthUser_4Result>true</PfAuthUser_4Result><callResult><Code>21</Code></callResult><callResult><Code>129</Code></callResult>"),
+            r("<PfAuthUser_4Result>true</PfAuthUser_4Result><callResult><Code>21</Code><Code>129</Code></callResult>"),
+            // Two Bodies, a second Body child, a stray Envelope child.
+            format!(r#"<soap:Envelope xmlns:soap="{ENV}"><soap:Body>{ok}</soap:Body><soap:Body>{deny}</soap:Body></soap:Envelope>"#),
+            format!(r#"<soap:Envelope xmlns:soap="{ENV}"><soap:Body>{deny}</soap:Body><soap:Body>{ok}</soap:Body></soap:Envelope>"#),
+            wrap(&format!("{ok}{deny}")),
+            wrap(&format!("{deny}{ok}")),
+            format!(r#"<soap:Envelope xmlns:soap="{ENV}"><soap:Body>{ok}</soap:Body><x/></soap:Envelope>"#),
+            // Mixed content and markup inside a value.
+            r("<PfAuthUser_4Result>tr<x/>ue</PfAuthUser_4Result><callResult><Code>21</Code></callResult>"),
+            r("<PfAuthUser_4Result>tr<!---->ue</PfAuthUser_4Result><callResult><Code>21</Code></callResult>"),
+            r("<PfAuthUser_4Result>true</PfAuthUser_4Result><callResult><Code>2<x/>1</Code></callResult>"),
+            r("<PfAuthUser_4Result>true<x/></PfAuthUser_4Result><callResult><Code>21</Code></callResult>"),
+            r("<PfAuthUser_4Result>true</PfAuthUser_4Result>junk<callResult><Code>21</Code></callResult>"),
+            // Values wrapped in white space that is not XML white space.
+            r("<PfAuthUser_4Result>\u{a0}true\u{a0}</PfAuthUser_4Result><callResult><Code>21</Code></callResult>"),
+            r("<PfAuthUser_4Result>true</PfAuthUser_4Result><callResult><Code>\u{2003}21</Code></callResult>"),
+            r("<PfAuthUser_4Result>true\u{85}</PfAuthUser_4Result><callResult><Code>21</Code></callResult>"),
+            r("<PfAuthUser_4Result>true&#160;</PfAuthUser_4Result><callResult><Code>21</Code></callResult>"),
+        ];
+        for body in &tricks {
+            let (status, _) = decide_body(body);
+            assert_eq!(status, Status::Failed, "{body}");
+            assert_eq!(kind_of(body), Some(FailureKind::Protocol), "{body}");
+        }
+        // XML white space and character references for it are fine.
+        assert_eq!(
+            decide_body(&r("<PfAuthUser_4Result>&#x20;true&#9;\r\n</PfAuthUser_4Result><callResult><Code> 21 </Code></callResult>")).0,
+            Status::Approved
+        );
+    }
+
+    #[test]
+    fn test_security_accepts_only_the_success_answer() {
+        for good in [
+            "Connection is secure",
+            "connection is secure.",
+            "Connection is secure: caller 'x' is authenticated",
+        ] {
+            assert!(test_security_succeeded(good), "{good}");
+        }
+        for bad in [
+            "Connection is NOT secure",
+            "Connection is insecure",
+            "Connection is secure? not really",
+            "Connection is securely broken",
+            "secure",
+            "insecure",
+            "",
+            "Connection is secure, but the certificate check failed",
+        ] {
+            assert!(!test_security_succeeded(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn server_text_in_failures_is_bounded_and_redacted() {
+        let redactor = Redactor::new(Some("svc"), &["s3cret"]);
+        let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, "svc:s3cret");
+        let html = format!(
+            "<html><title>echo Authorization: Basic {b64} {}</title></html>",
+            "x".repeat(5000)
+        );
+        let (_, msg) = open(&answer(500, &html), "PfAuthUser_4", &redactor).unwrap_err();
+        assert!(!msg.contains(&b64) && !msg.contains("s3cret"), "{msg}");
+        assert!(msg.chars().count() < 300, "{msg}");
+        let fault = format!(
+            r#"<s:Envelope xmlns:s="{ENV}"><s:Body><s:Fault><faultcode>s:Server</faultcode><faultstring>pw=s3cret&#10;&#27;[31m{}</faultstring></s:Fault></s:Body></s:Envelope>"#,
+            "y".repeat(5000)
+        );
+        let (kind, msg) = open(&answer(500, &fault), "PfAuthUser_4", &redactor).unwrap_err();
+        assert_eq!(kind, FailureKind::SoapFault);
+        assert!(
+            !msg.contains("s3cret") && !msg.contains('\u{1b}') && !msg.contains('\n'),
+            "{msg}"
+        );
+        assert!(msg.chars().count() < 300, "{msg}");
     }
 }

@@ -37,13 +37,16 @@ impl Status {
     }
 }
 
-/// What went wrong, for outcomes that failed before the provider gave an answer.
+/// What went wrong, for outcomes that failed before the provider gave an answer. Each
+/// kind comes from a typed error (never from searching error text).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum FailureKind {
     /// The provider answered; see the codes.
     Provider,
-    /// Name resolution or TCP connection failed.
+    /// The server's name did not resolve.
+    Dns,
+    /// The TCP connection failed (refused, unreachable).
     Connect,
     /// The TLS handshake failed (untrusted certificate, protocol).
     Tls,
@@ -55,14 +58,44 @@ pub enum FailureKind {
     HttpStatus,
     /// The server answered with a SOAP fault.
     SoapFault,
-    /// The answer was not the expected SOAP document.
+    /// The answer was not the expected document (malformed, truncated, too large,
+    /// ambiguous: duplicated or mixed values).
     Protocol,
     /// An HTTP call or the overall deadline ran out.
     Timeout,
     /// The caller cancelled.
     Cancelled,
-    /// Anything else in the transport.
+    /// The connection broke after it was made (reset, closed mid-body).
     Transport,
+    /// A bug inside the engine (a caught panic); never an approval.
+    Internal,
+}
+
+impl FailureKind {
+    /// Every kind, in declaration order.
+    pub const ALL: &'static [FailureKind] = &[
+        FailureKind::Provider,
+        FailureKind::Dns,
+        FailureKind::Connect,
+        FailureKind::Tls,
+        FailureKind::CertificatePin,
+        FailureKind::Authentication,
+        FailureKind::HttpStatus,
+        FailureKind::SoapFault,
+        FailureKind::Protocol,
+        FailureKind::Timeout,
+        FailureKind::Cancelled,
+        FailureKind::Transport,
+        FailureKind::Internal,
+    ];
+
+    /// The kind's name in the outcome JSON (`failureKind`).
+    pub fn name(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
 }
 
 /// A code and its description, as the server sent them.
@@ -224,6 +257,12 @@ impl Outcome {
 
     /// Sets a non-approving final state with its reason.
     pub fn fail(mut self, status: Status, kind: FailureKind, message: impl Into<String>) -> Self {
+        self.set_failed(status, kind, message);
+        self
+    }
+
+    /// [`Outcome::fail`] in place.
+    pub fn set_failed(&mut self, status: Status, kind: FailureKind, message: impl Into<String>) {
         debug_assert!(status != Status::Approved);
         self.status = if status == Status::Approved {
             Status::Failed
@@ -233,7 +272,34 @@ impl Outcome {
         self.approved = false;
         self.failure_kind = kind;
         self.message = message.into();
-        self
+    }
+
+    /// Replaces every secret `redactor` knows in every string of the outcome.
+    pub fn scrub(&mut self, redactor: &crate::redact::Redactor) {
+        fn json(v: &mut serde_json::Value, r: &crate::redact::Redactor) {
+            match v {
+                serde_json::Value::String(s) => *s = r.scrub(s),
+                serde_json::Value::Array(a) => a.iter_mut().for_each(|v| json(v, r)),
+                serde_json::Value::Object(o) => o.values_mut().for_each(|v| json(v, r)),
+                _ => {}
+            }
+        }
+        self.message = redactor.scrub(&self.message);
+        for pair in [&mut self.call_result, &mut self.error]
+            .into_iter()
+            .flatten()
+        {
+            pair.description = redactor.scrub(&pair.description);
+        }
+        if let Some(id) = &mut self.authentication_request_id {
+            *id = redactor.scrub(id);
+        }
+        for w in &mut self.warnings {
+            *w = redactor.scrub(w);
+        }
+        if let Some(d) = &mut self.data {
+            json(d, redactor);
+        }
     }
 
     /// Applies a parsed authentication answer through [`decide`].
@@ -364,5 +430,13 @@ mod tests {
         for (s, n) in all {
             assert_eq!(s.abi_number(), n);
         }
+    }
+
+    #[test]
+    fn failure_kinds_have_camel_case_names() {
+        let names: Vec<String> = FailureKind::ALL.iter().map(|k| k.name()).collect();
+        assert_eq!(names[4], "certificatePin");
+        assert_eq!(names.len(), 13);
+        assert!(names.iter().all(|n| !n.is_empty()));
     }
 }

@@ -60,71 +60,144 @@ fn protocol(msg: impl Into<String>) -> SoapError {
 }
 
 /// Reads a response body: returns the `<op>Response` element or the fault.
+///
+/// Strict where it decides: exactly one `Envelope` (SOAP 1.1), an optional `Header` before
+/// exactly one `Body`, nothing else in the Envelope, and exactly one element in the Body:
+/// the `{PfWsSdk}<op>Response` or a `Fault`. Anything else is [`SoapError::Protocol`].
 pub fn response(body: &[u8], op: &str) -> Result<Node, SoapError> {
-    let root = xml::parse(body).map_err(|e| protocol(e.to_string()))?;
+    let mut root = xml::parse(body).map_err(|e| protocol(e.to_string()))?;
     if !root.is(SOAP11_NS, "Envelope") {
         return Err(protocol(format!(
-            "the root element is {{{}}}{}, not a SOAP 1.1 Envelope",
-            root.ns.as_deref().unwrap_or(""),
-            root.local
+            "the root element is {}, not a SOAP 1.1 Envelope",
+            name_of(&root)
         )));
     }
-    let body = root
-        .child(SOAP11_NS, "Body")
-        .ok_or_else(|| protocol("the Envelope has no Body"))?;
-    let first = body
-        .children
-        .first()
-        .ok_or_else(|| protocol("the Body is empty"))?;
+    let body_at = envelope_body(&root)?;
+    let mut body = root.children.swap_remove(body_at);
+    if body.children.len() != 1 {
+        return Err(protocol(format!(
+            "the Body holds {} elements; exactly one (the {op}Response or a Fault) is expected",
+            body.children.len()
+        )));
+    }
+    let first = body.children.pop().expect("one child");
     if first.is(SOAP11_NS, "Fault") {
-        // faultcode/faultstring are unqualified in SOAP 1.1; accept them qualified too.
-        let field = |name: &str| {
-            first
-                .children
-                .iter()
-                .find(|c| c.local == name)
-                .map(|c| c.text.clone())
-                .unwrap_or_default()
-        };
-        return Err(SoapError::Fault {
-            code: field("faultcode"),
-            message: field("faultstring"),
-        });
+        return Err(fault_of(&first)?);
     }
     let expected = format!("{op}Response");
     if !first.is(PFWSSDK_NS, &expected) {
         return Err(protocol(format!(
-            "expected {{{PFWSSDK_NS}}}{expected}, got {{{}}}{}",
-            first.ns.as_deref().unwrap_or(""),
-            first.local
+            "expected {{{PFWSSDK_NS}}}{expected}, got {}",
+            name_of(&first)
         )));
     }
-    Ok(first.clone())
+    Ok(first)
 }
 
-/// The child `name` of a response element (in the PfWsSdk namespace), unless absent or nil.
-pub fn field<'a>(parent: &'a Node, name: &str) -> Option<&'a Node> {
-    parent.child(PFWSSDK_NS, name).filter(|n| !n.nil)
+/// The index of the one Body; the Envelope may hold one Header before it and nothing else.
+fn envelope_body(envelope: &Node) -> Result<usize, SoapError> {
+    let mut body = None;
+    for (i, child) in envelope.children.iter().enumerate() {
+        match (child.is(SOAP11_NS, "Header"), child.is(SOAP11_NS, "Body")) {
+            (true, _) if i == 0 => {}
+            (true, _) => {
+                return Err(protocol(
+                    "a Header stands after the first element of the Envelope",
+                ))
+            }
+            (_, true) if body.is_none() => body = Some(i),
+            (_, true) => return Err(protocol("the Envelope holds more than one Body")),
+            _ => {
+                return Err(protocol(format!(
+                    "the Envelope holds an unexpected element {}",
+                    name_of(child)
+                )))
+            }
+        }
+    }
+    body.ok_or_else(|| protocol("the Envelope has no Body"))
 }
 
-/// An `xsd:boolean`: `true`/`false`/`1`/`0`; anything else is `None`.
-pub fn boolean(node: Option<&Node>) -> Option<bool> {
-    match node?.text.as_str() {
-        "true" | "1" => Some(true),
-        "false" | "0" => Some(false),
-        _ => None,
+/// A SOAP 1.1 fault: `faultcode` and `faultstring` (unqualified, as SOAP 1.1 says; also
+/// accepted qualified), each at most once and plain text.
+fn fault_of(fault: &Node) -> Result<SoapError, SoapError> {
+    let field = |name: &str| -> Result<String, SoapError> {
+        let mut found = fault.children.iter().filter(|c| c.local == name);
+        match (found.next(), found.next()) {
+            (None, _) => Ok(String::new()),
+            (Some(_), Some(_)) => Err(protocol(format!("the Fault holds more than one {name}"))),
+            (Some(n), None) => n
+                .value()
+                .map(str::to_owned)
+                .ok_or_else(|| protocol(format!("the Fault's {name} is not plain text"))),
+        }
+    };
+    Ok(SoapError::Fault {
+        code: field("faultcode")?,
+        message: field("faultstring")?,
+    })
+}
+
+fn name_of(node: &Node) -> String {
+    format!("{{{}}}{}", node.ns.as_deref().unwrap_or(""), node.local)
+}
+
+/// The child `name` of a response element (in the PfWsSdk namespace): `None` when absent
+/// or nil; an error when it appears more than once.
+pub fn field<'a>(parent: &'a Node, name: &str) -> Result<Option<&'a Node>, SoapError> {
+    match parent.count(PFWSSDK_NS, name) {
+        0 => Ok(None),
+        1 => Ok(parent.child(PFWSSDK_NS, name).filter(|n| !n.nil)),
+        n => Err(protocol(format!(
+            "<{}> holds {name} {n} times; at most once is allowed",
+            parent.local
+        ))),
     }
 }
 
-/// A `{Code, Description}` pair (CallResult, Error); `None` when absent, nil, or the code
-/// is missing or not an `xsd:int`.
-pub fn code_pair(node: Option<&Node>) -> Option<(i32, String)> {
-    let node = node?;
-    let code = field(node, "Code")?.text.parse::<i32>().ok()?;
-    let desc = field(node, "Description")
-        .map(|d| d.text.clone())
-        .unwrap_or_default();
-    Some((code, desc))
+/// The plain-text value of an optional field: an error when it holds elements, or a
+/// comment beside its text.
+pub fn value(node: Option<&Node>) -> Result<Option<&str>, SoapError> {
+    match node {
+        None => Ok(None),
+        Some(n) => n
+            .value()
+            .map(Some)
+            .ok_or_else(|| protocol(format!("<{}> is not a plain text value", n.local))),
+    }
+}
+
+/// The text of field `name` (absent or nil: `None`), strictly.
+pub fn text<'a>(parent: &'a Node, name: &str) -> Result<Option<&'a str>, SoapError> {
+    value(field(parent, name)?)
+}
+
+/// An `xsd:boolean` field: `true`/`false`/`1`/`0`; absent or nil is `None`; any other
+/// value is an error.
+pub fn boolean(parent: &Node, name: &str) -> Result<Option<bool>, SoapError> {
+    match text(parent, name)? {
+        None => Ok(None),
+        Some("true" | "1") => Ok(Some(true)),
+        Some("false" | "0") => Ok(Some(false)),
+        Some(_) => Err(protocol(format!("<{name}> is not an xsd:boolean"))),
+    }
+}
+
+/// A `{Code, Description}` field (CallResult, Error): `None` when absent or nil; an error
+/// when either part is repeated or not plain text, or the code is not an `xsd:int`.
+pub fn code_pair(parent: &Node, name: &str) -> Result<Option<(i32, String)>, SoapError> {
+    let Some(node) = field(parent, name)? else {
+        return Ok(None);
+    };
+    let code = match text(node, "Code")? {
+        None => None,
+        Some(c) => Some(
+            c.parse::<i32>()
+                .map_err(|_| protocol(format!("<{name}><Code> is not an xsd:int")))?,
+        ),
+    };
+    let description = text(node, "Description")?.unwrap_or_default().to_owned();
+    Ok(code.map(|c| (c, description)))
 }
 
 #[cfg(test)]
@@ -201,16 +274,66 @@ mod tests {
         .is_ok());
     }
 
+    fn envelope(body: &str) -> String {
+        format!(r#"<s:Envelope xmlns:s="{SOAP11_NS}" xmlns="{PFWSSDK_NS}">{body}</s:Envelope>"#)
+    }
+
+    #[test]
+    fn the_envelope_is_read_strictly() {
+        let ok = "<s:Body><PfAuthUser_4Response/></s:Body>";
+        assert!(response(envelope(ok).as_bytes(), "PfAuthUser_4").is_ok());
+        assert!(response(
+            envelope(&format!("<s:Header/>{ok}")).as_bytes(),
+            "PfAuthUser_4"
+        )
+        .is_ok());
+        for bad in [
+            format!("{ok}{ok}"),
+            format!("{ok}<s:Header/>"),
+            format!("<s:Header/><s:Header/>{ok}"),
+            format!("{ok}<Extra/>"),
+            "<s:Body><PfAuthUser_4Response/><PfAuthUser_4Response/></s:Body>".into(),
+            "<s:Body><PfAuthUser_4Response/><s:Fault/></s:Body>".into(),
+            "<s:Body/>".into(),
+            String::new(),
+        ] {
+            assert!(
+                matches!(
+                    response(envelope(&bad).as_bytes(), "PfAuthUser_4"),
+                    Err(SoapError::Protocol(_))
+                ),
+                "{bad}"
+            );
+        }
+    }
+
     #[test]
     fn booleans_and_codes_are_strict() {
-        let n = |t: &str| Node {
-            text: t.into(),
-            ..Default::default()
+        let doc = |inner: &str| {
+            xml::parse(format!(r#"<r xmlns="{PFWSSDK_NS}">{inner}</r>"#).as_bytes()).unwrap()
         };
-        assert_eq!(boolean(Some(&n("true"))), Some(true));
-        assert_eq!(boolean(Some(&n("0"))), Some(false));
-        for bad in ["True", "yes", "", "truee"] {
-            assert_eq!(boolean(Some(&n(bad))), None, "{bad}");
+        assert_eq!(boolean(&doc("<v>true</v>"), "v"), Ok(Some(true)));
+        assert_eq!(boolean(&doc("<v> 0\n</v>"), "v"), Ok(Some(false)));
+        assert_eq!(boolean(&doc(""), "v"), Ok(None));
+        for bad in ["True", "yes", "", "truee", "\u{a0}true"] {
+            assert!(
+                boolean(&doc(&format!("<v>{bad}</v>")), "v").is_err(),
+                "{bad}"
+            );
         }
+        assert!(boolean(&doc("<v>true</v><v>true</v>"), "v").is_err());
+        assert!(boolean(&doc("<v><!--x-->true</v>"), "v").is_err());
+        assert_eq!(
+            code_pair(&doc("<c><Code>21</Code></c>"), "c"),
+            Ok(Some((21, String::new())))
+        );
+        assert!(code_pair(&doc("<c><Code>21</Code><Code>21</Code></c>"), "c").is_err());
+        assert!(code_pair(&doc("<c><Code>21x</Code></c>"), "c").is_err());
+        assert!(code_pair(
+            &doc("<c><Code>21</Code><Description>a</Description><Description>b</Description></c>"),
+            "c"
+        )
+        .is_err());
+        assert_eq!(code_pair(&doc("<c/>"), "c"), Ok(None));
     }
 }

@@ -12,8 +12,14 @@ use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use zeroize::Zeroizing;
 
-/// Marker text in the handshake error when no pin matched (the transport looks for it).
-pub const PIN_MISMATCH: &str = "server certificate matches none of the configured SHA-256 pins";
+/// The handshake error when no pin matched: carried inside rustls'
+/// `CertificateError::Other` and found again by type along the error's `source()` chain.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the server certificate matches none of the configured SHA-256 pins (server presented {presented})")]
+pub struct PinMismatch {
+    /// The SHA-256 of the certificate the server presented (64 hex digits).
+    pub presented: String,
+}
 
 /// The SHA-256 fingerprint of a DER certificate, as 64 upper-case hex digits.
 pub fn fingerprint_hex(der: &[u8]) -> String {
@@ -48,10 +54,11 @@ impl ServerCertVerifier for PinnedVerifier {
         if self.pins.contains(&digest) {
             Ok(ServerCertVerified::assertion())
         } else {
-            Err(rustls::Error::General(format!(
-                "{PIN_MISMATCH} (server presented {})",
-                fingerprint_hex(end_entity)
-            )))
+            Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::Other(rustls::OtherError(Arc::new(PinMismatch {
+                    presented: fingerprint_hex(end_entity),
+                }))),
+            ))
         }
     }
 

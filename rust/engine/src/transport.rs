@@ -10,6 +10,7 @@ use crate::outcome::FailureKind;
 use crate::soap;
 use base64::Engine as _;
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
+use std::sync::Arc;
 use std::time::Duration;
 use zeroize::Zeroizing;
 
@@ -72,6 +73,10 @@ impl Transport {
         let timeout =
             crate::config::check_seconds("httpTimeoutSeconds", config.http_timeout_seconds)?;
         let mut builder = reqwest::Client::builder()
+            // No implicit proxy: HTTP(S)_PROXY/ALL_PROXY would otherwise receive every
+            // request, credential included, even for loopback.
+            .no_proxy()
+            .dns_resolver(Arc::new(Resolver))
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(15)))
             .pool_idle_timeout(Duration::from_secs(60))
@@ -182,52 +187,135 @@ async fn read_limited(
     mut response: reqwest::Response,
     timeout: Duration,
 ) -> Result<Vec<u8>, TransportError> {
+    let too_large = || TransportError {
+        kind: FailureKind::Protocol,
+        message: format!("the response is larger than {MAX_BODY_BYTES} bytes"),
+    };
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_BODY_BYTES as u64)
+    {
+        return Err(too_large());
+    }
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e, timeout))? {
         if body.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(TransportError {
-                kind: FailureKind::Protocol,
-                message: format!("the response is larger than {MAX_BODY_BYTES} bytes"),
-            });
+            return Err(too_large());
         }
         body.extend_from_slice(&chunk);
     }
     Ok(body)
 }
 
+/// Name resolution through the system resolver, failing with our own [`DnsFailure`] so
+/// a DNS problem is told apart from a refused connection by type.
+struct Resolver;
+
+/// The server's name did not resolve.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot resolve '{name}': {cause}")]
+pub struct DnsFailure {
+    name: String,
+    cause: String,
+}
+
+impl reqwest::dns::Resolve for Resolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let found = tokio::net::lookup_host((host.clone(), 0u16)).await;
+            match found {
+                Ok(addrs) => {
+                    let list: Vec<std::net::SocketAddr> = addrs.collect();
+                    if list.is_empty() {
+                        Err(Box::new(DnsFailure {
+                            name: host,
+                            cause: "no addresses".into(),
+                        }) as _)
+                    } else {
+                        Ok(Box::new(list.into_iter()) as reqwest::dns::Addrs)
+                    }
+                }
+                Err(e) => Err(Box::new(DnsFailure {
+                    name: host,
+                    cause: e.to_string(),
+                }) as _),
+            }
+        })
+    }
+}
+
+/// Every error along the `source()` chain, looking inside `io::Error`s too (their
+/// `source()` skips the error they wrap).
+fn causes<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> Vec<&'a (dyn std::error::Error + 'static)> {
+    let mut out = Vec::new();
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if out.len() > 32 {
+            break;
+        }
+        out.push(err);
+        cur = match err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    out
+}
+
 /// The whole `source()` chain of an error, as one line.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut cur = e.source();
-    while let Some(s) = cur {
-        let part = s.to_string();
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = String::new();
+    for part in causes(e).into_iter().map(|c| c.to_string()) {
         if !text.contains(&part) {
-            text.push_str(": ");
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
             text.push_str(&part);
         }
-        cur = s.source();
     }
     text
 }
 
-fn classify(e: &reqwest::Error, timeout: Duration) -> TransportError {
-    let text = chain(e);
-    let lower = text.to_ascii_lowercase();
-    let kind = if e.is_timeout() {
-        FailureKind::Timeout
-    } else if text.contains(crate::tls::PIN_MISMATCH) {
-        FailureKind::CertificatePin
-    } else if lower.contains("certificate")
-        || lower.contains("tls")
-        || lower.contains("handshake")
-        || lower.contains("alert")
+/// The failure kind of a transport error, by type: our pin and DNS errors, rustls
+/// errors, I/O timeouts, then reqwest's own classification.
+fn kind_of(e: &reqwest::Error) -> FailureKind {
+    let all = causes(e);
+    let pin = all.iter().any(|c| {
+        matches!(
+            c.downcast_ref::<rustls::Error>(),
+            Some(rustls::Error::InvalidCertificate(rustls::CertificateError::Other(other)))
+                if other.0.downcast_ref::<crate::tls::PinMismatch>().is_some()
+        )
+    });
+    if e.is_timeout()
+        || all.iter().any(|c| {
+            c.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+        })
     {
+        FailureKind::Timeout
+    } else if pin {
+        FailureKind::CertificatePin
+    } else if all.iter().any(|c| c.is::<rustls::Error>()) {
         FailureKind::Tls
+    } else if all.iter().any(|c| c.is::<DnsFailure>()) {
+        FailureKind::Dns
     } else if e.is_connect() {
         FailureKind::Connect
     } else {
         FailureKind::Transport
-    };
+    }
+}
+
+fn classify(e: &reqwest::Error, timeout: Duration) -> TransportError {
+    let kind = kind_of(e);
+    let text = chain(e);
     let message = match kind {
         FailureKind::Timeout => format!(
             "the HTTP call timed out after {:.0} s ({text})",
@@ -235,6 +323,7 @@ fn classify(e: &reqwest::Error, timeout: Duration) -> TransportError {
         ),
         FailureKind::CertificatePin => format!("certificate pin mismatch: {text}"),
         FailureKind::Tls => format!("TLS failed: {text}"),
+        FailureKind::Dns => format!("name resolution failed: {text}"),
         FailureKind::Connect => format!("cannot connect: {text}"),
         _ => format!("HTTP transport failed: {text}"),
     };

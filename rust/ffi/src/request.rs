@@ -8,7 +8,8 @@ use crate::buffers::{non_null, utf8, write_output};
 use crate::client::mfa_client;
 use crate::panic::{guard, guard_void};
 use crate::result::{fail, mfa_result, MFA_STATUS_PENDING};
-use mfa_engine::{Client, Outcome, Query};
+use mfa_engine::outcome::FailureKind;
+use mfa_engine::{Client, Outcome, Query, Status};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::task::AbortHandle;
@@ -84,6 +85,32 @@ impl mfa_request {
         drop(slot);
         if let Some(task) = task {
             task.abort();
+        }
+    }
+}
+
+/// Settles a request that is still pending when its task ends without an outcome (a
+/// panic, or the runtime shutting down) as `Failed` (`internal`): never Pending for ever.
+struct SettleOnDrop {
+    shared: Arc<Shared>,
+    client: Client,
+    query: Query,
+    started_unix_ms: u64,
+    clock: Instant,
+}
+
+impl Drop for SettleOnDrop {
+    fn drop(&mut self) {
+        if matches!(*self.shared.lock(), Slot::Pending { .. }) {
+            let outcome = self.client.ended(
+                &self.query,
+                self.started_unix_ms,
+                self.clock.elapsed().as_millis() as u64,
+                Status::Failed,
+                FailureKind::Internal,
+                "internal error: the request's task ended without an outcome; not an approval",
+            );
+            self.shared.settle(&outcome);
         }
     }
 }
@@ -176,13 +203,21 @@ pub unsafe extern "C" fn mfa_request_start(request: *const mfa_request) -> mfa_r
             request.query.clone(),
             request.shared.clone(),
         );
+        let (started_unix_ms, clock) = (now_unix_ms(), Instant::now());
         let handle = runtime.spawn(async move {
+            let _settles = SettleOnDrop {
+                shared: shared.clone(),
+                client: client.clone(),
+                query: query.clone(),
+                started_unix_ms,
+                clock,
+            };
             let outcome = client.run(&query).await;
             shared.settle(&outcome);
         });
         *slot = Slot::Pending {
-            started_unix_ms: now_unix_ms(),
-            clock: Instant::now(),
+            started_unix_ms,
+            clock,
             task: Some(handle.abort_handle()),
         };
         mfa_result::MFA_OK
@@ -307,4 +342,54 @@ pub unsafe extern "C" fn mfa_request_free(request: *mut mfa_request) {
             request.cancel();
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mfa_engine::provider::{BoxFuture, Provider};
+
+    #[derive(Debug)]
+    struct Panics;
+    impl Provider for Panics {
+        fn name(&self) -> &'static str {
+            "panics"
+        }
+        fn run<'a>(&'a self, _: &'a Query) -> BoxFuture<'a, Outcome> {
+            Box::pin(async { panic!("provider bug") })
+        }
+    }
+
+    #[test]
+    fn a_panic_inside_the_task_settles_the_request_as_failed_internal() {
+        let client = mfa_client {
+            client: Client::with_provider(Arc::new(Panics), Arc::default(), true),
+        };
+        let json = br#"{"userName":"alice@contoso.com","timeoutSeconds":5}"#;
+        let mut request: *mut mfa_request = std::ptr::null_mut();
+        // SAFETY: valid pointers for the duration of each call.
+        unsafe {
+            assert_eq!(
+                mfa_request_new(&client, json.as_ptr(), json.len(), &mut request),
+                mfa_result::MFA_OK
+            );
+            assert_eq!(mfa_request_start(request), mfa_result::MFA_OK);
+            let mut status = MFA_STATUS_PENDING;
+            assert_eq!(
+                mfa_request_poll(request, 5_000, &mut status),
+                mfa_result::MFA_OK
+            );
+            assert_eq!(status, crate::result::MFA_STATUS_FAILED);
+            let mut buf = vec![0u8; 4096];
+            let mut len = 0usize;
+            assert_eq!(
+                mfa_request_outcome(request, buf.as_mut_ptr(), buf.len(), &mut len),
+                mfa_result::MFA_OK
+            );
+            let outcome: serde_json::Value = serde_json::from_slice(&buf[..len]).unwrap();
+            assert_eq!(outcome["failureKind"], "internal");
+            assert_eq!(outcome["approved"], false);
+            mfa_request_free(request);
+        }
+    }
 }
