@@ -37,8 +37,31 @@ pub enum Answer {
     SoapFault,
     /// HTTP 500 with an IIS-style HTML error page.
     HttpError,
-    /// HTTP 200 with a truncated SOAP body.
+    /// HTTP 200 with the first half of an approving SOAP body (truncated).
+    #[serde(alias = "truncated")]
     Malformed,
+    /// An approving answer sent one byte every 100 ms (a slow trickle that never ends
+    /// in time).
+    Trickle,
+    /// Half an approving answer, then the connection is reset (chunked encoding, no end).
+    Reset,
+    /// An approving answer padded past the engine's 4 MiB limit, sent chunked (no length).
+    Oversized,
+    /// `<Result>` twice (`true` then `false`) with CallResult 21: ambiguous.
+    DuplicateOutParameters,
+    /// An approving answer in the namespace `http://www.phonefactor.com/PfWsSdk/` (a
+    /// trailing slash: not the SDK's).
+    WrongNamespace,
+    /// HTTP 503 with an IIS-style HTML page.
+    ServiceUnavailable,
+    /// HTTP 429 with `Retry-After` and an HTML page.
+    TooManyRequests,
+    /// HTTP 200 with an HTML page (a login page of a proxy in the way).
+    HtmlPage,
+    /// HTTP 500 with an HTML page that echoes every request header (the credential too).
+    EchoHeaders,
+    /// A SOAP fault whose faultstring echoes every request header (the credential too).
+    EchoFault,
 }
 
 /// One scripted user.
@@ -128,30 +151,39 @@ impl Directory {
             user.last_name = last.into();
             user
         };
-        Self::from_users(vec![
-            named(
-                "alice@contoso.com",
-                Answer::Approve,
-                1.0,
-                "Alice",
-                "Approver",
-            ),
-            named("bob@contoso.com", Answer::Deny, 1.0, "Bob", "Denier"),
-            named(
-                "carol@contoso.com",
-                Answer::NoResponse,
-                0.0,
-                "Carol",
-                "Silent",
-            ),
-            named(
-                "mallory@contoso.com",
-                Answer::Fraud,
-                1.0,
-                "Mallory",
-                "Fraudster",
-            ),
-        ])
+        Self::from_users(
+            vec![
+                named(
+                    "alice@contoso.com",
+                    Answer::Approve,
+                    1.0,
+                    "Alice",
+                    "Approver",
+                ),
+                named("bob@contoso.com", Answer::Deny, 1.0, "Bob", "Denier"),
+                named(
+                    "carol@contoso.com",
+                    Answer::NoResponse,
+                    0.0,
+                    "Carol",
+                    "Silent",
+                ),
+                named(
+                    "mallory@contoso.com",
+                    Answer::Fraud,
+                    1.0,
+                    "Mallory",
+                    "Fraudster",
+                ),
+            ]
+            .into_iter()
+            .chain(
+                crate::faults::FAULTS
+                    .iter()
+                    .map(|f| User::new(f.user, f.answer.clone(), f.delay_seconds)),
+            )
+            .collect(),
+        )
     }
 
     /// A directory holding exactly `users`.

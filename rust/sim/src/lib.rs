@@ -8,6 +8,7 @@
 //!
 //! - [`directory`]: the scripted users (built-in demo users, or a JSON file);
 //! - [`ops`]: the SOAP operations and their answers;
+//! - [`faults`]: the built-in fault users (the hostile-server matrix);
 //! - [`wsdl`]: the service description;
 //! - [`server`]: HTTP(S), caller authentication, start/stop in-process or as `mfa-sim`;
 //! - [`cert`]: the self-signed certificate made at start.
@@ -19,6 +20,7 @@
 
 pub mod cert;
 pub mod directory;
+pub mod faults;
 pub mod ops;
 pub mod server;
 pub mod wsdl;

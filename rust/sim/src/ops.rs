@@ -95,6 +95,57 @@ pub struct Reply {
     pub content_type: &'static str,
     /// Body.
     pub body: String,
+    /// How the body is sent.
+    pub delivery: Delivery,
+}
+
+/// How a reply's body goes on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// At once, with `Content-Length`.
+    Whole,
+    /// Chunked, in pieces of `bytes` every `every` (a slow trickle).
+    Trickle {
+        /// Bytes per piece.
+        bytes: usize,
+        /// Pause between pieces.
+        every: std::time::Duration,
+    },
+    /// Chunked, and the connection is broken after this many bytes.
+    ResetAfter(usize),
+    /// Chunked, at once (no `Content-Length`).
+    Chunked,
+    /// With a `Retry-After: 5` header (HTTP 429/503).
+    RetryAfter,
+}
+
+impl Reply {
+    fn new(status: u16, content_type: &'static str, body: String) -> Self {
+        Reply {
+            status,
+            content_type,
+            body,
+            delivery: Delivery::Whole,
+        }
+    }
+
+    fn delivered(mut self, delivery: Delivery) -> Self {
+        self.delivery = delivery;
+        self
+    }
+}
+
+fn html(status: u16, title: &str, body: &str) -> Reply {
+    Reply::new(
+        status,
+        "text/html",
+        format!(
+            "<html><head><title>{}</title></head><body><h2>{}</h2>{}</body></html>",
+            escape(title),
+            escape(title),
+            escape(body)
+        ),
+    )
 }
 
 const XML: &str = "text/xml; charset=utf-8";
@@ -107,25 +158,29 @@ fn envelope(inner: &str) -> String {
 
 /// A SOAP 1.1 fault (HTTP 500), as ASMX sends for unhandled errors.
 pub fn fault(code: &str, message: &str) -> Reply {
-    Reply {
-        status: 500,
-        content_type: XML,
-        body: envelope(&format!(
+    Reply::new(
+        500,
+        XML,
+        envelope(&format!(
             "<soap:Fault><faultcode>soap:{code}</faultcode><faultstring>{}</faultstring><detail /></soap:Fault>",
             escape(message)
         )),
-    }
+    )
 }
 
 fn ok(op: &str, parts: &[String]) -> Reply {
-    Reply {
-        status: 200,
-        content_type: XML,
-        body: envelope(&format!(
-            r#"<{op}Response xmlns="{PFWSSDK_NS}">{}</{op}Response>"#,
+    ok_in(PFWSSDK_NS, op, parts)
+}
+
+fn ok_in(ns: &str, op: &str, parts: &[String]) -> Reply {
+    Reply::new(
+        200,
+        XML,
+        envelope(&format!(
+            r#"<{op}Response xmlns="{ns}">{}</{op}Response>"#,
             parts.concat()
         )),
-    }
+    )
 }
 
 fn elem(name: &str, value: &str) -> String {
@@ -225,8 +280,9 @@ fn enum_param<'a>(
     }
 }
 
-/// Answers one operation (the `PfAuthUser` ones wait like the real server).
-pub async fn answer(ctx: &Context, op: &Node, caller: &str) -> Reply {
+/// Answers one operation (the `PfAuthUser` ones wait like the real server). `headers` is
+/// the request's header block as text (echoed back by the echo faults only).
+pub async fn answer(ctx: &Context, op: &Node, caller: &str, headers: &str) -> Reply {
     match op.local.as_str() {
         "TestSecurity" => ok(
             "TestSecurity",
@@ -299,11 +355,13 @@ pub async fn answer(ctx: &Context, op: &Node, caller: &str) -> Reply {
                 ),
             }
         }
-        name => authenticate(ctx, op, name).await.unwrap_or_else(|r| r),
+        name => authenticate(ctx, op, name, headers)
+            .await
+            .unwrap_or_else(|r| r),
     }
 }
 
-async fn authenticate(ctx: &Context, op: &Node, name: &str) -> Result<Reply, Reply> {
+async fn authenticate(ctx: &Context, op: &Node, name: &str, headers: &str) -> Result<Reply, Reply> {
     let user_name = param(op, "username").unwrap_or_default();
     let auth_type = enum_param(
         op,
@@ -330,6 +388,7 @@ async fn authenticate(ctx: &Context, op: &Node, name: &str) -> Result<Reply, Rep
             ],
         )
     };
+    let approved = || reply(true, 21, "Mobile App Authenticated", no_error());
     if ctx.direct_sdk_disallowed && auth_type == Some("pfsdk") {
         return Ok(reply(
             false,
@@ -368,7 +427,7 @@ async fn authenticate(ctx: &Context, op: &Node, name: &str) -> Result<Reply, Rep
     };
     tokio::time::sleep(wait).await;
     Ok(match user.answer {
-        Answer::Approve => reply(true, 21, "Mobile App Authenticated", no_error()),
+        Answer::Approve => approved(),
         Answer::Deny => reply(false, 129, "Mobile App Denied", no_error()),
         Answer::Fraud => {
             ctx.directory.block(user_name);
@@ -379,15 +438,61 @@ async fn authenticate(ctx: &Context, op: &Node, name: &str) -> Result<Reply, Rep
             let desc = mfa_engine::codes::lookup(user.call_result).map_or("", |c| c.description);
             reply(user.result, user.call_result, desc, no_error())
         }
-        Answer::SoapFault => fault("Server", "Server was unable to process request. ---> Simulated fault."),
-        Answer::HttpError => Reply {
-            status: 500,
-            content_type: "text/html",
-            body: "<html><head><title>500 - Internal server error.</title></head><body><h2>500 - Internal server error.</h2></body></html>".into(),
-        },
+        Answer::SoapFault => fault(
+            "Server",
+            "Server was unable to process request. ---> Simulated fault.",
+        ),
+        Answer::HttpError => html(500, "500 - Internal server error.", ""),
         Answer::Malformed => {
-            let full = reply(true, 21, "Mobile App Authenticated", no_error()).body;
-            Reply { status: 200, content_type: XML, body: full[..full.len() / 2].to_string() }
+            let full = approved().body;
+            Reply::new(200, XML, full[..full.len() / 2].to_string())
         }
+        Answer::Trickle => approved().delivered(Delivery::Trickle {
+            bytes: 1,
+            every: Duration::from_millis(100),
+        }),
+        Answer::Reset => {
+            let full = approved();
+            let half = full.body.len() / 2;
+            full.delivered(Delivery::ResetAfter(half))
+        }
+        Answer::Oversized => {
+            let full = approved().body;
+            let (head, tail) = full.split_at(full.rfind("</soap:Body>").unwrap_or(full.len()));
+            let padding = " ".repeat(mfa_engine::transport::MAX_BODY_BYTES);
+            Reply::new(200, XML, format!("{head}{padding}{tail}")).delivered(Delivery::Chunked)
+        }
+        Answer::DuplicateOutParameters => ok(
+            name,
+            &[
+                elem(&format!("{name}Result"), "true"),
+                elem(&format!("{name}Result"), "false"),
+                pair("callResult", 21, "Mobile App Authenticated"),
+                elem("authenticationRequestId", &request_id),
+                no_error(),
+            ],
+        ),
+        Answer::WrongNamespace => ok_in(
+            &format!("{PFWSSDK_NS}/"),
+            name,
+            &[
+                elem(&format!("{name}Result"), "true"),
+                pair("callResult", 21, "Mobile App Authenticated"),
+                elem("authenticationRequestId", &request_id),
+                no_error(),
+            ],
+        ),
+        Answer::ServiceUnavailable => {
+            html(503, "503 - Service Unavailable", "").delivered(Delivery::RetryAfter)
+        }
+        Answer::TooManyRequests => {
+            html(429, "429 - Too Many Requests", "").delivered(Delivery::RetryAfter)
+        }
+        Answer::HtmlPage => html(200, "Sign in", "<form>Please sign in to continue</form>"),
+        Answer::EchoHeaders => html(500, &format!("Request rejected: {headers}"), headers),
+        Answer::EchoFault => fault(
+            "Server",
+            &format!("Server was unable to process request. ---> {headers}"),
+        ),
     })
 }

@@ -2,8 +2,10 @@
 //! IIS-style 401 challenge, or a required client certificate), start and stop.
 
 use crate::directory::Directory;
-use crate::ops::{self, Context, Reply};
+use crate::ops::{self, Context, Delivery, Reply};
+use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Body, Frame};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
@@ -308,16 +310,100 @@ where
         .await;
 }
 
-fn reply(status: u16, content_type: &str, body: String) -> Response<Full<Bytes>> {
-    Response::builder()
-        .status(status)
-        .header("Content-Type", content_type)
-        .header("Server", "Microsoft-IIS/10.0 (mfa-sim)")
-        .body(Full::new(Bytes::from(body)))
-        .expect("static response parts are valid")
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+type SimBody = BoxBody<Bytes, BoxError>;
+
+fn reply(status: u16, content_type: &str, body: String) -> Response<SimBody> {
+    delivered(status, content_type, body, Delivery::Whole)
 }
 
-fn page(status: u16, title: &str) -> Response<Full<Bytes>> {
+fn delivered(status: u16, content_type: &str, body: String, how: Delivery) -> Response<SimBody> {
+    let builder = Response::builder()
+        .status(status)
+        .header("Content-Type", content_type)
+        .header("Server", "Microsoft-IIS/10.0 (mfa-sim)");
+    let data = Bytes::from(body);
+    let (builder, body): (_, SimBody) = match how {
+        Delivery::Whole => (builder, Full::new(data).map_err(|e| match e {}).boxed()),
+        Delivery::RetryAfter => (
+            builder.header("Retry-After", "5"),
+            Full::new(data).map_err(|e| match e {}).boxed(),
+        ),
+        Delivery::Chunked => (
+            builder,
+            Paced::new(data, 64 * 1024, Duration::ZERO, None).boxed(),
+        ),
+        Delivery::Trickle { bytes, every } => {
+            (builder, Paced::new(data, bytes, every, None).boxed())
+        }
+        Delivery::ResetAfter(at) => (
+            builder,
+            Paced::new(data, 64 * 1024, Duration::ZERO, Some(at)).boxed(),
+        ),
+    };
+    builder.body(body).expect("static response parts are valid")
+}
+
+/// A body sent in pieces (no `Content-Length`, so chunked), optionally paced, optionally
+/// broken off after some bytes (hyper then drops the connection mid-body).
+struct Paced {
+    data: Bytes,
+    at: usize,
+    piece: usize,
+    every: Duration,
+    reset_at: Option<usize>,
+    pause: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl Paced {
+    fn new(data: Bytes, piece: usize, every: Duration, reset_at: Option<usize>) -> Self {
+        Paced {
+            data,
+            at: 0,
+            piece: piece.max(1),
+            every,
+            reset_at,
+            pause: None,
+        }
+    }
+}
+
+impl Body for Paced {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        use std::task::Poll;
+        if let Some(pause) = self.pause.as_mut() {
+            if std::future::Future::poll(pause.as_mut(), cx).is_pending() {
+                return Poll::Pending;
+            }
+            self.pause = None;
+        }
+        let end = self
+            .reset_at
+            .unwrap_or(self.data.len())
+            .min(self.data.len());
+        if self.at >= end {
+            return Poll::Ready(match self.reset_at {
+                Some(_) => Some(Err("simulated connection reset".into())),
+                None => None,
+            });
+        }
+        let to = (self.at + self.piece).min(end);
+        let piece = self.data.slice(self.at..to);
+        self.at = to;
+        if !self.every.is_zero() {
+            self.pause = Some(Box::pin(tokio::time::sleep(self.every)));
+        }
+        Poll::Ready(Some(Ok(Frame::data(piece))))
+    }
+}
+
+fn page(status: u16, title: &str) -> Response<SimBody> {
     reply(
         status,
         "text/html",
@@ -356,11 +442,22 @@ fn basic_caller(state: &State, req: &Request<Incoming>) -> Option<String> {
         .map(|(u, _)| u.clone())
 }
 
+/// The request's headers as text, `Authorization` first (what the echo faults send back).
+fn header_dump(req: &Request<Incoming>) -> String {
+    let mut lines: Vec<String> = req
+        .headers()
+        .iter()
+        .map(|(k, v)| format!("{k}: {}", String::from_utf8_lossy(v.as_bytes())))
+        .collect();
+    lines.sort_by_key(|l| !l.starts_with("authorization"));
+    lines.join("\r\n")
+}
+
 async fn handle(
     req: Request<Incoming>,
     state: &State,
     cert_caller: Option<String>,
-) -> Response<Full<Bytes>> {
+) -> Response<SimBody> {
     state.stats.requests.fetch_add(1, Ordering::Relaxed);
     if req.uri().path().to_ascii_lowercase() != state.path {
         return page(404, "404 - File or directory not found.");
@@ -418,6 +515,7 @@ async fn handle(
                     "415 - Unsupported Media Type: SOAP 1.1 requires text/xml",
                 );
             }
+            let headers = header_dump(&req);
             let action = req
                 .headers()
                 .get("SOAPAction")
@@ -448,15 +546,16 @@ async fn handle(
                             });
                         }
                     }
-                    ops::answer(&state.ctx, &op, &caller).await
+                    ops::answer(&state.ctx, &op, &caller, &headers).await
                 }
             };
             let Reply {
                 status,
                 content_type,
                 body,
+                delivery,
             } = reply_of;
-            reply(status, content_type, body)
+            delivered(status, content_type, body, delivery)
         }
         _ => {
             let mut r = page(

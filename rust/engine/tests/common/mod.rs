@@ -1,6 +1,9 @@
 //! Shared helpers: start a simulator in-process, build clients, run queries.
 #![allow(dead_code)]
 
+pub mod hostile;
+pub mod matrix;
+
 use mfa_engine::{Client, ClientConfig, Outcome, Query, Secrets};
 use mfa_sim::{Directory, Running, SimConfig, User};
 use std::path::PathBuf;
