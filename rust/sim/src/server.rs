@@ -388,10 +388,10 @@ impl Body for Paced {
             .unwrap_or(self.data.len())
             .min(self.data.len());
         if self.at >= end {
-            return Poll::Ready(match self.reset_at {
-                Some(_) => Some(Err("simulated connection reset".into())),
-                None => None,
-            });
+            return Poll::Ready(
+                self.reset_at
+                    .map(|_| Err("simulated connection reset".into())),
+            );
         }
         let to = (self.at + self.piece).min(end);
         let piece = self.data.slice(self.at..to);
