@@ -1,4 +1,8 @@
 # The MIM wrapper run as a child process, the way MIMWAL runs it, against the simulator.
+BeforeDiscovery {
+    . $PSScriptRoot/TestHelpers.ps1
+    $hostileNames = Get-HostileUserName | ForEach-Object { @{ Name = $_ } }
+}
 BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
     Import-Module $ModulePath -Force
@@ -58,5 +62,72 @@ Describe 'Invoke-MfaApprovalOutOfProcess.ps1' {
         $r.Approved | Should -BeFalse
         $r.Status | Should -Be 'Failed'
         $r.Message | Should -Match 'Uri'
+    }
+}
+
+Describe 'Hostile values reach the child exactly' {
+    BeforeAll {
+        $names = @(Get-HostileUserName)
+        $directory = Join-Path $TestDrive 'hostile-users.json'
+        $users = @($names | ForEach-Object { @{ userName = $_; answer = 'approve'; delaySeconds = 0 } })
+        Set-Content -LiteralPath $directory -Value (ConvertTo-Json -InputObject @{ users = $users } -Depth 4) -Encoding UTF8
+        $hostileSim = Start-MfaSimulator -DirectoryFile $directory
+        # A settings file that must never be read: its module writes a marker when imported.
+        $marker = Join-Path $TestDrive 'pwned.txt'
+        $evilModule = Join-Path $TestDrive 'EvilModule'
+        $null = New-Item -ItemType Directory -Path $evilModule
+        Set-Content -LiteralPath (Join-Path $evilModule 'EvilModule.psm1') -Value "Set-Content -LiteralPath '$marker' -Value pwned"
+        foreach ($place in @((Join-Path $TestDrive 'evil.psd1'), (Join-Path (Get-Location) 'evil.psd1'))) {
+            Set-Content -LiteralPath $place -Value "@{ Uri = 'https://127.0.0.1:1/x.asmx'; ModulePath = '$evilModule' }"
+        }
+        $hostileSettings = Join-Path (Join-Path $TestDrive 'hostile settings (with spaces)') 'mfa-settings.psd1'
+        $null = New-Item -ItemType Directory -Path (Split-Path $hostileSettings)
+        Set-Content -LiteralPath $hostileSettings -Value @"
+@{
+    Uri                   = '$($hostileSim.Uri)'
+    CredentialPath        = '$credentialPath'
+    ServerCertificateHash = '$($hostileSim.CertificateHash)'
+    ModulePath            = '$ModulePath'
+}
+"@
+    }
+    AfterAll {
+        $hostileSim | Stop-MfaSimulator
+        Remove-Item -LiteralPath (Join-Path (Get-Location) 'evil.psd1') -ErrorAction SilentlyContinue
+    }
+
+    It 'approves <Name> as exactly that user, reading only the given settings' -ForEach $hostileNames {
+        $r = & $wrapper -UserName $Name -SettingsPath $hostileSettings -TimeoutSeconds 20 -MimRequestId 'req-"\7'
+        $r.UserName | Should -BeExactly $Name
+        $r.Status | Should -Be 'Approved' -Because $r.Message
+        $r.Approved | Should -BeTrue
+        $r.MimRequestId | Should -BeExactly 'req-"\7'
+        Test-Path -LiteralPath $marker | Should -BeFalse
+    }
+
+    It 'passes a name with a newline through exactly, and the engine refuses it' {
+        $name = "alice@contoso.com`n-SettingsPath evil.psd1"
+        $r = & $wrapper -UserName $name -SettingsPath $hostileSettings -TimeoutSeconds 20
+        $r.UserName | Should -BeExactly $name
+        $r.Approved | Should -BeFalse
+        $r.Message | Should -Match 'control character'
+        Test-Path -LiteralPath $marker | Should -BeFalse
+    }
+
+    It 'quotes command lines so that a child sees every argument exactly' {
+        $python = @('python3', 'python') | ForEach-Object { Get-Command $_ -CommandType Application -ErrorAction SilentlyContinue } | Select-Object -First 1
+        $arguments = @('-c', 'import sys, json; sys.stdout.write(json.dumps(sys.argv[1:]))') + $names + @('', 'a\', 'a\\"b', ' ')
+        $info = New-Object System.Diagnostics.ProcessStartInfo
+        $info.FileName = $python.Source
+        $info.Arguments = InModuleScope MfaApproval -Parameters @{ A = $arguments } { param($A) ConvertTo-MfaCommandLine -Argument $A }
+        $info.UseShellExecute = $false
+        $info.RedirectStandardOutput = $true
+        $info.StandardOutputEncoding = New-Object System.Text.UTF8Encoding($false)
+        $info.EnvironmentVariables['PYTHONIOENCODING'] = 'utf-8'
+        $p = [System.Diagnostics.Process]::Start($info)
+        $seen = $p.StandardOutput.ReadToEnd() | ConvertFrom-Json
+        $p.WaitForExit()
+        @($seen).Count | Should -Be ($arguments.Count - 2)
+        for ($i = 2; $i -lt $arguments.Count; $i++) { $seen[$i - 2] | Should -BeExactly $arguments[$i] }
     }
 }

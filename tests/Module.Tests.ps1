@@ -129,3 +129,18 @@ Describe 'The interop assembly' {
         ($asm.GetReferencedAssemblies().Name | Sort-Object -Unique) | Should -Be @('mscorlib')
     }
 }
+
+Describe 'Failure kinds' {
+    BeforeAll { Import-Module $ModulePath -Force }
+    It 'maps every failure kind of the engine in one place' {
+        $source = Get-Content -Raw (Join-Path $PSScriptRoot '../rust/engine/src/outcome.rs')
+        $block = [regex]::Match($source, 'pub const ALL: &''static \[FailureKind\] = &\[(?<list>[^\]]+)\]').Groups['list'].Value
+        $kinds = @([regex]::Matches($block, 'FailureKind::(\w+)') | ForEach-Object { $_.Groups[1].Value.Substring(0, 1).ToLowerInvariant() + $_.Groups[1].Value.Substring(1) })
+        $kinds.Count | Should -BeGreaterThan 10
+        $table = InModuleScope MfaApproval { Get-MfaFailureKind }
+        foreach ($kind in $kinds) {
+            $table.ContainsKey($kind) | Should -BeTrue -Because "the engine has failure kind '$kind'"
+        }
+        @($table.Keys | Where-Object { $kinds -notcontains $_ }) | Should -BeNullOrEmpty -Because 'the table has no kind the engine lacks'
+    }
+}

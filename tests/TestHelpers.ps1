@@ -11,3 +11,25 @@ function New-TestSecureString([string]$Text) {
 
 # The pwsh to start child processes with (the PATH wrapper when there is one: it sets DOTNET_ROOT).
 $script:Pwsh = $(if (Get-Command pwsh -CommandType Application -ErrorAction SilentlyContinue) { (Get-Command pwsh -CommandType Application | Select-Object -First 1).Source } else { Join-Path $PSHOME 'pwsh' })
+
+# User names a hand-built command line gets wrong (quotes, backslash runs before quotes, a
+# trailing backslash, a leading '-', spaces, $(), ';', backtick, quotes of every kind,
+# non-ASCII); each must reach a child process exactly.
+function Get-HostileUserName {
+    @(
+        'quote"inside@contoso.com'
+        'back\slash\"quote@contoso.com'
+        'back\\\"three@contoso.com'
+        'trailing-backslash\'
+        '-SettingsPath'
+        'x" -SettingsPath "evil.psd1'
+        'x\" -SettingsPath evil.psd1 \"'
+        'with spaces in it@contoso.com'
+        '$(Set-Content marker pwned)@contoso.com'
+        'semi;colon@contoso.com'
+        'back`tick@contoso.com'
+        "single'quote@contoso.com"
+        'smart' + [char]0x2019 + 'quote@contoso.com'
+        'nön-äscii-名前@contoso.com'
+    )
+}

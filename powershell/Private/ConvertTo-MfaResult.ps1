@@ -66,9 +66,7 @@ function Get-MfaResultErrorRecord {
         'FraudReported' { 'SecurityError' }
         'TimedOut' { 'OperationTimeout' }
         'Cancelled' { 'OperationStopped' }
-        default {
-            if (@('connect', 'tls', 'certificatePin', 'transport') -contains $Result.FailureKind) { 'ConnectionError' } else { 'ResourceUnavailable' }
-        }
+        default { (Get-MfaFailureKind -Kind $Result.FailureKind).Category }
     }
     $status = if (@('Denied', 'FraudReported', 'TimedOut', 'Cancelled') -contains $Result.Status) { $Result.Status } else { 'Failed' }
     $text = "MFA approval for '{0}' was not granted: {1} ({2})" -f $Result.UserName, $Result.Status, $Result.Message

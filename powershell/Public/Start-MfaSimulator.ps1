@@ -65,7 +65,7 @@ function Start-MfaSimulator {
 
     $info = New-Object System.Diagnostics.ProcessStartInfo
     $info.FileName = $path
-    $info.Arguments = ($arguments | ForEach-Object { '"' + $_ + '"' }) -join ' '
+    $info.Arguments = ConvertTo-MfaCommandLine -Argument $arguments
     $info.UseShellExecute = $false
     $info.RedirectStandardInput = $true
     $info.RedirectStandardOutput = $true

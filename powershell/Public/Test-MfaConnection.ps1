@@ -5,8 +5,8 @@ function Test-MfaConnection {
 
     .DESCRIPTION
     Calls TestSecurity, then UserExists as an authenticated round trip, and returns an
-    MfaApproval.ConnectionTest: Success, the Stage that failed (Connect for DNS/TCP, Tls,
-    CertificatePin, Authentication for 401/403, Soap, HttpStatus, Timeout) and the
+    MfaApproval.ConnectionTest: Success, the Stage that failed (Dns, Connect, Tls,
+    CertificatePin, Authentication for 401/403, Soap, HttpStatus, Timeout, Internal) and the
     server's message. No push is sent to anyone.
 
     .PARAMETER Connection
@@ -31,7 +31,6 @@ function Test-MfaConnection {
     )
     process {
         $conn = Resolve-MfaConnection -Connection $Connection -Cmdlet $PSCmdlet
-        $stageOf = @{ connect = 'Connect'; tls = 'Tls'; certificatePin = 'CertificatePin'; authentication = 'Authentication'; soapFault = 'Soap'; protocol = 'Soap'; httpStatus = 'HttpStatus'; timeout = 'Timeout'; transport = 'Connect'; provider = 'Soap'; cancelled = 'Cancelled' }
         $security = Invoke-MfaNativeQuery -Connection $conn -Query @{ operation = 'testSecurity'; timeoutSeconds = $conn.HttpTimeout + 5 } -Cmdlet $PSCmdlet
         $roundTrip = $null
         if ($security.Status -eq 'Completed') {
@@ -42,7 +41,7 @@ function Test-MfaConnection {
             PSTypeName   = 'MfaApproval.ConnectionTest'
             Uri          = $conn.Uri
             Success      = -not $failed
-            Stage        = $(if ($failed) { $stageOf[$failed.FailureKind] } else { 'Ok' })
+            Stage        = $(if ($failed) { (Get-MfaFailureKind -Kind $failed.FailureKind).Stage } else { 'Ok' })
             Message      = $(if ($failed) { $failed.Message } else { 'TestSecurity and an authenticated round trip succeeded' })
             TestSecurity = $(if ($security.Data) { [string]$security.Data.message } else { $null })
             Duration     = $security.Duration + $(if ($roundTrip) { $roundTrip.Duration } else { [timespan]::Zero })

@@ -7,15 +7,21 @@ PowerShell process and returns a hashtable for WorkflowData.
 Put this script (or its path) in a MIMWAL Run PowerShell Script activity of an
 authorization workflow. It starts powershell.exe (Windows) or pwsh on
 MfaApprovalChild.ps1, which imports the MfaApproval module and runs Invoke-MfaApproval,
-so a native fault can never take the MIM Service down. It enforces its own timeout (the
-child is killed when it runs over), writes nothing to the error stream on success and
-returns one hashtable:
+so a native fault can never take the MIM Service down. Every value (the user name, the
+MIM ids, the settings path) reaches the child as JSON on standard input, never on its
+command line, so no user name can add arguments. It enforces its own timeout (the child
+is killed when it runs over, or when the pipeline is stopped), writes nothing to the
+error stream on success and returns one hashtable:
 
     @{ Approved = $true/$false; Status = 'Approved'|'Denied'|...; UserName; CallResult;
        CallResultDescription; ErrorCode; RequestId; Message; DurationSeconds; ExitCode }
 
 With -Assert (recommended in authorization workflows) anything but Approved is a
 terminating error, which fails the activity and so the authorization.
+
+ExitCode is the child's: 0 approved, 1 answered but not approved, 2 the approval could
+not be attempted (bad settings, module missing, invalid user name); -1 when the child
+ran over its limit and was killed.
 
 MIMWAL context: pass $AECRequestId, $AECActorId and $AECTargetId as -MimRequestId,
 -MimActorId, -MimTargetId; the request id is sent as the applicationName context
@@ -57,58 +63,90 @@ param(
 $onWindows = ($PSVersionTable.PSEdition -eq 'Desktop') -or ((Test-Path variable:IsWindows) -and $IsWindows)
 if (-not $PowerShellPath) {
     $PowerShellPath = if ($PSVersionTable.PSEdition -eq 'Desktop') {
-        Join-Path $PSHOME 'powershell.exe'
+        # A 32-bit host on 64-bit Windows must still start the 64-bit powershell.exe:
+        # its $PSHOME is SysWOW64, and the module ships 64-bit native code only.
+        $system = if ([Environment]::Is64BitOperatingSystem -and -not [Environment]::Is64BitProcess) { 'Sysnative' } else { 'System32' }
+        Join-Path $env:windir "$system\WindowsPowerShell\v1.0\powershell.exe"
     }
     else {
         $onPath = Get-Command pwsh -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
         if ($onPath) { $onPath.Source } else { Join-Path $PSHOME $(if ($onWindows) { 'pwsh.exe' } else { 'pwsh' }) }
     }
 }
-$child = Join-Path $PSScriptRoot 'MfaApprovalChild.ps1'
-$quote = { param($s) '"' + ($s -replace '"', '\"') + '"' }
+
+# Nothing from the request ever goes on the command line. The child's command line is
+# fixed: a constant bootstrap (-EncodedCommand) that reads one line from standard input:
+# the request as UTF-8 JSON, base64-encoded (ASCII on the pipe, whatever the code pages).
+$request = @{
+    ChildPath      = (Join-Path $PSScriptRoot 'MfaApprovalChild.ps1')
+    UserName       = $UserName
+    SettingsPath   = [System.IO.Path]::GetFullPath((Resolve-Path -LiteralPath $SettingsPath).ProviderPath)
+    TimeoutSeconds = $TimeoutSeconds
+    MimRequestId   = $MimRequestId
+    MimActorId     = $MimActorId
+    MimTargetId    = $MimTargetId
+}
+$utf8 = New-Object System.Text.UTF8Encoding($false)
+$line = [Convert]::ToBase64String($utf8.GetBytes((ConvertTo-Json -InputObject $request -Compress)))
+$bootstrap = '$ErrorActionPreference = ''Stop''; $r = [Console]::In.ReadLine() | ForEach-Object { [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($_)) } | ConvertFrom-Json; & $r.ChildPath -Request $r'
 $arguments = @('-NoProfile', '-NonInteractive')
 if ($onWindows) { $arguments += @('-ExecutionPolicy', 'Bypass') }
-$arguments += @('-File', (& $quote $child), '-UserName', (& $quote $UserName), '-SettingsPath', (& $quote $SettingsPath), '-TimeoutSeconds', $TimeoutSeconds)
-if ($MimRequestId) { $arguments += @('-MimRequestId', (& $quote $MimRequestId)) }
+$arguments += @('-EncodedCommand', [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($bootstrap)))
 
 $info = New-Object System.Diagnostics.ProcessStartInfo
 $info.FileName = $PowerShellPath
-$info.Arguments = $arguments -join ' '
+$info.Arguments = $arguments -join ' '   # constant tokens and base64 only: nothing to quote
 $info.UseShellExecute = $false
+$info.RedirectStandardInput = $true
 $info.RedirectStandardOutput = $true
 $info.RedirectStandardError = $true
+$info.StandardOutputEncoding = $utf8
+$info.StandardErrorEncoding = $utf8
 $info.CreateNoWindow = $true
 $process = [System.Diagnostics.Process]::Start($info)
-$stdout = $process.StandardOutput.ReadToEndAsync()
-$stderr = $process.StandardError.ReadToEndAsync()
-$limitMs = ($TimeoutSeconds + 30) * 1000
 $result = $null
-if (-not $process.WaitForExit($limitMs)) {
-    try { $process.Kill() } catch { $null = $_ }
-    $result = @{ Approved = $false; Status = 'TimedOut'; UserName = $UserName; Message = "the approval process ran over its limit of $($TimeoutSeconds + 30) s and was stopped"; ExitCode = -1 }
-}
-else {
-    $process.WaitForExit()
-    $line = @($stdout.Result -split "`r?`n" | Where-Object { $_ -like '{*' }) | Select-Object -Last 1
-    if ($line) {
-        $o = ConvertFrom-Json -InputObject $line
-        $result = @{
-            Approved              = ($o.Status -eq 'Approved') -and ($o.Approved -eq $true) -and ($process.ExitCode -eq 0)
-            Status                = [string]$o.Status
-            UserName              = [string]$o.UserName
-            CallResult            = $o.CallResult
-            CallResultDescription = [string]$o.CallResultDescription
-            ErrorCode             = $o.ErrorCode
-            RequestId             = [string]$o.RequestId
-            Message               = [string]$o.Message
-            DurationSeconds       = [double]$o.DurationSeconds
-            ExitCode              = $process.ExitCode
-        }
+try {
+    $stdout = $process.StandardOutput.ReadToEndAsync()
+    $stderr = $process.StandardError.ReadToEndAsync()
+    $stdinBytes = $utf8.GetBytes($line + "`n")
+    $process.StandardInput.BaseStream.Write($stdinBytes, 0, $stdinBytes.Length)
+    $process.StandardInput.Close()
+    $limit = [datetime]::UtcNow.AddSeconds($TimeoutSeconds + 30)
+    # Short waits, so a pipeline stop (Ctrl+C, a cancelled workflow) ends this script
+    # between them; the finally block then kills the child.
+    while (-not $process.WaitForExit(200)) {
+        if ([datetime]::UtcNow -gt $limit) { break }
+    }
+    if (-not $process.HasExited) {
+        $result = @{ Approved = $false; Status = 'TimedOut'; UserName = $UserName; Message = "the approval process ran over its limit of $($TimeoutSeconds + 30) s and was stopped"; ExitCode = -1 }
     }
     else {
-        $why = ($stderr.Result -split "`r?`n" | Where-Object { $_ } | Select-Object -First 3) -join ' '
-        $result = @{ Approved = $false; Status = 'Failed'; UserName = $UserName; Message = "the approval process returned no result (exit code $($process.ExitCode)): $why"; ExitCode = $process.ExitCode }
+        $process.WaitForExit()
+        $json = @($stdout.Result -split "`r?`n" | Where-Object { $_ -like '{*' }) | Select-Object -Last 1
+        if ($json) {
+            $o = ConvertFrom-Json -InputObject $json
+            $result = @{
+                Approved              = ($o.Status -eq 'Approved') -and ($o.Approved -eq $true) -and ($process.ExitCode -eq 0)
+                Status                = [string]$o.Status
+                UserName              = [string]$o.UserName
+                CallResult            = $o.CallResult
+                CallResultDescription = [string]$o.CallResultDescription
+                ErrorCode             = $o.ErrorCode
+                RequestId             = [string]$o.RequestId
+                Message               = [string]$o.Message
+                DurationSeconds       = [double]$o.DurationSeconds
+                ExitCode              = $process.ExitCode
+            }
+        }
+        else {
+            $why = ($stderr.Result -split "`r?`n" | Where-Object { $_ } | Select-Object -First 3) -join ' '
+            if ($why.Length -gt 300) { $why = $why.Substring(0, 300) + '...' }
+            $result = @{ Approved = $false; Status = 'Failed'; UserName = $UserName; Message = "the approval process returned no result (exit code $($process.ExitCode)): $why"; ExitCode = $process.ExitCode }
+        }
     }
+}
+finally {
+    if (-not $process.HasExited) { try { $process.Kill() } catch { $null = $_ } }
 }
 if ($MimActorId) { $result.MimActorId = $MimActorId }
 if ($MimTargetId) { $result.MimTargetId = $MimTargetId }

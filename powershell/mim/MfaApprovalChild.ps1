@@ -3,26 +3,32 @@
 The child side of Invoke-MfaApprovalOutOfProcess.ps1: one approval, one JSON line out.
 
 .DESCRIPTION
-Imports MfaApproval, builds the connection from -SettingsPath, runs Invoke-MfaApproval
-and writes the result as one compressed JSON line on standard output. Exit code 0 when
-approved, 1 when not, 2 when the approval could not be attempted (bad settings, module
-missing). Never prints a secret.
+Started by the wrapper with a constant command line; the wrapper's bootstrap reads the
+request (UserName, SettingsPath, TimeoutSeconds, MimRequestId, MimActorId, MimTargetId)
+as JSON from standard input and passes it here as -Request. Imports MfaApproval, builds
+the connection from the settings file, runs Invoke-MfaApproval and writes the result as
+one compressed JSON line of UTF-8 on standard output. Exit code 0 when approved, 1 when
+not, 2 when the approval could not be attempted (bad settings, module missing, invalid
+user name). Never prints a secret.
 #>
 [CmdletBinding()]
 param(
-    [Parameter(Mandatory)][string]$UserName,
-    [Parameter(Mandatory)][string]$SettingsPath,
-    [int]$TimeoutSeconds = 120,
-    [string]$MimRequestId
+    [Parameter(Mandatory)][psobject]$Request
 )
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 function Write-Outcome([hashtable]$Value, [int]$Code) {
-    [Console]::Out.WriteLine((ConvertTo-Json -InputObject $Value -Compress))
+    $utf8 = New-Object System.Text.UTF8Encoding($false)
+    $bytes = $utf8.GetBytes((ConvertTo-Json -InputObject $Value -Compress) + "`n")
+    $out = [Console]::OpenStandardOutput()
+    $out.Write($bytes, 0, $bytes.Length)
+    $out.Flush()
     exit $Code
 }
+$UserName = [string]$Request.UserName
 try {
-    $settings = Import-PowerShellDataFile -LiteralPath $SettingsPath
+    $TimeoutSeconds = if ($Request.TimeoutSeconds) { [int]$Request.TimeoutSeconds } else { 120 }
+    $settings = Import-PowerShellDataFile -LiteralPath ([string]$Request.SettingsPath)
     $module = if ($settings.ContainsKey('ModulePath') -and $settings.ModulePath) { $settings.ModulePath } else { 'MfaApproval' }
     Import-Module $module
     $connect = @{ Uri = $settings.Uri }
@@ -32,7 +38,7 @@ try {
     }
     $connection = New-MfaConnection @connect
     $invoke = @{ Connection = $connection; UserName = $UserName; Timeout = $TimeoutSeconds }
-    if ($MimRequestId) { $invoke.ApplicationName = "MIM request $MimRequestId" }
+    if ($Request.MimRequestId) { $invoke.ApplicationName = "MIM request $([string]$Request.MimRequestId)" }
     $r = Invoke-MfaApproval @invoke
 }
 catch {

@@ -134,6 +134,29 @@ async fn connection_refused_is_a_connect_failure() {
     );
 }
 
+#[tokio::test]
+async fn an_unresolvable_name_is_a_dns_failure() {
+    // `.invalid` never resolves (RFC 2606), with or without a network.
+    let json =
+        r#"{"uri":"http://mfa.nonexistent.invalid/MultiFactorAuthWebServiceSdk/PfWsSdk.asmx"}"#;
+    let client = Client::new(
+        &ClientConfig::from_json(json.as_bytes()).unwrap(),
+        Secrets::default(),
+    )
+    .unwrap();
+    let o = run(
+        &client,
+        r#"{"userName":"alice@contoso.com","timeoutSeconds":20}"#,
+    )
+    .await;
+    assert_eq!(
+        (o.status, o.failure_kind),
+        (Status::Failed, FailureKind::Dns),
+        "{}",
+        o.message
+    );
+}
+
 struct Pki {
     ca_pem: String,
     client_cert_pem: String,
