@@ -112,6 +112,11 @@ pub fn is_xml_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\r' | '\n')
 }
 
+/// The XML 1.0 `Char` production (no C0 controls but tab, LF, CR; no U+FFFE/U+FFFF).
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+}
+
 /// Trims XML white space only (not U+00A0, U+2003 or any other Unicode space).
 pub fn trim_xml_space(s: &str) -> &str {
     s.trim_matches(is_xml_space)
@@ -171,7 +176,13 @@ impl Scope<'_> {
                 )));
             }
             let attr = attr.map_err(|e| err(e.to_string()))?;
+            // Well-formed values only: no '<', and every reference resolvable.
+            if attr.value.contains(&b'<') {
+                return Err(err("an attribute value contains '<'"));
+            }
+            attr.unescape_value().map_err(|e| err(e.to_string()))?;
             let key = attr.key.as_ref();
+            check_qname(key)?;
             if key.len() > self.limits.max_name_bytes {
                 return Err(err(format!(
                     "an attribute name is longer than {} bytes",
@@ -238,6 +249,80 @@ struct Attr {
     value: Vec<u8>,
 }
 
+/// XML 1.0 (5th edition) `NameStartChar`, without ':' (names here are namespace QNames).
+fn is_name_start(c: char) -> bool {
+    matches!(c, 'A'..='Z' | '_' | 'a'..='z' | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}'
+        | '\u{F8}'..='\u{2FF}' | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}'
+        | '\u{200C}'..='\u{200D}' | '\u{2070}'..='\u{218F}' | '\u{2C00}'..='\u{2FEF}'
+        | '\u{3001}'..='\u{D7FF}' | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}'
+        | '\u{10000}'..='\u{EFFFF}')
+}
+
+fn is_name_char(c: char) -> bool {
+    is_name_start(c)
+        || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+}
+
+/// A namespace QName: `NCName` or `NCName:NCName`.
+fn check_qname(name: &[u8]) -> Result<(), XmlError> {
+    let text = std::str::from_utf8(name).map_err(|_| err("a name is not UTF-8"))?;
+    let ok = text.split(':').count() <= 2
+        && text.split(':').all(|part| {
+            let mut chars = part.chars();
+            chars.next().is_some_and(is_name_start) && chars.all(is_name_char)
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(err(format!(
+            "'{}' is not a valid name",
+            crate::redact::bound(text, 40)
+        )))
+    }
+}
+
+/// Every attribute value is followed by white space or the end of the tag (quick-xml
+/// accepts `a="1"b="2"`; XML does not).
+fn attributes_spaced(raw: &[u8]) -> bool {
+    let mut i = 0;
+    while i < raw.len() {
+        if raw[i] == b'=' {
+            let mut j = i + 1;
+            while j < raw.len() && matches!(raw[j], b' ' | b'\t' | b'\r' | b'\n') {
+                j += 1;
+            }
+            let Some(&q) = raw.get(j).filter(|q| matches!(q, b'"' | b'\'')) else {
+                return false;
+            };
+            let Some(len) = raw[j + 1..].iter().position(|&b| b == q) else {
+                return false;
+            };
+            let close = j + 1 + len;
+            if raw
+                .get(close + 1)
+                .is_some_and(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'/'))
+            {
+                return false;
+            }
+            i = close + 1;
+        } else {
+            i += 1;
+        }
+    }
+    true
+}
+
+/// A processing instruction's target is a name other than `xml` (any case), followed by
+/// white space or nothing.
+fn valid_pi(raw: &[u8]) -> bool {
+    let end = raw
+        .iter()
+        .position(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        .unwrap_or(raw.len());
+    let target = &raw[..end];
+    check_qname(target).is_ok() && !target.contains(&b':') && !target.eq_ignore_ascii_case(b"xml")
+}
+
 fn split_name(name: &[u8]) -> (&[u8], &[u8]) {
     match name.iter().position(|&b| b == b':') {
         Some(i) => (&name[..i], &name[i + 1..]),
@@ -260,6 +345,12 @@ pub fn parse_with(bytes: &[u8], limits: &Limits) -> Result<Node, XmlError> {
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| err(format!("not UTF-8: {e}")))?;
+    if let Some(c) = text.chars().find(|c| !is_xml_char(*c)) {
+        return Err(err(format!(
+            "U+{:04X} is not allowed in an XML document",
+            c as u32
+        )));
+    }
     let mut reader = Reader::from_str(text);
     reader.config_mut().check_end_names = true;
     let mut scope = Scope {
@@ -271,8 +362,10 @@ pub fn parse_with(bytes: &[u8], limits: &Limits) -> Result<Node, XmlError> {
     let mut stack: Vec<Open> = Vec::new();
     let mut root: Option<Node> = None;
     let mut elements = 0usize;
+    let mut first_event = true;
     loop {
         let event = reader.read_event().map_err(|e| err(e.to_string()))?;
+        let is_first = std::mem::replace(&mut first_event, false);
         match event {
             Event::Start(_) | Event::Empty(_) if root.is_some() => {
                 return Err(err("content after the root element"));
@@ -288,6 +381,10 @@ pub fn parse_with(bytes: &[u8], limits: &Limits) -> Result<Node, XmlError> {
                         "an element name is longer than {} bytes",
                         limits.max_name_bytes
                     )));
+                }
+                check_qname(name.as_ref())?;
+                if !attributes_spaced(e.attributes_raw()) {
+                    return Err(err("attributes must be separated by white space"));
                 }
                 let (pushed, attrs) = scope.declare(e)?;
                 let (prefix, local) = split_name(name.as_ref());
@@ -330,14 +427,15 @@ pub fn parse_with(bytes: &[u8], limits: &Limits) -> Result<Node, XmlError> {
                 let open = stack.pop().ok_or_else(|| err("unexpected end tag"))?;
                 close(open, &mut stack, &mut root, &mut scope)?;
             }
-            Event::Text(t) => {
-                let s = t.unescape().map_err(|e| err(e.to_string()))?;
-                match stack.last_mut() {
-                    Some(top) => append(top, &s, limits)?,
-                    None if trim_xml_space(&s).is_empty() => {}
-                    None => return Err(err("text outside the root element")),
+            Event::Text(t) => match stack.last_mut() {
+                Some(top) => {
+                    let s = t.unescape().map_err(|e| err(e.to_string()))?;
+                    append(top, &s, limits)?;
                 }
-            }
+                // Outside the root only literal white space (not even a reference to it).
+                None if t.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')) => {}
+                None => return Err(err("text outside the root element")),
+            },
             Event::CData(c) => {
                 let s = std::str::from_utf8(&c).map_err(|e| err(e.to_string()))?;
                 let top = stack
@@ -346,12 +444,25 @@ pub fn parse_with(bytes: &[u8], limits: &Limits) -> Result<Node, XmlError> {
                 append(top, s, limits)?;
             }
             Event::DocType(_) => return Err(err("DTDs are not accepted")),
+            Event::Comment(ref c) if c.windows(2).any(|w| w == b"--") || c.ends_with(b"-") => {
+                return Err(err("a comment contains '--'"));
+            }
+            Event::PI(ref p) if !valid_pi(p) => {
+                return Err(err("a processing instruction has an invalid target"));
+            }
             Event::Comment(_) | Event::PI(_) => {
                 if let Some(top) = stack.last_mut() {
                     top.markup = true;
                 }
             }
-            Event::Decl(_) => {}
+            Event::Decl(ref d) => {
+                if elements > 0 || !is_first {
+                    return Err(err(
+                        "an XML declaration stands after the start of the document",
+                    ));
+                }
+                check_declaration(d)?;
+            }
             Event::Eof => break,
         }
     }
@@ -362,6 +473,52 @@ pub fn parse_with(bytes: &[u8], limits: &Limits) -> Result<Node, XmlError> {
         )));
     }
     root.ok_or_else(|| err("no root element (empty body?)"))
+}
+
+/// The XML declaration, strictly: `xml version="1.0"`, then optionally an `encoding` of
+/// UTF-8 and a `standalone` of yes/no, in that order (the XML 1.0 `XMLDecl` production).
+fn check_declaration(raw: &[u8]) -> Result<(), XmlError> {
+    let bad = || err("malformed XML declaration");
+    let text = std::str::from_utf8(raw).map_err(|_| bad())?;
+    let mut rest = text.strip_prefix("xml").ok_or_else(bad)?;
+    let mut expect = ["version", "encoding", "standalone"].into_iter();
+    let mut seen_version = false;
+    loop {
+        let trimmed = rest.trim_start_matches(is_xml_space);
+        if trimmed.is_empty() {
+            break;
+        }
+        if trimmed.len() == rest.len() {
+            return Err(bad());
+        }
+        let (name, after) = trimmed.split_once('=').ok_or_else(bad)?;
+        let name = trim_xml_space(name);
+        if !expect.by_ref().any(|n| n == name) {
+            return Err(bad());
+        }
+        let after = after.trim_start_matches(is_xml_space);
+        let quote = after
+            .chars()
+            .next()
+            .filter(|c| *c == '"' || *c == '\'')
+            .ok_or_else(bad)?;
+        let (value, tail) = after[1..].split_once(quote).ok_or_else(bad)?;
+        let ok = match name {
+            "version" => value == "1.0",
+            "encoding" => value.eq_ignore_ascii_case("utf-8"),
+            _ => value == "yes" || value == "no",
+        };
+        if !ok || (name != "version" && !seen_version) {
+            return Err(bad());
+        }
+        seen_version = true;
+        rest = tail;
+    }
+    if seen_version {
+        Ok(())
+    } else {
+        Err(bad())
+    }
 }
 
 fn append(top: &mut Open, s: &str, limits: &Limits) -> Result<(), XmlError> {
@@ -417,6 +574,7 @@ mod tests {
                 .unwrap();
         assert_eq!(a, b);
         assert_eq!(a.child("urn:x", "b").unwrap().text, "1");
+        parse(b"<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><a/>").unwrap();
         let c = parse(br#"<a xmlns="urn:x"><b xmlns=""><c/></b></a>"#).unwrap();
         assert_eq!(c.children[0].ns, None);
         assert_eq!(c.children[0].children[0].ns, None);
@@ -469,6 +627,12 @@ mod tests {
             b"<a xmlns:p=\"\"/>",
             b"<xmlns:a/>",
             b"<a p:x=\"1\"/>",
+            b"<?xml version=\"1.0k\"><b\" encoding=\"utf-8\"?><a/>",
+            b"<?xml version=\"1.0\" encoding=\"utf-16\"?><a/>",
+            b"<?xml encoding=\"utf-8\" version=\"1.0\"?><a/>",
+            b"<?xml version=\"1.0\"encoding=\"utf-8\"?><a/>",
+            b"<a/><?xml version=\"1.0\"?>",
+            b"<!--c--><?xml version=\"1.0\"?><a/>",
         ] {
             assert!(parse(bad).is_err(), "{}", String::from_utf8_lossy(bad));
         }

@@ -40,10 +40,10 @@ fn the_shared_library_has_a_soname() {
 }
 
 #[cfg(target_os = "linux")]
-#[test]
-fn a_c_program_runs_approvals_through_the_header_and_the_library() {
+/// Compiles `tests/c/approve.c` against the header and the library (linked by SONAME).
+fn compile_c_program(tag: &str) -> (PathBuf, PathBuf) {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let dir = std::env::temp_dir().join(format!("mfa-c-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("mfa-c-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     // Link against the SONAME the way a packaged library is installed.
     std::fs::copy(library(), dir.join("libmfa_approval.so.1")).unwrap();
@@ -52,7 +52,15 @@ fn a_c_program_runs_approvals_through_the_header_and_the_library() {
     let exe = dir.join("approve");
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
     let status = Command::new(&cc)
-        .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-I"])
+        .args([
+            "-std=c11",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-pedantic",
+            "-g",
+            "-I",
+        ])
         .arg(root.join("rust/ffi/include"))
         .arg(root.join("tests/c/approve.c"))
         .arg("-L")
@@ -67,6 +75,12 @@ fn a_c_program_runs_approvals_through_the_header_and_the_library() {
         status.success(),
         "the C program must compile cleanly against the header"
     );
+    (dir, exe)
+}
+
+#[test]
+fn a_c_program_runs_approvals_through_the_header_and_the_library() {
+    let (dir, exe) = compile_c_program("run");
 
     let sim = mfa_sim::Background::start(mfa_sim::SimConfig::default()).unwrap();
     let run = |user: &str| {
@@ -96,5 +110,62 @@ fn a_c_program_runs_approvals_through_the_header_and_the_library() {
     let bob = run("bob@contoso.com");
     assert_eq!(bob.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bob.stdout).starts_with("Denied\n"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// valgrind memcheck over the C program's approval (the library's whole life in a host:
+/// load, client, request, poll, outcome, free, unload): 0 errors, 0 bytes definitely
+/// lost. Needs valgrind; skipped (with a line saying so) where it is missing, never
+/// under CI=true. `tests/valgrind.supp` holds the known false positives (ring's
+/// hand-written assembly).
+#[test]
+fn the_c_program_is_clean_under_valgrind() {
+    let valgrind = Command::new("valgrind").arg("--version").output();
+    if valgrind.is_err() {
+        assert!(
+            std::env::var("CI").is_err(),
+            "valgrind is required under CI=true"
+        );
+        eprintln!("skipped: valgrind is not installed");
+        return;
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let (dir, exe) = compile_c_program("valgrind");
+    let sim = mfa_sim::Background::start(mfa_sim::SimConfig::default()).unwrap();
+    for user in ["alice@contoso.com", "bob@contoso.com"] {
+        let out = Command::new("valgrind")
+            .args([
+                "--error-exitcode=99",
+                "--leak-check=full",
+                "--errors-for-leak-kinds=definite",
+                "--show-leak-kinds=definite",
+            ])
+            .arg(format!(
+                "--suppressions={}",
+                root.join("tests/valgrind.supp").display()
+            ))
+            .arg(&exe)
+            .args([
+                sim.url.as_str(),
+                sim.cert_sha256.as_deref().unwrap(),
+                mfa_sim::DEMO_USER,
+                user,
+            ])
+            .env("MFA_PASSWORD", mfa_sim::DEMO_PASSWORD)
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.code() != Some(99),
+            "valgrind found errors for {user}:\n{report}"
+        );
+        assert!(report.contains("ERROR SUMMARY: 0 errors"), "{report}");
+        assert!(
+            report.contains("definitely lost: 0 bytes")
+                || report.contains("All heap blocks were freed"),
+            "{report}"
+        );
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{report}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

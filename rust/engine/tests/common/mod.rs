@@ -3,6 +3,7 @@
 
 pub mod hostile;
 pub mod matrix;
+pub mod strict;
 
 use mfa_engine::{Client, ClientConfig, Outcome, Query, Secrets};
 use mfa_sim::{Directory, Running, SimConfig, User};
