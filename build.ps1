@@ -6,11 +6,14 @@ The one entry point for building, testing, demonstrating and benchmarking MfaApp
 Tasks:
   Build  Builds the Rust workspace (release), compiles the C# 5 interop assembly and stages
          a self-contained module at out/MfaApproval.
-  Test   Build, then the Rust tests, the SOAP-client (zeep) tests, and the Pester tests on
-         the staged module under Pester 6.2.0 and 5.7.1. Ends with "Pester: N passed, N failed".
+  Test   Build, then the Rust tests (valgrind over the C program included), a 10 s fuzz smoke
+         of every cargo-fuzz target (nightly), the SOAP-client (zeep) tests, and the Pester
+         tests on the staged module under Pester 6.2.0 and 5.7.1. Ends with
+         "Pester: N passed, N failed".
   Demo   Build, start the simulator, ask each demo user and show the outcomes.
   Bench  Build, then print import cost, per-approval cost against a hand-written
-         Invoke-WebRequest SOAP call, and the cost of 1,000 approvals (pwsh 7).
+         Invoke-WebRequest SOAP call, the cost of 1,000 approvals (pwsh 7), and the
+         time and memory to read hostile 4 MiB answers of every shape.
   Clean  Remove out/ and the cargo target folder.
 
 .EXAMPLE
@@ -95,6 +98,7 @@ function Invoke-Build {
 function Invoke-Test {
     Invoke-Build
     Invoke-Native cargo @('test', '--release', '--workspace', '--locked') -What 'Rust tests'
+    Invoke-FuzzSmoke
     $env:MFA_SIM = Join-Path $Root "target/release/$(if ((Get-Rid) -like 'win-*') { 'mfa-sim.exe' } else { 'mfa-sim' })"
     $python = @('python3', 'python') | ForEach-Object { Get-Command $_ -ErrorAction SilentlyContinue } | Select-Object -First 1
     if (-not $python) { throw 'python3 is needed for the SOAP-client tests (pip install zeep pytest)' }
@@ -114,6 +118,34 @@ function Invoke-Test {
     Write-Host ''
     Write-Host "Pester: $passed passed, $failed failed"
     if ($failed -gt 0) { exit 1 }
+}
+
+function Invoke-FuzzSmoke {
+    # A short run of every cargo-fuzz target (nightly + cargo-fuzz); says in one line what
+    # it skipped and why. Under CI=true only a missing nightly may be skipped.
+    $nightly = $false
+    $rustup = Get-Command rustup -ErrorAction SilentlyContinue
+    if ($rustup) { $nightly = [bool](& $rustup.Source toolchain list 2>$null | Select-String -SimpleMatch 'nightly') }
+    $cargoFuzz = [bool](Get-Command cargo-fuzz -ErrorAction SilentlyContinue)
+    if (-not $nightly) {
+        Write-Host 'Fuzz smoke skipped: no nightly Rust toolchain on this machine (cargo fuzz needs one).' -ForegroundColor Yellow
+        return
+    }
+    if (-not $cargoFuzz) {
+        if ($env:CI -eq 'true') { throw 'Fuzz smoke cannot run: cargo-fuzz is not installed (.ci/run installs it)' }
+        Write-Host 'Fuzz smoke skipped: cargo-fuzz is not installed (cargo install cargo-fuzz).' -ForegroundColor Yellow
+        return
+    }
+    Push-Location (Join-Path $Root 'fuzz')
+    try {
+        foreach ($target in 'soap_answer', 'approval_differential', 'config_json', 'request_json') {
+            $corpus = Join-Path $Root "fuzz/corpus/$target"
+            $null = New-Item -ItemType Directory -Force -Path $corpus
+            Invoke-Native cargo @('+nightly', 'fuzz', 'run', '-O', $target, $corpus, (Join-Path $Root "fuzz/seeds/$target"), '--', '-max_total_time=10', '-rss_limit_mb=2048') -What "fuzz smoke ($target)"
+        }
+    }
+    finally { Pop-Location }
+    Write-Host 'Fuzz smoke: 4 targets, 10 s each, no crash.' -ForegroundColor Green
 }
 
 function Invoke-Demo {
@@ -140,6 +172,8 @@ function Invoke-Demo {
 
 function Invoke-Bench {
     Invoke-Build
+    Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'hostile_bodies') -What 'hostile-body benchmark'
+
     $pwsh = Get-Pwsh
     $median = { param($xs) $s = @($xs | Sort-Object); $s[[int][math]::Floor($s.Count / 2)] }
     $runs = 7
