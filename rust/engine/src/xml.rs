@@ -117,6 +117,18 @@ fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
 }
 
+/// Every character is an XML `Char` (character references included: `&#xE;` is as
+/// forbidden as the raw control character).
+fn check_chars(s: &str) -> Result<(), XmlError> {
+    match s.chars().find(|c| !is_xml_char(*c)) {
+        None => Ok(()),
+        Some(c) => Err(err(format!(
+            "U+{:04X} is not allowed in an XML document",
+            c as u32
+        ))),
+    }
+}
+
 /// Trims XML white space only (not U+00A0, U+2003 or any other Unicode space).
 pub fn trim_xml_space(s: &str) -> &str {
     s.trim_matches(is_xml_space)
@@ -180,7 +192,8 @@ impl Scope<'_> {
             if attr.value.contains(&b'<') {
                 return Err(err("an attribute value contains '<'"));
             }
-            attr.unescape_value().map_err(|e| err(e.to_string()))?;
+            let unescaped = attr.unescape_value().map_err(|e| err(e.to_string()))?;
+            check_chars(&unescaped)?;
             let key = attr.key.as_ref();
             check_qname(key)?;
             if key.len() > self.limits.max_name_bytes {
@@ -430,6 +443,7 @@ pub fn parse_with(bytes: &[u8], limits: &Limits) -> Result<Node, XmlError> {
             Event::Text(t) => match stack.last_mut() {
                 Some(top) => {
                     let s = t.unescape().map_err(|e| err(e.to_string()))?;
+                    check_chars(&s)?;
                     append(top, &s, limits)?;
                 }
                 // Outside the root only literal white space (not even a reference to it).
@@ -633,6 +647,8 @@ mod tests {
             b"<?xml version=\"1.0\"encoding=\"utf-8\"?><a/>",
             b"<a/><?xml version=\"1.0\"?>",
             b"<!--c--><?xml version=\"1.0\"?><a/>",
+            b"<a>&#xe;</a>",
+            b"<a b=\"&#1;\"/>",
         ] {
             assert!(parse(bad).is_err(), "{}", String::from_utf8_lossy(bad));
         }
