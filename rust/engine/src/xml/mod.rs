@@ -9,14 +9,26 @@
 //! ([`Limits`]): elements, depth, attributes per element, namespace declarations, name,
 //! namespace-URI and text lengths. Namespace URIs are interned: an element holds a shared
 //! reference, never its own copy. The simulator uses the same reader for requests.
+//!
+//! [`lexical`]: the XML 1.0 rules quick-xml does not enforce; `scope`: namespace
+//! bindings and the checks every attribute passes.
 
-use quick_xml::events::{BytesStart, Event};
+pub mod lexical;
+mod scope;
+
+use lexical::{
+    attributes_spaced, check_chars, check_declaration, check_qname, is_xml_char, valid_pi,
+};
+use quick_xml::events::Event;
 use quick_xml::Reader;
+use scope::{split_name, unescaped, Scope};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// The XML Schema instance namespace (`xsi:nil`).
 pub const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
-const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+/// The namespace of the predefined `xml` prefix.
+pub const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 
 /// What one document may contain at most. A SOAP answer of this SDK has fewer than 50
 /// elements, a handful of namespace declarations and short values; the limits leave wide
@@ -112,23 +124,6 @@ pub fn is_xml_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\r' | '\n')
 }
 
-/// The XML 1.0 `Char` production (no C0 controls but tab, LF, CR; no U+FFFE/U+FFFF).
-fn is_xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
-}
-
-/// Every character is an XML `Char` (character references included: `&#xE;` is as
-/// forbidden as the raw control character).
-fn check_chars(s: &str) -> Result<(), XmlError> {
-    match s.chars().find(|c| !is_xml_char(*c)) {
-        None => Ok(()),
-        Some(c) => Err(err(format!(
-            "U+{:04X} is not allowed in an XML document",
-            c as u32
-        ))),
-    }
-}
-
 /// Trims XML white space only (not U+00A0, U+2003 or any other Unicode space).
 pub fn trim_xml_space(s: &str) -> &str {
     s.trim_matches(is_xml_space)
@@ -141,206 +136,6 @@ struct Open {
     bindings: usize,
     /// A comment or PI was seen inside it.
     markup: bool,
-}
-
-/// The namespaces in scope: a stack of (prefix, interned URI); `None` URI undeclares.
-struct Scope<'l> {
-    limits: &'l Limits,
-    bindings: Vec<(Vec<u8>, Option<Arc<str>>)>,
-    interned: Vec<Arc<str>>,
-    declared: usize,
-}
-
-impl Scope<'_> {
-    fn intern(&mut self, uri: &str) -> Arc<str> {
-        if let Some(found) = self.interned.iter().find(|u| &***u == uri) {
-            return found.clone();
-        }
-        let arc: Arc<str> = Arc::from(uri);
-        self.interned.push(arc.clone());
-        arc
-    }
-
-    fn resolve(&self, prefix: &[u8]) -> Result<Option<Arc<str>>, XmlError> {
-        if let Some((_, uri)) = self.bindings.iter().rev().find(|(p, _)| p == prefix) {
-            return Ok(uri.clone());
-        }
-        match prefix {
-            b"" => Ok(None),
-            b"xml" => Ok(Some(Arc::from(XML_NS))),
-            p => Err(err(format!(
-                "undeclared namespace prefix '{}'",
-                String::from_utf8_lossy(p)
-            ))),
-        }
-    }
-
-    /// Reads the attributes of a start tag: pushes its namespace declarations and returns
-    /// how many it pushed, and the (prefix, local, raw value) of the other attributes.
-    fn declare(&mut self, e: &BytesStart<'_>) -> Result<(usize, Vec<Attr>), XmlError> {
-        let mut pushed = 0;
-        let mut attrs = Vec::new();
-        for (i, attr) in e.attributes().enumerate() {
-            if i >= self.limits.max_attributes {
-                return Err(err(format!(
-                    "an element has more than {} attributes",
-                    self.limits.max_attributes
-                )));
-            }
-            let attr = attr.map_err(|e| err(e.to_string()))?;
-            // Well-formed values only: no '<', and every reference resolvable.
-            if attr.value.contains(&b'<') {
-                return Err(err("an attribute value contains '<'"));
-            }
-            let unescaped = attr.unescape_value().map_err(|e| err(e.to_string()))?;
-            check_chars(&unescaped)?;
-            let key = attr.key.as_ref();
-            check_qname(key)?;
-            if key.len() > self.limits.max_name_bytes {
-                return Err(err(format!(
-                    "an attribute name is longer than {} bytes",
-                    self.limits.max_name_bytes
-                )));
-            }
-            let prefix = if key == b"xmlns" {
-                Some(&b""[..])
-            } else {
-                key.strip_prefix(b"xmlns:")
-            };
-            match prefix {
-                Some(b"") if key != b"xmlns" => {
-                    return Err(err("an empty namespace prefix is declared ('xmlns:')"))
-                }
-                Some(prefix) => {
-                    self.declared += 1;
-                    if self.declared > self.limits.max_namespace_declarations {
-                        return Err(err(format!(
-                            "more than {} namespace declarations",
-                            self.limits.max_namespace_declarations
-                        )));
-                    }
-                    if attr.value.len() > self.limits.max_namespace_uri_bytes {
-                        return Err(err(format!(
-                            "a namespace URI is longer than {} bytes",
-                            self.limits.max_namespace_uri_bytes
-                        )));
-                    }
-                    let uri = attr.unescape_value().map_err(|e| err(e.to_string()))?;
-                    let uri = match (prefix, uri.is_empty()) {
-                        (b"", true) => None,
-                        (_, true) => return Err(err("a namespace prefix is bound to ''")),
-                        (b"xmlns", _) | (b"xml", _) => {
-                            return Err(err("the 'xml' and 'xmlns' prefixes cannot be redeclared"))
-                        }
-                        _ => Some(self.intern(&uri)),
-                    };
-                    self.bindings.push((prefix.to_vec(), uri));
-                    pushed += 1;
-                }
-                None => {
-                    let (p, local) = split_name(key);
-                    attrs.push(Attr {
-                        prefix: p.to_vec(),
-                        local: local.to_vec(),
-                        value: attr.value.into_owned(),
-                    });
-                }
-            }
-        }
-        Ok((pushed, attrs))
-    }
-
-    fn pop(&mut self, n: usize) {
-        let keep = self.bindings.len().saturating_sub(n);
-        self.bindings.truncate(keep);
-    }
-}
-
-struct Attr {
-    prefix: Vec<u8>,
-    local: Vec<u8>,
-    value: Vec<u8>,
-}
-
-/// XML 1.0 (5th edition) `NameStartChar`, without ':' (names here are namespace QNames).
-fn is_name_start(c: char) -> bool {
-    matches!(c, 'A'..='Z' | '_' | 'a'..='z' | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}'
-        | '\u{F8}'..='\u{2FF}' | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}'
-        | '\u{200C}'..='\u{200D}' | '\u{2070}'..='\u{218F}' | '\u{2C00}'..='\u{2FEF}'
-        | '\u{3001}'..='\u{D7FF}' | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}'
-        | '\u{10000}'..='\u{EFFFF}')
-}
-
-fn is_name_char(c: char) -> bool {
-    is_name_start(c)
-        || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
-}
-
-/// A namespace QName: `NCName` or `NCName:NCName`.
-fn check_qname(name: &[u8]) -> Result<(), XmlError> {
-    let text = std::str::from_utf8(name).map_err(|_| err("a name is not UTF-8"))?;
-    let ok = text.split(':').count() <= 2
-        && text.split(':').all(|part| {
-            let mut chars = part.chars();
-            chars.next().is_some_and(is_name_start) && chars.all(is_name_char)
-        });
-    if ok {
-        Ok(())
-    } else {
-        Err(err(format!(
-            "'{}' is not a valid name",
-            crate::redact::bound(text, 40)
-        )))
-    }
-}
-
-/// Every attribute value is followed by white space or the end of the tag (quick-xml
-/// accepts `a="1"b="2"`; XML does not).
-fn attributes_spaced(raw: &[u8]) -> bool {
-    let mut i = 0;
-    while i < raw.len() {
-        if raw[i] == b'=' {
-            let mut j = i + 1;
-            while j < raw.len() && matches!(raw[j], b' ' | b'\t' | b'\r' | b'\n') {
-                j += 1;
-            }
-            let Some(&q) = raw.get(j).filter(|q| matches!(q, b'"' | b'\'')) else {
-                return false;
-            };
-            let Some(len) = raw[j + 1..].iter().position(|&b| b == q) else {
-                return false;
-            };
-            let close = j + 1 + len;
-            if raw
-                .get(close + 1)
-                .is_some_and(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'/'))
-            {
-                return false;
-            }
-            i = close + 1;
-        } else {
-            i += 1;
-        }
-    }
-    true
-}
-
-/// A processing instruction's target is a name other than `xml` (any case), followed by
-/// white space or nothing.
-fn valid_pi(raw: &[u8]) -> bool {
-    let end = raw
-        .iter()
-        .position(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
-        .unwrap_or(raw.len());
-    let target = &raw[..end];
-    check_qname(target).is_ok() && !target.contains(&b':') && !target.eq_ignore_ascii_case(b"xml")
-}
-
-fn split_name(name: &[u8]) -> (&[u8], &[u8]) {
-    match name.iter().position(|&b| b == b':') {
-        Some(i) => (&name[..i], &name[i + 1..]),
-        None => (&b""[..], name),
-    }
 }
 
 /// Parses a whole document into its root element, within [`LIMITS`].
@@ -371,6 +166,7 @@ pub fn parse_with(bytes: &[u8], limits: &Limits) -> Result<Node, XmlError> {
         bindings: Vec::new(),
         interned: Vec::new(),
         declared: 0,
+        xml_ns: Arc::from(XML_NS),
     };
     let mut stack: Vec<Open> = Vec::new();
     let mut root: Option<Node> = None;
@@ -399,7 +195,7 @@ pub fn parse_with(bytes: &[u8], limits: &Limits) -> Result<Node, XmlError> {
                 if !attributes_spaced(e.attributes_raw()) {
                     return Err(err("attributes must be separated by white space"));
                 }
-                let (pushed, attrs) = scope.declare(e)?;
+                let pushed = scope.declare(e)?;
                 let (prefix, local) = split_name(name.as_ref());
                 if prefix == b"xmlns" {
                     return Err(err("the 'xmlns' prefix cannot name an element"));
@@ -409,14 +205,17 @@ pub fn parse_with(bytes: &[u8], limits: &Limits) -> Result<Node, XmlError> {
                     local: String::from_utf8_lossy(local).into_owned(),
                     ..Default::default()
                 };
-                for a in &attrs {
-                    if a.local == b"nil" && !a.prefix.is_empty() {
-                        if scope.resolve(&a.prefix)?.as_deref() == Some(XSI_NS) {
-                            let v = std::str::from_utf8(&a.value).unwrap_or("");
-                            node.nil = matches!(trim_xml_space(v), "true" | "1");
-                        }
-                    } else if !a.prefix.is_empty() {
-                        scope.resolve(&a.prefix)?;
+                // Second pass (the first checked them and bound this element's
+                // namespaces): every prefix resolves; note xsi:nil.
+                for attr in e.attributes().with_checks(false).flatten() {
+                    let key = attr.key.as_ref();
+                    let (p, local) = split_name(key);
+                    if p.is_empty() || p == b"xmlns" {
+                        continue;
+                    }
+                    let ns = scope.resolve(p)?;
+                    if local == b"nil" && ns.as_deref() == Some(XSI_NS) {
+                        node.nil = matches!(trim_xml_space(&unescaped(&attr)?), "true" | "1");
                     }
                 }
                 let open = Open {
@@ -443,7 +242,9 @@ pub fn parse_with(bytes: &[u8], limits: &Limits) -> Result<Node, XmlError> {
             Event::Text(t) => match stack.last_mut() {
                 Some(top) => {
                     let s = t.unescape().map_err(|e| err(e.to_string()))?;
-                    check_chars(&s)?;
+                    if let Cow::Owned(resolved) = &s {
+                        check_chars(resolved)?;
+                    }
                     append(top, &s, limits)?;
                 }
                 // Outside the root only literal white space (not even a reference to it).
@@ -487,52 +288,6 @@ pub fn parse_with(bytes: &[u8], limits: &Limits) -> Result<Node, XmlError> {
         )));
     }
     root.ok_or_else(|| err("no root element (empty body?)"))
-}
-
-/// The XML declaration, strictly: `xml version="1.0"`, then optionally an `encoding` of
-/// UTF-8 and a `standalone` of yes/no, in that order (the XML 1.0 `XMLDecl` production).
-fn check_declaration(raw: &[u8]) -> Result<(), XmlError> {
-    let bad = || err("malformed XML declaration");
-    let text = std::str::from_utf8(raw).map_err(|_| bad())?;
-    let mut rest = text.strip_prefix("xml").ok_or_else(bad)?;
-    let mut expect = ["version", "encoding", "standalone"].into_iter();
-    let mut seen_version = false;
-    loop {
-        let trimmed = rest.trim_start_matches(is_xml_space);
-        if trimmed.is_empty() {
-            break;
-        }
-        if trimmed.len() == rest.len() {
-            return Err(bad());
-        }
-        let (name, after) = trimmed.split_once('=').ok_or_else(bad)?;
-        let name = trim_xml_space(name);
-        if !expect.by_ref().any(|n| n == name) {
-            return Err(bad());
-        }
-        let after = after.trim_start_matches(is_xml_space);
-        let quote = after
-            .chars()
-            .next()
-            .filter(|c| *c == '"' || *c == '\'')
-            .ok_or_else(bad)?;
-        let (value, tail) = after[1..].split_once(quote).ok_or_else(bad)?;
-        let ok = match name {
-            "version" => value == "1.0",
-            "encoding" => value.eq_ignore_ascii_case("utf-8"),
-            _ => value == "yes" || value == "no",
-        };
-        if !ok || (name != "version" && !seen_version) {
-            return Err(bad());
-        }
-        seen_version = true;
-        rest = tail;
-    }
-    if seen_version {
-        Ok(())
-    } else {
-        Err(bad())
-    }
 }
 
 fn append(top: &mut Open, s: &str, limits: &Limits) -> Result<(), XmlError> {
@@ -606,6 +361,12 @@ mod tests {
 
     #[test]
     fn notes_nil_and_unescapes() {
+        let r = parse(br#"<a xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><b i:nil="&#116;rue"/><c i:nil="false">1</c></a>"#).unwrap();
+        assert!(
+            r.children[0].nil,
+            "the value is read with its references resolved"
+        );
+        assert!(!r.children[1].nil);
         let n = parse(br#"<a xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><b i:nil="true"/><c>&lt;x&gt;&amp;&#65;<![CDATA[<y>]]></c></a>"#).unwrap();
         assert!(n.children[0].nil);
         assert_eq!(n.children[1].value(), Some("<x>&A<y>"));
