@@ -129,15 +129,30 @@ const MAX_REQUEST_ID_CHARS: usize = 64;
 /// The answers to `TestSecurity` that report a secured, authenticated connection. The SDK
 /// reference says only "a string containing 'secure'"; this engine accepts exactly
 /// `Connection is secure` (any case, alone or followed by `.`, `:` or `,` and more) with
-/// no negation anywhere, and nothing else.
+/// no negating word (`not`, `no`, `insecure`, `failed`, ...) anywhere, and nothing else.
 pub fn test_security_succeeded(text: &str) -> bool {
     let lower = text.to_lowercase();
     let Some(rest) = lower.strip_prefix("connection is secure") else {
         return false;
     };
-    let negated = ["not", "insecure", "unsecure", "n't", "fail", "error"]
-        .iter()
-        .any(|w| lower.contains(w));
+    // Whole words only: a caller named 'svc-notifications' is not a negation.
+    let negated = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .any(|w| {
+            matches!(
+                w,
+                "not"
+                    | "no"
+                    | "never"
+                    | "insecure"
+                    | "unsecure"
+                    | "isn't"
+                    | "fail"
+                    | "failed"
+                    | "error"
+                    | "but"
+            )
+        });
     (rest.is_empty() || rest.starts_with(['.', ':', ',', ' '])) && !negated
 }
 
@@ -231,10 +246,7 @@ impl MfaServer {
         };
         match auth_answer(&response, op, &self.redactor) {
             Ok(answer) => outcome.decided(&answer),
-            Err(e) => {
-                let (kind, msg) = soap_failure(e, &self.redactor);
-                outcome.fail(Status::Failed, kind, format!("{op}: {msg}"))
-            }
+            Err(e) => self.unreadable(outcome, op, e),
         }
     }
 
@@ -256,11 +268,14 @@ impl MfaServer {
         };
         match self.read_query(q.operation, op, &response, &mut outcome) {
             Ok(()) => outcome,
-            Err(e) => {
-                let (kind, msg) = soap_failure(e, &self.redactor);
-                outcome.fail(Status::Failed, kind, format!("{op}: {msg}"))
-            }
+            Err(e) => self.unreadable(outcome, op, e),
         }
+    }
+
+    /// The outcome of an answer that could not be read strictly: never an approval.
+    fn unreadable(&self, outcome: Outcome, op: &str, e: SoapError) -> Outcome {
+        let (kind, msg) = soap_failure(e, &self.redactor);
+        outcome.fail(Status::Failed, kind, format!("{op}: {msg}"))
     }
 
     /// Fills `outcome` from a query's response; strict reading errors come back.

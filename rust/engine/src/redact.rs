@@ -82,6 +82,11 @@ impl Redactor {
     /// characters replaced by spaces (never deleted, which could join a secret back
     /// together), white space folded, at most [`MAX_SERVER_TEXT_CHARS`] characters.
     pub fn server_text(&self, raw: &str) -> String {
+        self.server_text_within(raw, MAX_SERVER_TEXT_CHARS)
+    }
+
+    /// [`Redactor::server_text`] with another bound (error chains that name a URL).
+    pub fn server_text_within(&self, raw: &str, max_chars: usize) -> String {
         let clean: String = self
             .scrub(raw)
             .chars()
@@ -89,7 +94,7 @@ impl Redactor {
             .collect();
         let folded = clean.split_whitespace().collect::<Vec<_>>().join(" ");
         let folded = self.scrub(&folded);
-        bound(&folded, MAX_SERVER_TEXT_CHARS)
+        bound(&folded, max_chars)
     }
 
     /// Scrubs every string inside a JSON value (query data from the server).

@@ -17,6 +17,9 @@ use zeroize::Zeroizing;
 /// Largest response body read (a SOAP answer is a few KiB).
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
+/// Longest transport error chain kept in a message.
+const MAX_ERROR_CHARS: usize = 600;
+
 /// How the caller proves who it is at the HTTP layer.
 enum CallerAuth {
     /// No HTTP authentication (anonymous, or client certificate only).
@@ -315,7 +318,9 @@ fn kind_of(e: &reqwest::Error) -> FailureKind {
 
 fn classify(e: &reqwest::Error, timeout: Duration) -> TransportError {
     let kind = kind_of(e);
-    let text = chain(e);
+    // The chain can carry server-chosen text (certificate names, a broken status line):
+    // bounded and cleaned like any server text; the client scrubs secrets later.
+    let text = crate::redact::Redactor::default().server_text_within(&chain(e), MAX_ERROR_CHARS);
     let message = match kind {
         FailureKind::Timeout => format!(
             "the HTTP call timed out after {:.0} s ({text})",
