@@ -11,18 +11,12 @@ use mfa_engine::Status;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn environment_proxies_are_never_used() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let proxy = format!("http://{}", listener.local_addr().unwrap());
-    let seen = Arc::new(AtomicUsize::new(0));
-    let counter = seen.clone();
-    tokio::spawn(async move {
-        while let Ok((tcp, _)) = listener.accept().await {
-            counter.fetch_add(1, Ordering::SeqCst);
-            drop(tcp);
-        }
-    });
+#[test]
+fn environment_proxies_are_never_used() {
+    // The variables are set before any runtime thread exists (setenv beside running
+    // threads is not safe), then the test runs on a runtime of its own.
+    let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy = format!("http://{}", std_listener.local_addr().unwrap());
     for name in [
         "HTTP_PROXY",
         "HTTPS_PROXY",
@@ -35,6 +29,25 @@ async fn environment_proxies_are_never_used() {
     }
     std::env::remove_var("NO_PROXY");
     std::env::remove_var("no_proxy");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(run_through_the_environment(std_listener));
+}
+
+async fn run_through_the_environment(std_listener: std::net::TcpListener) {
+    std_listener.set_nonblocking(true).unwrap();
+    let listener = tokio::net::TcpListener::from_std(std_listener).unwrap();
+    let seen = Arc::new(AtomicUsize::new(0));
+    let counter = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
+            drop(tcp);
+        }
+    });
 
     let sim = sim().await;
     let o = approve(&demo_client(&sim, ""), "alice@contoso.com").await;

@@ -89,8 +89,9 @@ impl mfa_request {
     }
 }
 
-/// Settles a request that is still pending when its task ends without an outcome (a
-/// panic, or the runtime shutting down) as `Failed` (`internal`): never Pending for ever.
+/// What a request's background task owns. Its drop settles a request that is still
+/// pending when the task ends without an outcome (a panic, or the runtime shutting down)
+/// as `Failed` (`internal`): never Pending for ever.
 struct SettleOnDrop {
     shared: Arc<Shared>,
     client: Client,
@@ -198,22 +199,18 @@ pub unsafe extern "C" fn mfa_request_start(request: *const mfa_request) -> mfa_r
                 "request: already started or cancelled; create a new request",
             );
         }
-        let (client, query, shared) = (
-            request.client.clone(),
-            request.query.clone(),
-            request.shared.clone(),
-        );
         let (started_unix_ms, clock) = (now_unix_ms(), Instant::now());
+        let task = SettleOnDrop {
+            shared: request.shared.clone(),
+            client: request.client.clone(),
+            query: request.query.clone(),
+            started_unix_ms,
+            clock,
+        };
         let handle = runtime.spawn(async move {
-            let _settles = SettleOnDrop {
-                shared: shared.clone(),
-                client: client.clone(),
-                query: query.clone(),
-                started_unix_ms,
-                clock,
-            };
-            let outcome = client.run(&query).await;
-            shared.settle(&outcome);
+            let outcome = task.client.run(&task.query).await;
+            task.shared.settle(&outcome);
+            // Dropping `task` now finds the slot settled and does nothing.
         });
         *slot = Slot::Pending {
             started_unix_ms,
