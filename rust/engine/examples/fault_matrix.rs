@@ -1,9 +1,9 @@
 //! Prints the fault matrix as Markdown (`docs/faults.md`):
 //! `cargo run --release -p mfa-engine --example fault_matrix > docs/faults.md`.
 
-#[path = "../tests/common/matrix.rs"]
-#[allow(dead_code)]
-mod matrix;
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::matrix;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {

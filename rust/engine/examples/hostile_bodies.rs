@@ -5,9 +5,9 @@
 //! `cargo run --release -p mfa-engine --example hostile_bodies` (or `pwsh ./build.ps1 Bench`).
 //! Budget: at most 100 ms and 32 MiB extra for any shape.
 
-#[path = "../tests/common/hostile.rs"]
-#[allow(dead_code)]
-mod hostile;
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::{demo_client, hostile, run};
 
 use mfa_engine::mfaserver::read_auth_answer;
 use mfa_engine::redact::Redactor;
@@ -91,71 +91,33 @@ async fn main() {
     let sim = mfa_sim::Running::start(mfa_sim::SimConfig::default())
         .await
         .expect("sim");
-    let json = format!(
-        r#"{{"uri":"{}","userName":"{}","serverCertificateSha256":["{}"]}}"#,
-        sim.url,
-        mfa_sim::DEMO_USER,
-        sim.cert_sha256.clone().unwrap_or_default()
-    );
-    let secrets = mfa_engine::Secrets {
-        basic_password: Some(zeroize::Zeroizing::new(mfa_sim::DEMO_PASSWORD.into())),
-        ..Default::default()
-    };
-    let honest = mfa_engine::Client::new(
-        &mfa_engine::ClientConfig::from_json(json.as_bytes()).unwrap(),
-        secrets,
-    )
-    .unwrap();
+    let honest = demo_client(&sim, "");
+    let alice = r#"{"userName":"alice@contoso.com","timeoutSeconds":3}"#;
     let mut hostile_runs = Vec::new();
     for (_, body) in hostile::shapes()
         .into_iter()
         .filter(|(n, _)| *n == "many attributes" || *n == "character references")
     {
-        let url = hostile::serve_forever(body).await;
-        let config =
-            mfa_engine::ClientConfig::from_json(format!(r#"{{"uri":"{url}"}}"#).as_bytes())
-                .unwrap();
-        let client = mfa_engine::Client::new(&config, Default::default()).unwrap();
+        let client = hostile::plain_client(&hostile::serve_forever(body).await);
         for _ in 0..2 {
             let c = client.clone();
             hostile_runs.push(tokio::spawn(async move {
-                c.run(
-                    &mfa_engine::Query::from_json(
-                        br#"{"userName":"x@contoso.com","timeoutSeconds":3}"#,
-                    )
-                    .unwrap(),
-                )
-                .await
+                run(&c, r#"{"userName":"x@contoso.com","timeoutSeconds":3}"#).await
             }));
         }
     }
     let clock = Instant::now();
-    let alice = honest
-        .run(
-            &mfa_engine::Query::from_json(
-                br#"{"userName":"alice@contoso.com","timeoutSeconds":3}"#,
-            )
-            .unwrap(),
-        )
-        .await;
+    let beside = run(&honest, alice).await;
     let honest_ms = clock.elapsed().as_secs_f64() * 1000.0;
     for h in hostile_runs {
         let _ = h.await;
     }
-    let alone = Instant::now();
-    let _ = honest
-        .run(
-            &mfa_engine::Query::from_json(
-                br#"{"userName":"alice@contoso.com","timeoutSeconds":3}"#,
-            )
-            .unwrap(),
-        )
-        .await;
-    let alone_ms = alone.elapsed().as_secs_f64() * 1000.0;
+    let clock = Instant::now();
+    let _ = run(&honest, alice).await;
+    let alone_ms = clock.elapsed().as_secs_f64() * 1000.0;
     println!(
-        "\nHonest approval beside 4 hostile requests: {:?} in {honest_ms:.0} ms (alone: {:.0} ms; ratio {:.2}; deadline 3000 ms)",
-        alice.status,
-        alone_ms,
+        "\nHonest approval beside 4 hostile requests: {:?} in {honest_ms:.0} ms (alone: {alone_ms:.0} ms; ratio {:.2}; deadline 3000 ms)",
+        beside.status,
         honest_ms / alone_ms
     );
 }

@@ -47,11 +47,7 @@ async fn an_honest_request_beside_hostile_ones_ends_within_its_deadline() {
     let shapes = hostile::shapes();
     let mut hostile = Vec::new();
     for (_, body) in shapes.into_iter().take(4) {
-        let url = hostile::serve_forever(body).await;
-        let config =
-            mfa_engine::ClientConfig::from_json(format!(r#"{{"uri":"{url}"}}"#).as_bytes())
-                .unwrap();
-        hostile.push(mfa_engine::Client::new(&config, Default::default()).unwrap());
+        hostile.push(hostile::plain_client(&hostile::serve_forever(body).await));
     }
     let started = std::time::Instant::now();
     let hostile_runs: Vec<_> = hostile

@@ -78,23 +78,26 @@ fn compile_c_program(tag: &str) -> (PathBuf, PathBuf) {
     (dir, exe)
 }
 
+/// `command` (the C program, or a wrapper whose last argument is it) asking `user`
+/// against `sim` with the demo caller.
+fn approve(mut command: Command, sim: &mfa_sim::Background, user: &str) -> Command {
+    command
+        .args([
+            sim.url.as_str(),
+            sim.cert_sha256.as_deref().unwrap(),
+            mfa_sim::DEMO_USER,
+            user,
+        ])
+        .env("MFA_PASSWORD", mfa_sim::DEMO_PASSWORD);
+    command
+}
+
 #[test]
 fn a_c_program_runs_approvals_through_the_header_and_the_library() {
     let (dir, exe) = compile_c_program("run");
 
     let sim = mfa_sim::Background::start(mfa_sim::SimConfig::default()).unwrap();
-    let run = |user: &str| {
-        Command::new(&exe)
-            .args([
-                sim.url.as_str(),
-                sim.cert_sha256.as_deref().unwrap(),
-                mfa_sim::DEMO_USER,
-                user,
-            ])
-            .env("MFA_PASSWORD", mfa_sim::DEMO_PASSWORD)
-            .output()
-            .unwrap()
-    };
+    let run = |user: &str| approve(Command::new(&exe), &sim, user).output().unwrap();
     let alice = run("alice@contoso.com");
     let stdout = String::from_utf8_lossy(&alice.stdout);
     assert_eq!(
@@ -133,7 +136,8 @@ fn the_c_program_is_clean_under_valgrind() {
     let (dir, exe) = compile_c_program("valgrind");
     let sim = mfa_sim::Background::start(mfa_sim::SimConfig::default()).unwrap();
     for user in ["alice@contoso.com", "bob@contoso.com"] {
-        let out = Command::new("valgrind")
+        let mut valgrind = Command::new("valgrind");
+        valgrind
             .args([
                 "--error-exitcode=99",
                 "--leak-check=full",
@@ -144,16 +148,8 @@ fn the_c_program_is_clean_under_valgrind() {
                 "--suppressions={}",
                 root.join("tests/valgrind.supp").display()
             ))
-            .arg(&exe)
-            .args([
-                sim.url.as_str(),
-                sim.cert_sha256.as_deref().unwrap(),
-                mfa_sim::DEMO_USER,
-                user,
-            ])
-            .env("MFA_PASSWORD", mfa_sim::DEMO_PASSWORD)
-            .output()
-            .unwrap();
+            .arg(&exe);
+        let out = approve(valgrind, &sim, user).output().unwrap();
         let report = String::from_utf8_lossy(&out.stderr);
         assert!(
             out.status.code() != Some(99),

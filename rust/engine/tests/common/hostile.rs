@@ -101,3 +101,10 @@ pub async fn serve_forever(body: Vec<u8>) -> String {
     });
     format!("http://{addr}/MultiFactorAuthWebServiceSdk/PfWsSdk.asmx")
 }
+
+/// A client for a plain-HTTP server (no credential, no TLS settings).
+pub fn plain_client(url: &str) -> mfa_engine::Client {
+    let config =
+        mfa_engine::ClientConfig::from_json(format!(r#"{{"uri":"{url}"}}"#).as_bytes()).unwrap();
+    mfa_engine::Client::new(&config, Default::default()).unwrap()
+}

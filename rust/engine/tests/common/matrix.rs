@@ -1,15 +1,13 @@
 //! The fault matrix: every built-in fault user of the simulator, asked for an approval
 //! over HTTPS with the demo credential and a short deadline, all at once. Shared by the
 //! `faults` test (which asserts) and the `fault_matrix` example (which prints
-//! `docs/faults.md`).
+//! `docs/faults.md`), both through `tests/common`.
 
 use base64::Engine as _;
-use mfa_engine::outcome::FailureKind;
-use mfa_engine::{Client, ClientConfig, Outcome, Query, Secrets, Status};
+use mfa_engine::{Outcome, Query, Status};
 use mfa_sim::faults::{Fault, FAULTS};
 use mfa_sim::{Running, SimConfig};
 use std::time::Duration;
-use zeroize::Zeroizing;
 
 /// Each request's deadline.
 pub const DEADLINE_SECONDS: f64 = 3.0;
@@ -46,18 +44,7 @@ pub async fn run() -> Vec<Row> {
     let sim = Running::start(SimConfig::default())
         .await
         .expect("simulator starts");
-    let json = format!(
-        r#"{{"uri":"{}","userName":"{}","serverCertificateSha256":["{}"]}}"#,
-        sim.url,
-        mfa_sim::DEMO_USER,
-        sim.cert_sha256.clone().unwrap_or_default()
-    );
-    let config = ClientConfig::from_json(json.as_bytes()).expect("config");
-    let secrets = Secrets {
-        basic_password: Some(Zeroizing::new(mfa_sim::DEMO_PASSWORD.into())),
-        ..Default::default()
-    };
-    let client = Client::new(&config, secrets).expect("client");
+    let client = super::demo_client(&sim, "");
     let tasks: Vec<_> = FAULTS
         .iter()
         .map(|fault| {
@@ -94,10 +81,6 @@ pub async fn run() -> Vec<Row> {
     rows
 }
 
-fn kind_name(k: FailureKind) -> String {
-    k.name()
-}
-
 /// The matrix as a Markdown document (deterministic: no timings).
 pub fn markdown(rows: &[Row]) -> String {
     let mut out = String::from(
@@ -115,7 +98,7 @@ pub fn markdown(rows: &[Row]) -> String {
             r.fault.user,
             r.fault.what,
             r.outcome.status,
-            kind_name(r.outcome.failure_kind),
+            r.outcome.failure_kind.name(),
             if r.within_deadline() { "yes" } else { "NO" },
             if r.leaked.is_empty() {
                 "never".to_string()
