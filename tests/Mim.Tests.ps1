@@ -47,6 +47,7 @@ Describe 'Invoke-MfaApprovalOutOfProcess.ps1' {
         $r = ((Invoke-Wrapper 'bob@contoso.com').Output | Select-Object -Last 1) | ConvertFrom-Json
         $r.Approved | Should -BeFalse
         $r.Status | Should -Be 'Denied'
+        $r.ExitCode | Should -Be 1 -Because 'the child exits 1 when the answer is not an approval'
     }
 
     It 'with -Assert a denial is a terminating error with MfaApproval.Denied' {
@@ -62,6 +63,7 @@ Describe 'Invoke-MfaApprovalOutOfProcess.ps1' {
         $r.Approved | Should -BeFalse
         $r.Status | Should -Be 'Failed'
         $r.Message | Should -Match 'Uri'
+        $r.ExitCode | Should -Be 2 -Because 'the child exits 2 when the approval could not be attempted'
     }
 }
 

@@ -76,7 +76,8 @@ if (-not $PowerShellPath) {
 
 # Nothing from the request ever goes on the command line. The child's command line is
 # fixed: a constant bootstrap (-EncodedCommand) that reads one line from standard input:
-# the request as UTF-8 JSON, base64-encoded (ASCII on the pipe, whatever the code pages).
+# the request as UTF-8 JSON, base64-encoded (ASCII on the pipe, whatever the code pages),
+# and passes the child's exit code on (a -Command would otherwise turn it into 0 or 1).
 $request = @{
     ChildPath      = (Join-Path $PSScriptRoot 'MfaApprovalChild.ps1')
     UserName       = $UserName
@@ -88,7 +89,7 @@ $request = @{
 }
 $utf8 = New-Object System.Text.UTF8Encoding($false)
 $line = [Convert]::ToBase64String($utf8.GetBytes((ConvertTo-Json -InputObject $request -Compress)))
-$bootstrap = '$ErrorActionPreference = ''Stop''; $r = [Console]::In.ReadLine() | ForEach-Object { [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($_)) } | ConvertFrom-Json; & $r.ChildPath -Request $r'
+$bootstrap = '$ErrorActionPreference = ''Stop''; $r = [Console]::In.ReadLine() | ForEach-Object { [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($_)) } | ConvertFrom-Json; & $r.ChildPath -Request $r; exit $LASTEXITCODE'
 $arguments = @('-NoProfile', '-NonInteractive')
 if ($onWindows) { $arguments += @('-ExecutionPolicy', 'Bypass') }
 $arguments += @('-EncodedCommand', [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($bootstrap)))
