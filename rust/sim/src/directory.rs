@@ -10,6 +10,8 @@
 //! | `carol@contoso.com` | never answers: CallResult 133 after the no-response delay (default 55 s) |
 //! | `mallory@contoso.com` | reports fraud (132) and is blocked (14) afterwards |
 //!
+//! plus one user per injected fault (`<mode>@faults.contoso.com`, see [`crate::faults`]).
+//!
 //! A JSON file replaces or extends it:
 //! `{"replace": false, "users": [{"userName": "dave@contoso.com", "answer": "approve",
 //! "delaySeconds": 2, "phoneAppActivated": true}]}`.
