@@ -239,6 +239,9 @@ pub fn parse_with(bytes: &[u8], limits: &Limits) -> Result<Node, XmlError> {
                 let open = stack.pop().ok_or_else(|| err("unexpected end tag"))?;
                 close(open, &mut stack, &mut root, &mut scope)?;
             }
+            Event::Text(ref t) if t.windows(3).any(|w| w == b"]]>") => {
+                return Err(err("']]>' stands in character data"));
+            }
             Event::Text(t) => match stack.last_mut() {
                 Some(top) => {
                     let s = t.unescape().map_err(|e| err(e.to_string()))?;
@@ -409,6 +412,7 @@ mod tests {
             b"<a/><?xml version=\"1.0\"?>",
             b"<!--c--><?xml version=\"1.0\"?><a/>",
             b"<a>&#xe;</a>",
+            b"<a>x]]>y</a>",
             b"<a b=\"&#1;\"/>",
         ] {
             assert!(parse(bad).is_err(), "{}", String::from_utf8_lossy(bad));
