@@ -206,17 +206,25 @@ pub fn parse_with(bytes: &[u8], limits: &Limits) -> Result<Node, XmlError> {
                     ..Default::default()
                 };
                 // Second pass (the first checked them and bound this element's
-                // namespaces): every prefix resolves; note xsi:nil.
+                // namespaces): every prefix resolves, no two attributes share an
+                // expanded name (p:x and q:x with p and q bound alike); note xsi:nil.
+                let mut expanded: Vec<(Arc<str>, &[u8])> = Vec::new();
                 for attr in e.attributes().with_checks(false).flatten() {
-                    let key = attr.key.as_ref();
+                    let key: &[u8] = attr.key.into_inner();
                     let (p, local) = split_name(key);
                     if p.is_empty() || p == b"xmlns" {
                         continue;
                     }
-                    let ns = scope.resolve(p)?;
-                    if local == b"nil" && ns.as_deref() == Some(XSI_NS) {
+                    let ns = scope
+                        .resolve(p)?
+                        .ok_or_else(|| err("a prefix is unbound"))?;
+                    if expanded.iter().any(|(n, l)| *n == ns && *l == local) {
+                        return Err(err("two attributes have the same expanded name"));
+                    }
+                    if local == b"nil" && &*ns == XSI_NS {
                         node.nil = matches!(trim_xml_space(&unescaped(&attr)?), "true" | "1");
                     }
+                    expanded.push((ns, local));
                 }
                 let open = Open {
                     node,
@@ -413,6 +421,9 @@ mod tests {
             b"<!--c--><?xml version=\"1.0\"?><a/>",
             b"<a>&#xe;</a>",
             b"<a>x]]>y</a>",
+            b"<a xmlns:x=\"http://www.w3.org/XML/1998/namespace\"/>",
+            b"<a xmlns=\"http://www.w3.org/2000/xmlns/\"/>",
+            b"<a xmlns:p=\"u\" xmlns:q=\"u\" p:x=\"1\" q:x=\"2\"/>",
             b"<a b=\"&#1;\"/>",
         ] {
             assert!(parse(bad).is_err(), "{}", String::from_utf8_lossy(bad));

@@ -2,7 +2,10 @@
 //! and the checks every attribute of a start tag must pass.
 
 use super::lexical::{check_chars, check_qname};
-use super::{err, Limits, XmlError};
+use super::{err, Limits, XmlError, XML_NS};
+
+/// The namespace of the `xmlns` attributes themselves (never bound to a prefix).
+const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
 use quick_xml::events::attributes::Attribute;
 use quick_xml::events::BytesStart;
 use std::borrow::Cow;
@@ -96,6 +99,13 @@ impl Scope<'_> {
                         (_, true) => return Err(err("a namespace prefix is bound to ''")),
                         (b"xmlns", _) | (b"xml", _) => {
                             return Err(err("the 'xml' and 'xmlns' prefixes cannot be redeclared"))
+                        }
+                        // Namespaces in XML: no other prefix (nor the default) may be
+                        // bound to the xml or the xmlns namespace.
+                        _ if &*uri == XML_NS || &*uri == XMLNS_NS => {
+                            return Err(err(
+                                "the xml and xmlns namespaces cannot be bound to another prefix",
+                            ))
                         }
                         _ => Some(self.intern(&uri)),
                     };
