@@ -199,12 +199,17 @@ pub fn parse_fingerprint(field: &str, text: &str) -> Result<[u8; 32], ConfigErro
     Ok(out)
 }
 
-/// Per-call timeouts must be positive, finite and at most a day.
+/// The largest number of seconds any timeout may be (a day).
+pub const MAX_SECONDS: f64 = 86_400.0;
+
+/// Per-call timeouts must be positive, finite and at most [`MAX_SECONDS`].
 pub fn check_seconds(field: &str, seconds: f64) -> Result<Duration, ConfigError> {
-    if !seconds.is_finite() || seconds <= 0.0 || seconds > 86_400.0 {
+    if !seconds.is_finite() || seconds <= 0.0 || seconds > MAX_SECONDS {
         return Err(ConfigError::new(
             field,
-            format!("must be a number of seconds above 0 and at most 86400 (got {seconds})"),
+            format!(
+                "must be a number of seconds above 0 and at most {MAX_SECONDS} (got {seconds})"
+            ),
         ));
     }
     Ok(Duration::from_secs_f64(seconds))
@@ -258,8 +263,8 @@ impl ClientConfig {
                 }
                 if scheme == "http" && !self.allow_unencrypted_authentication {
                     return Err(ConfigError::new(
-                        "uri",
-                        "is plain http:// and a credential is set; use https:// or opt in with allowUnencryptedAuthentication",
+                        "allowUnencryptedAuthentication",
+                        "is not set, and uri is plain http:// while a credential is set: use https://, or opt in to sending the credential unencrypted",
                     ));
                 }
             }
@@ -288,6 +293,19 @@ impl ClientConfig {
             ));
         }
         Ok(())
+    }
+
+    /// Checks the fields alone, as [`ClientConfig::validate`] would when the secrets match
+    /// them (a `userName` is assumed to come with its password). Reads no file.
+    pub fn validate_fields(&self) -> Result<(), ConfigError> {
+        let assumed = Secrets {
+            basic_password: self
+                .user_name
+                .as_ref()
+                .map(|_| Zeroizing::new(String::new())),
+            client_certificate_password: None,
+        };
+        self.validate(&assumed)
     }
 
     /// `https` or `http`, or an error naming `uri`.
@@ -388,7 +406,7 @@ mod tests {
     fn basic_over_http_needs_the_opt_in_and_errors_never_show_the_password() {
         let c = cfg(r#"{"uri":"http://x/y","userName":"admin"}"#).unwrap();
         let err = c.validate(&with_password()).unwrap_err();
-        assert_eq!(err.field, "uri");
+        assert_eq!(err.field, "allowUnencryptedAuthentication");
         assert!(!err.to_string().contains("s3cret"));
         let c =
             cfg(r#"{"uri":"http://x/y","userName":"admin","allowUnencryptedAuthentication":true}"#)

@@ -11,12 +11,14 @@
 //!   extra CA, client certificates, caller authentication;
 //! - [`provider`] and [`mfaserver`]: the provider interface and the Azure MFA Server
 //!   Web Service SDK provider;
-//! - [`client`]: the façade the C ABI uses.
+//! - [`client`]: the façade the C ABI uses;
+//! - [`capabilities`]: the lists and limits hosts read instead of copying rules.
 //!
 //! This crate contains no `unsafe` code.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod capabilities;
 pub mod client;
 pub mod codes;
 pub mod config;

@@ -28,6 +28,15 @@ pub enum Operation {
 }
 
 impl Operation {
+    /// Every operation, in declaration order.
+    pub const ALL: &'static [Operation] = &[
+        Operation::Authenticate,
+        Operation::TestSecurity,
+        Operation::UserExists,
+        Operation::GetUserSettings,
+        Operation::GenerateActivationCode,
+    ];
+
     /// The operation's JSON name.
     pub fn name(self) -> &'static str {
         match self {

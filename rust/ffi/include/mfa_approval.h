@@ -30,7 +30,10 @@
 
 // The ABI version this library implements. Hosts must check
 // `mfa_abi_version() == MFA_ABI_VERSION` before calling anything else.
-#define MFA_ABI_VERSION 1
+//
+// History: 1 = client, request, last error; 2 = adds `mfa_capabilities`,
+// `mfa_config_check` and `mfa_request_check` (nothing of version 1 changed).
+#define MFA_ABI_VERSION 2
 
 // Secret kind: the HTTP Basic password (for `userName` in the configuration).
 #define MFA_SECRET_BASIC_PASSWORD 1
@@ -126,6 +129,39 @@ extern "C" {
 // Returns the ABI version of the loaded library ([`MFA_ABI_VERSION`] it was built with).
 // Never fails. Thread-safe.
 uint32_t mfa_abi_version(void);
+
+// Copies the capabilities document, a UTF-8 JSON object (no NUL), into `buf`: `providers`,
+// `operations`, `modes`, `initiatingAuthenticationTypes`, `basicModes`, `failureKinds`
+// (every `failureKind` an outcome may carry) and `limits` {`nameMaxChars`, `secondsMax`}.
+// New members may be added; none is removed within an ABI version.
+//
+// Returns `MFA_OK` (writes `buf` and `*len_out`), `MFA_BUFFER_TOO_SMALL` (writes only
+// `*len_out`, the needed length) or `MFA_NULL_ARGUMENT`. `buf` may be NULL when `buf_len`
+// is 0. Thread-safe.
+//
+// # Safety
+// `buf` writable for `buf_len` bytes; `len_out` writable.
+mfa_result mfa_capabilities(uint8_t *buf, size_t buf_len, size_t *len_out);
+
+// Checks a client configuration (the JSON of `mfa_client_new`) without building a
+// client: every field rule, assuming the secrets match the fields (a `userName` comes
+// with its password). Files are not read.
+//
+// Returns `MFA_OK`, or `MFA_INVALID_CONFIG` (the message is `<field>: <problem>`),
+// `MFA_NULL_ARGUMENT`, `MFA_INVALID_UTF8`. Thread-safe.
+//
+// # Safety
+// `config_json` valid for `config_json_len` bytes.
+mfa_result mfa_config_check(const uint8_t *config_json, size_t config_json_len);
+
+// Checks a request (the JSON of `mfa_request_new`) without a client, by the same rules.
+//
+// Returns `MFA_OK`, or `MFA_INVALID_REQUEST` (the message is `<field>: <problem>`),
+// `MFA_NULL_ARGUMENT`, `MFA_INVALID_UTF8`. Thread-safe.
+//
+// # Safety
+// `request_json` valid for `request_json_len` bytes.
+mfa_result mfa_request_check(const uint8_t *request_json, size_t request_json_len);
 
 // Builds a client from a UTF-8 JSON configuration and an array of secrets.
 //

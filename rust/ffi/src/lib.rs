@@ -6,24 +6,30 @@
 //! - [`buffers`]: reading caller buffers and writing output buffers;
 //! - [`runtime`]: the one lazily created multi-thread tokio runtime;
 //! - [`client`]: `mfa_client_new` / `mfa_client_free`;
-//! - [`request`]: `mfa_request_new` / `_start` / `_poll` / `_cancel` / `_outcome` / `_free`.
+//! - [`request`]: `mfa_request_new` / `_start` / `_poll` / `_cancel` / `_outcome` / `_free`;
+//! - [`check`]: `mfa_capabilities`, `mfa_config_check`, `mfa_request_check` (ABI 2).
 #![allow(non_camel_case_types)]
 #![deny(missing_docs)]
 
 pub mod buffers;
+pub mod check;
 pub mod client;
 pub mod panic;
 pub mod request;
 pub mod result;
 pub mod runtime;
 
+pub use check::*;
 pub use client::*;
 pub use request::*;
 pub use result::*;
 
 /// The ABI version this library implements. Hosts must check
 /// `mfa_abi_version() == MFA_ABI_VERSION` before calling anything else.
-pub const MFA_ABI_VERSION: u32 = 1;
+///
+/// History: 1 = client, request, last error; 2 = adds `mfa_capabilities`,
+/// `mfa_config_check` and `mfa_request_check` (nothing of version 1 changed).
+pub const MFA_ABI_VERSION: u32 = 2;
 
 /// Returns the ABI version of the loaded library ([`MFA_ABI_VERSION`] it was built with).
 /// Never fails. Thread-safe.

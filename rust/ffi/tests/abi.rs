@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 #[test]
 fn abi_version_is_the_header_constant() {
     assert_eq!(mfa_abi_version(), MFA_ABI_VERSION);
-    assert_eq!(MFA_ABI_VERSION, 1);
+    assert_eq!(MFA_ABI_VERSION, 2);
 }
 
 #[test]
@@ -93,7 +93,10 @@ fn bad_configuration_and_requests_name_the_field_and_never_echo_the_password() {
     let secret = "Sup3r-Secret-Passw0rd";
     let cases = [
         (r#"{"uri":"ftp://x/y","userName":"u"}"#, "uri"),
-        (r#"{"uri":"http://127.0.0.1:1/x","userName":"u"}"#, "uri"),
+        (
+            r#"{"uri":"http://127.0.0.1:1/x","userName":"u"}"#,
+            "allowUnencryptedAuthentication",
+        ),
         (
             r#"{"uri":"https://127.0.0.1:1/x","userName":"u","serverCertificateSha256":["12"]}"#,
             "serverCertificateSha256[0]",
@@ -295,4 +298,129 @@ fn two_hundred_approvals_pending_at_once_all_finish_correctly() {
         unsafe { mfa_request_free(req) };
     }
     unsafe { mfa_client_free(client) };
+}
+
+#[test]
+fn capabilities_list_what_the_engine_accepts() {
+    let mut len = 0usize;
+    assert_eq!(
+        unsafe { mfa_capabilities(ptr::null_mut(), 0, &mut len) },
+        mfa_result::MFA_BUFFER_TOO_SMALL
+    );
+    let mut buf = vec![0u8; len];
+    assert_eq!(
+        unsafe { mfa_capabilities(buf.as_mut_ptr(), buf.len(), &mut len) },
+        mfa_result::MFA_OK
+    );
+    let caps: serde_json::Value = serde_json::from_slice(&buf[..len]).unwrap();
+    assert_eq!(caps["limits"]["nameMaxChars"], 256);
+    // Every listed mode and authentication type is accepted; a neighbour is not.
+    for mode in caps["modes"].as_array().unwrap() {
+        let json = format!(r#"{{"userName":"a","mode":{mode}}}"#);
+        assert_eq!(check_request(&json), Ok(()), "{json}");
+    }
+    for t in caps["initiatingAuthenticationTypes"].as_array().unwrap() {
+        let json = format!(r#"{{"uri":"https://x/y","initiatingAuthenticationType":{t}}}"#);
+        assert_eq!(check_config(&json), Ok(()), "{json}");
+    }
+    assert!(check_request(r#"{"userName":"a","mode":"phoneapp"}"#)
+        .unwrap_err()
+        .starts_with("mode: "));
+    assert_eq!(
+        unsafe { mfa_capabilities(ptr::null_mut(), 0, ptr::null_mut()) },
+        mfa_result::MFA_NULL_ARGUMENT
+    );
+}
+
+#[test]
+fn checks_apply_the_engine_rules_without_a_client_and_name_the_field() {
+    let name = "x".repeat(256);
+    assert_eq!(
+        check_request(&format!(r#"{{"userName":"{name}"}}"#)),
+        Ok(())
+    );
+    // 256 characters of four UTF-8 bytes (and two UTF-16 units) each are still 256 characters.
+    let wide = "\u{1F600}".repeat(256);
+    assert_eq!(
+        check_request(&format!(r#"{{"userName":"{wide}"}}"#)),
+        Ok(())
+    );
+    for (json, field) in [
+        (format!(r#"{{"userName":"{name}x"}}"#), "userName: "),
+        (r#"{"userName":"a\nb"}"#.to_string(), "userName: "),
+        (r#"{"userName":"   "}"#.to_string(), "userName: "),
+        (
+            r#"{"userName":"a","timeoutSeconds":86401}"#.to_string(),
+            "timeoutSeconds: ",
+        ),
+        (
+            r#"{"userName":"a","initiatingIpAddress":"1.2.3"}"#.to_string(),
+            "initiatingIpAddress: ",
+        ),
+        (r#"{"userName":"a","bogus":1}"#.to_string(), "request: "),
+    ] {
+        assert!(
+            check_request(&json).unwrap_err().starts_with(field),
+            "{json}"
+        );
+    }
+    assert_eq!(
+        check_config(r#"{"uri":"https://x/y","userName":"u"}"#),
+        Ok(())
+    );
+    for (json, field) in [
+        (r#"{"uri":"ftp://x/y"}"#, "uri: "),
+        (
+            r#"{"uri":"https://x/y","serverCertificateSha256":["ab"]}"#,
+            "serverCertificateSha256[0]: ",
+        ),
+        (
+            r#"{"uri":"https://x/y","httpTimeoutSeconds":0}"#,
+            "httpTimeoutSeconds: ",
+        ),
+        (
+            r#"{"uri":"http://x/y","userName":"u"}"#,
+            "allowUnencryptedAuthentication: ",
+        ),
+        (
+            r#"{"uri":"https://x/y","caCertificateFile":"/nonexistent"}"#,
+            "",
+        ),
+    ] {
+        let r = check_config(json);
+        if field.is_empty() {
+            assert_eq!(r, Ok(()), "files are not read: {json}");
+        } else {
+            assert!(r.unwrap_err().starts_with(field), "{json}");
+        }
+    }
+    let bad = [0xffu8];
+    assert_eq!(
+        unsafe { mfa_request_check(bad.as_ptr(), 1) },
+        mfa_result::MFA_INVALID_UTF8
+    );
+    assert_eq!(
+        unsafe { mfa_config_check(ptr::null(), 3) },
+        mfa_result::MFA_NULL_ARGUMENT
+    );
+}
+
+fn check_request(json: &str) -> Result<(), String> {
+    match unsafe { mfa_request_check(json.as_ptr(), json.len()) } {
+        mfa_result::MFA_OK => Ok(()),
+        r => {
+            assert_eq!(r, mfa_result::MFA_INVALID_REQUEST);
+            Err(last_error_text())
+        }
+    }
+}
+
+fn check_config(json: &str) -> Result<(), String> {
+    match unsafe { mfa_config_check(json.as_ptr(), json.len()) } {
+        mfa_result::MFA_OK => Ok(()),
+        r => {
+            assert_eq!(r, mfa_result::MFA_INVALID_CONFIG);
+            Err(last_error_text())
+        }
+    }
 }

@@ -1,0 +1,48 @@
+//! What the engine accepts, as one JSON document: the lists and limits a host needs
+//! *before* it calls (tab completion, parameter sets), so no host copies a rule.
+//!
+//! The values come from the same constants the validation uses ([`crate::config`],
+//! [`crate::request`], [`crate::outcome`]); a host that validates with them and the engine
+//! can never disagree.
+
+use crate::config::{AUTHENTICATION_TYPES, MAX_NAME_CHARS, MAX_SECONDS};
+use crate::outcome::FailureKind;
+use crate::request::{Operation, MODES};
+use serde_json::{json, Value};
+
+/// The capabilities document (see the C ABI's `mfa_capabilities`).
+pub fn capabilities() -> Value {
+    json!({
+        "providers": ["mfaserver"],
+        "operations": Operation::ALL.iter().map(|o| o.name()).collect::<Vec<_>>(),
+        "modes": MODES,
+        "initiatingAuthenticationTypes": AUTHENTICATION_TYPES,
+        "basicModes": ["preemptive", "challenge"],
+        "failureKinds": FailureKind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>(),
+        "limits": {
+            "nameMaxChars": MAX_NAME_CHARS,
+            "secondsMax": MAX_SECONDS,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_what_validation_accepts() {
+        let c = capabilities();
+        assert_eq!(c["modes"].as_array().unwrap().len(), MODES.len());
+        assert_eq!(c["limits"]["nameMaxChars"], 256);
+        assert_eq!(c["limits"]["secondsMax"], 86_400.0);
+        assert!(c["failureKinds"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("certificatePin")));
+        assert!(c["operations"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("authenticate")));
+    }
+}
