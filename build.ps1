@@ -40,59 +40,107 @@ function Invoke-Native {
     if ($LASTEXITCODE -ne 0) { throw "$What failed (exit code $LASTEXITCODE)" }
 }
 
+# Windows PowerShell 5.1 has no $IsWindows (and strict mode makes reading it an error).
+$OnWindows = [System.Environment]::OSVersion.Platform -eq [System.PlatformID]::Win32NT
+$OnMac = (-not $OnWindows) -and (Test-Path variable:IsMacOS) -and $IsMacOS
+$Exe = if ($OnWindows) { '.exe' } else { '' }
+
 function Get-Rid {
-    $os = if ($IsWindows -or $PSVersionTable.PSEdition -eq 'Desktop') { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
-    $arch = [System.Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture.ToString().ToLowerInvariant()
+    $os = if ($OnWindows) { 'win' } elseif ($OnMac) { 'osx' } else { 'linux' }
+    $arch = if ([System.Environment]::Is64BitProcess) { 'x64' } else { 'x86' }
+    $info = 'System.Runtime.InteropServices.RuntimeInformation' -as [type]
+    if ($info -and $info.GetProperty('ProcessArchitecture')) { $arch = $info::ProcessArchitecture.ToString().ToLowerInvariant() }
+    elseif ($env:PROCESSOR_ARCHITECTURE -eq 'ARM64') { $arch = 'arm64' }
     "$os-$arch"
+}
+
+function Get-RustTarget {
+    # Windows builds name their target triple (static CRT from .cargo/config.toml; build
+    # scripts and proc-macros keep the host's flags); elsewhere the host's default.
+    param([string]$Rid)
+    switch ($Rid) {
+        'win-x64' { 'x86_64-pc-windows-msvc' }
+        'win-arm64' { 'aarch64-pc-windows-msvc' }
+        default { $null }
+    }
 }
 
 function Get-Pwsh {
     # The pwsh on PATH (a wrapper may set DOTNET_ROOT), else the one running this script.
     $cmd = Get-Command pwsh -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
-    if ($cmd) { $cmd.Source } else { Join-Path $PSHOME $(if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' }) }
+    if ($cmd) { $cmd.Source } else { Join-Path $PSHOME "pwsh$Exe" }
 }
 
-function Build-Interop {
+function Get-ModuleVersion {
+    (Import-PowerShellDataFile (Join-Path $Root 'module.psd1')).ModuleVersion
+}
+
+function Build-Assembly {
+    # The cmdlets: C# 5 against the .NET Framework 4.5 profile and the committed
+    # PowerShell 5.1 reference assembly (PowerShellStandard.Library 5.1.1), strong-named,
+    # so the one assembly loads in Windows PowerShell 5.1 and PowerShell 7.
     param([Parameter(Mandatory)][string]$Destination)
-    $source = Join-Path $Root 'powershell/interop/Native.cs'
+    $version = Get-ModuleVersion
+    $info = Join-Path ([System.IO.Path]::GetTempPath()) "MfaApproval.AssemblyInfo.$PID.cs"
+    (Get-Content -Raw (Join-Path $Root 'powershell/src/AssemblyInfo.cs.in')).Replace('@VERSION@', $version) | Set-Content -Path $info -Encoding UTF8
+    $sources = @($info) + @(Get-ChildItem (Join-Path $Root 'powershell/src') -Recurse -Filter *.cs | Sort-Object FullName | ForEach-Object { $_.FullName })
+    $sma = Join-Path $Root 'powershell/ref/System.Management.Automation.dll'
+    $key = Join-Path $Root 'powershell/MfaApproval.snk'
     $mcs = Get-Command mcs -ErrorAction SilentlyContinue
-    $csc = if ($env:WINDIR) { Join-Path $env:WINDIR 'Microsoft.NET/Framework64/v4.0.30319/csc.exe' } else { $null }
-    if ($mcs) {
-        # C# 5 against mscorlib only: the same assembly loads in Windows PowerShell 5.1 and pwsh 7.
-        Invoke-Native $mcs.Source @('-noconfig', '-langversion:5', '-target:library', '-warnaserror', '-nologo', "-out:$Destination", $source) -What 'mcs (C# 5 interop)'
+    $framework = if ($env:WINDIR) { Join-Path $env:WINDIR 'Microsoft.NET/Framework64/v4.0.30319' } else { $null }
+    $csc = if ($framework) { Join-Path $framework 'csc.exe' } else { $null }
+    try {
+        if ($mcs) {
+            Invoke-Native $mcs.Source (@('-noconfig', '-langversion:5', '-target:library', '-unsafe', '-warnaserror', '-nologo', '-optimize+',
+                    "-keyfile:$key", "-out:$Destination", '-r:System.dll', '-r:System.Core.dll', "-r:$sma") + $sources) -What 'mcs (C# 5 cmdlets)'
+        }
+        elseif ($csc -and (Test-Path $csc)) {
+            # The .NET Framework 4.x compiler; with MFA_NETFX_REFERENCE (the 4.5.2 targeting pack
+            # folder, set by the Windows workflow) it compiles against exactly that API level.
+            $refs = @('/r:System.dll', '/r:System.Core.dll', "/r:$sma")
+            if ($env:MFA_NETFX_REFERENCE) {
+                $refs = @('/nostdlib+', "/r:$(Join-Path $env:MFA_NETFX_REFERENCE 'mscorlib.dll')", "/r:$(Join-Path $env:MFA_NETFX_REFERENCE 'System.dll')", "/r:$(Join-Path $env:MFA_NETFX_REFERENCE 'System.Core.dll')", "/r:$sma")
+            }
+            Invoke-Native $csc (@('/noconfig', '/langversion:5', '/target:library', '/unsafe', '/warnaserror', '/nologo', '/optimize+', "/keyfile:$key", "/out:$Destination") + $refs + $sources) -What 'csc (C# 5 cmdlets)'
+        }
+        else {
+            if ($env:CI -eq 'true') { throw 'No C# 5 compiler (mcs or the .NET Framework csc.exe) under CI=true (.ci/run installs mono-mcs)' }
+            Write-Host 'C# 5 compiler skipped: neither mcs nor csc.exe is installed; building a pwsh-only assembly with Add-Type (it will not load in Windows PowerShell 5.1).' -ForegroundColor Yellow
+            Add-Type -Path $sources -OutputAssembly $Destination -OutputType Library -CompilerOptions '/unsafe'
+        }
     }
-    elseif ($csc -and (Test-Path $csc)) {
-        Invoke-Native $csc @('/noconfig', '/langversion:5', '/target:library', '/warnaserror', '/nologo', "/out:$Destination", $source) -What 'csc (C# 5 interop)'
-    }
-    else {
-        Write-Warning 'No C# 5 compiler (mcs or the .NET Framework csc.exe): building a pwsh-only interop assembly with Add-Type. It will not load in Windows PowerShell 5.1.'
-        Add-Type -Path $source -OutputAssembly $Destination -OutputType Library
-    }
+    finally { Remove-Item $info -ErrorAction SilentlyContinue }
 }
 
 function Invoke-Build {
-    Invoke-Native cargo @('build', '--release', '--workspace', '--locked') -What 'cargo build'
     $rid = Get-Rid
-    $target = Join-Path $Root 'target/release'
+    $triple = Get-RustTarget $rid
+    $cargoArgs = @('build', '--release', '--workspace', '--locked')
+    if ($triple) { $cargoArgs += @('--target', $triple) }
+    Invoke-Native cargo $cargoArgs -What 'cargo build'
+    $target = if ($triple) { Join-Path $Root "target/$triple/release" } else { Join-Path $Root 'target/release' }
     $lib = switch -Wildcard ($rid) { 'win-*' { 'mfa_approval.dll' } 'osx-*' { 'libmfa_approval.dylib' } default { 'libmfa_approval.so' } }
-    $sim = if ($rid -like 'win-*') { 'mfa-sim.exe' } else { 'mfa-sim' }
+    $sim = "mfa-sim$Exe"
 
-    # Stage afresh: unlink (not overwrite) so a session that still maps the old library is unharmed.
-    if (Test-Path $Out) { Remove-Item -Recurse -Force $Out }
-    $null = New-Item -ItemType Directory -Force -Path (Join-Path $Out 'lib'), (Join-Path $Out "runtimes/$rid/native"), (Join-Path $Out "bin/$rid"), (Join-Path $Out 'mim')
-    Build-Interop -Destination (Join-Path $Out 'lib/MfaApproval.Interop.dll')
-    Copy-Item (Join-Path $target $lib) (Join-Path $Out "runtimes/$rid/native/$lib")
-    Copy-Item (Join-Path $target $sim) (Join-Path $Out "bin/$rid/$sim")
-    Copy-Item (Join-Path $Root 'module.psd1') (Join-Path $Out 'MfaApproval.psd1')
-    Copy-Item (Join-Path $Root 'powershell/MfaApproval.format.ps1xml') $Out
-    Copy-Item (Join-Path $Root 'powershell/mim/*.ps1') (Join-Path $Out 'mim')
-    $parts = @(Join-Path $Root 'powershell/Module.ps1')
-    $parts += Get-ChildItem (Join-Path $Root 'powershell/Private/*.ps1') | Sort-Object Name | ForEach-Object FullName
-    $parts += Get-ChildItem (Join-Path $Root 'powershell/Public/*.ps1') | Sort-Object Name | ForEach-Object FullName
-    $parts += Join-Path $Root 'powershell/ModuleEnd.ps1'
-    $psm1 = foreach ($p in $parts) { "# ---- $((Split-Path -Leaf (Split-Path -Parent $p)))/$(Split-Path -Leaf $p)"; Get-Content -Raw $p }
-    Set-Content -Path (Join-Path $Out 'MfaApproval.psm1') -Value ($psm1 -join [Environment]::NewLine) -Encoding utf8BOM
-    Write-Host "Staged $Out ($rid)" -ForegroundColor Green
+    # Stage into a fresh folder, then swap it in: a session that still has the old module
+    # loaded keeps its files (Windows refuses to delete a loaded DLL; then the old folder stays).
+    $staging = "$Out.staging"
+    if (Test-Path $staging) { Remove-Item -Recurse -Force $staging }
+    $null = New-Item -ItemType Directory -Force -Path (Join-Path $staging "runtimes/$rid/native"), (Join-Path $staging "bin/$rid"), (Join-Path $staging 'mim'), (Join-Path $staging 'en-US')
+    Build-Assembly -Destination (Join-Path $staging 'MfaApproval.dll')
+    Copy-Item (Join-Path $target $lib) (Join-Path $staging "runtimes/$rid/native/$lib")
+    Copy-Item (Join-Path $target $sim) (Join-Path $staging "bin/$rid/$sim")
+    Copy-Item (Join-Path $Root 'module.psd1') (Join-Path $staging 'MfaApproval.psd1')
+    Copy-Item (Join-Path $Root 'powershell/MfaApproval.format.ps1xml') $staging
+    Copy-Item (Join-Path $Root 'powershell/mim/*.ps1') (Join-Path $staging 'mim')
+    Copy-Item (Join-Path $Root 'LICENSE') $staging
+    & (Join-Path $Root 'tools/ConvertTo-MamlHelp.ps1') -Path (Join-Path $Root 'docs/commands') -Destination (Join-Path $staging 'en-US/MfaApproval.dll-Help.xml')
+    if (Test-Path $Out) {
+        try { Remove-Item -Recurse -Force $Out }
+        catch { throw "Cannot replace $Out (a PowerShell session has the module loaded?): $($_.Exception.Message)" }
+    }
+    Move-Item $staging $Out
+    Write-Host "Staged $Out ($rid, MfaApproval $(Get-ModuleVersion))" -ForegroundColor Green
 }
 
 function Invoke-Test {
@@ -100,7 +148,7 @@ function Invoke-Test {
     Invoke-Native cargo @('test', '--release', '--workspace', '--locked') -What 'Rust tests'
     Invoke-AbiUnderValgrind
     Invoke-FuzzSmoke
-    $env:MFA_SIM = Join-Path $Root "target/release/$(if ((Get-Rid) -like 'win-*') { 'mfa-sim.exe' } else { 'mfa-sim' })"
+    $env:MFA_SIM = Join-Path $Out "bin/$(Get-Rid)/mfa-sim$Exe"
     $python = @('python3', 'python') | ForEach-Object { Get-Command $_ -ErrorAction SilentlyContinue } | Select-Object -First 1
     if (-not $python) { throw 'python3 is needed for the SOAP-client tests (pip install zeep pytest)' }
     Invoke-Native $python.Source @('-m', 'pytest', '-q', (Join-Path $Root 'tests/python')) -What 'SOAP-client (zeep) tests'
@@ -201,6 +249,7 @@ function Invoke-Demo {
 }
 
 function Invoke-Bench {
+    if ($PSVersionTable.PSEdition -ne 'Core') { throw 'build.ps1 Bench needs PowerShell 7 (pwsh)' }
     Invoke-Build
     Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'hostile_bodies') -What 'hostile-body benchmark'
 
@@ -223,7 +272,8 @@ function Invoke-Bench {
         $ours = (Measure-Command { foreach ($i in 1..$n) { $null = Invoke-MfaApproval -Connection $sim.Connection -UserName bench@contoso.com } }).TotalMilliseconds / $n
         $body = '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><PfAuthUser_4 xmlns="http://www.phonefactor.com/PfWsSdk"><username>bench@contoso.com</username><initiatingAuthenticationType>pfsdk</initiatingAuthenticationType><applicationName>bench</applicationName><requireUserMatch>true</requireUserMatch></PfAuthUser_4></soap:Body></soap:Envelope>'
         $headers = @{ SOAPAction = '"http://www.phonefactor.com/PfWsSdk/PfAuthUser_4"'; Authorization = 'Basic ' + [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes('demo-admin:demo-password')) }
-        $call = { $x = [xml](Invoke-WebRequest -Uri $sim.Uri -Method Post -Body $body -ContentType 'text/xml; charset=utf-8' -Headers $headers -SkipCertificateCheck -UseBasicParsing).Content; $null = $x.Envelope.Body.PfAuthUser_4Response.PfAuthUser_4Result }
+        $insecure = @{ SkipCertificateCheck = $true }   # pwsh 7 only (Bench refuses 5.1 above)
+        $call = { $x = [xml](Invoke-WebRequest -Uri $sim.Uri -Method Post -Body $body -ContentType 'text/xml; charset=utf-8' -Headers $headers -UseBasicParsing @insecure).Content; $null = $x.Envelope.Body.PfAuthUser_4Response.PfAuthUser_4Result }
         & $call
         $iwr = (Measure-Command { foreach ($i in 1..$n) { & $call } }).TotalMilliseconds / $n
         Write-Host ("Per approval ({0} sequential, user answers at once): Invoke-MfaApproval {1:N2} ms, hand-written Invoke-WebRequest SOAP {2:N2} ms, ratio {3:N2}" -f $n, $ours, $iwr, ($ours / $iwr))

@@ -26,23 +26,65 @@ Describe 'Parameter validation' {
         $err.Exception.Message | Should -Match 'UserName'
     }
 
+    It 'takes the user-name rule from the engine: 256 characters, however many UTF-16 units' {
+        # 256 emoji are 512 UTF-16 units; the engine counts characters, and so does the cmdlet now.
+        $wide = [string]::Concat([System.Linq.Enumerable]::Repeat([char]::ConvertFromUtf32(0x1F600), 256))
+        $wide.Length | Should -Be 512
+        { Start-MfaApproval -Connection $conn -UserName $wide -Timeout 1 | Stop-MfaApproval } | Should -Not -Throw
+        { Start-MfaApproval -Connection $conn -UserName ($wide + 'x') } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
+    }
+
+    It 'rejects <Parameter> <Value> by the engine rule, naming the parameter' -ForEach @(
+        @{ Parameter = 'Mode'; Value = 'phoneapp'; Match = 'oathToken, phoneApp' }
+        @{ Parameter = 'Timeout'; Value = 86401; Match = '86400' }
+        @{ Parameter = 'InitiatingIpAddress'; Value = '10.0.0'; Match = 'IPv4 or IPv6' }
+        @{ Parameter = 'ApplicationName'; Value = "a`tb"; Match = 'control character' }
+    ) {
+        $err = $null
+        $splat = @{ Connection = $conn; UserName = 'alice@contoso.com'; $Parameter = $Value }
+        try { Start-MfaApproval @splat } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Match '^ParameterArgumentValidationError'
+        $err.Exception.Message | Should -Match "parameter '$Parameter'"
+        $err.Exception.Message | Should -Match $Match
+    }
+
+    It 'rejects New-MfaConnection <Parameter> <Value> by the engine rule' -ForEach @(
+        @{ Parameter = 'InitiatingAuthenticationType'; Value = 'PFSDK' }
+        @{ Parameter = 'HttpTimeout'; Value = 0 }
+        @{ Parameter = 'ApplicationName'; Value = ('x' * 257) }
+    ) {
+        $splat = @{ Uri = $sim.Uri; $Parameter = $Value }
+        { New-MfaConnection @splat } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
+    }
+
+    It 'completes -Mode and -InitiatingAuthenticationType from the engine lists' {
+        $modes = (TabExpansion2 -inputScript 'Invoke-MfaApproval -Mode ' -cursorColumn 25).CompletionMatches.CompletionText
+        $modes | Should -Be @([MfaApproval.Engine]::List('modes'))
+        $modes | Should -Contain 'phoneApp'
+        $types = (TabExpansion2 -inputScript 'New-MfaConnection -InitiatingAuthenticationType user' -cursorColumn 51).CompletionMatches.CompletionText
+        $types | Should -Be @('user_enrollment', 'userportal')
+    }
+
     It 'rejects a URI that is not http(s)' {
-        { New-MfaConnection -Uri 'ftp://mfa.contoso.com/x' } | Should -Throw -ErrorId 'ParameterArgumentValidationError,New-MfaConnection'
-        { New-MfaConnection -Uri 'relative/path' } | Should -Throw -ErrorId 'ParameterArgumentValidationError,New-MfaConnection'
+        { New-MfaConnection -Uri 'ftp://mfa.contoso.com/x' } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
+        { New-MfaConnection -Uri 'relative/path' } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
     }
 
     It 'rejects a negative timeout' {
-        { Invoke-MfaApproval -Connection $conn -UserName alice@contoso.com -Timeout -1 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Invoke-MfaApproval'
-        { Start-MfaApproval -Connection $conn -UserName alice@contoso.com | Wait-MfaApproval -Timeout -5 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Wait-MfaApproval'
+        { Invoke-MfaApproval -Connection $conn -UserName alice@contoso.com -Timeout -1 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
+        { Start-MfaApproval -Connection $conn -UserName alice@contoso.com | Wait-MfaApproval -Timeout -5 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
     }
 
     It 'rejects a malformed certificate hash' {
-        { New-MfaConnection -Uri $sim.Uri -ServerCertificateHash 'abc' } | Should -Throw -ErrorId 'ParameterArgumentValidationError,New-MfaConnection'
+        { New-MfaConnection -Uri $sim.Uri -ServerCertificateHash 'abc' } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
     }
 
     It 'refuses a credential over plain http without the opt-in' {
         { New-MfaConnection -Uri 'http://127.0.0.1:1/MultiFactorAuthWebServiceSdk/PfWsSdk.asmx' -Credential $cred } |
-            Should -Throw -ErrorId 'MfaApproval.UnencryptedAuthentication,New-MfaConnection'
+            Should -Throw -ErrorId 'MfaApproval.UnencryptedAuthentication,*'
+        $err = $null
+        try { New-MfaConnection -Uri 'http://127.0.0.1:1/MultiFactorAuthWebServiceSdk/PfWsSdk.asmx' -Credential $cred } catch { $err = $_ }
+        $err.Exception.Message | Should -Match '-AllowUnencryptedAuthentication'
         (New-MfaConnection -Uri 'http://127.0.0.1:1/MultiFactorAuthWebServiceSdk/PfWsSdk.asmx' -Credential $cred -AllowUnencryptedAuthentication).Authentication | Should -Be 'Basic'
     }
 }
@@ -50,12 +92,12 @@ Describe 'Parameter validation' {
 Describe 'Certificates' {
     It 'an unreadable certificate file is named' {
         { New-MfaConnection -Uri $sim.Uri -ClientCertificateFile (Join-Path $TestDrive 'missing.pfx') } |
-            Should -Throw -ErrorId 'MfaApproval.FileNotFound,New-MfaConnection'
+            Should -Throw -ErrorId 'MfaApproval.FileNotFound,*'
         $junk = Join-Path $TestDrive 'junk.pem'
         Set-Content -Path $junk -Value '-----BEGIN CERTIFICATE-----'
         $err = $null
         try { New-MfaConnection -Uri $sim.Uri -ClientCertificateFile $junk } catch { $err = $_ }
-        $err.FullyQualifiedErrorId | Should -Be 'MfaApproval.InvalidConnectionSettings,New-MfaConnection'
+        $err.FullyQualifiedErrorId | Should -BeLike 'MfaApproval.InvalidConnectionSettings,*'
         $err.Exception.Message | Should -Match 'clientCertificateFile'
     }
 
@@ -67,7 +109,7 @@ Describe 'Certificates' {
         [System.IO.File]::WriteAllBytes($pfx, $cert.Export('Pfx', 'Right-Pfx-Pass'))
         $err = $null
         try { New-MfaConnection -Uri $sim.Uri -ClientCertificateFile $pfx -ClientCertificatePassword (New-TestSecureString 'Wrong-Pfx-Pass') } catch { $err = $_ }
-        $err.FullyQualifiedErrorId | Should -Be 'MfaApproval.InvalidConnectionSettings,New-MfaConnection'
+        $err.FullyQualifiedErrorId | Should -BeLike 'MfaApproval.InvalidConnectionSettings,*'
         $err.Exception.Message | Should -Match 'wrong password'
         $err.Exception.Message | Should -Not -Match 'Wrong-Pfx-Pass'
         (New-MfaConnection -Uri $sim.Uri -ClientCertificateFile $pfx -ClientCertificatePassword (New-TestSecureString 'Right-Pfx-Pass')).Authentication | Should -Be 'ClientCertificate'
@@ -76,31 +118,37 @@ Describe 'Certificates' {
 
 Describe 'Objects used wrongly' {
     It 'a connection object from another module version is refused' {
-        $old = $conn.PSObject.Copy()
-        $old.ModuleVersion = '0.0.1'
-        { Invoke-MfaApproval -Connection $old -UserName alice@contoso.com } | Should -Throw -ErrorId 'MfaApproval.ConnectionFromOtherVersion,Invoke-MfaApproval'
+        # What a connection made by another loaded version looks like to this one: the same
+        # type name, a different ModuleVersion, not this assembly's Connection class.
+        $old = [pscustomobject]@{ PSTypeName = 'MfaApproval.Connection'; Uri = $conn.Uri; ModuleVersion = '0.0.1' }
+        { Invoke-MfaApproval -Connection $old -UserName alice@contoso.com } | Should -Throw -ErrorId 'MfaApproval.ConnectionFromOtherVersion,*'
+    }
+
+    It 'a deserialized copy of a connection is refused' {
+        $copy = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($conn))
+        { Invoke-MfaApproval -Connection $copy -UserName alice@contoso.com } | Should -Throw -ErrorId 'MfaApproval.InvalidConnection,*'
     }
 
     It 'something that is not a connection is refused' {
-        { Invoke-MfaApproval -Connection ([pscustomobject]@{ Uri = 'https://x' }) -UserName alice@contoso.com } | Should -Throw -ErrorId 'MfaApproval.InvalidConnection,Invoke-MfaApproval'
+        { Invoke-MfaApproval -Connection ([pscustomobject]@{ Uri = 'https://x' }) -UserName alice@contoso.com } | Should -Throw -ErrorId 'MfaApproval.InvalidConnection,*'
     }
 
     It 'a request waited on twice gets MfaApproval.RequestAlreadyWaited' {
         $r = Start-MfaApproval -Connection $conn -UserName bob@contoso.com
         ($r | Wait-MfaApproval).Status | Should -Be 'Denied'
-        { $r | Wait-MfaApproval -ErrorAction Stop } | Should -Throw -ErrorId 'MfaApproval.RequestAlreadyWaited,Wait-MfaApproval'
+        { $r | Wait-MfaApproval -ErrorAction Stop } | Should -Throw -ErrorId 'MfaApproval.RequestAlreadyWaited,*'
         $r.Result.Status | Should -Be 'Denied'
     }
 
     It 'a stopped simulator is named' {
         $short = Start-MfaSimulator
         $short | Stop-MfaSimulator
-        { Invoke-MfaApproval -Connection $short.Connection -UserName alice@contoso.com } | Should -Throw -ErrorId 'MfaApproval.SimulatorStopped,Invoke-MfaApproval'
-        { Test-MfaConnection -Connection $short.Connection } | Should -Throw -ErrorId 'MfaApproval.SimulatorStopped,Test-MfaConnection'
+        { Invoke-MfaApproval -Connection $short.Connection -UserName alice@contoso.com } | Should -Throw -ErrorId 'MfaApproval.SimulatorStopped,*'
+        { Test-MfaConnection -Connection $short.Connection } | Should -Throw -ErrorId 'MfaApproval.SimulatorStopped,*'
     }
 
     It 'a missing directory file is named' {
-        { Start-MfaSimulator -DirectoryFile (Join-Path $TestDrive 'none.json') } | Should -Throw -ErrorId 'MfaApproval.FileNotFound,Start-MfaSimulator'
+        { Start-MfaSimulator -DirectoryFile (Join-Path $TestDrive 'none.json') } | Should -Throw -ErrorId 'MfaApproval.FileNotFound,*'
     }
 
     It 'the host survives all of the above and still approves' {

@@ -25,7 +25,7 @@ Describe 'Stopping a pipeline' {
     }
 
     It 'Stop() during <Command> cancels every native request it was waiting on' -ForEach @(
-        @{ Command = 'Wait-MfaApproval'; Count = 3; Script = '1..3 | ForEach-Object { "carol@contoso.com" } | Start-MfaApproval -Connection $connection -Timeout 300 | Wait-MfaApproval' }
+        @{ Command = 'Wait-MfaApproval'; Count = 3; Script = '$global:requests = 1..3 | ForEach-Object { "carol@contoso.com" } | Start-MfaApproval -Connection $connection -Timeout 300; $requests | Wait-MfaApproval' }
         @{ Command = 'Invoke-MfaApproval'; Count = 1; Script = 'Invoke-MfaApproval -Connection $connection -UserName carol@contoso.com -Timeout 300' }
     ) {
         $null = $ps.AddScript($Script)
@@ -37,20 +37,35 @@ Describe 'Stopping a pipeline' {
             Start-Sleep -Milliseconds 10
         }
         $ps.InvocationStateInfo.State | Should -Be 'Running'
+        $pending = @([MfaApproval.Session]::OpenRequestsOf($runspace))
+        $pending.Count | Should -Be $Count
+        $pending | ForEach-Object { $_.NativeStatus | Should -Be 0 }   # MFA_STATUS_PENDING
         $clock = [System.Diagnostics.Stopwatch]::StartNew()
         $ps.Stop()
         $clock.Stop()
         $ps.InvocationStateInfo.State | Should -Be 'Stopped'
         $clock.Elapsed.TotalSeconds | Should -BeLessThan 5   # generous bound; typically ~0.1 s (see build.ps1 Bench)
-        $ps.Commands.Clear()
-        $open = @($ps.AddScript('& (Get-Module MfaApproval) { $script:OpenRequests.Values | ForEach-Object { [MfaApproval.Interop.Native]::Poll($_.Handle, 0) } }').Invoke())
-        $open.Count | Should -Be $Count
-        $open | Should -Not -Contain 0   # MFA_STATUS_PENDING: nothing left running
-        $open | ForEach-Object { $_ | Should -Be 6 }   # MFA_STATUS_CANCELLED
+        # Every request the wait owned was cancelled natively, read as Cancelled and freed.
+        $pending | ForEach-Object {
+            $_.NativeStatus | Should -Be 6   # MFA_STATUS_CANCELLED
+            $_.State | Should -Be 'Cancelled'
+            $_.Result.Approved | Should -BeFalse
+        }
+        @([MfaApproval.Session]::OpenRequestsOf($runspace)).Count | Should -Be 0
     }
 
     It 'removing the module cancels approvals that were started and never waited on' {
-        $null = $ps.AddScript('$global:r = Start-MfaApproval -Connection $connection -UserName carol@contoso.com -Timeout 300; Remove-Module MfaApproval; [MfaApproval.Interop.Native]::Poll($r.Handle, 0)')
-        $ps.Invoke() | Should -Be 6
+        $null = $ps.AddScript('$global:r = Start-MfaApproval -Connection $connection -UserName carol@contoso.com -Timeout 300; $r.NativeStatus; Remove-Module MfaApproval; $r.NativeStatus')
+        $ps.Invoke() | Should -Be @(0, 6)
+    }
+
+    It 'requests of one runspace are not cancelled when another removes the module' {
+        $mine = Start-MfaApproval -Connection $sim.Connection -UserName carol@contoso.com -Timeout 300
+        try {
+            $null = $ps.AddScript('Remove-Module MfaApproval')
+            $ps.Invoke()
+            $mine.NativeStatus | Should -Be 0
+        }
+        finally { $mine | Stop-MfaApproval }
     }
 }

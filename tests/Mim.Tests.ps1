@@ -121,7 +121,7 @@ Describe 'Hostile values reach the child exactly' {
         $arguments = @('-c', 'import sys, json; sys.stdout.write(json.dumps(sys.argv[1:]))') + $names + @('', 'a\', 'a\\"b', ' ')
         $info = New-Object System.Diagnostics.ProcessStartInfo
         $info.FileName = $python.Source
-        $info.Arguments = InModuleScope MfaApproval -Parameters @{ A = $arguments } { param($A) ConvertTo-MfaCommandLine -Argument $A }
+        $info.Arguments = [MfaApproval.CommandLine]::Join([string[]]$arguments)
         $info.UseShellExecute = $false
         $info.RedirectStandardOutput = $true
         $info.StandardOutputEncoding = New-Object System.Text.UTF8Encoding($false)

@@ -1,9 +1,12 @@
-# The module as a product: manifest, exports, help, import/remove cycles, and nothing
-# that Windows PowerShell 5.1 cannot load.
+# The module as a product: manifest, exports, help, the assembly, import/remove cycles,
+# and no script that Windows PowerShell 5.1 cannot run.
 BeforeDiscovery {
     . $PSScriptRoot/TestHelpers.ps1
-    $commands = (Import-PowerShellDataFile (Join-Path $RepoRoot 'module.psd1')).FunctionsToExport
-    $shipped = @(Get-ChildItem (Join-Path $RepoRoot 'powershell') -Recurse -Include *.ps1, *.psm1, *.psd1) + @(Get-Item (Join-Path $RepoRoot 'module.psd1'))
+    $commands = (Import-PowerShellDataFile (Join-Path $RepoRoot 'module.psd1')).CmdletsToExport
+    # Every script we ship or run on a Windows PowerShell 5.1 host: the MIM scripts, the
+    # build, the tools and the tests themselves.
+    $shipped = @(Get-ChildItem (Join-Path $RepoRoot 'powershell'), (Join-Path $RepoRoot 'tests'), (Join-Path $RepoRoot 'tools') -Recurse -Include *.ps1, *.psm1, *.psd1) +
+        @(Get-Item (Join-Path $RepoRoot 'module.psd1'), (Join-Path $RepoRoot 'build.ps1'))
     $shippedCases = $shipped | ForEach-Object { @{ Path = $_.FullName; Name = $_.Name } }
 }
 BeforeAll {
@@ -19,22 +22,38 @@ Describe 'Manifest' {
         $m = Test-ModuleManifest -Path $manifestPath -ErrorAction Stop
         $m.CompatiblePSEditions | Should -Be @('Desktop', 'Core')
         $m.PowerShellVersion | Should -Be ([version]'5.1')
-        $m.ExportedCmdlets.Count | Should -Be 0
+        $m.ExportedFunctions.Count | Should -Be 0
         $m.ExportedAliases.Count | Should -Be 0
+        $m.RootModule | Should -Be 'MfaApproval.dll'
+        $m.DotNetFrameworkVersion | Should -Be ([version]'4.5.2')
         $m.PrivateData.PSData.Tags | Should -Contain 'MFA'
         $m.PrivateData.PSData.LicenseUri | Should -Not -BeNullOrEmpty
         $data = Import-PowerShellDataFile $manifestPath
-        $data.FunctionsToExport | Should -Not -Contain '*'
+        $data.CmdletsToExport | Should -Not -Contain '*'
         $data.FormatsToProcess | Should -Be @('MfaApproval.format.ps1xml')
     }
 
-    It 'exports exactly the manifest list, and every public file defines one of them' {
+    It 'exports exactly the manifest list, each a compiled cmdlet with its help page' {
         Import-Module $ModulePath -Force
-        $exported = (Get-Module MfaApproval).ExportedFunctions.Keys | Sort-Object
-        $listed = (Import-PowerShellDataFile $manifestPath).FunctionsToExport | Sort-Object
+        $module = Get-Module MfaApproval
+        $module.ModuleType | Should -Be 'Binary'
+        $exported = $module.ExportedCmdlets.Keys | Sort-Object
+        $listed = (Import-PowerShellDataFile $manifestPath).CmdletsToExport | Sort-Object
         $exported | Should -Be $listed
-        $files = Get-ChildItem (Join-Path $RepoRoot 'powershell/Public/*.ps1') | ForEach-Object BaseName | Sort-Object
-        $files | Should -Be $listed
+        $module.ExportedFunctions.Count | Should -Be 0
+        $pages = Get-ChildItem (Join-Path $RepoRoot 'docs/commands/*-*.md') | ForEach-Object BaseName | Sort-Object
+        $pages | Should -Be $listed
+    }
+
+    It 'format views exist for every output type' {
+        Import-Module $ModulePath -Force
+        [xml]$format = Get-Content -Raw (Join-Path $ModulePath 'MfaApproval.format.ps1xml')
+        $viewed = @($format.Configuration.ViewDefinitions.View.ViewSelectedBy.TypeName)
+        foreach ($command in (Get-Module MfaApproval).ExportedCmdlets.Values) {
+            foreach ($type in $command.OutputType.Type | Where-Object { $_ -and $_.Namespace -eq 'MfaApproval' }) {
+                $viewed | Should -Contain $type.FullName
+            }
+        }
     }
 }
 
@@ -57,9 +76,14 @@ Describe 'Help for <_>' -ForEach $commands {
             ($doc.Description | Out-String).Trim() | Should -Not -BeNullOrEmpty -Because "-$p needs help text"
         }
     }
-    It 'declares OutputType and CmdletBinding' {
-        $command.CmdletBinding | Should -BeTrue
+    It 'is a compiled cmdlet and declares OutputType' {
+        $command.CommandType | Should -Be 'Cmdlet'
         if ($_ -ne 'Stop-MfaSimulator') { $command.OutputType.Count | Should -BeGreaterThan 0 }
+    }
+    It 'has -Examples help with code' {
+        $examples = @((Get-Help $_ -Examples).Examples.Example)
+        $examples.Count | Should -BeGreaterThan 0
+        $examples | ForEach-Object { $_.Code | Should -Not -BeNullOrEmpty }
     }
 }
 
@@ -117,30 +141,79 @@ Describe 'Windows PowerShell 5.1 compatibility of <Name>' -ForEach $shippedCases
     }
 }
 
-Describe 'The interop assembly' {
-    It 'compiles as C# 5 against mscorlib only (mcs -langversion:5)' -Skip:(-not (Get-Command mcs -ErrorAction SilentlyContinue)) {
-        $dll = Join-Path $TestDrive 'Interop.dll'
-        $log = & mcs -noconfig -langversion:5 -target:library -warnaserror -nologo "-out:$dll" (Join-Path $RepoRoot 'powershell/interop/Native.cs') 2>&1
-        $LASTEXITCODE | Should -Be 0 -Because ($log -join "`n")
-        Test-Path $dll | Should -BeTrue
+Describe 'The cmdlet assembly' {
+    BeforeAll {
+        $dll = Join-Path $ModulePath 'MfaApproval.dll'
+        $name = [System.Reflection.AssemblyName]::GetAssemblyName($dll)
     }
-    It 'the staged assembly references mscorlib only' {
-        $asm = [System.Reflection.Assembly]::LoadFile((Join-Path $ModulePath 'lib/MfaApproval.Interop.dll'))
-        ($asm.GetReferencedAssemblies().Name | Sort-Object -Unique) | Should -Be @('mscorlib')
+    It 'is strong-named and versioned as the module' {
+        $name.GetPublicKeyToken().Count | Should -Be 8
+        $name.Version.ToString(3) | Should -Be (Import-PowerShellDataFile (Join-Path $ModulePath 'MfaApproval.psd1')).ModuleVersion
+    }
+    It 'references only the .NET Framework and PowerShell 5.1 assemblies (no third-party library)' {
+        $asm = [System.Reflection.Assembly]::LoadFile($dll)
+        ($asm.GetReferencedAssemblies().Name | Sort-Object -Unique) | Should -Be @('mscorlib', 'System', 'System.Management.Automation')
+        ($asm.GetReferencedAssemblies() | Where-Object Name -EQ 'System.Management.Automation').Version | Should -Be ([version]'3.0.0.0')
+    }
+    It 'was compiled from C# 5 against the committed PowerShell 5.1 reference assembly (mcs -langversion:5)' -Skip:(-not (Get-Command mcs -ErrorAction SilentlyContinue)) {
+        $out = Join-Path $TestDrive 'Check.dll'
+        $sources = Get-ChildItem (Join-Path $RepoRoot 'powershell/src') -Recurse -Filter *.cs | ForEach-Object FullName
+        $log = & mcs -noconfig -langversion:5 -target:library -unsafe -warnaserror -nologo "-out:$out" -r:System.dll -r:System.Core.dll "-r:$(Join-Path $RepoRoot 'powershell/ref/System.Management.Automation.dll')" @sources 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because ($log -join "`n")
+    }
+    It 'ships MAML help generated from docs/commands' {
+        $help = Join-Path $ModulePath 'en-US/MfaApproval.dll-Help.xml'
+        Test-Path $help | Should -BeTrue
+        [xml]$maml = Get-Content -Raw $help
+        @($maml.helpItems.command).Count | Should -Be @(Get-ChildItem (Join-Path $RepoRoot 'docs/commands/*-*.md')).Count
+    }
+}
+
+Describe 'Native library loading' {
+    It 'looks for the Windows layout the build stages: runtimes/<rid>/native/mfa_approval.dll, bin/<rid>/mfa-sim.exe' {
+        $root = [System.IO.Path]::GetFullPath('/m')
+        [MfaApproval.Interop.Loader]::LibraryPathIn($root, 'win-x64') | Should -Be ([System.IO.Path]::Combine($root, 'runtimes', 'win-x64', 'native', 'mfa_approval.dll'))
+        [MfaApproval.Interop.Loader]::SimulatorPathIn($root, 'win-arm64') | Should -Be ([System.IO.Path]::Combine($root, 'bin', 'win-arm64', 'mfa-sim.exe'))
+        [MfaApproval.Interop.Loader]::LibraryPathIn($root, 'linux-x64') | Should -Be ([System.IO.Path]::Combine($root, 'runtimes', 'linux-x64', 'native', 'libmfa_approval.so'))
+        $build = Get-Content -Raw (Join-Path $RepoRoot 'build.ps1')
+        $build | Should -Match ([regex]::Escape('"runtimes/$rid/native"'))
+        $build | Should -Match ([regex]::Escape('"bin/$rid"'))
+    }
+    It 'explains Win32 error <Code> with what to do' -ForEach @(
+        @{ Code = 126; Match = 'depends on is missing.*ERROR_MOD_NOT_FOUND' }
+        @{ Code = 193; Match = 'architecture.*ERROR_BAD_EXE_FORMAT' }
+        @{ Code = 5; Match = 'access is denied.*AppLocker' }
+        @{ Code = 1114; Match = 'Win32 error 1114' }
+    ) {
+        $text = [MfaApproval.Interop.Loader]::LoadFailureMessage('C:\m\mfa_approval.dll', $Code, $null)
+        $text | Should -Match ([regex]::Escape('C:\m\mfa_approval.dll'))
+        $text | Should -Match $Match
+    }
+    It 'refuses a 32-bit Windows host before looking for a file, and names the 64-bit PowerShell' {
+        [MfaApproval.Interop.Loader]::UnsupportedRuntimeMessage('win-x86') | Should -Match 'Sysnative'
+        [MfaApproval.Interop.Loader]::UnsupportedRuntimeMessage('win-x64') | Should -BeNullOrEmpty
+    }
+    It 'a second MfaApproval build in the same process fails clearly and names both' {
+        # On .NET Framework two strong-named versions load side by side; each then asks for
+        # its own native library, and the second must be refused (one engine per process).
+        $other = Join-Path $TestDrive 'v9/runtimes/linux-x64/native/libmfa_approval.so'
+        $script = "Import-Module '$ModulePath'; try { [MfaApproval.Interop.Native]::Load('$other', '9.9.9 (v9)'); 'loaded' } catch { `$_.Exception.InnerException.ErrorRecord.FullyQualifiedErrorId; `$_.Exception.InnerException.Message }"
+        $text = (& $Pwsh -NoProfile -NonInteractive -Command $script) -join "`n"
+        $text | Should -Not -Match 'loaded$'
+        $text | Should -Match 'MfaApproval.NativeLibraryLoadFailed'
+        $text | Should -Match 'already loaded in this process'
+        $text | Should -Match ([regex]::Escape($ModulePath))
+        $text | Should -Match '9\.9\.9'
     }
 }
 
 Describe 'Failure kinds' {
     BeforeAll { Import-Module $ModulePath -Force }
-    It 'maps every failure kind of the engine in one place' {
-        $source = Get-Content -Raw (Join-Path $PSScriptRoot '../rust/engine/src/outcome.rs')
-        $block = [regex]::Match($source, 'pub const ALL: &''static \[FailureKind\] = &\[(?<list>[^\]]+)\]').Groups['list'].Value
-        $kinds = @([regex]::Matches($block, 'FailureKind::(\w+)') | ForEach-Object { $_.Groups[1].Value.Substring(0, 1).ToLowerInvariant() + $_.Groups[1].Value.Substring(1) })
-        $kinds.Count | Should -BeGreaterThan 10
-        $table = InModuleScope MfaApproval { Get-MfaFailureKind }
-        foreach ($kind in $kinds) {
-            $table.ContainsKey($kind) | Should -BeTrue -Because "the engine has failure kind '$kind'"
-        }
-        @($table.Keys | Where-Object { $kinds -notcontains $_ }) | Should -BeNullOrEmpty -Because 'the table has no kind the engine lacks'
+    It 'maps every failure kind the engine reports (its capabilities), and no other' {
+        $engine = @([MfaApproval.Engine]::List('failureKinds'))
+        $engine.Count | Should -BeGreaterThan 10
+        $mapped = @([MfaApproval.FailureKinds]::Kinds)
+        foreach ($kind in $engine) { $mapped | Should -Contain $kind -Because "the engine has failure kind '$kind'" }
+        @($mapped | Where-Object { $engine -notcontains $_ }) | Should -BeNullOrEmpty -Because 'the table has no kind the engine lacks'
     }
 }

@@ -1,0 +1,72 @@
+// Get-MfaUser: UserExists, then GetUserSettings_3 for users that exist. No push is sent.
+using System.Management.Automation;
+
+namespace MfaApproval.Cmdlets
+{
+    [Cmdlet(VerbsCommon.Get, "MfaUser")]
+    [OutputType(typeof(User))]
+    public sealed class GetMfaUserCommand : MfaCmdlet
+    {
+        Connection connection;
+
+        [Parameter]
+        public PSObject Connection { get; set; }
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString]
+        [ValidateRequestField("userName")]
+        public string[] UserName { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            connection = ResolveConnection(Connection);
+        }
+
+        static object Member(object o, string name)
+        {
+            PSObject p = o as PSObject;
+            if (p == null) return null;
+            PSPropertyInfo prop = p.Properties[name];
+            return prop == null ? null : prop.Value;
+        }
+
+        protected override void ProcessRecord()
+        {
+            foreach (string user in UserName)
+            {
+                Result exists = Query(connection, "userExists", user, 60);
+                if (exists.Status != "Completed")
+                {
+                    WriteError(Errors.Record("MfaApproval.QueryFailed", string.Format("UserExists for '{0}' failed: {1}", user, exists.Message), ErrorCategory.ConnectionError, user));
+                    continue;
+                }
+                object found = Member(exists.Data, "exists");
+                bool doesExist = found is bool && (bool)found;
+                object settings = null;
+                if (doesExist)
+                {
+                    Result read = Query(connection, "getUserSettings", user, 60);
+                    if (read.Status == "Completed") settings = Member(read.Data, "userSettings");
+                    else WriteError(Errors.Record("MfaApproval.QueryFailed", string.Format("GetUserSettings_3 for '{0}' failed: {1}", user, read.Message), ErrorCategory.ConnectionError, user));
+                }
+                User u = new User();
+                u.UserName = user;
+                u.Exists = doesExist;
+                if (settings != null)
+                {
+                    u.FirstName = Member(settings, "FirstName") as string;
+                    u.LastName = Member(settings, "LastName") as string;
+                    u.EmailAddress = Member(settings, "EmailAddress") as string;
+                    u.Mode = Member(settings, "Mode") as string;
+                    u.PhoneAppMode = Member(settings, "PhoneAppMode") as string;
+                    object enabled = Member(settings, "Enabled");
+                    object activated = Member(settings, "PhoneAppActivated");
+                    u.Enabled = enabled is bool && (bool)enabled;
+                    u.PhoneAppActivated = activated is bool && (bool)activated;
+                    u.Settings = settings;
+                }
+                WriteObject(u);
+            }
+        }
+    }
+}

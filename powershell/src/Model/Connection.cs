@@ -1,0 +1,38 @@
+// MfaApproval.Connection: a native client (connection pool, TLS settings, credentials) and
+// what it was made with. It never holds a secret: the password went to the engine.
+using System;
+using MfaApproval.Interop;
+
+namespace MfaApproval
+{
+    public sealed class Connection
+    {
+        internal Connection(MfaClientHandle client)
+        {
+            NativeClient = client;
+            ModuleVersion = Session.ModuleVersion;
+        }
+
+        public Uri Uri { get; internal set; }
+        public string UserName { get; internal set; }
+        /// <summary>Basic, ClientCertificate, "Basic, ClientCertificate" or None.</summary>
+        public string Authentication { get; internal set; }
+        public string[] ServerCertificateHash { get; internal set; }
+        public string InitiatingAuthenticationType { get; internal set; }
+        public string ApplicationName { get; internal set; }
+        public int HttpTimeout { get; internal set; }
+        public bool AllowUnknownUser { get; internal set; }
+        public string ModuleVersion { get; private set; }
+        /// <summary>The simulator behind this connection (Start-MfaSimulator), else null.</summary>
+        public Simulator Simulator { get; internal set; }
+        /// <summary>True once the connection's native client was released (its simulator stopped).</summary>
+        public bool IsClosed { get { return NativeClient.IsClosed; } }
+
+        internal MfaClientHandle NativeClient { get; private set; }
+
+        public override string ToString()
+        {
+            return Uri == null ? string.Empty : Uri.ToString();
+        }
+    }
+}

@@ -1,0 +1,86 @@
+// MfaApproval.Request: a started approval. It owns the native request handle; the handle
+// is freed when the result has been read (Wait-MfaApproval, Invoke-MfaApproval) or the
+// module is removed. Freeing or cancelling never leaves an approval running.
+using System;
+using MfaApproval.Interop;
+
+namespace MfaApproval
+{
+    public sealed class Request
+    {
+        internal Request(int id, string userName, string operation, double timeoutSeconds, Uri uri, MfaRequestHandle handle)
+        {
+            Id = id;
+            UserName = userName;
+            Operation = operation;
+            State = "Pending";
+            Status = "Pending";
+            StartedAt = DateTime.UtcNow;
+            TimeoutSeconds = timeoutSeconds;
+            Uri = uri;
+            Handle = handle;
+            ModuleVersion = Session.ModuleVersion;
+        }
+
+        public int Id { get; private set; }
+        public string UserName { get; private set; }
+        public string Operation { get; private set; }
+        /// <summary>Pending, Completed or Cancelled.</summary>
+        public string State { get; internal set; }
+        /// <summary>Pending, or the final status (Approved, Denied, ...).</summary>
+        public string Status { get; internal set; }
+        public DateTime StartedAt { get; private set; }
+        public double TimeoutSeconds { get; private set; }
+        public Uri Uri { get; private set; }
+        /// <summary>The result, once the request has been waited on.</summary>
+        public Result Result { get; internal set; }
+        public string ModuleVersion { get; private set; }
+
+        /// <summary>The native status (MFA_STATUS_*) now: 0 while pending, 6 once cancelled.
+        /// For diagnostics and tests; after the result was read it stays the final one.</summary>
+        public uint NativeStatus
+        {
+            get
+            {
+                lock (this)
+                {
+                    if (Handle.IsClosed) return finalNativeStatus;
+                    return Native.Poll(Handle, 0);
+                }
+            }
+        }
+
+        internal MfaRequestHandle Handle { get; private set; }
+        internal bool Waited { get; set; }
+        uint finalNativeStatus;
+
+        /// <summary>Reads the finished outcome into Result and frees the handle.</summary>
+        internal Result Complete(string statusOverride, string messageOverride)
+        {
+            lock (this)
+            {
+                finalNativeStatus = Native.Poll(Handle, 0);
+                Result r = Result.FromOutcome(Native.Outcome(Handle), statusOverride, messageOverride);
+                Result = r;
+                State = r.Status == "Cancelled" ? "Cancelled" : "Completed";
+                Status = r.Status;
+                Handle.Dispose();
+                Session.Forget(this);
+                return r;
+            }
+        }
+
+        internal void Cancel()
+        {
+            lock (this)
+            {
+                if (!Handle.IsClosed) Native.Cancel(Handle);
+            }
+        }
+
+        public override string ToString()
+        {
+            return UserName + ": " + Status;
+        }
+    }
+}

@@ -1,0 +1,136 @@
+// MfaApproval.Result: the typed outcome of one approval or query, read from the engine's
+// outcome JSON. Approved is true only when the engine said both status "Approved" and
+// approved=true (fail closed: anything else, including a document that cannot be read,
+// is not an approval).
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using MfaApproval.Json;
+
+namespace MfaApproval
+{
+    public sealed class Result
+    {
+        public string Status { get; internal set; }
+        public bool Approved { get; internal set; }
+        public string UserName { get; internal set; }
+        public int? CallResult { get; internal set; }
+        public string CallResultName { get; internal set; }
+        public string CallResultDescription { get; internal set; }
+        public int? ErrorCode { get; internal set; }
+        public string ErrorDescription { get; internal set; }
+        public string RequestId { get; internal set; }
+        public string Provider { get; internal set; }
+        public string Operation { get; internal set; }
+        public string FailureKind { get; internal set; }
+        public string Message { get; internal set; }
+        public bool RequireUserMatch { get; internal set; }
+        public string[] Warnings { get; internal set; }
+        /// <summary>What a query returned (e.g. exists, userSettings, activationCode), as objects.</summary>
+        public object Data { get; internal set; }
+        public DateTime StartedAt { get; internal set; }
+        public TimeSpan Duration { get; internal set; }
+        public int HttpCalls { get; internal set; }
+
+        public override string ToString()
+        {
+            return UserName + ": " + Status;
+        }
+
+        internal static Result FromOutcome(string json, string statusOverride, string messageOverride)
+        {
+            Dictionary<string, object> o;
+            try
+            {
+                o = JsonReader.ParseObject(json);
+            }
+            catch (FormatException e)
+            {
+                o = new Dictionary<string, object>();
+                o["status"] = "Failed";
+                o["failureKind"] = "internal";
+                o["message"] = "the engine's outcome could not be read (" + e.Message + ")";
+            }
+            Result r = new Result();
+            r.Status = statusOverride ?? Text(o, "status") ?? "Failed";
+            object approved;
+            r.Approved = r.Status == "Approved" && o.TryGetValue("approved", out approved) && approved is bool && (bool)approved;
+            r.UserName = Text(o, "userName");
+            Dictionary<string, object> call = Member(o, "callResult") as Dictionary<string, object>;
+            if (call != null)
+            {
+                r.CallResult = Int(call, "code");
+                r.CallResultName = Text(call, "name");
+                r.CallResultDescription = Text(call, "description");
+            }
+            Dictionary<string, object> error = Member(o, "error") as Dictionary<string, object>;
+            if (error != null)
+            {
+                r.ErrorCode = Int(error, "code");
+                r.ErrorDescription = Text(error, "description");
+            }
+            r.RequestId = Text(o, "authenticationRequestId") ?? string.Empty;
+            r.Provider = Text(o, "provider") ?? string.Empty;
+            r.Operation = Text(o, "operation") ?? string.Empty;
+            r.FailureKind = Text(o, "failureKind") ?? string.Empty;
+            r.Message = messageOverride ?? Text(o, "message") ?? string.Empty;
+            object rum = Member(o, "requireUserMatch");
+            r.RequireUserMatch = rum is bool && (bool)rum;
+            List<string> warnings = new List<string>();
+            List<object> list = Member(o, "warnings") as List<object>;
+            if (list != null) foreach (object w in list) { string s = w as string; if (!string.IsNullOrEmpty(s)) warnings.Add(s); }
+            r.Warnings = warnings.ToArray();
+            r.Data = ToPowerShell(Member(o, "data"));
+            object started = Member(o, "startedAtUnixMs");
+            r.StartedAt = new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMilliseconds(started is double ? (double)started : 0);
+            object elapsed = Member(o, "elapsedMs");
+            r.Duration = TimeSpan.FromMilliseconds(elapsed is double ? (double)elapsed : 0);
+            r.HttpCalls = Int(o, "httpCalls") ?? 0;
+            return r;
+        }
+
+        static object Member(Dictionary<string, object> o, string name)
+        {
+            object v;
+            return o.TryGetValue(name, out v) ? v : null;
+        }
+
+        static string Text(Dictionary<string, object> o, string name)
+        {
+            return Member(o, name) as string;
+        }
+
+        static int? Int(Dictionary<string, object> o, string name)
+        {
+            object v = Member(o, name);
+            if (v is double) return (int)(double)v;
+            return null;
+        }
+
+        /// <summary>JSON values as PowerShell sees them: objects as PSCustomObjects, arrays as
+        /// object[], whole numbers as long.</summary>
+        internal static object ToPowerShell(object value)
+        {
+            Dictionary<string, object> o = value as Dictionary<string, object>;
+            if (o != null)
+            {
+                PSObject p = new PSObject();
+                foreach (KeyValuePair<string, object> m in o) p.Properties.Add(new PSNoteProperty(m.Key, ToPowerShell(m.Value)));
+                return p;
+            }
+            List<object> a = value as List<object>;
+            if (a != null)
+            {
+                object[] items = new object[a.Count];
+                for (int i = 0; i < items.Length; i++) items[i] = ToPowerShell(a[i]);
+                return items;
+            }
+            if (value is double)
+            {
+                double d = (double)value;
+                if (d == Math.Floor(d) && Math.Abs(d) < 9e15) return (long)d;
+            }
+            return value;
+        }
+    }
+}

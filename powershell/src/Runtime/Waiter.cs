@@ -1,0 +1,112 @@
+// Waits for native requests on the pipeline thread: one bounded native poll at a time
+// (poll wakes at once when a request finishes or is cancelled), results written as each
+// request finishes, progress while any is pending. Stop() (from StopProcessing, on another
+// thread) cancels every request being waited on at once; the wait then completes them as
+// Cancelled, frees their handles and ends with PipelineStoppedException.
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Management.Automation;
+
+namespace MfaApproval
+{
+    internal sealed class Waiter
+    {
+        readonly object gate = new object();
+        readonly List<Request> pending;
+        volatile bool stopped;
+
+        public Waiter(IEnumerable<Request> requests)
+        {
+            pending = new List<Request>(requests);
+        }
+
+        /// <summary>Cancels everything still pending; never blocks on the network.</summary>
+        public void Stop()
+        {
+            stopped = true;
+            foreach (Request r in Snapshot())
+            {
+                try { r.Cancel(); } catch (Exception) { }
+            }
+        }
+
+        Request[] Snapshot()
+        {
+            lock (gate) { return pending.ToArray(); }
+        }
+
+        /// <summary>Waits; <paramref name="emit"/> gets each result. timeoutSeconds 0 waits for
+        /// each request's own deadline; past a positive one, the rest end as TimedOut.</summary>
+        public void Run(PSCmdlet cmdlet, double timeoutSeconds, string activity, Action<Result> emit)
+        {
+            int total = pending.Count;
+            Stopwatch clock = Stopwatch.StartNew();
+            ProgressRecord progress = new ProgressRecord(0x4D4641, activity, "waiting");
+            bool shownProgress = false;
+            try
+            {
+                while (true)
+                {
+                    Request[] now = Snapshot();
+                    if (now.Length == 0) break;
+                    if (stopped) throw new PipelineStoppedException();
+                    Interop.Native.Poll(now[0].Handle, 100);
+                    foreach (Request r in now)
+                    {
+                        if (stopped) break;
+                        if (Interop.Native.Poll(r.Handle, 0) != Interop.Native.StatusPending)
+                        {
+                            lock (gate) pending.Remove(r);
+                            Result result = r.Complete(null, null);
+                            cmdlet.WriteVerbose(string.Format(CultureInfo.InvariantCulture, "{0}: {1} after {2:N1} s ({3})", r.UserName, result.Status, result.Duration.TotalSeconds, result.Message));
+                            emit(result);
+                        }
+                    }
+                    if (stopped) throw new PipelineStoppedException();
+                    if (timeoutSeconds > 0 && clock.Elapsed.TotalSeconds >= timeoutSeconds)
+                    {
+                        foreach (Request r in Snapshot())
+                        {
+                            r.Cancel();
+                            lock (gate) pending.Remove(r);
+                            emit(r.Complete("TimedOut", string.Format(CultureInfo.InvariantCulture, "no answer within the wait timeout of {0} s; the request was cancelled", timeoutSeconds)));
+                        }
+                    }
+                    now = Snapshot();
+                    if (now.Length > 0)
+                    {
+                        int done = total - now.Length;
+                        List<string> names = new List<string>();
+                        for (int i = 0; i < now.Length && i < 3; i++) names.Add(now[i].UserName);
+                        progress.StatusDescription = string.Format(CultureInfo.InvariantCulture, "{0} of {1} answered; waiting for {2}", done, total, string.Join(", ", names.ToArray()));
+                        progress.PercentComplete = (int)(100L * done / total);
+                        progress.SecondsRemaining = timeoutSeconds > 0 ? (int)Math.Max(0, timeoutSeconds - clock.Elapsed.TotalSeconds) : -1;
+                        cmdlet.WriteProgress(progress);
+                        shownProgress = true;
+                    }
+                }
+            }
+            finally
+            {
+                // Ctrl+C, Stop(), a timeout or an exception: nothing is left running, and every
+                // handle this wait owned is freed with its outcome (Cancelled) kept on the request.
+                foreach (Request r in Snapshot())
+                {
+                    try
+                    {
+                        r.Cancel();
+                        r.Complete(null, null);
+                    }
+                    catch (Exception) { }
+                }
+                if (shownProgress && !stopped)
+                {
+                    progress.RecordType = ProgressRecordType.Completed;
+                    try { cmdlet.WriteProgress(progress); } catch (Exception) { }
+                }
+            }
+        }
+    }
+}
