@@ -1,9 +1,10 @@
-//! The C# side's copies of the ABI numbers (`const uint` in `powershell/**/*.cs`) must
-//! equal the header's: every C# constant `FooBar` is checked against `MFA_FOO_BAR`
-//! (`ExpectedAbiVersion` against `MFA_ABI_VERSION`), so a new copy cannot drift unseen.
+//! The C# side's copies of the ABI numbers must equal the header's. They live in the
+//! binding, `powershell/src/Interop/Native.cs` (other files hold Win32 constants only):
+//! every `const uint FooBar` there is checked against `MFA_FOO_BAR` (`ExpectedAbiVersion`
+//! against `MFA_ABI_VERSION`), so a new copy cannot drift unseen.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 fn header_numbers(text: &str) -> HashMap<String, u64> {
     let mut out = HashMap::new();
@@ -39,26 +40,13 @@ fn screaming(pascal: &str) -> String {
     out
 }
 
-fn cs_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = entry.path();
-        if p.is_dir() {
-            cs_files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "cs") {
-            out.push(p);
-        }
-    }
-}
-
 #[test]
 fn every_csharp_abi_constant_equals_the_header() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let header = std::fs::read_to_string(root.join("rust/ffi/include/mfa_approval.h")).unwrap();
     let numbers = header_numbers(&header);
     assert!(numbers.len() > 20, "header parse found {numbers:?}");
-    let mut files = Vec::new();
-    cs_files(&root.join("powershell"), &mut files);
-    assert!(!files.is_empty());
+    let files = [root.join("powershell/src/Interop/Native.cs")];
     let mut checked = 0;
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
