@@ -10,6 +10,9 @@ Tasks:
          under valgrind, a seeded fuzz smoke of every cargo-fuzz target (nightly), the
          SOAP-client (zeep) tests, and the Pester tests on the staged module under Pester
          6.2.0 and 5.7.1. Ends with "Pester: N passed, N failed".
+  Package  Build, then publish the staged module to a local folder repository: writes
+         out/packages/MfaApproval.<version>.nupkg (what Publish-PSResource sends to a
+         gallery; Install-PSResource/Save-PSResource install it).
   Demo   Build, start the simulator, ask each demo user and show the outcomes.
   Bench  Build, then print import cost, per-approval cost against a hand-written
          Invoke-WebRequest SOAP call, the cost of 1,000 approvals (pwsh 7), and the
@@ -25,7 +28,7 @@ pwsh ./build.ps1 Test
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Package', 'Demo', 'Bench', 'Clean')]
     [string]$Task = 'Build'
 )
 $ErrorActionPreference = 'Stop'
@@ -226,6 +229,22 @@ function Invoke-FuzzSmoke {
     Write-Host 'Fuzz smoke: 4 targets, 150,000 seeded runs each (30 s at most), no crash.' -ForegroundColor Green
 }
 
+function Invoke-Package {
+    # Publish-PSResource (PSResourceGet, in pwsh 7.4+) to a temporary local repository.
+    if (-not (Get-Command Publish-PSResource -ErrorAction SilentlyContinue)) { throw 'build.ps1 Package needs Publish-PSResource (PowerShell 7.4 or later, or Microsoft.PowerShell.PSResourceGet)' }
+    Invoke-Build
+    $packages = Join-Path $Root 'out/packages'
+    $null = New-Item -ItemType Directory -Force -Path $packages
+    Get-ChildItem $packages -Filter 'MfaApproval.*.nupkg' | Remove-Item
+    $name = "MfaApprovalBuild$PID"
+    Register-PSResourceRepository -Name $name -Uri $packages -Trusted -Force
+    try { Publish-PSResource -Path $Out -Repository $name -SkipDependenciesCheck }
+    finally { Unregister-PSResourceRepository -Name $name }
+    $nupkg = Get-ChildItem $packages -Filter 'MfaApproval.*.nupkg' | Select-Object -First 1
+    if (-not $nupkg) { throw "Publish-PSResource wrote no package to $packages" }
+    Write-Host "Package: $($nupkg.FullName) ($([math]::Round($nupkg.Length / 1MB, 1)) MiB)" -ForegroundColor Green
+}
+
 function Invoke-Demo {
     Invoke-Build
     Import-Module $Out -Force
@@ -296,6 +315,7 @@ function Invoke-Bench {
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
+    'Package' { Invoke-Package }
     'Demo' { Invoke-Demo }
     'Bench' { Invoke-Bench }
     'Clean' {
