@@ -1,7 +1,12 @@
 # The module as users install it: published to a repository (a local folder here, the
 # PowerShell Gallery for real), saved from it, imported from there in a fresh process, and
 # used for an approval against its own simulator.
-BeforeAll {
+BeforeDiscovery {
+    $canPublish = [bool](Get-Command Publish-PSResource -ErrorAction SilentlyContinue)
+}
+
+Describe 'Package round trip' -Skip:(-not $canPublish) {
+  BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
     $repo = Join-Path $TestDrive 'repo'
     $saved = Join-Path $TestDrive 'modules'
@@ -10,12 +15,11 @@ BeforeAll {
     Register-PSResourceRepository -Name $repoName -Uri $repo -Trusted -Force
     Publish-PSResource -Path $ModulePath -Repository $repoName -SkipDependenciesCheck
     $version = (Import-PowerShellDataFile (Join-Path $ModulePath 'MfaApproval.psd1')).ModuleVersion
-}
-AfterAll {
+  }
+  AfterAll {
     Unregister-PSResourceRepository -Name $repoName -ErrorAction SilentlyContinue
-}
+  }
 
-Describe 'Package round trip' -Skip:(-not (Get-Command Publish-PSResource -ErrorAction SilentlyContinue)) {
     It 'publishes one .nupkg that carries the Gallery metadata' {
         $nupkg = @(Get-ChildItem $repo -Filter '*.nupkg')
         $nupkg.Count | Should -Be 1

@@ -9,8 +9,13 @@ function New-TestSecureString([string]$Text) {
     $s
 }
 
-# The pwsh to start child processes with (the PATH wrapper when there is one: it sets DOTNET_ROOT).
-$script:Pwsh = $(if (Get-Command pwsh -CommandType Application -ErrorAction SilentlyContinue) { (Get-Command pwsh -CommandType Application | Select-Object -First 1).Source } else { Join-Path $PSHOME 'pwsh' })
+# The PowerShell to start child processes with: this edition's own executable
+# (powershell.exe under Windows PowerShell 5.1; pwsh otherwise, the PATH wrapper when there
+# is one: it sets DOTNET_ROOT).
+$script:Pwsh = $(
+    if ($PSVersionTable.PSEdition -eq 'Desktop') { Join-Path $PSHOME 'powershell.exe' }
+    elseif (Get-Command pwsh -CommandType Application -ErrorAction SilentlyContinue) { (Get-Command pwsh -CommandType Application | Select-Object -First 1).Source }
+    else { Join-Path $PSHOME 'pwsh' })
 
 # User names a hand-built command line gets wrong (quotes, backslash runs before quotes, a
 # trailing backslash, a leading '-', spaces, $(), ';', backtick, quotes of every kind,

@@ -7,7 +7,8 @@ PowerShell process and returns a hashtable for WorkflowData.
 Put this script (or its path) in a MIMWAL Run PowerShell Script activity of an
 authorization workflow. It starts powershell.exe (Windows) or pwsh on
 MfaApprovalChild.ps1, which imports the MfaApproval module and runs Invoke-MfaApproval,
-so a native fault can never take the MIM Service down. Every value (the user name, the
+so a native fault can never take the MIM Service down. On Windows the child runs in a
+kill-on-close Job Object, so it never outlives the MIM Service. Every value (the user name, the
 MIM ids, the settings path) reaches the child as JSON on standard input, never on its
 command line, so no user name can add arguments. It enforces its own timeout (the child
 is killed when it runs over, or when the pipeline is stopped), writes nothing to the
@@ -106,7 +107,19 @@ $info.StandardErrorEncoding = $utf8
 $info.CreateNoWindow = $true
 $process = [System.Diagnostics.Process]::Start($info)
 $result = $null
+$job = $null
 try {
+    if ($onWindows) {
+        # A kill-on-close Job Object: if this process dies (the MIM Service stops or
+        # crashes), Windows ends the child too. The type comes from the module's assembly
+        # (loading it runs no native code); without it, the finally block below still kills
+        # the child on every normal exit.
+        $assembly = Join-Path (Split-Path -Parent $PSScriptRoot) 'MfaApproval.dll'
+        if (-not ('MfaApproval.JobObject' -as [type]) -and (Test-Path -LiteralPath $assembly)) { Add-Type -Path $assembly }
+        if ('MfaApproval.JobObject' -as [type]) {
+            try { $job = [MfaApproval.JobObject]::Create($process) } catch { Write-Verbose "No Job Object for the child: $($_.Exception.Message)" }
+        }
+    }
     $stdout = $process.StandardOutput.ReadToEndAsync()
     $stderr = $process.StandardError.ReadToEndAsync()
     $stdinBytes = $utf8.GetBytes($line + "`n")
@@ -148,6 +161,7 @@ try {
 }
 finally {
     if (-not $process.HasExited) { try { $process.Kill() } catch { $null = $_ } }
+    if ($job) { $job.Dispose() }
 }
 if ($MimActorId) { $result.MimActorId = $MimActorId }
 if ($MimTargetId) { $result.MimTargetId = $MimTargetId }
