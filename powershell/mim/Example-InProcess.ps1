@@ -11,7 +11,7 @@ authorization) on the terminating error that -Assert throws for anything but App
 The returned hashtable goes into WorkflowData.
 #>
 param([Parameter(Mandatory)][string]$UserName)
-Import-Module 'C:\Program Files\WindowsPowerShell\Modules\MfaApproval'
+Import-Module MfaApproval -RequiredVersion 0.2.0   # pin the installed version (see the README's upgrade procedure)
 $credential = Import-Clixml -LiteralPath 'C:\MfaApproval\svc-mfa.credential.xml'   # DPAPI, MIM service account
 $connection = New-MfaConnection -Uri 'https://mfa01.contoso.com/MultiFactorAuthWebServiceSdk/PfWsSdk.asmx' -Credential $credential
 $request = if (Test-Path variable:AECRequestId) { "MIM request $AECRequestId" } else { 'MIM' }
