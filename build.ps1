@@ -113,7 +113,7 @@ function Build-Assembly {
         }
         else {
             if ($env:CI -eq 'true') { throw 'No C# 5 compiler (mcs or the .NET Framework csc.exe) under CI=true (.ci/run installs mono-mcs)' }
-            Write-Host 'C# 5 compiler skipped: neither mcs nor csc.exe is installed; building a pwsh-only assembly with Add-Type (it will not load in Windows PowerShell 5.1).' -ForegroundColor Yellow
+            Write-Host 'C# 5 compiler skipped: neither mcs nor csc.exe is installed; building a pwsh-only, unsigned assembly with Add-Type (it will not load in Windows PowerShell 5.1).' -ForegroundColor Yellow
             Add-Type -Path $sources -OutputAssembly $Destination -OutputType Library -CompilerOptions '/unsafe'
         }
     }

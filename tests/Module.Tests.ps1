@@ -146,11 +146,11 @@ Describe 'The cmdlet assembly' {
         $dll = Join-Path $ModulePath 'MfaApproval.dll'
         $name = [System.Reflection.AssemblyName]::GetAssemblyName($dll)
     }
-    It 'is strong-named and versioned as the module' {
+    It 'is strong-named and versioned as the module' -Skip:(-not $HasCSharp5) {
         $name.GetPublicKeyToken().Count | Should -Be 8
         $name.Version.ToString(3) | Should -Be (Import-PowerShellDataFile (Join-Path $ModulePath 'MfaApproval.psd1')).ModuleVersion
     }
-    It 'references only the .NET Framework and PowerShell 5.1 assemblies (no third-party library)' {
+    It 'references only the .NET Framework and PowerShell 5.1 assemblies (no third-party library)' -Skip:(-not $HasCSharp5) {
         $asm = [System.Reflection.Assembly]::LoadFile($dll)
         ($asm.GetReferencedAssemblies().Name | Sort-Object -Unique) | Should -Be @('mscorlib', 'System', 'System.Management.Automation')
         ($asm.GetReferencedAssemblies() | Where-Object Name -EQ 'System.Management.Automation').Version | Should -Be ([version]'3.0.0.0')

@@ -38,3 +38,8 @@ function Get-HostileUserName {
         'nön-äscii-名前@contoso.com'
     )
 }
+
+# Whether this machine has a C# 5 compiler (mcs, or the .NET Framework csc.exe). Without one,
+# build.ps1 compiles the cmdlets with Add-Type (pwsh only, not strong-named) and says so.
+$script:HasCSharp5 = [bool](Get-Command mcs -CommandType Application -ErrorAction SilentlyContinue) -or
+    [bool]($env:WINDIR -and (Test-Path (Join-Path $env:WINDIR 'Microsoft.NET/Framework64/v4.0.30319/csc.exe')))
