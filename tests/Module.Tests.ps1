@@ -170,7 +170,8 @@ Describe 'The cmdlet assembly' {
 }
 
 Describe 'Native library loading' {
-    It 'looks for the Windows layout the build stages: runtimes/<rid>/native/mfa_approval.dll, bin/<rid>/mfa-sim.exe' {
+    BeforeAll { Import-Module $ModulePath -Force }
+    It 'looks for the Windows layout the build stages: runtimes/RID/native/mfa_approval.dll, bin/RID/mfa-sim.exe' {
         $root = [System.IO.Path]::GetFullPath('/m')
         [MfaApproval.Interop.Loader]::LibraryPathIn($root, 'win-x64') | Should -Be ([System.IO.Path]::Combine($root, 'runtimes', 'win-x64', 'native', 'mfa_approval.dll'))
         [MfaApproval.Interop.Loader]::SimulatorPathIn($root, 'win-arm64') | Should -Be ([System.IO.Path]::Combine($root, 'bin', 'win-arm64', 'mfa-sim.exe'))
@@ -188,6 +189,24 @@ Describe 'Native library loading' {
         $text = [MfaApproval.Interop.Loader]::LoadFailureMessage('C:\m\mfa_approval.dll', $Code, $null)
         $text | Should -Match ([regex]::Escape('C:\m\mfa_approval.dll'))
         $text | Should -Match $Match
+    }
+    It 'a loader failing with Win32 error <Code> becomes one clear load error naming the library' -ForEach @(
+        @{ Code = 126; Match = 'ERROR_MOD_NOT_FOUND' }
+        @{ Code = 193; Match = 'ERROR_BAD_EXE_FORMAT' }
+    ) {
+        # A loader that fails as LoadLibraryExW would, behind the same abstraction the module uses.
+        $library = [MfaApproval.Interop.Loader]::LibraryPathIn($ModulePath, [MfaApproval.Interop.Loader]::RuntimeIdentifier)
+        $script = @"
+Add-Type -Path '$(Join-Path $ModulePath 'MfaApproval.dll')'
+Invoke-Expression 'class FailingLoader : MfaApproval.Interop.ILibraryLoader { [IntPtr] Load([string]`$p) { throw [MfaApproval.Interop.Win32LoadException]::new($Code) } [IntPtr] Export([IntPtr]`$l, [string]`$n) { return [IntPtr]::Zero } }'
+try { [MfaApproval.Interop.Native]::Load('$library', 'test', (Invoke-Expression '[FailingLoader]::new()')); 'loaded' }
+catch { `$e = `$_.Exception.InnerException; `$e.ErrorRecord.FullyQualifiedErrorId; `$e.ErrorRecord.TargetObject; `$e.Message }
+"@
+        $out = & $Pwsh -NoProfile -NonInteractive -Command $script
+        $out[0] | Should -Be 'MfaApproval.NativeLibraryLoadFailed'
+        $out[1] | Should -Be $library
+        $out[2] | Should -Match ([regex]::Escape($library))
+        $out[2] | Should -Match $Match
     }
     It 'refuses a 32-bit Windows host before looking for a file, and names the 64-bit PowerShell' {
         [MfaApproval.Interop.Loader]::UnsupportedRuntimeMessage('win-x86') | Should -Match 'Sysnative'

@@ -121,12 +121,14 @@ namespace MfaApproval.Interop
                 {
                     handle = loader.Load(path);
                 }
-                catch (Win32LoadException e)
-                {
-                    throw new MfaLoadException(Loader.LoadFailureMessage(path, e.Win32Error, null), path, e);
-                }
                 catch (Exception e)
                 {
+                    // A loader may wrap the Win32 failure (reflection, a scripted loader): find it.
+                    for (Exception x = e; x != null; x = x.InnerException)
+                    {
+                        Win32LoadException win32 = x as Win32LoadException;
+                        if (win32 != null) throw new MfaLoadException(Loader.LoadFailureMessage(path, win32.Win32Error, null), path, e);
+                    }
                     throw new MfaLoadException(Loader.LoadFailureMessage(path, 0, "(wrong platform or architecture?) " + e.Message), path, e);
                 }
                 AbiVersionFn abiVersion = Bind<AbiVersionFn>(loader, handle, "mfa_abi_version", path);
