@@ -239,3 +239,26 @@ Describe 'Connection options' {
         finally { $custom | Stop-MfaSimulator }
     }
 }
+
+Describe 'Reading outcomes fails closed' {
+    BeforeAll { Import-Module $ModulePath -Force }
+    It 'only status Approved with approved=true is an approval: <Name>' -ForEach @(
+        @{ Name = 'the real thing'; Json = '{"status":"Approved","approved":true,"userName":"a"}'; Approved = $true; Status = 'Approved' }
+        @{ Name = 'approved=false'; Json = '{"status":"Approved","approved":false}'; Approved = $false; Status = 'Failed' }
+        @{ Name = 'approved as a string'; Json = '{"status":"Approved","approved":"true"}'; Approved = $false; Status = 'Failed' }
+        @{ Name = 'approved as 1'; Json = '{"status":"Approved","approved":1}'; Approved = $false; Status = 'Failed' }
+        @{ Name = 'lower-case status'; Json = '{"status":"approved","approved":true}'; Approved = $false; Status = 'approved' }
+        @{ Name = 'a denial that says approved'; Json = '{"status":"Denied","approved":true}'; Approved = $false; Status = 'Denied' }
+        @{ Name = 'no status'; Json = '{"approved":true}'; Approved = $false; Status = 'Failed' }
+        @{ Name = 'a duplicated member'; Json = '{"status":"Denied","status":"Approved","approved":true}'; Approved = $false; Status = 'Failed' }
+        @{ Name = 'trailing text'; Json = '{"status":"Approved","approved":true} x'; Approved = $false; Status = 'Failed' }
+        @{ Name = 'truncated'; Json = '{"status":"Approved","approved":tr'; Approved = $false; Status = 'Failed' }
+        @{ Name = 'not an object'; Json = '["Approved",true]'; Approved = $false; Status = 'Failed' }
+        @{ Name = 'nested 100 deep'; Json = ('{"status":"Approved","approved":true,"data":' + ('[' * 100) + (']' * 100) + '}'); Approved = $false; Status = 'Failed' }
+        @{ Name = 'empty'; Json = ''; Approved = $false; Status = 'Failed' }
+    ) {
+        $r = [MfaApproval.Result]::Parse($Json)
+        $r.Approved | Should -Be $Approved
+        $r.Status | Should -BeExactly $Status
+    }
+}

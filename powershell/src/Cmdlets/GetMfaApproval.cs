@@ -1,7 +1,5 @@
 // Get-MfaApproval: refreshes State and Status of started requests without waiting.
 using System.Management.Automation;
-using MfaApproval.Interop;
-using MfaApproval.Json;
 
 namespace MfaApproval.Cmdlets
 {
@@ -17,15 +15,7 @@ namespace MfaApproval.Cmdlets
         {
             foreach (Request r in Requests(Request))
             {
-                lock (r)
-                {
-                    if (r.State == "Pending" && !r.Handle.IsClosed && Native.Poll(r.Handle, 0) != Native.StatusPending)
-                    {
-                        object status;
-                        r.Status = JsonReader.ParseObject(Native.Outcome(r.Handle)).TryGetValue("status", out status) ? status as string ?? "Failed" : "Failed";
-                        r.State = r.Status == "Cancelled" ? "Cancelled" : "Completed";
-                    }
-                }
+                r.Refresh();
                 WriteObject(r);
             }
         }

@@ -42,7 +42,7 @@ namespace MfaApproval
         {
             get
             {
-                lock (this)
+                lock (gate)
                 {
                     if (Handle.IsClosed) return finalNativeStatus;
                     return Native.Poll(Handle, 0);
@@ -52,12 +52,15 @@ namespace MfaApproval
 
         internal MfaRequestHandle Handle { get; private set; }
         internal bool Waited { get; set; }
+        /// <summary>The per-runspace state that remembers this request (where it was started).</summary>
+        internal object Owner { get; set; }
+        readonly object gate = new object();
         uint finalNativeStatus;
 
         /// <summary>Reads the finished outcome into Result and frees the handle.</summary>
         internal Result Complete(string statusOverride, string messageOverride)
         {
-            lock (this)
+            lock (gate)
             {
                 finalNativeStatus = Native.Poll(Handle, 0);
                 Result r = Result.FromOutcome(Native.Outcome(Handle), statusOverride, messageOverride);
@@ -70,9 +73,22 @@ namespace MfaApproval
             }
         }
 
+        /// <summary>Get-MfaApproval: State and Status from a finished request, without reading it
+        /// (the handle stays until Wait-MfaApproval takes the result).</summary>
+        internal void Refresh()
+        {
+            lock (gate)
+            {
+                if (State != "Pending" || Handle.IsClosed || Native.Poll(Handle, 0) == Native.StatusPending) return;
+                Result peek = Result.FromOutcome(Native.Outcome(Handle), null, null);
+                Status = peek.Status;
+                State = peek.Status == "Cancelled" ? "Cancelled" : "Completed";
+            }
+        }
+
         internal void Cancel()
         {
-            lock (this)
+            lock (gate)
             {
                 if (!Handle.IsClosed) Native.Cancel(Handle);
             }

@@ -37,6 +37,13 @@ namespace MfaApproval
             return UserName + ": " + Status;
         }
 
+        /// <summary>Reads an outcome document (what mfa_request_outcome returns) as a Result.
+        /// Anything it cannot read is a Failed result, never an approval.</summary>
+        public static Result Parse(string json)
+        {
+            return FromOutcome(json, null, null);
+        }
+
         internal static Result FromOutcome(string json, string statusOverride, string messageOverride)
         {
             Dictionary<string, object> o;
@@ -55,6 +62,13 @@ namespace MfaApproval
             r.Status = statusOverride ?? Text(o, "status") ?? "Failed";
             object approved;
             r.Approved = r.Status == "Approved" && o.TryGetValue("approved", out approved) && approved is bool && (bool)approved;
+            if (r.Status == "Approved" && !r.Approved)
+            {
+                // "Approved" without approved=true is an inconsistent document: not an approval.
+                r.Status = "Failed";
+                o["failureKind"] = "internal";
+                o["message"] = "the engine's outcome said Approved without approved=true";
+            }
             r.UserName = Text(o, "userName");
             Dictionary<string, object> call = Member(o, "callResult") as Dictionary<string, object>;
             if (call != null)

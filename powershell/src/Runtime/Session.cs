@@ -90,12 +90,14 @@ namespace MfaApproval
         internal static void Remember(Request r)
         {
             State s = Current;
+            r.Owner = s;
             lock (s.Gate) { s.Open[r.Id] = r; }
         }
 
+        /// <summary>Forgets a request in the runspace that started it (it may be read in another).</summary>
         internal static void Forget(Request r)
         {
-            State s = Current;
+            State s = r.Owner as State ?? Current;
             lock (s.Gate) { s.Open.Remove(r.Id); }
         }
 
