@@ -43,7 +43,8 @@ $Out = Join-Path $Root 'out/MfaApproval'
 
 function Invoke-Native {
     param([Parameter(Mandatory)][string]$File, [string[]]$Arguments = @(), [string]$What)
-    Write-Host ">> $File $($Arguments -join ' ')" -ForegroundColor DarkGray
+    $shown = if ($Arguments.Count -gt 12) { "$(($Arguments | Select-Object -First 12) -join ' ') ... ($($Arguments.Count - 12) more)" } else { $Arguments -join ' ' }
+    Write-Host ">> $File $shown" -ForegroundColor DarkGray
     & $File @Arguments
     if ($LASTEXITCODE -ne 0) { throw "$What failed (exit code $LASTEXITCODE)" }
 }

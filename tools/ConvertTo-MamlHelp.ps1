@@ -168,11 +168,14 @@ try {
         $sets = New-Object System.Collections.Generic.List[string]
         foreach ($p in $parameters) { foreach ($s in ($p.Yaml['Parameter Sets'] -split ',\s*')) { if ($s -and $s -ne '(All)' -and -not $sets.Contains($s)) { $sets.Add($s) } } }
         if ($sets.Count -eq 0) { $sets.Add('(All)') }
+        # Syntax lists positional parameters first (by position), then mandatory ones, then the rest.
+        $ordered = @($parameters | Sort-Object @{ Expression = { if ($_.Yaml['Position'] -match '^\d+$') { [int]$_.Yaml['Position'] } else { 1000 } } },
+            @{ Expression = { if ($_.Yaml['Required'] -eq 'True') { 0 } else { 1 } } }, @{ Expression = { $_.Name } })
         $w.WriteStartElement('command', 'syntax', $ns.command)
         foreach ($set in $sets) {
             $w.WriteStartElement('command', 'syntaxItem', $ns.command)
             $w.WriteElementString('maml', 'name', $ns.maml, $name)
-            foreach ($p in $parameters) {
+            foreach ($p in $ordered) {
                 $in = @($p.Yaml['Parameter Sets'] -split ',\s*')
                 if ($in -contains '(All)' -or $in -contains $set) { Write-Parameter $w $p $true }
             }
