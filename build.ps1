@@ -187,7 +187,9 @@ function Initialize-PythonPeers {
     # in a virtual environment under out/ (never the machine's own Python packages),
     # refreshed when the requirements change. Returns the venv's python, or $null with one
     # line saying why (under CI=true a missing Python is an error).
-    $system = @('python3', 'python') | ForEach-Object { Get-Command $_ -CommandType Application -ErrorAction SilentlyContinue } | Select-Object -First 1
+    # On Windows 'python' first: 'python3' there may be the Store's alias stub.
+    $names = if ($OnWindows) { @('python', 'python3') } else { @('python3', 'python') }
+    $system = $names | ForEach-Object { Get-Command $_ -CommandType Application -ErrorAction SilentlyContinue } | Select-Object -First 1
     if (-not $system) {
         if ($env:CI -eq 'true') { throw 'python3 is required under CI=true for the third-party client tests' }
         Write-Host 'Third-party client tests (zeep) skipped: python3 is not installed.' -ForegroundColor Yellow
