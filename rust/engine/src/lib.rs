@@ -22,6 +22,7 @@ pub mod capabilities;
 pub mod client;
 pub mod codes;
 pub mod config;
+pub mod duo;
 pub mod mfaserver;
 pub mod outcome;
 pub mod provider;

@@ -1,0 +1,2 @@
+//! The Duo provider (Auth API v2): signing ([`sign`]).
+pub mod sign;
