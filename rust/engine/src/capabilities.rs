@@ -5,7 +5,7 @@
 //! [`crate::request`], [`crate::outcome`]); a host that validates with them and the engine
 //! can never disagree.
 
-use crate::config::{AUTHENTICATION_TYPES, MAX_NAME_CHARS, MAX_SECONDS};
+use crate::config::{AUTHENTICATION_TYPES, MAX_NAME_CHARS, MAX_SECONDS, PROVIDERS};
 use crate::outcome::FailureKind;
 use crate::request::{Operation, MODES};
 use serde_json::{json, Value};
@@ -13,7 +13,9 @@ use serde_json::{json, Value};
 /// The capabilities document (see the C ABI's `mfa_capabilities`).
 pub fn capabilities() -> Value {
     json!({
-        "providers": ["mfaserver"],
+        "providers": PROVIDERS,
+        "signatureVersions": [5, 2],
+        "proxyModes": ["none", "system", "url"],
         "operations": Operation::ALL.iter().map(|o| o.name()).collect::<Vec<_>>(),
         "modes": MODES,
         "initiatingAuthenticationTypes": AUTHENTICATION_TYPES,

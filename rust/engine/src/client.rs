@@ -8,6 +8,7 @@
 use crate::config::{ClientConfig, ConfigError, Secrets};
 use crate::mfaserver::MfaServer;
 use crate::outcome::{FailureKind, Outcome, Status};
+use crate::progress::Progress;
 use crate::provider::Provider;
 use crate::redact::Redactor;
 use crate::request::Query;
@@ -32,9 +33,12 @@ impl Client {
     pub fn new(config: &ClientConfig, secrets: Secrets) -> Result<Self, ConfigError> {
         config.validate(&secrets)?;
         let redactor = Arc::new(redactor_for(config, &secrets));
-        let provider = MfaServer::new(config, &secrets, redactor.clone())?;
+        let provider: Arc<dyn Provider> = match config.provider.as_str() {
+            "duo" => Arc::new(crate::duo::Duo::new(config, &secrets, redactor.clone())?),
+            _ => Arc::new(MfaServer::new(config, &secrets, redactor.clone())?),
+        };
         Ok(Self {
-            provider: Arc::new(provider),
+            provider,
             redactor,
             require_user_match: config.require_user_match,
         })
@@ -58,6 +62,11 @@ impl Client {
     /// Invalid queries come back as `Failed` outcomes naming the field; a panic in the
     /// provider comes back as `Failed` with failure kind `internal`.
     pub async fn run(&self, query: &Query) -> Outcome {
+        self.run_with_progress(query, &Progress::default()).await
+    }
+
+    /// [`Client::run`], reporting what the provider is doing to `progress` while it runs.
+    pub async fn run_with_progress(&self, query: &Query, progress: &Progress) -> Outcome {
         let started_at_unix_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64);
@@ -69,7 +78,7 @@ impl Client {
                 format!("invalid request: {e}"),
             ),
             Ok(()) => {
-                let run = CatchUnwind(Box::pin(self.provider.run(query)));
+                let run = CatchUnwind(Box::pin(self.provider.run(query, progress)));
                 match tokio::time::timeout(query.deadline(), run).await {
                     Ok(Ok(outcome)) => outcome,
                     Ok(Err(())) => self.blank(query).fail(
@@ -139,7 +148,14 @@ fn redactor_for(config: &ClientConfig, secrets: &Secrets) -> Redactor {
     if let Some(p) = &secrets.basic_password {
         list.push(p.as_str());
     }
-    if let Some(p) = &secrets.client_certificate_password {
+    for p in [
+        &secrets.client_certificate_password,
+        &secrets.duo_secret_key,
+        &secrets.proxy_password,
+    ]
+    .into_iter()
+    .flatten()
+    {
         list.push(p.as_str());
     }
     let user = config
@@ -176,7 +192,7 @@ mod tests {
         fn name(&self) -> &'static str {
             "panics"
         }
-        fn run<'a>(&'a self, _: &'a Query) -> BoxFuture<'a, Outcome> {
+        fn run<'a>(&'a self, _: &'a Query, _: &'a Progress) -> BoxFuture<'a, Outcome> {
             Box::pin(async {
                 tokio::task::yield_now().await;
                 panic!("provider bug")
@@ -190,7 +206,7 @@ mod tests {
         fn name(&self) -> &'static str {
             "echoes"
         }
-        fn run<'a>(&'a self, q: &'a Query) -> BoxFuture<'a, Outcome> {
+        fn run<'a>(&'a self, q: &'a Query, _: &'a Progress) -> BoxFuture<'a, Outcome> {
             Box::pin(async move {
                 Outcome::new("authenticate", "echoes", "u", true).fail(
                     Status::Failed,

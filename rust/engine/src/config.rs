@@ -39,6 +39,9 @@ pub enum BasicMode {
     Challenge,
 }
 
+/// The providers (`provider` in the configuration).
+pub const PROVIDERS: &[&str] = &["mfaserver", "duo"];
+
 /// The `initiatingAuthenticationType` values the SDK's `AuthenticationType` enum names.
 pub const AUTHENTICATION_TYPES: &[&str] = &[
     "adfs",
@@ -64,7 +67,7 @@ pub const AUTHENTICATION_TYPES: &[&str] = &[
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ClientConfig {
-    /// The provider; only `mfaserver` today.
+    /// The provider: `mfaserver` (default) or `duo`.
     #[serde(default = "default_provider")]
     pub provider: String,
     /// The SDK endpoint, e.g. `https://mfa.contoso.com/MultiFactorAuthWebServiceSdk/PfWsSdk.asmx`.
@@ -106,6 +109,27 @@ pub struct ClientConfig {
     /// through **without MFA**: an explicit, loudly flagged opt-in.
     #[serde(default = "default_true")]
     pub require_user_match: bool,
+    /// Duo: the integration key (the secret key travels as a secret).
+    #[serde(default)]
+    pub integration_key: Option<String>,
+    /// Duo: request signature version, 5 (default) or 2 (older integrations).
+    #[serde(default = "default_signature_version")]
+    pub signature_version: u8,
+    /// Duo: treat a preauth `allow` (the user bypasses 2FA) as an approval. Off by default;
+    /// every such outcome carries a warning.
+    #[serde(default)]
+    pub allow_bypass: bool,
+    /// Outbound proxy: `none` (default), `system` (environment variables) or a URL
+    /// (`http://host:port`). See [`crate::proxy`].
+    #[serde(default)]
+    pub proxy: Option<String>,
+    /// User name for the proxy (its password travels as a secret).
+    #[serde(default)]
+    pub proxy_user_name: Option<String>,
+}
+
+fn default_signature_version() -> u8 {
+    5
 }
 
 fn default_provider() -> String {
@@ -131,6 +155,10 @@ pub struct Secrets {
     pub basic_password: Option<Zeroizing<String>>,
     /// Password of a PKCS#12 client certificate (or of nothing, for PEM).
     pub client_certificate_password: Option<Zeroizing<String>>,
+    /// Duo: the integration's secret key.
+    pub duo_secret_key: Option<Zeroizing<String>>,
+    /// The proxy password (for `proxyUserName`).
+    pub proxy_password: Option<Zeroizing<String>>,
 }
 
 impl std::fmt::Debug for Secrets {
@@ -146,6 +174,14 @@ impl std::fmt::Debug for Secrets {
                     .client_certificate_password
                     .as_ref()
                     .map(|_| "<redacted>"),
+            )
+            .field(
+                "duo_secret_key",
+                &self.duo_secret_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "proxy_password",
+                &self.proxy_password.as_ref().map(|_| "<redacted>"),
             )
             .finish()
     }
@@ -224,13 +260,38 @@ impl ClientConfig {
 
     /// Checks everything that can be checked without touching files or the network.
     pub fn validate(&self, secrets: &Secrets) -> Result<(), ConfigError> {
-        if self.provider != "mfaserver" {
-            return Err(ConfigError::new(
-                "provider",
-                format!("unknown provider '{}'; supported: mfaserver", self.provider),
-            ));
-        }
         let scheme = self.scheme()?;
+        crate::proxy::validate(self, secrets)?;
+        for (i, pin) in self.server_certificate_sha256.iter().enumerate() {
+            parse_fingerprint(&format!("serverCertificateSha256[{i}]"), pin)?;
+        }
+        check_seconds("httpTimeoutSeconds", self.http_timeout_seconds)?;
+        match self.provider.as_str() {
+            "mfaserver" => self.validate_mfaserver(secrets, scheme),
+            "duo" => crate::duo::config::validate(self, secrets, scheme),
+            other => Err(ConfigError::new(
+                "provider",
+                format!(
+                    "unknown provider '{other}'; supported: {}",
+                    PROVIDERS.join(", ")
+                ),
+            )),
+        }
+    }
+
+    fn validate_mfaserver(&self, secrets: &Secrets, scheme: &str) -> Result<(), ConfigError> {
+        for (field, set) in [
+            ("integrationKey", self.integration_key.is_some()),
+            ("allowBypass", self.allow_bypass),
+            ("duoSecretKey", secrets.duo_secret_key.is_some()),
+        ] {
+            if set {
+                return Err(ConfigError::new(
+                    field,
+                    "is a Duo setting; provider is mfaserver",
+                ));
+            }
+        }
         check_text("applicationName", &self.application_name, false)?;
         if !AUTHENTICATION_TYPES.contains(&self.initiating_authentication_type.as_str()) {
             return Err(ConfigError::new(
@@ -241,10 +302,6 @@ impl ClientConfig {
                     AUTHENTICATION_TYPES.join(", ")
                 ),
             ));
-        }
-        check_seconds("httpTimeoutSeconds", self.http_timeout_seconds)?;
-        for (i, pin) in self.server_certificate_sha256.iter().enumerate() {
-            parse_fingerprint(&format!("serverCertificateSha256[{i}]"), pin)?;
         }
         match (&self.user_name, &secrets.basic_password) {
             (Some(u), _) => {
@@ -304,6 +361,11 @@ impl ClientConfig {
                 .as_ref()
                 .map(|_| Zeroizing::new(String::new())),
             client_certificate_password: None,
+            duo_secret_key: (self.provider == "duo").then(|| Zeroizing::new("x".repeat(40))),
+            proxy_password: self
+                .proxy_user_name
+                .as_ref()
+                .map(|_| Zeroizing::new(String::new())),
         };
         self.validate(&assumed)
     }
@@ -366,7 +428,7 @@ mod tests {
             (r#"{"uri":"ftp://x/y"}"#, "uri"),
             (r#"{"uri":"not a url"}"#, "uri"),
             (r#"{"uri":"https://u:p@x/y"}"#, "uri"),
-            (r#"{"uri":"https://x/y","provider":"duo"}"#, "provider"),
+            (r#"{"uri":"https://x/y","provider":"okta"}"#, "provider"),
             (
                 r#"{"uri":"https://x/y","initiatingAuthenticationType":"bogus"}"#,
                 "initiatingAuthenticationType",

@@ -6,6 +6,7 @@
 
 use crate::config::{ClientConfig, ConfigError, Secrets};
 use crate::outcome::{AuthAnswer, CodeAndDescription, FailureKind, Outcome, Status};
+use crate::progress::Progress;
 use crate::provider::{BoxFuture, Provider};
 use crate::redact::{bound, Redactor};
 use crate::request::{Operation, Query};
@@ -362,8 +363,16 @@ impl Provider for MfaServer {
         NAME
     }
 
-    fn run<'a>(&'a self, query: &'a Query) -> BoxFuture<'a, Outcome> {
+    fn run<'a>(&'a self, query: &'a Query, progress: &'a Progress) -> BoxFuture<'a, Outcome> {
         Box::pin(async move {
+            if query.operation == Operation::Authenticate {
+                // The SDK call itself holds until the user answers: one stage for all of it.
+                progress.set(
+                    "pushed",
+                    "waiting for the user to answer on their phone",
+                    None,
+                );
+            }
             match query.operation {
                 Operation::Authenticate => self.authenticate(query).await,
                 _ => self.query(query).await,

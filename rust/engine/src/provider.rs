@@ -1,8 +1,9 @@
-//! The provider interface: every MFA back end (MFA Server today, Duo next) answers a
+//! The provider interface: every MFA back end (MFA Server, Duo) answers a
 //! validated [`Query`] with an [`Outcome`], never with an error: failures are outcomes
 //! too, and none of them is an approval.
 
 use crate::outcome::Outcome;
+use crate::progress::Progress;
 use crate::request::Query;
 use std::future::Future;
 use std::pin::Pin;
@@ -12,9 +13,10 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// An MFA provider.
 pub trait Provider: Send + Sync + std::fmt::Debug {
-    /// The provider's name in outcomes (`mfaserver`).
+    /// The provider's name in outcomes (`mfaserver`, `duo`).
     fn name(&self) -> &'static str;
 
-    /// Runs one query or approval to its end. Timing fields are filled by the caller.
-    fn run<'a>(&'a self, query: &'a Query) -> BoxFuture<'a, Outcome>;
+    /// Runs one query or approval to its end, reporting what it is doing to `progress`.
+    /// Timing fields are filled by the caller.
+    fn run<'a>(&'a self, query: &'a Query, progress: &'a Progress) -> BoxFuture<'a, Outcome>;
 }

@@ -71,7 +71,25 @@ pub struct Query {
     /// Overall deadline in seconds (default 120): past it the request is `TimedOut`.
     #[serde(default = "default_deadline")]
     pub timeout_seconds: f64,
+    /// Duo: the action the push names (`type`, shown as "Verify request" + it).
+    #[serde(default)]
+    pub push_type: Option<String>,
+    /// Duo: context shown with the push (`pushinfo`), e.g. the MIM request id.
+    #[serde(default)]
+    pub push_info: Option<std::collections::BTreeMap<String, String>>,
+    /// Duo: the device to push to (default `auto`).
+    #[serde(default)]
+    pub device: Option<String>,
+    /// Duo: the host name of the machine asking (`hostname`).
+    #[serde(default)]
+    pub hostname: Option<String>,
+    /// Duo: the user name shown in the push (`display_username`).
+    #[serde(default)]
+    pub display_user_name: Option<String>,
 }
+
+/// Largest encoded `pushinfo` Duo accepts (bytes).
+pub const MAX_PUSH_INFO_BYTES: usize = 20_000;
 
 fn default_operation() -> Operation {
     Operation::Authenticate
@@ -113,7 +131,49 @@ impl Query {
             }
         }
         check_seconds("timeoutSeconds", self.timeout_seconds)?;
+        for (field, value) in [
+            ("pushType", &self.push_type),
+            ("hostname", &self.hostname),
+            ("displayUserName", &self.display_user_name),
+        ] {
+            if let Some(v) = value {
+                check_text(field, v, false)?;
+            }
+        }
+        if let Some(d) = &self.device {
+            if d.is_empty() || d.len() > 64 || !d.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                return Err(ConfigError::new(
+                    "device",
+                    "must be auto or a Duo device id (letters and digits)",
+                ));
+            }
+        }
+        if let Some(info) = &self.push_info {
+            for (k, v) in info {
+                check_text(&format!("pushInfo.{k}"), k, true)?;
+                check_text(&format!("pushInfo.{k}"), v, false)?;
+            }
+            if self.push_info_encoded().len() > MAX_PUSH_INFO_BYTES {
+                return Err(ConfigError::new(
+                    "pushInfo",
+                    format!(
+                        "is longer than Duo's limit of {MAX_PUSH_INFO_BYTES} bytes once encoded"
+                    ),
+                ));
+            }
+        }
         Ok(())
+    }
+
+    /// `pushinfo` as Duo wants it: URL-encoded `k=v&k2=v2` (empty when none).
+    pub fn push_info_encoded(&self) -> String {
+        let pairs: Vec<(&str, &str)> = self
+            .push_info
+            .iter()
+            .flatten()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        crate::duo::sign::encode_params(&pairs)
     }
 
     /// The overall deadline.

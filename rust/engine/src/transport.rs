@@ -73,25 +73,7 @@ impl Transport {
     pub fn new(config: &ClientConfig, secrets: &Secrets) -> Result<Self, ConfigError> {
         let uri =
             reqwest::Url::parse(&config.uri).map_err(|e| ConfigError::new("uri", e.to_string()))?;
-        let timeout =
-            crate::config::check_seconds("httpTimeoutSeconds", config.http_timeout_seconds)?;
-        let mut builder = reqwest::Client::builder()
-            // No implicit proxy: HTTP(S)_PROXY/ALL_PROXY would otherwise receive every
-            // request, credential included, even for loopback.
-            .no_proxy()
-            .dns_resolver(Arc::new(Resolver))
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(15)))
-            .pool_idle_timeout(Duration::from_secs(60))
-            .user_agent(concat!("MfaApproval/", env!("CARGO_PKG_VERSION")))
-            .redirect(reqwest::redirect::Policy::none())
-            .http1_only();
-        if uri.scheme() == "https" {
-            builder = builder.use_preconfigured_tls(crate::tls::client_config(config, secrets)?);
-        }
-        let http = builder.build().map_err(|e| {
-            ConfigError::new("config", format!("cannot build the HTTP client: {e}"))
-        })?;
+        let (http, timeout) = http_client(config, secrets)?;
         let auth = match (&config.user_name, &secrets.basic_password) {
             (Some(user), Some(password)) => {
                 let raw = Zeroizing::new(format!("{user}:{}", password.as_str()));
@@ -186,7 +168,41 @@ impl Transport {
     }
 }
 
-async fn read_limited(
+/// The HTTP client every provider uses: TLS (pins, CA file, client certificate), the
+/// proxy setting, our resolver, no redirects, HTTP/1.1, per-call timeout.
+pub fn http_client(
+    config: &ClientConfig,
+    secrets: &Secrets,
+) -> Result<(reqwest::Client, Duration), ConfigError> {
+    let uri =
+        reqwest::Url::parse(&config.uri).map_err(|e| ConfigError::new("uri", e.to_string()))?;
+    let timeout = crate::config::check_seconds("httpTimeoutSeconds", config.http_timeout_seconds)?;
+    let builder = reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(15)))
+        .pool_idle_timeout(Duration::from_secs(60))
+        .user_agent(concat!("MfaApproval/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::none())
+        .http1_only();
+    // No implicit proxy unless asked for: HTTP(S)_PROXY/ALL_PROXY would otherwise receive
+    // every request, credential included, even for loopback. Our own resolver is used only
+    // without a proxy (a proxy resolves the target itself).
+    let mut builder = match crate::proxy::setting(config)? {
+        crate::proxy::ProxySetting::None => builder.dns_resolver(Arc::new(Resolver)),
+        _ => builder,
+    };
+    builder = crate::proxy::apply(builder, config, secrets)?;
+    if uri.scheme() == "https" {
+        builder = builder.use_preconfigured_tls(crate::tls::client_config(config, secrets)?);
+    }
+    let http = builder
+        .build()
+        .map_err(|e| ConfigError::new("config", format!("cannot build the HTTP client: {e}")))?;
+    Ok((http, timeout))
+}
+
+/// Reads a whole body, refusing more than [`MAX_BODY_BYTES`].
+pub(crate) async fn read_limited(
     mut response: reqwest::Response,
     timeout: Duration,
 ) -> Result<Vec<u8>, TransportError> {
@@ -316,7 +332,7 @@ fn kind_of(e: &reqwest::Error) -> FailureKind {
     }
 }
 
-fn classify(e: &reqwest::Error, timeout: Duration) -> TransportError {
+pub(crate) fn classify(e: &reqwest::Error, timeout: Duration) -> TransportError {
     let kind = kind_of(e);
     // The chain can carry server-chosen text (certificate names, a broken status line):
     // bounded and cleaned like any server text; the client scrubs secrets later.

@@ -10,6 +10,10 @@ use zeroize::Zeroizing;
 pub const MFA_SECRET_BASIC_PASSWORD: u32 = 1;
 /// Secret kind: the password of a PKCS#12 client certificate.
 pub const MFA_SECRET_CLIENT_CERTIFICATE_PASSWORD: u32 = 2;
+/// Secret kind: a Duo integration's secret key (provider `duo`).
+pub const MFA_SECRET_DUO_SECRET_KEY: u32 = 3;
+/// Secret kind: the password for `proxyUserName` (an explicit proxy URL).
+pub const MFA_SECRET_PROXY_PASSWORD: u32 = 4;
 
 /// A secret passed beside the JSON configuration, as UTF-8 bytes. The library copies it,
 /// uses it, and zeroizes its copy; the host should clear its own buffer after the call.
@@ -102,6 +106,8 @@ unsafe fn read_secrets(secrets: *const mfa_secret, len: usize) -> Result<Secrets
         let slot = match s.kind {
             MFA_SECRET_BASIC_PASSWORD => &mut out.basic_password,
             MFA_SECRET_CLIENT_CERTIFICATE_PASSWORD => &mut out.client_certificate_password,
+            MFA_SECRET_DUO_SECRET_KEY => &mut out.duo_secret_key,
+            MFA_SECRET_PROXY_PASSWORD => &mut out.proxy_password,
             other => {
                 return Err(fail(
                     mfa_result::MFA_INVALID_ARGUMENT,

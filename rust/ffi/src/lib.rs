@@ -7,7 +7,8 @@
 //! - [`runtime`]: the one lazily created multi-thread tokio runtime;
 //! - [`client`]: `mfa_client_new` / `mfa_client_free`;
 //! - [`request`]: `mfa_request_new` / `_start` / `_poll` / `_cancel` / `_outcome` / `_free`;
-//! - [`check`]: `mfa_capabilities`, `mfa_config_check`, `mfa_request_check` (ABI 2).
+//! - [`check`]: `mfa_capabilities`, `mfa_config_check`, `mfa_request_check` (ABI 2);
+//! - [`progress`]: `mfa_request_progress` (ABI 3).
 #![allow(non_camel_case_types)]
 #![deny(missing_docs)]
 
@@ -15,12 +16,14 @@ pub mod buffers;
 pub mod check;
 pub mod client;
 pub mod panic;
+pub mod progress;
 pub mod request;
 pub mod result;
 pub mod runtime;
 
 pub use check::*;
 pub use client::*;
+pub use progress::*;
 pub use request::*;
 pub use result::*;
 
@@ -28,8 +31,10 @@ pub use result::*;
 /// `mfa_abi_version() == MFA_ABI_VERSION` before calling anything else.
 ///
 /// History: 1 = client, request, last error; 2 = adds `mfa_capabilities`,
-/// `mfa_config_check` and `mfa_request_check` (nothing of version 1 changed).
-pub const MFA_ABI_VERSION: u32 = 2;
+/// `mfa_config_check` and `mfa_request_check`; 3 = adds `mfa_request_progress`, the secret
+/// kinds `MFA_SECRET_DUO_SECRET_KEY` and `MFA_SECRET_PROXY_PASSWORD`, and the `duo`
+/// provider (nothing earlier changed).
+pub const MFA_ABI_VERSION: u32 = 3;
 
 /// Returns the ABI version of the loaded library ([`MFA_ABI_VERSION`] it was built with).
 /// Never fails. Thread-safe.

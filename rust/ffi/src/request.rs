@@ -9,6 +9,7 @@ use crate::client::mfa_client;
 use crate::panic::{guard, guard_void};
 use crate::result::{fail, mfa_result, MFA_STATUS_PENDING};
 use mfa_engine::outcome::FailureKind;
+use mfa_engine::progress::Progress;
 use mfa_engine::{Client, Outcome, Query, Status};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -27,9 +28,11 @@ enum Slot {
     },
 }
 
-struct Shared {
+pub(crate) struct Shared {
     slot: Mutex<Slot>,
     done: Condvar,
+    /// What the provider is doing now (`mfa_request_progress`).
+    pub(crate) progress: Progress,
 }
 
 impl Shared {
@@ -56,7 +59,7 @@ impl Shared {
 pub struct mfa_request {
     client: Client,
     query: Query,
-    shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
 }
 
 impl mfa_request {
@@ -161,6 +164,7 @@ pub unsafe extern "C" fn mfa_request_new(
         let shared = Arc::new(Shared {
             slot: Mutex::new(Slot::NotStarted),
             done: Condvar::new(),
+            progress: Progress::default(),
         });
         let request = Box::new(mfa_request {
             client,
@@ -208,7 +212,10 @@ pub unsafe extern "C" fn mfa_request_start(request: *const mfa_request) -> mfa_r
             clock,
         };
         let handle = runtime.spawn(async move {
-            let outcome = task.client.run(&task.query).await;
+            let outcome = task
+                .client
+                .run_with_progress(&task.query, &task.shared.progress)
+                .await;
             task.shared.settle(&outcome);
             // Dropping `task` now finds the slot settled and does nothing.
         });
@@ -352,7 +359,7 @@ mod tests {
         fn name(&self) -> &'static str {
             "panics"
         }
-        fn run<'a>(&'a self, _: &'a Query) -> BoxFuture<'a, Outcome> {
+        fn run<'a>(&'a self, _: &'a Query, _: &'a Progress) -> BoxFuture<'a, Outcome> {
             Box::pin(async { panic!("provider bug") })
         }
     }

@@ -1,2 +1,376 @@
-//! The Duo provider (Auth API v2): signing ([`sign`]).
+//! The Duo provider (Auth API v2): an asynchronous push, then `auth_status` long-polled
+//! until Duo decides.
+//!
+//! - [`config`]: what a `provider: duo` configuration must and must not set;
+//! - [`sign`]: request signing (v5, v2) and the public vectors;
+//! - [`api`]: signed calls, clock skew, bounded answers, retries;
+//! - [`decide`]: what the answers mean, fail closed.
+//!
+//! Flow of an approval: `ping` (clock skew) → `preauth` (`auth` goes on; `allow` is a
+//! bypass, an approval only with `allowBypass`; `deny` and `enroll` end it with no push)
+//! → `auth` (`factor=push`, `async=1`) → `auth_status` until `allow` or `deny`. Duo has no
+//! cancel call: cancelling stops waiting, and the push stays on the phone until it expires.
+
+pub mod api;
+pub mod config;
+pub mod decide;
 pub mod sign;
+
+use crate::config::{ClientConfig, ConfigError, Secrets};
+use crate::outcome::{FailureKind, Outcome, Status};
+use crate::progress::Progress;
+use crate::provider::{BoxFuture, Provider};
+use crate::redact::Redactor;
+use crate::request::{Operation, Query};
+use api::{Api, CallError, Retry};
+use serde_json::{json, Value};
+use sign::SignatureVersion;
+use std::sync::Arc;
+use zeroize::Zeroizing;
+
+const NAME: &str = "duo";
+
+/// The Duo provider.
+#[derive(Debug)]
+pub struct Duo {
+    api: Api,
+    redactor: Arc<Redactor>,
+    allow_bypass: bool,
+    application_name: String,
+}
+
+fn text<'a>(v: &'a Value, key: &str) -> &'a str {
+    v.get(key).and_then(Value::as_str).unwrap_or_default()
+}
+
+impl Duo {
+    /// Builds the provider (TLS, proxy, keys).
+    pub fn new(
+        config: &ClientConfig,
+        secrets: &Secrets,
+        redactor: Arc<Redactor>,
+    ) -> Result<Self, ConfigError> {
+        let (http, timeout) = crate::transport::http_client(config, secrets)?;
+        let base =
+            reqwest::Url::parse(&config.uri).map_err(|e| ConfigError::new("uri", e.to_string()))?;
+        let secret_key = secrets
+            .duo_secret_key
+            .as_ref()
+            .map(|k| Zeroizing::new(k.as_str().to_owned()))
+            .ok_or_else(|| ConfigError::new("duoSecretKey", "is required for provider duo"))?;
+        let version = if config.signature_version == 2 {
+            SignatureVersion::V2Sha512
+        } else {
+            SignatureVersion::V5
+        };
+        Ok(Self {
+            api: Api::new(
+                http,
+                base,
+                config.integration_key.clone().unwrap_or_default(),
+                secret_key,
+                version,
+                timeout,
+                redactor.clone(),
+            ),
+            redactor,
+            allow_bypass: config.allow_bypass,
+            application_name: config.application_name.clone(),
+        })
+    }
+
+    fn outcome(&self, q: &Query) -> Outcome {
+        Outcome::new(
+            q.operation.name(),
+            NAME,
+            q.user_name.as_deref().unwrap_or_default(),
+            true,
+        )
+    }
+
+    fn failed(&self, mut o: Outcome, e: CallError) -> Outcome {
+        let status = if e.kind == FailureKind::Timeout {
+            Status::TimedOut
+        } else {
+            Status::Failed
+        };
+        o.set_failed(status, e.kind, e.message);
+        o
+    }
+
+    fn server_text(&self, v: &Value, key: &str) -> String {
+        self.redactor.server_text_within(text(v, key), 300)
+    }
+
+    async fn preauth(&self, q: &Query, o: &mut Outcome) -> Result<Value, CallError> {
+        let user = q.user_name.as_deref().unwrap_or_default();
+        let mut params = vec![("username", user), ("client_supports_verified_push", "1")];
+        if let Some(ip) = q.initiating_ip_address.as_deref().filter(|s| !s.is_empty()) {
+            params.push(("ipaddr", ip));
+        }
+        if let Some(h) = q.hostname.as_deref() {
+            params.push(("hostname", h));
+        }
+        o.http_calls += 1;
+        self.api
+            .call("POST", "/auth/v2/preauth", &params, true, Retry::Safe)
+            .await
+    }
+
+    async fn authenticate(&self, q: &Query, progress: &Progress) -> Outcome {
+        let mut o = self.outcome(q);
+        progress.set("checking", "checking the user with Duo (preauth)", None);
+        o.http_calls += 1;
+        if let Err(e) = self.api.ping().await {
+            return self.failed(o, e);
+        }
+        let pre = match self.preauth(q, &mut o).await {
+            Ok(v) => v,
+            Err(e) => return self.failed(o, e),
+        };
+        let result = text(&pre, "result");
+        let status_msg = self.server_text(&pre, "status_msg");
+        match result {
+            "auth" => {}
+            "allow" => {
+                return self.decided(
+                    o,
+                    decide::bypass(self.allow_bypass),
+                    "preauth",
+                    "bypass",
+                    &status_msg,
+                )
+            }
+            "deny" => {
+                o.set_failed(
+                    Status::Denied,
+                    FailureKind::Provider,
+                    format!("Duo refused the user before any push (preauth deny): {status_msg}"),
+                );
+                return o;
+            }
+            "enroll" => {
+                o.set_failed(Status::Failed, FailureKind::Provider, format!("the user is not enrolled in Duo (preauth enroll); no push was sent: {status_msg}"));
+                return o;
+            }
+            other => {
+                o.set_failed(
+                    Status::Failed,
+                    FailureKind::Protocol,
+                    format!(
+                        "preauth: unexpected result '{}'",
+                        self.redactor.server_text_within(other, 40)
+                    ),
+                );
+                return o;
+            }
+        }
+        let user = q.user_name.as_deref().unwrap_or_default();
+        let push_type = q
+            .push_type
+            .clone()
+            .or_else(|| q.application_name.clone())
+            .unwrap_or_else(|| self.application_name.clone());
+        let push_info = q.push_info_encoded();
+        let device = q.device.as_deref().unwrap_or("auto");
+        let mut params = vec![
+            ("username", user),
+            ("factor", "push"),
+            ("device", device),
+            ("async", "1"),
+            ("type", push_type.as_str()),
+        ];
+        let pre_txid = text(&pre, "txid").to_owned();
+        if !pre_txid.is_empty() {
+            params.push(("txid", pre_txid.as_str()));
+        }
+        if !push_info.is_empty() {
+            params.push(("pushinfo", push_info.as_str()));
+        }
+        if let Some(d) = q.display_user_name.as_deref() {
+            params.push(("display_username", d));
+        }
+        if let Some(ip) = q.initiating_ip_address.as_deref().filter(|s| !s.is_empty()) {
+            params.push(("ipaddr", ip));
+        }
+        if let Some(h) = q.hostname.as_deref() {
+            params.push(("hostname", h));
+        }
+        o.http_calls += 1;
+        let started = match self
+            .api
+            .call(
+                "POST",
+                "/auth/v2/auth",
+                &params,
+                true,
+                Retry::OnlyIfNeverSent,
+            )
+            .await
+        {
+            Ok(v) => v,
+            Err(e) => return self.failed(o, e),
+        };
+        let txid = text(&started, "txid").to_owned();
+        if txid.is_empty() || txid.len() > 128 {
+            o.set_failed(
+                Status::Failed,
+                FailureKind::Protocol,
+                "auth: the answer has no usable txid; not an approval",
+            );
+            return o;
+        }
+        o.authentication_request_id = Some(self.redactor.server_text_within(&txid, 128));
+        progress.set("pushed", "a push was sent to the user's device", None);
+        loop {
+            o.http_calls += 1;
+            let status = match self
+                .api
+                .call(
+                    "GET",
+                    "/auth/v2/auth_status",
+                    &[("txid", txid.as_str())],
+                    true,
+                    Retry::Safe,
+                )
+                .await
+            {
+                Ok(v) => v,
+                Err(e) => return self.failed(o, e),
+            };
+            let result = text(&status, "result");
+            let duo_status = text(&status, "status");
+            let message = self.server_text(&status, "status_msg");
+            if decide::is_waiting(result) {
+                progress.set("waiting", &message, decide::verification_code(&message));
+                continue;
+            }
+            return self.decided(
+                o,
+                decide::auth_status(result, duo_status, self.allow_bypass),
+                result,
+                duo_status,
+                &message,
+            );
+        }
+    }
+
+    fn decided(
+        &self,
+        mut o: Outcome,
+        d: decide::Decision,
+        result: &str,
+        status: &str,
+        message: &str,
+    ) -> Outcome {
+        let result = self.redactor.server_text_within(result, 40);
+        let status = self.redactor.server_text_within(status, 40);
+        o.data = Some(json!({ "duoResult": result, "duoStatus": status }));
+        if d.status == Status::Approved {
+            o.status = Status::Approved;
+            o.approved = true;
+            o.message = if d.bypassed {
+                o.warnings.push("Duo let this user through WITHOUT a push (bypass); accepted only because the connection sets allowBypass".into());
+                format!("approved by bypass (no push): {message}")
+            } else {
+                format!("approved on the device: {message}")
+            };
+            o.failure_kind = FailureKind::Provider;
+            return o;
+        }
+        let text = match (d.status, d.bypassed) {
+            (Status::Failed, _) if status == "bypass" || result == "preauth" => {
+                "Duo would let this user through WITHOUT a push (bypass); not an approval unless the connection sets allowBypass".to_string()
+            }
+            _ => format!("Duo: {result}/{status}: {message}"),
+        };
+        o.set_failed(d.status, d.kind, text);
+        o
+    }
+
+    async fn query(&self, q: &Query) -> Outcome {
+        let mut o = self.outcome(q);
+        match q.operation {
+            Operation::TestSecurity => {
+                o.http_calls += 2;
+                let time = match self.api.ping().await {
+                    Ok(t) => t,
+                    Err(e) => return self.failed(o, e),
+                };
+                if let Err(e) = self
+                    .api
+                    .call("GET", "/auth/v2/check", &[], true, Retry::Safe)
+                    .await
+                {
+                    return self.failed(o, e);
+                }
+                o.status = Status::Completed;
+                o.message = "Duo ping and a signed check succeeded".into();
+                o.data = Some(
+                    json!({ "message": "Duo check succeeded", "serverTime": time, "clockSkewSeconds": self.api.skew_seconds() }),
+                );
+            }
+            Operation::UserExists | Operation::GetUserSettings => {
+                if let Err(e) = self.api.ping().await {
+                    return self.failed(o, e);
+                }
+                let pre = match self.preauth(q, &mut o).await {
+                    Ok(v) => v,
+                    Err(e) => return self.failed(o, e),
+                };
+                let result = self.redactor.server_text_within(text(&pre, "result"), 40);
+                let exists = matches!(result.as_str(), "auth" | "allow" | "deny");
+                let devices: Vec<Value> = pre
+                    .get("devices")
+                    .and_then(Value::as_array)
+                    .map(|list| {
+                        list.iter()
+                            .take(20)
+                            .map(|d| {
+                                json!({
+                                    "device": self.server_text(d, "device"),
+                                    "type": self.server_text(d, "type"),
+                                    "name": self.server_text(d, "name"),
+                                    "displayName": self.server_text(d, "display_name"),
+                                })
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                o.status = Status::Completed;
+                o.message = format!("preauth: {result}");
+                o.data = Some(if q.operation == Operation::UserExists {
+                    json!({ "exists": exists, "preauthResult": result })
+                } else {
+                    json!({ "userSettings": { "Mode": "push", "Enabled": result == "auth", "PhoneAppActivated": !devices.is_empty(), "PreauthResult": result, "Devices": devices } })
+                });
+            }
+            Operation::GenerateActivationCode | Operation::Authenticate => {
+                o.set_failed(
+                    Status::Failed,
+                    FailureKind::Provider,
+                    format!(
+                        "{} is not supported by the duo provider",
+                        q.operation.name()
+                    ),
+                );
+            }
+        }
+        o
+    }
+}
+
+impl Provider for Duo {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn run<'a>(&'a self, query: &'a Query, progress: &'a Progress) -> BoxFuture<'a, Outcome> {
+        Box::pin(async move {
+            match query.operation {
+                Operation::Authenticate => self.authenticate(query, progress).await,
+                _ => self.query(query).await,
+            }
+        })
+    }
+}

@@ -1,0 +1,340 @@
+//! Signed calls to the Duo Auth API: the `Date` (corrected by the skew `/ping` measured),
+//! the v5 or v2 canonical form, bounded JSON answers, and retries of rate limits and
+//! server errors with exponential backoff and jitter (honouring `Retry-After`). A call
+//! that may have started a push (`auth`) is retried only when it provably never left.
+
+use super::sign::{self, SignatureVersion};
+use crate::outcome::FailureKind;
+use crate::redact::Redactor;
+use crate::transport::{classify, read_limited, TransportError};
+use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+use serde_json::Value;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use zeroize::Zeroizing;
+
+/// Longest single backoff (Duo's clients double from 1 s up to 32 s).
+const MAX_BACKOFF: Duration = Duration::from_secs(32);
+/// Retries of one call before its failure stands.
+const MAX_RETRIES: u32 = 6;
+
+/// How a call may be retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// Idempotent (ping, check, preauth, auth_status): retry 429, 5xx and transport errors.
+    Safe,
+    /// Starts a push (auth): retry only when the request never left (connect, DNS).
+    OnlyIfNeverSent,
+}
+
+/// A failed call: the kind and a message (never a secret), and Duo's error code if any.
+#[derive(Debug, Clone)]
+pub struct CallError {
+    /// What kind of failure.
+    pub kind: FailureKind,
+    /// A sentence.
+    pub message: String,
+}
+
+/// The signed HTTP side of the Duo provider.
+pub struct Api {
+    http: reqwest::Client,
+    base: reqwest::Url,
+    signed_host: String,
+    integration_key: String,
+    secret_key: Zeroizing<String>,
+    version: SignatureVersion,
+    timeout: Duration,
+    /// Server time minus local time, seconds (from `/ping`).
+    skew: AtomicI64,
+    redactor: Arc<Redactor>,
+}
+
+impl std::fmt::Debug for Api {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Api")
+            .field("base", &self.base.as_str())
+            .field("integration_key", &self.integration_key)
+            .field("version", &self.version)
+            .finish_non_exhaustive()
+    }
+}
+
+fn now_unix() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+impl Api {
+    /// A signed client for `base` (the API host URL).
+    pub fn new(
+        http: reqwest::Client,
+        base: reqwest::Url,
+        integration_key: String,
+        secret_key: Zeroizing<String>,
+        version: SignatureVersion,
+        timeout: Duration,
+        redactor: Arc<Redactor>,
+    ) -> Self {
+        // duo_client signs the host as configured, without a port.
+        let signed_host = base.host_str().unwrap_or_default().to_ascii_lowercase();
+        Self {
+            http,
+            base,
+            signed_host,
+            integration_key,
+            secret_key,
+            version,
+            timeout,
+            skew: AtomicI64::new(0),
+            redactor,
+        }
+    }
+
+    /// The skew `/ping` measured (server minus local, seconds).
+    pub fn skew_seconds(&self) -> i64 {
+        self.skew.load(Ordering::Relaxed)
+    }
+
+    /// `GET /auth/v2/ping` (unsigned): records the clock skew; returns the server time.
+    pub async fn ping(&self) -> Result<i64, CallError> {
+        let response = self
+            .call("GET", "/auth/v2/ping", &[], false, Retry::Safe)
+            .await?;
+        let time = response
+            .get("time")
+            .and_then(Value::as_i64)
+            .ok_or_else(|| CallError {
+                kind: FailureKind::Protocol,
+                message: "ping: the answer has no time".into(),
+            })?;
+        self.skew.store(time - now_unix(), Ordering::Relaxed);
+        Ok(time)
+    }
+
+    /// A call; `params` go in the query (GET) or the body (POST). Returns `response`.
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        params: &[(&str, &str)],
+        signed: bool,
+        retry: Retry,
+    ) -> Result<Value, CallError> {
+        let mut attempt = 0;
+        loop {
+            let result = self.once(method, path, params, signed).await;
+            let wait = match result {
+                Ok((v, ())) => return Ok(v),
+                Err((e, after)) => {
+                    let retryable = match retry {
+                        Retry::Safe => {
+                            after.is_some()
+                                || matches!(
+                                    e.kind,
+                                    FailureKind::Connect
+                                        | FailureKind::Dns
+                                        | FailureKind::Transport
+                                        | FailureKind::Timeout
+                                )
+                        }
+                        Retry::OnlyIfNeverSent => {
+                            matches!(e.kind, FailureKind::Connect | FailureKind::Dns)
+                        }
+                    };
+                    if !retryable || attempt >= MAX_RETRIES {
+                        return Err(e);
+                    }
+                    backoff(attempt, after)
+                }
+            };
+            attempt += 1;
+            // The caller's overall deadline bounds every wait (this sleep is cancelled with it).
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// One attempt. On failure, also the wait a 429/5xx asked for (None: not a status to retry).
+    async fn once(
+        &self,
+        method: &str,
+        path: &str,
+        params: &[(&str, &str)],
+        signed: bool,
+    ) -> Result<(Value, ()), (CallError, Option<Option<Duration>>)> {
+        let date = sign::rfc2822(now_unix() + self.skew_seconds());
+        let encoded = sign::encode_params(params);
+        let mut url = self.base.clone();
+        url.set_path(path);
+        let post = method == "POST";
+        let (body, content_type): (Vec<u8>, Option<&str>) = match (post, self.version) {
+            (false, _) => (Vec::new(), None),
+            (true, SignatureVersion::V5) => (
+                sign::json_body(params).into_bytes(),
+                Some("application/json"),
+            ),
+            (true, _) => (
+                encoded.clone().into_bytes(),
+                Some("application/x-www-form-urlencoded"),
+            ),
+        };
+        if !post && !encoded.is_empty() {
+            url.set_query(Some(&encoded));
+        }
+        let mut request = if post {
+            self.http.post(url)
+        } else {
+            self.http.get(url)
+        };
+        if let Some(ct) = content_type {
+            request = request.header(CONTENT_TYPE, ct);
+        }
+        if signed {
+            let canonical = match self.version {
+                SignatureVersion::V5 => sign::canonical_v5(
+                    &date,
+                    method,
+                    &self.signed_host,
+                    path,
+                    if post { "" } else { &encoded },
+                    &body,
+                    &[],
+                ),
+                _ => sign::canonical_v2(&date, method, &self.signed_host, path, &encoded),
+            };
+            let signature = Zeroizing::new(sign::signature(
+                self.secret_key.as_bytes(),
+                &canonical,
+                self.version,
+            ));
+            let header = Zeroizing::new(sign::authorization(&self.integration_key, &signature));
+            let mut value = HeaderValue::from_str(&header).map_err(|_| {
+                (
+                    CallError {
+                        kind: FailureKind::Internal,
+                        message: "cannot build the Authorization header".into(),
+                    },
+                    None,
+                )
+            })?;
+            value.set_sensitive(true);
+            request = request.header(AUTHORIZATION, value).header("Date", date);
+        }
+        let response = request
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| (from_transport(classify(&e, self.timeout), path), None))?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(|s| Duration::from_secs(s.min(300)));
+        let bytes = read_limited(response, self.timeout)
+            .await
+            .map_err(|e| (from_transport(e, path), None))?;
+        let parsed: Option<Value> = serde_json::from_slice(&bytes).ok();
+        let op = path.rsplit('/').next().unwrap_or(path);
+        if status == 200 {
+            return match parsed {
+                Some(v) if v.get("stat").and_then(Value::as_str) == Some("OK") => {
+                    match v.get("response") {
+                        Some(r) if r.is_object() => Ok((r.clone(), ())),
+                        _ => Err((
+                            CallError {
+                                kind: FailureKind::Protocol,
+                                message: format!("{op}: the answer has no response object"),
+                            },
+                            None,
+                        )),
+                    }
+                }
+                _ => Err((
+                    CallError {
+                        kind: FailureKind::Protocol,
+                        message: format!("{op}: the answer is not a Duo OK document"),
+                    },
+                    None,
+                )),
+            };
+        }
+        let detail = parsed
+            .as_ref()
+            .map(|v| {
+                let code = v
+                    .get("code")
+                    .map(|c| c.to_string().trim_matches('"').to_string())
+                    .unwrap_or_default();
+                let message = v.get("message").and_then(Value::as_str).unwrap_or_default();
+                let more = v
+                    .get("message_detail")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                format!("{code} {message} {more}")
+            })
+            .unwrap_or_default();
+        let detail = self.redactor.server_text_within(detail.trim(), 200);
+        let kind = match status {
+            401 | 403 => FailureKind::Authentication,
+            _ => FailureKind::HttpStatus,
+        };
+        let again = (status == 429 || status >= 500).then_some(retry_after);
+        Err((
+            CallError {
+                kind,
+                message: format!(
+                    "{op}: HTTP {status}{}",
+                    if detail.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({detail})")
+                    }
+                ),
+            },
+            again,
+        ))
+    }
+}
+
+fn from_transport(e: TransportError, path: &str) -> CallError {
+    let op = path.rsplit('/').next().unwrap_or(path);
+    CallError {
+        kind: e.kind,
+        message: format!("{op}: {}", e.message),
+    }
+}
+
+/// 1 s, 2 s, 4 s ... up to 32 s, plus up to 1 s of jitter; or what `Retry-After` said.
+fn backoff(attempt: u32, retry_after: Option<Option<Duration>>) -> Duration {
+    if let Some(Some(after)) = retry_after {
+        return after;
+    }
+    let base = Duration::from_secs(1u64 << attempt.min(5)).min(MAX_BACKOFF);
+    let mut jitter = [0u8; 2];
+    let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut jitter);
+    base + Duration::from_millis(u64::from(u16::from_le_bytes(jitter)) % 1000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_to_32_s_and_honours_retry_after() {
+        for (attempt, secs) in [(0, 1), (1, 2), (4, 16), (5, 32), (9, 32)] {
+            let d = backoff(attempt, Some(None));
+            assert!(
+                d >= Duration::from_secs(secs) && d < Duration::from_secs(secs + 1),
+                "{attempt}: {d:?}"
+            );
+        }
+        assert_eq!(
+            backoff(3, Some(Some(Duration::from_secs(7)))),
+            Duration::from_secs(7)
+        );
+    }
+}

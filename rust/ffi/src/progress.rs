@@ -1,0 +1,37 @@
+//! `mfa_request_progress` (ABI 3): what a pending request is doing now.
+
+use crate::buffers::{non_null, write_output};
+use crate::panic::guard;
+use crate::request::mfa_request;
+use crate::result::mfa_result;
+
+/// Copies the request's latest progress, a UTF-8 JSON object (no NUL), into `buf`:
+/// `stage` (`""` before start, then `started`, `checking`, `pushed`, `waiting`, `done`),
+/// `message` (the provider's latest status text, bounded and scrubbed), `code` (present
+/// when the user must enter a code on their device: Duo Verified Push; show it to the
+/// person who asked) and `updates` (how many times it changed). Readable at any time,
+/// also while the request is pending; the outcome stays the only decision.
+///
+/// Returns `MFA_OK` (writes `buf` and `*len_out`), `MFA_BUFFER_TOO_SMALL` (writes only
+/// `*len_out`) or `MFA_NULL_ARGUMENT`. `buf` may be NULL when `buf_len` is 0. Thread-safe.
+///
+/// # Safety
+/// `request` must be a live request; `buf` writable for `buf_len` bytes; `len_out` writable.
+#[no_mangle]
+pub unsafe extern "C" fn mfa_request_progress(
+    request: *const mfa_request,
+    buf: *mut u8,
+    buf_len: usize,
+    len_out: *mut usize,
+) -> mfa_result {
+    guard(|| {
+        if let Err(e) = non_null(request, "request") {
+            return e;
+        }
+        // SAFETY: checked non-null; the caller promises a live request.
+        let request = unsafe { &*request };
+        let json = serde_json::to_vec(&request.shared.progress.snapshot()).unwrap_or_default();
+        // SAFETY: forwarded caller contract.
+        unsafe { write_output(&json, buf, buf_len, len_out) }
+    })
+}
