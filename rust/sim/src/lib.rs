@@ -1,4 +1,5 @@
-//! A faithful simulator of the Azure MFA Server Web Service SDK (`PfWsSdk.asmx`).
+//! A faithful simulator of the Azure MFA Server Web Service SDK (`PfWsSdk.asmx`) and of
+//! Duo's Auth API v2.
 //!
 //! MFA Server stopped servicing requests in September 2024; this simulator is the
 //! target of the demo, the docs and every test. It speaks SOAP 1.1 with the real
@@ -11,7 +12,8 @@
 //! - [`faults`]: the built-in fault users (the hostile-server matrix);
 //! - [`wsdl`]: the service description;
 //! - [`server`]: HTTP(S), caller authentication, start/stop in-process or as `mfa-sim`;
-//! - [`cert`]: the self-signed certificate made at start.
+//! - [`cert`]: the self-signed certificate made at start;
+//! - [`duo`]: the Duo Auth API v2 (`/auth/v2/*`) on the same listener.
 //!
 //! Requests are read with the engine's XML reader (`mfa_engine::xml`); independent
 //! clients (a generic SOAP library in `tests/`) keep both sides honest.
@@ -20,6 +22,7 @@
 
 pub mod cert;
 pub mod directory;
+pub mod duo;
 pub mod faults;
 pub mod ops;
 pub mod server;

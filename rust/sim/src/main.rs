@@ -1,7 +1,7 @@
-//! `mfa-sim`: the MFA Server SDK simulator as a command. Prints the service URL on its
-//! first line, then the certificate fingerprint (HTTPS) and the caller user (never a
-//! password), and serves until Ctrl+C, SIGTERM, or (with `--exit-on-stdin-eof`) until
-//! its standard input closes.
+//! `mfa-sim`: the MFA Server SDK and Duo Auth API simulator as a command. Prints the
+//! service URL on its first line, then the certificate fingerprint (HTTPS), the caller user
+//! and the Duo API base and integration key (never a password or secret key), and serves
+//! until Ctrl+C, SIGTERM, or (with `--exit-on-stdin-eof`) until its standard input closes.
 
 use mfa_sim::{Directory, Running, SimConfig, TlsMode, DEMO_USER};
 use std::time::Duration;
@@ -9,12 +9,15 @@ use std::time::Duration;
 const USAGE: &str = "usage: mfa-sim [--addr HOST:PORT] [--http] [--cert PEM --key PEM] [--credential USER:PASSWORD]...
                [--anonymous] [--client-ca PEM] [--no-response-after SECONDS] [--directory FILE]
                [--direct-sdk-disallowed] [--path /VDIR/PfWsSdk.asmx] [--write-cert FILE]
-               [--exit-on-stdin-eof]
+               [--exit-on-stdin-eof] [--duo-integration-key IKEY] [--duo-secret-key-file FILE]
 
-Simulates the Azure MFA Server Web Service SDK (PfWsSdk.asmx) on loopback.
+Simulates the Azure MFA Server Web Service SDK (PfWsSdk.asmx) and, on the same listener,
+Duo's Auth API v2 (/auth/v2/ping, check, preauth, auth, auth_status) on loopback.
 Defaults: 127.0.0.1:0 (a free port), HTTPS with a self-signed certificate (its SHA-256 is
 printed for pinning), the demo caller demo-admin (password in the README), the built-in
-demo users alice/bob/carol/mallory@contoso.com, no-response delay 55 s.";
+demo users alice/bob/carol/mallory@contoso.com, no-response delay 55 s, and for Duo the
+demo integration key and secret key (demo only; see the README) with the same users plus
+victor (Verified Push), bypass, locked and enroll.";
 
 fn fail(msg: &str) -> ! {
     eprintln!("mfa-sim: {msg}");
@@ -76,6 +79,16 @@ fn parse(args: &[String]) -> Result<(SimConfig, bool, Option<String>), String> {
                 config.path = p;
             }
             "--exit-on-stdin-eof" => stdin_eof = true,
+            "--duo-integration-key" => config.duo_integration_key = value("--duo-integration-key")?,
+            "--duo-secret-key-file" => {
+                let f = value("--duo-secret-key-file")?;
+                let key = std::fs::read_to_string(&f)
+                    .map_err(|e| format!("--duo-secret-key-file '{f}': {e}"))?;
+                config.duo_secret_key = key.trim().to_string();
+                if config.duo_secret_key.is_empty() {
+                    return Err(format!("--duo-secret-key-file '{f}': the file is empty"));
+                }
+            }
             "--write-cert" => write_cert = Some(value("--write-cert")?),
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -118,6 +131,7 @@ async fn main() {
     let (config, stdin_eof, write_cert) = parse(&args).unwrap_or_else(|e| fail(&e));
     let users: Vec<String> = config.credentials.iter().map(|(u, _)| u.clone()).collect();
     let demo = config.credentials.len() == 1 && config.credentials[0].0 == DEMO_USER;
+    let duo_ikey = config.duo_integration_key.clone();
     let running = Running::start(config).await.unwrap_or_else(|e| fail(&e));
     if let (Some(path), Some(pem)) = (&write_cert, &running.cert_pem) {
         std::fs::write(path, pem).unwrap_or_else(|e| fail(&format!("--write-cert '{path}': {e}")));
@@ -133,6 +147,15 @@ async fn main() {
         ),
         (false, false) => println!("caller-authentication: basic, users {}", users.join(", ")),
     }
+    let base = running
+        .url
+        .split_once("://")
+        .and_then(|(scheme, rest)| {
+            rest.split_once('/')
+                .map(|(host, _)| format!("{scheme}://{host}"))
+        })
+        .unwrap_or_default();
+    println!("duo-api: {base} integration key {duo_ikey}");
     println!("ready");
     let stdin_closed = async {
         if stdin_eof {

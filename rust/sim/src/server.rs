@@ -66,6 +66,10 @@ pub struct SimConfig {
     pub directory: Directory,
     /// The service path.
     pub path: String,
+    /// The Duo integration key the `/auth/v2/*` API accepts.
+    pub duo_integration_key: String,
+    /// The Duo secret key requests must be signed with.
+    pub duo_secret_key: String,
 }
 
 impl Default for SimConfig {
@@ -79,6 +83,8 @@ impl Default for SimConfig {
             direct_sdk_disallowed: false,
             directory: Directory::demo(),
             path: DEFAULT_PATH.into(),
+            duo_integration_key: crate::duo::DEMO_INTEGRATION_KEY.into(),
+            duo_secret_key: crate::duo::DEMO_SECRET_KEY.into(),
         }
     }
 }
@@ -124,6 +130,7 @@ impl Stats {
 
 struct State {
     ctx: Context,
+    duo: crate::duo::DuoSim,
     credentials: Vec<(String, [u8; 32])>,
     path: String,
     url: String,
@@ -143,6 +150,7 @@ pub struct Running {
     pub cert_pem: Option<String>,
     /// Counters.
     pub stats: Arc<Stats>,
+    state: Arc<State>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -208,6 +216,11 @@ impl Running {
         let url = format!("{scheme}://{host}:{}{}", addr.port(), config.path);
         let stats = Arc::new(Stats::default());
         let state = Arc::new(State {
+            duo: crate::duo::DuoSim::new(
+                &config.duo_integration_key,
+                &config.duo_secret_key,
+                config.no_response_after,
+            ),
             ctx: Context::new(
                 config.directory,
                 config.no_response_after,
@@ -222,6 +235,7 @@ impl Running {
             url: url.clone(),
             stats: stats.clone(),
         });
+        let state_for_running = state.clone();
         let cert_required = config.client_ca_file.is_some();
         let (cert_sha256, cert_pem) = match &tls {
             Some((_, id)) => (Some(id.sha256.clone()), Some(id.pem.clone())),
@@ -270,9 +284,20 @@ impl Running {
             cert_sha256,
             cert_pem,
             stats,
+            state: state_for_running,
             shutdown: Some(tx),
             task: Some(task),
         })
+    }
+
+    /// The signed Duo calls accepted so far: (path, parameters).
+    pub fn duo_calls(&self) -> Vec<(String, std::collections::HashMap<String, String>)> {
+        self.state
+            .duo
+            .calls
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Stops accepting, drops every open connection and waits for the server task.
@@ -459,6 +484,9 @@ async fn handle(
     cert_caller: Option<String>,
 ) -> Response<SimBody> {
     state.stats.requests.fetch_add(1, Ordering::Relaxed);
+    if req.uri().path().starts_with("/auth/v2/") {
+        return duo_reply(req, state).await;
+    }
     if req.uri().path().to_ascii_lowercase() != state.path {
         return page(404, "404 - File or directory not found.");
     }
@@ -566,6 +594,82 @@ async fn handle(
             r
         }
     }
+}
+
+/// The Duo API: reads the request, lets [`crate::duo::DuoSim`] answer.
+async fn duo_reply(req: Request<Incoming>, state: &State) -> Response<SimBody> {
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let method = req.method().as_str().to_ascii_uppercase();
+    let path = req.uri().path().to_owned();
+    let query = req.uri().query().unwrap_or_default().to_owned();
+    let host_header = header("host").unwrap_or_default();
+    // Duo's clients sign the host without a port.
+    let host = match host_header.rsplit_once(':') {
+        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) && !h.ends_with(':') => h,
+        _ => host_header.as_str(),
+    }
+    .trim_start_matches('[')
+    .trim_end_matches(']')
+    .to_ascii_lowercase();
+    let authorization = header("authorization");
+    let date = header("x-duo-date").or_else(|| header("date"));
+    let content_type = header("content-type")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let x_duo: Vec<(String, String)> = req
+        .headers()
+        .iter()
+        .filter(|(k, _)| k.as_str().starts_with("x-duo-") && k.as_str() != "x-duo-date")
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let body = match Limited::new(req.into_body(), MAX_REQUEST_BYTES)
+        .collect()
+        .await
+    {
+        Ok(b) => b.to_bytes(),
+        Err(_) => {
+            return reply(
+                413,
+                "application/json",
+                r#"{"stat":"FAIL","code":41301,"message":"Request too large"}"#.into(),
+            )
+        }
+    };
+    let answer = state
+        .duo
+        .handle(crate::duo::Incoming {
+            method: &method,
+            path: &path,
+            host: &host,
+            query: &query,
+            authorization: authorization.as_deref(),
+            date: date.as_deref(),
+            content_type: &content_type,
+            x_duo,
+            body: &body,
+        })
+        .await;
+    if answer.status == 401 {
+        state.stats.unauthorized.fetch_add(1, Ordering::Relaxed);
+    }
+    let mut r = reply(answer.status, "application/json", answer.body);
+    if let Some(after) = answer.retry_after {
+        r.headers_mut().insert(
+            hyper::header::RETRY_AFTER,
+            hyper::header::HeaderValue::from(after),
+        );
+    }
+    r
 }
 
 /// A simulator on its own runtime thread, for synchronous callers (C ABI tests, the CLI).

@@ -74,3 +74,35 @@ pub fn temp_dir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// The simulator's Duo API base (`https://127.0.0.1:PORT`).
+pub fn duo_base(sim: &Running) -> String {
+    format!("https://{}", sim.addr)
+}
+
+/// A Duo config JSON for the simulator (demo integration key, pinned), plus `extra` fields.
+pub fn duo_config(sim: &Running, extra: &str) -> ClientConfig {
+    let pin = sim.cert_sha256.clone().unwrap_or_default();
+    let json = format!(
+        r#"{{"provider":"duo","uri":"{}","integrationKey":"{}","serverCertificateSha256":["{pin}"]{}{extra}}}"#,
+        duo_base(sim),
+        mfa_sim::duo::DEMO_INTEGRATION_KEY,
+        if extra.is_empty() { "" } else { "," }
+    );
+    ClientConfig::from_json(json.as_bytes()).expect("valid duo config json")
+}
+
+pub fn duo_secret(key: &str) -> Secrets {
+    Secrets {
+        duo_secret_key: Some(Zeroizing::new(key.into())),
+        ..Default::default()
+    }
+}
+
+pub fn duo_client(sim: &Running, extra: &str) -> Client {
+    Client::new(
+        &duo_config(sim, extra),
+        duo_secret(mfa_sim::duo::DEMO_SECRET_KEY),
+    )
+    .expect("duo client builds")
+}

@@ -1,0 +1,124 @@
+//! The Duo demo users and what each does, step by step. The same names as the MFA Server
+//! demo users do the same things, plus the answers only Duo has.
+
+use std::time::Duration;
+
+/// What `preauth` answers for a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Preauth {
+    /// `auth`: push-capable devices; the push then follows the script.
+    Auth(Script),
+    /// `allow`: the user bypasses 2FA.
+    Allow,
+    /// `deny` with this status message (locked out, disabled).
+    Deny(&'static str),
+    /// `enroll`: not enrolled.
+    Enroll,
+}
+
+/// After a push: each step (after a delay from the push) is a `auth_status` answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Script {
+    /// (delay after the push, result, status, status message).
+    pub steps: Vec<(Duration, &'static str, &'static str, String)>,
+}
+
+/// Rate-limit or server-error faults on `preauth`, before the user's normal answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fault {
+    /// HTTP status to answer (429 or 503).
+    pub status: u16,
+    /// How many times.
+    pub times: u32,
+    /// `Retry-After` seconds, if any.
+    pub retry_after: Option<u32>,
+}
+
+fn waiting(msg: &str) -> (Duration, &'static str, &'static str, String) {
+    (Duration::ZERO, "waiting", "pushed", msg.to_string())
+}
+
+/// The scripted behaviour of `user` (`no_response_after`: when an unanswered push times out).
+pub fn behaviour(user: &str, no_response_after: Duration) -> (Preauth, Option<Fault>) {
+    let pushed = "Pushed a login request to your device...";
+    let one = Duration::from_secs(1);
+    let approve = Script {
+        steps: vec![
+            waiting(pushed),
+            (one, "allow", "allow", "Success. Logging you in...".into()),
+        ],
+    };
+    match user.to_ascii_lowercase().as_str() {
+        "alice@contoso.com" => (Preauth::Auth(approve), None),
+        "bob@contoso.com" => (
+            Preauth::Auth(Script {
+                steps: vec![
+                    waiting(pushed),
+                    (one, "deny", "deny", "Login request denied.".into()),
+                ],
+            }),
+            None,
+        ),
+        "carol@contoso.com" => (
+            Preauth::Auth(Script {
+                steps: vec![
+                    waiting(pushed),
+                    (
+                        no_response_after,
+                        "deny",
+                        "timeout",
+                        "Login timed out.".into(),
+                    ),
+                ],
+            }),
+            None,
+        ),
+        "mallory@contoso.com" => (
+            Preauth::Auth(Script {
+                steps: vec![
+                    waiting(pushed),
+                    (
+                        one,
+                        "deny",
+                        "fraud",
+                        "Login request reported as fraudulent.".into(),
+                    ),
+                ],
+            }),
+            None,
+        ),
+        "victor@contoso.com" => (
+            Preauth::Auth(Script {
+                steps: vec![
+                    waiting("Please enter verification code 376 into Duo Mobile..."),
+                    (
+                        Duration::from_millis(1500),
+                        "allow",
+                        "allow",
+                        "Success. Logging you in...".into(),
+                    ),
+                ],
+            }),
+            None,
+        ),
+        "bypass@contoso.com" => (Preauth::Allow, None),
+        "locked@contoso.com" => (Preauth::Deny("Your account is disabled."), None),
+        "ratelimited@faults.contoso.com" => (
+            Preauth::Auth(approve),
+            Some(Fault {
+                status: 429,
+                times: 2,
+                retry_after: Some(1),
+            }),
+        ),
+        "unavailable@faults.contoso.com" => (
+            Preauth::Auth(approve),
+            Some(Fault {
+                status: 503,
+                times: 1,
+                retry_after: None,
+            }),
+        ),
+        _ => (Preauth::Enroll, None),
+    }
+}
