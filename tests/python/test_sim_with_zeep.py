@@ -3,36 +3,13 @@ HTTPS behind Basic auth and calls the operations the way any third-party client 
 
 Run: MFA_SIM=target/debug/mfa-sim python3 -m pytest tests/python
 """
-import os
-import subprocess
-import tempfile
-
 import pytest
 import requests
 from requests.auth import HTTPBasicAuth
 from zeep import Client
 from zeep.transports import Transport
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DEMO_USER, DEMO_PASSWORD = "demo-admin", "demo-password"
-
-
-@pytest.fixture(scope="module")
-def sim():
-    binary = os.environ.get("MFA_SIM", os.path.join(ROOT, "target", "debug", "mfa-sim"))
-    tmp = tempfile.mkdtemp()
-    cert = os.path.join(tmp, "sim.pem")
-    proc = subprocess.Popen(
-        [binary, "--no-response-after", "1", "--write-cert", cert, "--exit-on-stdin-eof"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )
-    url = proc.stdout.readline().strip()
-    lines = [proc.stdout.readline().strip() for _ in range(3)]
-    assert url.startswith("https://127.0.0.1:"), url
-    assert lines[-1] == "ready", lines
-    yield url, cert, lines
-    proc.stdin.close()
-    proc.wait(timeout=10)
 
 
 def client(url, cert):

@@ -106,7 +106,8 @@ pub fn check(
     Err(BAD_SIGNATURE)
 }
 
-/// Percent-decodes a query or form component (`+` stays `+`: Duo's encoding never makes one).
+/// Percent-decodes a query or form component; `+` is a space (form encoding, as Python's
+/// `urlencode` sends; Duo's own encoding writes `%20` and `%2B`).
 pub fn decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -120,7 +121,7 @@ pub fn decode(text: &str) -> String {
                 continue;
             }
         }
-        out.push(bytes[i]);
+        out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
