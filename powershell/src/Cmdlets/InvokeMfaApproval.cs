@@ -29,6 +29,10 @@ namespace MfaApproval.Cmdlets
         [ValidateRequestField("applicationName")]
         public string ApplicationName { get; set; }
 
+        /// <summary>Duo: context shown with the push (pushinfo), e.g. @{ 'MIM request' = $id }.</summary>
+        [Parameter]
+        public System.Collections.IDictionary PushInfo { get; set; }
+
         [Parameter]
         [ArgumentCompleter(typeof(ModeCompleter))]
         [ValidateRequestField("mode")]
@@ -47,6 +51,7 @@ namespace MfaApproval.Cmdlets
             JsonObject request = new JsonObject().Add("userName", UserName).Add("timeoutSeconds", Timeout);
             if (!string.IsNullOrEmpty(ApplicationName)) request.Add("applicationName", ApplicationName);
             if (!string.IsNullOrEmpty(Mode)) request.Add("mode", Mode);
+            if (PushInfo != null) request.Add("pushInfo", JsonObject.FromDictionary(PushInfo));
             WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Asking '{0}' to approve via {1} (timeout {2} s)", UserName, connection.Uri, Timeout));
             Request pending = StartRequest(connection, request, UserName, "authenticate", Timeout);
             pending.Waited = true;

@@ -116,7 +116,7 @@ namespace MfaApproval.Cmdlets
             {
                 ThrowTerminatingError(Errors.Record("MfaApproval.InvalidRequest", "The request was refused: " + ForParameter(e, RequestParameters), ErrorCategory.InvalidArgument, userName, e));
             }
-            Request r = new Request(Session.NextRequestId(), userName, operation, timeoutSeconds, c.Uri, handle);
+            Request r = new Request(Session.NextRequestId(), userName, operation, timeoutSeconds, c.Uri, c.Provider ?? "MfaServer", handle);
             Session.Remember(r);
             return r;
         }

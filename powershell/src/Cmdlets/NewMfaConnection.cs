@@ -1,6 +1,7 @@
-// New-MfaConnection: builds a native client from the parameters. Every value rule is the
-// engine's (checked at binding by ValidateConfigField, and again by mfa_client_new); a
-// refusal names the parameter. Secrets reach the engine as UTF-8 in unmanaged memory only.
+// New-MfaConnection: builds a native client for the MFA Server SDK (parameter set
+// MfaServer) or Duo's Auth API (parameter set Duo). Every value rule is the engine's
+// (checked at binding by ValidateConfigField, and again by mfa_client_new); a refusal
+// names the parameter. Secrets reach the engine as UTF-8 in unmanaged memory only.
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
@@ -12,11 +13,13 @@ namespace MfaApproval.Cmdlets
 {
     public enum BasicAuthenticationMode { Preemptive, Challenge }
 
-    [Cmdlet(VerbsCommon.New, "MfaConnection")]
+    public enum MfaProvider { MfaServer, Duo }
+
+    [Cmdlet(VerbsCommon.New, "MfaConnection", DefaultParameterSetName = "MfaServer")]
     [OutputType(typeof(Connection))]
     public sealed class NewMfaConnectionCommand : MfaCmdlet
     {
-        static readonly Dictionary<string, string> ConfigParameters = new Dictionary<string, string>(StringComparer.Ordinal)
+        static readonly Dictionary<string, string> MfaServerParameters = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             { "uri", "Uri" },
             { "userName", "Credential" },
@@ -32,6 +35,26 @@ namespace MfaApproval.Cmdlets
             { "initiatingAuthenticationType", "InitiatingAuthenticationType" },
             { "applicationName", "ApplicationName" },
             { "requireUserMatch", "AllowUnknownUser" },
+            { "proxy", "Proxy" },
+            { "proxyUserName", "ProxyCredential" },
+            { "proxyPassword", "ProxyCredential" },
+        };
+
+        static readonly Dictionary<string, string> DuoParameters = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            { "uri", "ApiHost" },
+            { "integrationKey", "IntegrationKey" },
+            { "duoSecretKey", "SecretKey" },
+            { "signatureVersion", "SignatureVersion" },
+            { "allowBypass", "AllowBypass" },
+            { "allowUnencryptedAuthentication", "AllowUnencryptedAuthentication" },
+            { "serverCertificateSha256", "ServerCertificateHash" },
+            { "caCertificateFile", "CaCertificateFile" },
+            { "httpTimeoutSeconds", "HttpTimeout" },
+            { "applicationName", "ApplicationName" },
+            { "proxy", "Proxy" },
+            { "proxyUserName", "ProxyCredential" },
+            { "proxyPassword", "ProxyCredential" },
         };
 
         PSCredential credential = PSCredential.Empty;
@@ -39,28 +62,52 @@ namespace MfaApproval.Cmdlets
         string authType = "pfsdk";
         string applicationName = "MfaApproval";
         int httpTimeout = 100;
+        int signatureVersion = 5;
 
-        [Parameter(Mandatory = true, Position = 0)]
+        [Parameter(ParameterSetName = "MfaServer")]
+        [Parameter(ParameterSetName = "Duo", Mandatory = true)]
+        public MfaProvider Provider { get; set; }
+
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = "MfaServer")]
         [ValidateNotNull]
         [ValidateConfigField("uri")]
         public Uri Uri { get; set; }
 
-        [Parameter]
+        [Parameter(Mandatory = true, ParameterSetName = "Duo")]
+        [ValidateNotNullOrEmpty]
+        public string ApiHost { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = "Duo")]
+        [ValidateNotNullOrEmpty]
+        public string IntegrationKey { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = "Duo")]
+        [ValidateNotNull]
+        public SecureString SecretKey { get; set; }
+
+        [Parameter(ParameterSetName = "Duo")]
+        [ValidateConfigField("signatureVersion", true)]
+        public int SignatureVersion { get { return signatureVersion; } set { signatureVersion = value; } }
+
+        [Parameter(ParameterSetName = "Duo")]
+        public SwitchParameter AllowBypass { get; set; }
+
+        [Parameter(ParameterSetName = "MfaServer")]
         [Credential]
         public PSCredential Credential { get { return credential; } set { credential = value; } }
 
-        [Parameter]
+        [Parameter(ParameterSetName = "MfaServer")]
         public BasicAuthenticationMode BasicAuthentication { get { return basic; } set { basic = value; } }
 
-        [Parameter]
+        [Parameter(ParameterSetName = "MfaServer")]
         [ValidateNotNullOrEmpty]
         public string ClientCertificateFile { get; set; }
 
-        [Parameter]
+        [Parameter(ParameterSetName = "MfaServer")]
         [ValidateNotNullOrEmpty]
         public string ClientKeyFile { get; set; }
 
-        [Parameter]
+        [Parameter(ParameterSetName = "MfaServer")]
         public SecureString ClientCertificatePassword { get; set; }
 
         [Parameter]
@@ -71,7 +118,7 @@ namespace MfaApproval.Cmdlets
         [ValidateNotNullOrEmpty]
         public string CaCertificateFile { get; set; }
 
-        [Parameter]
+        [Parameter(ParameterSetName = "MfaServer")]
         [ArgumentCompleter(typeof(AuthenticationTypeCompleter))]
         [ValidateConfigField("initiatingAuthenticationType")]
         public string InitiatingAuthenticationType { get { return authType; } set { authType = value; } }
@@ -85,6 +132,18 @@ namespace MfaApproval.Cmdlets
         public int HttpTimeout { get { return httpTimeout; } set { httpTimeout = value; } }
 
         [Parameter]
+        [ValidateNotNull]
+        [ValidateConfigField("proxy")]
+        public Uri Proxy { get; set; }
+
+        [Parameter]
+        [Credential]
+        public PSCredential ProxyCredential { get; set; }
+
+        [Parameter]
+        public SwitchParameter UseSystemProxy { get; set; }
+
+        [Parameter(ParameterSetName = "MfaServer")]
         public SwitchParameter AllowUnknownUser { get; set; }
 
         [Parameter]
@@ -93,8 +152,19 @@ namespace MfaApproval.Cmdlets
         [Parameter]
         public SwitchParameter Default { get; set; }
 
+        bool IsDuo { get { return ParameterSetName == "Duo"; } }
+
         protected override void BeginProcessing()
         {
+            if (IsDuo && Provider != MfaProvider.Duo)
+            {
+                ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection -Provider: -ApiHost, -IntegrationKey and -SecretKey are for -Provider Duo.", ErrorCategory.InvalidArgument, Provider));
+            }
+            if (Proxy != null && UseSystemProxy)
+            {
+                ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection: give -Proxy or -UseSystemProxy, not both.", ErrorCategory.InvalidArgument, Proxy));
+            }
+            bool hasProxyCredential = ProxyCredential != null && ProxyCredential != PSCredential.Empty;
             bool hasCredential = Credential != null && Credential != PSCredential.Empty;
             string cert = ResolveExistingFile("ClientCertificateFile", ClientCertificateFile);
             string key = ResolveExistingFile("ClientKeyFile", ClientKeyFile);
@@ -103,52 +173,87 @@ namespace MfaApproval.Cmdlets
             {
                 WriteWarning("New-MfaConnection -AllowUnknownUser: requireUserMatch=false lets users the MFA server does not know through WITHOUT any MFA.");
             }
+            if (AllowBypass)
+            {
+                WriteWarning("New-MfaConnection -AllowBypass: a Duo bypass (the user is let through WITHOUT a push) will count as an approval; every such result carries a warning.");
+            }
+            string proxy = Proxy != null ? Proxy.AbsoluteUri : (UseSystemProxy ? "system" : null);
+            string uri = IsDuo ? (ApiHost.Contains("://") ? ApiHost : "https://" + ApiHost) : Uri.OriginalString;
             JsonObject config = new JsonObject()
-                .Add("uri", Uri.OriginalString)
-                .Add("basicMode", BasicAuthentication == BasicAuthenticationMode.Challenge ? "challenge" : "preemptive")
-                .Add("initiatingAuthenticationType", InitiatingAuthenticationType)
+                .Add("provider", IsDuo ? "duo" : "mfaserver")
+                .Add("uri", uri)
                 .Add("applicationName", ApplicationName ?? string.Empty)
                 .Add("httpTimeoutSeconds", HttpTimeout)
-                .Add("requireUserMatch", !AllowUnknownUser.IsPresent)
                 .Add("allowUnencryptedAuthentication", AllowUnencryptedAuthentication.IsPresent)
-                .Add("userName", hasCredential ? Credential.UserName : null)
                 .Add("serverCertificateSha256", ServerCertificateHash)
                 .Add("caCertificateFile", ca)
-                .Add("clientCertificateFile", cert)
-                .Add("clientKeyFile", key);
-            WriteVerbose(string.Format("Creating a client for {0} (caller: {1}; pins: {2})", Uri, hasCredential ? Credential.UserName : cert != null ? "client certificate" : "anonymous", ServerCertificateHash == null ? 0 : ServerCertificateHash.Length));
+                .Add("proxy", proxy)
+                .Add("proxyUserName", hasProxyCredential ? ProxyCredential.UserName : null);
+            if (IsDuo)
+            {
+                config.Add("integrationKey", IntegrationKey).Add("signatureVersion", SignatureVersion).Add("allowBypass", AllowBypass.IsPresent);
+            }
+            else
+            {
+                config.Add("basicMode", BasicAuthentication == BasicAuthenticationMode.Challenge ? "challenge" : "preemptive")
+                    .Add("initiatingAuthenticationType", InitiatingAuthenticationType)
+                    .Add("requireUserMatch", !AllowUnknownUser.IsPresent)
+                    .Add("userName", hasCredential ? Credential.UserName : null)
+                    .Add("clientCertificateFile", cert)
+                    .Add("clientKeyFile", key);
+            }
+            WriteVerbose(string.Format("Creating a {0} client for {1} (caller: {2}; pins: {3}; proxy: {4})", IsDuo ? "Duo" : "MFA Server", uri,
+                IsDuo ? "integration " + IntegrationKey : hasCredential ? Credential.UserName : cert != null ? "client certificate" : "anonymous",
+                ServerCertificateHash == null ? 0 : ServerCertificateHash.Length, proxy ?? "none"));
 
             MfaClientHandle client = null;
             try
             {
-                client = Native.NewClient(config.ToString(), hasCredential ? Credential.Password : null, ClientCertificatePassword);
+                client = Native.NewClient(config.ToString(), new KeyValuePair<uint, SecureString>[]
+                {
+                    new KeyValuePair<uint, SecureString>(Native.SecretBasicPassword, hasCredential ? Credential.Password : null),
+                    new KeyValuePair<uint, SecureString>(Native.SecretClientCertificatePassword, ClientCertificatePassword),
+                    new KeyValuePair<uint, SecureString>(Native.SecretDuoSecretKey, SecretKey),
+                    new KeyValuePair<uint, SecureString>(Native.SecretProxyPassword, hasProxyCredential ? ProxyCredential.Password : null),
+                });
             }
             catch (MfaNativeException e)
             {
                 string id = e.Field == "allowUnencryptedAuthentication" ? "MfaApproval.UnencryptedAuthentication" : "MfaApproval.InvalidConnectionSettings";
-                ThrowTerminatingError(Errors.Record(id, "New-MfaConnection " + ForParameter(e, ConfigParameters), ErrorCategory.InvalidArgument, Uri, e));
+                ThrowTerminatingError(Errors.Record(id, "New-MfaConnection " + ForParameter(e, IsDuo ? DuoParameters : MfaServerParameters), ErrorCategory.InvalidArgument, uri, e));
             }
             catch (ArgumentException e)
             {
-                ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection " + e.Message, ErrorCategory.InvalidArgument, Uri));
+                ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection " + e.Message, ErrorCategory.InvalidArgument, uri));
             }
-            List<string> authentication = new List<string>();
-            if (hasCredential) authentication.Add("Basic");
-            if (cert != null) authentication.Add("ClientCertificate");
-            if (authentication.Count == 0) authentication.Add("None");
             Connection c = new Connection(client);
-            c.Uri = Uri;
-            c.UserName = hasCredential ? Credential.UserName : null;
-            c.Authentication = string.Join(", ", authentication.ToArray());
+            c.Provider = IsDuo ? "Duo" : "MfaServer";
+            c.Uri = new Uri(uri);
             c.ServerCertificateHash = ServerCertificateHash ?? new string[0];
-            c.InitiatingAuthenticationType = InitiatingAuthenticationType;
             c.ApplicationName = ApplicationName;
             c.HttpTimeout = HttpTimeout;
-            c.AllowUnknownUser = AllowUnknownUser.IsPresent;
+            c.Proxy = proxy ?? "none";
+            if (IsDuo)
+            {
+                c.IntegrationKey = IntegrationKey;
+                c.AllowBypass = AllowBypass.IsPresent;
+                c.Authentication = "DuoSignature";
+            }
+            else
+            {
+                List<string> authentication = new List<string>();
+                if (hasCredential) authentication.Add("Basic");
+                if (cert != null) authentication.Add("ClientCertificate");
+                if (authentication.Count == 0) authentication.Add("None");
+                c.UserName = hasCredential ? Credential.UserName : null;
+                c.Authentication = string.Join(", ", authentication.ToArray());
+                c.InitiatingAuthenticationType = InitiatingAuthenticationType;
+                c.AllowUnknownUser = AllowUnknownUser.IsPresent;
+            }
             if (Default)
             {
                 Session.DefaultConnection = c;
-                WriteVerbose("Default connection: " + Uri);
+                WriteVerbose("Default connection: " + uri);
             }
             WriteObject(c);
         }

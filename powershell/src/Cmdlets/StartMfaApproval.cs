@@ -29,6 +29,10 @@ namespace MfaApproval.Cmdlets
         [ValidateRequestField("applicationName")]
         public string ApplicationName { get; set; }
 
+        /// <summary>Duo: context shown with the push (pushinfo), e.g. @{ 'MIM request' = $id }.</summary>
+        [Parameter]
+        public System.Collections.IDictionary PushInfo { get; set; }
+
         [Parameter]
         [ArgumentCompleter(typeof(ModeCompleter))]
         [ValidateRequestField("mode")]
@@ -50,6 +54,7 @@ namespace MfaApproval.Cmdlets
                 JsonObject request = new JsonObject().Add("userName", user).Add("timeoutSeconds", Timeout);
                 if (!string.IsNullOrEmpty(ApplicationName)) request.Add("applicationName", ApplicationName);
                 if (!string.IsNullOrEmpty(Mode)) request.Add("mode", Mode);
+                if (PushInfo != null) request.Add("pushInfo", JsonObject.FromDictionary(PushInfo));
                 if (!string.IsNullOrEmpty(InitiatingIpAddress)) request.Add("initiatingIpAddress", InitiatingIpAddress);
                 WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Starting an approval for '{0}' on {1} (timeout {2} s)", user, connection.Uri, Timeout));
                 WriteObject(StartRequest(connection, request, user, "authenticate", Timeout));

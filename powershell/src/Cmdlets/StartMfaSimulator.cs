@@ -31,6 +31,13 @@ namespace MfaApproval.Cmdlets
         [Parameter]
         public SwitchParameter Default { get; set; }
 
+        /// <summary>Which API the returned Connection uses (the simulator serves both).</summary>
+        [Parameter]
+        public MfaProvider Provider { get; set; }
+
+        /// <summary>The simulator's documented demo Duo secret key (README). Demo only.</summary>
+        const string DemoDuoSecretKey = "demo-duo-secret-key-for-mfa-sim-only-0000";
+
         protected override void EndProcessing()
         {
             string rid = Loader.RuntimeIdentifier;
@@ -59,18 +66,23 @@ namespace MfaApproval.Cmdlets
             Simulator sim = new Simulator(started.Process, started.Uri, started.CertificateHash);
             sim.Job = started.Job;
             Session.Remember(sim);
-            SecureString password = new SecureString();
-            foreach (char ch in "demo-password") password.AppendChar(ch);
-            password.MakeReadOnly();
-            string config = new JsonObject()
-                .Add("uri", started.Uri.AbsoluteUri)
-                .Add("userName", "demo-admin")
-                .Add("serverCertificateSha256", new string[] { started.CertificateHash })
-                .ToString();
+            bool duo = Provider == MfaProvider.Duo;
+            SecureString secret = new SecureString();
+            foreach (char ch in duo ? DemoDuoSecretKey : "demo-password") secret.AppendChar(ch);
+            secret.MakeReadOnly();
+            JsonObject config = new JsonObject()
+                .Add("provider", duo ? "duo" : "mfaserver")
+                .Add("uri", duo ? started.DuoBase : started.Uri.AbsoluteUri)
+                .Add("serverCertificateSha256", new string[] { started.CertificateHash });
+            if (duo) config.Add("integrationKey", started.DuoIntegrationKey);
+            else config.Add("userName", "demo-admin");
             MfaClientHandle client = null;
             try
             {
-                client = Native.NewClient(config, password, null);
+                client = Native.NewClient(config.ToString(), new KeyValuePair<uint, SecureString>[]
+                {
+                    new KeyValuePair<uint, SecureString>(duo ? Native.SecretDuoSecretKey : Native.SecretBasicPassword, secret),
+                });
             }
             catch (MfaNativeException e)
             {
@@ -79,16 +91,26 @@ namespace MfaApproval.Cmdlets
             }
             finally
             {
-                password.Dispose();
+                secret.Dispose();
             }
             Connection c = new Connection(client);
-            c.Uri = started.Uri;
-            c.UserName = "demo-admin";
-            c.Authentication = "Basic";
+            c.Provider = duo ? "Duo" : "MfaServer";
+            c.Uri = duo ? new Uri(started.DuoBase) : started.Uri;
             c.ServerCertificateHash = new string[] { started.CertificateHash };
-            c.InitiatingAuthenticationType = "pfsdk";
             c.ApplicationName = "MfaApproval";
             c.HttpTimeout = 100;
+            c.Proxy = "none";
+            if (duo)
+            {
+                c.IntegrationKey = started.DuoIntegrationKey;
+                c.Authentication = "DuoSignature";
+            }
+            else
+            {
+                c.UserName = "demo-admin";
+                c.Authentication = "Basic";
+                c.InitiatingAuthenticationType = "pfsdk";
+            }
             c.Simulator = sim;
             sim.Connection = c;
             if (Default) Session.DefaultConnection = c;

@@ -31,6 +31,8 @@ namespace MfaApproval.Cmdlets
             PSObject data = security.Data as PSObject;
             PSPropertyInfo message = data == null ? null : data.Properties["message"];
             t.TestSecurity = message == null || message.Value == null ? null : message.Value.ToString();
+            PSPropertyInfo skew = data == null ? null : data.Properties["clockSkewSeconds"];
+            if (skew != null && skew.Value is long) t.ClockSkewSeconds = (long)skew.Value;
             t.Duration = security.Duration + (roundTrip != null ? roundTrip.Duration : TimeSpan.Zero);
             WriteVerbose(string.Format("Test-MfaConnection {0}: {1} ({2})", c.Uri, t.Stage, t.Message));
             if (Quiet) WriteObject(t.Success);

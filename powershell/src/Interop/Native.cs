@@ -11,6 +11,7 @@
 //   another folder, fails clearly instead of running against a library it did not ship.
 //   The library is never unloaded (its worker threads run its code).
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Security;
@@ -29,12 +30,14 @@ namespace MfaApproval.Interop
     public static class Native
     {
         /// <summary>The ABI version this assembly was written for (MFA_ABI_VERSION).</summary>
-        public const uint ExpectedAbiVersion = 2;
+        public const uint ExpectedAbiVersion = 3;
 
         public const uint StatusPending = 0;
         public const uint StatusCancelled = 6;
         public const uint SecretBasicPassword = 1;
         public const uint SecretClientCertificatePassword = 2;
+        public const uint SecretDuoSecretKey = 3;
+        public const uint SecretProxyPassword = 4;
         public const uint Ok = 0;
         public const uint BufferTooSmall = 5;
 
@@ -63,6 +66,7 @@ namespace MfaApproval.Interop
         static PollFn requestPoll;
         static RequestFn requestCancel;
         static OutcomeFn requestOutcome;
+        static OutcomeFn requestProgress;
         static FreeFn requestFree;
 
         /// <summary>The path the library was loaded from (null before Load).</summary>
@@ -148,6 +152,7 @@ namespace MfaApproval.Interop
                 requestPoll = Bind<PollFn>(loader, handle, "mfa_request_poll", path);
                 requestCancel = Bind<RequestFn>(loader, handle, "mfa_request_cancel", path);
                 requestOutcome = Bind<OutcomeFn>(loader, handle, "mfa_request_outcome", path);
+                requestProgress = Bind<OutcomeFn>(loader, handle, "mfa_request_progress", path);
                 requestFree = Bind<FreeFn>(loader, handle, "mfa_request_free", path);
                 library = handle;
                 LibraryPath = path;
@@ -234,17 +239,33 @@ namespace MfaApproval.Interop
         /// <summary>mfa_client_new: builds a client from JSON and optional secrets.</summary>
         public static MfaClientHandle NewClient(string configJson, SecureString basicPassword, SecureString certificatePassword)
         {
+            return NewClient(configJson, new KeyValuePair<uint, SecureString>[]
+            {
+                new KeyValuePair<uint, SecureString>(SecretBasicPassword, basicPassword),
+                new KeyValuePair<uint, SecureString>(SecretClientCertificatePassword, certificatePassword),
+            });
+        }
+
+        /// <summary>mfa_client_new with any secrets (kind, value); null values are left out.
+        /// Each secret is UTF-8 in unmanaged memory only for the call, then zeroed.</summary>
+        public static MfaClientHandle NewClient(string configJson, IList<KeyValuePair<uint, SecureString>> secrets)
+        {
             EnsureLoaded();
             byte[] json = Utf8(configJson);
-            using (SecretBuffer basic = SecretBuffer.From(basicPassword, "Credential"))
-            using (SecretBuffer cert = SecretBuffer.From(certificatePassword, "ClientCertificatePassword"))
+            List<SecretBuffer> buffers = new List<SecretBuffer>();
+            try
             {
-                MfaSecret[] secrets = new MfaSecret[(basic == null ? 0 : 1) + (cert == null ? 0 : 1)];
-                int i = 0;
-                if (basic != null) secrets[i++] = new MfaSecret { Kind = SecretBasicPassword, Data = basic.Pointer, Len = new UIntPtr((ulong)basic.Length) };
-                if (cert != null) secrets[i++] = new MfaSecret { Kind = SecretClientCertificatePassword, Data = cert.Pointer, Len = new UIntPtr((ulong)cert.Length) };
+                List<MfaSecret> list = new List<MfaSecret>();
+                foreach (KeyValuePair<uint, SecureString> s in secrets)
+                {
+                    if (s.Value == null) continue;
+                    SecretBuffer b = SecretBuffer.From(s.Value, SecretParameter(s.Key));
+                    buffers.Add(b);
+                    list.Add(new MfaSecret { Kind = s.Key, Data = b.Pointer, Len = new UIntPtr((ulong)b.Length) });
+                }
+                MfaSecret[] array = list.ToArray();
                 MfaClientHandle client;
-                uint r = clientNew(json, new UIntPtr((ulong)json.Length), secrets, new UIntPtr((ulong)secrets.Length), out client);
+                uint r = clientNew(json, new UIntPtr((ulong)json.Length), array, new UIntPtr((ulong)array.Length), out client);
                 if (r != Ok)
                 {
                     if (client != null) client.Dispose();
@@ -252,6 +273,37 @@ namespace MfaApproval.Interop
                 }
                 return client;
             }
+            finally
+            {
+                foreach (SecretBuffer b in buffers) b.Dispose();
+            }
+        }
+
+        static string SecretParameter(uint kind)
+        {
+            switch (kind)
+            {
+                case SecretBasicPassword: return "Credential";
+                case SecretClientCertificatePassword: return "ClientCertificatePassword";
+                case SecretDuoSecretKey: return "SecretKey";
+                case SecretProxyPassword: return "ProxyCredential";
+                default: return "secret";
+            }
+        }
+
+        /// <summary>mfa_request_progress: the request's latest progress JSON (any time).</summary>
+        public static string Progress(MfaRequestHandle request)
+        {
+            UIntPtr len;
+            uint r = requestProgress(request, null, UIntPtr.Zero, out len);
+            if (r == BufferTooSmall)
+            {
+                byte[] buf = new byte[(int)len.ToUInt64()];
+                Check(requestProgress(request, buf, new UIntPtr((ulong)buf.Length), out len));
+                return Encoding.UTF8.GetString(buf, 0, (int)len.ToUInt64());
+            }
+            Check(r);
+            return string.Empty;
         }
 
         /// <summary>mfa_request_new + mfa_request_start.</summary>

@@ -19,6 +19,17 @@ namespace MfaApproval.Json
             return this;
         }
 
+        /// <summary>A dictionary's entries as string members (keys and values as text).</summary>
+        public static JsonObject FromDictionary(System.Collections.IDictionary d)
+        {
+            JsonObject o = new JsonObject();
+            foreach (System.Collections.DictionaryEntry e in d)
+            {
+                o.Add(Convert.ToString(e.Key, CultureInfo.InvariantCulture), Convert.ToString(e.Value, CultureInfo.InvariantCulture) ?? string.Empty);
+            }
+            return o;
+        }
+
         public override string ToString()
         {
             StringBuilder sb = new StringBuilder();

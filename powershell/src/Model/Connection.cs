@@ -13,9 +13,17 @@ namespace MfaApproval
             ModuleVersion = Session.ModuleVersion;
         }
 
+        /// <summary>MfaServer or Duo.</summary>
+        public string Provider { get; internal set; }
         public Uri Uri { get; internal set; }
+        /// <summary>Duo: the integration key (the secret key stays in the engine).</summary>
+        public string IntegrationKey { get; internal set; }
+        /// <summary>Duo: a bypass (no push) counts as an approval, with a warning each time.</summary>
+        public bool AllowBypass { get; internal set; }
+        /// <summary>none, system, or the proxy URL.</summary>
+        public string Proxy { get; internal set; }
         public string UserName { get; internal set; }
-        /// <summary>Basic, ClientCertificate, "Basic, ClientCertificate" or None.</summary>
+        /// <summary>Basic, ClientCertificate, "Basic, ClientCertificate", None, or DuoSignature.</summary>
         public string Authentication { get; internal set; }
         public string[] ServerCertificateHash { get; internal set; }
         public string InitiatingAuthenticationType { get; internal set; }

@@ -39,6 +39,8 @@ namespace MfaApproval
         public string Stage { get; internal set; }
         public string Message { get; internal set; }
         public string TestSecurity { get; internal set; }
+        /// <summary>Duo: the server's clock minus this machine's, in seconds (requests are signed with the corrected time).</summary>
+        public long? ClockSkewSeconds { get; internal set; }
         public TimeSpan Duration { get; internal set; }
         public override string ToString() { return Stage; }
     }

@@ -8,8 +8,9 @@ namespace MfaApproval
 {
     public sealed class Request
     {
-        internal Request(int id, string userName, string operation, double timeoutSeconds, Uri uri, MfaRequestHandle handle)
+        internal Request(int id, string userName, string operation, double timeoutSeconds, Uri uri, string provider, MfaRequestHandle handle)
         {
+            Provider = provider;
             Id = id;
             UserName = userName;
             Operation = operation;
@@ -32,6 +33,10 @@ namespace MfaApproval
         public DateTime StartedAt { get; private set; }
         public double TimeoutSeconds { get; private set; }
         public Uri Uri { get; private set; }
+        /// <summary>MfaServer or Duo.</summary>
+        public string Provider { get; private set; }
+        /// <summary>A code the user must enter on their device (Duo Verified Push), once the provider sent one.</summary>
+        public string VerificationCode { get; internal set; }
         /// <summary>The result, once the request has been waited on.</summary>
         public Result Result { get; internal set; }
         public string ModuleVersion { get; private set; }
@@ -70,6 +75,16 @@ namespace MfaApproval
                 Handle.Dispose();
                 Session.Forget(this);
                 return r;
+            }
+        }
+
+        /// <summary>The latest progress (stage, message, code, updates); null once the handle is freed.</summary>
+        internal System.Collections.Generic.Dictionary<string, object> ReadProgress()
+        {
+            lock (gate)
+            {
+                if (Handle.IsClosed) return null;
+                return MfaApproval.Json.JsonReader.ParseObject(Native.Progress(Handle));
             }
         }
 

@@ -112,7 +112,10 @@ namespace MfaApproval
     public sealed class ValidateConfigFieldAttribute : ValidateArgumentsAttribute
     {
         readonly string field;
-        public ValidateConfigFieldAttribute(string field) { this.field = field; }
+        readonly bool duo;
+        public ValidateConfigFieldAttribute(string field) : this(field, false) { }
+        /// <param name="duo">Check it as a Duo setting (provider duo).</param>
+        public ValidateConfigFieldAttribute(string field, bool duo) { this.field = field; this.duo = duo; }
 
         protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
         {
@@ -127,6 +130,7 @@ namespace MfaApproval
                 else
                 {
                     config.Add("uri", "https://validation.invalid/");
+                    if (duo) config.Add("provider", "duo").Add("integrationKey", "DIVALIDATION00000000");
                     if (field == "serverCertificateSha256") config.Add(field, new string[] { Convert.ToString(value, CultureInfo.InvariantCulture) });
                     else config.Add(field, ValidateRequestFieldAttribute.Value(value));
                 }

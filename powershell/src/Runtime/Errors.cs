@@ -28,6 +28,7 @@ namespace MfaApproval
             Add(m, "cancelled", "Cancelled", ErrorCategory.OperationStopped);
             Add(m, "transport", "Connect", ErrorCategory.ConnectionError);
             Add(m, "internal", "Internal", ErrorCategory.NotSpecified);
+            Add(m, "proxy", "Proxy", ErrorCategory.ConnectionError);
             return m;
         }
 

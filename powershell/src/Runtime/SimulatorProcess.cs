@@ -18,6 +18,9 @@ namespace MfaApproval
             public Process Process;
             public Uri Uri;
             public string CertificateHash;
+            /// <summary>The Duo API base (https://127.0.0.1:PORT) and its integration key.</summary>
+            public string DuoBase;
+            public string DuoIntegrationKey;
             public IDisposable Job;
         }
 
@@ -113,7 +116,14 @@ namespace MfaApproval
             s.Uri = new Uri(got[0]);
             foreach (string line in got)
             {
-                if (line.StartsWith("certificate-sha256: ", StringComparison.Ordinal)) { s.CertificateHash = line.Substring("certificate-sha256: ".Length); break; }
+                if (line.StartsWith("certificate-sha256: ", StringComparison.Ordinal)) s.CertificateHash = line.Substring("certificate-sha256: ".Length);
+                if (line.StartsWith("duo-api: ", StringComparison.Ordinal))
+                {
+                    // duo-api: https://127.0.0.1:PORT integration key DI...
+                    string[] parts = line.Substring("duo-api: ".Length).Split(' ');
+                    s.DuoBase = parts[0];
+                    s.DuoIntegrationKey = parts[parts.Length - 1];
+                }
             }
             return s;
         }

@@ -37,6 +37,28 @@ namespace MfaApproval
             lock (gate) { return pending.ToArray(); }
         }
 
+        /// <summary>Duo Verified Push: a code the user must type reaches the person who asked,
+        /// once per request, as host output (the information stream, tagged PSHOST, as
+        /// Write-Host writes) and in the progress bar, while the request is pending.</summary>
+        void ShowCodes(PSCmdlet cmdlet, ProgressRecord progress)
+        {
+            foreach (Request r in Snapshot())
+            {
+                if (r.Provider != "Duo" || r.VerificationCode != null) continue;
+                Dictionary<string, object> p;
+                try { p = r.ReadProgress(); } catch (Exception) { continue; }
+                object code;
+                if (p == null || !p.TryGetValue("code", out code) || !(code is string)) continue;
+                r.VerificationCode = (string)code;
+                string text = string.Format(CultureInfo.InvariantCulture, "{0}: enter verification code {1} in Duo Mobile to approve.", r.UserName, r.VerificationCode);
+                HostInformationMessage message = new HostInformationMessage();
+                message.Message = text;
+                message.NoNewLine = false;
+                cmdlet.WriteInformation(message, new string[] { "PSHOST", "MfaApproval.VerificationCode" });
+                progress.CurrentOperation = text;
+            }
+        }
+
         /// <summary>Waits; <paramref name="emit"/> gets each result. timeoutSeconds 0 waits for
         /// each request's own deadline; past a positive one, the rest end as TimedOut.</summary>
         public void Run(PSCmdlet cmdlet, double timeoutSeconds, string activity, Action<Result> emit)
@@ -65,6 +87,7 @@ namespace MfaApproval
                         }
                     }
                     if (stopped) throw new PipelineStoppedException();
+                    ShowCodes(cmdlet, progress);
                     if (timeoutSeconds > 0 && clock.Elapsed.TotalSeconds >= timeoutSeconds)
                     {
                         foreach (Request r in Snapshot())

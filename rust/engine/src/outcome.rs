@@ -69,6 +69,8 @@ pub enum FailureKind {
     Transport,
     /// A bug inside the engine (a caught panic); never an approval.
     Internal,
+    /// The configured proxy refused the tunnel (407: credentials; or another error).
+    Proxy,
 }
 
 impl FailureKind {
@@ -87,6 +89,7 @@ impl FailureKind {
         FailureKind::Cancelled,
         FailureKind::Transport,
         FailureKind::Internal,
+        FailureKind::Proxy,
     ];
 
     /// The kind's name in the outcome JSON (`failureKind`).

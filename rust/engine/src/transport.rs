@@ -301,6 +301,15 @@ fn chain(e: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
+/// The proxy refused the CONNECT tunnel (407 for want of valid credentials, or another
+/// non-2xx answer). The connector reports it only as text ("tunnel error: ..."), so this
+/// is the one kind told by its message.
+fn proxy_refused(chain: &str) -> bool {
+    let lower = chain.to_ascii_lowercase();
+    lower.contains("tunnel error: proxy authorization required")
+        || lower.contains("tunnel error: unsuccessful")
+}
+
 /// The failure kind of a transport error, by type: our pin and DNS errors, rustls
 /// errors, I/O timeouts, then reqwest's own classification.
 fn kind_of(e: &reqwest::Error) -> FailureKind {
@@ -325,6 +334,8 @@ fn kind_of(e: &reqwest::Error) -> FailureKind {
         FailureKind::Tls
     } else if all.iter().any(|c| c.is::<DnsFailure>()) {
         FailureKind::Dns
+    } else if proxy_refused(&chain(e)) {
+        FailureKind::Proxy
     } else if e.is_connect() {
         FailureKind::Connect
     } else {
@@ -346,6 +357,9 @@ pub(crate) fn classify(e: &reqwest::Error, timeout: Duration) -> TransportError 
         FailureKind::Tls => format!("TLS failed: {text}"),
         FailureKind::Dns => format!("name resolution failed: {text}"),
         FailureKind::Connect => format!("cannot connect: {text}"),
+        FailureKind::Proxy => format!(
+            "the proxy refused the tunnel (check proxy and proxyUserName and its password): {text}"
+        ),
         _ => format!("HTTP transport failed: {text}"),
     };
     TransportError { kind, message }

@@ -32,14 +32,22 @@
 // `mfa_abi_version() == MFA_ABI_VERSION` before calling anything else.
 //
 // History: 1 = client, request, last error; 2 = adds `mfa_capabilities`,
-// `mfa_config_check` and `mfa_request_check` (nothing of version 1 changed).
-#define MFA_ABI_VERSION 2
+// `mfa_config_check` and `mfa_request_check`; 3 = adds `mfa_request_progress`, the secret
+// kinds `MFA_SECRET_DUO_SECRET_KEY` and `MFA_SECRET_PROXY_PASSWORD`, and the `duo`
+// provider (nothing earlier changed).
+#define MFA_ABI_VERSION 3
 
 // Secret kind: the HTTP Basic password (for `userName` in the configuration).
 #define MFA_SECRET_BASIC_PASSWORD 1
 
 // Secret kind: the password of a PKCS#12 client certificate.
 #define MFA_SECRET_CLIENT_CERTIFICATE_PASSWORD 2
+
+// Secret kind: a Duo integration's secret key (provider `duo`).
+#define MFA_SECRET_DUO_SECRET_KEY 3
+
+// Secret kind: the password for `proxyUserName` (an explicit proxy URL).
+#define MFA_SECRET_PROXY_PASSWORD 4
 
 // Poll status: the request is still running.
 #define MFA_STATUS_PENDING 0
@@ -189,6 +197,23 @@ mfa_result mfa_client_new(const uint8_t *config_json,
 // # Safety
 // `client` must be NULL or a pointer from `mfa_client_new` not yet freed.
 void mfa_client_free(struct mfa_client *client);
+
+// Copies the request's latest progress, a UTF-8 JSON object (no NUL), into `buf`:
+// `stage` (`""` before start, then `started`, `checking`, `pushed`, `waiting`, `done`),
+// `message` (the provider's latest status text, bounded and scrubbed), `code` (present
+// when the user must enter a code on their device: Duo Verified Push; show it to the
+// person who asked) and `updates` (how many times it changed). Readable at any time,
+// also while the request is pending; the outcome stays the only decision.
+//
+// Returns `MFA_OK` (writes `buf` and `*len_out`), `MFA_BUFFER_TOO_SMALL` (writes only
+// `*len_out`) or `MFA_NULL_ARGUMENT`. `buf` may be NULL when `buf_len` is 0. Thread-safe.
+//
+// # Safety
+// `request` must be a live request; `buf` writable for `buf_len` bytes; `len_out` writable.
+mfa_result mfa_request_progress(const struct mfa_request *request,
+                                uint8_t *buf,
+                                size_t buf_len,
+                                size_t *len_out);
 
 // Creates a request (not yet started) on `client` from UTF-8 JSON: at least
 // `{"userName": "..."}`; optional `operation` (`authenticate` (default), `testSecurity`,

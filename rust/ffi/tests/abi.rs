@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 #[test]
 fn abi_version_is_the_header_constant() {
     assert_eq!(mfa_abi_version(), MFA_ABI_VERSION);
-    assert_eq!(MFA_ABI_VERSION, 2);
+    assert_eq!(MFA_ABI_VERSION, 3);
 }
 
 #[test]
@@ -423,4 +423,69 @@ fn check_config(json: &str) -> Result<(), String> {
             Err(last_error_text())
         }
     }
+}
+
+#[test]
+fn progress_is_readable_while_pending_and_carries_the_verified_push_code() {
+    let sim = sim();
+    let json = format!(
+        r#"{{"provider":"duo","uri":"https://{}","integrationKey":"{}","serverCertificateSha256":["{}"]}}"#,
+        sim.addr,
+        mfa_sim::duo::DEMO_INTEGRATION_KEY,
+        sim.cert_sha256.as_deref().unwrap()
+    );
+    let key = mfa_sim::duo::DEMO_SECRET_KEY;
+    let secret = mfa_secret {
+        kind: MFA_SECRET_DUO_SECRET_KEY,
+        data: key.as_ptr(),
+        len: key.len(),
+    };
+    let mut client = ptr::null_mut();
+    assert_eq!(
+        unsafe { mfa_client_new(json.as_ptr(), json.len(), &secret, 1, &mut client) },
+        mfa_result::MFA_OK,
+        "{}",
+        last_error_text()
+    );
+    let req = start(
+        client,
+        r#"{"userName":"victor@contoso.com","timeoutSeconds":30}"#,
+    );
+    let read = |req| {
+        let mut len = 0usize;
+        assert_eq!(
+            unsafe { mfa_request_progress(req, ptr::null_mut(), 0, &mut len) },
+            mfa_result::MFA_BUFFER_TOO_SMALL
+        );
+        let mut buf = vec![0u8; len];
+        assert_eq!(
+            unsafe { mfa_request_progress(req, buf.as_mut_ptr(), len, &mut len) },
+            mfa_result::MFA_OK
+        );
+        serde_json::from_slice::<serde_json::Value>(&buf[..len]).unwrap()
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let seen = loop {
+        let p = read(req);
+        if p.get("code").is_some() {
+            break p;
+        }
+        let mut status = 0u32;
+        unsafe { mfa_request_poll(req, 20, &mut status) };
+        assert_eq!(
+            status, MFA_STATUS_PENDING,
+            "finished before the code showed: {p}"
+        );
+        assert!(Instant::now() < deadline, "no code: {p}");
+    };
+    assert_eq!(seen["code"], "376");
+    assert_eq!(seen["stage"], "waiting");
+    assert_eq!(wait(req), MFA_STATUS_APPROVED);
+    assert_eq!(outcome(req)["provider"], "duo");
+    assert_eq!(
+        unsafe { mfa_request_progress(ptr::null(), ptr::null_mut(), 0, ptr::null_mut()) },
+        mfa_result::MFA_NULL_ARGUMENT
+    );
+    unsafe { mfa_request_free(req) };
+    unsafe { mfa_client_free(client) };
 }

@@ -16,8 +16,10 @@ use zeroize::Zeroizing;
 
 /// Longest single backoff (Duo's clients double from 1 s up to 32 s).
 const MAX_BACKOFF: Duration = Duration::from_secs(32);
-/// Retries of one call before its failure stands.
+/// Retries of one call answered 429 or 5xx before its failure stands.
 const MAX_RETRIES: u32 = 6;
+/// Retries of a transport failure (connect, reset, timeout): a down server is told quickly.
+const MAX_TRANSPORT_RETRIES: u32 = 2;
 
 /// How a call may be retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,7 +146,12 @@ impl Api {
                             matches!(e.kind, FailureKind::Connect | FailureKind::Dns)
                         }
                     };
-                    if !retryable || attempt >= MAX_RETRIES {
+                    let limit = if after.is_some() {
+                        MAX_RETRIES
+                    } else {
+                        MAX_TRANSPORT_RETRIES
+                    };
+                    if !retryable || attempt >= limit {
                         return Err(e);
                     }
                     backoff(attempt, after)
