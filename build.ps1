@@ -17,11 +17,13 @@ Tasks:
   Package  Build, then publish the staged module to a local folder repository: writes
          out/packages/MfaApproval.<version>.nupkg (what Publish-PSResource sends to a
          gallery; Install-PSResource/Save-PSResource install it).
-  Demo   Build, start the simulator, ask each demo user and show the outcomes.
+  Demo   Build, start the simulator, ask each demo user and show the outcomes, through
+         the MFA Server SDK and then through Duo's Auth API.
   Bench  Build, then print the time and memory to read hostile 4 MiB answers of every
-         shape, and (tools/Measure-MfaApproval.ps1, pwsh 7) import cost, per-approval cost
-         of the cmdlet, the C ABI alone and a hand-written Invoke-WebRequest SOAP call,
-         Ctrl+C-to-cancelled latency and 1,000 approvals from one session.
+         shape, the cost of signing a Duo request, and (tools/Measure-MfaApproval.ps1,
+         pwsh 7) import cost, per-approval cost of the cmdlet, the C ABI alone, a
+         hand-written Invoke-WebRequest SOAP call and Duo beside SOAP, Ctrl+C-to-cancelled
+         latency and 1,000 approvals from one session.
   Clean  Remove out/ and the cargo target folder.
 
 .EXAMPLE
@@ -311,12 +313,26 @@ function Invoke-Demo {
     finally {
         $sim | Stop-MfaSimulator
     }
+    Write-Host ''
+    Write-Host 'The same through Duo''s Auth API (the simulator serves it too):'
+    $duo = Start-MfaSimulator -Provider Duo -NoResponseAfter 5
+    try {
+        Test-MfaConnection -Connection $duo.Connection | Format-Table Uri, Success, Stage, ClockSkewSeconds -AutoSize | Out-Host
+        $users = 'alice@contoso.com', 'bob@contoso.com', 'carol@contoso.com', 'mallory@contoso.com', 'victor@contoso.com', 'bypass@contoso.com', 'locked@contoso.com', 'enroll@contoso.com'
+        Write-Host "Asking $($users.Count) approvals at once (victor gets a Verified Push code; carol never answers: 5 s)..."
+        $users | Start-MfaApproval -Connection $duo.Connection -Timeout 30 -PushInfo @{ 'MIM request' = 'demo' } | Wait-MfaApproval |
+            Sort-Object UserName | Format-Table UserName, Status, Message -AutoSize | Out-Host
+    }
+    finally {
+        $duo | Stop-MfaSimulator
+    }
 }
 
 function Invoke-Bench {
     if ($PSVersionTable.PSEdition -ne 'Core') { throw 'build.ps1 Bench needs PowerShell 7 (pwsh)' }
     Invoke-Build
     Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'hostile_bodies') -What 'hostile-body benchmark'
+    Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'duo_signing') -What 'Duo signing benchmark'
     & (Get-Pwsh) -NoProfile -NonInteractive -File (Join-Path $Root 'tools/Measure-MfaApproval.ps1') -ModulePath $Out
     if ($LASTEXITCODE -ne 0) { throw "the PowerShell benchmark failed (exit code $LASTEXITCODE)" }
 }

@@ -133,3 +133,31 @@ Describe 'Hostile values reach the child exactly' {
         for ($i = 2; $i -lt $arguments.Count; $i++) { $seen[$i - 2] | Should -BeExactly $arguments[$i] }
     }
 }
+
+Describe 'Invoke-MfaApprovalOutOfProcess.ps1 with a Duo settings file' {
+    BeforeAll {
+        $secretPath = Join-Path $TestDrive 'duo.secret.xml'
+        New-Object System.Management.Automation.PSCredential('duo', (New-TestSecureString 'demo-duo-secret-key-for-mfa-sim-only-0000')) | Export-Clixml -Path $secretPath
+        $duoSettings = Join-Path $TestDrive 'duo-settings.psd1'
+        Set-Content -Path $duoSettings -Value @"
+@{
+    Provider              = 'Duo'
+    ApiHost               = '127.0.0.1:$(([uri]$sim.Uri).Port)'
+    IntegrationKey        = 'DIDEMOINTEGRATION001'
+    SecretKeyPath         = '$secretPath'
+    ServerCertificateHash = '$($sim.CertificateHash)'
+    ModulePath            = '$ModulePath'
+}
+"@
+    }
+    It 'approves alice and refuses bob through Duo, with the MIM request id on the push' {
+        foreach ($case in @(@{ User = 'alice@contoso.com'; Approved = $true; Exit = 0 }, @{ User = 'bob@contoso.com'; Approved = $false; Exit = 1 })) {
+            $script = "`$r = & '$wrapper' -UserName '$($case.User)' -SettingsPath '$duoSettings' -TimeoutSeconds 20 -MimRequestId 'req-77'; `$r | ConvertTo-Json -Compress"
+            $out = & $pwsh -NoProfile -NonInteractive -Command $script
+            $r = ($out | Select-Object -Last 1) | ConvertFrom-Json
+            $r.Approved | Should -Be $case.Approved
+            $r.ExitCode | Should -Be $case.Exit
+            $r.MimRequestId | Should -Be 'req-77'
+        }
+    }
+}

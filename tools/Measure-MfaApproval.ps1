@@ -7,7 +7,8 @@ Every figure comes with its baseline, measured in the same run:
 - Import-Module in a fresh process (in-process time and wall time over a bare pwsh start),
   against a one-cmdlet binary module built here (PowerShell's own floor).
 - Per approval against an instant-answer simulator: Invoke-MfaApproval; the C ABI alone
-  (the same calls from compiled C#, no cmdlet); a hand-written Invoke-WebRequest SOAP call.
+  (its .NET binding called from a loop, no cmdlet); a hand-written Invoke-WebRequest SOAP
+  call; and Duo beside SOAP on the same simulator.
 - Ctrl+C-to-cancelled: PowerShell.Stop() on a pending Invoke-MfaApproval until stopped.
 - 1,000 approvals started and waited on from one session: time and working set.
 Needs pwsh 7 (Invoke-WebRequest -SkipCertificateCheck).
@@ -80,6 +81,14 @@ try {
     $iwr = (Measure-Command { foreach ($i in 1..$n) { & $call } }).TotalMilliseconds / $n
     Write-Host ("Per approval ({0} sequential, the user answers at once): Invoke-MfaApproval {1:N2} ms, the C ABI alone (its .NET binding) {2:N2} ms, hand-written Invoke-WebRequest SOAP {3:N2} ms" -f $n, $cmdlet, $abi, $iwr)
     Write-Host ("  cmdlet overhead over the C ABI {0:N2} ms (budget 0.5); Invoke-MfaApproval/Invoke-WebRequest {1:N2}" -f ($cmdlet - $abi), ($cmdlet / $iwr))
+
+    # Duo beside SOAP, same simulator, same kind of user (answers at once).
+    $key = New-Object System.Security.SecureString
+    foreach ($c in 'demo-duo-secret-key-for-mfa-sim-only-0000'.ToCharArray()) { $key.AppendChar($c) }
+    $duo = New-MfaConnection -Provider Duo -ApiHost ('127.0.0.1:{0}' -f ([uri]$sim.Uri).Port) -IntegrationKey DIDEMOINTEGRATION001 -SecretKey $key -ServerCertificateHash $sim.CertificateHash
+    $null = Invoke-MfaApproval -Connection $duo -UserName instant@contoso.com
+    $duoMs = (Measure-Command { foreach ($i in 1..$n) { $null = Invoke-MfaApproval -Connection $duo -UserName instant@contoso.com } }).TotalMilliseconds / $n
+    Write-Host ("Per approval, Duo (preauth, async auth, one long poll: 3 signed calls) {0:N2} ms beside MFA Server SOAP (1 call) {1:N2} ms; Duo/SOAP {2:N2}" -f $duoMs, $cmdlet, ($duoMs / $cmdlet))
 
     $state = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault()
     $state.ImportPSModule([string[]]@($ModulePath))

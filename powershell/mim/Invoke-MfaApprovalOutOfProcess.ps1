@@ -32,10 +32,12 @@ MIMWAL context: pass $AECRequestId, $AECActorId and $AECTargetId as -MimRequestI
 The user who must approve (e.g. the target's UPN, looked up by the workflow).
 
 .PARAMETER SettingsPath
-A .psd1 with the connection settings: Uri (required), CredentialPath (an Export-Clixml'd
-PSCredential, DPAPI-protected for the MIM service account), ServerCertificateHash,
-CaCertificateFile, ClientCertificateFile, InitiatingAuthenticationType, ApplicationName,
-ModulePath (where MfaApproval is installed, if not on PSModulePath).
+A .psd1 with the connection settings. MFA Server: Uri (required), CredentialPath (an
+Export-Clixml'd PSCredential, DPAPI-protected for the MIM service account),
+ClientCertificateFile, InitiatingAuthenticationType. Duo: Provider = 'Duo', ApiHost,
+IntegrationKey, SecretKeyPath (an Export-Clixml'd PSCredential whose password is the secret
+key). Both: ServerCertificateHash, CaCertificateFile, ApplicationName, HttpTimeout, Proxy,
+ProxyCredentialPath, ModulePath (where MfaApproval is installed, if not on PSModulePath).
 
 .PARAMETER TimeoutSeconds
 How long the user has to answer (default 120). The child is killed 30 s after that.

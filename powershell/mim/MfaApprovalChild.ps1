@@ -31,14 +31,28 @@ try {
     $settings = Import-PowerShellDataFile -LiteralPath ([string]$Request.SettingsPath)
     $module = if ($settings.ContainsKey('ModulePath') -and $settings.ModulePath) { $settings.ModulePath } else { 'MfaApproval' }
     Import-Module $module
-    $connect = @{ Uri = $settings.Uri }
-    if ($settings.ContainsKey('CredentialPath') -and $settings.CredentialPath) { $connect.Credential = Import-Clixml -LiteralPath $settings.CredentialPath }
-    foreach ($name in 'ServerCertificateHash', 'CaCertificateFile', 'ClientCertificateFile', 'InitiatingAuthenticationType', 'ApplicationName') {
+    $duo = $settings.ContainsKey('Provider') -and $settings.Provider -eq 'Duo'
+    if ($duo) {
+        # SecretKeyPath: an Export-Clixml'd PSCredential whose password is the Duo secret key
+        # (DPAPI-protected for the MIM service account); its user name is not used.
+        $connect = @{ Provider = 'Duo'; ApiHost = $settings.ApiHost; IntegrationKey = $settings.IntegrationKey; SecretKey = (Import-Clixml -LiteralPath $settings.SecretKeyPath).Password }
+        $names = 'ServerCertificateHash', 'CaCertificateFile', 'ApplicationName', 'Proxy', 'HttpTimeout'
+    }
+    else {
+        $connect = @{ Uri = $settings.Uri }
+        if ($settings.ContainsKey('CredentialPath') -and $settings.CredentialPath) { $connect.Credential = Import-Clixml -LiteralPath $settings.CredentialPath }
+        $names = 'ServerCertificateHash', 'CaCertificateFile', 'ClientCertificateFile', 'InitiatingAuthenticationType', 'ApplicationName', 'Proxy', 'HttpTimeout'
+    }
+    foreach ($name in $names) {
         if ($settings.ContainsKey($name) -and $settings[$name]) { $connect[$name] = $settings[$name] }
     }
+    if ($settings.ContainsKey('ProxyCredentialPath') -and $settings.ProxyCredentialPath) { $connect.ProxyCredential = Import-Clixml -LiteralPath $settings.ProxyCredentialPath }
     $connection = New-MfaConnection @connect
     $invoke = @{ Connection = $connection; UserName = $UserName; Timeout = $TimeoutSeconds }
-    if ($Request.MimRequestId) { $invoke.ApplicationName = "MIM request $([string]$Request.MimRequestId)" }
+    if ($Request.MimRequestId) {
+        $invoke.ApplicationName = "MIM request $([string]$Request.MimRequestId)"
+        if ($duo) { $invoke.PushInfo = @{ 'MIM request' = [string]$Request.MimRequestId } }
+    }
     $r = Invoke-MfaApproval @invoke
 }
 catch {

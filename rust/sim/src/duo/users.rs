@@ -101,6 +101,12 @@ pub fn behaviour(user: &str, no_response_after: Duration) -> (Preauth, Option<Fa
             }),
             None,
         ),
+        "instant@contoso.com" => (
+            Preauth::Auth(Script {
+                steps: vec![(Duration::ZERO, "allow", "allow", "Success. Logging you in...".into())],
+            }),
+            None,
+        ),
         "bypass@contoso.com" => (Preauth::Allow, None),
         "locked@contoso.com" => (Preauth::Deny("Your account is disabled."), None),
         "ratelimited@faults.contoso.com" => (
