@@ -30,19 +30,46 @@ fn main() {
     };
     let v5 = time(&|| {
         let body = sign::json_body(&params);
-        let canonical = sign::canonical_v5(&date, "POST", "api-demo.duosecurity.com", "/auth/v2/auth", "", body.as_bytes(), &[]);
+        let canonical = sign::canonical_v5(
+            &date,
+            "POST",
+            "api-demo.duosecurity.com",
+            "/auth/v2/auth",
+            "",
+            body.as_bytes(),
+            &[],
+        );
         sign::signature(skey, &canonical, SignatureVersion::V5)
     });
     let v2 = time(&|| {
-        let canonical = sign::canonical_v2(&date, "POST", "api-demo.duosecurity.com", "/auth/v2/auth", &sign::encode_params(&params));
+        let canonical = sign::canonical_v2(
+            &date,
+            "POST",
+            "api-demo.duosecurity.com",
+            "/auth/v2/auth",
+            &sign::encode_params(&params),
+        );
         sign::signature(skey, &canonical, SignatureVersion::V2Sha512)
     });
     let v2sha1 = time(&|| {
-        let canonical = sign::canonical_v2(&date, "POST", "api-demo.duosecurity.com", "/auth/v2/auth", &sign::encode_params(&params));
+        let canonical = sign::canonical_v2(
+            &date,
+            "POST",
+            "api-demo.duosecurity.com",
+            "/auth/v2/auth",
+            &sign::encode_params(&params),
+        );
         sign::signature(skey, &canonical, SignatureVersion::V2Sha1)
     });
     let body = sign::json_body(&params);
-    let floor = time(&|| format!("{:?}", ring::digest::digest(&ring::digest::SHA512, body.as_bytes()).as_ref().len()));
+    let floor = time(&|| {
+        format!(
+            "{:?}",
+            ring::digest::digest(&ring::digest::SHA512, body.as_bytes())
+                .as_ref()
+                .len()
+        )
+    });
     println!(
         "Duo request signing ({N} each): v5 {v5:.0} ns, v2 HMAC-SHA512 {v2:.0} ns, v2 HMAC-SHA1 {v2sha1:.0} ns; baseline one SHA-512 of the body {floor:.0} ns; v5/v2 {:.2}",
         v5 / v2

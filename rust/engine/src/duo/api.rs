@@ -9,7 +9,7 @@ use crate::redact::Redactor;
 use crate::transport::{classify, read_limited, TransportError};
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use serde_json::Value;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use zeroize::Zeroizing;
@@ -50,6 +50,8 @@ pub struct Api {
     timeout: Duration,
     /// Server time minus local time, seconds (from `/ping`).
     skew: AtomicI64,
+    /// `/ping` has measured the skew at least once.
+    skew_known: AtomicBool,
     redactor: Arc<Redactor>,
 }
 
@@ -91,6 +93,7 @@ impl Api {
             version,
             timeout,
             skew: AtomicI64::new(0),
+            skew_known: AtomicBool::new(false),
             redactor,
         }
     }
@@ -113,7 +116,17 @@ impl Api {
                 message: "ping: the answer has no time".into(),
             })?;
         self.skew.store(time - now_unix(), Ordering::Relaxed);
+        self.skew_known.store(true, Ordering::Relaxed);
         Ok(time)
+    }
+
+    /// Pings once per client (the skew then corrects every `Date`); later calls are free.
+    /// Returns the number of HTTP calls made (0 or 1).
+    pub async fn ensure_skew(&self) -> Result<u32, CallError> {
+        if self.skew_known.load(Ordering::Relaxed) {
+            return Ok(0);
+        }
+        self.ping().await.map(|_| 1)
     }
 
     /// A call; `params` go in the query (GET) or the body (POST). Returns `response`.

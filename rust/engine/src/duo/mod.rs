@@ -120,9 +120,9 @@ impl Duo {
     async fn authenticate(&self, q: &Query, progress: &Progress) -> Outcome {
         let mut o = self.outcome(q);
         progress.set("checking", "checking the user with Duo (preauth)", None);
-        o.http_calls += 1;
-        if let Err(e) = self.api.ping().await {
-            return self.failed(o, e);
+        match self.api.ensure_skew().await {
+            Ok(calls) => o.http_calls += calls,
+            Err(e) => return self.failed(o, e),
         }
         let pre = match self.preauth(q, &mut o).await {
             Ok(v) => v,
@@ -311,8 +311,9 @@ impl Duo {
                 );
             }
             Operation::UserExists | Operation::GetUserSettings => {
-                if let Err(e) = self.api.ping().await {
-                    return self.failed(o, e);
+                match self.api.ensure_skew().await {
+                    Ok(calls) => o.http_calls += calls,
+                    Err(e) => return self.failed(o, e),
                 }
                 let pre = match self.preauth(q, &mut o).await {
                     Ok(v) => v,

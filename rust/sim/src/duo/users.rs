@@ -103,7 +103,12 @@ pub fn behaviour(user: &str, no_response_after: Duration) -> (Preauth, Option<Fa
         ),
         "instant@contoso.com" => (
             Preauth::Auth(Script {
-                steps: vec![(Duration::ZERO, "allow", "allow", "Success. Logging you in...".into())],
+                steps: vec![(
+                    Duration::ZERO,
+                    "allow",
+                    "allow",
+                    "Success. Logging you in...".into(),
+                )],
             }),
             None,
         ),
