@@ -82,6 +82,7 @@ Describe 'A Duo connection' {
         $result = $r | Wait-MfaApproval
         $result.Status | Should -Be 'Cancelled'
         $result.Approved | Should -BeFalse
+        $result.Message | Should -Match 'no cancel call'
     }
 }
 

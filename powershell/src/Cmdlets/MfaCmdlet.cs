@@ -101,6 +101,10 @@ namespace MfaApproval.Cmdlets
             {
                 WriteWarning("Connection to " + c.Uri + " uses -AllowUnknownUser: the MFA server lets users it does not know through WITHOUT any MFA.");
             }
+            if (c.AllowBypass)
+            {
+                WriteWarning("Connection to " + c.Uri + " uses -AllowBypass: a Duo bypass (a user let through WITHOUT a push) counts as an approval.");
+            }
             return c;
         }
 

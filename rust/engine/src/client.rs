@@ -111,7 +111,11 @@ impl Client {
             elapsed_ms,
             Status::Cancelled,
             FailureKind::Cancelled,
-            "cancelled by the caller before an answer; not an approval",
+            if self.provider.name() == "duo" {
+                "cancelled by the caller before an answer; not an approval (Duo has no cancel call: a push already sent stays on the phone until it expires, and no longer approves anything)"
+            } else {
+                "cancelled by the caller before an answer; not an approval"
+            },
         )
     }
 

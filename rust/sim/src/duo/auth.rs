@@ -159,6 +159,74 @@ pub fn json_pairs(body: &[u8]) -> Option<Vec<(String, String)>> {
 mod tests {
     use super::*;
 
+    fn signed_check(date: &str, ikey: &str, skey_used: &str) -> Result<SignatureVersion, Refusal> {
+        let canonical =
+            sign::canonical_v5(date, "GET", "localhost", "/auth/v2/check", "", b"", &[]);
+        let header = sign::authorization(
+            ikey,
+            &sign::signature(skey_used.as_bytes(), &canonical, SignatureVersion::V5),
+        );
+        let req = Signed {
+            authorization: Some(&header),
+            date: Some(date),
+            method: "GET",
+            host: "localhost",
+            path: "/auth/v2/check",
+            query: &[],
+            body: b"",
+            body_params: &[],
+            x_duo: &[],
+        };
+        check(&req, "DIKEY", "secret", 1_700_000_000)
+    }
+
+    #[test]
+    fn refusals_carry_duos_codes() {
+        let now = sign::rfc2822(1_700_000_000);
+        assert_eq!(
+            signed_check(&now, "DIKEY", "secret"),
+            Ok(SignatureVersion::V5)
+        );
+        assert_eq!(
+            signed_check(&now, "DIKEY", "wrong").unwrap_err().code,
+            40103
+        );
+        assert_eq!(
+            signed_check(&now, "DIOTHER", "secret").unwrap_err().code,
+            40102
+        );
+        let stale = sign::rfc2822(1_700_000_000 - SKEW_WINDOW - 1);
+        assert_eq!(
+            signed_check(&stale, "DIKEY", "secret").unwrap_err().code,
+            40105
+        );
+        let edge = sign::rfc2822(1_700_000_000 + SKEW_WINDOW);
+        assert!(signed_check(&edge, "DIKEY", "secret").is_ok());
+        assert_eq!(
+            signed_check("yesterday", "DIKEY", "secret")
+                .unwrap_err()
+                .code,
+            40105
+        );
+        let req = Signed {
+            authorization: None,
+            date: Some(&now),
+            method: "GET",
+            host: "h",
+            path: "/",
+            query: &[],
+            body: b"",
+            body_params: &[],
+            x_duo: &[],
+        };
+        assert_eq!(
+            check(&req, "DIKEY", "secret", 1_700_000_000)
+                .unwrap_err()
+                .code,
+            40101
+        );
+    }
+
     #[test]
     fn decodes_what_duo_encodes() {
         assert_eq!(decode("H%20ell%3Fo"), "H ell?o");
