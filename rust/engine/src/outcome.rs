@@ -439,7 +439,8 @@ mod tests {
     fn failure_kinds_have_camel_case_names() {
         let names: Vec<String> = FailureKind::ALL.iter().map(|k| k.name()).collect();
         assert_eq!(names[4], "certificatePin");
-        assert_eq!(names.len(), 13);
+        assert_eq!(names.len(), 14);
+        assert_eq!(names[13], "proxy");
         assert!(names.iter().all(|n| !n.is_empty()));
     }
 }
