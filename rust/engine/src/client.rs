@@ -25,6 +25,7 @@ pub struct Client {
     provider: Arc<dyn Provider>,
     redactor: Arc<Redactor>,
     require_user_match: bool,
+    audit: Option<Arc<crate::audit::Audit>>,
 }
 
 impl Client {
@@ -37,10 +38,15 @@ impl Client {
             "duo" => Arc::new(crate::duo::Duo::new(config, &secrets, redactor.clone())?),
             _ => Arc::new(MfaServer::new(config, &secrets, redactor.clone())?),
         };
+        let audit = match &config.audit_path {
+            Some(p) => Some(Arc::new(crate::audit::Audit::new(p)?)),
+            None => None,
+        };
         Ok(Self {
             provider,
             redactor,
             require_user_match: config.require_user_match,
+            audit,
         })
     }
 
@@ -55,6 +61,7 @@ impl Client {
             provider,
             redactor,
             require_user_match,
+            audit: None,
         }
     }
 
@@ -100,7 +107,46 @@ impl Client {
         outcome.started_at_unix_ms = started_at_unix_ms;
         outcome.elapsed_ms = clock.elapsed().as_millis() as u64;
         outcome.scrub(&self.redactor);
+        if let Some((audit, line)) = self.audit_line(query, &mut outcome) {
+            let written = tokio::task::spawn_blocking(move || audit.append(&line)).await;
+            let error = match written {
+                Ok(Ok(())) => None,
+                Ok(Err(e)) => Some(e.to_string()),
+                Err(_) => Some("the writer stopped".to_string()),
+            };
+            if let Some(e) = error {
+                let e = self.redactor.scrub(&crate::redact::bound(&e, 200));
+                if outcome.approved {
+                    // Fail closed: an approval that cannot be recorded is not granted.
+                    outcome.set_failed(
+                        Status::Failed,
+                        FailureKind::Internal,
+                        format!("the user approved, but the audit record could not be written ({e}); not an approval"),
+                    );
+                } else {
+                    outcome
+                        .warnings
+                        .push(format!("the audit record could not be written: {e}"));
+                }
+                outcome.audit_id = None;
+            }
+        }
         outcome
+    }
+
+    /// For a connection with an audit trail: gives `outcome` a record id and returns the
+    /// trail and the line to append (hosts that settle outcomes themselves, such as a
+    /// cancel, append it off their own thread).
+    pub fn audit_line(
+        &self,
+        query: &Query,
+        outcome: &mut Outcome,
+    ) -> Option<(Arc<crate::audit::Audit>, String)> {
+        let audit = self.audit.clone()?;
+        outcome.audit_id = Some(crate::audit::Audit::new_id());
+        // Workflow context comes from the caller; scrub it like everything else.
+        let line = self.redactor.scrub(&audit.line(query, outcome));
+        Some((audit, line))
     }
 
     /// A cancelled outcome for `query` (used by hosts that cancel a pending request).

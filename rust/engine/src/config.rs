@@ -126,6 +126,10 @@ pub struct ClientConfig {
     /// User name for the proxy (its password travels as a secret).
     #[serde(default)]
     pub proxy_user_name: Option<String>,
+    /// Append one JSON line per finished request to this file (absolute path). See
+    /// [`crate::audit`].
+    #[serde(default)]
+    pub audit_path: Option<String>,
 }
 
 fn default_signature_version() -> u8 {
@@ -266,6 +270,9 @@ impl ClientConfig {
             parse_fingerprint(&format!("serverCertificateSha256[{i}]"), pin)?;
         }
         check_seconds("httpTimeoutSeconds", self.http_timeout_seconds)?;
+        if let Some(p) = &self.audit_path {
+            crate::audit::check_path(p)?;
+        }
         match self.provider.as_str() {
             "mfaserver" => self.validate_mfaserver(secrets, scheme),
             "duo" => crate::duo::config::validate(self, secrets, scheme),

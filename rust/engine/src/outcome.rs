@@ -155,6 +155,9 @@ pub struct Outcome {
     pub elapsed_ms: u64,
     /// HTTP calls made (2 when a Basic challenge was answered).
     pub http_calls: u32,
+    /// The id of this request's audit record (when the connection keeps an audit trail).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit_id: Option<String>,
 }
 
 /// The answer of an authentication call, as parsed from the wire.
@@ -255,6 +258,7 @@ impl Outcome {
             started_at_unix_ms: 0,
             elapsed_ms: 0,
             http_calls: 0,
+            audit_id: None,
         }
     }
 

@@ -78,7 +78,8 @@ impl mfa_request {
                 task.take(),
             ),
         };
-        let outcome = self.client.cancelled(&self.query, started, elapsed);
+        let mut outcome = self.client.cancelled(&self.query, started, elapsed);
+        let audit = self.client.audit_line(&self.query, &mut outcome);
         let json = serde_json::to_vec(&outcome).unwrap_or_default();
         *slot = Slot::Done {
             status: outcome.status.abi_number(),
@@ -88,6 +89,17 @@ impl mfa_request {
         drop(slot);
         if let Some(task) = task {
             task.abort();
+        }
+        // Cancel never blocks: the audit line is appended off this thread.
+        if let Some((audit, line)) = audit {
+            match crate::runtime::get() {
+                Ok(rt) => {
+                    rt.spawn_blocking(move || audit.append(&line));
+                }
+                Err(_) => {
+                    let _ = audit.append(&line);
+                }
+            }
         }
     }
 }

@@ -184,6 +184,21 @@ pub fn rfc2822(unix_seconds: i64) -> String {
     )
 }
 
+/// RFC 3339 UTC with milliseconds (`2026-11-30T01:02:03.456Z`), for audit records.
+pub fn rfc3339_ms(unix_ms: u64) -> String {
+    let secs = (unix_ms / 1000) as i64;
+    let days = secs.div_euclid(86_400);
+    let rest = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60,
+        unix_ms % 1000
+    )
+}
+
 /// Parses what [`rfc2822`] writes (also `+0000`/`GMT`), to unix seconds.
 pub fn parse_rfc2822(text: &str) -> Option<i64> {
     let rest = text.trim().split_once(", ").map_or(text.trim(), |(_, r)| r);
@@ -334,6 +349,11 @@ mod tests {
         }
         assert_eq!(parse_rfc2822("Tue, 21 Aug 2012 17:29:18 +0200"), None);
         assert_eq!(parse_rfc2822("yesterday"), None);
+    }
+
+    #[test]
+    fn rfc3339_for_audit_records() {
+        assert_eq!(rfc3339_ms(1_345_570_158_042), "2012-08-21T17:29:18.042Z");
     }
 
     #[test]
