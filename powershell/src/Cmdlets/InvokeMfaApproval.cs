@@ -1,8 +1,11 @@
-// Invoke-MfaApproval: asks each user in turn and waits for the answer; -Assert turns
-// anything but Approved into a terminating error (the shape a MIM workflow needs).
+// Invoke-MfaApproval: asks each user and waits for the answer; with -Require, asks all the
+// users at once and decides by quorum (Any, All, N), cancelling the rest as soon as the
+// outcome is known. -Assert turns anything but Approved into a terminating error (the
+// shape a MIM workflow needs).
+using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Management.Automation;
-using MfaApproval.Json;
 
 namespace MfaApproval.Cmdlets
 {
@@ -12,6 +15,7 @@ namespace MfaApproval.Cmdlets
     {
         int timeout = 120;
         Connection connection;
+        readonly List<string> quorumUsers = new List<string>();
 
         [Parameter]
         public PSObject Connection { get; set; }
@@ -19,7 +23,11 @@ namespace MfaApproval.Cmdlets
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
         [ValidateRequestField("userName")]
-        public string UserName { get; set; }
+        public string[] UserName { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string Require { get; set; }
 
         [Parameter]
         [ValidateRequestField("timeoutSeconds")]
@@ -29,9 +37,13 @@ namespace MfaApproval.Cmdlets
         [ValidateRequestField("applicationName")]
         public string ApplicationName { get; set; }
 
-        /// <summary>Duo: context shown with the push (pushinfo), e.g. @{ 'MIM request' = $id }.</summary>
         [Parameter]
-        public System.Collections.IDictionary PushInfo { get; set; }
+        [ValidateRequestField("pushType")]
+        public string Reason { get; set; }
+
+        [Parameter]
+        [Alias("PushInfo")]
+        public System.Collections.IDictionary Context { get; set; }
 
         [Parameter]
         [ArgumentCompleter(typeof(ModeCompleter))]
@@ -48,19 +60,108 @@ namespace MfaApproval.Cmdlets
 
         protected override void ProcessRecord()
         {
-            JsonObject request = new JsonObject().Add("userName", UserName).Add("timeoutSeconds", Timeout);
-            if (!string.IsNullOrEmpty(ApplicationName)) request.Add("applicationName", ApplicationName);
-            if (!string.IsNullOrEmpty(Mode)) request.Add("mode", Mode);
-            if (PushInfo != null) request.Add("pushInfo", JsonObject.FromDictionary(PushInfo));
-            WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Asking '{0}' to approve via {1} (timeout {2} s)", UserName, connection.Uri, Timeout));
-            Request pending = StartRequest(connection, request, UserName, "authenticate", Timeout);
-            pending.Waited = true;
-            Result result = null;
-            // The native deadline ends the request as TimedOut; the wait bound is a safety net.
-            Wait(new Request[] { pending }, Timeout + 10, "Waiting for " + UserName + " to approve", delegate (Result r) { result = r; });
+            if (Require != null)
+            {
+                quorumUsers.AddRange(UserName);
+                return;
+            }
+            foreach (string user in UserName)
+            {
+                WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Asking '{0}' to approve via {1} (timeout {2} s)", user, connection.Uri, Timeout));
+                Request pending = StartRequest(connection, ApprovalRequest(connection, user, Timeout, ApplicationName, Mode, Reason, Context, null), user, "authenticate", Timeout);
+                pending.Waited = true;
+                Result result = null;
+                // The native deadline ends the request as TimedOut; the wait bound is a safety net.
+                Wait(new Request[] { pending }, Timeout + 10, "Waiting for " + user + " to approve", delegate (Result r) { result = r; });
+                Finish(result);
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            if (Require == null) return;
+            Quorum quorum = null;
+            try
+            {
+                quorum = new Quorum(Require, quorumUsers.Count);
+            }
+            catch (ArgumentException e)
+            {
+                ThrowTerminatingError(Errors.Record("MfaApproval.InvalidRequire", e.Message, ErrorCategory.InvalidArgument, Require));
+            }
+            WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Asking {0} approvers at once via {1}; {2} approval(s) required", quorumUsers.Count, connection.Uri, quorum.Needed));
+            List<Request> requests = new List<Request>();
+            foreach (string user in quorumUsers)
+            {
+                Request r = StartRequest(connection, ApprovalRequest(connection, user, Timeout, ApplicationName, Mode, Reason, Context, null), user, "authenticate", Timeout);
+                r.Waited = true;
+                requests.Add(r);
+            }
+            List<Result> answers = new List<Result>();
+            Wait(requests, Timeout + 10, string.Format(CultureInfo.InvariantCulture, "Waiting for {0} of {1} approvers", quorum.Needed, requests.Count),
+                delegate (Result r) { answers.Add(r); },
+                delegate (Result r) { return quorum.Add(r.UserName, r.Status, r.Approved); });
+            Finish(Combine(quorum, requests, answers));
+        }
+
+        void Finish(Result result)
+        {
             foreach (string w in result.Warnings) WriteWarning(w);
             if (Assert && !result.Approved) ThrowTerminatingError(Errors.ForResult(result));
             WriteObject(result);
+        }
+
+        /// <summary>One result for the whole request: the decision, who decided it, each approver's outcome.</summary>
+        static Result Combine(Quorum quorum, List<Request> requests, List<Result> answers)
+        {
+            Result[] each = new Result[requests.Count];
+            for (int i = 0; i < requests.Count; i++) each[i] = requests[i].Result;
+            string status = quorum.Status ?? "Failed";
+            Result decider = null;
+            foreach (Result a in answers) if (a.UserName == quorum.DecidedBy && decider == null) decider = a;
+            Result r = new Result();
+            r.Status = status;
+            r.Require = quorum.Require;
+            r.DecidedBy = quorum.DecidedBy;
+            r.Approvers = each;
+            int approvals = 0;
+            bool allApprovedReal = true;
+            List<string> names = new List<string>();
+            List<string> parts = new List<string>();
+            List<string> warnings = new List<string>();
+            TimeSpan longest = TimeSpan.Zero;
+            int calls = 0;
+            DateTime started = DateTime.MaxValue;
+            foreach (Result a in each)
+            {
+                if (a == null) continue;
+                names.Add(a.UserName);
+                parts.Add(a.UserName + ": " + a.Status);
+                if (a.Approved) approvals++;
+                foreach (string w in a.Warnings) if (!warnings.Contains(w)) warnings.Add(w);
+                if (a.Duration > longest) longest = a.Duration;
+                if (a.StartedAt < started) started = a.StartedAt;
+                calls += a.HttpCalls;
+            }
+            // Fail closed: Approved only when the quorum logic says so and the approvals counted are real.
+            allApprovedReal = approvals >= quorum.Needed;
+            r.Approved = status == "Approved" && allApprovedReal;
+            if (status == "Approved" && !r.Approved) r.Status = "Failed";
+            r.UserName = string.Join(", ", names.ToArray());
+            r.Provider = decider != null ? decider.Provider : (each.Length > 0 && each[0] != null ? each[0].Provider : string.Empty);
+            r.Operation = "authenticate";
+            r.FailureKind = decider != null && !r.Approved ? decider.FailureKind : string.Empty;
+            r.CallResult = decider != null ? decider.CallResult : null;
+            r.CallResultDescription = decider != null ? decider.CallResultDescription : null;
+            r.RequestId = decider != null ? decider.RequestId : string.Empty;
+            r.Message = string.Format(CultureInfo.InvariantCulture, "{0} ({1} approval(s) required of {2}; decided by {3}): {4}",
+                r.Status, quorum.Needed, each.Length, quorum.DecidedBy ?? "nobody", string.Join("; ", parts.ToArray()));
+            r.Warnings = warnings.ToArray();
+            r.StartedAt = started == DateTime.MaxValue ? DateTime.UtcNow : started;
+            r.Duration = longest;
+            r.HttpCalls = calls;
+            r.RequireUserMatch = true;
+            return r;
         }
     }
 }

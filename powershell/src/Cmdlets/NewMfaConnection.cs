@@ -38,6 +38,7 @@ namespace MfaApproval.Cmdlets
             { "proxy", "Proxy" },
             { "proxyUserName", "ProxyCredential" },
             { "proxyPassword", "ProxyCredential" },
+            { "auditPath", "AuditPath" },
         };
 
         static readonly Dictionary<string, string> DuoParameters = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -55,6 +56,7 @@ namespace MfaApproval.Cmdlets
             { "proxy", "Proxy" },
             { "proxyUserName", "ProxyCredential" },
             { "proxyPassword", "ProxyCredential" },
+            { "auditPath", "AuditPath" },
         };
 
         PSCredential credential = PSCredential.Empty;
@@ -143,6 +145,10 @@ namespace MfaApproval.Cmdlets
         [Parameter]
         public SwitchParameter UseSystemProxy { get; set; }
 
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string AuditPath { get; set; }
+
         [Parameter(ParameterSetName = "MfaServer")]
         public SwitchParameter AllowUnknownUser { get; set; }
 
@@ -178,6 +184,7 @@ namespace MfaApproval.Cmdlets
                 WriteWarning("New-MfaConnection -AllowBypass: a Duo bypass (the user is let through WITHOUT a push) will count as an approval; every such result carries a warning.");
             }
             string proxy = Proxy != null ? Proxy.AbsoluteUri : (UseSystemProxy ? "system" : null);
+            string audit = AuditPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(AuditPath);
             string uri = IsDuo ? (ApiHost.Contains("://") ? ApiHost : "https://" + ApiHost) : Uri.OriginalString;
             JsonObject config = new JsonObject()
                 .Add("provider", IsDuo ? "duo" : "mfaserver")
@@ -188,7 +195,8 @@ namespace MfaApproval.Cmdlets
                 .Add("serverCertificateSha256", ServerCertificateHash)
                 .Add("caCertificateFile", ca)
                 .Add("proxy", proxy)
-                .Add("proxyUserName", hasProxyCredential ? ProxyCredential.UserName : null);
+                .Add("proxyUserName", hasProxyCredential ? ProxyCredential.UserName : null)
+                .Add("auditPath", audit);
             if (IsDuo)
             {
                 config.Add("integrationKey", IntegrationKey).Add("signatureVersion", SignatureVersion).Add("allowBypass", AllowBypass.IsPresent);
@@ -233,6 +241,7 @@ namespace MfaApproval.Cmdlets
             c.ApplicationName = ApplicationName;
             c.HttpTimeout = HttpTimeout;
             c.Proxy = proxy ?? "none";
+            c.AuditPath = audit;
             if (IsDuo)
             {
                 c.IntegrationKey = IntegrationKey;

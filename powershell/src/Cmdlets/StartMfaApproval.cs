@@ -29,9 +29,14 @@ namespace MfaApproval.Cmdlets
         [ValidateRequestField("applicationName")]
         public string ApplicationName { get; set; }
 
-        /// <summary>Duo: context shown with the push (pushinfo), e.g. @{ 'MIM request' = $id }.</summary>
         [Parameter]
-        public System.Collections.IDictionary PushInfo { get; set; }
+        [ValidateRequestField("pushType")]
+        public string Reason { get; set; }
+
+        /// <summary>Context shown with the push (Duo's pushinfo) and kept in the audit trail.</summary>
+        [Parameter]
+        [Alias("PushInfo")]
+        public System.Collections.IDictionary Context { get; set; }
 
         [Parameter]
         [ArgumentCompleter(typeof(ModeCompleter))]
@@ -51,11 +56,7 @@ namespace MfaApproval.Cmdlets
         {
             foreach (string user in UserName)
             {
-                JsonObject request = new JsonObject().Add("userName", user).Add("timeoutSeconds", Timeout);
-                if (!string.IsNullOrEmpty(ApplicationName)) request.Add("applicationName", ApplicationName);
-                if (!string.IsNullOrEmpty(Mode)) request.Add("mode", Mode);
-                if (PushInfo != null) request.Add("pushInfo", JsonObject.FromDictionary(PushInfo));
-                if (!string.IsNullOrEmpty(InitiatingIpAddress)) request.Add("initiatingIpAddress", InitiatingIpAddress);
+                JsonObject request = ApprovalRequest(connection, user, Timeout, ApplicationName, Mode, Reason, Context, InitiatingIpAddress);
                 WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Starting an approval for '{0}' on {1} (timeout {2} s)", user, connection.Uri, Timeout));
                 WriteObject(StartRequest(connection, request, user, "authenticate", Timeout));
             }

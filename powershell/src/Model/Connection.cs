@@ -20,6 +20,8 @@ namespace MfaApproval
         public string IntegrationKey { get; internal set; }
         /// <summary>Duo: a bypass (no push) counts as an approval, with a warning each time.</summary>
         public bool AllowBypass { get; internal set; }
+        /// <summary>The audit trail file (one JSON line per finished request), or null.</summary>
+        public string AuditPath { get; internal set; }
         /// <summary>none, system, or the proxy URL.</summary>
         public string Proxy { get; internal set; }
         public string UserName { get; internal set; }

@@ -31,6 +31,14 @@ namespace MfaApproval
         public DateTime StartedAt { get; internal set; }
         public TimeSpan Duration { get; internal set; }
         public int HttpCalls { get; internal set; }
+        /// <summary>The id of this request's line in the connection's audit trail (-AuditPath).</summary>
+        public string AuditId { get; internal set; }
+        /// <summary>Multi-approver requests (-Require): what was required (Any, All or a number).</summary>
+        public string Require { get; internal set; }
+        /// <summary>Multi-approver requests: the approver whose answer decided the outcome.</summary>
+        public string DecidedBy { get; internal set; }
+        /// <summary>Multi-approver requests: each approver's own result.</summary>
+        public Result[] Approvers { get; internal set; }
 
         public override string ToString()
         {
@@ -100,6 +108,7 @@ namespace MfaApproval
             object elapsed = Member(o, "elapsedMs");
             r.Duration = TimeSpan.FromMilliseconds(elapsed is double ? (double)elapsed : 0);
             r.HttpCalls = Int(o, "httpCalls") ?? 0;
+            r.AuditId = Text(o, "auditId");
             return r;
         }
 

@@ -63,6 +63,13 @@ namespace MfaApproval
         /// each request's own deadline; past a positive one, the rest end as TimedOut.</summary>
         public void Run(PSCmdlet cmdlet, double timeoutSeconds, string activity, Action<Result> emit)
         {
+            Run(cmdlet, timeoutSeconds, activity, emit, null);
+        }
+
+        /// <summary>As Run; when <paramref name="decided"/> returns true for a result, every
+        /// request still pending is cancelled at once (its result, Cancelled, still arrives).</summary>
+        public void Run(PSCmdlet cmdlet, double timeoutSeconds, string activity, Action<Result> emit, Func<Result, bool> decided)
+        {
             int total = pending.Count;
             Stopwatch clock = Stopwatch.StartNew();
             ProgressRecord progress = new ProgressRecord(0x4D4641, activity, "waiting");
@@ -84,6 +91,13 @@ namespace MfaApproval
                             Result result = r.Complete(null, null);
                             cmdlet.WriteVerbose(string.Format(CultureInfo.InvariantCulture, "{0}: {1} after {2:N1} s ({3})", r.UserName, result.Status, result.Duration.TotalSeconds, result.Message));
                             emit(result);
+                            if (decided != null && decided(result))
+                            {
+                                foreach (Request rest in Snapshot())
+                                {
+                                    try { rest.Cancel(); } catch (Exception) { }
+                                }
+                            }
                         }
                     }
                     if (stopped) throw new PipelineStoppedException();
