@@ -161,3 +161,39 @@ Describe 'Invoke-MfaApprovalOutOfProcess.ps1 with a Duo settings file' {
         }
     }
 }
+
+Describe 'Invoke-MfaApprovalOutOfProcess.ps1 with approvers, context and an audit trail' {
+    BeforeAll {
+        $auditPath = Join-Path $TestDrive 'audit/mfa-audit.jsonl'
+        $null = New-Item -ItemType Directory -Path (Split-Path $auditPath)
+        $auditSettings = Join-Path $TestDrive 'audit-settings.psd1'
+        Set-Content -Path $auditSettings -Value @"
+@{
+    Uri                   = '$($sim.Uri)'
+    CredentialPath        = '$credentialPath'
+    ServerCertificateHash = '$($sim.CertificateHash)'
+    AuditPath             = '$auditPath'
+    ModulePath            = '$ModulePath'
+}
+"@
+    }
+    It 'asks two approvers at once, reports the deciding one and the audit id, and the audit lines carry the MIM context' {
+        $script = "`$r = & '$wrapper' -UserName 'carol@contoso.com','alice@contoso.com' -Require Any -SettingsPath '$auditSettings' -TimeoutSeconds 20 -MimRequestId 'req-9' -MimActorId 'actor-1' -MimTargetId 'target-2' -Reason 'Add jane to Domain Admins'; `$r | ConvertTo-Json -Compress"
+        $r = ((& $pwsh -NoProfile -NonInteractive -Command $script) | Select-Object -Last 1) | ConvertFrom-Json
+        $r.Approved | Should -BeTrue
+        $r.DecidedBy | Should -Be 'alice@contoso.com'
+        $r.Approvers | Should -Match 'carol@contoso.com=Cancelled'
+        $r.AuditId | Should -Match '^[0-9a-f]{32}$'
+        $lines = @(Get-Content $auditPath | ForEach-Object { $_ | ConvertFrom-Json })
+        $lines.Count | Should -Be 2
+        ($lines | Where-Object id -EQ $r.AuditId).userName | Should -Be 'alice@contoso.com'
+        ($lines | Where-Object userName -EQ 'carol@contoso.com').status | Should -Be 'Cancelled'
+        foreach ($l in $lines) {
+            $l.context.'MIM request' | Should -Be 'req-9'
+            $l.context.'MIM actor' | Should -Be 'actor-1'
+            $l.context.'MIM target' | Should -Be 'target-2'
+            $l.applicationName | Should -Be 'Add jane to Domain Admins'
+        }
+        (Get-Content -Raw $auditPath) | Should -Not -Match 'demo-password'
+    }
+}

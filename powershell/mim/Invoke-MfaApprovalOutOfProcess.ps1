@@ -15,7 +15,12 @@ is killed when it runs over, or when the pipeline is stopped), writes nothing to
 error stream on success and returns one hashtable:
 
     @{ Approved = $true/$false; Status = 'Approved'|'Denied'|...; UserName; CallResult;
-       CallResultDescription; ErrorCode; RequestId; Message; DurationSeconds; ExitCode }
+       CallResultDescription; ErrorCode; RequestId; Message; DurationSeconds; AuditId;
+       DecidedBy; Approvers; ExitCode }
+
+AuditId is the id of the request's line in the audit trail when the settings name an
+AuditPath. With several -UserName values and -Require (Any, All or a number), the approvers
+are asked at once and the quorum decides (DecidedBy, Approvers: "user=Status; ...").
 
 With -Assert (recommended in authorization workflows) anything but Approved is a
 terminating error, which fails the activity and so the authorization.
@@ -25,11 +30,19 @@ not be attempted (bad settings, module missing, invalid user name); -1 when the 
 ran over its limit and was killed.
 
 MIMWAL context: pass $AECRequestId, $AECActorId and $AECTargetId as -MimRequestId,
--MimActorId, -MimTargetId; the request id is sent as the applicationName context
-("MIM request <id>") so it shows in the MFA server's reports.
+-MimActorId, -MimTargetId. They travel as the request's context (Duo shows them with the
+push; both providers keep them in the audit trail), and -Reason (default "MIM request <id>")
+is the text of the push (Duo) or the applicationName the MFA server reports.
 
 .PARAMETER UserName
-The user who must approve (e.g. the target's UPN, looked up by the workflow).
+The user who must approve (e.g. the target's UPN, looked up by the workflow), or with
+-Require the approvers (at most 20).
+
+.PARAMETER Require
+With several user names: Any, All, or the number of approvals needed.
+
+.PARAMETER Reason
+What the approver is asked to approve (shown on the phone where the provider can).
 
 .PARAMETER SettingsPath
 A .psd1 with the connection settings. MFA Server: Uri (required), CredentialPath (an
@@ -54,7 +67,9 @@ $result = & C:\MfaApproval\mim\Invoke-MfaApprovalOutOfProcess.ps1 -UserName $upn
 #>
 [CmdletBinding()]
 param(
-    [Parameter(Mandatory)][ValidateLength(1, 256)][string]$UserName,
+    [Parameter(Mandatory)][ValidateCount(1, 20)][ValidateLength(1, 256)][string[]]$UserName,
+    [string]$Require,
+    [ValidateLength(0, 256)][string]$Reason,
     [Parameter(Mandatory)][ValidateScript({ Test-Path -LiteralPath $_ -PathType Leaf })][string]$SettingsPath,
     [ValidateRange(1, 3600)][int]$TimeoutSeconds = 120,
     [string]$PowerShellPath,
@@ -83,7 +98,9 @@ if (-not $PowerShellPath) {
 # and passes the child's exit code on (a -Command would otherwise turn it into 0 or 1).
 $request = @{
     ChildPath      = (Join-Path $PSScriptRoot 'MfaApprovalChild.ps1')
-    UserName       = $UserName
+    UserName       = @($UserName)
+    Require        = $Require
+    Reason         = $Reason
     SettingsPath   = [System.IO.Path]::GetFullPath((Resolve-Path -LiteralPath $SettingsPath).ProviderPath)
     TimeoutSeconds = $TimeoutSeconds
     MimRequestId   = $MimRequestId
@@ -134,7 +151,7 @@ try {
         if ([datetime]::UtcNow -gt $limit) { break }
     }
     if (-not $process.HasExited) {
-        $result = @{ Approved = $false; Status = 'TimedOut'; UserName = $UserName; Message = "the approval process ran over its limit of $($TimeoutSeconds + 30) s and was stopped"; ExitCode = -1 }
+        $result = @{ Approved = $false; Status = 'TimedOut'; UserName = ($UserName -join ', '); Message = "the approval process ran over its limit of $($TimeoutSeconds + 30) s and was stopped"; ExitCode = -1 }
     }
     else {
         $process.WaitForExit()
@@ -151,13 +168,16 @@ try {
                 RequestId             = [string]$o.RequestId
                 Message               = [string]$o.Message
                 DurationSeconds       = [double]$o.DurationSeconds
+                AuditId               = [string]$o.AuditId
+                DecidedBy             = [string]$o.DecidedBy
+                Approvers             = [string]$o.Approvers
                 ExitCode              = $process.ExitCode
             }
         }
         else {
             $why = ($stderr.Result -split "`r?`n" | Where-Object { $_ } | Select-Object -First 3) -join ' '
             if ($why.Length -gt 300) { $why = $why.Substring(0, 300) + '...' }
-            $result = @{ Approved = $false; Status = 'Failed'; UserName = $UserName; Message = "the approval process returned no result (exit code $($process.ExitCode)): $why"; ExitCode = $process.ExitCode }
+            $result = @{ Approved = $false; Status = 'Failed'; UserName = ($UserName -join ', '); Message = "the approval process returned no result (exit code $($process.ExitCode)): $why"; ExitCode = $process.ExitCode }
         }
     }
 }
@@ -169,7 +189,7 @@ if ($MimActorId) { $result.MimActorId = $MimActorId }
 if ($MimTargetId) { $result.MimTargetId = $MimTargetId }
 if ($MimRequestId) { $result.MimRequestId = $MimRequestId }
 if ($Assert -and -not $result.Approved) {
-    $exception = New-Object System.Security.SecurityException(("MFA approval for '{0}' was not granted: {1} ({2})" -f $UserName, $result.Status, $result.Message))
+    $exception = New-Object System.Security.SecurityException(("MFA approval for '{0}' was not granted: {1} ({2})" -f ($UserName -join ', '), $result.Status, $result.Message))
     $status = if (@('Denied', 'FraudReported', 'TimedOut', 'Cancelled') -contains $result.Status) { $result.Status } else { 'Failed' }
     $PSCmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord($exception, "MfaApproval.$status", 'PermissionDenied', $result)))
 }

@@ -154,6 +154,7 @@ namespace MfaApproval.Cmdlets
             r.CallResult = decider != null ? decider.CallResult : null;
             r.CallResultDescription = decider != null ? decider.CallResultDescription : null;
             r.RequestId = decider != null ? decider.RequestId : string.Empty;
+            r.AuditId = decider != null ? decider.AuditId : null;
             r.Message = string.Format(CultureInfo.InvariantCulture, "{0} ({1} approval(s) required of {2}; decided by {3}): {4}",
                 r.Status, quorum.Needed, each.Length, quorum.DecidedBy ?? "nobody", string.Join("; ", parts.ToArray()));
             r.Warnings = warnings.ToArray();

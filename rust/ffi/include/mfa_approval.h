@@ -282,7 +282,8 @@ mfa_result mfa_request_outcome(const struct mfa_request *request,
                                size_t *len_out);
 
 // Frees a request. A pending request is cancelled first (its HTTP call is dropped in the
-// background), so freeing never leaves an approval running. NULL is allowed; call once.
+// background), so freeing never leaves an approval running. With an audit trail, it waits
+// (at most 2 s) until a cancelled request's audit line is written. NULL is allowed; call once.
 //
 // # Safety
 // `request` must be NULL or a pointer from `mfa_request_new` not yet freed, and no other

@@ -33,6 +33,9 @@ pub(crate) struct Shared {
     done: Condvar,
     /// What the provider is doing now (`mfa_request_progress`).
     pub(crate) progress: Progress,
+    /// A cancelled request's audit line is being appended (free waits for it, briefly).
+    audit_pending: Mutex<bool>,
+    audit_written: Condvar,
 }
 
 impl Shared {
@@ -90,16 +93,50 @@ impl mfa_request {
         if let Some(task) = task {
             task.abort();
         }
-        // Cancel never blocks: the audit line is appended off this thread.
+        // Cancel never blocks: the audit line is appended off this thread; freeing the
+        // request waits for it (briefly), so a host that frees and exits loses no line.
         if let Some((audit, line)) = audit {
+            let shared = self.shared.clone();
+            *shared
+                .audit_pending
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()) = true;
+            let write = move || {
+                let _ = audit.append(&line);
+                *shared
+                    .audit_pending
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner()) = false;
+                shared.audit_written.notify_all();
+            };
             match crate::runtime::get() {
                 Ok(rt) => {
-                    rt.spawn_blocking(move || audit.append(&line));
+                    rt.spawn_blocking(write);
                 }
-                Err(_) => {
-                    let _ = audit.append(&line);
-                }
+                Err(_) => write(),
             }
+        }
+    }
+
+    /// Waits up to 2 s for a cancel's audit line to be appended.
+    fn wait_for_audit(&self) {
+        let deadline = Instant::now() + Duration::from_secs(2);
+        let mut pending = self
+            .shared
+            .audit_pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        while *pending {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            pending = self
+                .shared
+                .audit_written
+                .wait_timeout(pending, left)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
         }
     }
 }
@@ -177,6 +214,8 @@ pub unsafe extern "C" fn mfa_request_new(
             slot: Mutex::new(Slot::NotStarted),
             done: Condvar::new(),
             progress: Progress::default(),
+            audit_pending: Mutex::new(false),
+            audit_written: Condvar::new(),
         });
         let request = Box::new(mfa_request {
             client,
@@ -344,7 +383,8 @@ pub unsafe extern "C" fn mfa_request_outcome(
 }
 
 /// Frees a request. A pending request is cancelled first (its HTTP call is dropped in the
-/// background), so freeing never leaves an approval running. NULL is allowed; call once.
+/// background), so freeing never leaves an approval running. With an audit trail, it waits
+/// (at most 2 s) until a cancelled request's audit line is written. NULL is allowed; call once.
 ///
 /// # Safety
 /// `request` must be NULL or a pointer from `mfa_request_new` not yet freed, and no other
@@ -356,6 +396,7 @@ pub unsafe extern "C" fn mfa_request_free(request: *mut mfa_request) {
             // SAFETY: from Box::into_raw in mfa_request_new, freed once (caller contract).
             let request = unsafe { Box::from_raw(request) };
             request.cancel();
+            request.wait_for_audit();
         }
     })
 }

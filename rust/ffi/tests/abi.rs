@@ -489,3 +489,32 @@ fn progress_is_readable_while_pending_and_carries_the_verified_push_code() {
     unsafe { mfa_request_free(req) };
     unsafe { mfa_client_free(client) };
 }
+
+#[test]
+fn a_cancelled_request_is_in_the_audit_trail_once_it_is_freed() {
+    let sim = sim();
+    let dir = std::env::temp_dir().join(format!("mfa-abi-audit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("audit.jsonl");
+    let _ = std::fs::remove_file(&path);
+    let json = format!(
+        r#"{{"uri":"{}","userName":"demo-admin","serverCertificateSha256":["{}"],"auditPath":{}}}"#,
+        sim.url,
+        sim.cert_sha256.as_deref().unwrap(),
+        serde_json::to_string(&path).unwrap()
+    );
+    let client = client_with(&json, mfa_sim::DEMO_PASSWORD).unwrap();
+    let req = start(
+        client,
+        r#"{"userName":"carol@contoso.com","timeoutSeconds":60}"#,
+    );
+    assert_eq!(unsafe { mfa_request_cancel(req) }, mfa_result::MFA_OK);
+    let id = outcome(req)["auditId"].as_str().unwrap().to_owned();
+    unsafe { mfa_request_free(req) };
+    let text = std::fs::read_to_string(&path).unwrap();
+    let line: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert_eq!(line["id"], id.as_str());
+    assert_eq!(line["status"], "Cancelled");
+    assert!(!text.contains(mfa_sim::DEMO_PASSWORD));
+    unsafe { mfa_client_free(client) };
+}
