@@ -309,6 +309,16 @@ function Invoke-Demo {
         Write-Host 'Invoke-MfaApproval -Assert for bob (denies):'
         try { Invoke-MfaApproval -Connection $sim.Connection -UserName bob@contoso.com -Assert | Out-Null }
         catch { Write-Host ("  refused: ErrorId {0}, category {1}" -f $_.FullyQualifiedErrorId.Split(',')[0], $_.CategoryInfo.Category) }
+        Write-Host 'Two approvers, either one (-Require Any), with an audit trail:'
+        $audit = Join-Path ([System.IO.Path]::GetTempPath()) "mfa-demo-audit-$PID.jsonl"
+        $password = New-Object System.Security.SecureString
+        foreach ($c in 'demo-password'.ToCharArray()) { $password.AppendChar($c) }
+        $audited = New-MfaConnection -Uri $sim.Uri -Credential (New-Object System.Management.Automation.PSCredential('demo-admin', $password)) -ServerCertificateHash $sim.CertificateHash -AuditPath $audit
+        $r = Invoke-MfaApproval -Connection $audited -UserName alice@contoso.com, carol@contoso.com -Require Any -Reason 'Demo: add jane to Domain Admins' -Context @{ 'MIM request' = 'demo-1' }
+        Write-Host ("  {0}, decided by {1}: {2}" -f $r.Status, $r.DecidedBy, (($r.Approvers | ForEach-Object { '{0}={1}' -f $_.UserName, $_.Status }) -join '; '))
+        Write-Host '  audit trail:'
+        Get-Content $audit | ForEach-Object { Write-Host "    $_" }
+        Remove-Item $audit -ErrorAction SilentlyContinue
     }
     finally {
         $sim | Stop-MfaSimulator
@@ -320,7 +330,7 @@ function Invoke-Demo {
         Test-MfaConnection -Connection $duo.Connection | Format-Table Uri, Success, Stage, ClockSkewSeconds -AutoSize | Out-Host
         $users = 'alice@contoso.com', 'bob@contoso.com', 'carol@contoso.com', 'mallory@contoso.com', 'victor@contoso.com', 'bypass@contoso.com', 'locked@contoso.com', 'enroll@contoso.com'
         Write-Host "Asking $($users.Count) approvals at once (victor gets a Verified Push code; carol never answers: 5 s)..."
-        $users | Start-MfaApproval -Connection $duo.Connection -Timeout 30 -PushInfo @{ 'MIM request' = 'demo' } | Wait-MfaApproval |
+        $users | Start-MfaApproval -Connection $duo.Connection -Timeout 30 -Reason 'Demo approval' -Context @{ 'MIM request' = 'demo' } | Wait-MfaApproval |
             Sort-Object UserName | Format-Table UserName, Status, Message -AutoSize | Out-Host
     }
     finally {
