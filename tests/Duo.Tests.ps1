@@ -123,3 +123,18 @@ Describe 'Duo connection settings' {
         { New-MfaConnection -Uri $sim.Uri -Proxy 'http://127.0.0.1:3128' -UseSystemProxy } | Should -Throw -ErrorId 'MfaApproval.InvalidConnectionSettings,*'
     }
 }
+
+Describe 'The WinHTTP proxy list' {
+    It 'picks the HTTPS proxy from <List>' -ForEach @(
+        @{ List = 'proxy.contoso.com:3128'; Want = 'http://proxy.contoso.com:3128' }
+        @{ List = 'http=web:80;https=secure:8443'; Want = 'http://secure:8443' }
+        @{ List = 'http=web:80'; Want = $null }
+        @{ List = 'first:1 second:2'; Want = 'http://first:1' }
+        @{ List = ''; Want = $null }
+    ) {
+        [MfaApproval.WinHttpProxy]::Pick($List) | Should -Be $Want
+    }
+    It 'is not consulted off Windows' -Skip:([System.Environment]::OSVersion.Platform -eq 'Win32NT') {
+        [MfaApproval.WinHttpProxy]::Get() | Should -BeNullOrEmpty
+    }
+}

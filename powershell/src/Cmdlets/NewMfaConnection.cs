@@ -183,7 +183,12 @@ namespace MfaApproval.Cmdlets
             {
                 WriteWarning("New-MfaConnection -AllowBypass: a Duo bypass (the user is let through WITHOUT a push) will count as an approval; every such result carries a warning.");
             }
-            string proxy = Proxy != null ? Proxy.AbsoluteUri : (UseSystemProxy ? "system" : null);
+            string proxy = Proxy != null ? Proxy.AbsoluteUri : null;
+            if (proxy == null && UseSystemProxy)
+            {
+                // Windows: the WinHTTP proxy a service account sees; else the environment's.
+                proxy = WinHttpProxy.Get() ?? "system";
+            }
             string audit = AuditPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(AuditPath);
             string uri = IsDuo ? (ApiHost.Contains("://") ? ApiHost : "https://" + ApiHost) : Uri.OriginalString;
             JsonObject config = new JsonObject()
