@@ -219,3 +219,22 @@ async fn push_context_reaches_duo() {
     assert_eq!(auth["device"], "auto");
     assert_eq!(auth["factor"], "push");
 }
+
+#[tokio::test]
+async fn a_status_that_answers_at_once_with_nothing_new_is_not_polled_in_a_tight_loop() {
+    let sim = sim().await;
+    let client = duo_client(&sim, "");
+    let clock = Instant::now();
+    let o = run(
+        &client,
+        r#"{"userName":"eager@faults.contoso.com","timeoutSeconds":3}"#,
+    )
+    .await;
+    assert_eq!(o.status, Status::TimedOut, "{}", o.message);
+    assert!(
+        clock.elapsed() < Duration::from_secs(4),
+        "the deadline holds"
+    );
+    let polls = sim_calls(&sim, "/auth/v2/auth_status").len();
+    assert!(polls <= 5, "{polls} auth_status calls in 3 s");
+}

@@ -39,6 +39,24 @@ pub struct CallError {
     pub message: String,
 }
 
+/// One failed attempt: the error, and whether Duo answered 429 or 5xx (then the wait its
+/// `Retry-After` asked for, if any).
+struct Failure {
+    error: CallError,
+    busy: bool,
+    retry_after: Option<Duration>,
+}
+
+impl Failure {
+    fn of(error: CallError) -> Self {
+        Self {
+            error,
+            busy: false,
+            retry_after: None,
+        }
+    }
+}
+
 /// The signed HTTP side of the Duo provider.
 pub struct Api {
     http: reqwest::Client,
@@ -115,7 +133,13 @@ impl Api {
                 kind: FailureKind::Protocol,
                 message: "ping: the answer has no time".into(),
             })?;
-        self.skew.store(time - now_unix(), Ordering::Relaxed);
+        // A server clock a year off is broken or hostile: keep the arithmetic bounded (a
+        // wrong Date only gets requests refused).
+        const YEAR: i64 = 366 * 86_400;
+        self.skew.store(
+            time.saturating_sub(now_unix()).clamp(-YEAR, YEAR),
+            Ordering::Relaxed,
+        );
         self.skew_known.store(true, Ordering::Relaxed);
         Ok(time)
     }
@@ -142,13 +166,13 @@ impl Api {
         loop {
             let result = self.once(method, path, params, signed).await;
             let wait = match result {
-                Ok((v, ())) => return Ok(v),
-                Err((e, after)) => {
+                Ok(v) => return Ok(v),
+                Err(f) => {
                     let retryable = match retry {
                         Retry::Safe => {
-                            after.is_some()
+                            f.busy
                                 || matches!(
-                                    e.kind,
+                                    f.error.kind,
                                     FailureKind::Connect
                                         | FailureKind::Dns
                                         | FailureKind::Transport
@@ -156,18 +180,18 @@ impl Api {
                                 )
                         }
                         Retry::OnlyIfNeverSent => {
-                            matches!(e.kind, FailureKind::Connect | FailureKind::Dns)
+                            matches!(f.error.kind, FailureKind::Connect | FailureKind::Dns)
                         }
                     };
-                    let limit = if after.is_some() {
+                    let limit = if f.busy {
                         MAX_RETRIES
                     } else {
                         MAX_TRANSPORT_RETRIES
                     };
                     if !retryable || attempt >= limit {
-                        return Err(e);
+                        return Err(f.error);
                     }
-                    backoff(attempt, after)
+                    f.retry_after.unwrap_or_else(|| backoff(attempt))
                 }
             };
             attempt += 1;
@@ -176,14 +200,14 @@ impl Api {
         }
     }
 
-    /// One attempt. On failure, also the wait a 429/5xx asked for (None: not a status to retry).
+    /// One attempt.
     async fn once(
         &self,
         method: &str,
         path: &str,
         params: &[(&str, &str)],
         signed: bool,
-    ) -> Result<(Value, ()), (CallError, Option<Option<Duration>>)> {
+    ) -> Result<Value, Failure> {
         let date = sign::rfc2822(now_unix() + self.skew_seconds());
         let encoded = sign::encode_params(params);
         let mut url = self.base.clone();
@@ -231,13 +255,10 @@ impl Api {
             ));
             let header = Zeroizing::new(sign::authorization(&self.integration_key, &signature));
             let mut value = HeaderValue::from_str(&header).map_err(|_| {
-                (
-                    CallError {
-                        kind: FailureKind::Internal,
-                        message: "cannot build the Authorization header".into(),
-                    },
-                    None,
-                )
+                Failure::of(CallError {
+                    kind: FailureKind::Internal,
+                    message: "cannot build the Authorization header".into(),
+                })
             })?;
             value.set_sensitive(true);
             request = request.header(AUTHORIZATION, value).header("Date", date);
@@ -246,7 +267,7 @@ impl Api {
             .body(body)
             .send()
             .await
-            .map_err(|e| (from_transport(classify(&e, self.timeout), path), None))?;
+            .map_err(|e| Failure::of(from_transport(classify(&e, self.timeout), path)))?;
         let status = response.status().as_u16();
         let retry_after = response
             .headers()
@@ -256,30 +277,24 @@ impl Api {
             .map(|s| Duration::from_secs(s.min(300)));
         let bytes = read_limited(response, self.timeout)
             .await
-            .map_err(|e| (from_transport(e, path), None))?;
+            .map_err(|e| Failure::of(from_transport(e, path)))?;
         let parsed: Option<Value> = serde_json::from_slice(&bytes).ok();
         let op = path.rsplit('/').next().unwrap_or(path);
         if status == 200 {
             return match parsed {
                 Some(v) if v.get("stat").and_then(Value::as_str) == Some("OK") => {
                     match v.get("response") {
-                        Some(r) if r.is_object() => Ok((r.clone(), ())),
-                        _ => Err((
-                            CallError {
-                                kind: FailureKind::Protocol,
-                                message: format!("{op}: the answer has no response object"),
-                            },
-                            None,
-                        )),
+                        Some(r) if r.is_object() => Ok(r.clone()),
+                        _ => Err(Failure::of(CallError {
+                            kind: FailureKind::Protocol,
+                            message: format!("{op}: the answer has no response object"),
+                        })),
                     }
                 }
-                _ => Err((
-                    CallError {
-                        kind: FailureKind::Protocol,
-                        message: format!("{op}: the answer is not a Duo OK document"),
-                    },
-                    None,
-                )),
+                _ => Err(Failure::of(CallError {
+                    kind: FailureKind::Protocol,
+                    message: format!("{op}: the answer is not a Duo OK document"),
+                })),
             };
         }
         let detail = parsed
@@ -302,9 +317,8 @@ impl Api {
             401 | 403 => FailureKind::Authentication,
             _ => FailureKind::HttpStatus,
         };
-        let again = (status == 429 || status >= 500).then_some(retry_after);
-        Err((
-            CallError {
+        Err(Failure {
+            error: CallError {
                 kind,
                 message: format!(
                     "{op}: HTTP {status}{}",
@@ -315,8 +329,9 @@ impl Api {
                     }
                 ),
             },
-            again,
-        ))
+            busy: status == 429 || status >= 500,
+            retry_after,
+        })
     }
 }
 
@@ -328,11 +343,8 @@ fn from_transport(e: TransportError, path: &str) -> CallError {
     }
 }
 
-/// 1 s, 2 s, 4 s ... up to 32 s, plus up to 1 s of jitter; or what `Retry-After` said.
-fn backoff(attempt: u32, retry_after: Option<Option<Duration>>) -> Duration {
-    if let Some(Some(after)) = retry_after {
-        return after;
-    }
+/// 1 s, 2 s, 4 s ... up to 32 s, plus up to 1 s of jitter (when no `Retry-After` was given).
+fn backoff(attempt: u32) -> Duration {
     let base = Duration::from_secs(1u64 << attempt.min(5)).min(MAX_BACKOFF);
     let mut jitter = [0u8; 2];
     let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut jitter);
@@ -344,17 +356,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn backoff_doubles_to_32_s_and_honours_retry_after() {
+    fn backoff_doubles_to_32_s() {
         for (attempt, secs) in [(0, 1), (1, 2), (4, 16), (5, 32), (9, 32)] {
-            let d = backoff(attempt, Some(None));
+            let d = backoff(attempt);
             assert!(
                 d >= Duration::from_secs(secs) && d < Duration::from_secs(secs + 1),
                 "{attempt}: {d:?}"
             );
         }
-        assert_eq!(
-            backoff(3, Some(Some(Duration::from_secs(7)))),
-            Duration::from_secs(7)
-        );
     }
 }

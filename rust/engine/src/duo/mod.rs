@@ -30,6 +30,9 @@ use zeroize::Zeroizing;
 
 const NAME: &str = "duo";
 
+/// The least time between two `auth_status` calls that bring nothing new.
+const MIN_REPOLL: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The Duo provider.
 #[derive(Debug)]
 pub struct Duo {
@@ -222,7 +225,9 @@ impl Duo {
         }
         o.authentication_request_id = Some(self.redactor.server_text_within(&txid, 128));
         progress.set("pushed", "a push was sent to the user's device", None);
+        let mut last: Option<(String, String)> = None;
         loop {
+            let asked = std::time::Instant::now();
             o.http_calls += 1;
             let status = match self
                 .api
@@ -243,6 +248,15 @@ impl Duo {
             let message = self.server_text(&status, "status_msg");
             if decide::is_waiting(result) {
                 progress.set("waiting", &message, decide::verification_code(&message));
+                // A long poll answers when the status changes. One that answers at once with
+                // nothing new (a broken or hostile server) is not asked again in a tight loop.
+                let now = Some((duo_status.to_owned(), message.clone()));
+                if now == last {
+                    if let Some(left) = MIN_REPOLL.checked_sub(asked.elapsed()) {
+                        tokio::time::sleep(left).await;
+                    }
+                }
+                last = now;
                 continue;
             }
             return self.decided(

@@ -222,6 +222,7 @@ impl DuoSim {
         let script = match users::behaviour(user, self.no_response_after).0 {
             Preauth::Auth(s) => s,
             Preauth::Allow => Script {
+                eager: false,
                 steps: vec![(
                     Duration::ZERO,
                     "allow",
@@ -230,9 +231,11 @@ impl DuoSim {
                 )],
             },
             Preauth::Deny(m) => Script {
+                eager: false,
                 steps: vec![(Duration::ZERO, "deny", "locked_out", m.into())],
             },
             Preauth::Enroll => Script {
+                eager: false,
                 steps: vec![(
                     Duration::ZERO,
                     "deny",
@@ -291,7 +294,10 @@ impl DuoSim {
                     .unwrap_or(0);
                 let step = &t.script.steps[current];
                 let answer = json!({ "result": step.1, "status": step.2, "status_msg": step.3 });
-                if t.reported.map_or(true, |r| r < current) || Instant::now() >= deadline {
+                if t.script.eager
+                    || t.reported.map_or(true, |r| r < current)
+                    || Instant::now() >= deadline
+                {
                     t.reported = Some(current);
                     (Some(ok(answer)), Duration::ZERO)
                 } else {

@@ -19,6 +19,8 @@ pub enum Preauth {
 /// After a push: each step (after a delay from the push) is a `auth_status` answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Script {
+    /// Answer every `auth_status` at once, even with nothing new (a broken server).
+    pub eager: bool,
     /// (delay after the push, result, status, status message).
     pub steps: Vec<(Duration, &'static str, &'static str, String)>,
 }
@@ -43,6 +45,7 @@ pub fn behaviour(user: &str, no_response_after: Duration) -> (Preauth, Option<Fa
     let pushed = "Pushed a login request to your device...";
     let one = Duration::from_secs(1);
     let approve = Script {
+        eager: false,
         steps: vec![
             waiting(pushed),
             (one, "allow", "allow", "Success. Logging you in...".into()),
@@ -52,6 +55,7 @@ pub fn behaviour(user: &str, no_response_after: Duration) -> (Preauth, Option<Fa
         "alice@contoso.com" => (Preauth::Auth(approve), None),
         "bob@contoso.com" => (
             Preauth::Auth(Script {
+                eager: false,
                 steps: vec![
                     waiting(pushed),
                     (one, "deny", "deny", "Login request denied.".into()),
@@ -61,6 +65,7 @@ pub fn behaviour(user: &str, no_response_after: Duration) -> (Preauth, Option<Fa
         ),
         "carol@contoso.com" => (
             Preauth::Auth(Script {
+                eager: false,
                 steps: vec![
                     waiting(pushed),
                     (
@@ -75,6 +80,7 @@ pub fn behaviour(user: &str, no_response_after: Duration) -> (Preauth, Option<Fa
         ),
         "mallory@contoso.com" => (
             Preauth::Auth(Script {
+                eager: false,
                 steps: vec![
                     waiting(pushed),
                     (
@@ -89,6 +95,7 @@ pub fn behaviour(user: &str, no_response_after: Duration) -> (Preauth, Option<Fa
         ),
         "victor@contoso.com" => (
             Preauth::Auth(Script {
+                eager: false,
                 steps: vec![
                     waiting("Please enter verification code 376 into Duo Mobile..."),
                     (
@@ -103,12 +110,20 @@ pub fn behaviour(user: &str, no_response_after: Duration) -> (Preauth, Option<Fa
         ),
         "instant@contoso.com" => (
             Preauth::Auth(Script {
+                eager: false,
                 steps: vec![(
                     Duration::ZERO,
                     "allow",
                     "allow",
                     "Success. Logging you in...".into(),
                 )],
+            }),
+            None,
+        ),
+        "eager@faults.contoso.com" => (
+            Preauth::Auth(Script {
+                eager: true,
+                steps: vec![waiting(pushed)],
             }),
             None,
         ),
