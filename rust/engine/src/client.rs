@@ -157,11 +157,7 @@ impl Client {
             elapsed_ms,
             Status::Cancelled,
             FailureKind::Cancelled,
-            if self.provider.name() == "duo" {
-                "cancelled by the caller before an answer; not an approval (Duo has no cancel call: a push already sent stays on the phone until it expires, and no longer approves anything)"
-            } else {
-                "cancelled by the caller before an answer; not an approval"
-            },
+            self.provider.cancelled_message(),
         )
     }
 

@@ -16,6 +16,11 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
     /// The provider's name in outcomes (`mfaserver`, `duo`).
     fn name(&self) -> &'static str;
 
+    /// What a cancelled request's outcome says (a provider adds what cancelling means there).
+    fn cancelled_message(&self) -> &'static str {
+        "cancelled by the caller before an answer; not an approval"
+    }
+
     /// Runs one query or approval to its end, reporting what it is doing to `progress`.
     /// Timing fields are filled by the caller.
     fn run<'a>(&'a self, query: &'a Query, progress: &'a Progress) -> BoxFuture<'a, Outcome>;

@@ -380,6 +380,10 @@ impl Provider for Duo {
         NAME
     }
 
+    fn cancelled_message(&self) -> &'static str {
+        "cancelled by the caller before an answer; not an approval (Duo has no cancel call: a push already sent stays on the phone until it expires, and no longer approves anything)"
+    }
+
     fn run<'a>(&'a self, query: &'a Query, progress: &'a Progress) -> BoxFuture<'a, Outcome> {
         Box::pin(async move {
             match query.operation {
