@@ -218,7 +218,9 @@ mfa_result mfa_request_progress(const struct mfa_request *request,
 // Creates a request (not yet started) on `client` from UTF-8 JSON: at least
 // `{"userName": "..."}`; optional `operation` (`authenticate` (default), `testSecurity`,
 // `userExists`, `getUserSettings`, `generateActivationCode`), `timeoutSeconds` (overall
-// deadline, default 120), `applicationName`, `initiatingIpAddress`, `mode`.
+// deadline, default 120), `applicationName`, `initiatingIpAddress`, `mode`; for provider
+// `duo` also `pushType`, `pushInfo` (an object of strings), `device`, `hostname`,
+// `displayUserName`.
 //
 // Returns `MFA_OK` and writes `*request_out` (free with `mfa_request_free`), or
 // `MFA_NULL_ARGUMENT`, `MFA_INVALID_UTF8`, `MFA_INVALID_REQUEST` (the message names the
@@ -267,7 +269,8 @@ mfa_result mfa_request_cancel(const struct mfa_request *request);
 // `Cancelled`, `Completed`), `approved`, `operation`, `provider`, `userName`, `result`,
 // `callResult` {`code`,`name`,`description`}, `error` {`code`,`description`},
 // `authenticationRequestId`, `failureKind`, `message`, `requireUserMatch`, `warnings`,
-// `data` (queries), `startedAtUnixMs`, `elapsedMs`, `httpCalls`.
+// `data` (queries), `startedAtUnixMs`, `elapsedMs`, `httpCalls`, `auditId` (with an audit
+// trail: the id of the request's line).
 //
 // Returns `MFA_OK` (writes `buf` and `*len_out`), `MFA_BUFFER_TOO_SMALL` (writes only
 // `*len_out`, the needed length), `MFA_PENDING`, `MFA_NOT_STARTED` or
