@@ -41,26 +41,20 @@ fn main() {
         );
         sign::signature(skey, &canonical, SignatureVersion::V5)
     });
-    let v2 = time(&|| {
-        let canonical = sign::canonical_v2(
-            &date,
-            "POST",
-            "api-demo.duosecurity.com",
-            "/auth/v2/auth",
-            &sign::encode_params(&params),
-        );
-        sign::signature(skey, &canonical, SignatureVersion::V2Sha512)
-    });
-    let v2sha1 = time(&|| {
-        let canonical = sign::canonical_v2(
-            &date,
-            "POST",
-            "api-demo.duosecurity.com",
-            "/auth/v2/auth",
-            &sign::encode_params(&params),
-        );
-        sign::signature(skey, &canonical, SignatureVersion::V2Sha1)
-    });
+    let v2_with = |version| {
+        time(&|| {
+            let canonical = sign::canonical_v2(
+                &date,
+                "POST",
+                "api-demo.duosecurity.com",
+                "/auth/v2/auth",
+                &sign::encode_params(&params),
+            );
+            sign::signature(skey, &canonical, version)
+        })
+    };
+    let v2 = v2_with(SignatureVersion::V2Sha512);
+    let v2sha1 = v2_with(SignatureVersion::V2Sha1);
     let body = sign::json_body(&params);
     let floor = time(&|| {
         format!(

@@ -136,18 +136,17 @@ async fn proxy_credentials_work_and_never_reach_any_output() {
     };
     let sim = sim().await;
     let extra = format!(r#""proxy":"{}","proxyUserName":"mfa-proxy""#, proxy.url());
-    let mut secrets = duo_secret(mfa_sim::duo::DEMO_SECRET_KEY);
-    secrets.proxy_password = Some(Zeroizing::new(secret.into()));
-    let client = Client::new(&duo_config(&sim, &extra), secrets).unwrap();
-    let o = approve(&client, "alice@contoso.com").await;
+    let with_password = |password: &str| {
+        let mut secrets = duo_secret(mfa_sim::duo::DEMO_SECRET_KEY);
+        secrets.proxy_password = Some(Zeroizing::new(password.into()));
+        Client::new(&duo_config(&sim, &extra), secrets).unwrap()
+    };
+    let o = approve(&with_password(secret), "alice@contoso.com").await;
     assert_eq!(o.status, Status::Approved, "{}", o.message);
     // The wrong password: the proxy refuses (407), the outcome says so, never the password.
     let wrong = "Wr0ng-Pr0xy-Pass";
-    let mut secrets = duo_secret(mfa_sim::duo::DEMO_SECRET_KEY);
-    secrets.proxy_password = Some(Zeroizing::new(wrong.into()));
-    let client = Client::new(&duo_config(&sim, &extra), secrets).unwrap();
     let clock = Instant::now();
-    let o = approve(&client, "alice@contoso.com").await;
+    let o = approve(&with_password(wrong), "alice@contoso.com").await;
     assert!(!o.approved);
     assert_eq!(
         o.failure_kind,
