@@ -5,22 +5,8 @@ namespace MfaApproval.Cmdlets
 {
     [Cmdlet(VerbsCommon.Get, "MfaUser")]
     [OutputType(typeof(User))]
-    public sealed class GetMfaUserCommand : MfaCmdlet
+    public sealed class GetMfaUserCommand : UserCmdlet
     {
-        Connection connection;
-
-        [Parameter]
-        public PSObject Connection { get; set; }
-
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [AllowEmptyString]
-        [ValidateRequestField("userName")]
-        public string[] UserName { get; set; }
-
-        protected override void BeginProcessing()
-        {
-            connection = ResolveConnection(Connection);
-        }
 
         static object Member(object o, string name)
         {
@@ -34,7 +20,7 @@ namespace MfaApproval.Cmdlets
         {
             foreach (string user in UserName)
             {
-                Result exists = Query(connection, "userExists", user, 60);
+                Result exists = Query(Resolved, "userExists", user, 60);
                 if (exists.Status != "Completed")
                 {
                     WriteError(Errors.Record("MfaApproval.QueryFailed", string.Format("UserExists for '{0}' failed: {1}", user, exists.Message), ErrorCategory.ConnectionError, user));
@@ -45,7 +31,7 @@ namespace MfaApproval.Cmdlets
                 object settings = null;
                 if (doesExist)
                 {
-                    Result read = Query(connection, "getUserSettings", user, 60);
+                    Result read = Query(Resolved, "getUserSettings", user, 60);
                     if (read.Status == "Completed") settings = Member(read.Data, "userSettings");
                     else WriteError(Errors.Record("MfaApproval.QueryFailed", string.Format("GetUserSettings_3 for '{0}' failed: {1}", user, read.Message), ErrorCategory.ConnectionError, user));
                 }

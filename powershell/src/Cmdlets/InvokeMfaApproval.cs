@@ -11,52 +11,16 @@ namespace MfaApproval.Cmdlets
 {
     [Cmdlet(VerbsLifecycle.Invoke, "MfaApproval")]
     [OutputType(typeof(Result))]
-    public sealed class InvokeMfaApprovalCommand : MfaCmdlet
+    public sealed class InvokeMfaApprovalCommand : ApprovalCmdlet
     {
-        int timeout = 120;
-        Connection connection;
         readonly List<string> quorumUsers = new List<string>();
-
-        [Parameter]
-        public PSObject Connection { get; set; }
-
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [AllowEmptyString]
-        [ValidateRequestField("userName")]
-        public string[] UserName { get; set; }
 
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string Require { get; set; }
 
         [Parameter]
-        [ValidateRequestField("timeoutSeconds")]
-        public int Timeout { get { return timeout; } set { timeout = value; } }
-
-        [Parameter]
-        [ValidateRequestField("applicationName")]
-        public string ApplicationName { get; set; }
-
-        [Parameter]
-        [ValidateRequestField("pushType")]
-        public string Reason { get; set; }
-
-        [Parameter]
-        [Alias("PushInfo")]
-        public System.Collections.IDictionary Context { get; set; }
-
-        [Parameter]
-        [ArgumentCompleter(typeof(ModeCompleter))]
-        [ValidateRequestField("mode")]
-        public string Mode { get; set; }
-
-        [Parameter]
         public SwitchParameter Assert { get; set; }
-
-        protected override void BeginProcessing()
-        {
-            connection = ResolveConnection(Connection);
-        }
 
         protected override void ProcessRecord()
         {
@@ -67,8 +31,8 @@ namespace MfaApproval.Cmdlets
             }
             foreach (string user in UserName)
             {
-                WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Asking '{0}' to approve via {1} (timeout {2} s)", user, connection.Uri, Timeout));
-                Request pending = StartRequest(connection, ApprovalRequest(connection, user, Timeout, ApplicationName, Mode, Reason, Context, null), user, "authenticate", Timeout);
+                WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Asking '{0}' to approve via {1} (timeout {2} s)", user, Resolved.Uri, Timeout));
+                Request pending = StartRequest(Resolved, ApprovalRequest(user, null), user, "authenticate", Timeout);
                 pending.Waited = true;
                 Result result = null;
                 // The native deadline ends the request as TimedOut; the wait bound is a safety net.
@@ -89,11 +53,11 @@ namespace MfaApproval.Cmdlets
             {
                 ThrowTerminatingError(Errors.Record("MfaApproval.InvalidRequire", e.Message, ErrorCategory.InvalidArgument, Require));
             }
-            WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Asking {0} approvers at once via {1}; {2} approval(s) required", quorumUsers.Count, connection.Uri, quorum.Needed));
+            WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Asking {0} approvers at once via {1}; {2} approval(s) required", quorumUsers.Count, Resolved.Uri, quorum.Needed));
             List<Request> requests = new List<Request>();
             foreach (string user in quorumUsers)
             {
-                Request r = StartRequest(connection, ApprovalRequest(connection, user, Timeout, ApplicationName, Mode, Reason, Context, null), user, "authenticate", Timeout);
+                Request r = StartRequest(Resolved, ApprovalRequest(user, null), user, "authenticate", Timeout);
                 r.Waited = true;
                 requests.Add(r);
             }

@@ -147,22 +147,6 @@ namespace MfaApproval.Cmdlets
             }
         }
 
-        /// <summary>The request JSON for one approval: -Reason becomes the push's text (Duo's
-        /// type; the MFA Server's applicationName unless one is given), -Context its details
-        /// (Duo's pushinfo; recorded in the audit trail for both providers).</summary>
-        protected static JsonObject ApprovalRequest(Connection c, string user, int timeout, string applicationName, string mode, string reason, System.Collections.IDictionary context, string ip)
-        {
-            JsonObject request = new JsonObject().Add("userName", user).Add("timeoutSeconds", timeout);
-            bool duo = c.Provider == "Duo";
-            string app = !string.IsNullOrEmpty(applicationName) ? applicationName : (!duo && !string.IsNullOrEmpty(reason) ? reason : null);
-            if (app != null) request.Add("applicationName", app);
-            if (!string.IsNullOrEmpty(reason)) request.Add("pushType", reason);
-            if (!string.IsNullOrEmpty(mode)) request.Add("mode", mode);
-            if (context != null && context.Count > 0) request.Add("pushInfo", JsonObject.FromDictionary(context));
-            if (!string.IsNullOrEmpty(ip)) request.Add("initiatingIpAddress", ip);
-            return request;
-        }
-
         /// <summary>Runs one query (testSecurity, userExists, ...) to its end.</summary>
         protected Result Query(Connection c, string operation, string userName, double timeoutSeconds)
         {

@@ -5,29 +5,15 @@ namespace MfaApproval.Cmdlets
 {
     [Cmdlet(VerbsCommon.New, "MfaActivationCode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(UserActivationCode))]
-    public sealed class NewMfaActivationCodeCommand : MfaCmdlet
+    public sealed class NewMfaActivationCodeCommand : UserCmdlet
     {
-        Connection connection;
-
-        [Parameter]
-        public PSObject Connection { get; set; }
-
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [AllowEmptyString]
-        [ValidateRequestField("userName")]
-        public string[] UserName { get; set; }
-
-        protected override void BeginProcessing()
-        {
-            connection = ResolveConnection(Connection);
-        }
 
         protected override void ProcessRecord()
         {
             foreach (string user in UserName)
             {
                 if (!ShouldProcess(user, "Generate a mobile app activation code")) continue;
-                Result r = Query(connection, "generateActivationCode", user, 60);
+                Result r = Query(Resolved, "generateActivationCode", user, 60);
                 if (r.Status != "Completed")
                 {
                     ErrorCategory category = r.ErrorCode == 10 ? ErrorCategory.ObjectNotFound : ErrorCategory.ConnectionError;

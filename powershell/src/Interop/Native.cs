@@ -33,7 +33,6 @@ namespace MfaApproval.Interop
         public const uint ExpectedAbiVersion = 3;
 
         public const uint StatusPending = 0;
-        public const uint StatusCancelled = 6;
         public const uint SecretBasicPassword = 1;
         public const uint SecretClientCertificatePassword = 2;
         public const uint SecretDuoSecretKey = 3;
@@ -234,16 +233,6 @@ namespace MfaApproval.Interop
             EnsureLoaded();
             byte[] json = Utf8(requestJson);
             Check(requestCheck(json, new UIntPtr((ulong)json.Length)));
-        }
-
-        /// <summary>mfa_client_new: builds a client from JSON and optional secrets.</summary>
-        public static MfaClientHandle NewClient(string configJson, SecureString basicPassword, SecureString certificatePassword)
-        {
-            return NewClient(configJson, new KeyValuePair<uint, SecureString>[]
-            {
-                new KeyValuePair<uint, SecureString>(SecretBasicPassword, basicPassword),
-                new KeyValuePair<uint, SecureString>(SecretClientCertificatePassword, certificatePassword),
-            });
         }
 
         /// <summary>mfa_client_new with any secrets (kind, value); null values are left out.

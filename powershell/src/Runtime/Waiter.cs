@@ -16,6 +16,7 @@ namespace MfaApproval
         readonly object gate = new object();
         readonly List<Request> pending;
         volatile bool stopped;
+        readonly Stopwatch sinceCodes = Stopwatch.StartNew();
 
         public Waiter(IEnumerable<Request> requests)
         {
@@ -42,6 +43,9 @@ namespace MfaApproval
         /// Write-Host writes) and in the progress bar, while the request is pending.</summary>
         void ShowCodes(PSCmdlet cmdlet, ProgressRecord progress)
         {
+            // At most every 250 ms: reading progress is a native call and a JSON parse per request.
+            if (sinceCodes.ElapsedMilliseconds < 250) return;
+            sinceCodes.Restart();
             foreach (Request r in Snapshot())
             {
                 if (r.Provider != "Duo" || r.VerificationCode != null) continue;
