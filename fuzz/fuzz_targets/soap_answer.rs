@@ -2,19 +2,13 @@
 //! differently: never a panic, and an approval only from a 200.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use mfa_engine::mfaserver::read_auth_answer;
-use mfa_engine::outcome::decide;
-use mfa_engine::redact::Redactor;
-use mfa_engine::transport::HttpAnswer;
+use mfa_engine::testing::read_soap_answer;
 use mfa_engine::Status;
 
 fuzz_target!(|data: &[u8]| {
-    let redactor = Redactor::new(Some("svc"), &["hunter2"]);
     for status in [200u16, 401, 500] {
-        let answer = HttpAnswer { status, body: data.to_vec(), calls: 1 };
-        match read_auth_answer(&answer, "PfAuthUser_4", &redactor) {
-            Ok(a) => {
-                let (s, message) = decide(&a);
+        match read_soap_answer(status, data, Some("svc"), &["hunter2"]) {
+            Ok((s, message)) => {
                 assert!(status == 200 || s != Status::Approved);
                 assert!(!message.contains("hunter2"));
             }

@@ -4,7 +4,7 @@
 //!
 //! `cargo run --release -p mfa-engine --example duo_signing`
 
-use mfa_engine::duo::sign::{self, SignatureVersion};
+use mfa_protocol::duo::{self as sign, SignatureVersion};
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -20,7 +20,7 @@ fn main() {
         ("type", "Approve MIM request"),
         ("pushinfo", "mimRequestId=1234%205678"),
     ];
-    let date = sign::rfc2822(1_764_460_800);
+    let date = mfa_protocol::time::rfc2822(1_764_460_800);
     let time = |f: &dyn Fn() -> String| {
         let start = Instant::now();
         for _ in 0..N {

@@ -9,7 +9,7 @@
 //! context, the provider's request id, status, codes, failure kind, duration, HTTP calls.
 //! Never a secret, never server text (no messages, no descriptions).
 
-use crate::config::ConfigError;
+use crate::check::ConfigError;
 use crate::outcome::Outcome;
 use crate::request::Query;
 use serde_json::json;
@@ -39,7 +39,7 @@ fn host_name() -> String {
 
 /// Checks `auditPath` without touching the file system: an absolute path.
 pub fn check_path(path: &str) -> Result<(), ConfigError> {
-    crate::config::check_text("auditPath", path, true)?;
+    crate::check::check_text("auditPath", path, true)?;
     if !Path::new(path).is_absolute() {
         return Err(ConfigError::new(
             "auditPath",
@@ -78,7 +78,7 @@ impl Audit {
 
     /// The record for a finished request, as one line (no newline inside, `\n` at the end).
     pub fn line(&self, query: &Query, outcome: &Outcome) -> String {
-        let time = crate::duo::sign::rfc3339_ms(outcome.started_at_unix_ms + outcome.elapsed_ms);
+        let time = mfa_protocol::time::rfc3339_ms(outcome.started_at_unix_ms + outcome.elapsed_ms);
         let cut = |s: &str| crate::redact::bound(s, 256);
         let context: serde_json::Map<String, serde_json::Value> = query
             .push_info

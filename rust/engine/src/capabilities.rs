@@ -5,9 +5,11 @@
 //! [`crate::request`], [`crate::outcome`]); a host that validates with them and the engine
 //! can never disagree.
 
-use crate::config::{AUTHENTICATION_TYPES, MAX_NAME_CHARS, MAX_SECONDS, PROVIDERS};
+use crate::check::{MAX_NAME_CHARS, MAX_SECONDS};
+use crate::config::PROVIDERS;
 use crate::outcome::FailureKind;
 use crate::request::{Operation, MODES};
+use mfa_protocol::soap::AUTHENTICATION_TYPES;
 use serde_json::{json, Value};
 
 /// The capabilities document (see the C ABI's `mfa_capabilities`).

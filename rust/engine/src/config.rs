@@ -3,29 +3,9 @@
 //!
 //! Every check names the field and what was wrong; no error ever contains a secret.
 
+pub use crate::check::ConfigError;
 use serde::Deserialize;
-use std::time::Duration;
 use zeroize::Zeroizing;
-
-/// A configuration problem: which field, and what was wrong.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {problem}")]
-pub struct ConfigError {
-    /// The field (JSON name), e.g. `uri` or `serverCertificateSha256[1]`.
-    pub field: String,
-    /// What was wrong with it.
-    pub problem: String,
-}
-
-impl ConfigError {
-    /// Makes an error for `field`.
-    pub fn new(field: impl Into<String>, problem: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            problem: problem.into(),
-        }
-    }
-}
 
 /// How HTTP Basic credentials are sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
@@ -41,26 +21,6 @@ pub enum BasicMode {
 
 /// The providers (`provider` in the configuration).
 pub const PROVIDERS: &[&str] = &["mfaserver", "duo"];
-
-/// The `initiatingAuthenticationType` values the SDK's `AuthenticationType` enum names.
-pub const AUTHENTICATION_TYPES: &[&str] = &[
-    "adfs",
-    "iso8583",
-    "user_enrollment",
-    "activation",
-    "ldap",
-    "terminal_services",
-    "logmein",
-    "userportal",
-    "pfsdk",
-    "pfwebui",
-    "isapi",
-    "radius",
-    "mswin",
-    "test",
-    "invalid",
-    "unspecified",
-];
 
 /// The client configuration. JSON names are camelCase; unknown fields are rejected so a
 /// typo never silently weakens a setting.
@@ -191,190 +151,11 @@ impl std::fmt::Debug for Secrets {
     }
 }
 
-/// Largest length, in characters, accepted for user names, application names and the
-/// like (Windows UPNs are at most 256 characters).
-pub const MAX_NAME_CHARS: usize = 256;
-
-/// Checks a free-text value that goes on the wire: not empty (when `required`), at most
-/// [`MAX_NAME_CHARS`] characters, no control characters (XML 1.0 cannot carry most of them).
-pub fn check_text(field: &str, value: &str, required: bool) -> Result<(), ConfigError> {
-    if required && value.trim().is_empty() {
-        return Err(ConfigError::new(field, "must not be empty or blank"));
-    }
-    let n = value.chars().count();
-    if n > MAX_NAME_CHARS {
-        return Err(ConfigError::new(
-            field,
-            format!("is {n} characters long; at most {MAX_NAME_CHARS} are allowed"),
-        ));
-    }
-    if let Some((i, c)) = value.chars().enumerate().find(|(_, c)| c.is_control()) {
-        return Err(ConfigError::new(
-            field,
-            format!(
-                "contains control character U+{:04X} at position {i}",
-                c as u32
-            ),
-        ));
-    }
-    Ok(())
-}
-
-/// Parses a SHA-256 fingerprint written as hex, with optional `:`/space/`-` separators.
-pub fn parse_fingerprint(field: &str, text: &str) -> Result<[u8; 32], ConfigError> {
-    let hex: String = text
-        .chars()
-        .filter(|c| !matches!(c, ':' | ' ' | '-'))
-        .collect();
-    if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Err(ConfigError::new(
-            field,
-            format!("must be a SHA-256 fingerprint: 64 hex digits (got {} characters after removing separators)", hex.len()),
-        ));
-    }
-    let mut out = [0u8; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).expect("checked hex");
-    }
-    Ok(out)
-}
-
-/// The largest number of seconds any timeout may be (a day).
-pub const MAX_SECONDS: f64 = 86_400.0;
-
-/// Per-call timeouts must be positive, finite and at most [`MAX_SECONDS`].
-pub fn check_seconds(field: &str, seconds: f64) -> Result<Duration, ConfigError> {
-    if !seconds.is_finite() || seconds <= 0.0 || seconds > MAX_SECONDS {
-        return Err(ConfigError::new(
-            field,
-            format!(
-                "must be a number of seconds above 0 and at most {MAX_SECONDS} (got {seconds})"
-            ),
-        ));
-    }
-    Ok(Duration::from_secs_f64(seconds))
-}
-
 impl ClientConfig {
     /// Parses JSON, naming the field that is wrong.
     pub fn from_json(bytes: &[u8]) -> Result<Self, ConfigError> {
         serde_json::from_slice(bytes)
             .map_err(|e| ConfigError::new("config", format!("is not a valid configuration: {e}")))
-    }
-
-    /// Checks everything that can be checked without touching files or the network.
-    pub fn validate(&self, secrets: &Secrets) -> Result<(), ConfigError> {
-        let scheme = self.scheme()?;
-        crate::proxy::validate(self, secrets)?;
-        for (i, pin) in self.server_certificate_sha256.iter().enumerate() {
-            parse_fingerprint(&format!("serverCertificateSha256[{i}]"), pin)?;
-        }
-        check_seconds("httpTimeoutSeconds", self.http_timeout_seconds)?;
-        if let Some(p) = &self.audit_path {
-            crate::audit::check_path(p)?;
-        }
-        match self.provider.as_str() {
-            "mfaserver" => self.validate_mfaserver(secrets, scheme),
-            "duo" => crate::duo::config::validate(self, secrets, scheme),
-            other => Err(ConfigError::new(
-                "provider",
-                format!(
-                    "unknown provider '{other}'; supported: {}",
-                    PROVIDERS.join(", ")
-                ),
-            )),
-        }
-    }
-
-    fn validate_mfaserver(&self, secrets: &Secrets, scheme: &str) -> Result<(), ConfigError> {
-        for (field, set) in [
-            ("integrationKey", self.integration_key.is_some()),
-            ("allowBypass", self.allow_bypass),
-            ("duoSecretKey", secrets.duo_secret_key.is_some()),
-        ] {
-            if set {
-                return Err(ConfigError::new(
-                    field,
-                    "is a Duo setting; provider is mfaserver",
-                ));
-            }
-        }
-        check_text("applicationName", &self.application_name, false)?;
-        if !AUTHENTICATION_TYPES.contains(&self.initiating_authentication_type.as_str()) {
-            return Err(ConfigError::new(
-                "initiatingAuthenticationType",
-                format!(
-                    "'{}' is not one of {}",
-                    self.initiating_authentication_type,
-                    AUTHENTICATION_TYPES.join(", ")
-                ),
-            ));
-        }
-        match (&self.user_name, &secrets.basic_password) {
-            (Some(u), _) => {
-                check_text("userName", u, true)?;
-                if u.contains(':') {
-                    return Err(ConfigError::new(
-                        "userName",
-                        "must not contain ':' (HTTP Basic cannot carry it)",
-                    ));
-                }
-                if secrets.basic_password.is_none() {
-                    return Err(ConfigError::new(
-                        "basicPassword",
-                        "userName is set but no password secret was given",
-                    ));
-                }
-                if scheme == "http" && !self.allow_unencrypted_authentication {
-                    return Err(ConfigError::new(
-                        "allowUnencryptedAuthentication",
-                        "is not set, and uri is plain http:// while a credential is set: use https://, or opt in to sending the credential unencrypted",
-                    ));
-                }
-            }
-            (None, Some(_)) => {
-                return Err(ConfigError::new(
-                    "userName",
-                    "a password secret was given without a userName",
-                ))
-            }
-            (None, None) => {}
-        }
-        if self.client_key_file.is_some() && self.client_certificate_file.is_none() {
-            return Err(ConfigError::new(
-                "clientKeyFile",
-                "is set without clientCertificateFile",
-            ));
-        }
-        if scheme == "http"
-            && (self.client_certificate_file.is_some()
-                || !self.server_certificate_sha256.is_empty()
-                || self.ca_certificate_file.is_some())
-        {
-            return Err(ConfigError::new(
-                "uri",
-                "is plain http:// but TLS settings (client certificate, pins or CA file) are set",
-            ));
-        }
-        Ok(())
-    }
-
-    /// Checks the fields alone, as [`ClientConfig::validate`] would when the secrets match
-    /// them (a `userName` is assumed to come with its password). Reads no file.
-    pub fn validate_fields(&self) -> Result<(), ConfigError> {
-        let assumed = Secrets {
-            basic_password: self
-                .user_name
-                .as_ref()
-                .map(|_| Zeroizing::new(String::new())),
-            client_certificate_password: None,
-            duo_secret_key: (self.provider == "duo").then(|| Zeroizing::new("x".repeat(40))),
-            proxy_password: self
-                .proxy_user_name
-                .as_ref()
-                .map(|_| Zeroizing::new(String::new())),
-        };
-        self.validate(&assumed)
     }
 
     /// `https` or `http`, or an error naming `uri`.
@@ -407,6 +188,7 @@ impl ClientConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::parse_fingerprint;
 
     fn cfg(json: &str) -> Result<ClientConfig, ConfigError> {
         ClientConfig::from_json(json.as_bytes())

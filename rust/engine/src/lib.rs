@@ -5,7 +5,8 @@
 //! - [`config`]: the client configuration (JSON-friendly) and its validation;
 //! - [`request`]: what one approval or query asks for, validated;
 //! - [`outcome`]: the typed result and the CallResult table (fail closed);
-//! - [`xml`] and [`soap`]: the SOAP 1.1 writer and the bounded, strict-where-it-decides reader;
+//! - `mfa_protocol` (its own crate, shared with the simulator): the bounded XML reader,
+//!   SOAP 1.1, the CallResult table, Duo's signing and encodings, dates, limits;
 //! - [`redact`]: server text bounded, cleaned and redacted of secrets before any message;
 //! - [`tls`] and [`transport`]: one reusable HTTPS client per configuration, pinning,
 //!   extra CA, client certificates, caller authentication;
@@ -20,8 +21,8 @@
 
 pub mod audit;
 pub mod capabilities;
+pub mod check;
 pub mod client;
-pub mod codes;
 pub mod config;
 pub mod duo;
 pub mod mfaserver;
@@ -31,12 +32,47 @@ pub mod provider;
 pub mod proxy;
 pub mod redact;
 pub mod request;
-pub mod soap;
 pub mod tls;
 pub mod transport;
-pub mod xml;
+mod validate;
 
+// The wire formats live in `mfa-protocol` (shared with the simulator); imported at the
+// crate root so the providers name them as `crate::soap`, `crate::xml`, `crate::codes`.
+use mfa_protocol::{codes, soap, xml};
+
+pub use check::ConfigError;
 pub use client::Client;
-pub use config::{ClientConfig, ConfigError, Secrets};
+pub use config::{ClientConfig, Secrets};
 pub use outcome::{Outcome, Status};
 pub use request::{Operation, Query};
+
+/// Entry points for the engine's own fuzz targets, property tests and benchmarks: a
+/// provider's exact decision path over bytes, with no network. Not a stable API.
+#[doc(hidden)]
+pub mod testing {
+    use crate::outcome::{FailureKind, Status};
+
+    /// Reads an MFA Server `PfAuthUser_4` answer (HTTP 200 with `body`) and decides it
+    /// exactly as the provider does: the status, or why the answer could not be read.
+    pub fn decide_soap_answer(body: &[u8]) -> Result<Status, (FailureKind, String)> {
+        read_soap_answer(200, body, None, &[]).map(|(status, _)| status)
+    }
+
+    /// [`decide_soap_answer`] for any HTTP status, with the message the outcome would
+    /// carry, redacted of `secrets` (and of `basic_user:secret` spellings).
+    pub fn read_soap_answer(
+        status: u16,
+        body: &[u8],
+        basic_user: Option<&str>,
+        secrets: &[&str],
+    ) -> Result<(Status, String), (FailureKind, String)> {
+        let answer = crate::transport::HttpAnswer {
+            status,
+            body: body.to_vec(),
+            calls: 1,
+        };
+        let redactor = crate::redact::Redactor::new(basic_user, secrets);
+        crate::mfaserver::read_auth_answer(&answer, "PfAuthUser_4", &redactor)
+            .map(|a| crate::outcome::decide(&a))
+    }
+}

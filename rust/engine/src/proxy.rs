@@ -4,7 +4,8 @@
 //! credentials (the user name in `proxyUserName`, the password as a secret). HTTPS goes
 //! through `CONNECT`, so the proxy sees the host and port, never the request.
 
-use crate::config::{ClientConfig, ConfigError, Secrets};
+use crate::check::ConfigError;
+use crate::config::{ClientConfig, Secrets};
 use zeroize::Zeroizing;
 
 /// What `proxy` asks for.
@@ -64,14 +65,14 @@ pub fn validate(config: &ClientConfig, secrets: &Secrets) -> Result<(), ConfigEr
             ))
         }
         (Some(user), None) => {
-            crate::config::check_text("proxyUserName", user, true)?;
+            crate::check::check_text("proxyUserName", user, true)?;
             Err(ConfigError::new(
                 "proxyPassword",
                 "proxyUserName is set but no proxy password secret was given",
             ))
         }
         (Some(user), Some(_)) => {
-            crate::config::check_text("proxyUserName", user, true)?;
+            crate::check::check_text("proxyUserName", user, true)?;
             if user.contains(':') {
                 return Err(ConfigError::new("proxyUserName", "must not contain ':'"));
             }

@@ -117,13 +117,8 @@ fn is_hidden(c: char) -> bool {
             | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
 }
 
-/// At most `max` characters, with `…` when cut.
-pub fn bound(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        None => text.to_string(),
-        Some((at, _)) => format!("{}…", &text[..at]),
-    }
-}
+/// At most `max` characters, with `…` when cut (one definition, in the protocol crate).
+pub use mfa_protocol::text::bound;
 
 #[cfg(test)]
 mod tests {

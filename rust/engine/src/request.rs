@@ -1,6 +1,6 @@
 //! What one request asks for: an approval (`operation: authenticate`, the default) or a query.
 
-use crate::config::{check_seconds, check_text, ConfigError};
+use crate::check::{check_seconds, check_text, ConfigError};
 use serde::Deserialize;
 use std::time::Duration;
 
@@ -173,7 +173,7 @@ impl Query {
             .flatten()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        crate::duo::sign::encode_params(&pairs)
+        mfa_protocol::duo::encode_params(&pairs)
     }
 
     /// The overall deadline.

@@ -2,7 +2,8 @@
 //! pinning of the server certificate, and optional client certificates (PEM or PKCS#12).
 //! Certificate verification is never switched off.
 
-use crate::config::{parse_fingerprint, ClientConfig, ConfigError, Secrets};
+use crate::check::{parse_fingerprint, ConfigError};
+use crate::config::{ClientConfig, Secrets};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
 use rustls::pki_types::pem::PemObject;

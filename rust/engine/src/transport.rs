@@ -5,7 +5,8 @@
 //! can join HTTP Basic later as another challenge-answering variant; client
 //! certificates live in the TLS layer ([`crate::tls`]).
 
-use crate::config::{BasicMode, ClientConfig, ConfigError, Secrets};
+use crate::check::ConfigError;
+use crate::config::{BasicMode, ClientConfig, Secrets};
 use crate::outcome::FailureKind;
 use crate::soap;
 use base64::Engine as _;
@@ -14,8 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use zeroize::Zeroizing;
 
-/// Largest response body read (a SOAP answer is a few KiB).
-pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+use mfa_protocol::limits::MAX_BODY_BYTES;
 
 /// Longest transport error chain kept in a message.
 const MAX_ERROR_CHARS: usize = 600;
@@ -176,7 +176,7 @@ pub fn http_client(
 ) -> Result<(reqwest::Client, Duration), ConfigError> {
     let uri =
         reqwest::Url::parse(&config.uri).map_err(|e| ConfigError::new("uri", e.to_string()))?;
-    let timeout = crate::config::check_seconds("httpTimeoutSeconds", config.http_timeout_seconds)?;
+    let timeout = crate::check::check_seconds("httpTimeoutSeconds", config.http_timeout_seconds)?;
     let builder = reqwest::Client::builder()
         .timeout(timeout)
         .connect_timeout(timeout.min(Duration::from_secs(15)))

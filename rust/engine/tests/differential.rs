@@ -5,20 +5,11 @@
 
 mod common;
 use common::strict;
-use mfa_engine::mfaserver::read_auth_answer;
-use mfa_engine::outcome::decide;
-use mfa_engine::redact::Redactor;
-use mfa_engine::transport::HttpAnswer;
+use mfa_engine::testing::decide_soap_answer;
 use mfa_engine::Status;
 
 fn engine_approves(body: &[u8]) -> bool {
-    let answer = HttpAnswer {
-        status: 200,
-        body: body.to_vec(),
-        calls: 1,
-    };
-    read_auth_answer(&answer, "PfAuthUser_4", &Redactor::default())
-        .is_ok_and(|a| decide(&a).0 == Status::Approved)
+    decide_soap_answer(body) == Ok(Status::Approved)
 }
 
 fn seeds() -> Vec<(String, Vec<u8>)> {

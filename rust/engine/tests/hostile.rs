@@ -3,32 +3,20 @@
 
 mod common;
 use common::*;
-use mfa_engine::mfaserver::read_auth_answer;
-use mfa_engine::outcome::{decide, FailureKind};
-use mfa_engine::redact::Redactor;
-use mfa_engine::transport::HttpAnswer;
+use mfa_engine::outcome::FailureKind;
+use mfa_engine::testing::decide_soap_answer;
 use mfa_engine::Status;
 use std::time::Duration;
 
 fn read(body: &[u8]) -> Result<Status, FailureKind> {
-    let answer = HttpAnswer {
-        status: 200,
-        body: body.to_vec(),
-        calls: 1,
-    };
-    read_auth_answer(&answer, "PfAuthUser_4", &Redactor::default())
-        .map(|a| decide(&a).0)
-        .map_err(|(k, _)| k)
+    decide_soap_answer(body).map_err(|(k, _)| k)
 }
 
 #[test]
 fn every_hostile_shape_is_a_protocol_failure() {
     assert_eq!(read(&hostile::ordinary()), Ok(Status::Approved));
     for (name, body) in hostile::shapes() {
-        assert!(
-            body.len() <= mfa_engine::transport::MAX_BODY_BYTES,
-            "{name}"
-        );
+        assert!(body.len() <= mfa_protocol::limits::MAX_BODY_BYTES, "{name}");
         // Comments between elements are legal: an approving answer padded with them is
         // still that answer (read in linear time); every other shape breaks a limit.
         let expected = if name == "comments" {

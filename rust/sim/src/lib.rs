@@ -15,7 +15,7 @@
 //! - [`cert`]: the self-signed certificate made at start;
 //! - [`duo`]: the Duo Auth API v2 (`/auth/v2/*`) on the same listener.
 //!
-//! Requests are read with the engine's XML reader (`mfa_engine::xml`); independent
+//! Requests are read with the engine's XML reader (`mfa_protocol::xml`); independent
 //! clients (a generic SOAP library in `tests/`) keep both sides honest.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -5,9 +5,9 @@
 //! order. Invalid enum values and malformed requests get SOAP faults, as ASMX does.
 
 use crate::directory::{Answer, Directory};
-use mfa_engine::config::AUTHENTICATION_TYPES;
-use mfa_engine::soap::{PFWSSDK_NS, SOAP11_NS};
-use mfa_engine::xml::{self, Node};
+use mfa_protocol::soap::AUTHENTICATION_TYPES;
+use mfa_protocol::soap::{PFWSSDK_NS, SOAP11_NS};
+use mfa_protocol::xml::{self, Node};
 use quick_xml::escape::escape;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -205,7 +205,7 @@ fn no_error() -> String {
 fn user_not_found() -> String {
     pair(
         "error",
-        mfa_engine::codes::ERROR_USER_NOT_FOUND,
+        mfa_protocol::codes::ERROR_USER_NOT_FOUND,
         "USER_NOT_FOUND",
     )
 }
@@ -396,7 +396,7 @@ async fn authenticate(ctx: &Context, op: &Node, name: &str, headers: &str) -> Re
             "Direct SDK Not Allowed",
             pair(
                 "error",
-                mfa_engine::codes::ERROR_MFA_DENIED,
+                mfa_protocol::codes::ERROR_MFA_DENIED,
                 "Multi-Factor Authentication denied.",
             ),
         ));
@@ -435,7 +435,7 @@ async fn authenticate(ctx: &Context, op: &Node, name: &str, headers: &str) -> Re
         }
         Answer::NoResponse => reply(false, 133, "Mobile App No Response", no_error()),
         Answer::Code => {
-            let desc = mfa_engine::codes::lookup(user.call_result).map_or("", |c| c.description);
+            let desc = mfa_protocol::codes::lookup(user.call_result).map_or("", |c| c.description);
             reply(user.result, user.call_result, desc, no_error())
         }
         Answer::SoapFault => fault(
@@ -459,7 +459,7 @@ async fn authenticate(ctx: &Context, op: &Node, name: &str, headers: &str) -> Re
         Answer::Oversized => {
             let full = approved().body;
             let (head, tail) = full.split_at(full.rfind("</soap:Body>").unwrap_or(full.len()));
-            let padding = " ".repeat(mfa_engine::transport::MAX_BODY_BYTES);
+            let padding = " ".repeat(mfa_protocol::limits::MAX_BODY_BYTES);
             Reply::new(200, XML, format!("{head}{padding}{tail}")).delivered(Delivery::Chunked)
         }
         Answer::DuplicateOutParameters => ok(

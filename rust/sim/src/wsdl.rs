@@ -1,7 +1,7 @@
 //! The WSDL for the implemented operations: namespace `http://www.phonefactor.com/PfWsSdk`,
 //! binding `PfWsSdkSoap`, document/literal wrapped, SOAP 1.1, the real SOAPActions.
 
-use mfa_engine::config::AUTHENTICATION_TYPES;
+use mfa_protocol::soap::AUTHENTICATION_TYPES;
 use quick_xml::escape::escape;
 
 type Part = (&'static str, &'static str, u8); // name, type, minOccurs
@@ -141,7 +141,7 @@ mod tests {
     #[test]
     fn wsdl_is_well_formed_and_names_every_operation() {
         let doc = super::document("https://127.0.0.1:1/MultiFactorAuthWebServiceSdk/PfWsSdk.asmx");
-        let root = mfa_engine::xml::parse(doc.as_bytes()).unwrap();
+        let root = mfa_protocol::xml::parse(doc.as_bytes()).unwrap();
         assert_eq!(root.local, "definitions");
         for op in crate::ops::OPERATIONS {
             assert!(

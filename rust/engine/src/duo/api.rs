@@ -208,7 +208,7 @@ impl Api {
         params: &[(&str, &str)],
         signed: bool,
     ) -> Result<Value, Failure> {
-        let date = sign::rfc2822(now_unix() + self.skew_seconds());
+        let date = mfa_protocol::time::rfc2822(now_unix() + self.skew_seconds());
         let encoded = sign::encode_params(params);
         let mut url = self.base.clone();
         url.set_path(path);

@@ -1,6 +1,7 @@
 //! The Duo part of the client configuration: what must be set, what must not.
 
-use crate::config::{check_text, ClientConfig, ConfigError, Secrets};
+use crate::check::{check_text, ConfigError};
+use crate::config::{ClientConfig, Secrets};
 
 /// Checks a `provider: duo` configuration.
 pub fn validate(config: &ClientConfig, secrets: &Secrets, scheme: &str) -> Result<(), ConfigError> {

@@ -14,7 +14,8 @@
 pub mod api;
 pub mod config;
 pub mod decide;
-pub mod sign;
+/// Duo's signing and encodings live in the protocol crate (the simulator verifies with them).
+pub(crate) use mfa_protocol::duo as sign;
 
 use crate::config::{ClientConfig, ConfigError, Secrets};
 use crate::outcome::{FailureKind, Outcome, Status};

@@ -3,7 +3,7 @@
 //! Shared by the `hostile` test and the `hostile_bodies` benchmark.
 
 /// The body size every hostile shape is built to (just under `MAX_BODY_BYTES`).
-pub const SIZE: usize = mfa_engine::transport::MAX_BODY_BYTES - 4096;
+pub const SIZE: usize = mfa_protocol::limits::MAX_BODY_BYTES - 4096;
 
 const ENV_OPEN: &str =
     r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>"#;

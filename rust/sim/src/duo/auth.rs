@@ -3,7 +3,7 @@
 //! received) and answers 401 with Duo's codes. It uses the engine's signing functions;
 //! Duo's official client signing against it is what keeps both honest.
 
-use mfa_engine::duo::sign::{self, SignatureVersion};
+use mfa_protocol::duo::{self as sign, SignatureVersion};
 use serde_json::Value;
 
 /// How far a request's `Date` may be from the simulator's clock (seconds).
@@ -80,7 +80,7 @@ pub fn check(
         return Err(BAD_IKEY);
     }
     let date = req.date.ok_or(MISSING)?;
-    let when = sign::parse_rfc2822(date).ok_or(BAD_DATE)?;
+    let when = mfa_protocol::time::parse_rfc2822(date).ok_or(BAD_DATE)?;
     if (when - now).abs() > SKEW_WINDOW {
         return Err(BAD_DATE);
     }
@@ -182,7 +182,7 @@ mod tests {
 
     #[test]
     fn refusals_carry_duos_codes() {
-        let now = sign::rfc2822(1_700_000_000);
+        let now = mfa_protocol::time::rfc2822(1_700_000_000);
         assert_eq!(
             signed_check(&now, "DIKEY", "secret"),
             Ok(SignatureVersion::V5)
@@ -195,12 +195,12 @@ mod tests {
             signed_check(&now, "DIOTHER", "secret").unwrap_err().code,
             40102
         );
-        let stale = sign::rfc2822(1_700_000_000 - SKEW_WINDOW - 1);
+        let stale = mfa_protocol::time::rfc2822(1_700_000_000 - SKEW_WINDOW - 1);
         assert_eq!(
             signed_check(&stale, "DIKEY", "secret").unwrap_err().code,
             40105
         );
-        let edge = sign::rfc2822(1_700_000_000 + SKEW_WINDOW);
+        let edge = mfa_protocol::time::rfc2822(1_700_000_000 + SKEW_WINDOW);
         assert!(signed_check(&edge, "DIKEY", "secret").is_ok());
         assert_eq!(
             signed_check("yesterday", "DIKEY", "secret")

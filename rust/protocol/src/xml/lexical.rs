@@ -49,7 +49,7 @@ pub(super) fn check_qname(name: &[u8]) -> Result<(), XmlError> {
     } else {
         Err(err(format!(
             "'{}' is not a valid name",
-            crate::redact::bound(text, 40)
+            crate::text::bound(text, 40)
         )))
     }
 }

@@ -14,6 +14,26 @@ pub const PFWSSDK_NS: &str = "http://www.phonefactor.com/PfWsSdk";
 /// The SOAP 1.1 envelope namespace.
 pub const SOAP11_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 
+/// The `initiatingAuthenticationType` values the SDK's `AuthenticationType` enum names.
+pub const AUTHENTICATION_TYPES: &[&str] = &[
+    "adfs",
+    "iso8583",
+    "user_enrollment",
+    "activation",
+    "ldap",
+    "terminal_services",
+    "logmein",
+    "userportal",
+    "pfsdk",
+    "pfwebui",
+    "isapi",
+    "radius",
+    "mswin",
+    "test",
+    "invalid",
+    "unspecified",
+];
+
 /// The quoted SOAPAction header value for an operation.
 pub fn soap_action(op: &str) -> String {
     format!("\"{PFWSSDK_NS}/{op}\"")

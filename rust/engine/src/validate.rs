@@ -1,0 +1,125 @@
+//! Checking a whole configuration: the common fields here, each provider's and each
+//! feature's own fields in their modules (proxy, audit, Duo). Reads no file and no network.
+
+use crate::check::{check_seconds, check_text, parse_fingerprint, ConfigError};
+use crate::config::{ClientConfig, Secrets, PROVIDERS};
+use zeroize::Zeroizing;
+
+impl ClientConfig {
+    /// Checks everything that can be checked without touching files or the network.
+    pub fn validate(&self, secrets: &Secrets) -> Result<(), ConfigError> {
+        let scheme = self.scheme()?;
+        crate::proxy::validate(self, secrets)?;
+        for (i, pin) in self.server_certificate_sha256.iter().enumerate() {
+            parse_fingerprint(&format!("serverCertificateSha256[{i}]"), pin)?;
+        }
+        check_seconds("httpTimeoutSeconds", self.http_timeout_seconds)?;
+        if let Some(p) = &self.audit_path {
+            crate::audit::check_path(p)?;
+        }
+        match self.provider.as_str() {
+            "mfaserver" => self.validate_mfaserver(secrets, scheme),
+            "duo" => crate::duo::config::validate(self, secrets, scheme),
+            other => Err(ConfigError::new(
+                "provider",
+                format!(
+                    "unknown provider '{other}'; supported: {}",
+                    PROVIDERS.join(", ")
+                ),
+            )),
+        }
+    }
+
+    fn validate_mfaserver(&self, secrets: &Secrets, scheme: &str) -> Result<(), ConfigError> {
+        for (field, set) in [
+            ("integrationKey", self.integration_key.is_some()),
+            ("allowBypass", self.allow_bypass),
+            ("duoSecretKey", secrets.duo_secret_key.is_some()),
+        ] {
+            if set {
+                return Err(ConfigError::new(
+                    field,
+                    "is a Duo setting; provider is mfaserver",
+                ));
+            }
+        }
+        check_text("applicationName", &self.application_name, false)?;
+        if !mfa_protocol::soap::AUTHENTICATION_TYPES
+            .contains(&self.initiating_authentication_type.as_str())
+        {
+            return Err(ConfigError::new(
+                "initiatingAuthenticationType",
+                format!(
+                    "'{}' is not one of {}",
+                    self.initiating_authentication_type,
+                    mfa_protocol::soap::AUTHENTICATION_TYPES.join(", ")
+                ),
+            ));
+        }
+        match (&self.user_name, &secrets.basic_password) {
+            (Some(u), _) => {
+                check_text("userName", u, true)?;
+                if u.contains(':') {
+                    return Err(ConfigError::new(
+                        "userName",
+                        "must not contain ':' (HTTP Basic cannot carry it)",
+                    ));
+                }
+                if secrets.basic_password.is_none() {
+                    return Err(ConfigError::new(
+                        "basicPassword",
+                        "userName is set but no password secret was given",
+                    ));
+                }
+                if scheme == "http" && !self.allow_unencrypted_authentication {
+                    return Err(ConfigError::new(
+                        "allowUnencryptedAuthentication",
+                        "is not set, and uri is plain http:// while a credential is set: use https://, or opt in to sending the credential unencrypted",
+                    ));
+                }
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError::new(
+                    "userName",
+                    "a password secret was given without a userName",
+                ))
+            }
+            (None, None) => {}
+        }
+        if self.client_key_file.is_some() && self.client_certificate_file.is_none() {
+            return Err(ConfigError::new(
+                "clientKeyFile",
+                "is set without clientCertificateFile",
+            ));
+        }
+        if scheme == "http"
+            && (self.client_certificate_file.is_some()
+                || !self.server_certificate_sha256.is_empty()
+                || self.ca_certificate_file.is_some())
+        {
+            return Err(ConfigError::new(
+                "uri",
+                "is plain http:// but TLS settings (client certificate, pins or CA file) are set",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks the fields alone, as [`ClientConfig::validate`] would when the secrets match
+    /// them (a `userName` is assumed to come with its password). Reads no file.
+    pub fn validate_fields(&self) -> Result<(), ConfigError> {
+        let assumed = Secrets {
+            basic_password: self
+                .user_name
+                .as_ref()
+                .map(|_| Zeroizing::new(String::new())),
+            client_certificate_password: None,
+            duo_secret_key: (self.provider == "duo").then(|| Zeroizing::new("x".repeat(40))),
+            proxy_password: self
+                .proxy_user_name
+                .as_ref()
+                .map(|_| Zeroizing::new(String::new())),
+        };
+        self.validate(&assumed)
+    }
+}
