@@ -2,7 +2,7 @@
 //! *before* it calls (tab completion, parameter sets), so no host copies a rule.
 //!
 //! The values come from the same constants the validation uses ([`crate::config`],
-//! [`crate::request`], [`crate::outcome`]); a host that validates with them and the engine
+//! the request module, [`crate::outcome`]); a host that validates with them and the engine
 //! can never disagree.
 
 use crate::check::{MAX_NAME_CHARS, MAX_SECONDS};

@@ -80,14 +80,14 @@ pub struct ClientConfig {
     #[serde(default)]
     pub allow_bypass: bool,
     /// Outbound proxy: `none` (default), `system` (environment variables) or a URL
-    /// (`http://host:port`). See [`crate::proxy`].
+    /// (`http://host:port`). See the proxy module.
     #[serde(default)]
     pub proxy: Option<String>,
     /// User name for the proxy (its password travels as a secret).
     #[serde(default)]
     pub proxy_user_name: Option<String>,
     /// Append one JSON line per finished request to this file (absolute path). See
-    /// [`crate::audit`].
+    /// the audit module.
     #[serde(default)]
     pub audit_path: Option<String>,
 }

@@ -1,39 +1,42 @@
 //! The MfaApproval engine: asks an MFA provider to push an approval to a user and
 //! reports a typed, fail-closed [`Outcome`].
 //!
-//! Layers (one concern each):
-//! - [`config`]: the client configuration (JSON-friendly) and its validation;
-//! - [`request`]: what one approval or query asks for, validated;
-//! - [`outcome`]: the typed result and the CallResult table (fail closed);
+//! The public surface is small: [`Client`] (one per configuration), [`ClientConfig`] and
+//! [`Secrets`], a [`Query`] (one approval or query), the [`Outcome`], and the
+//! [`capabilities`] hosts read instead of copying rules. Inside (private, one concern each):
+//! - `check` (the field checks, a leaf), `config` and `validate`: the configuration;
+//! - `request`: what one approval or query asks for, validated;
+//! - [`outcome`]: the typed result and the one rule that may approve (fail closed);
+//! - `redact`: server text bounded, cleaned and redacted of secrets before any message;
+//! - `tls`, `proxy` and `transport`: one reusable HTTPS client per configuration, pinning,
+//!   extra CA, client certificates, proxies, caller authentication;
+//! - `provider`, `mfaserver` and `duo`: the provider interface and its implementations;
+//! - `progress`: what a pending request is doing; `audit`: the audit trail;
 //! - `mfa_protocol` (its own crate, shared with the simulator): the bounded XML reader,
-//!   SOAP 1.1, the CallResult table, Duo's signing and encodings, dates, limits;
-//! - [`redact`]: server text bounded, cleaned and redacted of secrets before any message;
-//! - [`tls`] and [`transport`]: one reusable HTTPS client per configuration, pinning,
-//!   extra CA, client certificates, caller authentication;
-//! - [`provider`] and [`mfaserver`]: the provider interface and the Azure MFA Server
-//!   Web Service SDK provider;
-//! - [`client`]: the façade the C ABI uses;
-//! - [`capabilities`]: the lists and limits hosts read instead of copying rules.
+//!   SOAP 1.1, the CallResult table, Duo's signing and encodings, dates, limits.
 //!
 //! This crate contains no `unsafe` code.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod audit;
+// The public surface: the client, its configuration, the request, the outcome and the
+// capabilities. Everything else is how the engine gets there, and private.
 pub mod capabilities;
-pub mod check;
 pub mod client;
 pub mod config;
-pub mod duo;
-pub mod mfaserver;
 pub mod outcome;
-pub mod progress;
-pub mod provider;
-pub mod proxy;
-pub mod redact;
-pub mod request;
-pub mod tls;
-pub mod transport;
+
+mod audit;
+mod check;
+mod duo;
+mod mfaserver;
+mod progress;
+mod provider;
+mod proxy;
+mod redact;
+mod request;
+mod tls;
+mod transport;
 mod validate;
 
 // The wire formats live in `mfa-protocol` (shared with the simulator); imported at the
@@ -44,6 +47,7 @@ pub use check::ConfigError;
 pub use client::Client;
 pub use config::{ClientConfig, Secrets};
 pub use outcome::{Outcome, Status};
+pub use progress::{Progress, Snapshot};
 pub use request::{Operation, Query};
 
 /// Entry points for the engine's own fuzz targets, property tests and benchmarks: a
@@ -51,6 +55,8 @@ pub use request::{Operation, Query};
 #[doc(hidden)]
 pub mod testing {
     use crate::outcome::{FailureKind, Status};
+    pub use crate::provider::{BoxFuture, Provider};
+    pub use crate::redact::Redactor;
 
     /// Reads an MFA Server `PfAuthUser_4` answer (HTTP 200 with `body`) and decides it
     /// exactly as the provider does: the status, or why the answer could not be read.

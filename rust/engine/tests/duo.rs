@@ -6,7 +6,7 @@
 mod common;
 use common::*;
 use mfa_engine::outcome::FailureKind;
-use mfa_engine::progress::Progress;
+use mfa_engine::Progress;
 use mfa_engine::{Query, Status};
 use std::time::{Duration, Instant};
 

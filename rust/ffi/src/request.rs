@@ -9,7 +9,7 @@ use crate::client::mfa_client;
 use crate::panic::{guard, guard_void};
 use crate::result::{fail, mfa_result, MFA_STATUS_PENDING};
 use mfa_engine::outcome::FailureKind;
-use mfa_engine::progress::Progress;
+use mfa_engine::Progress;
 use mfa_engine::{Client, Outcome, Query, Status};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -407,7 +407,7 @@ pub unsafe extern "C" fn mfa_request_free(request: *mut mfa_request) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mfa_engine::provider::{BoxFuture, Provider};
+    use mfa_engine::testing::{BoxFuture, Provider};
 
     #[derive(Debug)]
     struct Panics;
