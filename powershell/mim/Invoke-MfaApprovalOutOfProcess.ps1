@@ -25,8 +25,9 @@ AuditId is the id of the request's line in the audit trail when the settings nam
 AuditPath. With several -UserName values and -Require (Any, All or a number), the approvers
 are asked at once and the quorum decides (DecidedBy, Approvers: "user=Status; ...").
 
-With -Assert (recommended in authorization workflows) anything but Approved is a
-terminating error, which fails the activity and so the authorization.
+With -Assert (recommended in authorization workflows) anything but Approved is a thrown
+(script-terminating) error: it ends the calling script too, so MIMWAL's Invoke throws, which
+fails the activity and so the authorization.
 
 ExitCode is the child's: 0 approved, 1 answered but not approved, 2 the approval could
 not be attempted (bad settings, module missing, invalid user name), 3 the child's bootstrap
@@ -86,7 +87,7 @@ if (-not $PSScriptRoot) {
     # MIMWAL's "Read from File" location (and any AddScript of this file's text) runs the
     # text without its folder, so the child script beside it cannot be found.
     $exception = New-Object System.InvalidOperationException("Invoke-MfaApprovalOutOfProcess.ps1 must be run by its path, e.g. & 'C:\Program Files\WindowsPowerShell\Modules\MfaApproval\<version>\mim\Invoke-MfaApprovalOutOfProcess.ps1' -UserName ...; it was run as script text (MIMWAL's 'Read from File' script location does that), so it cannot find MfaApprovalChild.ps1. In MIMWAL, use 'Include in Workflow Definition' with the calling script from docs/mim.md.")
-    $PSCmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord($exception, 'MfaApproval.WrapperNotRunByPath', 'InvalidOperation', $null)))
+    throw (New-Object System.Management.Automation.ErrorRecord($exception, 'MfaApproval.WrapperNotRunByPath', 'InvalidOperation', $null))
 }
 . (Join-Path $PSScriptRoot 'ChildProcess.ps1')
 $onWindows = ($PSVersionTable.PSEdition -eq 'Desktop') -or ((Test-Path variable:IsWindows) -and $IsWindows)
@@ -189,6 +190,10 @@ if ($MimRequestId) { $result.MimRequestId = $MimRequestId }
 if ($Assert -and -not $result.Approved) {
     $exception = New-Object System.Security.SecurityException(("MFA approval for '{0}' was not granted: {1} ({2})" -f ($UserName -join ', '), $result.Status, $result.Message))
     $status = if (@('Denied', 'FraudReported', 'TimedOut', 'Cancelled') -contains $result.Status) { $result.Status } else { 'Failed' }
-    $PSCmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord($exception, "MfaApproval.$status", 'PermissionDenied', $result)))
+    # throw, not $PSCmdlet.ThrowTerminatingError: that one ends only the calling statement,
+    # so the script that called this one (MIMWAL's activity script) would go on and the
+    # activity would succeed. A thrown error ends every caller up to PowerShell.Invoke, which
+    # MIMWAL turns into a failed activity (RunPowerShellScript.cs, lines 918-922).
+    throw (New-Object System.Management.Automation.ErrorRecord($exception, "MfaApproval.$status", 'PermissionDenied', $result))
 }
 $result
