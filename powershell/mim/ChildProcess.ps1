@@ -33,7 +33,8 @@ try {
     $text = [Console]::In.ReadToEnd() -replace '[^A-Za-z0-9+/=]', ''
     $r = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($text)) | ConvertFrom-Json
     & $r.ChildPath -Request $r
-    exit $LASTEXITCODE
+    if ($LASTEXITCODE -is [int]) { exit $LASTEXITCODE }
+    throw 'the child script ended without an exit code'
 }
 catch {
     [Console]::Error.WriteLine('MfaApproval child bootstrap failed: ' + $_.Exception.Message)
