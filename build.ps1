@@ -51,6 +51,18 @@ function Invoke-Native {
     if ($LASTEXITCODE -ne 0) { throw "$What failed (exit code $LASTEXITCODE)" }
 }
 
+# A native command's standard output, its standard error discarded. Windows PowerShell 5.1
+# turns each stderr line of a redirected native command into an error record, which
+# $ErrorActionPreference = 'Stop' makes terminating (a rustup "info:" line would end the
+# build); here the exit code decides, as everywhere else.
+function Invoke-NativeOutput {
+    param([Parameter(Mandatory)][string]$File, [string[]]$Arguments = @())
+    $previous = $ErrorActionPreference
+    $ErrorActionPreference = 'Continue'
+    try { & $File @Arguments 2>$null }
+    finally { $ErrorActionPreference = $previous }
+}
+
 # Windows PowerShell 5.1 has no $IsWindows (and strict mode makes reading it an error).
 $OnWindows = [System.Environment]::OSVersion.Platform -eq [System.PlatformID]::Win32NT
 $OnMac = (-not $OnWindows) -and (Test-Path variable:IsMacOS) -and $IsMacOS
@@ -110,9 +122,20 @@ function Build-Assembly {
             # folder, set by the Windows workflow) it compiles against exactly that API level.
             $refs = @('/r:System.dll', '/r:System.Core.dll', "/r:$sma")
             if ($env:MFA_NETFX_REFERENCE) {
-                $refs = @('/nostdlib+', "/r:$(Join-Path $env:MFA_NETFX_REFERENCE 'mscorlib.dll')", "/r:$(Join-Path $env:MFA_NETFX_REFERENCE 'System.dll')", "/r:$(Join-Path $env:MFA_NETFX_REFERENCE 'System.Core.dll')", "/r:$sma")
+                $netfx = $env:MFA_NETFX_REFERENCE
+                foreach ($name in 'mscorlib.dll', 'System.dll', 'System.Core.dll') {
+                    if (-not (Test-Path -LiteralPath (Join-Path $netfx $name) -PathType Leaf)) {
+                        throw "MFA_NETFX_REFERENCE is '$netfx', but $name is not there. Point it at the .NET Framework 4.5.2 reference assemblies: the build\.NETFramework\v4.5.2 folder of the NuGet package Microsoft.NETFramework.ReferenceAssemblies.net452, or the 4.5.2 targeting pack (C:\Program Files (x86)\Reference Assemblies\Microsoft\Framework\.NETFramework\v4.5.2)."
+                    }
+                }
+                $refs = @('/nostdlib+', "/r:$(Join-Path $netfx 'mscorlib.dll')", "/r:$(Join-Path $netfx 'System.dll')", "/r:$(Join-Path $netfx 'System.Core.dll')", "/r:$sma")
             }
-            Invoke-Native $csc (@('/noconfig', '/langversion:5', '/target:library', '/unsafe', '/warnaserror', '/nologo', '/optimize+', "/keyfile:$key", "/out:$Destination") + $refs + $sources) -What 'csc (C# 5 cmdlets)'
+            else {
+                Write-Host 'csc compiles against this machine''s .NET Framework 4.x API, not 4.5.2 (the MIM servers'' floor): set MFA_NETFX_REFERENCE to the 4.5.2 reference assemblies (docs/mim.md, 1b).' -ForegroundColor Yellow
+            }
+            # /nowarn:1668: a LIB folder that does not exist (Developer Command Prompt, msvc-dev-cmd)
+            # is a warning, which /warnaserror would make fatal; every reference here is a full path.
+            Invoke-Native $csc (@('/noconfig', '/langversion:5', '/target:library', '/unsafe', '/warnaserror', '/nowarn:1668', '/nologo', '/optimize+', "/keyfile:$key", "/out:$Destination") + $refs + $sources) -What 'csc (C# 5 cmdlets)'
         }
         else {
             if ($env:CI -eq 'true') { throw 'No C# 5 compiler (mcs or the .NET Framework csc.exe) under CI=true (.ci/run installs mono-mcs)' }
@@ -229,7 +252,7 @@ function Invoke-AbiUnderValgrind {
         Write-Host 'ABI tests under valgrind skipped: valgrind is not installed.' -ForegroundColor Yellow
         return
     }
-    $messages = & cargo test --release --locked -p mfa-approval --test abi --no-run --message-format=json 2>$null
+    $messages = Invoke-NativeOutput cargo @('test', '--release', '--locked', '-p', 'mfa-approval', '--test', 'abi', '--no-run', '--message-format=json')
     if ($LASTEXITCODE -ne 0) { throw "building the ABI tests failed (exit code $LASTEXITCODE)" }
     $exe = $messages | ForEach-Object { try { $_ | ConvertFrom-Json } catch { $null } } |
         Where-Object { $_ -and $_.reason -eq 'compiler-artifact' -and $_.executable } |
@@ -253,7 +276,7 @@ function Invoke-FuzzSmoke {
     # it skipped and why. Under CI=true only a missing nightly may be skipped.
     $nightly = $false
     $rustup = Get-Command rustup -ErrorAction SilentlyContinue
-    if ($rustup) { $nightly = [bool](& $rustup.Source toolchain list 2>$null | Select-String -SimpleMatch 'nightly') }
+    if ($rustup) { $nightly = [bool](Invoke-NativeOutput $rustup.Source @('toolchain', 'list') | Select-String -SimpleMatch 'nightly') }
     $cargoFuzz = [bool](Get-Command cargo-fuzz -ErrorAction SilentlyContinue)
     if (-not $nightly) {
         Write-Host 'Fuzz smoke skipped: no nightly Rust toolchain on this machine (cargo fuzz needs one).' -ForegroundColor Yellow

@@ -238,6 +238,16 @@ Describe 'Connection options' {
         try { (Invoke-MfaApproval -Connection $custom.Connection -UserName dave@contoso.com).Status | Should -Be 'Approved' }
         finally { $custom | Stop-MfaSimulator }
     }
+
+    It 'a directory file saved with a UTF-8 BOM (Windows PowerShell 5.1, Notepad) works' {
+        $file = Join-Path $TestDrive 'users-bom.json'
+        $json = '{"users":[{"userName":"erin@contoso.com","answer":"deny","delaySeconds":0.1}]}'
+        [System.IO.File]::WriteAllText($file, $json, (New-Object System.Text.UTF8Encoding($true)))
+        ([System.IO.File]::ReadAllBytes($file))[0] | Should -Be 0xEF -Because 'the file really starts with a BOM'
+        $custom = Start-MfaSimulator -DirectoryFile $file
+        try { (Invoke-MfaApproval -Connection $custom.Connection -UserName erin@contoso.com).Status | Should -Be 'Denied' }
+        finally { $custom | Stop-MfaSimulator }
+    }
 }
 
 Describe 'Reading outcomes fails closed' {

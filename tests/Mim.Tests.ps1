@@ -72,7 +72,8 @@ Describe 'Hostile values reach the child exactly' {
         $names = @(Get-HostileUserName)
         $directory = Join-Path $TestDrive 'hostile-users.json'
         $users = @($names | ForEach-Object { @{ userName = $_; answer = 'approve'; delaySeconds = 0 } })
-        Set-Content -LiteralPath $directory -Value (ConvertTo-Json -InputObject @{ users = $users } -Depth 4) -Encoding UTF8
+        # UTF-8 without a BOM in both editions (5.1's Set-Content -Encoding UTF8 adds one).
+        [System.IO.File]::WriteAllText($directory, (ConvertTo-Json -InputObject @{ users = $users } -Depth 4), (New-Object System.Text.UTF8Encoding($false)))
         $hostileSim = Start-MfaSimulator -DirectoryFile $directory
         # A settings file that must never be read: its module writes a marker when imported.
         $marker = Join-Path $TestDrive 'pwned.txt'

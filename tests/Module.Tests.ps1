@@ -126,7 +126,10 @@ Describe 'Windows PowerShell 5.1 compatibility of <Name>' -ForEach $shippedCases
                 $found.Add("$($t.Kind) at line $($t.Extent.StartLineNumber)")
             }
         }
-        $ast.FindAll({ param($n) $n -is [System.Management.Automation.Language.TernaryExpressionAst] -or $n -is [System.Management.Automation.Language.PipelineChainAst] }, $true) |
+        # By type NAME: Windows PowerShell 5.1 has no TernaryExpressionAst or PipelineChainAst
+        # type, and a type literal of either would throw "Unable to find type" there.
+        $sevenOnlyAst = @('TernaryExpressionAst', 'PipelineChainAst')
+        $ast.FindAll({ param($n) $sevenOnlyAst -contains $n.GetType().Name }, $true) |
             ForEach-Object { $found.Add("$($_.GetType().Name) at line $($_.Extent.StartLineNumber)") }
         $sevenOnly = @{ 'ForEach-Object' = @('Parallel', 'ThrottleLimit'); 'ConvertFrom-Json' = @('AsHashtable', 'Depth', 'NoEnumerate'); 'Invoke-WebRequest' = @('SkipCertificateCheck'); 'Invoke-RestMethod' = @('SkipCertificateCheck') }
         $ast.FindAll({ param($n) $n -is [System.Management.Automation.Language.CommandAst] }, $true) | ForEach-Object {
@@ -138,6 +141,26 @@ Describe 'Windows PowerShell 5.1 compatibility of <Name>' -ForEach $shippedCases
             }
         }
         $found | Should -BeNullOrEmpty
+    }
+
+    It 'is ASCII, or UTF-8 with a BOM (5.1 reads a BOM-less script in the ANSI code page)' {
+        Get-ScriptEncodingProblem -Path $Path | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'The script encoding check' {
+    It 'finds raw non-ASCII in a BOM-less script, and accepts ASCII and a BOM-d UTF-8 script' {
+        $utf8 = New-Object System.Text.UTF8Encoding($false)
+        $name = 'n{0}n-{1}scii-{2}{3}' -f [char]0x00F6, [char]0x00E4, [char]0x540D, [char]0x524D
+        $bad = Join-Path $TestDrive 'bad.ps1'
+        [System.IO.File]::WriteAllText($bad, "`$a = 1`n`$name = '$name'`n", $utf8)
+        Get-ScriptEncodingProblem -Path $bad | Should -Match 'line 2'
+        $bom = Join-Path $TestDrive 'bom.ps1'
+        [System.IO.File]::WriteAllText($bom, "`$name = '$name'`n", (New-Object System.Text.UTF8Encoding($true)))
+        Get-ScriptEncodingProblem -Path $bom | Should -BeNullOrEmpty
+        $ascii = Join-Path $TestDrive 'ascii.ps1'
+        [System.IO.File]::WriteAllText($ascii, "`$name = 'n{0}n' -f [char]0x00F6`n", $utf8)
+        Get-ScriptEncodingProblem -Path $ascii | Should -BeNullOrEmpty
     }
 }
 

@@ -35,7 +35,10 @@ function Get-HostileUserName {
         'back`tick@contoso.com'
         "single'quote@contoso.com"
         'smart' + [char]0x2019 + 'quote@contoso.com'
-        'nön-äscii-名前@contoso.com'
+        # A non-ASCII name built from code points (o and a with diaeresis, two CJK ideographs):
+        # this file stays ASCII, so Windows PowerShell 5.1, which reads a BOM-less script in
+        # the ANSI code page, sees the same name.
+        ('n{0}n-{1}scii-{2}{3}@contoso.com' -f [char]0x00F6, [char]0x00E4, [char]0x540D, [char]0x524D)
     )
 }
 
@@ -43,3 +46,19 @@ function Get-HostileUserName {
 # build.ps1 compiles the cmdlets with Add-Type (pwsh only, not strong-named) and says so.
 $script:HasCSharp5 = [bool](Get-Command mcs -CommandType Application -ErrorAction SilentlyContinue) -or
     [bool]($env:WINDIR -and (Test-Path (Join-Path $env:WINDIR 'Microsoft.NET/Framework64/v4.0.30319/csc.exe')))
+
+# Why Windows PowerShell 5.1 would misread a script, or nothing: 5.1 reads a script without a
+# byte order mark in the machine's ANSI code page, so a raw non-ASCII character in it (a
+# UTF-8 name, a smart quote) arrives as other characters. ASCII, or a BOM, is safe.
+function Get-ScriptEncodingProblem([string]$Path) {
+    $bytes = [System.IO.File]::ReadAllBytes($Path)
+    if ($bytes.Length -ge 3 -and $bytes[0] -eq 0xEF -and $bytes[1] -eq 0xBB -and $bytes[2] -eq 0xBF) { return }
+    if ($bytes.Length -ge 2 -and (($bytes[0] -eq 0xFF -and $bytes[1] -eq 0xFE) -or ($bytes[0] -eq 0xFE -and $bytes[1] -eq 0xFF))) { return }
+    $line = 1
+    for ($i = 0; $i -lt $bytes.Length; $i++) {
+        if ($bytes[$i] -eq 10) { $line++ }
+        elseif ($bytes[$i] -gt 127) {
+            return "${Path}: a non-ASCII character at line $line in a file without a BOM; build it from code points ([char]0x...) or save the file as UTF-8 with a BOM"
+        }
+    }
+}

@@ -4,30 +4,35 @@ MIMWAL "Run PowerShell Script" wrapper: asks a user for an MFA approval in a sep
 PowerShell process and returns a hashtable for WorkflowData.
 
 .DESCRIPTION
-Put this script (or its path) in a MIMWAL Run PowerShell Script activity of an
-authorization workflow. It starts powershell.exe (Windows) or pwsh on
+Call this script BY ITS PATH from a MIMWAL Run PowerShell Script activity of an
+authorization workflow (Script Location "Include in Workflow Definition"; docs/mim.md has the
+activity). Run as script text (MIMWAL's "Read from File" location) it has no folder, cannot
+find its child script and says so (MfaApproval.WrapperNotRunByPath). It starts powershell.exe (Windows) or pwsh on
 MfaApprovalChild.ps1, which imports the MfaApproval module and runs Invoke-MfaApproval,
 so a native fault can never take the MIM Service down. On Windows the child runs in a
 kill-on-close Job Object, so it never outlives the MIM Service. Every value (the user name, the
 MIM ids, the settings path) reaches the child as JSON on standard input, never on its
 command line, so no user name can add arguments. It enforces its own timeout (the child
 is killed when it runs over, or when the pipeline is stopped), writes nothing to the
-error stream on success and returns one hashtable:
+error stream on success and returns one hashtable, with every key below on every outcome
+(null where it does not apply):
 
     @{ Approved = $true/$false; Status = 'Approved'|'Denied'|...; UserName; CallResult;
        CallResultDescription; ErrorCode; RequestId; Message; DurationSeconds; AuditId;
-       DecidedBy; Approvers; ExitCode }
+       DecidedBy; Approvers; ExitCode; MimRequestId; MimActorId; MimTargetId }
 
 AuditId is the id of the request's line in the audit trail when the settings name an
 AuditPath. With several -UserName values and -Require (Any, All or a number), the approvers
 are asked at once and the quorum decides (DecidedBy, Approvers: "user=Status; ...").
 
-With -Assert (recommended in authorization workflows) anything but Approved is a
-terminating error, which fails the activity and so the authorization.
+With -Assert (recommended in authorization workflows) anything but Approved is a thrown
+(script-terminating) error: it ends the calling script too, so MIMWAL's Invoke throws, which
+fails the activity and so the authorization.
 
 ExitCode is the child's: 0 approved, 1 answered but not approved, 2 the approval could
-not be attempted (bad settings, module missing, invalid user name); -1 when the child
-ran over its limit and was killed.
+not be attempted (bad settings, module missing, invalid user name), 3 the child's bootstrap
+failed (it could not read its request or start MfaApprovalChild.ps1; Message has its error,
+decoded from Windows PowerShell's CLIXML); -1 when the child ran over its limit and was killed.
 
 MIMWAL context: pass $AECRequestId, $AECActorId and $AECTargetId as -MimRequestId,
 -MimActorId, -MimTargetId. They travel as the request's context (Duo shows them with the
@@ -45,12 +50,11 @@ With several user names: Any, All, or the number of approvals needed.
 What the approver is asked to approve (shown on the phone where the provider can).
 
 .PARAMETER SettingsPath
-A .psd1 with the connection settings. MFA Server: Uri (required), CredentialPath (an
-Export-Clixml'd PSCredential, DPAPI-protected for the MIM service account),
-ClientCertificateFile, InitiatingAuthenticationType. Duo: Provider = 'Duo', ApiHost,
-IntegrationKey, SecretKeyPath (an Export-Clixml'd PSCredential whose password is the secret
-key). Both: ServerCertificateHash, CaCertificateFile, ApplicationName, HttpTimeout, Proxy,
-ProxyCredentialPath, ModulePath (where MfaApproval is installed, if not on PSModulePath).
+A .psd1 with the connection settings: one key per New-MfaConnection parameter (the table
+in mim/Settings.ps1 and docs/mim.md, section 2), secrets as paths of Export-Clixml files
+(CredentialPath, SecretKeyPath, ClientCertificatePasswordPath, ProxyCredentialPath: DPAPI,
+made as the MIM Service account), plus ModulePath (where MfaApproval is installed, if not on
+PSModulePath). An unknown key is refused, naming the known ones.
 
 .PARAMETER TimeoutSeconds
 How long the user has to answer (default 120). The child is killed 30 s after that.
@@ -62,8 +66,9 @@ The PowerShell to start: default powershell.exe on Windows, pwsh elsewhere.
 Throw a terminating error unless the approval is granted.
 
 .EXAMPLE
-# In MIMWAL: Script = this file's content, parameters from WorkflowData/[//Target/...]
-$result = & C:\MfaApproval\mim\Invoke-MfaApprovalOutOfProcess.ps1 -UserName $upn -SettingsPath C:\MfaApproval\mfa-settings.psd1 -MimRequestId $AECRequestId -Assert
+# In MIMWAL (Include in Workflow Definition; Named Parameters UserName = [//WorkflowData/OwnerUpn]):
+# param([string]$UserName) followed by
+& 'C:\Program Files\WindowsPowerShell\Modules\MfaApproval\0.2.0\mim\Invoke-MfaApprovalOutOfProcess.ps1' -UserName $UserName -SettingsPath C:\MfaApproval\mfa-settings.psd1 -MimRequestId $AECRequestId -Assert
 #>
 [CmdletBinding()]
 param(
@@ -78,6 +83,13 @@ param(
     [string]$MimTargetId,
     [switch]$Assert
 )
+if (-not $PSScriptRoot) {
+    # MIMWAL's "Read from File" location (and any AddScript of this file's text) runs the
+    # text without its folder, so the child script beside it cannot be found.
+    $exception = New-Object System.InvalidOperationException("Invoke-MfaApprovalOutOfProcess.ps1 must be run by its path, e.g. & 'C:\Program Files\WindowsPowerShell\Modules\MfaApproval\<version>\mim\Invoke-MfaApprovalOutOfProcess.ps1' -UserName ...; it was run as script text (MIMWAL's 'Read from File' script location does that), so it cannot find MfaApprovalChild.ps1. In MIMWAL, use 'Include in Workflow Definition' with the calling script from docs/mim.md.")
+    throw (New-Object System.Management.Automation.ErrorRecord($exception, 'MfaApproval.WrapperNotRunByPath', 'InvalidOperation', $null))
+}
+. (Join-Path $PSScriptRoot 'ChildProcess.ps1')
 $onWindows = ($PSVersionTable.PSEdition -eq 'Desktop') -or ((Test-Path variable:IsWindows) -and $IsWindows)
 if (-not $PowerShellPath) {
     $PowerShellPath = if ($PSVersionTable.PSEdition -eq 'Desktop') {
@@ -93,9 +105,8 @@ if (-not $PowerShellPath) {
 }
 
 # Nothing from the request ever goes on the command line. The child's command line is
-# fixed: a constant bootstrap (-EncodedCommand) that reads one line from standard input:
-# the request as UTF-8 JSON, base64-encoded (ASCII on the pipe, whatever the code pages),
-# and passes the child's exit code on (a -Command would otherwise turn it into 0 or 1).
+# fixed (ChildProcess.ps1: a constant bootstrap that reads the request from standard input
+# as base64 of UTF-8 JSON, ignoring anything else there, such as a byte order mark).
 $request = @{
     ChildPath      = (Join-Path $PSScriptRoot 'MfaApprovalChild.ps1')
     UserName       = @($UserName)
@@ -107,23 +118,7 @@ $request = @{
     MimActorId     = $MimActorId
     MimTargetId    = $MimTargetId
 }
-$utf8 = New-Object System.Text.UTF8Encoding($false)
-$line = [Convert]::ToBase64String($utf8.GetBytes((ConvertTo-Json -InputObject $request -Compress)))
-$bootstrap = '$ErrorActionPreference = ''Stop''; $r = [Console]::In.ReadLine() | ForEach-Object { [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($_)) } | ConvertFrom-Json; & $r.ChildPath -Request $r; exit $LASTEXITCODE'
-$arguments = @('-NoProfile', '-NonInteractive')
-if ($onWindows) { $arguments += @('-ExecutionPolicy', 'Bypass') }
-$arguments += @('-EncodedCommand', [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($bootstrap)))
-
-$info = New-Object System.Diagnostics.ProcessStartInfo
-$info.FileName = $PowerShellPath
-$info.Arguments = $arguments -join ' '   # constant tokens and base64 only: nothing to quote
-$info.UseShellExecute = $false
-$info.RedirectStandardInput = $true
-$info.RedirectStandardOutput = $true
-$info.RedirectStandardError = $true
-$info.StandardOutputEncoding = $utf8
-$info.StandardErrorEncoding = $utf8
-$info.CreateNoWindow = $true
+$info = New-MfaChildStartInfo -PowerShellPath $PowerShellPath -OnWindows $onWindows
 $process = [System.Diagnostics.Process]::Start($info)
 $result = $null
 $job = $null
@@ -141,8 +136,9 @@ try {
     }
     $stdout = $process.StandardOutput.ReadToEndAsync()
     $stderr = $process.StandardError.ReadToEndAsync()
-    $stdinBytes = $utf8.GetBytes($line + "`n")
+    $stdinBytes = ConvertTo-MfaChildInput -Request $request
     $process.StandardInput.BaseStream.Write($stdinBytes, 0, $stdinBytes.Length)
+    $process.StandardInput.BaseStream.Flush()
     $process.StandardInput.Close()
     $limit = [datetime]::UtcNow.AddSeconds($TimeoutSeconds + 30)
     # Short waits, so a pipeline stop (Ctrl+C, a cancelled workflow) ends this script
@@ -175,9 +171,9 @@ try {
             }
         }
         else {
-            $why = ($stderr.Result -split "`r?`n" | Where-Object { $_ } | Select-Object -First 3) -join ' '
-            if ($why.Length -gt 300) { $why = $why.Substring(0, 300) + '...' }
-            $result = @{ Approved = $false; Status = 'Failed'; UserName = ($UserName -join ', '); Message = "the approval process returned no result (exit code $($process.ExitCode)): $why"; ExitCode = $process.ExitCode }
+            $why = ConvertFrom-MfaChildError $stderr.Result
+            $what = if ($process.ExitCode -eq $MfaChildBootstrapFailed) { 'the approval process could not start its script' } else { 'the approval process returned no result' }
+            $result = @{ Approved = $false; Status = 'Failed'; UserName = ($UserName -join ', '); Message = "$what (exit code $($process.ExitCode)): $why"; ExitCode = $process.ExitCode }
         }
     }
 }
@@ -185,12 +181,19 @@ finally {
     if (-not $process.HasExited) { try { $process.Kill() } catch { $null = $_ } }
     if ($job) { $job.Dispose() }
 }
+# The same keys every time (MIMWAL's "Table of Values" then overwrites each WorkflowData
+# entry on every run; a key it does not apply to is published as null).
+foreach ($key in $MfaWrapperResultKeys) { if (-not $result.ContainsKey($key)) { $result[$key] = $null } }
 if ($MimActorId) { $result.MimActorId = $MimActorId }
 if ($MimTargetId) { $result.MimTargetId = $MimTargetId }
 if ($MimRequestId) { $result.MimRequestId = $MimRequestId }
 if ($Assert -and -not $result.Approved) {
     $exception = New-Object System.Security.SecurityException(("MFA approval for '{0}' was not granted: {1} ({2})" -f ($UserName -join ', '), $result.Status, $result.Message))
     $status = if (@('Denied', 'FraudReported', 'TimedOut', 'Cancelled') -contains $result.Status) { $result.Status } else { 'Failed' }
-    $PSCmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord($exception, "MfaApproval.$status", 'PermissionDenied', $result)))
+    # throw, not $PSCmdlet.ThrowTerminatingError: that one ends only the calling statement,
+    # so the script that called this one (MIMWAL's activity script) would go on and the
+    # activity would succeed. A thrown error ends every caller up to PowerShell.Invoke, which
+    # MIMWAL turns into a failed activity (RunPowerShellScript.cs, lines 918-922).
+    throw (New-Object System.Management.Automation.ErrorRecord($exception, "MfaApproval.$status", 'PermissionDenied', $result))
 }
 $result

@@ -10,7 +10,9 @@ as JSON from standard input and passes it here as -Request. Imports MfaApproval,
 the connection from the settings file, runs Invoke-MfaApproval and writes the result as
 one compressed JSON line of UTF-8 on standard output. Exit code 0 when approved, 1 when
 not, 2 when the approval could not be attempted (bad settings, module missing, invalid
-user name). Never prints a secret.
+user name); the bootstrap exits 3 when it fails before this script runs (ChildProcess.ps1).
+Settings.ps1 maps the settings file's keys to New-MfaConnection's parameters (unknown keys
+are refused). Never prints a secret.
 #>
 [CmdletBinding()]
 param(
@@ -29,25 +31,13 @@ function Write-Outcome([hashtable]$Value, [int]$Code) {
 $UserName = @($Request.UserName | ForEach-Object { [string]$_ })
 try {
     $TimeoutSeconds = if ($Request.TimeoutSeconds) { [int]$Request.TimeoutSeconds } else { 120 }
-    $settings = Import-PowerShellDataFile -LiteralPath ([string]$Request.SettingsPath)
+    # Settings.ps1: the one mapping from settings keys to New-MfaConnection parameters.
+    . (Join-Path $PSScriptRoot 'Settings.ps1')
+    $settingsPath = [string]$Request.SettingsPath
+    $settings = Import-PowerShellDataFile -LiteralPath $settingsPath
+    $connect = ConvertFrom-MfaSettings -Settings $settings -Path $settingsPath
     $module = if ($settings.ContainsKey('ModulePath') -and $settings.ModulePath) { $settings.ModulePath } else { 'MfaApproval' }
     Import-Module $module
-    $duo = $settings.ContainsKey('Provider') -and $settings.Provider -eq 'Duo'
-    if ($duo) {
-        # SecretKeyPath: an Export-Clixml'd PSCredential whose password is the Duo secret key
-        # (DPAPI-protected for the MIM service account); its user name is not used.
-        $connect = @{ Provider = 'Duo'; ApiHost = $settings.ApiHost; IntegrationKey = $settings.IntegrationKey; SecretKey = (Import-Clixml -LiteralPath $settings.SecretKeyPath).Password }
-        $names = 'ServerCertificateHash', 'CaCertificateFile', 'ApplicationName', 'Proxy', 'HttpTimeout', 'AuditPath'
-    }
-    else {
-        $connect = @{ Uri = $settings.Uri }
-        if ($settings.ContainsKey('CredentialPath') -and $settings.CredentialPath) { $connect.Credential = Import-Clixml -LiteralPath $settings.CredentialPath }
-        $names = 'ServerCertificateHash', 'CaCertificateFile', 'ClientCertificateFile', 'InitiatingAuthenticationType', 'ApplicationName', 'Proxy', 'HttpTimeout', 'AuditPath'
-    }
-    foreach ($name in $names) {
-        if ($settings.ContainsKey($name) -and $settings[$name]) { $connect[$name] = $settings[$name] }
-    }
-    if ($settings.ContainsKey('ProxyCredentialPath') -and $settings.ProxyCredentialPath) { $connect.ProxyCredential = Import-Clixml -LiteralPath $settings.ProxyCredentialPath }
     $connection = New-MfaConnection @connect
     $invoke = @{ Connection = $connection; UserName = $UserName; Timeout = $TimeoutSeconds }
     if ($Request.Require) { $invoke.Require = [string]$Request.Require }

@@ -152,9 +152,9 @@ impl std::fmt::Debug for Secrets {
 }
 
 impl ClientConfig {
-    /// Parses JSON, naming the field that is wrong.
+    /// Parses JSON (a leading UTF-8 byte order mark is allowed), naming the field that is wrong.
     pub fn from_json(bytes: &[u8]) -> Result<Self, ConfigError> {
-        serde_json::from_slice(bytes)
+        serde_json::from_slice(mfa_protocol::text::without_utf8_bom(bytes))
             .map_err(|e| ConfigError::new("config", format!("is not a valid configuration: {e}")))
     }
 
@@ -192,6 +192,28 @@ mod tests {
 
     fn cfg(json: &str) -> Result<ClientConfig, ConfigError> {
         ClientConfig::from_json(json.as_bytes())
+    }
+
+    #[test]
+    fn one_leading_utf8_bom_is_allowed_and_no_other() {
+        let json = r#"{"uri":"https://mfa.contoso.com/x.asmx"}"#;
+        let plain = cfg(json).unwrap();
+        let with_bom = cfg(&format!("\u{feff}{json}")).unwrap();
+        assert_eq!(with_bom.uri, plain.uri);
+        for bad in [
+            format!("\u{feff}\u{feff}{json}"),
+            format!(" \u{feff}{json}"),
+            format!("{json}\u{feff}"),
+            "\u{feff}".to_string(),
+        ] {
+            let e = cfg(&bad).unwrap_err();
+            assert_eq!(e.field, "config", "{bad:?}");
+        }
+        assert_eq!(
+            mfa_protocol::text::without_utf8_bom(b"\xEF\xBB"),
+            b"\xEF\xBB",
+            "half a mark stays"
+        );
     }
     fn with_password() -> Secrets {
         Secrets {

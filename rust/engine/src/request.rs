@@ -96,9 +96,9 @@ fn default_operation() -> Operation {
 }
 
 impl Query {
-    /// Parses and validates a request JSON document.
+    /// Parses and validates a request JSON document (a leading UTF-8 byte order mark is allowed).
     pub fn from_json(bytes: &[u8]) -> Result<Self, ConfigError> {
-        let q: Query = serde_json::from_slice(bytes)
+        let q: Query = serde_json::from_slice(mfa_protocol::text::without_utf8_bom(bytes))
             .map_err(|e| ConfigError::new("request", format!("is not a valid request: {e}")))?;
         q.validate()?;
         Ok(q)
@@ -185,6 +185,14 @@ impl Query {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_leading_utf8_bom_is_allowed_and_a_second_one_refused() {
+        let q = Query::from_json(b"\xEF\xBB\xBF{\"userName\":\"alice@contoso.com\"}").unwrap();
+        assert_eq!(q.user_name.as_deref(), Some("alice@contoso.com"));
+        let e = Query::from_json(b"\xEF\xBB\xBF\xEF\xBB\xBF{\"userName\":\"a\"}").unwrap_err();
+        assert_eq!(e.field, "request");
+    }
 
     #[test]
     fn defaults_to_authenticate_with_a_deadline() {

@@ -98,10 +98,17 @@ impl ServerCertVerifier for PinnedVerifier {
     }
 }
 
+/// A certificate or key file's bytes, without the UTF-8 byte order mark Notepad or Windows
+/// PowerShell 5.1 may put before a PEM file (the PEM reader would skip the first BEGIN line
+/// and report no block). A PKCS#12 file starts with 0x30, never with a mark. The mark is
+/// removed in place, so the key material stays in the buffer that is zeroized.
 fn read_file(field: &str, path: &str) -> Result<Zeroizing<Vec<u8>>, ConfigError> {
-    std::fs::read(path)
+    let mut bytes = std::fs::read(path)
         .map(Zeroizing::new)
-        .map_err(|e| ConfigError::new(field, format!("cannot read '{path}': {e}")))
+        .map_err(|e| ConfigError::new(field, format!("cannot read '{path}': {e}")))?;
+    let mark = bytes.len() - mfa_protocol::text::without_utf8_bom(&bytes).len();
+    bytes.drain(..mark);
+    Ok(bytes)
 }
 
 fn pem_certs(

@@ -111,6 +111,26 @@ async fn an_untrusted_self_signed_server_fails_tls_and_a_ca_file_trusts_it() {
     .unwrap();
     let o = approve(&client, "alice@contoso.com").await;
     assert_eq!(o.status, Status::Approved, "{}", o.message);
+
+    // The same CA file saved with a UTF-8 BOM (Notepad, Windows PowerShell 5.1) still trusts it.
+    let bom = dir.join("sim-bom.pem");
+    std::fs::write(
+        &bom,
+        format!("\u{feff}{}", sim.cert_pem.as_deref().unwrap()),
+    )
+    .unwrap();
+    let json = format!(
+        r#"{{"uri":"{}","userName":"demo-admin","caCertificateFile":"{}"}}"#,
+        sim.url,
+        bom.display()
+    );
+    let client = Client::new(
+        &ClientConfig::from_json(json.as_bytes()).unwrap(),
+        password(mfa_sim::DEMO_PASSWORD),
+    )
+    .unwrap();
+    let o = approve(&client, "alice@contoso.com").await;
+    assert_eq!(o.status, Status::Approved, "{}", o.message);
 }
 
 #[tokio::test]
@@ -225,6 +245,20 @@ async fn client_certificates_authenticate_the_caller_as_pem_and_pkcs12() {
     .unwrap();
     let client = build(
         &format!(r#","clientCertificateFile":"{}""#, pem.display()),
+        Secrets::default(),
+    )
+    .unwrap();
+    let o = approve(&client, "alice@contoso.com").await;
+    assert_eq!(o.status, Status::Approved, "{}", o.message);
+    // The same PEM saved with a UTF-8 BOM works too.
+    let pem_bom = dir.join("client-bom.pem");
+    std::fs::write(
+        &pem_bom,
+        format!("\u{feff}{}{}", pki.client_cert_pem, pki.client_key_pem),
+    )
+    .unwrap();
+    let client = build(
+        &format!(r#","clientCertificateFile":"{}""#, pem_bom.display()),
         Secrets::default(),
     )
     .unwrap();

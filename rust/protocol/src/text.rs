@@ -8,6 +8,15 @@ pub fn bound(text: &str, max: usize) -> String {
     }
 }
 
+/// A document without the one UTF-8 byte order mark it may start with: Windows
+/// PowerShell 5.1 (`Set-Content -Encoding UTF8`, `Out-File`) and Notepad write one, and
+/// serde_json refuses it. Only one mark, only at the very start; anywhere else it stays and
+/// the parser refuses it. Every reader of a file or document a person may have saved uses
+/// this (never a provider's answer: a server that sends a BOM is refused).
+pub fn without_utf8_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::bound;

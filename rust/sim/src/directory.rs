@@ -199,11 +199,13 @@ impl Directory {
         }
     }
 
-    /// Applies a directory file (JSON) on top of `self`, or instead of it with `"replace": true`.
+    /// Applies a directory file (JSON; a leading UTF-8 BOM is allowed) on top of `self`, or instead of it with `"replace": true`.
     pub fn load(self, path: &str) -> Result<Self, String> {
         let text = std::fs::read(path).map_err(|e| format!("--directory '{path}': {e}"))?;
+        // Windows PowerShell 5.1's `Set-Content -Encoding UTF8` starts the file with a BOM.
         let file: DirectoryFile =
-            serde_json::from_slice(&text).map_err(|e| format!("--directory '{path}': {e}"))?;
+            serde_json::from_slice(mfa_protocol::text::without_utf8_bom(&text))
+                .map_err(|e| format!("--directory '{path}': {e}"))?;
         let mut map = if file.replace {
             HashMap::new()
         } else {

@@ -84,7 +84,8 @@ fn parse(args: &[String]) -> Result<(SimConfig, bool, Option<String>), String> {
                 let f = value("--duo-secret-key-file")?;
                 let key = std::fs::read_to_string(&f)
                     .map_err(|e| format!("--duo-secret-key-file '{f}': {e}"))?;
-                config.duo_secret_key = key.trim().to_string();
+                // A file saved by Windows PowerShell 5.1 or Notepad may start with a BOM.
+                config.duo_secret_key = key.trim_start_matches('\u{feff}').trim().to_string();
                 if config.duo_secret_key.is_empty() {
                     return Err(format!("--duo-secret-key-file '{f}': the file is empty"));
                 }

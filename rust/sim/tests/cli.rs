@@ -116,3 +116,26 @@ fn a_directory_file_extends_the_demo_users() {
         .unwrap_err()
         .contains("maybe"));
 }
+
+#[test]
+fn a_directory_file_saved_with_a_utf8_bom_loads() {
+    // Windows PowerShell 5.1's `Set-Content -Encoding UTF8` writes one; a second one is refused.
+    let dir = std::env::temp_dir().join(format!("mfa-sim-bom-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("users.json");
+    let json = r#"{"users":[{"userName":"dave@contoso.com","answer":"deny"}]}"#;
+    std::fs::write(&file, format!("\u{feff}{json}")).unwrap();
+    let d = mfa_sim::Directory::demo()
+        .load(file.to_str().unwrap())
+        .unwrap();
+    assert_eq!(
+        d.get("dave@contoso.com").unwrap().answer,
+        mfa_sim::Answer::Deny
+    );
+    std::fs::write(&file, format!("\u{feff}\u{feff}{json}")).unwrap();
+    assert!(mfa_sim::Directory::demo()
+        .load(file.to_str().unwrap())
+        .unwrap_err()
+        .contains("--directory"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,91 @@
+# Dot-sourced by MfaApprovalChild.ps1 (and by the tests): the ONE mapping from the keys of the
+# MIM settings file (mfa-settings.psd1) to New-MfaConnection's parameters, and the function
+# that turns a settings file into those parameters. A test compares this table with
+# New-MfaConnection's parameters, so a new cmdlet parameter cannot be missing here.
+# Windows PowerShell 5.1 syntax, ASCII only.
+#
+# Kind:
+#   Value       passed as it is (string, number or string array)
+#   Switch      $true or $false
+#   Credential  the path of an Export-Clixml'd PSCredential (DPAPI: made as the MIM Service
+#               account, on that node); the PSCredential is passed
+#   Secret      the path of an Export-Clixml'd PSCredential (user name unused) or SecureString;
+#               its SecureString is passed
+$script:MfaSettingsMap = [ordered]@{
+    Provider                       = @{ Parameter = 'Provider'; Kind = 'Value' }
+    Uri                            = @{ Parameter = 'Uri'; Kind = 'Value' }
+    ApiHost                        = @{ Parameter = 'ApiHost'; Kind = 'Value' }
+    IntegrationKey                 = @{ Parameter = 'IntegrationKey'; Kind = 'Value' }
+    SecretKeyPath                  = @{ Parameter = 'SecretKey'; Kind = 'Secret' }
+    SignatureVersion               = @{ Parameter = 'SignatureVersion'; Kind = 'Value' }
+    AllowBypass                    = @{ Parameter = 'AllowBypass'; Kind = 'Switch' }
+    CredentialPath                 = @{ Parameter = 'Credential'; Kind = 'Credential' }
+    BasicAuthentication            = @{ Parameter = 'BasicAuthentication'; Kind = 'Value' }
+    ClientCertificateFile          = @{ Parameter = 'ClientCertificateFile'; Kind = 'Value' }
+    ClientKeyFile                  = @{ Parameter = 'ClientKeyFile'; Kind = 'Value' }
+    ClientCertificatePasswordPath  = @{ Parameter = 'ClientCertificatePassword'; Kind = 'Secret' }
+    ServerCertificateHash          = @{ Parameter = 'ServerCertificateHash'; Kind = 'Value' }
+    CaCertificateFile              = @{ Parameter = 'CaCertificateFile'; Kind = 'Value' }
+    InitiatingAuthenticationType   = @{ Parameter = 'InitiatingAuthenticationType'; Kind = 'Value' }
+    ApplicationName                = @{ Parameter = 'ApplicationName'; Kind = 'Value' }
+    HttpTimeout                    = @{ Parameter = 'HttpTimeout'; Kind = 'Value' }
+    Proxy                          = @{ Parameter = 'Proxy'; Kind = 'Value' }
+    ProxyCredentialPath            = @{ Parameter = 'ProxyCredential'; Kind = 'Credential' }
+    UseSystemProxy                 = @{ Parameter = 'UseSystemProxy'; Kind = 'Switch' }
+    AuditPath                      = @{ Parameter = 'AuditPath'; Kind = 'Value' }
+    AllowUnknownUser               = @{ Parameter = 'AllowUnknownUser'; Kind = 'Switch' }
+    AllowUnencryptedAuthentication = @{ Parameter = 'AllowUnencryptedAuthentication'; Kind = 'Switch' }
+}
+
+# Settings keys that are not New-MfaConnection parameters.
+$script:MfaSettingsOwnKeys = @{
+    ModulePath = 'where MfaApproval is installed (a folder or its .psd1), if not on PSModulePath'
+}
+
+# New-MfaConnection parameters the settings file deliberately cannot set, and why.
+$script:MfaSettingsUnmapped = @{
+    Default = 'a session default connection: the child makes one connection and exits'
+}
+
+# The settings (Import-PowerShellDataFile of the file at -Path: it evaluates no code and reads
+# a UTF-8 BOM) as New-MfaConnection parameters (a hashtable to splat), or a terminating error
+# naming the file and the key. Unknown keys are refused (a typo must not silently drop a pin
+# or a proxy).
+function ConvertFrom-MfaSettings([Parameter(Mandatory)][hashtable]$Settings, [Parameter(Mandatory)][string]$Path) {
+    $parameters = @{}
+    foreach ($key in @($settings.Keys)) {
+        $value = $settings[$key]
+        if ($MfaSettingsOwnKeys.Contains($key)) { continue }
+        if (-not $MfaSettingsMap.Contains($key)) {
+            $known = @($MfaSettingsMap.Keys) + @($MfaSettingsOwnKeys.Keys) | Sort-Object
+            throw "settings file '$Path': unknown setting '$key'. Known settings: $($known -join ', ') (docs/mim.md, section 2)."
+        }
+        $entry = $MfaSettingsMap[$key]
+        switch ($entry.Kind) {
+            'Switch' {
+                if ($value -isnot [bool]) { throw "settings file '$Path': $key must be `$true or `$false (got '$value')." }
+                $parameters[$entry.Parameter] = [System.Management.Automation.SwitchParameter]$value
+            }
+            'Credential' {
+                $credential = Import-MfaSettingsSecret -Path $Path -Key $key -File $value
+                if ($credential -isnot [System.Management.Automation.PSCredential]) { throw "settings file '$Path': $key '$value' holds no PSCredential (make it with Get-Credential | Export-Clixml, as the MIM Service account)." }
+                $parameters[$entry.Parameter] = $credential
+            }
+            'Secret' {
+                $secret = Import-MfaSettingsSecret -Path $Path -Key $key -File $value
+                if ($secret -is [System.Management.Automation.PSCredential]) { $secret = $secret.Password }
+                if ($secret -isnot [System.Security.SecureString]) { throw "settings file '$Path': $key '$value' holds no PSCredential or SecureString (make it with Get-Credential | Export-Clixml, as the MIM Service account)." }
+                $parameters[$entry.Parameter] = $secret
+            }
+            default { $parameters[$entry.Parameter] = $value }
+        }
+    }
+    $parameters
+}
+
+function Import-MfaSettingsSecret([string]$Path, [string]$Key, $File) {
+    if (-not ($File -is [string]) -or -not $File) { throw "settings file '$Path': $Key must be the path of an Export-Clixml file." }
+    if (-not (Test-Path -LiteralPath $File -PathType Leaf)) { throw "settings file '$Path': $Key '$File' does not exist (or this account cannot see it)." }
+    try { Import-Clixml -LiteralPath $File }
+    catch { throw "settings file '$Path': $Key '$File' cannot be read by this account ($($_.Exception.Message)); DPAPI binds it to the account and machine that made it: make it again as the MIM Service account, on this node." }
+}
