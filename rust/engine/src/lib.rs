@@ -6,6 +6,7 @@
 //! - [`request`]: what one approval or query asks for, validated;
 //! - [`outcome`]: the typed result and the CallResult table (fail closed);
 //! - [`xml`] and [`soap`]: the SOAP 1.1 writer and the bounded, strict-where-it-decides reader;
+//! - [`json`]: the strict JSON reader of every JSON provider (duplicate keys, depth, size);
 //! - [`redact`]: server text bounded, cleaned and redacted of secrets before any message;
 //! - [`tls`] and [`transport`]: one reusable HTTPS client per configuration, pinning,
 //!   extra CA, client certificates, caller authentication;
@@ -24,8 +25,10 @@ pub mod client;
 pub mod codes;
 pub mod config;
 pub mod duo;
+pub mod json;
 pub mod mfaserver;
 pub mod outcome;
+pub mod pace;
 pub mod progress;
 pub mod provider;
 pub mod proxy;
