@@ -78,6 +78,7 @@ impl Client {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64);
         let clock = Instant::now();
+        progress.start();
         let mut outcome = match query.validate() {
             Err(e) => self.blank(query).fail(
                 Status::Failed,
@@ -131,6 +132,7 @@ impl Client {
                 outcome.audit_id = None;
             }
         }
+        progress.finish(&outcome.message);
         outcome
     }
 
