@@ -70,8 +70,14 @@ pub struct ClientConfig {
     /// The provider: `mfaserver` (default) or `duo`.
     #[serde(default = "default_provider")]
     pub provider: String,
-    /// The SDK endpoint, e.g. `https://mfa.contoso.com/MultiFactorAuthWebServiceSdk/PfWsSdk.asmx`.
+    /// The SDK endpoint, e.g. `https://mfa.contoso.com/MultiFactorAuthWebServiceSdk/PfWsSdk.asmx`
+    /// (Duo: the API host URL; or give `apiHost`). Required unless `apiHost` is given.
+    #[serde(default)]
     pub uri: String,
+    /// Duo: the API host alone, `host` or `host:port` (no scheme, user info, path, query
+    /// or fragment); `uri` becomes `https://<apiHost>`. Give it or `uri`, not both.
+    #[serde(default)]
+    pub api_host: Option<String>,
     /// HTTP Basic user name (the password travels as a secret).
     #[serde(default)]
     pub user_name: Option<String>,
@@ -258,8 +264,25 @@ pub fn check_seconds(field: &str, seconds: f64) -> Result<Duration, ConfigError>
 impl ClientConfig {
     /// Parses JSON, naming the field that is wrong.
     pub fn from_json(bytes: &[u8]) -> Result<Self, ConfigError> {
-        serde_json::from_slice(bytes)
-            .map_err(|e| ConfigError::new("config", format!("is not a valid configuration: {e}")))
+        let mut config: Self = serde_json::from_slice(bytes).map_err(|e| {
+            ConfigError::new("config", format!("is not a valid configuration: {e}"))
+        })?;
+        if let Some(host) = &config.api_host {
+            if config.provider != "duo" {
+                return Err(ConfigError::new(
+                    "apiHost",
+                    "is a Duo setting; provider is not duo",
+                ));
+            }
+            if !config.uri.is_empty() {
+                return Err(ConfigError::new("apiHost", "give apiHost or uri, not both"));
+            }
+            config.uri = crate::duo::config::api_host_uri(host)?;
+        }
+        if config.uri.is_empty() {
+            return Err(ConfigError::new("uri", "is required"));
+        }
+        Ok(config)
     }
 
     /// Checks everything that can be checked without touching files or the network.

@@ -246,3 +246,26 @@ async fn a_status_that_answers_at_once_is_polled_at_most_once_a_second_whatever_
         );
     }
 }
+
+#[tokio::test]
+async fn forged_auth_status_answers_from_the_simulator_are_protocol_failures() {
+    // Issue 16: duplicated result/status, duplicated stat, two response objects; a
+    // last-wins reader approved all three.
+    let sim = sim().await;
+    let client = duo_client(&sim, "");
+    for user in [
+        "forged-duplicate@faults.contoso.com",
+        "forged-stat@faults.contoso.com",
+        "forged-response@faults.contoso.com",
+    ] {
+        let o = approve(&client, user).await;
+        assert!(!o.approved, "{user}: {}", o.message);
+        assert_eq!(o.status, Status::Failed, "{user}: {}", o.message);
+        assert_eq!(
+            o.failure_kind,
+            FailureKind::Protocol,
+            "{user}: {}",
+            o.message
+        );
+    }
+}

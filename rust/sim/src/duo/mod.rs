@@ -225,6 +225,7 @@ impl DuoSim {
             Preauth::Auth(s) => s,
             Preauth::Allow => Script {
                 eager: false,
+                raw: None,
                 steps: vec![(
                     Duration::ZERO,
                     "allow",
@@ -234,10 +235,12 @@ impl DuoSim {
             },
             Preauth::Deny(m) => Script {
                 eager: false,
+                raw: None,
                 steps: vec![(Duration::ZERO, "deny", "locked_out", m.into())],
             },
             Preauth::Enroll => Script {
                 eager: false,
+                raw: None,
                 steps: vec![(
                     Duration::ZERO,
                     "deny",
@@ -295,6 +298,13 @@ impl DuoSim {
                     .iter()
                     .rposition(|s| s.0 <= elapsed)
                     .unwrap_or(0);
+                if let Some(raw) = t.script.raw {
+                    return DuoReply {
+                        status: 200,
+                        body: raw.to_string(),
+                        retry_after: None,
+                    };
+                }
                 let step = &t.script.steps[current];
                 let message = step.3.replace("{n}", &t.answers.to_string());
                 let answer = json!({ "result": step.1, "status": step.2, "status_msg": message });
