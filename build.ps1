@@ -289,15 +289,16 @@ function Invoke-FuzzSmoke {
     }
     Push-Location (Join-Path $Root 'fuzz')
     try {
-        foreach ($target in 'soap_answer', 'approval_differential', 'config_json', 'request_json') {
+        $seedsOf = @{ approval_differential = 'soap_answer'; duo_differential = 'duo_auth_status' }
+        foreach ($target in 'soap_answer', 'approval_differential', 'duo_differential', 'config_json', 'request_json') {
             $corpus = Join-Path $Root "fuzz/corpus/$target"
-            $seeds = Join-Path $Root "fuzz/seeds/$(if ($target -eq 'approval_differential') { 'soap_answer' } else { $target })"
+            $seeds = Join-Path $Root "fuzz/seeds/$(if ($seedsOf.ContainsKey($target)) { $seedsOf[$target] } else { $target })"
             $null = New-Item -ItemType Directory -Force -Path $corpus
             Invoke-Native cargo @('+nightly', 'fuzz', 'run', '-O', $target, $corpus, $seeds, '--', '-seed=1', '-runs=150000', '-max_total_time=30', '-rss_limit_mb=2048') -What "fuzz smoke ($target)"
         }
     }
     finally { Pop-Location }
-    Write-Host 'Fuzz smoke: 4 targets, 150,000 seeded runs each (30 s at most), no crash.' -ForegroundColor Green
+    Write-Host 'Fuzz smoke: 5 targets, 150,000 seeded runs each (30 s at most), no crash.' -ForegroundColor Green
 }
 
 function Invoke-Package {

@@ -105,11 +105,30 @@ Describe 'Duo connection settings' {
         { New-MfaConnection @base @Splat } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
     }
 
-    It 'an integration key that is not one is named' {
+    It 'an integration key that is not one is named, at binding' {
         $err = $null
         try { New-MfaConnection -Provider Duo -ApiHost "127.0.0.1:$port" -IntegrationKey 'not a key!' -SecretKey (New-TestSecureString $demoSecret) } catch { $err = $_ }
-        $err.FullyQualifiedErrorId | Should -BeLike 'MfaApproval.InvalidConnectionSettings,*'
-        $err.Exception.Message | Should -Match '-IntegrationKey'
+        $err.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentValidationError,*'
+        $err.Exception.Message | Should -Match 'IntegrationKey'
+        $err.Exception.Message | Should -Match 'letters and digits'
+    }
+
+    It '-ApiHost <Value> is refused by the engine at binding and never echoed' -ForEach @(
+        @{ Value = 'svc:Hunter2@127.0.0.1:9'; Problem = 'user info' }
+        @{ Value = 'https://Hunter2.example'; Problem = 'without a scheme' }
+        @{ Value = '127.0.0.1:9/Hunter2'; Problem = 'path' }
+        @{ Value = '127.0.0.1:9?k=Hunter2'; Problem = 'query' }
+        @{ Value = '127.0.0.1:9#Hunter2'; Problem = 'fragment' }
+    ) {
+        $err = $null
+        $streams = try { New-MfaConnection -Provider Duo -ApiHost $Value -IntegrationKey DIDEMOINTEGRATION001 -SecretKey (New-TestSecureString $demoSecret) -Verbose -ErrorAction Stop *>&1 | Out-String }
+        catch { $err = $_ }
+        $err | Should -Not -BeNullOrEmpty
+        $err.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentValidationError,*'
+        $err.Exception.Message | Should -Match 'ApiHost'
+        $err.Exception.Message | Should -Match $Problem
+        $record = @($err | Format-List * -Force | Out-String; $err.Exception.ToString(); [string]$err.TargetObject; $err.CategoryInfo.TargetName; $streams) -join "`n"
+        $record | Should -Not -Match 'Hunter2'
     }
 
     It 'an unreachable proxy fails the connection test at the Connect stage, never approves' {
@@ -121,6 +140,29 @@ Describe 'Duo connection settings' {
 
     It '-Proxy and -UseSystemProxy together are refused' {
         { New-MfaConnection -Uri $sim.Uri -Proxy 'http://127.0.0.1:3128' -UseSystemProxy } | Should -Throw -ErrorId 'MfaApproval.InvalidConnectionSettings,*'
+    }
+}
+
+Describe 'Duo answers read strictly (issue 16)' {
+    It '<User>: a forged auth_status is a protocol failure, never an approval' -ForEach @(
+        @{ User = 'forged-duplicate@faults.contoso.com' }
+        @{ User = 'forged-stat@faults.contoso.com' }
+        @{ User = 'forged-response@faults.contoso.com' }
+    ) {
+        $r = Invoke-MfaApproval -Connection $duo -UserName $User -Timeout 10
+        $r.Approved | Should -BeFalse
+        $r.Status | Should -Be 'Failed'
+        $r.FailureKind | Should -Be 'protocol'
+        $r.Message | Should -Match 'repeats a key'
+        { Invoke-MfaApproval -Connection $duo -UserName $User -Timeout 10 -Assert } | Should -Throw
+    }
+
+    It 'a status that answers at once with a new message each time ends at the deadline, paced' {
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        $r = Invoke-MfaApproval -Connection $duo -UserName chatty@faults.contoso.com -Timeout 3
+        $r.Status | Should -Be 'TimedOut'
+        $r.Approved | Should -BeFalse
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 5
     }
 }
 

@@ -4,11 +4,12 @@ BeforeAll {
     Import-Module $ModulePath -Force
     $sim = Start-MfaSimulator -NoResponseAfter 1
     $secret = 'Zq9-Very-Secret-Passw0rd'
-    function Get-AllStreamText([scriptblock]$Script) {
+    function Get-AllStreamText([scriptblock]$Script, [hashtable]$Variables = @{}) {
         $ps = [powershell]::Create()
         $null = $ps.AddScript("Import-Module '$ModulePath'").AddScript($Script.ToString())
         $ps.Runspace.SessionStateProxy.SetVariable('sim', $sim)
         $ps.Runspace.SessionStateProxy.SetVariable('secret', $secret)
+        foreach ($k in $Variables.Keys) { $ps.Runspace.SessionStateProxy.SetVariable($k, $Variables[$k]) }
         $out = try { $ps.Invoke() } catch { $_ }
         $text = @(
             # Every property of every output (a simulator's Process object is left out: it is the .NET process).
@@ -19,6 +20,42 @@ BeforeAll {
         ) -join "`n"
         $ps.Dispose()
         $text
+    }
+    # A plain-HTTP "proxy" on loopback that answers every request 500 with the request's
+    # Authorization and Proxy-Authorization lines (what a careless proxy's error page does).
+    function Start-EchoProxy {
+        $listener = New-Object System.Net.Sockets.TcpListener ([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start()
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript({
+            param($listener)
+            while ($true) {
+                $client = $listener.AcceptTcpClient()
+                try {
+                    $stream = $client.GetStream()
+                    $buf = New-Object byte[] 16384
+                    $n = 0
+                    do {
+                        $k = $stream.Read($buf, $n, $buf.Length - $n)
+                        $n += $k
+                        $text = [Text.Encoding]::ASCII.GetString($buf, 0, $n)
+                    } while ($k -gt 0 -and $text.IndexOf("`r`n`r`n") -lt 0)
+                    $echo = @($text -split "`r`n" | Where-Object { $_ -match 'authorization' }) -join ' ; '
+                    $body = [Text.Encoding]::ASCII.GetBytes($echo)
+                    $head = [Text.Encoding]::ASCII.GetBytes("HTTP/1.1 500 X`r`nContent-Type: text/plain`r`nContent-Length: $($body.Length)`r`nConnection: close`r`n`r`n")
+                    $stream.Write($head, 0, $head.Length)
+                    $stream.Write($body, 0, $body.Length)
+                    $stream.Flush()
+                }
+                finally { $client.Close() }
+            }
+        }).AddArgument($listener)
+        $null = $ps.BeginInvoke()
+        [pscustomobject]@{ Port = $listener.LocalEndpoint.Port; Listener = $listener; PowerShell = $ps }
+    }
+    function Stop-EchoProxy($proxy) {
+        $proxy.Listener.Stop()
+        $proxy.PowerShell.Dispose()
     }
 }
 AfterAll {
@@ -62,5 +99,37 @@ Describe 'Secrets' {
         }
         $text | Should -Match 'clientCertificateFile'
         $text | Should -Not -Match $secret
+    }
+
+    It 'an echoing proxy gets neither Basic credential into any stream, in any spelling' {
+        $proxy = Start-EchoProxy
+        try {
+            $text = Get-AllStreamText -Variables @{ proxyPort = $proxy.Port } {
+                $VerbosePreference = 'Continue'
+                $cred = New-Object System.Management.Automation.PSCredential('svc-mfa', (ConvertTo-SecureString $secret -AsPlainText -Force))
+                $pcred = New-Object System.Management.Automation.PSCredential('proxyuser', (ConvertTo-SecureString 'Pr0xy-Secret-Passw0rd' -AsPlainText -Force))
+                $c = New-MfaConnection -Uri 'http://mfa.invalid/MultiFactorAuthWebServiceSdk/PfWsSdk.asmx' -Credential $cred -AllowUnencryptedAuthentication -Proxy "http://127.0.0.1:$proxyPort" -ProxyCredential $pcred -HttpTimeout 5 -Verbose
+                Invoke-MfaApproval -Connection $c -UserName alice@contoso.com -Timeout 10 -Verbose
+                Invoke-MfaApproval -Connection $c -UserName alice@contoso.com -Timeout 10 -Assert -Verbose
+            }
+        }
+        finally { Stop-EchoProxy $proxy }
+        $text | Should -Match 'redacted'       # the echo reached the messages...
+        foreach ($leak in @($secret, 'Pr0xy-Secret',
+                [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes("proxyuser:Pr0xy-Secret-Passw0rd")).Substring(0, 16),
+                [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes("svc-mfa:$secret")).Substring(0, 16))) {
+            $text | Should -Not -Match ([regex]::Escape($leak))    # ...without a credential
+        }
+    }
+
+    It 'a one-letter password leaves messages readable (whole tokens only)' {
+        $text = Get-AllStreamText {
+            $cred = New-Object System.Management.Automation.PSCredential('demo-admin', (ConvertTo-SecureString 'p' -AsPlainText -Force))
+            $c = New-MfaConnection -Uri 'https://127.0.0.1:1/MultiFactorAuthWebServiceSdk/PfWsSdk.asmx' -Credential $cred -HttpTimeout 3
+            Invoke-MfaApproval -Connection $c -UserName alice@contoso.com -Timeout 5
+        }
+        $text | Should -Match 'https://127\.0\.0\.1:1'
+        $text | Should -Not -Match 'htt\[redacted\]'
+        $text | Should -Not -Match '\w\[redacted\]|\[redacted\]\w'
     }
 }

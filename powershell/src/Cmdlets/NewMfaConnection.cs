@@ -44,6 +44,7 @@ namespace MfaApproval.Cmdlets
         static readonly Dictionary<string, string> DuoParameters = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             { "uri", "ApiHost" },
+            { "apiHost", "ApiHost" },
             { "integrationKey", "IntegrationKey" },
             { "duoSecretKey", "SecretKey" },
             { "signatureVersion", "SignatureVersion" },
@@ -77,10 +78,12 @@ namespace MfaApproval.Cmdlets
 
         [Parameter(Mandatory = true, ParameterSetName = "Duo")]
         [ValidateNotNullOrEmpty]
+        [ValidateConfigField("apiHost", true)]
         public string ApiHost { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = "Duo")]
         [ValidateNotNullOrEmpty]
+        [ValidateConfigField("integrationKey", true)]
         public string IntegrationKey { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = "Duo")]
@@ -190,10 +193,12 @@ namespace MfaApproval.Cmdlets
                 proxy = WinHttpProxy.Get() ?? "system";
             }
             string audit = AuditPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(AuditPath);
-            string uri = IsDuo ? (ApiHost.Contains("://") ? ApiHost : "https://" + ApiHost) : Uri.OriginalString;
+            // The engine checked -ApiHost at binding (host and optional port only) and makes
+            // the URL from it; this one is for display.
+            string uri = IsDuo ? "https://" + ApiHost : Uri.OriginalString;
             JsonObject config = new JsonObject()
                 .Add("provider", IsDuo ? "duo" : "mfaserver")
-                .Add("uri", uri)
+                .Add(IsDuo ? "apiHost" : "uri", IsDuo ? ApiHost : uri)
                 .Add("applicationName", ApplicationName ?? string.Empty)
                 .Add("httpTimeoutSeconds", HttpTimeout)
                 .Add("allowUnencryptedAuthentication", AllowUnencryptedAuthentication.IsPresent)

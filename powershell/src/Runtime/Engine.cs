@@ -129,8 +129,10 @@ namespace MfaApproval
                 }
                 else
                 {
-                    config.Add("uri", "https://validation.invalid/");
-                    if (duo) config.Add("provider", "duo").Add("integrationKey", "DIVALIDATION00000000");
+                    // apiHost stands for uri; every other field is checked beside a valid one.
+                    if (field != "apiHost") config.Add("uri", "https://validation.invalid/");
+                    if (duo) config.Add("provider", "duo");
+                    if (duo && field != "integrationKey") config.Add("integrationKey", "DIVALIDATION00000000");
                     if (field == "serverCertificateSha256") config.Add(field, new string[] { Convert.ToString(value, CultureInfo.InvariantCulture) });
                     else config.Add(field, ValidateRequestFieldAttribute.Value(value));
                 }

@@ -78,6 +78,7 @@ impl Client {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64);
         let clock = Instant::now();
+        progress.start();
         let mut outcome = match query.validate() {
             Err(e) => self.blank(query).fail(
                 Status::Failed,
@@ -131,6 +132,7 @@ impl Client {
                 outcome.audit_id = None;
             }
         }
+        progress.finish(&outcome.message);
         outcome
     }
 
@@ -188,27 +190,31 @@ impl Client {
     }
 }
 
-/// The redactor for a configuration's secrets.
+/// The redactor for a configuration's secrets: every secret in every spelling, and both
+/// HTTP Basic credentials (the server's and the proxy's) as `user:password` and base64.
 fn redactor_for(config: &ClientConfig, secrets: &Secrets) -> Redactor {
-    let mut list: Vec<&str> = Vec::new();
-    if let Some(p) = &secrets.basic_password {
-        list.push(p.as_str());
+    let mut r = Redactor::default();
+    let basic = [
+        (config.user_name.as_deref(), &secrets.basic_password),
+        (config.proxy_user_name.as_deref(), &secrets.proxy_password),
+    ];
+    for (user, password) in basic {
+        match (user, password) {
+            (Some(u), Some(p)) => r.add_basic(u, p),
+            (None, Some(p)) => r.add_secret(p),
+            _ => {}
+        }
     }
     for p in [
         &secrets.client_certificate_password,
         &secrets.duo_secret_key,
-        &secrets.proxy_password,
     ]
     .into_iter()
     .flatten()
     {
-        list.push(p.as_str());
+        r.add_secret(p);
     }
-    let user = config
-        .user_name
-        .as_deref()
-        .filter(|_| secrets.basic_password.is_some());
-    Redactor::new(user, &list)
+    r
 }
 
 /// Polls a future, turning a panic into `Err(())` (no `unsafe`: the future is boxed).

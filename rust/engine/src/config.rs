@@ -30,8 +30,14 @@ pub struct ClientConfig {
     /// The provider: `mfaserver` (default) or `duo`.
     #[serde(default = "default_provider")]
     pub provider: String,
-    /// The SDK endpoint, e.g. `https://mfa.contoso.com/MultiFactorAuthWebServiceSdk/PfWsSdk.asmx`.
+    /// The SDK endpoint, e.g. `https://mfa.contoso.com/MultiFactorAuthWebServiceSdk/PfWsSdk.asmx`
+    /// (Duo: the API host URL; or give `apiHost`). Required unless `apiHost` is given.
+    #[serde(default)]
     pub uri: String,
+    /// Duo: the API host alone, `host` or `host:port` (no scheme, user info, path, query
+    /// or fragment); `uri` becomes `https://<apiHost>`. Give it or `uri`, not both.
+    #[serde(default)]
+    pub api_host: Option<String>,
     /// HTTP Basic user name (the password travels as a secret).
     #[serde(default)]
     pub user_name: Option<String>,
@@ -152,12 +158,6 @@ impl std::fmt::Debug for Secrets {
 }
 
 impl ClientConfig {
-    /// Parses JSON (a leading UTF-8 byte order mark is allowed), naming the field that is wrong.
-    pub fn from_json(bytes: &[u8]) -> Result<Self, ConfigError> {
-        serde_json::from_slice(mfa_protocol::text::without_utf8_bom(bytes))
-            .map_err(|e| ConfigError::new("config", format!("is not a valid configuration: {e}")))
-    }
-
     /// `https` or `http`, or an error naming `uri`.
     pub fn scheme(&self) -> Result<&'static str, ConfigError> {
         let url = reqwest::Url::parse(&self.uri)

@@ -7,13 +7,15 @@
 //! - `check` (the field checks, a leaf), `config` and `validate`: the configuration;
 //! - `request`: what one approval or query asks for, validated;
 //! - [`outcome`]: the typed result and the one rule that may approve (fail closed);
+//! - `pace`: polls paced by time (at most once a second when a server answers at once);
 //! - `redact`: server text bounded, cleaned and redacted of secrets before any message;
 //! - `tls`, `proxy` and `transport`: one reusable HTTPS client per configuration, pinning,
 //!   extra CA, client certificates, proxies, caller authentication;
 //! - `provider`, `mfaserver` and `duo`: the provider interface and its implementations;
 //! - `progress`: what a pending request is doing; `audit`: the audit trail;
 //! - `mfa_protocol` (its own crate, shared with the simulator): the bounded XML reader,
-//!   SOAP 1.1, the CallResult table, Duo's signing and encodings, dates, limits.
+//!   the strict JSON reader, SOAP 1.1, the CallResult table, Duo's signing and encodings,
+//!   dates, limits.
 //!
 //! This crate contains no `unsafe` code.
 #![forbid(unsafe_code)]
@@ -30,6 +32,7 @@ mod audit;
 mod check;
 mod duo;
 mod mfaserver;
+mod pace;
 mod progress;
 mod provider;
 mod proxy;
@@ -40,8 +43,8 @@ mod transport;
 mod validate;
 
 // The wire formats live in `mfa-protocol` (shared with the simulator); imported at the
-// crate root so the providers name them as `crate::soap`, `crate::xml`, `crate::codes`.
-use mfa_protocol::{codes, soap, xml};
+// crate root so the providers name them as `crate::soap`, `crate::xml`, `crate::json`, `crate::codes`.
+use mfa_protocol::{codes, json, soap, xml};
 
 pub use check::ConfigError;
 pub use client::Client;
@@ -54,6 +57,7 @@ pub use request::{Operation, Query};
 /// provider's exact decision path over bytes, with no network. Not a stable API.
 #[doc(hidden)]
 pub mod testing {
+    pub use crate::duo::decide::{auth_status_body as decide_duo_status_body, Decision};
     use crate::outcome::{FailureKind, Status};
     pub use crate::provider::{BoxFuture, Provider};
     pub use crate::redact::Redactor;

@@ -6,6 +6,31 @@ use crate::config::{ClientConfig, Secrets, PROVIDERS};
 use zeroize::Zeroizing;
 
 impl ClientConfig {
+    /// Parses JSON (a leading UTF-8 byte order mark is allowed), naming the field that is
+    /// wrong; a Duo `apiHost` becomes the `uri` (checked: host and optional port only).
+    pub fn from_json(bytes: &[u8]) -> Result<Self, ConfigError> {
+        let mut config: Self = serde_json::from_slice(mfa_protocol::text::without_utf8_bom(bytes))
+            .map_err(|e| {
+                ConfigError::new("config", format!("is not a valid configuration: {e}"))
+            })?;
+        if let Some(host) = &config.api_host {
+            if config.provider != "duo" {
+                return Err(ConfigError::new(
+                    "apiHost",
+                    "is a Duo setting; provider is not duo",
+                ));
+            }
+            if !config.uri.is_empty() {
+                return Err(ConfigError::new("apiHost", "give apiHost or uri, not both"));
+            }
+            config.uri = crate::duo::config::api_host_uri(host)?;
+        }
+        if config.uri.is_empty() {
+            return Err(ConfigError::new("uri", "is required"));
+        }
+        Ok(config)
+    }
+
     /// Checks everything that can be checked without touching files or the network.
     pub fn validate(&self, secrets: &Secrets) -> Result<(), ConfigError> {
         let scheme = self.scheme()?;

@@ -202,7 +202,8 @@ void mfa_client_free(struct mfa_client *client);
 // `stage` (`""` before start, then `started`, `checking`, `pushed`, `waiting`, `done`),
 // `message` (the provider's latest status text, bounded and scrubbed), `code` (present
 // when the user must enter a code on their device: Duo Verified Push; show it to the
-// person who asked) and `updates` (how many times it changed). Readable at any time,
+// person who asked), `updates` (how many times it changed) and `stages` (every stage
+// reached so far, in order: `started` first, `done` last). Readable at any time,
 // also while the request is pending; the outcome stays the only decision.
 //
 // Returns `MFA_OK` (writes `buf` and `*len_out`), `MFA_BUFFER_TOO_SMALL` (writes only

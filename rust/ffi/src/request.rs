@@ -45,6 +45,8 @@ impl Shared {
 
     /// Settles the slot unless it is already settled (the first outcome wins).
     fn settle(&self, outcome: &Outcome) {
+        // `done` before the status is visible (a reader that saw the end sees `done`).
+        self.progress.finish(&outcome.message);
         let json = serde_json::to_vec(outcome)
             .unwrap_or_else(|_| br#"{"status":"Failed","approved":false}"#.to_vec());
         let mut slot = self.lock();
@@ -84,6 +86,7 @@ impl mfa_request {
         let mut outcome = self.client.cancelled(&self.query, started, elapsed);
         let audit = self.client.audit_line(&self.query, &mut outcome);
         let json = serde_json::to_vec(&outcome).unwrap_or_default();
+        self.shared.progress.finish(&outcome.message);
         *slot = Slot::Done {
             status: outcome.status.abi_number(),
             json,
@@ -257,6 +260,8 @@ pub unsafe extern "C" fn mfa_request_start(request: *const mfa_request) -> mfa_r
             );
         }
         let (started_unix_ms, clock) = (now_unix_ms(), Instant::now());
+        // `started` is visible as soon as this returns.
+        request.shared.progress.start();
         let task = SettleOnDrop {
             shared: request.shared.clone(),
             client: request.client.clone(),

@@ -5,6 +5,7 @@
 //! - [`xml`]: the bounded XML tree reader (namespaces resolved, XML 1.0 rules, limits);
 //! - [`soap`]: SOAP 1.1 for the MFA Server Web Service SDK (`PfWsSdk`): the request
 //!   writer, the strict response reader, the SDK's enumerations;
+//! - [`json`]: the strict JSON reader of every JSON provider (duplicate keys refused, bounded);
 //! - [`codes`]: the SDK's CallResult table and what each code means to an approval;
 //! - [`duo`]: Duo Auth API request signing (v2, v5) and parameter encodings;
 //! - [`time`]: RFC 2822 and RFC 3339 dates;
@@ -18,6 +19,7 @@
 
 pub mod codes;
 pub mod duo;
+pub mod json;
 pub mod limits;
 pub mod soap;
 pub mod text;

@@ -21,7 +21,10 @@ pub enum Preauth {
 pub struct Script {
     /// Answer every `auth_status` at once, even with nothing new (a broken server).
     pub eager: bool,
-    /// (delay after the push, result, status, status message).
+    /// Answer every `auth_status` with this whole body instead (a forged answer).
+    pub raw: Option<&'static str>,
+    /// (delay after the push, result, status, status message; a `{n}` in the message is
+    /// replaced by the number of answers given, so each answer differs).
     pub steps: Vec<(Duration, &'static str, &'static str, String)>,
 }
 
@@ -40,12 +43,26 @@ fn waiting(msg: &str) -> (Duration, &'static str, &'static str, String) {
     (Duration::ZERO, "waiting", "pushed", msg.to_string())
 }
 
+/// A push whose every `auth_status` answer is `body` (the forged answers of issue 16: a
+/// duplicated key or object that a last-wins reader took for an approval).
+fn forged(body: &'static str) -> (Preauth, Option<Fault>) {
+    (
+        Preauth::Auth(Script {
+            eager: false,
+            raw: Some(body),
+            steps: vec![waiting("forged")],
+        }),
+        None,
+    )
+}
+
 /// The scripted behaviour of `user` (`no_response_after`: when an unanswered push times out).
 pub fn behaviour(user: &str, no_response_after: Duration) -> (Preauth, Option<Fault>) {
     let pushed = "Pushed a login request to your device...";
     let one = Duration::from_secs(1);
     let approve = Script {
         eager: false,
+        raw: None,
         steps: vec![
             waiting(pushed),
             (one, "allow", "allow", "Success. Logging you in...".into()),
@@ -56,6 +73,7 @@ pub fn behaviour(user: &str, no_response_after: Duration) -> (Preauth, Option<Fa
         "bob@contoso.com" => (
             Preauth::Auth(Script {
                 eager: false,
+                raw: None,
                 steps: vec![
                     waiting(pushed),
                     (one, "deny", "deny", "Login request denied.".into()),
@@ -66,6 +84,7 @@ pub fn behaviour(user: &str, no_response_after: Duration) -> (Preauth, Option<Fa
         "carol@contoso.com" => (
             Preauth::Auth(Script {
                 eager: false,
+                raw: None,
                 steps: vec![
                     waiting(pushed),
                     (
@@ -81,6 +100,7 @@ pub fn behaviour(user: &str, no_response_after: Duration) -> (Preauth, Option<Fa
         "mallory@contoso.com" => (
             Preauth::Auth(Script {
                 eager: false,
+                raw: None,
                 steps: vec![
                     waiting(pushed),
                     (
@@ -96,6 +116,7 @@ pub fn behaviour(user: &str, no_response_after: Duration) -> (Preauth, Option<Fa
         "victor@contoso.com" => (
             Preauth::Auth(Script {
                 eager: false,
+                raw: None,
                 steps: vec![
                     waiting("Please enter verification code 376 into Duo Mobile..."),
                     (
@@ -111,6 +132,7 @@ pub fn behaviour(user: &str, no_response_after: Duration) -> (Preauth, Option<Fa
         "instant@contoso.com" => (
             Preauth::Auth(Script {
                 eager: false,
+                raw: None,
                 steps: vec![(
                     Duration::ZERO,
                     "allow",
@@ -123,9 +145,27 @@ pub fn behaviour(user: &str, no_response_after: Duration) -> (Preauth, Option<Fa
         "eager@faults.contoso.com" => (
             Preauth::Auth(Script {
                 eager: true,
+                raw: None,
                 steps: vec![waiting(pushed)],
             }),
             None,
+        ),
+        "chatty@faults.contoso.com" => (
+            Preauth::Auth(Script {
+                eager: true,
+                raw: None,
+                steps: vec![waiting("Pushed a login request to your device ({n})...")],
+            }),
+            None,
+        ),
+        "forged-duplicate@faults.contoso.com" => forged(
+            r#"{"stat":"OK","response":{"result":"deny","status":"deny","status_msg":"no","result":"allow","status":"allow"}}"#,
+        ),
+        "forged-stat@faults.contoso.com" => forged(
+            r#"{"stat":"FAIL","response":{"result":"allow","status":"allow","status_msg":"yes"},"stat":"OK"}"#,
+        ),
+        "forged-response@faults.contoso.com" => forged(
+            r#"{"stat":"OK","response":{"result":"deny","status":"deny","status_msg":"no"},"response":{"result":"allow","status":"allow","status_msg":"yes"}}"#,
         ),
         "bypass@contoso.com" => (Preauth::Allow, None),
         "locked@contoso.com" => (Preauth::Deny("Your account is disabled."), None),
