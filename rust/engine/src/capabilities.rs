@@ -6,8 +6,8 @@
 //! can never disagree.
 
 use crate::config::{AUTHENTICATION_TYPES, MAX_NAME_CHARS, MAX_SECONDS, PROVIDERS};
-use crate::outcome::FailureKind;
-use crate::request::{Operation, MODES};
+use crate::outcome::{FailureKind, Status};
+use crate::request::{Operation, DEFAULT_TIMEOUT_SECONDS, MODES};
 use serde_json::{json, Value};
 
 /// The capabilities document (see the C ABI's `mfa_capabilities`).
@@ -21,9 +21,13 @@ pub fn capabilities() -> Value {
         "initiatingAuthenticationTypes": AUTHENTICATION_TYPES,
         "basicModes": ["preemptive", "challenge"],
         "failureKinds": FailureKind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>(),
+        "statuses": Status::ALL.iter().map(|s| s.name()).collect::<Vec<_>>(),
+        "require": ["any", "all"],
         "limits": {
             "nameMaxChars": MAX_NAME_CHARS,
             "secondsMax": MAX_SECONDS,
+            "approversMax": crate::approval::MAX_APPROVERS,
+            "defaultTimeoutSeconds": DEFAULT_TIMEOUT_SECONDS,
         },
     })
 }

@@ -11,6 +11,7 @@
 //!   extra CA, client certificates, caller authentication;
 //! - [`provider`] and [`mfaserver`]: the provider interface and the Azure MFA Server
 //!   Web Service SDK provider;
+//! - [`approval`]: approvers (distinct people), require, the quorum decision;
 //! - [`client`]: the façade the C ABI uses;
 //! - [`capabilities`]: the lists and limits hosts read instead of copying rules.
 //!
@@ -18,6 +19,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod approval;
 pub mod audit;
 pub mod capabilities;
 pub mod client;
