@@ -57,7 +57,7 @@ Describe 'Invoke-MfaApprovalOutOfProcess.ps1' {
 
     It 'with -Assert the ErrorId and category are the module''s (TimedOut: OperationTimeout, not PermissionDenied)' {
         $script = "try { & '$wrapper' -UserName 'carol@contoso.com' -SettingsPath '$settings' -TimeoutSeconds 1 -Assert; 'no error' } catch { `$_.FullyQualifiedErrorId + '|' + `$_.CategoryInfo.Category }"
-        (& $pwsh -NoProfile -NonInteractive -Command $script) | Should -Match '^MfaApproval.TimedOut\|OperationTimeout$'
+        (& $pwsh -NoProfile -NonInteractive -Command $script) | Should -Match '^MfaApproval.TimedOut(,[^|]*)?\|OperationTimeout$'
     }
 
     It 'refuses a ModulePath that is not the build the wrapper belongs to' {
