@@ -52,9 +52,11 @@ Describe 'Invoke-MfaApproval with the demo users' {
         (Invoke-MfaApproval -Connection $conn -UserName alice@contoso.com -Mode phoneApp).Status | Should -Be 'Approved'
     }
 
-    It 'takes user names from the pipeline' {
-        $results = 'alice@contoso.com', 'bob@contoso.com' | Invoke-MfaApproval -Connection $conn
-        $results.Status | Should -Be @('Approved', 'Denied')
+    It 'takes user names from the pipeline as one request (several names need -Require)' {
+        $results = @('alice@contoso.com', 'bob@contoso.com' | Invoke-MfaApproval -Connection $conn -Require All)
+        $results.Count | Should -Be 1
+        $results[0].Status | Should -Be 'Denied'
+        @($results[0].Approvers).Count | Should -Be 2
     }
 
     It 'uses the session default connection' {
@@ -146,7 +148,7 @@ Describe 'Start-, Get-, Wait- and Stop-MfaApproval' {
         $r = Start-MfaApproval -Connection $conn -UserName carol@contoso.com -Timeout 60
         $result = $r | Wait-MfaApproval -Timeout 1
         $result.Status | Should -Be 'TimedOut'
-        $result.Message | Should -Match 'wait timeout'
+        $result.Message | Should -Match "host's wait ended"
     }
 
     It '50 approvals started from one session all complete correctly' {

@@ -55,6 +55,26 @@ Describe 'Invoke-MfaApprovalOutOfProcess.ps1' {
         (& $pwsh -NoProfile -NonInteractive -Command $script) | Should -Match '^MfaApproval.Denied'
     }
 
+    It 'with -Assert the ErrorId and category are the module''s (TimedOut: OperationTimeout, not PermissionDenied)' {
+        $script = "try { & '$wrapper' -UserName 'carol@contoso.com' -SettingsPath '$settings' -TimeoutSeconds 1 -Assert; 'no error' } catch { `$_.FullyQualifiedErrorId + '|' + `$_.CategoryInfo.Category }"
+        (& $pwsh -NoProfile -NonInteractive -Command $script) | Should -Match '^MfaApproval.TimedOut(,[^|]*)?\|OperationTimeout$'
+    }
+
+    It 'refuses a ModulePath that is not the build the wrapper belongs to' {
+        $fake = Join-Path $TestDrive 'fake/MfaApproval'
+        $null = New-Item -ItemType Directory -Path $fake -Force
+        Set-Content -LiteralPath (Join-Path $fake 'MfaApproval.psm1') -Value @'
+function New-MfaConnection { [pscustomobject]@{} }
+function Invoke-MfaApproval { $r = [pscustomobject]@{ Status = 'Approved'; Approved = $true; UserName = 'x' }; $r | Add-Member ScriptMethod ToHashtable { @{ Status = 'Approved'; Approved = $true } }; $r }
+'@
+        $fakeSettings = Join-Path $TestDrive 'fake.psd1'
+        Set-Content -Path $fakeSettings -Value "@{ Uri = '$($sim.Uri)'; ModulePath = '$fake' }"
+        $r = & $wrapper -UserName 'alice@contoso.com' -SettingsPath $fakeSettings -TimeoutSeconds 20
+        $r.Approved | Should -BeFalse
+        $r.ExitCode | Should -Be 2
+        $r.Message | Should -Match 'not the MfaApproval build'
+    }
+
     It 'reports bad settings as Failed without throwing' {
         $bad = Join-Path $TestDrive 'bad.psd1'
         Set-Content -Path $bad -Value "@{ Uri = 'ftp://nowhere'; ModulePath = '$ModulePath' }"
@@ -186,9 +206,10 @@ Describe 'Invoke-MfaApprovalOutOfProcess.ps1 with approvers, context and an audi
         $r.Approvers | Should -Match 'carol@contoso.com=Cancelled'
         $r.AuditId | Should -Match '^[0-9a-f]{32}$'
         $lines = @(Get-Content $auditPath | ForEach-Object { $_ | ConvertFrom-Json })
-        $lines.Count | Should -Be 2
-        ($lines | Where-Object id -EQ $r.AuditId).userName | Should -Be 'alice@contoso.com'
-        ($lines | Where-Object userName -EQ 'carol@contoso.com').status | Should -Be 'Cancelled'
+        $lines.Count | Should -Be 1 -Because 'one record per decision'
+        $lines[0].id | Should -Be $r.AuditId
+        $lines[0].decidedBy | Should -Be 'alice@contoso.com'
+        ($lines[0].approvers | Where-Object userName -EQ 'carol@contoso.com').status | Should -Be 'Cancelled'
         foreach ($l in $lines) {
             $l.context.'MIM request' | Should -Be 'req-9'
             $l.context.'MIM actor' | Should -Be 'actor-1'

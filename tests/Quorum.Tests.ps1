@@ -1,5 +1,7 @@
-# Multi-approver requests (-Require Any|All|N) on both providers: the quorum decides, fail
-# closed, and whoever is still pending when it is decided is cancelled at once.
+# Multi-approver requests (-Require Any|All|N) on both providers: the engine decides, fail
+# closed, and whoever is still pending when it is decided is cancelled at once. The same
+# person named twice (any case, any spacing, any count) is refused before anything is sent:
+# before ABI 4 each of these cases was Approved when alice approved every push.
 BeforeDiscovery {
     $providers = @(@{ Provider = 'MfaServer' }, @{ Provider = 'Duo' })
 }
@@ -12,6 +14,34 @@ BeforeAll {
         MfaServer = Start-MfaSimulator -NoResponseAfter 3 -DirectoryFile $directory
         Duo       = Start-MfaSimulator -Provider Duo -NoResponseAfter 3
     }
+    $wrapper = Join-Path $ModulePath 'mim/Invoke-MfaApprovalOutOfProcess.ps1'
+    $credentialPath = Join-Path $TestDrive 'svc.credential.xml'
+    New-Object System.Management.Automation.PSCredential('demo-admin', (New-TestSecureString 'demo-password')) | Export-Clixml -Path $credentialPath
+    $secretPath = Join-Path $TestDrive 'duo.secret.xml'
+    New-Object System.Management.Automation.PSCredential('duo', (New-TestSecureString 'demo-duo-secret-key-for-mfa-sim-only-0000')) | Export-Clixml -Path $secretPath
+    $settingsFor = @{
+        MfaServer = Join-Path $TestDrive 'mfaserver.psd1'
+        Duo       = Join-Path $TestDrive 'duo.psd1'
+    }
+    Set-Content -Path $settingsFor.MfaServer -Value @"
+@{
+    Uri                   = '$($sims.MfaServer.Uri)'
+    CredentialPath        = '$credentialPath'
+    ServerCertificateHash = '$($sims.MfaServer.CertificateHash)'
+    ModulePath            = '$ModulePath'
+}
+"@
+    Set-Content -Path $settingsFor.Duo -Value @"
+@{
+    Provider              = 'Duo'
+    ApiHost               = '127.0.0.1:$(([uri]$sims.Duo.Uri).Port)'
+    IntegrationKey        = 'DIDEMOINTEGRATION001'
+    SecretKeyPath         = '$secretPath'
+    ServerCertificateHash = '$($sims.Duo.CertificateHash)'
+    ModulePath            = '$ModulePath'
+}
+"@
+    $fifty = @(0..49 | ForEach-Object { @('alice@contoso.com', 'ALICE@contoso.com', ' alice@contoso.com', 'Alice@Contoso.com ')[$_ % 4] })
 }
 AfterAll {
     $sims.Values | Stop-MfaSimulator -ErrorAction SilentlyContinue
@@ -59,6 +89,60 @@ Describe 'Quorum on <Provider>' -ForEach $providers {
     }
 }
 
+Describe 'One person never counts as two on <Provider>' -ForEach $providers {
+    BeforeAll { $conn = $sims[$Provider].Connection }
+
+    It 'refuses <Case>' -ForEach @(
+        @{ Case = 'alice twice with -Require All'; Names = @('alice@contoso.com', 'alice@contoso.com'); Require = 'All' }
+        @{ Case = 'ALICE and alice with -Require 2'; Names = @('ALICE@contoso.com', 'alice@contoso.com'); Require = '2' }
+        @{ Case = 'a trailing space'; Names = @('alice@contoso.com ', 'alice@contoso.com'); Require = 'All' }
+        @{ Case = 'three copies with -Require 3'; Names = @('alice@contoso.com', 'Alice@contoso.com', 'alice@CONTOSO.com'); Require = '3' }
+        @{ Case = 'fifty copies with -Require All'; Names = 'fifty'; Require = 'All' }
+    ) {
+        $users = if ($Names -eq 'fifty') { $fifty } else { $Names }
+        $err = $null
+        try { Invoke-MfaApproval -Connection $conn -UserName $users -Require $Require -Timeout 20 } catch { $err = $_ }
+        $err | Should -Not -BeNullOrEmpty -Because 'the same person must never satisfy a rule for several approvers'
+        $err.FullyQualifiedErrorId | Should -BeLike 'MfaApproval.InvalidApprovers,*'
+        $err.Exception.Message | Should -BeLike '*-UserName:*same person*'
+        { Invoke-MfaApproval -Connection $conn -UserName $users -Require $Require -Timeout 20 -Assert } | Should -Throw -ErrorId 'MfaApproval.InvalidApprovers,*'
+    }
+
+    It 'refuses it through the MIM wrapper: Approved is False and the exit code is not 0' {
+        foreach ($names in @(@('alice@contoso.com', 'alice@contoso.com'), @('ALICE@contoso.com', 'alice@contoso.com '))) {
+            $r = & $wrapper -UserName $names -Require All -SettingsPath $settingsFor[$Provider] -TimeoutSeconds 20
+            $r.Approved | Should -BeFalse
+            $r.ExitCode | Should -Not -Be 0
+            $r.Message | Should -Match 'same person'
+        }
+    }
+
+    It '-ExcludeUserName keeps the requester from approving, in any spelling' {
+        { Invoke-MfaApproval -Connection $conn -UserName alice@contoso.com, carol@contoso.com -Require Any -ExcludeUserName ' ALICE@contoso.com' } | Should -Throw -ErrorId 'MfaApproval.InvalidApprovers,*'
+        { Invoke-MfaApproval -Connection $conn -UserName alice@contoso.com -ExcludeUserName 'Alice@Contoso.com' } | Should -Throw '*may not approve*'
+        (Invoke-MfaApproval -Connection $conn -UserName alice@contoso.com -ExcludeUserName bob@contoso.com).Status | Should -Be 'Approved'
+    }
+}
+
+Describe 'Several names need -Require and give one result' {
+    It 'refuses several names without -Require (parameter and pipeline)' {
+        { Invoke-MfaApproval -Connection $sims.MfaServer.Connection -UserName bob@contoso.com, alice@contoso.com } | Should -Throw -ErrorId 'MfaApproval.RequireNeeded,*'
+        { 'bob@contoso.com', 'alice@contoso.com' | Invoke-MfaApproval -Connection $sims.MfaServer.Connection } | Should -Throw -ErrorId 'MfaApproval.RequireNeeded,*'
+    }
+
+    It 'the MIM wrapper with two names and no -Require is not an approval' {
+        $r = & $wrapper -UserName bob@contoso.com, alice@contoso.com -SettingsPath $settingsFor.MfaServer -TimeoutSeconds 20
+        $r.Approved | Should -BeFalse
+        $r.ExitCode | Should -Not -Be 0
+        @($r.Status).Count | Should -Be 1
+    }
+
+    It '-Require completes Any and All, not file names' {
+        $words = (TabExpansion2 -inputScript 'Invoke-MfaApproval -Require ' -cursorColumn 28).CompletionMatches.CompletionText
+        $words | Should -Be @('Any', 'All')
+    }
+}
+
 Describe 'Quorum rules' {
     It 'Any with a late denial still approves when another approves first (MFA Server)' {
         $r = Invoke-MfaApproval -Connection $sims.MfaServer.Connection -UserName late-deny@contoso.com, alice@contoso.com -Require Any -Timeout 30
@@ -70,18 +154,15 @@ Describe 'Quorum rules' {
         { Invoke-MfaApproval -Connection $sims.MfaServer.Connection -UserName alice@contoso.com, bob@contoso.com -Require $Require } | Should -Throw -ErrorId 'MfaApproval.InvalidRequire,*'
     }
 
-    It 'decides by the rules, whatever the order (pure logic)' {
-        $q = [MfaApproval.Quorum]::new('2', 3)
-        $q.Add('a', 'Denied', $false) | Should -BeFalse
-        $q.Add('b', 'Approved', $true) | Should -BeFalse
-        $q.Add('c', 'Approved', $true) | Should -BeTrue
-        $q.Status | Should -Be 'Approved'
-        $q = [MfaApproval.Quorum]::new('All', 2)
-        $q.Add('a', 'Approved', $false) | Should -BeTrue -Because 'an Approved status without approved=true is not an approval'
-        $q.Status | Should -Be 'Failed'
-        $q = [MfaApproval.Quorum]::new('Any', 3)
-        $q.Add('a', 'TimedOut', $false) | Should -BeFalse
-        $q.Add('b', 'FraudReported', $false) | Should -BeTrue
-        $q.Status | Should -Be 'FraudReported'
+    It 'a wait timeout is TimedOut in the result and in the audit line alike' {
+        $audit = Join-Path $TestDrive 'timeout-audit.jsonl'
+        $c = New-MfaConnection -Uri $sims.MfaServer.Uri -Credential (New-Object System.Management.Automation.PSCredential('demo-admin', (New-TestSecureString 'demo-password'))) -ServerCertificateHash $sims.MfaServer.CertificateHash -AuditPath $audit
+        $r = Start-MfaApproval -Connection $c -UserName carol@contoso.com -Timeout 60 | Wait-MfaApproval -Timeout 1
+        $r.Status | Should -Be 'TimedOut'
+        $r.FailureKind | Should -Be 'timeout'
+        $line = Get-Content $audit | ForEach-Object { $_ | ConvertFrom-Json } | Where-Object id -EQ $r.AuditId
+        $line.status | Should -Be 'TimedOut'
+        $r.Duration.TotalSeconds | Should -BeLessThan 5
+        { Start-MfaApproval -Connection $c -UserName carol@contoso.com -Timeout 60 | Wait-MfaApproval -Timeout 1 | Where-Object { -not $_.Approved } | ForEach-Object { throw [MfaApproval.Contract]::AssertErrorId($_.Status) } } | Should -Throw 'MfaApproval.TimedOut'
     }
 }

@@ -19,11 +19,18 @@ error stream on success and returns one hashtable, with every key below on every
 
     @{ Approved = $true/$false; Status = 'Approved'|'Denied'|...; UserName; CallResult;
        CallResultDescription; ErrorCode; RequestId; Message; DurationSeconds; AuditId;
-       DecidedBy; Approvers; ExitCode; MimRequestId; MimActorId; MimTargetId }
+       Require; DecidedBy; Approvers; ErrorId; Category; ExitCode; MimRequestId; MimActorId; MimTargetId }
+
+The fields are the module's own (MfaApproval.Result.ToHashtable()), and so are the -Assert
+ErrorId and category (the generated contract): nothing is copied here. The child refuses a
+module that is not the build this wrapper belongs to (assembly name, version, public key
+token and file hash of the MfaApproval.dll next to this mim/ folder).
 
 AuditId is the id of the request's line in the audit trail when the settings name an
-AuditPath. With several -UserName values and -Require (Any, All or a number), the approvers
-are asked at once and the quorum decides (DecidedBy, Approvers: "user=Status; ...").
+AuditPath. With several -UserName values, -Require (Any, All or a number) is required: the
+engine refuses the same person named twice (any case or spacing), asks the approvers at
+once and decides (DecidedBy, Approvers: "user=Status; ..."). -ExcludeUserName names people
+who may not approve (e.g. the requester).
 
 With -Assert (recommended in authorization workflows) anything but Approved is a thrown
 (script-terminating) error: it ends the calling script too, so MIMWAL's Invoke throws, which
@@ -41,7 +48,10 @@ is the text of the push (Duo) or the applicationName the MFA server reports.
 
 .PARAMETER UserName
 The user who must approve (e.g. the target's UPN, looked up by the workflow), or with
--Require the approvers (at most 20).
+-Require the approvers (distinct people; the engine checks the names and their number).
+
+.PARAMETER ExcludeUserName
+People who may not approve this request (e.g. the requester).
 
 .PARAMETER Require
 With several user names: Any, All, or the number of approvals needed.
@@ -57,7 +67,8 @@ made as the MIM Service account), plus ModulePath (where MfaApproval is installe
 PSModulePath). An unknown key is refused, naming the known ones.
 
 .PARAMETER TimeoutSeconds
-How long the user has to answer (default 120). The child is killed 30 s after that.
+How long the user has to answer (default: the engine's, 120 s). The child is killed 30 s
+after that.
 
 .PARAMETER PowerShellPath
 The PowerShell to start: default powershell.exe on Windows, pwsh elsewhere.
@@ -72,11 +83,13 @@ Throw a terminating error unless the approval is granted.
 #>
 [CmdletBinding()]
 param(
-    [Parameter(Mandatory)][ValidateCount(1, 20)][ValidateLength(1, 256)][string[]]$UserName,
+    # The engine checks every value (names, -Require, the timeout) in the child: no copies of its rules here.
+    [Parameter(Mandatory)][string[]]$UserName,
     [string]$Require,
-    [ValidateLength(0, 256)][string]$Reason,
+    [string[]]$ExcludeUserName,
+    [string]$Reason,
     [Parameter(Mandatory)][ValidateScript({ Test-Path -LiteralPath $_ -PathType Leaf })][string]$SettingsPath,
-    [ValidateRange(1, 3600)][int]$TimeoutSeconds = 120,
+    [int]$TimeoutSeconds,
     [string]$PowerShellPath,
     [string]$MimRequestId,
     [string]$MimActorId,
@@ -104,6 +117,23 @@ if (-not $PowerShellPath) {
     }
 }
 
+# The module this wrapper belongs to (it sits in the module's mim/ folder): its assembly
+# gives the contract (the -Assert ErrorId and category, the default timeout; loading it
+# runs no native code) and the identity the child must find loaded (name, version, public
+# key token, and the file's SHA-256), so a ModulePath naming another build is refused.
+$moduleAssembly = Join-Path (Split-Path -Parent $PSScriptRoot) 'MfaApproval.dll'
+if (-not ('MfaApproval.Contract' -as [type]) -and (Test-Path -LiteralPath $moduleAssembly)) {
+    try { Add-Type -Path $moduleAssembly } catch { Write-Verbose "The module's assembly did not load here: $($_.Exception.Message)" }
+}
+$contract = 'MfaApproval.Contract' -as [type]
+$expectedAssembly = $null
+$expectedHash = $null
+if (Test-Path -LiteralPath $moduleAssembly) {
+    $expectedAssembly = [System.Reflection.AssemblyName]::GetAssemblyName($moduleAssembly).FullName
+    $expectedHash = (Get-FileHash -LiteralPath $moduleAssembly -Algorithm SHA256).Hash
+}
+$waitSeconds = if ($PSBoundParameters.ContainsKey('TimeoutSeconds')) { $TimeoutSeconds } elseif ($contract) { [int]$contract::DefaultTimeoutSeconds } else { 120 }
+
 # Nothing from the request ever goes on the command line. The child's command line is
 # fixed (ChildProcess.ps1: a constant bootstrap that reads the request from standard input
 # as base64 of UTF-8 JSON, ignoring anything else there, such as a byte order mark).
@@ -113,7 +143,10 @@ $request = @{
     Require        = $Require
     Reason         = $Reason
     SettingsPath   = [System.IO.Path]::GetFullPath((Resolve-Path -LiteralPath $SettingsPath).ProviderPath)
-    TimeoutSeconds = $TimeoutSeconds
+    TimeoutSeconds = $(if ($PSBoundParameters.ContainsKey('TimeoutSeconds')) { $TimeoutSeconds } else { $null })
+    ExcludeUserName = @($ExcludeUserName | Where-Object { $null -ne $_ })
+    ExpectedAssembly = $expectedAssembly
+    ExpectedAssemblyHash = $expectedHash
     MimRequestId   = $MimRequestId
     MimActorId     = $MimActorId
     MimTargetId    = $MimTargetId
@@ -140,35 +173,26 @@ try {
     $process.StandardInput.BaseStream.Write($stdinBytes, 0, $stdinBytes.Length)
     $process.StandardInput.BaseStream.Flush()
     $process.StandardInput.Close()
-    $limit = [datetime]::UtcNow.AddSeconds($TimeoutSeconds + 30)
+    $limit = [datetime]::UtcNow.AddSeconds([Math]::Max(1, $waitSeconds) + 30)
     # Short waits, so a pipeline stop (Ctrl+C, a cancelled workflow) ends this script
     # between them; the finally block then kills the child.
     while (-not $process.WaitForExit(200)) {
         if ([datetime]::UtcNow -gt $limit) { break }
     }
     if (-not $process.HasExited) {
-        $result = @{ Approved = $false; Status = 'TimedOut'; UserName = ($UserName -join ', '); Message = "the approval process ran over its limit of $($TimeoutSeconds + 30) s and was stopped"; ExitCode = -1 }
+        $result = @{ Approved = $false; Status = 'TimedOut'; UserName = ($UserName -join ', '); Message = "the approval process ran over its limit of $([Math]::Max(1, $waitSeconds) + 30) s and was stopped"; ExitCode = -1 }
     }
     else {
         $process.WaitForExit()
         $json = @($stdout.Result -split "`r?`n" | Where-Object { $_ -like '{*' }) | Select-Object -Last 1
         if ($json) {
             $o = ConvertFrom-Json -InputObject $json
-            $result = @{
-                Approved              = ($o.Status -eq 'Approved') -and ($o.Approved -eq $true) -and ($process.ExitCode -eq 0)
-                Status                = [string]$o.Status
-                UserName              = [string]$o.UserName
-                CallResult            = $o.CallResult
-                CallResultDescription = [string]$o.CallResultDescription
-                ErrorCode             = $o.ErrorCode
-                RequestId             = [string]$o.RequestId
-                Message               = [string]$o.Message
-                DurationSeconds       = [double]$o.DurationSeconds
-                AuditId               = [string]$o.AuditId
-                DecidedBy             = [string]$o.DecidedBy
-                Approvers             = [string]$o.Approvers
-                ExitCode              = $process.ExitCode
-            }
+            # The fields are the module's (Result.ToHashtable() in the child): copied as they come.
+            $result = @{}
+            foreach ($p in $o.PSObject.Properties) { $result[$p.Name] = $p.Value }
+            # Fail closed: approved only when the module said so and the child exited 0.
+            $result.Approved = ($o.Status -eq 'Approved') -and ($o.Approved -eq $true) -and ($process.ExitCode -eq 0)
+            $result.ExitCode = $process.ExitCode
         }
         else {
             $why = ConvertFrom-MfaChildError $stderr.Result
@@ -189,11 +213,14 @@ if ($MimTargetId) { $result.MimTargetId = $MimTargetId }
 if ($MimRequestId) { $result.MimRequestId = $MimRequestId }
 if ($Assert -and -not $result.Approved) {
     $exception = New-Object System.Security.SecurityException(("MFA approval for '{0}' was not granted: {1} ({2})" -f ($UserName -join ', '), $result.Status, $result.Message))
-    $status = if (@('Denied', 'FraudReported', 'TimedOut', 'Cancelled') -contains $result.Status) { $result.Status } else { 'Failed' }
+    # The ErrorId and category are the module's contract (the same -Assert gives in process).
+    $errorId = if ($contract) { $contract::AssertErrorId([string]$result.Status) } else { 'MfaApproval.Failed' }
+    $category = if ($contract) { $contract::AssertCategory([string]$result.Status, [string]$result.FailureKind) } else { [System.Management.Automation.ErrorCategory]::NotSpecified }
+    if ($result.Status -ne 'Approved' -and $result.ErrorId) { $errorId = [string]$result.ErrorId; $category = [System.Management.Automation.ErrorCategory]$result.Category }
     # throw, not $PSCmdlet.ThrowTerminatingError: that one ends only the calling statement,
     # so the script that called this one (MIMWAL's activity script) would go on and the
     # activity would succeed. A thrown error ends every caller up to PowerShell.Invoke, which
     # MIMWAL turns into a failed activity (RunPowerShellScript.cs, lines 918-922).
-    throw (New-Object System.Management.Automation.ErrorRecord($exception, "MfaApproval.$status", 'PermissionDenied', $result))
+    throw (New-Object System.Management.Automation.ErrorRecord($exception, $errorId, $category, $result))
 }
 $result

@@ -30,7 +30,6 @@ function Write-Outcome([hashtable]$Value, [int]$Code) {
 }
 $UserName = @($Request.UserName | ForEach-Object { [string]$_ })
 try {
-    $TimeoutSeconds = if ($Request.TimeoutSeconds) { [int]$Request.TimeoutSeconds } else { 120 }
     # Settings.ps1: the one mapping from settings keys to New-MfaConnection parameters.
     . (Join-Path $PSScriptRoot 'Settings.ps1')
     $settingsPath = [string]$Request.SettingsPath
@@ -38,9 +37,22 @@ try {
     $connect = ConvertFrom-MfaSettings -Settings $settings -Path $settingsPath
     $module = if ($settings.ContainsKey('ModulePath') -and $settings.ModulePath) { $settings.ModulePath } else { 'MfaApproval' }
     Import-Module $module
+    # Only the build the wrapper belongs to may answer: a ModulePath naming another module
+    # (another version, another build, or a look-alike) is refused before it runs anything more.
+    $loaded = 'MfaApproval.Session' -as [type]
+    if ($Request.ExpectedAssembly) {
+        $actual = if ($loaded) { $loaded.Assembly.GetName().FullName } else { '(no MfaApproval assembly)' }
+        $hash = if ($loaded) { (Get-FileHash -LiteralPath $loaded.Assembly.Location -Algorithm SHA256).Hash } else { '' }
+        if ($actual -ne [string]$Request.ExpectedAssembly -or $hash -ne [string]$Request.ExpectedAssemblyHash) {
+            throw "ModulePath '$module' is not the MfaApproval build this wrapper belongs to (expected $($Request.ExpectedAssembly), found $actual); point ModulePath at the module folder the wrapper came from."
+        }
+    }
     $connection = New-MfaConnection @connect
-    $invoke = @{ Connection = $connection; UserName = $UserName; Timeout = $TimeoutSeconds }
+    $invoke = @{ Connection = $connection; UserName = $UserName }
+    if ($null -ne $Request.TimeoutSeconds) { $invoke.Timeout = [int]$Request.TimeoutSeconds }
     if ($Request.Require) { $invoke.Require = [string]$Request.Require }
+    $exclude = @($Request.ExcludeUserName | Where-Object { $_ } | ForEach-Object { [string]$_ })
+    if ($exclude.Count) { $invoke.ExcludeUserName = $exclude }
     $context = @{}
     if ($Request.MimRequestId) { $context['MIM request'] = [string]$Request.MimRequestId }
     if ($Request.MimActorId) { $context['MIM actor'] = [string]$Request.MimActorId }
@@ -53,17 +65,5 @@ try {
 catch {
     Write-Outcome @{ Status = 'Failed'; Approved = $false; UserName = ($UserName -join ', '); Message = "$($_.FullyQualifiedErrorId): $($_.Exception.Message)" } 2
 }
-Write-Outcome @{
-    Status                = $r.Status
-    Approved              = $r.Approved
-    UserName              = $r.UserName
-    CallResult            = $r.CallResult
-    CallResultDescription = $r.CallResultDescription
-    ErrorCode             = $r.ErrorCode
-    RequestId             = $r.RequestId
-    Message               = $r.Message
-    DurationSeconds       = $r.Duration.TotalSeconds
-    AuditId               = $r.AuditId
-    DecidedBy             = $r.DecidedBy
-    Approvers             = (@($r.Approvers | Where-Object { $_ } | ForEach-Object { '{0}={1}' -f $_.UserName, $_.Status }) -join '; ')
-} $(if ($r.Approved) { 0 } else { 1 })
+# The module's own fields and -Assert mapping (Result.ToHashtable()).
+Write-Outcome $r.ToHashtable() $(if ($r.Approved) { 0 } else { 1 })

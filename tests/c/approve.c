@@ -2,8 +2,11 @@
  * approve.c - a C host of libmfa_approval: one approval against an MFA Server SDK
  * endpoint (the simulator in the tests), using only the committed header.
  *
- * usage: MFA_PASSWORD=... approve URI SHA256_PIN BASIC_USER USER_TO_APPROVE
- * exit:  0 approved, 1 not approved (any other final status), 2 usage or ABI errors.
+ * usage: MFA_PASSWORD=... approve URI SHA256_PIN BASIC_USER USER_TO_APPROVE [REQUIRE]
+ *        With REQUIRE (any, all or a number), USER_TO_APPROVE is a comma-separated list
+ *        of approvers, decided by the engine (ABI 4).
+ * exit:  0 approved, 1 not approved (any other final status), 2 usage or ABI errors
+ *        (a refused request, e.g. the same person named twice, included).
  * Prints the status name and the outcome JSON.
  */
 #include "mfa_approval.h"
@@ -21,11 +24,12 @@ static void print_last_error(const char *what) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 5) {
-        fprintf(stderr, "usage: MFA_PASSWORD=... %s URI SHA256_PIN BASIC_USER USER\n", argv[0]);
+    if (argc != 5 && argc != 6) {
+        fprintf(stderr, "usage: MFA_PASSWORD=... %s URI SHA256_PIN BASIC_USER USER[,USER...] [REQUIRE]\n", argv[0]);
         return 2;
     }
-    if (mfa_abi_version() != MFA_ABI_VERSION) {
+    /* Additive ABI versions: a host built for N runs with N or later. */
+    if (mfa_abi_version() < MFA_ABI_VERSION) {
         fprintf(stderr, "ABI mismatch: library %u, header %u\n", mfa_abi_version(), MFA_ABI_VERSION);
         return 2;
     }
@@ -45,8 +49,26 @@ int main(int argc, char **argv) {
         return 2;
     }
 
-    char request_json[512];
-    n = snprintf(request_json, sizeof request_json, "{\"userName\":\"%s\",\"timeoutSeconds\":30}", argv[4]);
+    char request_json[2048];
+    if (argc == 6) {
+        /* {"approvers":["a","b"],"require":"all"}: each comma starts a new name. */
+        char names[1024];
+        size_t k = 0;
+        for (const char *p = argv[4]; *p && k + 4 < sizeof names; p++) {
+            if (*p == ',') {
+                names[k++] = '"';
+                names[k++] = ',';
+                names[k++] = '"';
+            } else {
+                names[k++] = *p;
+            }
+        }
+        names[k] = '\0';
+        n = snprintf(request_json, sizeof request_json,
+                     "{\"approvers\":[\"%s\"],\"require\":\"%s\",\"timeoutSeconds\":30}", names, argv[5]);
+    } else {
+        n = snprintf(request_json, sizeof request_json, "{\"userName\":\"%s\",\"timeoutSeconds\":30}", argv[4]);
+    }
     mfa_request *request = NULL;
     if (n < 0 || (size_t)n >= sizeof request_json ||
         mfa_request_new(client, (const uint8_t *)request_json, (size_t)n, &request) != MFA_OK) {

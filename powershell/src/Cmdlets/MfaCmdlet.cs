@@ -25,6 +25,11 @@ namespace MfaApproval.Cmdlets
             { "applicationName", "ApplicationName" },
             { "mode", "Mode" },
             { "initiatingIpAddress", "InitiatingIpAddress" },
+            { "approvers", "UserName" },
+            { "require", "Require" },
+            { "excludeUserNames", "ExcludeUserName" },
+            { "pushType", "Reason" },
+            { "pushInfo", "Context" },
         };
 
         /// <summary>"-Parameter: problem" when the engine's field maps to a parameter, else the engine's text.</summary>
@@ -40,6 +45,15 @@ namespace MfaApproval.Cmdlets
                 if (map.TryGetValue(bare, out parameter)) return "-" + parameter + ": " + e.Problem;
             }
             return e.Message;
+        }
+
+        /// <summary>The ErrorId of a request the engine refused, by the field it named.</summary>
+        static string RefusalErrorId(string field)
+        {
+            if (field == null) return "MfaApproval.InvalidRequest";
+            if (field == "require") return "MfaApproval.InvalidRequire";
+            if (field.StartsWith("approvers", StringComparison.Ordinal) || field.StartsWith("excludeUserNames", StringComparison.Ordinal)) return "MfaApproval.InvalidApprovers";
+            return "MfaApproval.InvalidRequest";
         }
 
         /// <summary>The full file-system path of an existing file named by a parameter (PowerShell
@@ -118,7 +132,7 @@ namespace MfaApproval.Cmdlets
             }
             catch (MfaNativeException e)
             {
-                ThrowTerminatingError(Errors.Record("MfaApproval.InvalidRequest", "The request was refused: " + ForParameter(e, RequestParameters), ErrorCategory.InvalidArgument, userName, e));
+                ThrowTerminatingError(Errors.Record(RefusalErrorId(e.Field), "The request was refused: " + ForParameter(e, RequestParameters), ErrorCategory.InvalidArgument, userName, e));
             }
             Request r = new Request(Session.NextRequestId(), userName, operation, timeoutSeconds, c.Uri, c.Provider ?? "MfaServer", handle);
             Session.Remember(r);
@@ -128,18 +142,12 @@ namespace MfaApproval.Cmdlets
         /// <summary>Waits for <paramref name="requests"/>, writing each result with <paramref name="emit"/>.</summary>
         protected void Wait(IEnumerable<Request> requests, double timeoutSeconds, string activity, Action<Result> emit)
         {
-            Wait(requests, timeoutSeconds, activity, emit, null);
-        }
-
-        /// <summary>Waits; once <paramref name="decided"/> says so, the rest are cancelled at once.</summary>
-        protected void Wait(IEnumerable<Request> requests, double timeoutSeconds, string activity, Action<Result> emit, Func<Result, bool> decided)
-        {
             Waiter w = new Waiter(requests);
             lock (waiterGate) current = w;
             if (Stopping) w.Stop();
             try
             {
-                w.Run(this, timeoutSeconds, activity, emit, decided);
+                w.Run(this, timeoutSeconds, activity, emit);
             }
             finally
             {

@@ -29,7 +29,7 @@ namespace MfaApproval.Cmdlets
     /// <summary>Invoke-MfaApproval and Start-MfaApproval: what one approval request takes.</summary>
     public abstract class ApprovalCmdlet : UserCmdlet
     {
-        int timeout = 120;
+        int timeout = (int)Contract.DefaultTimeoutSeconds;
 
         [Parameter]
         [ValidateRequestField("timeoutSeconds")]

@@ -29,8 +29,9 @@ namespace MfaApproval.Interop
 
     public static class Native
     {
-        /// <summary>The ABI version this assembly was written for (MFA_ABI_VERSION).</summary>
-        public const uint ExpectedAbiVersion = 3;
+        /// <summary>The ABI version this assembly was written for (MFA_ABI_VERSION). Versions
+        /// only add within a SONAME major, so any library reporting this or later works.</summary>
+        public const uint ExpectedAbiVersion = 4;
 
         public const uint StatusPending = 0;
         public const uint SecretBasicPassword = 1;
@@ -64,6 +65,7 @@ namespace MfaApproval.Interop
         static RequestFn requestStart;
         static PollFn requestPoll;
         static RequestFn requestCancel;
+        static RequestFn requestExpire;
         static OutcomeFn requestOutcome;
         static OutcomeFn requestProgress;
         static FreeFn requestFree;
@@ -73,24 +75,10 @@ namespace MfaApproval.Interop
         /// <summary>The ABI version the loaded library reported.</summary>
         public static uint LibraryAbiVersion { get; private set; }
 
+        /// <summary>An mfa_result's name (from the generated contract).</summary>
         public static string ResultName(uint result)
         {
-            switch (result)
-            {
-                case 0: return "MFA_OK";
-                case 1: return "MFA_NULL_ARGUMENT";
-                case 2: return "MFA_INVALID_UTF8";
-                case 3: return "MFA_INVALID_CONFIG";
-                case 4: return "MFA_INVALID_REQUEST";
-                case 5: return "MFA_BUFFER_TOO_SMALL";
-                case 6: return "MFA_PENDING";
-                case 7: return "MFA_ALREADY_STARTED";
-                case 8: return "MFA_NOT_STARTED";
-                case 9: return "MFA_RUNTIME_FAILED";
-                case 10: return "MFA_INVALID_ARGUMENT";
-                case 99: return "MFA_PANIC";
-                default: return "MFA_RESULT_" + result;
-            }
+            return Contract.ResultName(result);
         }
 
         /// <summary>Loads the library at <paramref name="path"/> (once per process) with the
@@ -136,9 +124,9 @@ namespace MfaApproval.Interop
                 }
                 AbiVersionFn abiVersion = Bind<AbiVersionFn>(loader, handle, "mfa_abi_version", path);
                 uint version = abiVersion();
-                if (version != ExpectedAbiVersion)
+                if (version < ExpectedAbiVersion)
                 {
-                    throw new MfaLoadException("The MfaApproval native library '" + path + "' has ABI version " + version + "; this module needs ABI version " + ExpectedAbiVersion + ". Reinstall the module so both come from the same build.", path, null);
+                    throw new MfaLoadException("The MfaApproval native library '" + path + "' has ABI version " + version + "; this module needs ABI version " + ExpectedAbiVersion + " or later. Reinstall the module so both come from the same build.", path, null);
                 }
                 lastError = Bind<BufferFn>(loader, handle, "mfa_last_error", path);
                 capabilities = Bind<BufferFn>(loader, handle, "mfa_capabilities", path);
@@ -150,6 +138,7 @@ namespace MfaApproval.Interop
                 requestStart = Bind<RequestFn>(loader, handle, "mfa_request_start", path);
                 requestPoll = Bind<PollFn>(loader, handle, "mfa_request_poll", path);
                 requestCancel = Bind<RequestFn>(loader, handle, "mfa_request_cancel", path);
+                requestExpire = Bind<RequestFn>(loader, handle, "mfa_request_expire", path);
                 requestOutcome = Bind<OutcomeFn>(loader, handle, "mfa_request_outcome", path);
                 requestProgress = Bind<OutcomeFn>(loader, handle, "mfa_request_progress", path);
                 requestFree = Bind<FreeFn>(loader, handle, "mfa_request_free", path);
@@ -330,6 +319,13 @@ namespace MfaApproval.Interop
         {
             if (request == null || request.IsClosed || request.IsInvalid) return;
             Check(requestCancel(request));
+        }
+
+        /// <summary>mfa_request_expire (ABI 4): the engine ends the request as TimedOut; idempotent, never blocks.</summary>
+        public static void Expire(MfaRequestHandle request)
+        {
+            if (request == null || request.IsClosed || request.IsInvalid) return;
+            Check(requestExpire(request));
         }
 
         /// <summary>mfa_request_outcome: the outcome JSON of a finished request.</summary>

@@ -63,12 +63,12 @@ namespace MfaApproval
         uint finalNativeStatus;
 
         /// <summary>Reads the finished outcome into Result and frees the handle.</summary>
-        internal Result Complete(string statusOverride, string messageOverride)
+        internal Result Complete()
         {
             lock (gate)
             {
                 finalNativeStatus = Native.Poll(Handle, 0);
-                Result r = Result.FromOutcome(Native.Outcome(Handle), statusOverride, messageOverride);
+                Result r = Result.FromOutcome(Native.Outcome(Handle));
                 Result = r;
                 State = r.Status == "Cancelled" ? "Cancelled" : "Completed";
                 Status = r.Status;
@@ -95,7 +95,7 @@ namespace MfaApproval
             lock (gate)
             {
                 if (State != "Pending" || Handle.IsClosed || Native.Poll(Handle, 0) == Native.StatusPending) return;
-                Result peek = Result.FromOutcome(Native.Outcome(Handle), null, null);
+                Result peek = Result.FromOutcome(Native.Outcome(Handle));
                 Status = peek.Status;
                 State = peek.Status == "Cancelled" ? "Cancelled" : "Completed";
             }
@@ -106,6 +106,16 @@ namespace MfaApproval
             lock (gate)
             {
                 if (!Handle.IsClosed) Native.Cancel(Handle);
+            }
+        }
+
+        /// <summary>The host's wait ran out: the engine ends the request as TimedOut (result and
+        /// audit line alike); a finished request keeps its outcome.</summary>
+        internal void Expire()
+        {
+            lock (gate)
+            {
+                if (!Handle.IsClosed) Native.Expire(Handle);
             }
         }
 

@@ -33,12 +33,46 @@ namespace MfaApproval
         public int HttpCalls { get; internal set; }
         /// <summary>The id of this request's line in the connection's audit trail (-AuditPath).</summary>
         public string AuditId { get; internal set; }
-        /// <summary>Multi-approver requests (-Require): what was required (Any, All or a number).</summary>
+        /// <summary>Approvals: what the engine required (any, all or a number of approvals).</summary>
         public string Require { get; internal set; }
-        /// <summary>Multi-approver requests: the approver whose answer decided the outcome.</summary>
+        /// <summary>Approvals: how many approvals were needed.</summary>
+        public int? Needed { get; internal set; }
+        /// <summary>Approvals: the approver whose answer decided the outcome (the engine's decision).</summary>
         public string DecidedBy { get; internal set; }
-        /// <summary>Multi-approver requests: each approver's own result.</summary>
+        /// <summary>Approvals: each approver's own answer, in the order named (an approver's
+        /// Approved says whose approval the engine counted; only the result's own Approved decides).</summary>
         public Result[] Approvers { get; internal set; }
+
+        /// <summary>The ErrorId -Assert uses for this result (MfaApproval.&lt;status&gt;; from the generated contract).</summary>
+        public string ErrorId { get { return Contract.AssertErrorId(Status); } }
+
+        /// <summary>The error category -Assert uses for this result (from the generated contract).</summary>
+        public ErrorCategory Category { get { return Contract.AssertCategory(Status, FailureKind); } }
+
+        /// <summary>The fields hosts such as the MIM wrapper pass on, as one hashtable (its
+        /// keys are the contract's ResultFields).</summary>
+        public System.Collections.Hashtable ToHashtable()
+        {
+            System.Collections.Hashtable h = new System.Collections.Hashtable();
+            h["Approved"] = Approved;
+            h["Status"] = Status;
+            h["UserName"] = UserName;
+            h["CallResult"] = CallResult;
+            h["CallResultDescription"] = CallResultDescription;
+            h["ErrorCode"] = ErrorCode;
+            h["RequestId"] = RequestId;
+            h["Message"] = Message;
+            h["DurationSeconds"] = Duration.TotalSeconds;
+            h["AuditId"] = AuditId;
+            h["Require"] = Require;
+            h["DecidedBy"] = DecidedBy;
+            List<string> each = new List<string>();
+            if (Approvers != null) foreach (Result a in Approvers) if (a != null) each.Add(a.UserName + "=" + a.Status);
+            h["Approvers"] = string.Join("; ", each.ToArray());
+            h["ErrorId"] = Approved ? null : ErrorId;
+            h["Category"] = Approved ? null : Category.ToString();
+            return h;
+        }
 
         public override string ToString()
         {
@@ -49,10 +83,10 @@ namespace MfaApproval
         /// Anything it cannot read is a Failed result, never an approval.</summary>
         public static Result Parse(string json)
         {
-            return FromOutcome(json, null, null);
+            return FromOutcome(json);
         }
 
-        internal static Result FromOutcome(string json, string statusOverride, string messageOverride)
+        internal static Result FromOutcome(string json)
         {
             Dictionary<string, object> o;
             try
@@ -62,18 +96,43 @@ namespace MfaApproval
             catch (FormatException e)
             {
                 o = new Dictionary<string, object>();
-                o["status"] = "Failed";
+                o["status"] = Contract.StatusFailed;
                 o["failureKind"] = "internal";
                 o["message"] = "the engine's outcome could not be read (" + e.Message + ")";
             }
+            Result r = FromObject(o);
+            List<object> approvers = Member(o, "approvers") as List<object>;
+            if (approvers != null)
+            {
+                List<Result> each = new List<Result>();
+                foreach (object a in approvers)
+                {
+                    Dictionary<string, object> d = a as Dictionary<string, object>;
+                    if (d == null) continue;
+                    Result x = FromObject(d);
+                    x.Provider = r.Provider;
+                    x.Operation = r.Operation;
+                    x.StartedAt = r.StartedAt;
+                    each.Add(x);
+                }
+                r.Approvers = each.ToArray();
+            }
+            r.Require = Text(o, "require");
+            r.Needed = Int(o, "needed");
+            r.DecidedBy = Text(o, "decidedBy");
+            return r;
+        }
+
+        static Result FromObject(Dictionary<string, object> o)
+        {
             Result r = new Result();
-            r.Status = statusOverride ?? Text(o, "status") ?? "Failed";
+            r.Status = Text(o, "status") ?? Contract.StatusFailed;
             object approved;
-            r.Approved = r.Status == "Approved" && o.TryGetValue("approved", out approved) && approved is bool && (bool)approved;
-            if (r.Status == "Approved" && !r.Approved)
+            r.Approved = r.Status == Contract.StatusApproved && o.TryGetValue("approved", out approved) && approved is bool && (bool)approved;
+            if (r.Status == Contract.StatusApproved && !r.Approved)
             {
                 // "Approved" without approved=true is an inconsistent document: not an approval.
-                r.Status = "Failed";
+                r.Status = Contract.StatusFailed;
                 o["failureKind"] = "internal";
                 o["message"] = "the engine's outcome said Approved without approved=true";
             }
@@ -95,7 +154,7 @@ namespace MfaApproval
             r.Provider = Text(o, "provider") ?? string.Empty;
             r.Operation = Text(o, "operation") ?? string.Empty;
             r.FailureKind = Text(o, "failureKind") ?? string.Empty;
-            r.Message = messageOverride ?? Text(o, "message") ?? string.Empty;
+            r.Message = Text(o, "message") ?? string.Empty;
             object rum = Member(o, "requireUserMatch");
             r.RequireUserMatch = rum is bool && (bool)rum;
             List<string> warnings = new List<string>();

@@ -64,16 +64,12 @@ namespace MfaApproval
         }
 
         /// <summary>Waits; <paramref name="emit"/> gets each result. timeoutSeconds 0 waits for
-        /// each request's own deadline; past a positive one, the rest end as TimedOut.</summary>
+        /// each request's own deadline (the engine's; it always ends a request). Past a
+        /// positive one, the engine expires the rest (TimedOut, in the result and the audit
+        /// trail alike) and their results arrive as usual.</summary>
         public void Run(PSCmdlet cmdlet, double timeoutSeconds, string activity, Action<Result> emit)
         {
-            Run(cmdlet, timeoutSeconds, activity, emit, null);
-        }
-
-        /// <summary>As Run; when <paramref name="decided"/> returns true for a result, every
-        /// request still pending is cancelled at once (its result, Cancelled, still arrives).</summary>
-        public void Run(PSCmdlet cmdlet, double timeoutSeconds, string activity, Action<Result> emit, Func<Result, bool> decided)
-        {
+            bool expired = false;
             int total = pending.Count;
             Stopwatch clock = Stopwatch.StartNew();
             ProgressRecord progress = new ProgressRecord(0x4D4641, activity, "waiting");
@@ -92,28 +88,19 @@ namespace MfaApproval
                         if (Interop.Native.Poll(r.Handle, 0) != Interop.Native.StatusPending)
                         {
                             lock (gate) pending.Remove(r);
-                            Result result = r.Complete(null, null);
+                            Result result = r.Complete();
                             cmdlet.WriteVerbose(string.Format(CultureInfo.InvariantCulture, "{0}: {1} after {2:N1} s ({3})", r.UserName, result.Status, result.Duration.TotalSeconds, result.Message));
                             emit(result);
-                            if (decided != null && decided(result))
-                            {
-                                foreach (Request rest in Snapshot())
-                                {
-                                    try { rest.Cancel(); } catch (Exception) { }
-                                }
-                            }
                         }
                     }
                     if (stopped) throw new PipelineStoppedException();
                     ShowCodes(cmdlet, progress);
-                    if (timeoutSeconds > 0 && clock.Elapsed.TotalSeconds >= timeoutSeconds)
+                    if (!expired && timeoutSeconds > 0 && clock.Elapsed.TotalSeconds >= timeoutSeconds)
                     {
-                        foreach (Request r in Snapshot())
-                        {
-                            r.Cancel();
-                            lock (gate) pending.Remove(r);
-                            emit(r.Complete("TimedOut", string.Format(CultureInfo.InvariantCulture, "no answer within the wait timeout of {0} s; the request was cancelled", timeoutSeconds)));
-                        }
+                        expired = true;
+                        cmdlet.WriteVerbose(string.Format(CultureInfo.InvariantCulture, "The wait timeout of {0} s ran out; the engine ends the requests still pending as TimedOut.", timeoutSeconds));
+                        foreach (Request r in Snapshot()) r.Expire();
+                        continue;
                     }
                     now = Snapshot();
                     if (now.Length > 0)
@@ -138,7 +125,7 @@ namespace MfaApproval
                     try
                     {
                         r.Cancel();
-                        r.Complete(null, null);
+                        r.Complete();
                     }
                     catch (Exception) { }
                 }

@@ -17,7 +17,12 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Longest audit line written (bytes); longer context values are cut.
-pub const MAX_LINE_BYTES: usize = 8 * 1024;
+pub const MAX_LINE_BYTES: usize = 16 * 1024;
+
+/// How long a request waits for its audit line past its own deadline. A write that does
+/// not finish in time (a hung file system) counts as not written: an approval is then
+/// not granted.
+pub const AUDIT_WRITE_BOUND: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Where and how records are written.
 #[derive(Debug)]
@@ -50,10 +55,21 @@ pub fn check_path(path: &str) -> Result<(), ConfigError> {
 }
 
 impl Audit {
-    /// An audit trail at `path`; its folder must exist.
+    /// An audit trail at `path`; its folder must exist, and the path, when it exists,
+    /// must be a regular file (not a FIFO, device, folder or symbolic link: a write there
+    /// could block or land elsewhere).
     pub fn new(path: &str) -> Result<Self, ConfigError> {
         check_path(path)?;
         let path = PathBuf::from(path);
+        if let Ok(meta) = std::fs::symlink_metadata(&path) {
+            if !meta.file_type().is_file() {
+                let what = describe(&meta.file_type());
+                return Err(ConfigError::new(
+                    "auditPath",
+                    format!("exists and is {what}, not a regular file; name a regular file (or a new file in an existing folder)"),
+                ));
+            }
+        }
         match path.parent() {
             Some(dir) if dir.is_dir() => {}
             _ => {
@@ -107,24 +123,118 @@ impl Audit {
             "failureKind": if outcome.approved { None } else { Some(outcome.failure_kind) },
             "elapsedMs": outcome.elapsed_ms,
             "httpCalls": outcome.http_calls,
+            "require": outcome.require,
+            "needed": outcome.needed,
+            "decidedBy": outcome.decided_by.as_deref().map(cut),
+            "approvers": outcome.approvers.iter().map(|a| json!({
+                "userName": cut(&a.user_name),
+                "status": a.status,
+                "approved": a.approved,
+                "requestId": a.authentication_request_id.as_deref().map(cut),
+                "callResult": a.call_result.as_ref().map(|c| c.code),
+                "failureKind": if a.approved { None } else { Some(a.failure_kind) },
+                "elapsedMs": a.elapsed_ms,
+            })).collect::<Vec<_>>(),
         });
-        let mut line = record.to_string();
+        let mut line = escape_invisible(&record.to_string());
         if line.len() > MAX_LINE_BYTES {
             // Only an oversized context can do this: drop it rather than tear the line.
             let mut smaller = record;
             smaller["context"] = json!({ "omitted": "context too large for one audit line" });
-            line = smaller.to_string();
+            line = escape_invisible(&smaller.to_string());
         }
         line.push('\n');
         line
     }
 
-    /// Appends one line with one write on a file opened for appending (created if missing).
+    /// Appends one line with one write on a file opened for appending (created if
+    /// missing), never following a symbolic link and never waiting on a FIFO or device
+    /// (non-blocking open), and only when what was opened is a regular file.
     pub fn append(&self, line: &str) -> std::io::Result<()> {
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.path)?;
+        let mut options = std::fs::OpenOptions::new();
+        options.create(true).append(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt as _;
+            options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC);
+        }
+        #[cfg(windows)]
+        {
+            use std::os::windows::fs::OpenOptionsExt as _;
+            /// FILE_FLAG_OPEN_REPARSE_POINT: open a link itself, not its target.
+            const FILE_FLAG_OPEN_REPARSE_POINT: u32 = 0x0020_0000;
+            options.custom_flags(FILE_FLAG_OPEN_REPARSE_POINT);
+        }
+        let mut file = options.open(&self.path).map_err(|e| {
+            if e.raw_os_error() == Some(symlink_error()) {
+                std::io::Error::other("the audit path is a symbolic link; refusing to follow it")
+            } else {
+                e
+            }
+        })?;
+        let kind = file.metadata()?.file_type();
+        if !kind.is_file() {
+            return Err(std::io::Error::other(format!(
+                "the audit path is {}, not a regular file",
+                describe(&kind)
+            )));
+        }
         file.write_all(line.as_bytes())
     }
+}
+
+/// The error `open` gives for a link it refused to follow (ELOOP on Unix).
+fn symlink_error() -> i32 {
+    #[cfg(unix)]
+    {
+        libc::ELOOP
+    }
+    #[cfg(not(unix))]
+    {
+        -1
+    }
+}
+
+/// What a non-regular file is, in words.
+fn describe(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if kind.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_symlink() {
+        "a symbolic link"
+    } else if kind.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Escapes the characters a JSON encoder may leave raw but that break or disguise a line
+/// in viewers: U+2028/U+2029 (line and paragraph separators) and the bidi controls
+/// (U+200E/F, U+202A-202E, U+2066-2069). They only occur inside JSON strings, where
+/// `\uXXXX` means the same character.
+pub fn escape_invisible(line: &str) -> String {
+    let risky = |c: char| matches!(c as u32, 0x200E | 0x200F | 0x2028 | 0x2029 | 0x202A..=0x202E | 0x2066..=0x2069);
+    if !line.chars().any(risky) {
+        return line.to_owned();
+    }
+    let mut out = String::with_capacity(line.len() + 16);
+    for c in line.chars() {
+        if risky(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

@@ -7,8 +7,8 @@
 
 use crate::check::{MAX_NAME_CHARS, MAX_SECONDS};
 use crate::config::PROVIDERS;
-use crate::outcome::FailureKind;
-use crate::request::{Operation, MODES};
+use crate::outcome::{FailureKind, Status};
+use crate::request::{Operation, DEFAULT_TIMEOUT_SECONDS, MODES};
 use mfa_protocol::soap::AUTHENTICATION_TYPES;
 use serde_json::{json, Value};
 
@@ -23,9 +23,13 @@ pub fn capabilities() -> Value {
         "initiatingAuthenticationTypes": AUTHENTICATION_TYPES,
         "basicModes": ["preemptive", "challenge"],
         "failureKinds": FailureKind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>(),
+        "statuses": Status::ALL.iter().map(|s| s.name()).collect::<Vec<_>>(),
+        "require": ["any", "all"],
         "limits": {
             "nameMaxChars": MAX_NAME_CHARS,
             "secondsMax": MAX_SECONDS,
+            "approversMax": crate::approval::MAX_APPROVERS,
+            "defaultTimeoutSeconds": DEFAULT_TIMEOUT_SECONDS,
         },
     })
 }

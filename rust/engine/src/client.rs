@@ -5,18 +5,15 @@
 //! provider becomes `Failed` (`internal`), the deadline covers everything (reading the
 //! answer included), and every string in the outcome is scrubbed of the secrets.
 
+use crate::approval::CatchUnwind;
 use crate::config::{ClientConfig, ConfigError, Secrets};
 use crate::mfaserver::MfaServer;
 use crate::outcome::{FailureKind, Outcome, Status};
 use crate::progress::Progress;
 use crate::provider::Provider;
 use crate::redact::Redactor;
-use crate::request::Query;
-use std::future::Future;
-use std::panic::AssertUnwindSafe;
-use std::pin::Pin;
+use crate::request::{Operation, Query};
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// A configured provider. Clones share the same connection pool.
@@ -85,8 +82,12 @@ impl Client {
                 FailureKind::Protocol,
                 format!("invalid request: {e}"),
             ),
+            Ok(()) if query.operation == Operation::Authenticate => {
+                let blank = |user: &str| self.blank_for(query, user);
+                crate::approval::run(self.provider.as_ref(), query, progress, &blank).await
+            }
             Ok(()) => {
-                let run = CatchUnwind(Box::pin(self.provider.run(query, progress)));
+                let run = CatchUnwind(self.provider.run(query, progress));
                 match tokio::time::timeout(query.deadline(), run).await {
                     Ok(Ok(outcome)) => outcome,
                     Ok(Err(())) => self.blank(query).fail(
@@ -109,11 +110,21 @@ impl Client {
         outcome.elapsed_ms = clock.elapsed().as_millis() as u64;
         outcome.scrub(&self.redactor);
         if let Some((audit, line)) = self.audit_line(query, &mut outcome) {
-            let written = tokio::task::spawn_blocking(move || audit.append(&line)).await;
+            // Bounded: a file system that hangs does not hold the request past its
+            // deadline plus AUDIT_WRITE_BOUND (the writer thread is left behind).
+            let written = tokio::time::timeout(
+                crate::audit::AUDIT_WRITE_BOUND,
+                tokio::task::spawn_blocking(move || audit.append(&line)),
+            )
+            .await;
             let error = match written {
-                Ok(Ok(())) => None,
-                Ok(Err(e)) => Some(e.to_string()),
-                Err(_) => Some("the writer stopped".to_string()),
+                Ok(Ok(Ok(()))) => None,
+                Ok(Ok(Err(e))) => Some(e.to_string()),
+                Ok(Err(_)) => Some("the writer stopped".to_string()),
+                Err(_) => Some(format!(
+                    "the write did not finish within {} s",
+                    crate::audit::AUDIT_WRITE_BOUND.as_secs()
+                )),
             };
             if let Some(e) = error {
                 let e = self.redactor.scrub(&crate::redact::bound(&e, 200));
@@ -163,6 +174,18 @@ impl Client {
         )
     }
 
+    /// A TimedOut outcome for `query` (used by hosts whose own wait ran out).
+    pub fn expired(&self, query: &Query, started_at_unix_ms: u64, elapsed_ms: u64) -> Outcome {
+        self.ended(
+            query,
+            started_at_unix_ms,
+            elapsed_ms,
+            Status::TimedOut,
+            FailureKind::Timeout,
+            "no answer before the host's wait ended (it expired the request); not an approval",
+        )
+    }
+
     /// A non-approving outcome for `query` made by the host (for example `internal` when
     /// its task ended without an outcome).
     pub fn ended(
@@ -177,14 +200,23 @@ impl Client {
         let mut o = self.blank(query).fail(status, kind, message);
         o.started_at_unix_ms = started_at_unix_ms;
         o.elapsed_ms = elapsed_ms;
+        if query.operation == Operation::Authenticate {
+            let blank = |user: &str| self.blank_for(query, user);
+            o = crate::approval::settled(query, o, &blank);
+        }
         o
     }
 
     fn blank(&self, query: &Query) -> Outcome {
+        let names = query.approver_names();
+        self.blank_for(query, &names.join(", "))
+    }
+
+    fn blank_for(&self, query: &Query, user_name: &str) -> Outcome {
         Outcome::new(
             query.operation.name(),
             self.provider.name(),
-            query.user_name.as_deref().unwrap_or_default(),
+            user_name,
             self.require_user_match,
         )
     }
@@ -215,22 +247,6 @@ fn redactor_for(config: &ClientConfig, secrets: &Secrets) -> Redactor {
         r.add_secret(p);
     }
     r
-}
-
-/// Polls a future, turning a panic into `Err(())` (no `unsafe`: the future is boxed).
-struct CatchUnwind<F>(Pin<Box<F>>);
-
-impl<F: Future> Future for CatchUnwind<F> {
-    type Output = Result<F::Output, ()>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let inner = self.get_mut().0.as_mut();
-        match std::panic::catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
-            Ok(Poll::Ready(v)) => Poll::Ready(Ok(v)),
-            Ok(Poll::Pending) => Poll::Pending,
-            Err(_) => Poll::Ready(Err(())),
-        }
-    }
 }
 
 #[cfg(test)]

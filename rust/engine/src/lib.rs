@@ -2,10 +2,11 @@
 //! reports a typed, fail-closed [`Outcome`].
 //!
 //! The public surface is small: [`Client`] (one per configuration), [`ClientConfig`] and
-//! [`Secrets`], a [`Query`] (one approval or query), the [`Outcome`], and the
+//! [`Secrets`], a [`Query`] (one approval or query) and its [`approval`] rules, the [`Outcome`], and the
 //! [`capabilities`] hosts read instead of copying rules. Inside (private, one concern each):
 //! - `check` (the field checks, a leaf), `config` and `validate`: the configuration;
 //! - `request`: what one approval or query asks for, validated;
+//! - [`approval`]: approvers (distinct people), require, the quorum decision;
 //! - [`outcome`]: the typed result and the one rule that may approve (fail closed);
 //! - `pace`: polls paced by time (at most once a second when a server answers at once);
 //! - `redact`: server text bounded, cleaned and redacted of secrets before any message;
@@ -21,8 +22,9 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-// The public surface: the client, its configuration, the request, the outcome and the
-// capabilities. Everything else is how the engine gets there, and private.
+// The public surface: the client, its configuration, the request and its approval, the
+// outcome and the capabilities. Everything else is how the engine gets there, and private.
+pub mod approval;
 pub mod capabilities;
 pub mod client;
 pub mod config;
@@ -57,6 +59,7 @@ pub use request::{Operation, Query};
 /// provider's exact decision path over bytes, with no network. Not a stable API.
 #[doc(hidden)]
 pub mod testing {
+    pub use crate::audit::AUDIT_WRITE_BOUND;
     pub use crate::duo::decide::{auth_status_body as decide_duo_status_body, Decision};
     use crate::outcome::{FailureKind, Status};
     pub use crate::provider::{BoxFuture, Provider};

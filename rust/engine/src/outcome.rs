@@ -23,6 +23,30 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, in ABI number order.
+    pub const ALL: &'static [Status] = &[
+        Status::Approved,
+        Status::Denied,
+        Status::FraudReported,
+        Status::TimedOut,
+        Status::Failed,
+        Status::Cancelled,
+        Status::Completed,
+    ];
+
+    /// The status's name in the outcome JSON (`status`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Approved => "Approved",
+            Status::Denied => "Denied",
+            Status::FraudReported => "FraudReported",
+            Status::TimedOut => "TimedOut",
+            Status::Failed => "Failed",
+            Status::Cancelled => "Cancelled",
+            Status::Completed => "Completed",
+        }
+    }
+
     /// The stable number of this status in the C ABI (`MFA_STATUS_*`).
     pub fn abi_number(self) -> u32 {
         match self {
@@ -158,6 +182,70 @@ pub struct Outcome {
     /// The id of this request's audit record (when the connection keeps an audit trail).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_id: Option<String>,
+    /// Approvals: what decided it (`any`, `all` or a number of approvals).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub require: Option<String>,
+    /// Approvals: how many approvals were needed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub needed: Option<u32>,
+    /// Approvals: the approver whose answer decided the outcome (absent when no answer
+    /// did, e.g. a cancel by the host).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<String>,
+    /// Approvals: each approver's answer, in the order they were named.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub approvers: Vec<ApproverOutcome>,
+    /// Set only where the engine decides an approval ([`Outcome::decided`], a provider's
+    /// own decision table): an outcome saying Approved without it is never counted.
+    #[serde(skip)]
+    engine_decided: bool,
+}
+
+/// One approver's answer inside an approval's outcome.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApproverOutcome {
+    /// The approver, as named in the request.
+    pub user_name: String,
+    /// The approver's own final state (`Cancelled` when the request was decided first).
+    pub status: Status,
+    /// `true` exactly when this approver's approval was counted.
+    pub approved: bool,
+    /// What failed, or `provider` when the answer decided.
+    pub failure_kind: FailureKind,
+    /// One sentence about this answer (never contains a secret).
+    pub message: String,
+    /// The `<Op>Result` boolean, when the server sent one.
+    pub result: Option<bool>,
+    /// The CallResult, when the server sent one.
+    pub call_result: Option<CodeAndDescription>,
+    /// The Error, when the server sent a non-empty one.
+    pub error: Option<CodeAndDescription>,
+    /// The provider's request id, when it sent one.
+    pub authentication_request_id: Option<String>,
+    /// Milliseconds from the start of the request to this answer.
+    pub elapsed_ms: u64,
+    /// HTTP calls made for this approver.
+    pub http_calls: u32,
+}
+
+impl ApproverOutcome {
+    /// The summary of one approver's outcome.
+    pub fn of(o: &Outcome) -> Self {
+        Self {
+            user_name: o.user_name.clone(),
+            status: o.status,
+            approved: o.is_engine_approval(),
+            failure_kind: o.failure_kind,
+            message: o.message.clone(),
+            result: o.result,
+            call_result: o.call_result.clone(),
+            error: o.error.clone(),
+            authentication_request_id: o.authentication_request_id.clone(),
+            elapsed_ms: o.elapsed_ms,
+            http_calls: o.http_calls,
+        }
+    }
 }
 
 /// The answer of an authentication call, as parsed from the wire.
@@ -259,7 +347,25 @@ impl Outcome {
             elapsed_ms: 0,
             http_calls: 0,
             audit_id: None,
+            require: None,
+            needed: None,
+            decided_by: None,
+            approvers: Vec::new(),
+            engine_decided: false,
         }
+    }
+
+    /// An approval the engine decided: status Approved, approved, and decided here.
+    pub fn is_engine_approval(&self) -> bool {
+        self.status == Status::Approved && self.approved && self.engine_decided
+    }
+
+    /// Marks this outcome Approved; only the engine's decision tables call it.
+    pub(crate) fn approve_as_decided(&mut self) {
+        self.status = Status::Approved;
+        self.approved = true;
+        self.failure_kind = FailureKind::Provider;
+        self.engine_decided = true;
     }
 
     /// Sets a non-approving final state with its reason.
@@ -277,6 +383,7 @@ impl Outcome {
             status
         };
         self.approved = false;
+        self.engine_decided = false;
         self.failure_kind = kind;
         self.message = message.into();
     }
@@ -304,6 +411,15 @@ impl Outcome {
         for w in &mut self.warnings {
             *w = redactor.scrub(w);
         }
+        for a in &mut self.approvers {
+            a.message = redactor.scrub(&a.message);
+            for pair in [&mut a.call_result, &mut a.error].into_iter().flatten() {
+                pair.description = redactor.scrub(&pair.description);
+            }
+            if let Some(id) = &mut a.authentication_request_id {
+                *id = redactor.scrub(id);
+            }
+        }
         if let Some(d) = &mut self.data {
             json(d, redactor);
         }
@@ -314,6 +430,7 @@ impl Outcome {
         let (status, message) = decide(answer);
         self.status = status;
         self.approved = status == Status::Approved;
+        self.engine_decided = self.approved;
         self.failure_kind = FailureKind::Provider;
         self.message = message;
         self.result = answer.result;

@@ -7,8 +7,11 @@ use std::time::Duration;
 /// Method override modes (`Mode3`); asking for one uses `PfAuthUser_5`.
 pub const MODES: &[&str] = &["oathToken", "phoneApp", "smsText", "voiceCall"];
 
+/// The overall deadline of a request that names none (seconds).
+pub const DEFAULT_TIMEOUT_SECONDS: f64 = 120.0;
+
 fn default_deadline() -> f64 {
-    120.0
+    DEFAULT_TIMEOUT_SECONDS
 }
 
 /// The queries besides authentication.
@@ -86,6 +89,17 @@ pub struct Query {
     /// Duo: the user name shown in the push (`display_username`).
     #[serde(default)]
     pub display_user_name: Option<String>,
+    /// For `authenticate`: the approvers, distinct people (instead of `userName`, which
+    /// means one approver).
+    #[serde(default)]
+    pub approvers: Option<Vec<String>>,
+    /// For `authenticate`: how many approvals decide it: `"any"`, `"all"` or a number
+    /// from 1 to the number of approvers (required with more than one approver).
+    #[serde(default)]
+    pub require: Option<serde_json::Value>,
+    /// For `authenticate`: identities that may not approve (e.g. the requester).
+    #[serde(default)]
+    pub exclude_user_names: Option<Vec<String>>,
 }
 
 /// Largest encoded `pushinfo` Duo accepts (bytes).
@@ -106,10 +120,19 @@ impl Query {
 
     /// Checks every field; errors name the field.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        let approval =
+            self.approvers.is_some() || self.require.is_some() || self.exclude_user_names.is_some();
         match (&self.operation, &self.user_name) {
+            (Operation::Authenticate, _) if approval => crate::approval::check(self)?,
             (Operation::TestSecurity, _) => {}
-            (_, Some(u)) => check_text("userName", u, true)?,
+            (_, Some(u)) => crate::approval::check_name("userName", u)?,
             (_, None) => return Err(ConfigError::new("userName", "is required")),
+        }
+        if approval && self.operation != Operation::Authenticate {
+            return Err(ConfigError::new(
+                "approvers",
+                "approvers, require and excludeUserNames are only for operation authenticate",
+            ));
         }
         if let Some(a) = &self.application_name {
             check_text("applicationName", a, false)?;
@@ -179,6 +202,25 @@ impl Query {
     /// The overall deadline.
     pub fn deadline(&self) -> Duration {
         Duration::from_secs_f64(self.timeout_seconds)
+    }
+
+    /// The names asked to approve: `approvers`, else `userName` (one approver).
+    pub fn approver_names(&self) -> Vec<&str> {
+        match &self.approvers {
+            Some(a) => a.iter().map(String::as_str).collect(),
+            None => self.user_name.as_deref().into_iter().collect(),
+        }
+    }
+
+    /// The one-user request the provider runs for approver `name`.
+    pub fn for_approver(&self, name: &str) -> Query {
+        Query {
+            user_name: Some(name.to_owned()),
+            approvers: None,
+            require: None,
+            exclude_user_names: None,
+            ..self.clone()
+        }
     }
 }
 

@@ -142,11 +142,13 @@ async fn no_secret_and_no_server_echo_reach_the_audit_file() {
 async fn an_approval_that_cannot_be_recorded_is_not_granted() {
     let sim = sim().await;
     let dir = temp_dir("audit-readonly");
-    // A folder where the audit file should be: opening it for append fails.
+    // A folder appears where the audit file should be after the connection was made:
+    // opening it for append fails.
     let path = dir.join("is-a-folder.jsonl");
-    std::fs::create_dir_all(&path).unwrap();
+    let _ = std::fs::remove_dir(&path);
     let extra = format!(r#""auditPath":{}"#, serde_json::to_string(&path).unwrap());
     let client = demo_client(&sim, &extra);
+    std::fs::create_dir_all(&path).unwrap();
     let o = approve(&client, "alice@contoso.com").await;
     assert_eq!(o.status, Status::Failed, "{}", o.message);
     assert!(!o.approved);
@@ -172,5 +174,151 @@ fn audit_paths_must_be_absolute_in_an_existing_folder() {
         let r = Client::new(&config, mfa_engine::Secrets::default());
         assert_eq!(r.is_ok(), ok, "{path}");
         assert_eq!(r.unwrap_err().field, "auditPath");
+    }
+}
+
+fn client_for(path: &std::path::Path) -> Result<Client, mfa_engine::ConfigError> {
+    let json = format!(
+        r#"{{"uri":"https://127.0.0.1:1/x","auditPath":{}}}"#,
+        serde_json::to_string(path).unwrap()
+    );
+    let config = mfa_engine::ClientConfig::from_json(json.as_bytes()).unwrap();
+    Client::new(&config, mfa_engine::Secrets::default())
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &std::path::Path) {
+    let _ = std::fs::remove_file(path);
+    let ok = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "mkfifo");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_a_device_a_folder_or_a_symlink_is_refused_when_the_client_is_built() {
+    let dir = temp_dir("audit-kinds");
+    let fifo = dir.join("fifo.jsonl");
+    mkfifo(&fifo);
+    let target = dir.join("target.jsonl");
+    std::fs::write(&target, "").unwrap();
+    let link = dir.join("link.jsonl");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    for (path, what) in [
+        (fifo.as_path(), "FIFO"),
+        (std::path::Path::new("/dev/null"), "device"),
+        (dir.as_path(), "folder"),
+        (link.as_path(), "symbolic link"),
+    ] {
+        let e = client_for(path).unwrap_err();
+        assert_eq!(e.field, "auditPath");
+        assert!(e.problem.contains(what), "{path:?}: {e}");
+        assert!(e.problem.contains("not a regular file"), "{e}");
+    }
+    client_for(&target).unwrap();
+    client_for(&dir.join("new.jsonl")).unwrap();
+}
+
+/// A FIFO with no reader (or a symlink) swapped in after the connection was made: the
+/// approval still ends at once, is not granted, and nothing is written through the link.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_fifo_or_symlink_swapped_in_later_is_not_written_and_does_not_block() {
+    let sim = sim().await;
+    let dir = temp_dir("audit-swap");
+    let path = dir.join("audit.jsonl");
+    let _ = std::fs::remove_file(&path);
+    let extra = format!(r#""auditPath":{}"#, serde_json::to_string(&path).unwrap());
+    let client = demo_client(&sim, &extra);
+    mkfifo(&path);
+    let started = std::time::Instant::now();
+    let o = run(
+        &client,
+        r#"{"userName":"alice@contoso.com","timeoutSeconds":5}"#,
+    )
+    .await;
+    assert!(
+        started.elapsed() < Duration::from_secs(5) + mfa_engine::testing::AUDIT_WRITE_BOUND,
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(o.status, Status::Failed, "{}", o.message);
+    assert!(!o.approved);
+    std::fs::remove_file(&path).unwrap();
+    let target = dir.join("elsewhere.jsonl");
+    std::fs::write(&target, "").unwrap();
+    std::os::unix::fs::symlink(&target, &path).unwrap();
+    let o = approve(&client, "alice@contoso.com").await;
+    assert_eq!(o.status, Status::Failed, "{}", o.message);
+    assert!(o.message.contains("symbolic link"), "{}", o.message);
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "");
+}
+
+#[tokio::test]
+async fn line_separators_and_bidi_controls_are_escaped_in_the_line() {
+    let sim = sim().await;
+    let dir = temp_dir("audit-bidi");
+    let path = dir.join("audit.jsonl");
+    let _ = std::fs::remove_file(&path);
+    let extra = format!(r#""auditPath":{}"#, serde_json::to_string(&path).unwrap());
+    let client = demo_client(&sim, &extra);
+    let o = run(
+        &client,
+        r#"{"userName":"alice@contoso.com","pushType":"ok\u202egnp.exe","pushInfo":{"ticket":"a\u2028b\u2029c\u200e\u2066d"}}"#,
+    )
+    .await;
+    assert_eq!(o.status, Status::Approved, "{}", o.message);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text.lines().count(), 1);
+    for raw in ['\u{202e}', '\u{2028}', '\u{2029}', '\u{200e}', '\u{2066}'] {
+        assert!(!text.contains(raw), "raw U+{:04X} in {text}", raw as u32);
+    }
+    assert!(
+        text.contains(r"\u202e") && text.contains(r"\u2028"),
+        "{text}"
+    );
+    let v: serde_json::Value = serde_json::from_str(text.trim_end()).unwrap();
+    assert_eq!(
+        v["reason"], "ok\u{202e}gnp.exe",
+        "the escape means the same text"
+    );
+    assert_eq!(
+        v["context"]["ticket"],
+        "a\u{2028}b\u{2029}c\u{200e}\u{2066}d"
+    );
+}
+
+#[tokio::test]
+async fn one_record_per_decision_lists_each_approver() {
+    let sim = sim().await;
+    let dir = temp_dir("audit-approvers");
+    let path = dir.join("audit.jsonl");
+    let _ = std::fs::remove_file(&path);
+    let extra = format!(r#""auditPath":{}"#, serde_json::to_string(&path).unwrap());
+    let client = demo_client(&sim, &extra);
+    let o = run(
+        &client,
+        r#"{"approvers":["alice@contoso.com","bob@contoso.com"],"require":"all","timeoutSeconds":30}"#,
+    )
+    .await;
+    assert_eq!(o.status, Status::Denied, "{}", o.message);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text.lines().count(), 1, "one record per decision");
+    let v: serde_json::Value = serde_json::from_str(text.trim_end()).unwrap();
+    assert_eq!(v["status"], "Denied");
+    assert_eq!(v["require"], "all");
+    assert_eq!(v["decidedBy"], "bob@contoso.com");
+    assert_eq!(v["id"].as_str(), o.audit_id.as_deref());
+    let approvers = v["approvers"].as_array().unwrap();
+    assert_eq!(approvers.len(), 2);
+    assert_eq!(approvers[1]["userName"], "bob@contoso.com");
+    assert_eq!(approvers[1]["status"], "Denied");
+    for (a, b) in approvers.iter().zip(&o.approvers) {
+        assert_eq!(a["status"], serde_json::to_value(b.status).unwrap());
+        assert_eq!(a["approved"], b.approved);
     }
 }

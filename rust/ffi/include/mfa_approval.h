@@ -6,7 +6,10 @@
  * (a test fails when this file differs from a fresh generation).
  *
  * Rules that hold for every function:
- * - Call mfa_abi_version() first and refuse to go on unless it equals MFA_ABI_VERSION.
+ * - Call mfa_abi_version() first and refuse to go on unless it is at least the
+ *   MFA_ABI_VERSION the host was built with. Versioning rule: within one SONAME major
+ *   (libmfa_approval.so.1) versions only add; a host built for N runs with N or later.
+ *   A breaking change changes the SONAME major.
  * - Every function returns an mfa_result (numbers never change) except the _free
  *   functions and mfa_abi_version. No function panics across this boundary; an internal
  *   panic becomes MFA_PANIC.
@@ -28,14 +31,21 @@
 #include <stdint.h>
 
 
-// The ABI version this library implements. Hosts must check
-// `mfa_abi_version() == MFA_ABI_VERSION` before calling anything else.
+// The ABI version this library implements.
+//
+// Versioning rule: versions within one SONAME major (`libmfa_approval.so.1`,
+// `mfa_approval.dll` of major 1) are additive: nothing a version defines is removed or
+// changes meaning later, so a host built for version N runs with any library reporting
+// `mfa_abi_version() >= N` (and must refuse a smaller one). A breaking change changes
+// the SONAME major instead.
 //
 // History: 1 = client, request, last error; 2 = adds `mfa_capabilities`,
 // `mfa_config_check` and `mfa_request_check`; 3 = adds `mfa_request_progress`, the secret
 // kinds `MFA_SECRET_DUO_SECRET_KEY` and `MFA_SECRET_PROXY_PASSWORD`, and the `duo`
-// provider (nothing earlier changed).
-#define MFA_ABI_VERSION 3
+// provider; 4 = approvals decided in the engine: the request fields `approvers`,
+// `require`, `excludeUserNames`, the outcome fields `require`, `needed`, `decidedBy`,
+// `approvers`, and `mfa_request_expire` (nothing earlier changed).
+#define MFA_ABI_VERSION 4
 
 // Secret kind: the HTTP Basic password (for `userName` in the configuration).
 #define MFA_SECRET_BASIC_PASSWORD 1
@@ -140,7 +150,9 @@ uint32_t mfa_abi_version(void);
 
 // Copies the capabilities document, a UTF-8 JSON object (no NUL), into `buf`: `providers`,
 // `operations`, `modes`, `initiatingAuthenticationTypes`, `basicModes`, `failureKinds`
-// (every `failureKind` an outcome may carry) and `limits` {`nameMaxChars`, `secondsMax`}.
+// (every `failureKind` an outcome may carry), `statuses` (ABI 4), `require` (the words
+// `require` takes besides a number; ABI 4) and `limits` {`nameMaxChars`, `secondsMax`,
+// `approversMax` and `defaultTimeoutSeconds` (ABI 4)}.
 // New members may be added; none is removed within an ABI version.
 //
 // Returns `MFA_OK` (writes `buf` and `*len_out`), `MFA_BUFFER_TOO_SMALL` (writes only
@@ -217,7 +229,12 @@ mfa_result mfa_request_progress(const struct mfa_request *request,
                                 size_t *len_out);
 
 // Creates a request (not yet started) on `client` from UTF-8 JSON: at least
-// `{"userName": "..."}`; optional `operation` (`authenticate` (default), `testSecurity`,
+// `{"userName": "..."}` or, for an approval by several people (ABI 4),
+// `{"approvers": ["...", "..."], "require": "any" | "all" | N}` (`require` is required
+// with more than one approver; approvers must be different people: names are compared
+// ignoring case, surrounding spaces and lookalike forms, and a duplicate is refused
+// naming it); `excludeUserNames` (identities that may not approve, e.g. the requester);
+// optional `operation` (`authenticate` (default), `testSecurity`,
 // `userExists`, `getUserSettings`, `generateActivationCode`), `timeoutSeconds` (overall
 // deadline, default 120), `applicationName`, `initiatingIpAddress`, `mode`; for provider
 // `duo` also `pushType`, `pushInfo` (an object of strings), `device`, `hostname`,
@@ -265,13 +282,28 @@ mfa_result mfa_request_poll(const struct mfa_request *request,
 // `request` must be a live request.
 mfa_result mfa_request_cancel(const struct mfa_request *request);
 
+// Ends a pending (or never started) request now as `TimedOut` (failure kind `timeout`):
+// for a host whose own wait ran out (e.g. `Wait-MfaApproval -Timeout`). Like
+// `mfa_request_cancel` it never blocks, drops the HTTP calls in the background and
+// keeps a finished request's outcome; the engine writes the outcome and its audit line
+// (so both say TimedOut). Returns `MFA_OK` or `MFA_NULL_ARGUMENT`. Thread-safe. (ABI 4)
+//
+// # Safety
+// `request` must be a live request.
+mfa_result mfa_request_expire(const struct mfa_request *request);
+
 // Copies the finished request's outcome, a UTF-8 JSON object (no NUL), into `buf`.
 // Fields: `status` (`Approved`, `Denied`, `FraudReported`, `TimedOut`, `Failed`,
 // `Cancelled`, `Completed`), `approved`, `operation`, `provider`, `userName`, `result`,
 // `callResult` {`code`,`name`,`description`}, `error` {`code`,`description`},
 // `authenticationRequestId`, `failureKind`, `message`, `requireUserMatch`, `warnings`,
 // `data` (queries), `startedAtUnixMs`, `elapsedMs`, `httpCalls`, `auditId` (with an audit
-// trail: the id of the request's line).
+// trail: the id of the request's line); for approvals (ABI 4) also `require`, `needed`,
+// `decidedBy` (the approver whose answer decided it; absent when none did) and
+// `approvers`, one object per approver in request order: `userName`, `status`,
+// `approved`, `failureKind`, `message`, `result`, `callResult`, `error`,
+// `authenticationRequestId`, `elapsedMs`, `httpCalls`. Only the top-level `status` and
+// `approved` decide; an approver's `approved` says whose approval was counted.
 //
 // Returns `MFA_OK` (writes `buf` and `*len_out`), `MFA_BUFFER_TOO_SMALL` (writes only
 // `*len_out`, the needed length), `MFA_PENDING`, `MFA_NOT_STARTED` or

@@ -9,7 +9,9 @@ use mfa_engine::{ClientConfig, Query};
 
 /// Copies the capabilities document, a UTF-8 JSON object (no NUL), into `buf`: `providers`,
 /// `operations`, `modes`, `initiatingAuthenticationTypes`, `basicModes`, `failureKinds`
-/// (every `failureKind` an outcome may carry) and `limits` {`nameMaxChars`, `secondsMax`}.
+/// (every `failureKind` an outcome may carry), `statuses` (ABI 4), `require` (the words
+/// `require` takes besides a number; ABI 4) and `limits` {`nameMaxChars`, `secondsMax`,
+/// `approversMax` and `defaultTimeoutSeconds` (ABI 4)}.
 /// New members may be added; none is removed within an ABI version.
 ///
 /// Returns `MFA_OK` (writes `buf` and `*len_out`), `MFA_BUFFER_TOO_SMALL` (writes only

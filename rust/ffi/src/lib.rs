@@ -6,7 +6,8 @@
 //! - [`buffers`]: reading caller buffers and writing output buffers;
 //! - [`runtime`]: the one lazily created multi-thread tokio runtime;
 //! - [`client`]: `mfa_client_new` / `mfa_client_free`;
-//! - [`request`]: `mfa_request_new` / `_start` / `_poll` / `_cancel` / `_outcome` / `_free`;
+//! - [`request`]: `mfa_request_new` / `_start` / `_poll` / `_cancel` / `_expire` (ABI 4) /
+//!   `_outcome` / `_free`;
 //! - [`check`]: `mfa_capabilities`, `mfa_config_check`, `mfa_request_check` (ABI 2);
 //! - [`progress`]: `mfa_request_progress` (ABI 3).
 #![allow(non_camel_case_types)]
@@ -27,14 +28,21 @@ pub use progress::*;
 pub use request::*;
 pub use result::*;
 
-/// The ABI version this library implements. Hosts must check
-/// `mfa_abi_version() == MFA_ABI_VERSION` before calling anything else.
+/// The ABI version this library implements.
+///
+/// Versioning rule: versions within one SONAME major (`libmfa_approval.so.1`,
+/// `mfa_approval.dll` of major 1) are additive: nothing a version defines is removed or
+/// changes meaning later, so a host built for version N runs with any library reporting
+/// `mfa_abi_version() >= N` (and must refuse a smaller one). A breaking change changes
+/// the SONAME major instead.
 ///
 /// History: 1 = client, request, last error; 2 = adds `mfa_capabilities`,
 /// `mfa_config_check` and `mfa_request_check`; 3 = adds `mfa_request_progress`, the secret
 /// kinds `MFA_SECRET_DUO_SECRET_KEY` and `MFA_SECRET_PROXY_PASSWORD`, and the `duo`
-/// provider (nothing earlier changed).
-pub const MFA_ABI_VERSION: u32 = 3;
+/// provider; 4 = approvals decided in the engine: the request fields `approvers`,
+/// `require`, `excludeUserNames`, the outcome fields `require`, `needed`, `decidedBy`,
+/// `approvers`, and `mfa_request_expire` (nothing earlier changed).
+pub const MFA_ABI_VERSION: u32 = 4;
 
 /// Returns the ABI version of the loaded library ([`MFA_ABI_VERSION`] it was built with).
 /// Never fails. Thread-safe.

@@ -69,6 +69,13 @@ pub struct mfa_request {
 
 impl mfa_request {
     fn cancel(&self) {
+        self.settle_early(false);
+    }
+
+    /// Ends a pending request now: as Cancelled (`expired` false) or, when the host's wait
+    /// ran out, as TimedOut; the engine makes the outcome and its audit line, so the
+    /// result, the audit trail and the host agree.
+    fn settle_early(&self, expired: bool) {
         let mut slot = self.shared.lock();
         let (started, elapsed, task) = match &mut *slot {
             Slot::Done { .. } => return,
@@ -83,7 +90,11 @@ impl mfa_request {
                 task.take(),
             ),
         };
-        let mut outcome = self.client.cancelled(&self.query, started, elapsed);
+        let mut outcome = if expired {
+            self.client.expired(&self.query, started, elapsed)
+        } else {
+            self.client.cancelled(&self.query, started, elapsed)
+        };
         let audit = self.client.audit_line(&self.query, &mut outcome);
         let json = serde_json::to_vec(&outcome).unwrap_or_default();
         self.shared.progress.finish(&outcome.message);
@@ -178,7 +189,12 @@ fn now_unix_ms() -> u64 {
 }
 
 /// Creates a request (not yet started) on `client` from UTF-8 JSON: at least
-/// `{"userName": "..."}`; optional `operation` (`authenticate` (default), `testSecurity`,
+/// `{"userName": "..."}` or, for an approval by several people (ABI 4),
+/// `{"approvers": ["...", "..."], "require": "any" | "all" | N}` (`require` is required
+/// with more than one approver; approvers must be different people: names are compared
+/// ignoring case, surrounding spaces and lookalike forms, and a duplicate is refused
+/// naming it); `excludeUserNames` (identities that may not approve, e.g. the requester);
+/// optional `operation` (`authenticate` (default), `testSecurity`,
 /// `userExists`, `getUserSettings`, `generateActivationCode`), `timeoutSeconds` (overall
 /// deadline, default 120), `applicationName`, `initiatingIpAddress`, `mode`; for provider
 /// `duo` also `pushType`, `pushInfo` (an object of strings), `device`, `hostname`,
@@ -350,13 +366,38 @@ pub unsafe extern "C" fn mfa_request_cancel(request: *const mfa_request) -> mfa_
     })
 }
 
+/// Ends a pending (or never started) request now as `TimedOut` (failure kind `timeout`):
+/// for a host whose own wait ran out (e.g. `Wait-MfaApproval -Timeout`). Like
+/// `mfa_request_cancel` it never blocks, drops the HTTP calls in the background and
+/// keeps a finished request's outcome; the engine writes the outcome and its audit line
+/// (so both say TimedOut). Returns `MFA_OK` or `MFA_NULL_ARGUMENT`. Thread-safe. (ABI 4)
+///
+/// # Safety
+/// `request` must be a live request.
+#[no_mangle]
+pub unsafe extern "C" fn mfa_request_expire(request: *const mfa_request) -> mfa_result {
+    guard(|| {
+        if let Err(e) = non_null(request, "request") {
+            return e;
+        }
+        // SAFETY: checked non-null; the caller promises a live request.
+        unsafe { &*request }.settle_early(true);
+        mfa_result::MFA_OK
+    })
+}
+
 /// Copies the finished request's outcome, a UTF-8 JSON object (no NUL), into `buf`.
 /// Fields: `status` (`Approved`, `Denied`, `FraudReported`, `TimedOut`, `Failed`,
 /// `Cancelled`, `Completed`), `approved`, `operation`, `provider`, `userName`, `result`,
 /// `callResult` {`code`,`name`,`description`}, `error` {`code`,`description`},
 /// `authenticationRequestId`, `failureKind`, `message`, `requireUserMatch`, `warnings`,
 /// `data` (queries), `startedAtUnixMs`, `elapsedMs`, `httpCalls`, `auditId` (with an audit
-/// trail: the id of the request's line).
+/// trail: the id of the request's line); for approvals (ABI 4) also `require`, `needed`,
+/// `decidedBy` (the approver whose answer decided it; absent when none did) and
+/// `approvers`, one object per approver in request order: `userName`, `status`,
+/// `approved`, `failureKind`, `message`, `result`, `callResult`, `error`,
+/// `authenticationRequestId`, `elapsedMs`, `httpCalls`. Only the top-level `status` and
+/// `approved` decide; an approver's `approved` says whose approval was counted.
 ///
 /// Returns `MFA_OK` (writes `buf` and `*len_out`), `MFA_BUFFER_TOO_SMALL` (writes only
 /// `*len_out`, the needed length), `MFA_PENDING`, `MFA_NOT_STARTED` or

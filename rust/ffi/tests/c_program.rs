@@ -113,6 +113,27 @@ fn a_c_program_runs_approvals_through_the_header_and_the_library() {
     let bob = run("bob@contoso.com");
     assert_eq!(bob.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bob.stdout).starts_with("Denied\n"));
+    // Several approvers (ABI 4): the engine decides, and refuses one person twice.
+    let several = |users: &str, require: &str| {
+        let mut c = approve(Command::new(&exe), &sim, users);
+        c.arg(require).output().unwrap()
+    };
+    let both = several("alice@contoso.com,bob@contoso.com", "all");
+    assert_eq!(both.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&both.stdout);
+    assert!(
+        stdout.starts_with("Denied\n") && stdout.contains(r#""decidedBy":"bob@contoso.com""#),
+        "{stdout}"
+    );
+    for twice in [
+        "alice@contoso.com,alice@contoso.com",
+        "ALICE@contoso.com,alice@contoso.com ",
+    ] {
+        let out = several(twice, "all");
+        assert_eq!(out.status.code(), Some(2), "{twice}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("same person"), "{stderr}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -300,8 +300,7 @@ impl Duo {
         let status = self.redactor.server_text_within(status, 40);
         o.data = Some(json!({ "duoResult": result, "duoStatus": status }));
         if d.status == Status::Approved {
-            o.status = Status::Approved;
-            o.approved = true;
+            o.approve_as_decided();
             o.message = if d.bypassed {
                 o.warnings.push("Duo let this user through WITHOUT a push (bypass); accepted only because the connection sets allowBypass".into());
                 format!("approved by bypass (no push): {message}")

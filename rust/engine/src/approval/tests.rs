@@ -1,0 +1,408 @@
+//! Fake providers that try to trick the approval into approving.
+
+use super::*;
+use crate::client::Client;
+use crate::outcome::AuthAnswer;
+use crate::provider::BoxFuture;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// What a fake approver does.
+#[derive(Debug, Clone, Copy)]
+enum Act {
+    /// Approves through the engine's decision table (after yielding `n` times).
+    Approve(u32),
+    Deny,
+    Fraud,
+    /// Never answers.
+    Silent,
+    Panic,
+    /// Says Approved without the engine's decision.
+    Forge,
+}
+
+#[derive(Debug, Default)]
+struct Fake {
+    acts: Mutex<HashMap<String, Act>>,
+    asked: Mutex<Vec<String>>,
+    dropped: Arc<AtomicUsize>,
+}
+
+impl Fake {
+    fn new(acts: &[(&str, Act)]) -> Arc<Self> {
+        Arc::new(Self {
+            acts: Mutex::new(acts.iter().map(|(n, a)| (n.to_string(), *a)).collect()),
+            ..Self::default()
+        })
+    }
+    fn asked(&self) -> Vec<String> {
+        self.asked.lock().unwrap().clone()
+    }
+}
+
+/// Counts the runs dropped before they answered (cancelled).
+struct DropCount(Arc<AtomicUsize>, bool);
+impl Drop for DropCount {
+    fn drop(&mut self) {
+        if !self.1 {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+fn approved(user: &str) -> Outcome {
+    Outcome::new("authenticate", "fake", user, true).decided(&AuthAnswer {
+        result: Some(true),
+        call_result: Some((21, String::new())),
+        error: None,
+        request_id: Some(format!("id-{user}")),
+    })
+}
+
+impl Provider for Fake {
+    fn name(&self) -> &'static str {
+        "fake"
+    }
+    fn run<'a>(&'a self, q: &'a Query, _: &'a Progress) -> BoxFuture<'a, Outcome> {
+        let user = q.user_name.clone().unwrap_or_default();
+        self.asked.lock().unwrap().push(user.clone());
+        let act = self
+            .acts
+            .lock()
+            .unwrap()
+            .get(user.trim())
+            .copied()
+            .unwrap_or(Act::Approve(0));
+        let guard = DropCount(self.dropped.clone(), false);
+        Box::pin(async move {
+            let mut guard = guard;
+            let blank = Outcome::new("authenticate", "fake", &user, true);
+            let o = match act {
+                Act::Approve(n) => {
+                    for _ in 0..n {
+                        tokio::task::yield_now().await;
+                    }
+                    approved(&user)
+                }
+                Act::Deny => blank.fail(Status::Denied, FailureKind::Provider, "denied"),
+                Act::Fraud => blank.fail(Status::FraudReported, FailureKind::Provider, "fraud"),
+                Act::Silent => std::future::pending().await,
+                Act::Panic => panic!("fake provider bug"),
+                Act::Forge => {
+                    let mut o = blank;
+                    o.status = Status::Approved;
+                    o.approved = true;
+                    o
+                }
+            };
+            guard.1 = true;
+            o
+        })
+    }
+}
+
+fn client(fake: &Arc<Fake>) -> Client {
+    Client::with_provider(fake.clone(), Arc::default(), true)
+}
+
+fn request(approvers: &[&str], require: serde_json::Value) -> Query {
+    let mut doc = serde_json::json!({ "approvers": approvers, "timeoutSeconds": 5 });
+    if !require.is_null() {
+        doc["require"] = require;
+    }
+    serde_json::from_value(doc).unwrap()
+}
+
+#[test]
+fn identity_ignores_case_spaces_and_lookalike_forms() {
+    let same = [
+        "alice@contoso.com",
+        "ALICE@contoso.com ",
+        " Alice@Contoso.COM",
+        "\u{ff41}lice@contoso.com",  // fullwidth a
+        "alice@contoso.com\u{3000}", // ideographic space
+    ];
+    for s in same {
+        assert_eq!(identity(s), "alice@contoso.com", "{s:?}");
+    }
+    assert_eq!(identity("STRASSE"), identity("straße"));
+    assert_ne!(
+        identity("alice@contoso.com"),
+        identity("alicia@contoso.com")
+    );
+}
+
+#[test]
+fn the_same_person_in_two_three_and_fifty_spellings_is_refused_naming_them() {
+    let two = ["ALICE@contoso.com ", "alice@contoso.com"];
+    let three = ["alice@contoso.com", "bob@contoso.com", "Alice@Contoso.com"];
+    let spellings = [
+        "alice@contoso.com",
+        "ALICE@contoso.com",
+        " alice@contoso.com",
+        "Alice@contoso.com ",
+    ];
+    let fifty: Vec<&str> = (0..50).map(|i| spellings[i % spellings.len()]).collect();
+    for (names, require) in [
+        (&two[..], serde_json::json!(2)),
+        (&two[..], serde_json::json!("all")),
+        (&two[..], serde_json::json!("any")),
+        (&three[..], serde_json::json!(3)),
+        (&three[..], serde_json::json!("All")),
+        (&fifty[..], serde_json::json!("all")),
+        (&fifty[..], serde_json::json!(50)),
+    ] {
+        let q = request(names, require.clone());
+        let e = q.validate().unwrap_err();
+        assert_eq!(e.field, "approvers", "{e}");
+        assert!(e.problem.contains("same person"), "{e}");
+    }
+    let e = request(&two, serde_json::json!(2)).validate().unwrap_err();
+    assert!(
+        e.problem.contains("'ALICE@contoso.com '") && e.problem.contains("'alice@contoso.com'"),
+        "{e}"
+    );
+    assert!(
+        e.problem.contains("require 2 needs 2 different people"),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_approval_sends_nothing() {
+    let fake = Fake::new(&[]);
+    let o = client(&fake)
+        .run(&request(
+            &["alice@contoso.com", "ALICE@CONTOSO.COM"],
+            serde_json::json!("all"),
+        ))
+        .await;
+    assert_eq!(o.status, Status::Failed);
+    assert!(!o.approved);
+    assert!(o.message.contains("same person"), "{}", o.message);
+    assert!(fake.asked().is_empty(), "{:?}", fake.asked());
+}
+
+#[test]
+fn invisible_characters_in_names_are_refused() {
+    for bad in [
+        "alice@contoso.com\u{200b}",
+        "\u{202e}moc.osotnoc@ecila",
+        "al\u{00ad}ice@contoso.com",
+        "alice\u{feff}@contoso.com",
+    ] {
+        let e = request(&[bad, "bob@contoso.com"], serde_json::json!("all"))
+            .validate()
+            .unwrap_err();
+        assert_eq!(e.field, "approvers[0]", "{e}");
+        assert!(e.problem.contains("invisible"), "{e}");
+        let e = Query::from_json(
+            serde_json::json!({ "userName": bad })
+                .to_string()
+                .as_bytes(),
+        )
+        .unwrap_err();
+        assert_eq!(e.field, "userName", "{e}");
+    }
+}
+
+#[test]
+fn excluded_identities_may_not_approve() {
+    let mut q = request(
+        &["alice@contoso.com", "bob@contoso.com"],
+        serde_json::json!("all"),
+    );
+    q.exclude_user_names = Some(vec![" BOB@contoso.com".into()]);
+    let e = q.validate().unwrap_err();
+    assert_eq!(e.field, "approvers");
+    assert!(
+        e.problem.contains("'bob@contoso.com' may not approve"),
+        "{e}"
+    );
+    let q = Query::from_json(
+        br#"{"userName":"Alice@contoso.com","excludeUserNames":["alice@contoso.com"]}"#,
+    );
+    assert_eq!(q.unwrap_err().field, "userName");
+    let q = Query::from_json(
+        br#"{"userName":"alice@contoso.com","excludeUserNames":["bob@contoso.com"]}"#,
+    );
+    assert!(q.is_ok());
+}
+
+#[test]
+fn require_is_any_all_or_a_number_within_the_approvers() {
+    let two = ["a@x", "b@x"];
+    for bad in [
+        serde_json::json!(3),
+        serde_json::json!(0),
+        serde_json::json!(-1),
+        serde_json::json!(1.5),
+        serde_json::json!("Most"),
+        serde_json::json!("3"),
+        serde_json::json!(""),
+        serde_json::json!(true),
+        serde_json::Value::Null, // missing: required with two approvers
+    ] {
+        let e = request(&two, bad.clone()).validate().unwrap_err();
+        assert_eq!(e.field, "require", "{bad}: {e}");
+    }
+    for good in [
+        serde_json::json!("Any"),
+        serde_json::json!("ALL"),
+        serde_json::json!(2),
+        serde_json::json!("1"),
+    ] {
+        request(&two, good).validate().unwrap();
+    }
+    request(&["a@x"], serde_json::Value::Null)
+        .validate()
+        .unwrap();
+    let e = Query::from_json(br#"{"userName":"a","approvers":["b"]}"#).unwrap_err();
+    assert_eq!(e.field, "approvers");
+    let e = Query::from_json(br#"{"operation":"userExists","userName":"a","require":"all"}"#)
+        .unwrap_err();
+    assert_eq!(e.field, "approvers");
+    let e = Query::from_json(br#"{"approvers":[]}"#).unwrap_err();
+    assert_eq!(e.field, "approvers");
+}
+
+#[tokio::test]
+async fn require_all_needs_every_approval_and_reports_each() {
+    let fake = Fake::new(&[("a@x", Act::Approve(3)), ("b@x", Act::Approve(1))]);
+    let o = client(&fake)
+        .run(&request(&["a@x", "b@x"], serde_json::json!("all")))
+        .await;
+    assert_eq!(o.status, Status::Approved);
+    assert!(o.approved);
+    assert_eq!(o.require.as_deref(), Some("all"));
+    assert_eq!(o.needed, Some(2));
+    assert_eq!(o.decided_by.as_deref(), Some("a@x"));
+    assert!(o
+        .approvers
+        .iter()
+        .all(|a| a.approved && a.status == Status::Approved));
+    let json = serde_json::to_value(&o).unwrap();
+    assert_eq!(json["approvers"][1]["userName"], "b@x");
+    assert_eq!(json["decidedBy"], "a@x");
+}
+
+#[tokio::test]
+async fn one_denial_makes_all_impossible_and_cancels_the_rest() {
+    let fake = Fake::new(&[
+        ("a@x", Act::Silent),
+        ("b@x", Act::Deny),
+        ("c@x", Act::Silent),
+    ]);
+    let o = client(&fake)
+        .run(&request(&["a@x", "b@x", "c@x"], serde_json::json!("all")))
+        .await;
+    assert_eq!(o.status, Status::Denied);
+    assert!(!o.approved);
+    assert_eq!(o.decided_by.as_deref(), Some("b@x"));
+    let statuses: Vec<Status> = o.approvers.iter().map(|a| a.status).collect();
+    assert_eq!(
+        statuses,
+        [Status::Cancelled, Status::Denied, Status::Cancelled]
+    );
+    assert_eq!(
+        fake.dropped.load(Ordering::SeqCst),
+        2,
+        "the silent runs were dropped"
+    );
+}
+
+#[tokio::test]
+async fn approvals_arriving_after_a_fraud_report_do_not_count() {
+    let fake = Fake::new(&[
+        ("a@x", Act::Approve(5)),
+        ("b@x", Act::Approve(5)),
+        ("m@x", Act::Fraud),
+    ]);
+    let o = client(&fake)
+        .run(&request(&["a@x", "b@x", "m@x"], serde_json::json!("any")))
+        .await;
+    assert_eq!(o.status, Status::FraudReported);
+    assert!(!o.approved);
+    assert_eq!(o.decided_by.as_deref(), Some("m@x"));
+    assert!(o.approvers.iter().all(|a| !a.approved));
+}
+
+#[tokio::test]
+async fn an_approval_the_engine_did_not_decide_is_never_counted() {
+    let fake = Fake::new(&[("a@x", Act::Forge), ("b@x", Act::Forge)]);
+    let o = client(&fake)
+        .run(&request(&["a@x", "b@x"], serde_json::json!("any")))
+        .await;
+    assert_eq!(o.status, Status::Failed);
+    assert!(!o.approved);
+    assert!(o
+        .approvers
+        .iter()
+        .all(|a| !a.approved && a.status == Status::Failed));
+    let single = Query::from_json(br#"{"userName":"a@x","timeoutSeconds":5}"#).unwrap();
+    let o = client(&fake).run(&single).await;
+    assert_eq!(o.status, Status::Failed);
+    assert!(!o.approved);
+    assert_eq!(o.failure_kind, FailureKind::Internal);
+}
+
+#[tokio::test]
+async fn a_panicking_provider_never_approves_and_never_escapes() {
+    let fake = Fake::new(&[("p@x", Act::Panic), ("a@x", Act::Approve(2))]);
+    let o = client(&fake)
+        .run(&request(&["p@x", "a@x"], serde_json::json!("all")))
+        .await;
+    assert_eq!(o.status, Status::Failed);
+    assert_eq!(o.failure_kind, FailureKind::Internal);
+    assert_eq!(o.decided_by.as_deref(), Some("p@x"));
+    let o = client(&fake)
+        .run(&request(&["p@x", "a@x"], serde_json::json!(1)))
+        .await;
+    assert_eq!(o.status, Status::Approved, "{}", o.message);
+    assert_eq!(o.approvers[0].failure_kind, FailureKind::Internal);
+}
+
+#[tokio::test]
+async fn everyone_silent_ends_timed_out_at_the_one_deadline() {
+    let fake = Fake::new(&[("a@x", Act::Silent), ("b@x", Act::Silent)]);
+    let mut q = request(&["a@x", "b@x"], serde_json::json!(2));
+    q.timeout_seconds = 0.2;
+    let started = Instant::now();
+    let o = client(&fake).run(&q).await;
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    assert_eq!(o.status, Status::TimedOut);
+    assert_eq!(o.failure_kind, FailureKind::Timeout);
+    assert!(o.approvers.iter().all(|a| a.status == Status::TimedOut));
+    assert_eq!(fake.dropped.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_single_user_goes_through_the_same_path() {
+    let fake = Fake::new(&[]);
+    let q = Query::from_json(br#"{"userName":"a@x","timeoutSeconds":5}"#).unwrap();
+    let o = client(&fake).run(&q).await;
+    assert_eq!(o.status, Status::Approved);
+    assert_eq!(o.user_name, "a@x");
+    assert_eq!(o.require.as_deref(), Some("any"));
+    assert_eq!(o.approvers.len(), 1);
+    assert_eq!(o.authentication_request_id.as_deref(), Some("id-a@x"));
+}
+
+#[test]
+fn the_quorum_decides_whatever_the_order() {
+    let deny = |u: &str| {
+        Outcome::new("authenticate", "f", u, true).fail(Status::Denied, FailureKind::Provider, "")
+    };
+    let mut q = Quorum::new(2, 3);
+    assert_eq!(q.add(0, &deny("a")), None);
+    assert_eq!(q.add(1, &approved("b")), None);
+    assert_eq!(q.add(2, &approved("c")), Some((Status::Approved, Some(2))));
+    let mut q = Quorum::new(2, 3);
+    assert_eq!(q.add(0, &deny("a")), None);
+    assert_eq!(q.add(1, &deny("b")), Some((Status::Denied, Some(1))));
+    assert_eq!(
+        q.add(2, &approved("c")),
+        Some((Status::Denied, Some(1))),
+        "answers after the decision change nothing"
+    );
+}
