@@ -7,6 +7,7 @@
 //! - [`outcome`]: the typed result and the CallResult table (fail closed);
 //! - [`xml`] and [`soap`]: the SOAP 1.1 writer and the bounded, strict-where-it-decides reader;
 //! - [`json`]: the strict JSON reader of every JSON provider (duplicate keys, depth, size);
+//! - [`pace`]: polls paced by time, never by what the server says;
 //! - [`redact`]: server text bounded, cleaned and redacted of secrets before any message;
 //! - [`tls`] and [`transport`]: one reusable HTTPS client per configuration, pinning,
 //!   extra CA, client certificates, caller authentication;
