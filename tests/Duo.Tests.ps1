@@ -131,6 +131,19 @@ Describe 'Duo connection settings' {
         $record | Should -Not -Match 'Hunter2'
     }
 
+    It '<Name> with credentials in the URL is refused at binding and never echoed' -ForEach @(
+        @{ Name = '-Uri'; Splat = @{ Uri = 'https://svc:Hunter2@127.0.0.1:9/MultiFactorAuthWebServiceSdk/PfWsSdk.asmx' } }
+        @{ Name = '-Proxy'; Splat = @{ Uri = 'https://127.0.0.1:9/x'; Proxy = 'http://proxyuser:Hunter2@127.0.0.1:3128' } }
+    ) {
+        $err = $null
+        $streams = try { New-MfaConnection @Splat -Verbose -ErrorAction Stop *>&1 | Out-String }
+        catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentValidationError,*'
+        $err.Exception.Message | Should -Match 'credentials'
+        $record = @($err | Format-List * -Force | Out-String; $err.Exception.ToString(); [string]$err.TargetObject; $streams) -join "`n"
+        $record | Should -Not -Match 'Hunter2'
+    }
+
     It 'an unreachable proxy fails the connection test at the Connect stage, never approves' {
         $conn = New-MfaConnection -Provider Duo -ApiHost "127.0.0.1:$port" -IntegrationKey DIDEMOINTEGRATION001 -SecretKey (New-TestSecureString $demoSecret) -ServerCertificateHash $sim.CertificateHash -Proxy 'http://127.0.0.1:1' -HttpTimeout 5
         $conn.Proxy | Should -Be 'http://127.0.0.1:1/'

@@ -59,6 +59,26 @@ fn measure(body: &[u8]) -> (f64, f64, String) {
     (best, peak as f64 / (1024.0 * 1024.0), verdict)
 }
 
+fn measure_duo(body: &[u8]) -> (f64, f64, String) {
+    let mut best = f64::MAX;
+    let mut peak = 0usize;
+    let mut verdict = String::new();
+    for _ in 0..5 {
+        let base = LIVE.load(Ordering::Relaxed);
+        PEAK.store(base, Ordering::Relaxed);
+        let clock = Instant::now();
+        let r = mfa_engine::testing::decide_duo_status_body(body, false);
+        best = best.min(clock.elapsed().as_secs_f64() * 1000.0);
+        peak = peak.max(PEAK.load(Ordering::Relaxed) - base);
+        verdict = match r {
+            Ok(Some(d)) => format!("{:?}", d.status),
+            Ok(None) => "waiting".into(),
+            Err(e) => format!("protocol ({e})"),
+        };
+    }
+    (best, peak as f64 / (1024.0 * 1024.0), verdict)
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     println!("Reading answers (best of 5; peak extra heap while reading; budget 100 ms / 32 MiB):");
@@ -72,6 +92,17 @@ async fn main() {
     );
     for (name, body) in hostile::shapes() {
         let (ms, mib, v) = measure(&body);
+        println!(
+            "| {name} | {:.1} MiB | {ms:.2} ms | {mib:.2} MiB | {v} |",
+            body.len() as f64 / (1024.0 * 1024.0)
+        );
+    }
+
+    println!("\nDuo JSON answers through the strict reader (same budget):");
+    println!("| body | size | time | peak extra memory | result |");
+    println!("|---|---|---|---|---|");
+    for (name, body) in hostile::duo_shapes() {
+        let (ms, mib, v) = measure_duo(&body);
         println!(
             "| {name} | {:.1} MiB | {ms:.2} ms | {mib:.2} MiB | {v} |",
             body.len() as f64 / (1024.0 * 1024.0)

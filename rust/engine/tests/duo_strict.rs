@@ -206,3 +206,17 @@ fn whenever_the_engine_approves_an_independent_strict_parse_agrees() {
         "the mutations reach approvals ({approved} of {total})"
     );
 }
+
+#[test]
+fn every_hostile_json_shape_is_refused_quickly() {
+    for (name, body) in common::hostile::duo_shapes() {
+        let clock = std::time::Instant::now();
+        let r = auth_status_body(&body, false);
+        assert!(r.is_err(), "{name}: {r:?}");
+        assert!(
+            clock.elapsed() < std::time::Duration::from_secs(2),
+            "{name}: {:?}",
+            clock.elapsed()
+        );
+    }
+}

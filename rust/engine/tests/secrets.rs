@@ -87,8 +87,11 @@ fn spellings(secret: &str) -> Vec<String> {
     ]
 }
 
+/// What an echoing server sends back, from the request head.
+type Echo = Arc<dyn Fn(&str) -> String + Send + Sync>;
+
 /// An echoing server: answers every request with an error whose text is `echo(head)`.
-fn echoing(duo: bool, echo: Arc<dyn Fn(&str) -> String + Send + Sync>) -> Answer {
+fn echoing(duo: bool, echo: Echo) -> Answer {
     Arc::new(move |_, head| {
         let text = echo(head);
         if duo {
@@ -139,7 +142,7 @@ async fn no_secret_reaches_the_message_the_json_or_the_audit_line_in_any_spellin
     let dir = common::temp_dir("secrets-echo");
     let mut redacted = 0;
     for duo in [false, true] {
-        let mut echoes: Vec<(String, Arc<dyn Fn(&str) -> String + Send + Sync>)> = vec![
+        let mut echoes: Vec<(String, Echo)> = vec![
             (
                 "Authorization header".into(),
                 Arc::new(|h: &str| header(h, "authorization")),

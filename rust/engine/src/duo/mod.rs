@@ -3,12 +3,14 @@
 //!
 //! - [`config`]: what a `provider: duo` configuration must and must not set;
 //! - [`sign`]: request signing (v5, v2) and the public vectors;
-//! - [`api`]: signed calls, clock skew, bounded answers, retries;
+//! - [`api`]: signed calls, clock skew, bounded answers read by the strict JSON reader
+//!   ([`crate::json`]), retries;
 //! - [`decide`]: what the answers mean, fail closed.
 //!
 //! Flow of an approval: `ping` (clock skew) → `preauth` (`auth` goes on; `allow` is a
 //! bypass, an approval only with `allowBypass`; `deny` and `enroll` end it with no push)
-//! → `auth` (`factor=push`, `async=1`) → `auth_status` until `allow` or `deny`. Duo has no
+//! → `auth` (`factor=push`, `async=1`) → `auth_status` until `allow` or `deny`, at most once a
+//! second when Duo answers at once ([`crate::pace`]). Duo has no
 //! cancel call: cancelling stops waiting, and the push stays on the phone until it expires.
 
 pub mod api;

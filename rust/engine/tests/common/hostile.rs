@@ -72,6 +72,41 @@ pub fn shapes() -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
+/// `(name, body)` for every hostile shape of a Duo JSON answer: an approving
+/// `auth_status` with the filler inside `response`, up to [`SIZE`] bytes (the strict
+/// reader refuses more than `json::MAX_BYTES` before parsing; the fitting ones are
+/// refused by its depth, value and string limits, or by a late duplicate key).
+pub fn duo_shapes() -> Vec<(&'static str, Vec<u8>)> {
+    let fit = mfa_protocol::json::MAX_BYTES - 64;
+    let allow = r#"{"stat":"OK","response":{"result":"allow","status":"allow","x":"#;
+    let fill = |open: &str, item: &str, close: &str, size: usize| {
+        let mut b = String::from(allow);
+        b.push_str(open);
+        let room = size.saturating_sub(allow.len() + open.len() + close.len() + 4);
+        b.push_str(&item.repeat(room / item.len()));
+        b.push_str(close);
+        b.push_str("}}");
+        b.into_bytes()
+    };
+    let mut many_keys = String::from(allow);
+    many_keys.push('{');
+    let mut i = 0;
+    while many_keys.len() + 300 < fit {
+        // Long keys: fewer than json::MAX_NODES values, so the duplicate is what refuses.
+        many_keys.push_str(&format!("\"k{i}{}\":0,", "x".repeat(120)));
+        i += 1;
+    }
+    many_keys.push_str(&format!("\"k0{}\":1}}}}}}", "x".repeat(120)));
+    vec![
+        ("duo: deep arrays", fill("", "[", "", fit)),
+        ("duo: wide array", fill("[", "0,", "0]", fit)),
+        ("duo: huge string", fill("\"", "a", "\"", fit)),
+        ("duo: escapes", fill("\"", "\\u0041", "\"", fit)),
+        ("duo: many keys, one repeated last", many_keys.into_bytes()),
+        ("duo: 4 MiB body", fill("\"", "a", "\"", SIZE)),
+    ]
+}
+
 /// A plain-HTTP server on loopback answering every request with `body` (status 200).
 pub async fn serve_forever(body: Vec<u8>) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
