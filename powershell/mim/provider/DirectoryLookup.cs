@@ -7,6 +7,7 @@
 // never a guess. Runs on a worker thread (ProviderCore), so InitiateCall never waits on it.
 #if MFA_DIRECTORY
 using System;
+using MfaApproval.Hosting;
 using System.DirectoryServices;
 
 namespace MfaApproval.MimProvider

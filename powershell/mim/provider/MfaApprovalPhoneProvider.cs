@@ -199,13 +199,16 @@ namespace MfaApproval.MimProvider
             string found = null;
             using (XmlReader r = XmlReader.Create(path, rs))
             {
-                while (r.Read())
+                r.Read();
+                while (!r.EOF)
                 {
+                    // ReadElementContentAsString moves to the next node itself: no Read() after it.
                     if (r.NodeType == XmlNodeType.Element && r.LocalName == "ModuleRoot" && r.Depth == 1)
                     {
                         if (found != null) throw new FormatException(path + ": <ModuleRoot> appears more than once");
                         found = r.ReadElementContentAsString();
                     }
+                    else r.Read();
                 }
             }
             if (string.IsNullOrEmpty(found)) throw new FormatException(path + ": <ModuleRoot> is missing");

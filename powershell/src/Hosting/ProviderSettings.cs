@@ -155,8 +155,8 @@ namespace MfaApproval.Hosting
                 w.WriteEndElement();
                 w.WriteEndDocument();
             }
-            if (File.Exists(path)) File.Delete(path);
-            File.Move(temp, path);
+            if (File.Exists(path)) File.Replace(temp, path, null);
+            else File.Move(temp, path);
         }
 
         /// <summary>The secrets as the engine takes them; dispose each SecureString after use.

@@ -84,12 +84,14 @@ namespace MfaApproval.Hosting
             {
                 using (XmlReader r = XmlReader.Create(new MemoryStream(bytes), ProviderSettings.StrictXml()))
                 {
-                    while (r.Read())
+                    r.Read();
+                    while (!r.EOF)
                     {
-                        if (r.NodeType != XmlNodeType.Element) continue;
-                        string n = r.GetAttribute("N");
+                        // ReadElementContentAsString moves to the next node itself: no Read() after it.
+                        string n = r.NodeType == XmlNodeType.Element ? r.GetAttribute("N") : null;
                         if (r.LocalName == "SS" && n == "Password") { passwords++; password = r.ReadElementContentAsString().Trim(); }
                         else if (r.LocalName == "S" && n == "UserName") { users++; user = r.ReadElementContentAsString(); }
+                        else r.Read();
                     }
                 }
             }

@@ -1,5 +1,6 @@
-// MfaApproval MIM provider: from the phone number MIM passes to the person whose phone gets
-// the push. MIM passes only a number, so the approver is looked up, never guessed:
+// The MIM provider's phone -> approver mapping (in the module assembly, so the installer
+// checks a map when it is installed and the adapter uses the same rules): from the phone
+// number MIM passes to the person whose phone gets the push. MIM passes only a number, so the approver is looked up, never guessed:
 // - numbers are compared after normalising to '+' and digits (ASCII 0-9 only; spaces,
 //   dashes, dots, parentheses and slashes dropped; anything else makes the number invalid);
 // - the CSV map (PhoneNumber,UserName) is read strictly: the exact header, a bounded size,
@@ -8,15 +9,14 @@
 // - the file is re-read when it changes (checked at most every 10 s), so the MIM Service
 //   need not be restarted for a map change;
 // - Ldap.Escape is RFC 4515 escaping for the optional Active Directory lookup
-//   (DirectoryLookup.cs, Windows), tested on every platform.
-// C# 5, .NET Framework 4.x (the MIM Service) and .NET (the tests' harness under pwsh).
+//   (mim/provider/DirectoryLookup.cs, Windows), tested on every platform.
 using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Text;
 
-namespace MfaApproval.MimProvider
+namespace MfaApproval.Hosting
 {
     /// <summary>What a lookup found: one user, none, or more than one.</summary>
     public sealed class Lookup
@@ -122,7 +122,7 @@ namespace MfaApproval.MimProvider
                     length = info.Length;
                     Dictionary<string, string> m;
                     HashSet<string> a;
-                    Parse(ReadBounded(path), path, out m, out a);
+                    Parse(ReadText(path), path, out m, out a);
                     map = m;
                     ambiguous = a;
                     loadError = null;
@@ -135,7 +135,8 @@ namespace MfaApproval.MimProvider
             }
         }
 
-        static string ReadBounded(string path)
+        /// <summary>The file as text (UTF-8, a BOM allowed), refusing more than 4 MiB.</summary>
+        public static string ReadText(string path)
         {
             using (FileStream f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
             {
