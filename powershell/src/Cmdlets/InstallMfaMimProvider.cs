@@ -310,7 +310,7 @@ namespace MfaApproval.Cmdlets
             try
             {
                 Dictionary<string, string> entries;
-                HashSet<string> ambiguous;
+                List<string> ambiguous;
                 CsvPhoneMap.Parse(CsvPhoneMap.ReadText(map), map, out entries, out ambiguous);
                 WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Phone map {0}: {1} numbers", map, entries.Count));
                 if (ambiguous.Count > 0)

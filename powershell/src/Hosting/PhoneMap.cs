@@ -74,7 +74,7 @@ namespace MfaApproval.Hosting
         readonly string path;
         readonly object gate = new object();
         Dictionary<string, string> map;
-        HashSet<string> ambiguous;
+        List<string> ambiguous;
         string loadError;
         DateTime lastCheck = DateTime.MinValue;
         DateTime stamp;
@@ -121,7 +121,7 @@ namespace MfaApproval.Hosting
                     stamp = info.LastWriteTimeUtc;
                     length = info.Length;
                     Dictionary<string, string> m;
-                    HashSet<string> a;
+                    List<string> a;
                     Parse(ReadText(path), path, out m, out a);
                     map = m;
                     ambiguous = a;
@@ -158,10 +158,10 @@ namespace MfaApproval.Hosting
 
         /// <summary>Parses the CSV text: header PhoneNumber,UserName (either order, any case),
         /// fields optionally in double quotes ("" for a quote). FormatException names the line.</summary>
-        public static void Parse(string text, string path, out Dictionary<string, string> map, out HashSet<string> ambiguous)
+        public static void Parse(string text, string path, out Dictionary<string, string> map, out List<string> ambiguous)
         {
             map = new Dictionary<string, string>(StringComparer.Ordinal);
-            ambiguous = new HashSet<string>(StringComparer.Ordinal);
+            ambiguous = new List<string>();
             string[] lines = text.Replace("\r\n", "\n").Split('\n');
             int phoneColumn = -1, userColumn = -1, lineNumber = 0;
             foreach (string raw in lines)
@@ -195,7 +195,7 @@ namespace MfaApproval.Hosting
                 if (map.TryGetValue(phone, out existing))
                 {
                     // One person listed twice is not ambiguous; two people are.
-                    if (!string.Equals(existing, user, StringComparison.OrdinalIgnoreCase)) ambiguous.Add(phone);
+                    if (!string.Equals(existing, user, StringComparison.OrdinalIgnoreCase) && !ambiguous.Contains(phone)) ambiguous.Add(phone);
                     continue;
                 }
                 map[phone] = user;
