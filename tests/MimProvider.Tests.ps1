@@ -421,6 +421,37 @@ Describe 'The adapter over Duo (the simulator''s Duo Auth API)' -Skip:$skipAll {
     }
 }
 
+# What only Windows can show: DPAPI credential files read by the provider as the account that
+# made them (here the test's own account stands for the MIM Service account), and the
+# Active Directory lookup compiled in with csc.exe (on a runner outside a domain the lookup
+# itself fails, which must be a Failed call with the reason, not an exception).
+Describe 'The adapter on Windows' -Skip:($skipAll -or -not $onWindows) {
+    It 'reads a DPAPI-protected credential file made by the service account, without -AllowPlainTextSecret' {
+        $credFile = Join-Path $TestDrive 'svc-mfa.xml'
+        $cred | Export-Clixml -Path $credFile
+        (Get-Content -Raw $credFile) | Should -Not -Match ([regex]::Escape(-join ([System.Text.Encoding]::Unicode.GetBytes($demoPassword) | ForEach-Object { $_.ToString('x2') })))
+        $r = Install-MfaMimProvider -ServicePath $service -Connection $sim.Connection -PhoneMap $phoneMap -CompilerPath $compiler -CredentialPath $credFile -WarningVariable warnings -InformationAction SilentlyContinue
+        @($warnings | Where-Object { "$_" -match 'PhoneMap' -eq $false }) | Should -BeNullOrEmpty -Because 'nothing is stored in plain text'
+        (Get-Content -Raw $r.SettingsPath) | Should -Not -Match $demoPassword
+        $run = Invoke-Harness @($alice, $bob)
+        $run.StartFailure | Should -BeNullOrEmpty
+        @($run.Calls)[0].Final | Should -Be 'Success'
+        @($run.Calls)[1].Final | Should -Be 'Failed'
+    }
+
+    It 'compiles the directory lookup and fails a number it cannot resolve with the reason' {
+        $null = Install-Test $sim.Connection @{ DirectoryAttribute = 'mobile'; DirectorySearchRoot = 'LDAP://unreachable.invalid/DC=contoso,DC=invalid' }
+        $run = Invoke-Harness @($alice, $unknown) -Deadline 60
+        $run.StartFailure | Should -BeNullOrEmpty
+        $c = @($run.Calls)
+        $c[0].Final | Should -Be 'Success' -Because 'the phone map answers first'
+        $c[1].Initiated | Should -Be 'Pending' -Because 'the directory is asked on a worker thread'
+        $c[1].Final | Should -Be 'Failed'
+        $c[1].Message | Should -BeLike '*Active Directory lookup failed*'
+        $c[1].Escaped | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'Uninstall-MfaMimProvider' -Skip:$skipAll {
     BeforeAll {
         # Pester removes what a Describe added to TestDrive (an earlier backup among it), so
