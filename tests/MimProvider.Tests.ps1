@@ -67,13 +67,14 @@ BeforeAll {
     $audit = Join-Path $TestDrive 'mim-audit.jsonl'
 
     # MIM in a process of its own (no module imported there), as the MIM Service.
-    function Invoke-Harness([string[]]$Phones, [switch]$Abandon, [double]$Deadline = 60) {
+    function Invoke-Harness([string[]]$Phones, [switch]$Abandon, [switch]$Tricks, [double]$Deadline = 60) {
         $phonesFile = Join-Path $TestDrive "phones-$([guid]::NewGuid().ToString('N')).json"
         $outFile = "$phonesFile.out"
         [System.IO.File]::WriteAllText($phonesFile, (ConvertTo-Json -InputObject @($Phones) -Compress))
         $arguments = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $RepoRoot 'tests/data/mim/Invoke-MimHarness.ps1'),
             '-ServicePath', $service, '-InterfacePath', $interface, '-HarnessPath', $harness, '-PhonesFile', $phonesFile, '-OutFile', $outFile, '-DeadlineSeconds', $Deadline)
         if ($Abandon) { $arguments += '-Abandon' }
+        if ($Tricks) { $arguments += '-Tricks' }
         $stderr = & $Pwsh @arguments 2>&1
         if ($LASTEXITCODE -ne 0 -or -not (Test-Path $outFile)) { throw "the harness failed (exit code $LASTEXITCODE): $stderr" }
         Get-Content -Raw $outFile | ConvertFrom-Json
@@ -161,6 +162,15 @@ Describe 'Phone numbers, the phone map and LDAP escaping' -Skip:$skipAll {
     ) {
         $map = $null; $amb = $null
         { [MfaApproval.Hosting.CsvPhoneMap]::Parse($Text, 'm.csv', [ref]$map, [ref]$amb) } | Should -Throw $Message
+    }
+
+    It 'ships provider sources that compile with warnings as errors' {
+        $out = Join-Path $TestDrive 'WarningsCheck.dll'
+        $sources = @(Get-ChildItem (Join-Path $ModulePath 'mim/provider') -Filter *.cs | ForEach-Object { $_.FullName })
+        $arguments = @('-noconfig', '-nologo', '-langversion:5', '-target:library', '-warnaserror', "-out:$out", '-r:System.dll', '-r:System.Core.dll', '-r:System.Xml.dll', "-r:$interface", "-r:$(Join-Path $ModulePath 'MfaApproval.dll')")
+        if ($onWindows) { $arguments += @('-r:System.DirectoryServices.dll', '-define:MFA_DIRECTORY') }
+        $log = & $compiler @($arguments + $sources) 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because ($log -join "`n")
     }
 
     It 'finds the interface by metadata in a DLL of any name, and only there' {
@@ -318,6 +328,45 @@ Describe 'The adapter, driven as MIM drives it (MFA Server simulator)' -Skip:$sk
             $line.context.phone | Should -Match '^\+\*+\d{4}$'
         }
         Get-Content -Raw $audit | Should -Not -Match '5550100|demo-password'
+    }
+}
+
+Describe 'The adapter cannot be tricked into a Success' -Skip:$skipAll {
+    BeforeAll {
+        $null = Install-Test $sim.Connection
+        $t = Invoke-Harness @($alice, $bob, $carol) -Tricks -Deadline 30
+    }
+
+    It 'approves alice''s call (the baseline)' {
+        $t.StartFailure | Should -BeNullOrEmpty
+        $t.XInitiated | Should -Be 'Pending'
+        $t.XFinal | Should -Be 'Success'
+    }
+
+    It 'answers Failed for a call id it never started, and for none' {
+        $t.UnknownStatus | Should -Be 'Failed'
+        $t.UnknownMessage | Should -BeLike '*no call with id*'
+        $t.NullStatus | Should -Be 'Failed'
+        $t.NullMessage | Should -BeLike '*no call with id*'
+    }
+
+    It 'matches call ids exactly (another spelling of an approved id is unknown)' {
+        $t.ZFinal | Should -Be 'Success'
+        $t.UpperStatus | Should -Be 'Failed'
+        $t.BracedStatus | Should -Be 'Failed'
+    }
+
+    It 'starts a new approval when an approved call id is initiated again, and bob''s denial is Failed' {
+        $t.AgainInitiated | Should -Be 'Pending'
+        $t.AgainFinal | Should -Be 'Failed'
+        $t.AgainMessage | Should -BeLike '*Denied for bob@contoso.com*'
+    }
+
+    It 'keeps the first approver when a pending call id is initiated again with an approving number' {
+        $t.YInitiated | Should -Be 'Pending'
+        $t.YSwap | Should -Be 'Pending'
+        $t.YFinal | Should -Be 'Failed'
+        $t.YMessage | Should -BeLike '*TimedOut for carol@contoso.com*'
     }
 }
 

@@ -72,6 +72,8 @@ namespace MfaApproval.MimProvider
             finally
             {
                 foreach (KeyValuePair<uint, SecureString> s in secrets) s.Value.Dispose();
+                // The settings stay for the process's life: drop the secrets' sources (a plain-text one among them).
+                settings.Secrets.Clear();
             }
             int period = (int)Math.Max(250, Math.Min(5000, abandonAfter.TotalMilliseconds / 4));
             sweeper = new Timer(Sweep, null, period, period);
