@@ -37,7 +37,7 @@ BeforeAll {
     [System.IO.File]::WriteAllBytes((Join-Path $service 'stub.dll'), [byte[]](0x4D, 0x5A, 0, 0))
     Copy-Item (Join-Path $ModulePath 'MfaApproval.dll') (Join-Path $service 'Unrelated.Managed.dll')
     $mfaSettings = Join-Path $service 'MfaSettings.xml'
-    $originalSettings = "<?xml version=`"1.0`" encoding=`"utf-8`"?>`r`n<MfaServiceSettings>`r`n  <Username>azure-mfa-sdk-user</Username>`r`n  <Password>old-sdk-password</Password>`r`n  <LicenseKey>ABC123</LicenseKey>`r`n  <GroupKey>g</GroupKey>`r`n  <CertFilePath>C:\mfa\cert.pfx</CertFilePath>`r`n</MfaServiceSettings>`r`n"
+    $originalSettings = "<?xml version=`"1.0`" encoding=`"utf-8`"?>`r`n<MfaServiceSettings>`r`n  <CustomPhoneProvider>C:\Vendor\OtherPhoneGate.dll</CustomPhoneProvider>`r`n  <Username>azure-mfa-sdk-user</Username>`r`n  <Password>old-sdk-password</Password>`r`n  <LicenseKey>ABC123</LicenseKey>`r`n  <GroupKey>g</GroupKey>`r`n  <CertFilePath>C:\mfa\cert.pfx</CertFilePath>`r`n</MfaServiceSettings>`r`n"
     [System.IO.File]::WriteAllText($mfaSettings, $originalSettings)
 
     # The phone map: each demo user's number written a different way; one number listed for
@@ -240,7 +240,7 @@ Describe 'Install-MfaMimProvider refuses' -Skip:$skipAll {
 
 Describe 'The adapter, driven as MIM drives it (MFA Server simulator)' -Skip:$skipAll {
     BeforeAll {
-        $installed = Install-Test $sim.Connection
+        $installed = Install-MfaMimProvider -ServicePath $service -Connection $sim.Connection -PhoneMap $phoneMap -CompilerPath $compiler -Credential $cred -AllowPlainTextSecret -Timeout 4 -AuditPath $audit -WarningVariable installWarnings -WarningAction SilentlyContinue -InformationAction SilentlyContinue
         $phones = @()
         for ($i = 0; $i -lt 200; $i++) {
             $phones += switch ($i % 10) {
@@ -249,6 +249,10 @@ Describe 'The adapter, driven as MIM drives it (MFA Server simulator)' -Skip:$sk
         }
         $run = Invoke-Harness $phones
         $calls = @($run.Calls)
+    }
+
+    It 'warned that it replaced another custom provider' {
+        @($installWarnings | Where-Object { "$_" -like "*named another custom provider ('C:\Vendor\OtherPhoneGate.dll')*" }).Count | Should -Be 1
     }
 
     It 'installed the adapter, its settings and the MfaSettings.xml entry, keeping a backup' {

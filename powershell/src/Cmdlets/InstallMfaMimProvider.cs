@@ -178,6 +178,11 @@ namespace MfaApproval.Cmdlets
                     Fail("MfaApproval.AdapterInUse", "Cannot replace '" + folder.Adapter + "' (" + e.Message + "): the MIM Service has it loaded. Stop the MIM Service (Stop-Service FIMService), run Install-MfaMimProvider again, then start it.", ErrorCategory.ResourceBusy, folder.Adapter);
                 }
                 settings.Save(folder.ProviderSettingsFile);
+                string previous = folder.CurrentCustomProvider();
+                if (!string.IsNullOrEmpty(previous) && !string.Equals(previous, folder.Adapter, StringComparison.OrdinalIgnoreCase))
+                {
+                    WriteWarning("MfaSettings.xml named another custom provider ('" + previous + "'); it is replaced by MfaApproval's (" + folder.Backup + " keeps the earlier settings).");
+                }
                 bool madeBackup = folder.WriteCustomProvider(folder.Adapter);
                 WriteVerbose(madeBackup ? "Backed up MfaSettings.xml to " + folder.Backup : "Kept the earlier backup " + folder.Backup + " (the original MfaSettings.xml)");
             }
