@@ -173,6 +173,20 @@ Describe 'Phone numbers, the phone map and LDAP escaping' -Skip:$skipAll {
         $LASTEXITCODE | Should -Be 0 -Because ($log -join "`n")
     }
 
+    It 'reads 300 damaged copies of the interface assembly without an exception' {
+        $damaged = Join-Path $TestDrive 'Damaged'
+        $null = New-Item -ItemType Directory -Force -Path $damaged
+        $bytes = [System.IO.File]::ReadAllBytes($interface)
+        $random = New-Object System.Random 20
+        for ($i = 0; $i -lt 300; $i++) {
+            $copy = [byte[]]$bytes.Clone()
+            for ($k = 0; $k -lt 1 + $i % 8; $k++) { $copy[$random.Next(0, $copy.Length)] = [byte]$random.Next(0, 256) }
+            if ($i % 10 -eq 0) { $copy = $copy[0..($random.Next(64, $copy.Length - 1))] }
+            [System.IO.File]::WriteAllBytes((Join-Path $damaged "d$i.dll"), $copy)
+        }
+        { [MfaApproval.Hosting.MetadataTypeFinder]::FindInterface($damaged, 'Microsoft.IdentityManagement.PhoneServiceProvider', 'IPhoneServiceProvider') } | Should -Not -Throw
+    }
+
     It 'finds the interface by metadata in a DLL of any name, and only there' {
         [MfaApproval.Hosting.MetadataTypeFinder]::FindInterface($service, 'Microsoft.IdentityManagement.PhoneServiceProvider', 'IPhoneServiceProvider') | Should -Be @((Resolve-Path $interface).ProviderPath)
         [MfaApproval.Hosting.MetadataTypeFinder]::FindInterface($service, 'Microsoft.IdentityManagement.PhoneServiceProvider', 'PhoneCallStatus') | Should -BeNullOrEmpty -Because 'an enum is not an interface'
@@ -189,6 +203,12 @@ Describe 'Install-MfaMimProvider refuses' -Skip:$skipAll {
         [System.IO.File]::ReadAllText($mfaSettings) | Should -BeExactly $before
         Test-Path (Join-Path $service 'MfaSettings.xml.MfaApproval-backup') | Should -BeFalse
         Test-Path (Join-Path $service 'MfaApproval.MimProvider.dll') | Should -BeFalse
+    }
+
+    It 'nothing with -WhatIf, and says no secret with -Verbose' {
+        $said = Install-MfaMimProvider -ServicePath $service -Connection $sim.Connection -PhoneMap $phoneMap -Credential $cred -AllowPlainTextSecret -CompilerPath $compiler -WhatIf -Verbose *>&1 | Out-String
+        $said | Should -Match 'Phone map .*: 7 numbers' -Because '-Verbose traced the checks (the What-if line goes to the host; AfterEach shows nothing was written)'
+        $said | Should -Not -Match $demoPassword
     }
 
     It 'a secret in plain text without -AllowPlainTextSecret' {

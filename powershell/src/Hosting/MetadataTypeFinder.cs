@@ -48,6 +48,9 @@ namespace MfaApproval.Hosting
                 }
             }
             catch (FormatException) { }
+            catch (OverflowException) { }
+            catch (ArgumentException) { }
+            catch (IndexOutOfRangeException) { }
             return false;
         }
 
