@@ -58,8 +58,9 @@ BeforeAll {
     $alice = '+1 555 010 0001'; $bob = '+1-555-010-0002'; $mallory = '15550100003'; $carol = '+1 555 010 0004'
     $ambiguous = '+15550100099'; $unknown = '+1 555 999 9999'; $aliceTwice = '+15550100005'; $notANumber = '+1 555 CALL-NOW'
 
-    $harness = Join-Path $TestDrive 'harness/MimHarness.dll'
-    $null = New-Item -ItemType Directory -Force -Path (Split-Path $harness)
+    # The harness sits beside the interface assembly, as MIM's own code does: the .NET Framework
+    # then binds its reference to the copy already loaded (a load-from context of one folder).
+    $harness = Join-Path $service 'MfaApproval.Tests.MimHarness.dll'
     Invoke-Compiler $harness @((Join-Path $RepoRoot 'tests/data/mim/MimHarness.cs')) @($interface)
 
     $sim = Start-MfaSimulator -NoResponseAfter 60
