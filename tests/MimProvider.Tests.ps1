@@ -84,7 +84,7 @@ BeforeAll {
     function Install-Test([object]$Connection, [hashtable]$Extra = @{}) {
         $p = @{ ServicePath = $service; Connection = $Connection; PhoneMap = $phoneMap; CompilerPath = $compiler; Credential = $cred; AllowPlainTextSecret = $true; Timeout = 4; AuditPath = $audit }
         foreach ($k in $Extra.Keys) { $p[$k] = $Extra[$k] }
-        Install-MfaMimProvider @p -WarningAction SilentlyContinue -InformationAction SilentlyContinue
+        Install-MfaMimProvider @p -WarningAction SilentlyContinue -InformationAction Ignore
     }
 }
 AfterAll {
@@ -261,7 +261,7 @@ Describe 'Install-MfaMimProvider refuses' -Skip:$skipAll {
 
 Describe 'The adapter, driven as MIM drives it (MFA Server simulator)' -Skip:$skipAll {
     BeforeAll {
-        $installed = Install-MfaMimProvider -ServicePath $service -Connection $sim.Connection -PhoneMap $phoneMap -CompilerPath $compiler -Credential $cred -AllowPlainTextSecret -Timeout 4 -AuditPath $audit -WarningVariable installWarnings -WarningAction SilentlyContinue -InformationAction SilentlyContinue
+        $installed = Install-MfaMimProvider -ServicePath $service -Connection $sim.Connection -PhoneMap $phoneMap -CompilerPath $compiler -Credential $cred -AllowPlainTextSecret -Timeout 4 -AuditPath $audit -WarningVariable installWarnings -WarningAction SilentlyContinue -InformationAction Ignore
         $phones = @()
         for ($i = 0; $i -lt 200; $i++) {
             $phones += switch ($i % 10) {
@@ -457,7 +457,7 @@ Describe 'The adapter when it cannot work' -Skip:$skipAll {
     It 'fails every call when a credential file cannot be read, never showing the secret' {
         $credFile = Join-Path $TestDrive 'broken-cred.xml'
         Set-Content -Path $credFile -Value '<Objs><Obj><Props><S N="UserName">demo-admin</S><SS N="Password">zz-not-hex</SS></Props></Obj></Objs>'
-        $null = Install-MfaMimProvider -ServicePath $service -Connection $sim.Connection -PhoneMap $phoneMap -CompilerPath $compiler -CredentialPath $credFile -AllowPlainTextSecret -WarningAction SilentlyContinue -InformationAction SilentlyContinue
+        $null = Install-MfaMimProvider -ServicePath $service -Connection $sim.Connection -PhoneMap $phoneMap -CompilerPath $compiler -CredentialPath $credFile -AllowPlainTextSecret -WarningAction SilentlyContinue -InformationAction Ignore
         $run = Invoke-Harness @($alice)
         $run.StartFailure | Should -BeLike "*broken-cred.xml*not hexadecimal*"
         @($run.Calls)[0].Final | Should -Be 'Failed'
@@ -470,7 +470,7 @@ Describe 'The adapter over Duo (the simulator''s Duo Auth API)' -Skip:$skipAll {
         # The secret key from an Export-Clixml'd credential (plain outside Windows, hence the switch).
         $credFile = Join-Path $TestDrive 'duo-cred.xml'
         New-Object System.Management.Automation.PSCredential('duo', (New-TestSecureString $demoDuoSecret)) | Export-Clixml -Path $credFile
-        $null = Install-MfaMimProvider -ServicePath $service -Connection $duoSim.Connection -PhoneMap $phoneMap -CompilerPath $compiler -CredentialPath $credFile -AllowPlainTextSecret -Timeout 4 -WarningAction SilentlyContinue -InformationAction SilentlyContinue
+        $null = Install-MfaMimProvider -ServicePath $service -Connection $duoSim.Connection -PhoneMap $phoneMap -CompilerPath $compiler -CredentialPath $credFile -AllowPlainTextSecret -Timeout 4 -WarningAction SilentlyContinue -InformationAction Ignore
         $phones = @()
         for ($i = 0; $i -lt 40; $i++) { $phones += @($alice, $bob, $carol, $unknown)[$i % 4] }
         $run = Invoke-Harness $phones
@@ -504,7 +504,7 @@ Describe 'The adapter on Windows' -Skip:($skipAll -or -not $onWindows) {
         $credFile = Join-Path $TestDrive 'svc-mfa.xml'
         $cred | Export-Clixml -Path $credFile
         (Get-Content -Raw $credFile) | Should -Not -Match ([regex]::Escape(-join ([System.Text.Encoding]::Unicode.GetBytes($demoPassword) | ForEach-Object { $_.ToString('x2') })))
-        $r = Install-MfaMimProvider -ServicePath $service -Connection $sim.Connection -PhoneMap $phoneMap -CompilerPath $compiler -CredentialPath $credFile -WarningVariable warnings -InformationAction SilentlyContinue
+        $r = Install-MfaMimProvider -ServicePath $service -Connection $sim.Connection -PhoneMap $phoneMap -CompilerPath $compiler -CredentialPath $credFile -WarningVariable warnings -InformationAction Ignore
         @($warnings | Where-Object { "$_" -match 'PhoneMap' -eq $false }) | Should -BeNullOrEmpty -Because 'nothing is stored in plain text'
         (Get-Content -Raw $r.SettingsPath) | Should -Not -Match $demoPassword
         $run = Invoke-Harness @($alice, $bob)
@@ -537,7 +537,7 @@ Describe 'Uninstall-MfaMimProvider' -Skip:$skipAll {
     It 'puts MfaSettings.xml back as it was and removes the adapter and its settings' {
         $null = Install-Test $sim.Connection
         $null = Install-Test $sim.Connection   # a second install keeps the first backup (the original)
-        $r = Uninstall-MfaMimProvider -ServicePath $service -InformationAction SilentlyContinue
+        $r = Uninstall-MfaMimProvider -ServicePath $service -InformationAction Ignore
         $r.NextStep | Should -Match 'Restart-Service'
         [System.IO.File]::ReadAllText($mfaSettings) | Should -BeExactly $originalSettings
         Test-Path (Join-Path $service 'MfaApproval.MimProvider.dll') | Should -BeFalse
