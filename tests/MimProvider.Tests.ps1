@@ -150,6 +150,25 @@ Describe 'Phone numbers, the phone map and LDAP escaping' -Skip:$skipAll {
         $amb.Contains('+15550100005') | Should -BeFalse
     }
 
+    It 'sees a change of the map file without a restart, and a map that turns malformed refuses every number' {
+        $file = Join-Path $TestDrive 'live.csv'
+        Set-Content -Path $file -Value "PhoneNumber,UserName`n+15550100001,alice@contoso.com"
+        $live = New-Object MfaApproval.Hosting.CsvPhoneMap($file)
+        $live.Find('+15550100001').UserName | Should -Be 'alice@contoso.com'
+        $live.Find('+15550100002').Found | Should -BeFalse
+        Set-Content -Path $file -Value "PhoneNumber,UserName`n+15550100001,alice@contoso.com`n+15550100002,bob@contoso.com"
+        # The file is checked at most every 10 s: ask until the change shows (bounded).
+        $clock = [System.Diagnostics.Stopwatch]::StartNew()
+        while (-not $live.Find('+15550100002').Found -and $clock.Elapsed.TotalSeconds -lt 20) { Start-Sleep -Milliseconds 250 }
+        $live.Find('+15550100002').UserName | Should -Be 'bob@contoso.com'
+        Set-Content -Path $file -Value "PhoneNumber,UserName`n+15550100001,alice@contoso.com`nbroken,bob@contoso.com"
+        $clock.Restart()
+        while ($live.Find('+15550100001').Found -and $clock.Elapsed.TotalSeconds -lt 20) { Start-Sleep -Milliseconds 250 }
+        $r = $live.Find('+15550100001')
+        $r.Found | Should -BeFalse -Because 'a malformed map answers nobody (fail closed)'
+        $r.Problem | Should -BeLike '*line 3*not a phone number*'
+    }
+
     It 'refuses a malformed map naming the line: <Why>' -ForEach @(
         @{ Why = 'no header'; Text = "+15550100001,alice@contoso.com"; Message = '*unknown column*' }
         @{ Why = 'an unknown column'; Text = "PhoneNumber,UserName,Extra`n+1555,alice"; Message = '*unknown column*' }

@@ -29,12 +29,6 @@ namespace MfaApproval.Hosting
         /// <summary>mfaserver or duo (the configuration's provider).</summary>
         public string Provider { get; private set; }
 
-        /// <summary>This build's version (three parts) and folder: what a host names in a message.</summary>
-        public static string ModuleDescription
-        {
-            get { return "MfaApproval " + Session.ModuleVersion + " (" + Session.ModuleRoot + ")"; }
-        }
-
         /// <summary>Loads this build's native library (once per process, shared with
         /// Import-Module). Throws MfaLoadException with a message that says what to do.</summary>
         public static void LoadNativeLibrary()
