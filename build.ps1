@@ -115,20 +115,20 @@ function Build-Assembly {
     try {
         if ($mcs) {
             Invoke-Native $mcs.Source (@('-noconfig', '-langversion:5', '-target:library', '-unsafe', '-warnaserror', '-nologo', '-optimize+',
-                    "-keyfile:$key", "-out:$Destination", '-r:System.dll', '-r:System.Core.dll', "-r:$sma") + $sources) -What 'mcs (C# 5 cmdlets)'
+                    "-keyfile:$key", "-out:$Destination", '-r:System.dll', '-r:System.Core.dll', '-r:System.Xml.dll', "-r:$sma") + $sources) -What 'mcs (C# 5 cmdlets)'
         }
         elseif ($csc -and (Test-Path $csc)) {
             # The .NET Framework 4.x compiler; with MFA_NETFX_REFERENCE (the 4.5.2 targeting pack
             # folder, set by the Windows workflow) it compiles against exactly that API level.
-            $refs = @('/r:System.dll', '/r:System.Core.dll', "/r:$sma")
+            $refs = @('/r:System.dll', '/r:System.Core.dll', '/r:System.Xml.dll', "/r:$sma")
             if ($env:MFA_NETFX_REFERENCE) {
                 $netfx = $env:MFA_NETFX_REFERENCE
-                foreach ($name in 'mscorlib.dll', 'System.dll', 'System.Core.dll') {
+                foreach ($name in 'mscorlib.dll', 'System.dll', 'System.Core.dll', 'System.Xml.dll') {
                     if (-not (Test-Path -LiteralPath (Join-Path $netfx $name) -PathType Leaf)) {
                         throw "MFA_NETFX_REFERENCE is '$netfx', but $name is not there. Point it at the .NET Framework 4.5.2 reference assemblies: the build\.NETFramework\v4.5.2 folder of the NuGet package Microsoft.NETFramework.ReferenceAssemblies.net452, or the 4.5.2 targeting pack (C:\Program Files (x86)\Reference Assemblies\Microsoft\Framework\.NETFramework\v4.5.2)."
                     }
                 }
-                $refs = @('/nostdlib+', "/r:$(Join-Path $netfx 'mscorlib.dll')", "/r:$(Join-Path $netfx 'System.dll')", "/r:$(Join-Path $netfx 'System.Core.dll')", "/r:$sma")
+                $refs = @('/nostdlib+', "/r:$(Join-Path $netfx 'mscorlib.dll')", "/r:$(Join-Path $netfx 'System.dll')", "/r:$(Join-Path $netfx 'System.Core.dll')", "/r:$(Join-Path $netfx 'System.Xml.dll')", "/r:$sma")
             }
             else {
                 Write-Host 'csc compiles against this machine''s .NET Framework 4.x API, not 4.5.2 (the MIM servers'' floor): set MFA_NETFX_REFERENCE to the 4.5.2 reference assemblies (docs/mim.md, 1b).' -ForegroundColor Yellow
@@ -160,13 +160,16 @@ function Invoke-Build {
     # loaded keeps its files (Windows refuses to delete a loaded DLL; then the old folder stays).
     $staging = "$Out.staging"
     if (Test-Path $staging) { Remove-Item -Recurse -Force $staging }
-    $null = New-Item -ItemType Directory -Force -Path (Join-Path $staging "runtimes/$rid/native"), (Join-Path $staging "bin/$rid"), (Join-Path $staging 'mim'), (Join-Path $staging 'en-US')
+    $null = New-Item -ItemType Directory -Force -Path (Join-Path $staging "runtimes/$rid/native"), (Join-Path $staging "bin/$rid"), (Join-Path $staging 'mim'), (Join-Path $staging 'mim/provider'), (Join-Path $staging 'en-US')
     Build-Assembly -Destination (Join-Path $staging 'MfaApproval.dll')
     Copy-Item (Join-Path $target $lib) (Join-Path $staging "runtimes/$rid/native/$lib")
     Copy-Item (Join-Path $target $sim) (Join-Path $staging "bin/$rid/$sim")
     Copy-Item (Join-Path $Root 'module.psd1') (Join-Path $staging 'MfaApproval.psd1')
     Copy-Item (Join-Path $Root 'powershell/MfaApproval.format.ps1xml') $staging
     Copy-Item (Join-Path $Root 'powershell/mim/*.ps1') (Join-Path $staging 'mim')
+    # The MIM Service provider ships as C# source: Install-MfaMimProvider compiles it against
+    # the MIM Service's own interface assembly.
+    Copy-Item (Join-Path $Root 'powershell/mim/provider/*.cs') (Join-Path $staging 'mim/provider')
     Copy-Item (Join-Path $Root 'LICENSE') $staging
     & (Join-Path $Root 'tools/ConvertTo-MamlHelp.ps1') -Path (Join-Path $Root 'docs/commands') -Destination (Join-Path $staging 'en-US/MfaApproval.dll-Help.xml')
     if (Test-Path $Out) {

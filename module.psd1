@@ -21,7 +21,9 @@
         'Get-MfaUser',
         'New-MfaActivationCode',
         'Start-MfaSimulator',
-        'Stop-MfaSimulator'
+        'Stop-MfaSimulator',
+        'Install-MfaMimProvider',
+        'Uninstall-MfaMimProvider'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -175,13 +175,13 @@ Describe 'The cmdlet assembly' {
     }
     It 'references only the .NET Framework and PowerShell 5.1 assemblies (no third-party library)' -Skip:(-not $HasCSharp5) {
         $asm = [System.Reflection.Assembly]::LoadFile($dll)
-        ($asm.GetReferencedAssemblies().Name | Sort-Object -Unique) | Should -Be @('mscorlib', 'System', 'System.Management.Automation')
+        ($asm.GetReferencedAssemblies().Name | Sort-Object -Unique) | Should -Be @('mscorlib', 'System', 'System.Management.Automation', 'System.Xml')
         ($asm.GetReferencedAssemblies() | Where-Object Name -EQ 'System.Management.Automation').Version | Should -Be ([version]'3.0.0.0')
     }
     It 'was compiled from C# 5 against the committed PowerShell 5.1 reference assembly (mcs -langversion:5)' -Skip:(-not (Get-Command mcs -ErrorAction SilentlyContinue)) {
         $out = Join-Path $TestDrive 'Check.dll'
         $sources = Get-ChildItem (Join-Path $RepoRoot 'powershell/src') -Recurse -Filter *.cs | ForEach-Object FullName
-        $log = & mcs -noconfig -langversion:5 -target:library -unsafe -warnaserror -nologo "-out:$out" -r:System.dll -r:System.Core.dll "-r:$(Join-Path $RepoRoot 'powershell/ref/System.Management.Automation.dll')" @sources 2>&1
+        $log = & mcs -noconfig -langversion:5 -target:library -unsafe -warnaserror -nologo "-out:$out" -r:System.dll -r:System.Core.dll -r:System.Xml.dll "-r:$(Join-Path $RepoRoot 'powershell/ref/System.Management.Automation.dll')" @sources 2>&1
         $LASTEXITCODE | Should -Be 0 -Because ($log -join "`n")
     }
     It 'ships MAML help generated from docs/commands' {

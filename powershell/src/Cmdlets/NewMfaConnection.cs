@@ -245,6 +245,7 @@ namespace MfaApproval.Cmdlets
                 ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection " + e.Message, ErrorCategory.InvalidArgument, uri));
             }
             Connection c = new Connection(client);
+            c.ConfigJson = config.ToString();
             c.Provider = IsDuo ? "Duo" : "MfaServer";
             c.Uri = new Uri(uri);
             c.ServerCertificateHash = ServerCertificateHash ?? new string[0];

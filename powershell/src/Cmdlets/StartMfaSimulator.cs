@@ -94,6 +94,7 @@ namespace MfaApproval.Cmdlets
                 secret.Dispose();
             }
             Connection c = new Connection(client);
+            c.ConfigJson = config.ToString();
             c.Provider = duo ? "Duo" : "MfaServer";
             c.Uri = duo ? new Uri(started.DuoBase) : started.Uri;
             c.ServerCertificateHash = new string[] { started.CertificateHash };

@@ -39,6 +39,8 @@ namespace MfaApproval
         public bool IsClosed { get { return NativeClient.IsClosed; } }
 
         internal MfaClientHandle NativeClient { get; private set; }
+        /// <summary>The engine configuration it was made with (no secret: those went beside it).</summary>
+        internal string ConfigJson { get; set; }
 
         public override string ToString()
         {

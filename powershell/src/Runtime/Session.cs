@@ -120,6 +120,13 @@ namespace MfaApproval
         /// <summary>Loads the native library of this module build (Import-Module).</summary>
         public void OnImport()
         {
+            LoadNativeLibrary();
+        }
+
+        /// <summary>Loads this build's native library (once per process; Import-Module and
+        /// hosts without PowerShell, such as the MIM provider, share it).</summary>
+        internal static void LoadNativeLibrary()
+        {
             string rid = Loader.RuntimeIdentifier;
             Native.Load(Loader.LibraryPathIn(ModuleRoot, rid), ModuleVersion + " (" + ModuleRoot + ")");
         }

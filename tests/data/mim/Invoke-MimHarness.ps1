@@ -1,0 +1,118 @@
+<#
+.SYNOPSIS
+Plays the MIM Service against an installed MfaApproval MIM provider, in a process of its own
+(no MfaApproval module imported: the adapter finds MfaApproval.dll itself, as in MIM).
+
+.DESCRIPTION
+Loads the interface assembly (as the MIM Service has it loaded), the harness
+(tests/data/mim/MimHarness.cs, compiled) and the adapter named in MfaSettings.xml; then
+either runs the calls in -PhonesFile (a JSON array of phone numbers) through
+MimHarness.Run, or (-Abandon) starts them and never asks again, waiting until the adapter
+has cancelled and freed them. Writes one JSON document to -OutFile. Windows PowerShell 5.1
+syntax.
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory = $true)][string]$ServicePath,
+    [Parameter(Mandatory = $true)][string]$InterfacePath,
+    [Parameter(Mandatory = $true)][string]$HarnessPath,
+    [Parameter(Mandatory = $true)][string]$PhonesFile,
+    [Parameter(Mandatory = $true)][string]$OutFile,
+    [int]$Pollers = 4,
+    [double]$DeadlineSeconds = 60,
+    [switch]$Abandon,
+    [switch]$Tricks
+)
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 2.0
+
+$null = [System.Reflection.Assembly]::LoadFrom($InterfacePath)
+$null = [System.Reflection.Assembly]::LoadFrom($HarnessPath)
+[xml]$mfa = Get-Content -Raw -Path (Join-Path $ServicePath 'MfaSettings.xml')
+$adapterPath = $mfa.DocumentElement.CustomPhoneProvider
+$provider = [MfaApproval.Tests.MimHarness]::Load($adapterPath)
+# Windows PowerShell 5.1 emits a JSON array as one object: enumerate it.
+$phones = @(Get-Content -Raw -Path $PhonesFile | ConvertFrom-Json | ForEach-Object { $_ })
+$loaded = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'MfaApproval' } | ForEach-Object { $_.Location })
+
+function Wait-Final([string]$Id) {
+    # MIM's side of a call: ask until the answer is not Pending (bounded).
+    $clock = [System.Diagnostics.Stopwatch]::StartNew()
+    while ($clock.Elapsed.TotalSeconds -lt $DeadlineSeconds) {
+        $s = $provider.GetCallStatus($Id).ToString()
+        if ($s -ne 'Pending') { return $s }
+        Start-Sleep -Milliseconds 50
+    }
+    'Pending'
+}
+$none = New-Object 'System.Collections.Generic.Dictionary[string,object]'
+
+if ($Tricks) {
+    # Ways a host could try to get a Success it should not: phones are $phones[0] (approves),
+    # $phones[1] (denies), $phones[2] (never answers).
+    $approver = [string]$phones[0]; $denier = [string]$phones[1]; $silent = [string]$phones[2]
+    $x = [guid]::NewGuid()
+    $xInitiated = $provider.InitiateCall($approver, $x, $none).ToString()
+    $xFinal = Wait-Final $x.ToString()
+    $unknownId = [guid]::NewGuid().ToString()
+    # The same call id started again for someone who denies: a new approval, not the old Success.
+    $again = $provider.InitiateCall($denier, $x, $none).ToString()
+    $againFinal = Wait-Final $x.ToString()
+    # A second InitiateCall for a pending id with an approving number must not swap the approver in.
+    $y = [guid]::NewGuid()
+    $yInitiated = $provider.InitiateCall($silent, $y, $none).ToString()
+    $ySwap = $provider.InitiateCall($approver, $y, $none).ToString()
+    $yFinal = Wait-Final $y.ToString()
+    $z = [guid]::NewGuid()
+    $zFinal = $null
+    if ($provider.InitiateCall($approver, $z, $none).ToString() -eq 'Pending') { $zFinal = Wait-Final $z.ToString() }
+    $result = @{
+        XInitiated        = $xInitiated
+        XFinal            = $xFinal
+        UnknownStatus     = $provider.GetCallStatus($unknownId).ToString()
+        UnknownMessage    = $provider.GetFailureMessage($unknownId)
+        NullStatus        = $provider.GetCallStatus($null).ToString()
+        NullMessage       = $provider.GetFailureMessage($null)
+        UpperStatus       = $provider.GetCallStatus($z.ToString().ToUpperInvariant()).ToString()
+        BracedStatus      = $provider.GetCallStatus($z.ToString('B')).ToString()
+        ZFinal            = $zFinal
+        AgainInitiated    = $again
+        AgainFinal        = $againFinal
+        AgainMessage      = $provider.GetFailureMessage($x.ToString())
+        YInitiated        = $yInitiated
+        YSwap             = $ySwap
+        YFinal            = $yFinal
+        YMessage          = $provider.GetFailureMessage($y.ToString())
+        StartFailure      = $provider.StartFailure
+    }
+}
+elseif ($Abandon) {
+    $started = @()
+    foreach ($phone in $phones) {
+        $id = [guid]::NewGuid()
+        $started += @{ RequestId = $id.ToString(); Initiated = $provider.InitiateCall([string]$phone, $id, (New-Object 'System.Collections.Generic.Dictionary[string,object]')).ToString() }
+    }
+    $openAfterStart = $provider.OpenRequests
+    # Wait (bounded) for the adapter's sweep to give up on calls nobody asks about.
+    $clock = [System.Diagnostics.Stopwatch]::StartNew()
+    while ($provider.OpenRequests -gt 0 -and $clock.Elapsed.TotalSeconds -lt $DeadlineSeconds) { Start-Sleep -Milliseconds 100 }
+    $result = @{
+        OpenAfterStart = $openAfterStart
+        OpenAtEnd      = $provider.OpenRequests
+        Seconds        = $clock.Elapsed.TotalSeconds
+        Calls          = @($started | ForEach-Object { @{ RequestId = $_.RequestId; Initiated = $_.Initiated; Final = $provider.GetCallStatus($_.RequestId).ToString(); Message = $provider.GetFailureMessage($_.RequestId) } })
+        StartFailure   = $provider.StartFailure
+        Loaded         = $loaded
+    }
+}
+else {
+    $reports = [MfaApproval.Tests.MimHarness]::Run($provider, [string[]]$phones, $Pollers, $DeadlineSeconds)
+    $result = @{
+        Calls        = @($reports | ForEach-Object { @{ Index = $_.Index; Phone = $_.Phone; RequestId = $_.RequestId; Initiated = $_.Initiated; Final = $_.Final; Message = $_.Message; InitiateThread = $_.InitiateThread; StatusThread = $_.StatusThread; MessageThread = $_.MessageThread; Polls = $_.Polls; Seconds = $_.Seconds; Escaped = $_.Escaped } })
+        OpenAtEnd    = $provider.OpenRequests
+        StartFailure = $provider.StartFailure
+        Loaded       = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'MfaApproval' } | ForEach-Object { $_.Location })
+    }
+}
+$provider.Dispose()
+[System.IO.File]::WriteAllText($OutFile, ($result | ConvertTo-Json -Depth 5), (New-Object System.Text.UTF8Encoding($false)))
