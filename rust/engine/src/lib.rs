@@ -10,7 +10,7 @@
 //! - `redact`: server text bounded, cleaned and redacted of secrets before any message;
 //! - `tls`, `proxy` and `transport`: one reusable HTTPS client per configuration, pinning,
 //!   extra CA, client certificates, proxies, caller authentication;
-//! - `provider`, `mfaserver` and `duo`: the provider interface and its implementations;
+//! - `provider`, `mfaserver`, `duo` and `radius`: the provider interface and its implementations;
 //! - `progress`: what a pending request is doing; `audit`: the audit trail;
 //! - `mfa_protocol` (its own crate, shared with the simulator): the bounded XML reader,
 //!   SOAP 1.1, the CallResult table, Duo's signing and encodings, dates, limits.
@@ -33,6 +33,7 @@ mod mfaserver;
 mod progress;
 mod provider;
 mod proxy;
+mod radius;
 mod redact;
 mod request;
 mod tls;
