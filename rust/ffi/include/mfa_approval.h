@@ -34,7 +34,9 @@
 // History: 1 = client, request, last error; 2 = adds `mfa_capabilities`,
 // `mfa_config_check` and `mfa_request_check`; 3 = adds `mfa_request_progress`, the secret
 // kinds `MFA_SECRET_DUO_SECRET_KEY` and `MFA_SECRET_PROXY_PASSWORD`, and the `duo`
-// provider (nothing earlier changed).
+// provider (nothing earlier changed). The `radius` provider and the secret kinds
+// `MFA_SECRET_RADIUS_SHARED_SECRET` (5) and `MFA_SECRET_RADIUS_PASSWORD` (6) are additive
+// (an older library refuses the kinds as unknown, so a host fails closed).
 #define MFA_ABI_VERSION 3
 
 // Secret kind: the HTTP Basic password (for `userName` in the configuration).
@@ -48,6 +50,13 @@
 
 // Secret kind: the password for `proxyUserName` (an explicit proxy URL).
 #define MFA_SECRET_PROXY_PASSWORD 4
+
+// Secret kind: a RADIUS shared secret (provider `radius`).
+#define MFA_SECRET_RADIUS_SHARED_SECRET 5
+
+// Secret kind: the PAP password sent to a RADIUS server (provider `radius`,
+// `passwordMode: fixed`).
+#define MFA_SECRET_RADIUS_PASSWORD 6
 
 // Poll status: the request is still running.
 #define MFA_STATUS_PENDING 0

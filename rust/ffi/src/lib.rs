@@ -33,7 +33,9 @@ pub use result::*;
 /// History: 1 = client, request, last error; 2 = adds `mfa_capabilities`,
 /// `mfa_config_check` and `mfa_request_check`; 3 = adds `mfa_request_progress`, the secret
 /// kinds `MFA_SECRET_DUO_SECRET_KEY` and `MFA_SECRET_PROXY_PASSWORD`, and the `duo`
-/// provider (nothing earlier changed).
+/// provider (nothing earlier changed). The `radius` provider and the secret kinds
+/// `MFA_SECRET_RADIUS_SHARED_SECRET` (5) and `MFA_SECRET_RADIUS_PASSWORD` (6) are additive
+/// (an older library refuses the kinds as unknown, so a host fails closed).
 pub const MFA_ABI_VERSION: u32 = 3;
 
 /// Returns the ABI version of the loaded library ([`MFA_ABI_VERSION`] it was built with).
