@@ -29,6 +29,7 @@ namespace MfaApproval
             Add(m, "transport", "Connect", ErrorCategory.ConnectionError);
             Add(m, "internal", "Internal", ErrorCategory.NotSpecified);
             Add(m, "proxy", "Proxy", ErrorCategory.ConnectionError);
+            Add(m, "challenge", "Challenge", ErrorCategory.AuthenticationError);
             return m;
         }
 
