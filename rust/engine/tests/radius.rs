@@ -5,7 +5,7 @@
 mod radius_common;
 use mfa_engine::outcome::FailureKind;
 use mfa_engine::Status;
-use mfa_sim::radius::{RadiusRunning, DEMO_RADIUS_PASSWORD, DEMO_RADIUS_SECRET};
+use mfa_sim::radius::{RadiusRunning, RadiusSeen, DEMO_RADIUS_PASSWORD, DEMO_RADIUS_SECRET};
 use radius_common::*;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -176,19 +176,19 @@ async fn the_request_carries_the_nas_identifier_the_calling_station_and_the_pass
     let seen = sim.stats.seen.lock().unwrap().clone();
     assert_eq!(
         seen[0],
-        (
-            "alice@contoso.com".to_string(),
-            Some("mim-prod".to_string()),
-            Some("192.0.2.7".to_string()),
-            0
-        )
+        RadiusSeen {
+            user_name: "alice@contoso.com".into(),
+            nas_identifier: Some("mim-prod".into()),
+            calling_station_id: Some("192.0.2.7".into()),
+            password_len: 0,
+        }
     );
     assert_eq!(
-        seen[1].1.as_deref(),
+        seen[1].nas_identifier.as_deref(),
         Some("MfaApproval"),
         "the default NAS-Identifier"
     );
-    assert_eq!(seen[1].3, DEMO_RADIUS_PASSWORD.len());
+    assert_eq!(seen[1].password_len, DEMO_RADIUS_PASSWORD.len());
 }
 
 #[tokio::test]

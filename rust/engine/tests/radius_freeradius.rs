@@ -202,7 +202,7 @@ async fn approvals_through_a_real_freeradius() {
     let Some(fr) = start() else { return };
     let server = format!("127.0.0.1:{}", fr.port);
     let client = client_for(
-        &[server.clone()],
+        std::slice::from_ref(&server),
         r#""passwordMode":"fixed""#,
         FR_SECRET,
         Some(FR_PASSWORD),
@@ -237,7 +237,7 @@ async fn approvals_through_a_real_freeradius() {
         o.message
     );
     let lax = client_for(
-        &[server.clone()],
+        std::slice::from_ref(&server),
         r#""passwordMode":"fixed","allowMissingMessageAuthenticator":true"#,
         FR_SECRET,
         Some(FR_PASSWORD),
@@ -249,7 +249,7 @@ async fn approvals_through_a_real_freeradius() {
     // The wrong password is refused by the server; the wrong secret is not even answered
     // (FreeRADIUS drops a request whose Message-Authenticator does not verify).
     let wrong_password = client_for(
-        &[server.clone()],
+        std::slice::from_ref(&server),
         r#""passwordMode":"fixed""#,
         FR_SECRET,
         Some("nope"),

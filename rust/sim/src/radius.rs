@@ -43,9 +43,21 @@ pub struct RadiusStats {
     pub pushes: AtomicU64,
     /// Retransmissions recognised (no second push).
     pub duplicates: AtomicU64,
-    /// The requests read, first 1,000: user, NAS-Identifier, Calling-Station-Id and
-    /// the PAP password's length.
-    pub seen: Mutex<Vec<(String, Option<String>, Option<String>, usize)>>,
+    /// The requests read (the first 1,000).
+    pub seen: Mutex<Vec<RadiusSeen>>,
+}
+
+/// One Access-Request as the simulator read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RadiusSeen {
+    /// User-Name.
+    pub user_name: String,
+    /// NAS-Identifier, when sent.
+    pub nas_identifier: Option<String>,
+    /// Calling-Station-Id, when sent.
+    pub calling_station_id: Option<String>,
+    /// The PAP password's length (never the password).
+    pub password_len: usize,
 }
 
 /// The running RADIUS server.
@@ -159,12 +171,12 @@ impl RadiusRunning {
                     {
                         let mut seen = stats.seen.lock().unwrap_or_else(|p| p.into_inner());
                         if seen.len() < 1000 {
-                            seen.push((
-                                request.user_name.clone(),
-                                request.nas_identifier.clone(),
-                                request.calling_station_id.clone(),
-                                request.password.len(),
-                            ));
+                            seen.push(RadiusSeen {
+                                user_name: request.user_name.clone(),
+                                nas_identifier: request.nas_identifier.clone(),
+                                calling_station_id: request.calling_station_id.clone(),
+                                password_len: request.password.len(),
+                            });
                         }
                     }
                     let password_ok = request.password.is_empty()
