@@ -83,3 +83,31 @@ Describe 'A RADIUS connection' {
         { New-MfaConnection @p } | Should -Throw -ErrorId 'MfaApproval.InvalidConnectionSettings,*' -ExpectedMessage "*$Pattern*"
     }
 }
+
+Describe 'Invoke-MfaApprovalOutOfProcess.ps1 with a RADIUS settings file' {
+    BeforeAll {
+        $secretPath = Join-Path $TestDrive 'radius.secret.xml'
+        New-Object System.Management.Automation.PSCredential('radius', (New-TestSecureString $demoSecret)) | Export-Clixml -Path $secretPath
+        $radiusSettings = Join-Path $TestDrive 'radius-settings.psd1'
+        Set-Content -Path $radiusSettings -Value @"
+@{
+    Provider         = 'Radius'
+    Server           = '$server'
+    SharedSecretPath = '$secretPath'
+    NasIdentifier    = 'mim01'
+    ModulePath       = '$ModulePath'
+}
+"@
+        $wrapper = Join-Path $ModulePath 'mim/Invoke-MfaApprovalOutOfProcess.ps1'
+    }
+    It 'approves alice and refuses bob through RADIUS, exiting as MIM expects' {
+        foreach ($case in @(@{ User = 'alice@contoso.com'; Approved = $true; Exit = 0 }, @{ User = 'bob@contoso.com'; Approved = $false; Exit = 1 })) {
+            $script = "`$r = & '$wrapper' -UserName '$($case.User)' -SettingsPath '$radiusSettings' -TimeoutSeconds 20 -MimRequestId 'req-88'; `$r | ConvertTo-Json -Compress"
+            $out = & $Pwsh -NoProfile -NonInteractive -Command $script
+            $r = ($out | Select-Object -Last 1) | ConvertFrom-Json
+            $r.Approved | Should -Be $case.Approved
+            $r.ExitCode | Should -Be $case.Exit
+            ($out | Out-String) | Should -Not -Match ([regex]::Escape($demoSecret))
+        }
+    }
+}

@@ -51,6 +51,9 @@ ClientCertificateFile, InitiatingAuthenticationType. Duo: Provider = 'Duo', ApiH
 IntegrationKey, SecretKeyPath (an Export-Clixml'd PSCredential whose password is the secret
 key). Both: ServerCertificateHash, CaCertificateFile, ApplicationName, HttpTimeout, Proxy,
 ProxyCredentialPath, ModulePath (where MfaApproval is installed, if not on PSModulePath).
+RADIUS: Provider = 'Radius', Server (one or more host[:port]), SharedSecretPath (an
+Export-Clixml'd PSCredential whose password is the shared secret), PasswordMode, PasswordPath
+(likewise, for PasswordMode Fixed), NasIdentifier, AuditPath, ModulePath.
 
 .PARAMETER TimeoutSeconds
 How long the user has to answer (default 120). The child is killed 30 s after that.

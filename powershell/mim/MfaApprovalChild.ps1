@@ -33,7 +33,14 @@ try {
     $module = if ($settings.ContainsKey('ModulePath') -and $settings.ModulePath) { $settings.ModulePath } else { 'MfaApproval' }
     Import-Module $module
     $duo = $settings.ContainsKey('Provider') -and $settings.Provider -eq 'Duo'
-    if ($duo) {
+    if ($settings.ContainsKey('Provider') -and $settings.Provider -eq 'Radius') {
+        # SharedSecretPath (and PasswordPath for PasswordMode Fixed): Export-Clixml'd PSCredentials
+        # whose passwords are the secrets (DPAPI-protected for the MIM service account).
+        $connect = @{ Provider = 'Radius'; Server = @($settings.Server); SharedSecret = (Import-Clixml -LiteralPath $settings.SharedSecretPath).Password }
+        if ($settings.ContainsKey('PasswordPath') -and $settings.PasswordPath) { $connect.Password = (Import-Clixml -LiteralPath $settings.PasswordPath).Password }
+        $names = 'PasswordMode', 'NasIdentifier', 'AuditPath'
+    }
+    elseif ($duo) {
         # SecretKeyPath: an Export-Clixml'd PSCredential whose password is the Duo secret key
         # (DPAPI-protected for the MIM service account); its user name is not used.
         $connect = @{ Provider = 'Duo'; ApiHost = $settings.ApiHost; IntegrationKey = $settings.IntegrationKey; SecretKey = (Import-Clixml -LiteralPath $settings.SecretKeyPath).Password }
