@@ -18,9 +18,9 @@ Tasks:
          out/packages/MfaApproval.<version>.nupkg (what Publish-PSResource sends to a
          gallery; Install-PSResource/Save-PSResource install it).
   Demo   Build, start the simulator, ask each demo user and show the outcomes, through
-         the MFA Server SDK and then through Duo's Auth API.
+         the MFA Server SDK, then through Duo's Auth API, then over RADIUS.
   Bench  Build, then print the time and memory to read hostile 4 MiB answers of every
-         shape, the cost of signing a Duo request, and (tools/Measure-MfaApproval.ps1,
+         shape, the cost of signing a Duo request, a RADIUS round trip, and (tools/Measure-MfaApproval.ps1,
          pwsh 7) import cost, per-approval cost of the cmdlet, the C ABI alone, a
          hand-written Invoke-WebRequest SOAP call and Duo beside SOAP, Ctrl+C-to-cancelled
          latency and 1,000 approvals from one session.
@@ -363,6 +363,18 @@ function Invoke-Demo {
     finally {
         $duo | Stop-MfaSimulator
     }
+    Write-Host ''
+    Write-Host 'The same over RADIUS (the simulator''s RADIUS server; NPS with the Entra MFA extension, a Duo Authentication Proxy or privacyIDEA in real life):'
+    $radius = Start-MfaSimulator -Provider Radius
+    try {
+        $users = 'alice@contoso.com', 'bob@contoso.com', 'challenge@contoso.com', 'unsigned@contoso.com', 'wrongsecret@contoso.com', 'carol@contoso.com'
+        Write-Host "Asking $($users.Count) approvals at once (unsigned and wrongsecret answer without a valid Message-Authenticator, carol never: 5 s)..."
+        $users | Start-MfaApproval -Connection $radius.Connection -Timeout 5 | Wait-MfaApproval |
+            Sort-Object UserName | Format-Table UserName, Status, FailureKind, Message -AutoSize | Out-Host
+    }
+    finally {
+        $radius | Stop-MfaSimulator
+    }
 }
 
 function Invoke-Bench {
@@ -370,6 +382,7 @@ function Invoke-Bench {
     Invoke-Build
     Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'hostile_bodies') -What 'hostile-body benchmark'
     Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'duo_signing') -What 'Duo signing benchmark'
+    Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'radius_round_trip') -What 'RADIUS round-trip benchmark'
     & (Get-Pwsh) -NoProfile -NonInteractive -File (Join-Path $Root 'tools/Measure-MfaApproval.ps1') -ModulePath $Out
     if ($LASTEXITCODE -ne 0) { throw "the PowerShell benchmark failed (exit code $LASTEXITCODE)" }
 }

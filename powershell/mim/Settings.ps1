@@ -35,6 +35,12 @@ $script:MfaSettingsMap = [ordered]@{
     AuditPath                      = @{ Parameter = 'AuditPath'; Kind = 'Value' }
     AllowUnknownUser               = @{ Parameter = 'AllowUnknownUser'; Kind = 'Switch' }
     AllowUnencryptedAuthentication = @{ Parameter = 'AllowUnencryptedAuthentication'; Kind = 'Switch' }
+    Server                         = @{ Parameter = 'Server'; Kind = 'Value' }
+    SharedSecretPath               = @{ Parameter = 'SharedSecret'; Kind = 'Secret' }
+    PasswordMode                   = @{ Parameter = 'PasswordMode'; Kind = 'Value' }
+    PasswordPath                   = @{ Parameter = 'Password'; Kind = 'Secret' }
+    NasIdentifier                  = @{ Parameter = 'NasIdentifier'; Kind = 'Value' }
+    AllowMissingMessageAuthenticator = @{ Parameter = 'AllowMissingMessageAuthenticator'; Kind = 'Switch' }
 }
 
 # Settings keys that are not New-MfaConnection parameters.

@@ -1,5 +1,6 @@
 // New-MfaConnection: builds a native client for the MFA Server SDK (parameter set
-// MfaServer) or Duo's Auth API (parameter set Duo). Every value rule is the engine's
+// MfaServer), Duo's Auth API (parameter set Duo) or RADIUS servers (parameter set Radius,
+// in NewMfaConnection.Radius.cs). Every value rule is the engine's
 // (checked at binding by ValidateConfigField, and again by mfa_client_new); a refusal
 // names the parameter. Secrets reach the engine as UTF-8 in unmanaged memory only.
 using System;
@@ -13,11 +14,11 @@ namespace MfaApproval.Cmdlets
 {
     public enum BasicAuthenticationMode { Preemptive, Challenge }
 
-    public enum MfaProvider { MfaServer, Duo }
+    public enum MfaProvider { MfaServer, Duo, Radius }
 
     [Cmdlet(VerbsCommon.New, "MfaConnection", DefaultParameterSetName = "MfaServer")]
     [OutputType(typeof(Connection))]
-    public sealed class NewMfaConnectionCommand : MfaCmdlet
+    public sealed partial class NewMfaConnectionCommand : MfaCmdlet
     {
         static readonly Dictionary<string, string> MfaServerParameters = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -69,6 +70,7 @@ namespace MfaApproval.Cmdlets
 
         [Parameter(ParameterSetName = "MfaServer")]
         [Parameter(ParameterSetName = "Duo", Mandatory = true)]
+        [Parameter(ParameterSetName = "Radius", Mandatory = true)]
         public MfaProvider Provider { get; set; }
 
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = "MfaServer")]
@@ -165,6 +167,11 @@ namespace MfaApproval.Cmdlets
 
         protected override void BeginProcessing()
         {
+            if (IsRadius)
+            {
+                BeginRadius();
+                return;
+            }
             if (IsDuo && Provider != MfaProvider.Duo)
             {
                 ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection -Provider: -ApiHost, -IntegrationKey and -SecretKey are for -Provider Duo.", ErrorCategory.InvalidArgument, Provider));

@@ -37,6 +37,8 @@ namespace MfaApproval.Cmdlets
 
         /// <summary>The simulator's documented demo Duo secret key (README). Demo only.</summary>
         const string DemoDuoSecretKey = "demo-duo-secret-key-for-mfa-sim-only-0000";
+        /// <summary>The simulator's documented demo RADIUS shared secret (README). Demo only.</summary>
+        const string DemoRadiusSecret = "demo-radius-shared-secret-for-mfa-sim-only";
 
         protected override void EndProcessing()
         {
@@ -56,6 +58,8 @@ namespace MfaApproval.Cmdlets
                 arguments.Add(full);
             }
             if (DirectSdkDisallowed) arguments.Add("--direct-sdk-disallowed");
+            bool radius = Provider == MfaProvider.Radius;
+            if (radius) arguments.Add("--radius");
             WriteVerbose("Starting the simulator: " + path + " " + CommandLine.Join(arguments));
             string error;
             SimulatorProcess.Started started = SimulatorProcess.Start(path, arguments, out error);
@@ -68,20 +72,24 @@ namespace MfaApproval.Cmdlets
             Session.Remember(sim);
             bool duo = Provider == MfaProvider.Duo;
             SecureString secret = new SecureString();
-            foreach (char ch in duo ? DemoDuoSecretKey : "demo-password") secret.AppendChar(ch);
+            foreach (char ch in duo ? DemoDuoSecretKey : radius ? DemoRadiusSecret : "demo-password") secret.AppendChar(ch);
             secret.MakeReadOnly();
             JsonObject config = new JsonObject()
                 .Add("provider", duo ? "duo" : "mfaserver")
                 .Add("uri", duo ? started.DuoBase : started.Uri.AbsoluteUri)
                 .Add("serverCertificateSha256", new string[] { started.CertificateHash });
             if (duo) config.Add("integrationKey", started.DuoIntegrationKey);
-            else config.Add("userName", "demo-admin");
+            else if (!radius) config.Add("userName", "demo-admin");
+            if (radius)
+            {
+                config = new JsonObject().Add("provider", "radius").Add("servers", new string[] { started.RadiusServer ?? string.Empty });
+            }
             MfaClientHandle client = null;
             try
             {
                 client = Native.NewClient(config.ToString(), new KeyValuePair<uint, SecureString>[]
                 {
-                    new KeyValuePair<uint, SecureString>(duo ? Native.SecretDuoSecretKey : Native.SecretBasicPassword, secret),
+                    new KeyValuePair<uint, SecureString>(duo ? Native.SecretDuoSecretKey : radius ? Native.SecretRadiusSharedSecret : Native.SecretBasicPassword, secret),
                 });
             }
             catch (MfaNativeException e)
@@ -101,7 +109,17 @@ namespace MfaApproval.Cmdlets
             c.ApplicationName = "MfaApproval";
             c.HttpTimeout = 100;
             c.Proxy = "none";
-            if (duo)
+            if (radius)
+            {
+                c.Provider = "Radius";
+                c.Uri = new Uri("radius://" + started.RadiusServer);
+                c.ServerCertificateHash = new string[0];
+                c.Servers = new string[] { started.RadiusServer };
+                c.NasIdentifier = "MfaApproval";
+                c.PasswordMode = "None";
+                c.Authentication = "SharedSecret";
+            }
+            else if (duo)
             {
                 c.IntegrationKey = started.DuoIntegrationKey;
                 c.Authentication = "DuoSignature";

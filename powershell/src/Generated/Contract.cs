@@ -25,7 +25,7 @@ namespace MfaApproval
         public const string StatusCompleted = "Completed";
 
         public static readonly string[] Statuses = new string[] { "Approved", "Denied", "FraudReported", "TimedOut", "Failed", "Cancelled", "Completed" };
-        public static readonly string[] FailureKinds = new string[] { "provider", "dns", "connect", "tls", "certificatePin", "authentication", "httpStatus", "soapFault", "protocol", "timeout", "cancelled", "transport", "internal", "proxy" };
+        public static readonly string[] FailureKinds = new string[] { "provider", "dns", "connect", "tls", "certificatePin", "authentication", "httpStatus", "soapFault", "protocol", "timeout", "cancelled", "transport", "internal", "proxy", "challenge" };
 
         /// <summary>A status's MFA_STATUS_* number (0: unknown).</summary>
         public static uint StatusNumber(string status)
@@ -111,6 +111,7 @@ namespace MfaApproval
                 case "transport": return ErrorCategory.ConnectionError;
                 case "internal": return ErrorCategory.NotSpecified;
                 case "proxy": return ErrorCategory.ConnectionError;
+                case "challenge": return ErrorCategory.AuthenticationError;
                 default: return ErrorCategory.NotSpecified;
             }
         }
@@ -134,6 +135,7 @@ namespace MfaApproval
                 case "transport": return "Connect";
                 case "internal": return "Internal";
                 case "proxy": return "Proxy";
+                case "challenge": return "Challenge";
                 default: return "Internal";
             }
         }

@@ -38,6 +38,8 @@ namespace MfaApproval.Interop
         public const uint SecretClientCertificatePassword = 2;
         public const uint SecretDuoSecretKey = 3;
         public const uint SecretProxyPassword = 4;
+        public const uint SecretRadiusSharedSecret = 5;
+        public const uint SecretRadiusPassword = 6;
         public const uint Ok = 0;
         public const uint BufferTooSmall = 5;
 
@@ -265,6 +267,8 @@ namespace MfaApproval.Interop
                 case SecretClientCertificatePassword: return "ClientCertificatePassword";
                 case SecretDuoSecretKey: return "SecretKey";
                 case SecretProxyPassword: return "ProxyCredential";
+                case SecretRadiusSharedSecret: return "SharedSecret";
+                case SecretRadiusPassword: return "Password";
                 default: return "secret";
             }
         }

@@ -13,7 +13,7 @@ namespace MfaApproval
             ModuleVersion = Session.ModuleVersion;
         }
 
-        /// <summary>MfaServer or Duo.</summary>
+        /// <summary>MfaServer, Duo or Radius.</summary>
         public string Provider { get; internal set; }
         public Uri Uri { get; internal set; }
         /// <summary>Duo: the integration key (the secret key stays in the engine).</summary>
@@ -32,6 +32,14 @@ namespace MfaApproval
         public string ApplicationName { get; internal set; }
         public int HttpTimeout { get; internal set; }
         public bool AllowUnknownUser { get; internal set; }
+        /// <summary>RADIUS: the servers (host:port), asked in order only when one refuses.</summary>
+        public string[] Servers { get; internal set; }
+        /// <summary>RADIUS: the NAS-Identifier sent.</summary>
+        public string NasIdentifier { get; internal set; }
+        /// <summary>RADIUS: None (an empty PAP password) or Fixed (a configured one).</summary>
+        public string PasswordMode { get; internal set; }
+        /// <summary>RADIUS: answers without a Message-Authenticator count (a warning each time).</summary>
+        public bool AllowMissingMessageAuthenticator { get; internal set; }
         public string ModuleVersion { get; private set; }
         /// <summary>The simulator behind this connection (Start-MfaSimulator), else null.</summary>
         public Simulator Simulator { get; internal set; }

@@ -21,6 +21,8 @@ namespace MfaApproval
             /// <summary>The Duo API base (https://127.0.0.1:PORT) and its integration key.</summary>
             public string DuoBase;
             public string DuoIntegrationKey;
+            /// <summary>With --radius: the RADIUS server's address (127.0.0.1:PORT).</summary>
+            public string RadiusServer;
             public IDisposable Job;
         }
 
@@ -117,6 +119,11 @@ namespace MfaApproval
             foreach (string line in got)
             {
                 if (line.StartsWith("certificate-sha256: ", StringComparison.Ordinal)) s.CertificateHash = line.Substring("certificate-sha256: ".Length);
+                if (line.StartsWith("radius: ", StringComparison.Ordinal))
+                {
+                    // radius: 127.0.0.1:PORT (demo shared secret: see README)
+                    s.RadiusServer = line.Substring("radius: ".Length).Split(' ')[0];
+                }
                 if (line.StartsWith("duo-api: ", StringComparison.Ordinal))
                 {
                     // duo-api: https://127.0.0.1:PORT integration key DI...

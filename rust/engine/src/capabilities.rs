@@ -22,6 +22,8 @@ pub fn capabilities() -> Value {
         "modes": MODES,
         "initiatingAuthenticationTypes": AUTHENTICATION_TYPES,
         "basicModes": ["preemptive", "challenge"],
+        "radiusPasswordModes": ["none", "fixed"],
+        "radiusDefaultPort": mfa_protocol::radius::DEFAULT_PORT,
         "failureKinds": FailureKind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>(),
         "statuses": Status::ALL.iter().map(|s| s.name()).collect::<Vec<_>>(),
         "require": ["any", "all"],

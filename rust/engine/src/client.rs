@@ -33,6 +33,11 @@ impl Client {
         let redactor = Arc::new(redactor_for(config, &secrets));
         let provider: Arc<dyn Provider> = match config.provider.as_str() {
             "duo" => Arc::new(crate::duo::Duo::new(config, &secrets, redactor.clone())?),
+            "radius" => Arc::new(crate::radius::Radius::new(
+                config,
+                &secrets,
+                redactor.clone(),
+            )?),
             _ => Arc::new(MfaServer::new(config, &secrets, redactor.clone())?),
         };
         let audit = match &config.audit_path {
@@ -240,6 +245,8 @@ fn redactor_for(config: &ClientConfig, secrets: &Secrets) -> Redactor {
     for p in [
         &secrets.client_certificate_password,
         &secrets.duo_secret_key,
+        &secrets.radius_shared_secret,
+        &secrets.radius_password,
     ]
     .into_iter()
     .flatten()

@@ -19,8 +19,19 @@ pub enum BasicMode {
     Challenge,
 }
 
+/// RADIUS: what goes in the PAP `User-Password`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub enum PasswordMode {
+    /// An empty password (servers that push without a primary password).
+    #[default]
+    None,
+    /// The `radiusPassword` secret (e.g. what a Duo Authentication Proxy expects).
+    Fixed,
+}
+
 /// The providers (`provider` in the configuration).
-pub const PROVIDERS: &[&str] = &["mfaserver", "duo"];
+pub const PROVIDERS: &[&str] = &["mfaserver", "duo", "radius"];
 
 /// The client configuration. JSON names are camelCase; unknown fields are rejected so a
 /// typo never silently weakens a setting.
@@ -31,7 +42,8 @@ pub struct ClientConfig {
     #[serde(default = "default_provider")]
     pub provider: String,
     /// The SDK endpoint, e.g. `https://mfa.contoso.com/MultiFactorAuthWebServiceSdk/PfWsSdk.asmx`
-    /// (Duo: the API host URL; or give `apiHost`). Required unless `apiHost` is given.
+    /// (Duo: the API host URL; or give `apiHost`). Required for `mfaserver` and `duo`
+    /// (unless `apiHost` is given); `radius` uses `servers` instead.
     #[serde(default)]
     pub uri: String,
     /// Duo: the API host alone, `host` or `host:port` (no scheme, user info, path, query
@@ -96,6 +108,25 @@ pub struct ClientConfig {
     /// the audit module.
     #[serde(default)]
     pub audit_path: Option<String>,
+    /// RADIUS: the servers, `host[:port]` (port 1812 by default; IPv6 as `[addr]:port`),
+    /// tried in order only when one refuses (ICMP port unreachable). See `radius::config`.
+    #[serde(default)]
+    pub servers: Vec<String>,
+    /// RADIUS: `NAS-Identifier` (default `MfaApproval`).
+    #[serde(default = "default_application_name")]
+    pub nas_identifier: String,
+    /// RADIUS: the PAP password, `none` (default: an empty password) or `fixed` (the
+    /// `radiusPassword` secret).
+    #[serde(default)]
+    pub password_mode: PasswordMode,
+    /// RADIUS: accept answers without a Message-Authenticator (Blast-RADIUS,
+    /// CVE-2024-3596); off by default, and every outcome warns while it is on.
+    #[serde(default)]
+    pub allow_missing_message_authenticator: bool,
+    /// RADIUS: resend the identical request every this many seconds while waiting
+    /// (RFC 5080; never a new request, so never a second push). Off by default.
+    #[serde(default)]
+    pub retransmit_seconds: Option<f64>,
 }
 
 fn default_signature_version() -> u8 {
@@ -129,6 +160,10 @@ pub struct Secrets {
     pub duo_secret_key: Option<Zeroizing<String>>,
     /// The proxy password (for `proxyUserName`).
     pub proxy_password: Option<Zeroizing<String>>,
+    /// RADIUS: the shared secret.
+    pub radius_shared_secret: Option<Zeroizing<String>>,
+    /// RADIUS: the PAP password (`passwordMode: fixed`).
+    pub radius_password: Option<Zeroizing<String>>,
 }
 
 impl std::fmt::Debug for Secrets {
@@ -152,6 +187,14 @@ impl std::fmt::Debug for Secrets {
             .field(
                 "proxy_password",
                 &self.proxy_password.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "radius_shared_secret",
+                &self.radius_shared_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "radius_password",
+                &self.radius_password.as_ref().map(|_| "<redacted>"),
             )
             .finish()
     }

@@ -12,7 +12,7 @@
 //! - `redact`: server text bounded, cleaned and redacted of secrets before any message;
 //! - `tls`, `proxy` and `transport`: one reusable HTTPS client per configuration, pinning,
 //!   extra CA, client certificates, proxies, caller authentication;
-//! - `provider`, `mfaserver` and `duo`: the provider interface and its implementations;
+//! - `provider`, `mfaserver`, `duo` and `radius`: the provider interface and its implementations;
 //! - `progress`: what a pending request is doing; `audit`: the audit trail;
 //! - `mfa_protocol` (its own crate, shared with the simulator): the bounded XML reader,
 //!   the strict JSON reader, SOAP 1.1, the CallResult table, Duo's signing and encodings,
@@ -38,6 +38,7 @@ mod pace;
 mod progress;
 mod provider;
 mod proxy;
+mod radius;
 mod redact;
 mod request;
 mod tls;

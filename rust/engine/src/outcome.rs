@@ -95,6 +95,9 @@ pub enum FailureKind {
     Internal,
     /// The configured proxy refused the tunnel (407: credentials; or another error).
     Proxy,
+    /// The server asked for another step (a RADIUS Access-Challenge, e.g. a one-time
+    /// code) that this product does not perform; never an approval.
+    Challenge,
 }
 
 impl FailureKind {
@@ -114,6 +117,7 @@ impl FailureKind {
         FailureKind::Transport,
         FailureKind::Internal,
         FailureKind::Proxy,
+        FailureKind::Challenge,
     ];
 
     /// The kind's name in the outcome JSON (`failureKind`).
@@ -560,8 +564,9 @@ mod tests {
     fn failure_kinds_have_camel_case_names() {
         let names: Vec<String> = FailureKind::ALL.iter().map(|k| k.name()).collect();
         assert_eq!(names[4], "certificatePin");
-        assert_eq!(names.len(), 14);
+        assert_eq!(names.len(), 15);
         assert_eq!(names[13], "proxy");
+        assert_eq!(names[14], "challenge");
         assert!(names.iter().all(|n| !n.is_empty()));
     }
 }

@@ -25,7 +25,7 @@ impl ClientConfig {
             }
             config.uri = crate::duo::config::api_host_uri(host)?;
         }
-        if config.uri.is_empty() {
+        if config.uri.is_empty() && config.provider != "radius" {
             return Err(ConfigError::new("uri", "is required"));
         }
         Ok(config)
@@ -33,6 +33,10 @@ impl ClientConfig {
 
     /// Checks everything that can be checked without touching files or the network.
     pub fn validate(&self, secrets: &Secrets) -> Result<(), ConfigError> {
+        if self.provider == "radius" {
+            return crate::radius::config::validate(self, secrets);
+        }
+        crate::radius::config::refuse_on_other_providers(self, secrets)?;
         let scheme = self.scheme()?;
         crate::proxy::validate(self, secrets)?;
         for (i, pin) in self.server_certificate_sha256.iter().enumerate() {
@@ -144,6 +148,9 @@ impl ClientConfig {
                 .proxy_user_name
                 .as_ref()
                 .map(|_| Zeroizing::new(String::new())),
+            radius_shared_secret: (self.provider == "radius").then(|| Zeroizing::new("x".into())),
+            radius_password: (self.password_mode == crate::config::PasswordMode::Fixed)
+                .then(|| Zeroizing::new(String::new())),
         };
         self.validate(&assumed)
     }

@@ -133,6 +133,7 @@ fn client(duo: bool, server: &FakeDuo, audit: &std::path::Path) -> Client {
         client_certificate_password: (!duo).then(|| Zeroizing::new(CERT.into())),
         duo_secret_key: duo.then(|| Zeroizing::new(DUO_KEY.into())),
         proxy_password: Some(Zeroizing::new(PROXY.1.into())),
+        ..Default::default()
     };
     Client::new(&config, secrets).unwrap()
 }

@@ -44,7 +44,9 @@
 // kinds `MFA_SECRET_DUO_SECRET_KEY` and `MFA_SECRET_PROXY_PASSWORD`, and the `duo`
 // provider; 4 = approvals decided in the engine: the request fields `approvers`,
 // `require`, `excludeUserNames`, the outcome fields `require`, `needed`, `decidedBy`,
-// `approvers`, and `mfa_request_expire` (nothing earlier changed).
+// `approvers`, and `mfa_request_expire`; the `radius` provider with the secret kinds
+// `MFA_SECRET_RADIUS_SHARED_SECRET` (5) and `MFA_SECRET_RADIUS_PASSWORD` (6) (nothing
+// earlier changed).
 #define MFA_ABI_VERSION 4
 
 // Secret kind: the HTTP Basic password (for `userName` in the configuration).
@@ -58,6 +60,13 @@
 
 // Secret kind: the password for `proxyUserName` (an explicit proxy URL).
 #define MFA_SECRET_PROXY_PASSWORD 4
+
+// Secret kind: a RADIUS shared secret (provider `radius`).
+#define MFA_SECRET_RADIUS_SHARED_SECRET 5
+
+// Secret kind: the PAP password sent to a RADIUS server (provider `radius`,
+// `passwordMode: fixed`).
+#define MFA_SECRET_RADIUS_PASSWORD 6
 
 // Poll status: the request is still running.
 #define MFA_STATUS_PENDING 0

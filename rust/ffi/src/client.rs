@@ -14,6 +14,11 @@ pub const MFA_SECRET_CLIENT_CERTIFICATE_PASSWORD: u32 = 2;
 pub const MFA_SECRET_DUO_SECRET_KEY: u32 = 3;
 /// Secret kind: the password for `proxyUserName` (an explicit proxy URL).
 pub const MFA_SECRET_PROXY_PASSWORD: u32 = 4;
+/// Secret kind: a RADIUS shared secret (provider `radius`).
+pub const MFA_SECRET_RADIUS_SHARED_SECRET: u32 = 5;
+/// Secret kind: the PAP password sent to a RADIUS server (provider `radius`,
+/// `passwordMode: fixed`).
+pub const MFA_SECRET_RADIUS_PASSWORD: u32 = 6;
 
 /// A secret passed beside the JSON configuration, as UTF-8 bytes. The library copies it,
 /// uses it, and zeroizes its copy; the host should clear its own buffer after the call.
@@ -108,6 +113,8 @@ unsafe fn read_secrets(secrets: *const mfa_secret, len: usize) -> Result<Secrets
             MFA_SECRET_CLIENT_CERTIFICATE_PASSWORD => &mut out.client_certificate_password,
             MFA_SECRET_DUO_SECRET_KEY => &mut out.duo_secret_key,
             MFA_SECRET_PROXY_PASSWORD => &mut out.proxy_password,
+            MFA_SECRET_RADIUS_SHARED_SECRET => &mut out.radius_shared_secret,
+            MFA_SECRET_RADIUS_PASSWORD => &mut out.radius_password,
             other => {
                 return Err(fail(
                     mfa_result::MFA_INVALID_ARGUMENT,

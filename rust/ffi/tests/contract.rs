@@ -28,6 +28,7 @@ fn kind_view(kind: FailureKind) -> (&'static str, &'static str) {
         FailureKind::Transport => ("Connect", "ConnectionError"),
         FailureKind::Internal => ("Internal", "NotSpecified"),
         FailureKind::Proxy => ("Proxy", "ConnectionError"),
+        FailureKind::Challenge => ("Challenge", "AuthenticationError"),
     }
 }
 
@@ -227,7 +228,7 @@ fn every_status_and_failure_kind_has_a_view() {
     }
     assert_eq!(
         FailureKind::ALL.len(),
-        14,
+        15,
         "a new kind needs its view above"
     );
 }

@@ -8,6 +8,7 @@
 //! - [`json`]: the strict JSON reader of every JSON provider (duplicate keys refused, bounded);
 //! - [`codes`]: the SDK's CallResult table and what each code means to an approval;
 //! - [`duo`]: Duo Auth API request signing (v2, v5) and parameter encodings;
+//! - [`radius`]: RADIUS (RFC 2865, RFC 3579): Access-Request, answers checked strictly;
 //! - [`time`]: RFC 2822 and RFC 3339 dates;
 //! - [`text`]: bounding text taken from the wire;
 //! - [`limits`]: the sizes every reader holds to.
@@ -21,6 +22,7 @@ pub mod codes;
 pub mod duo;
 pub mod json;
 pub mod limits;
+pub mod radius;
 pub mod soap;
 pub mod text;
 pub mod time;

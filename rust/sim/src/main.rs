@@ -10,6 +10,7 @@ const USAGE: &str = "usage: mfa-sim [--addr HOST:PORT] [--http] [--cert PEM --ke
                [--anonymous] [--client-ca PEM] [--no-response-after SECONDS] [--directory FILE]
                [--direct-sdk-disallowed] [--path /VDIR/PfWsSdk.asmx] [--write-cert FILE]
                [--exit-on-stdin-eof] [--duo-integration-key IKEY] [--duo-secret-key-file FILE]
+               [--radius [--radius-port PORT] [--radius-secret-file FILE]]
 
 Simulates the Azure MFA Server Web Service SDK (PfWsSdk.asmx) and, on the same listener,
 Duo's Auth API v2 (/auth/v2/ping, check, preauth, auth, auth_status) on loopback.
@@ -17,14 +18,26 @@ Defaults: 127.0.0.1:0 (a free port), HTTPS with a self-signed certificate (its S
 printed for pinning), the demo caller demo-admin (password in the README), the built-in
 demo users alice/bob/carol/mallory@contoso.com, no-response delay 55 s, and for Duo the
 demo integration key and secret key (demo only; see the README) with the same users plus
-victor (Verified Push), bypass, locked and enroll.";
+victor (Verified Push), bypass, locked and enroll. --radius adds a RADIUS server (UDP, same
+address, a free port unless --radius-port) for the same users plus challenge, unsigned and
+wrongsecret, with the demo shared secret (demo only; see the README).";
 
 fn fail(msg: &str) -> ! {
     eprintln!("mfa-sim: {msg}");
     std::process::exit(2)
 }
 
-fn parse(args: &[String]) -> Result<(SimConfig, bool, Option<String>), String> {
+/// `--radius` and its options: the port (0: a free one) and the shared secret.
+struct RadiusOptions {
+    enabled: bool,
+    port: u16,
+    secret: String,
+}
+
+fn parse(
+    args: &[String],
+    radius: &mut RadiusOptions,
+) -> Result<(SimConfig, bool, Option<String>), String> {
     let mut config = SimConfig::default();
     let mut credentials = Vec::new();
     let (mut cert, mut key, mut http, mut anonymous, mut stdin_eof) =
@@ -91,6 +104,22 @@ fn parse(args: &[String]) -> Result<(SimConfig, bool, Option<String>), String> {
                 }
             }
             "--write-cert" => write_cert = Some(value("--write-cert")?),
+            "--radius" => radius.enabled = true,
+            "--radius-port" => {
+                let v = value("--radius-port")?;
+                radius.port = v
+                    .parse()
+                    .map_err(|_| format!("--radius-port: '{v}' is not a port number"))?;
+            }
+            "--radius-secret-file" => {
+                let f = value("--radius-secret-file")?;
+                let secret = std::fs::read_to_string(&f)
+                    .map_err(|e| format!("--radius-secret-file '{f}': {e}"))?;
+                radius.secret = secret.trim().to_string();
+                if radius.secret.is_empty() {
+                    return Err(format!("--radius-secret-file '{f}': the file is empty"));
+                }
+            }
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0)
@@ -129,7 +158,15 @@ fn parse(args: &[String]) -> Result<(SimConfig, bool, Option<String>), String> {
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (config, stdin_eof, write_cert) = parse(&args).unwrap_or_else(|e| fail(&e));
+    let mut radius = RadiusOptions {
+        enabled: false,
+        port: 0,
+        secret: mfa_sim::radius::DEMO_RADIUS_SECRET.into(),
+    };
+    let (config, stdin_eof, write_cert) = parse(&args, &mut radius).unwrap_or_else(|e| fail(&e));
+    if !radius.enabled && radius.port != 0 {
+        fail("--radius-port needs --radius");
+    }
     let users: Vec<String> = config.credentials.iter().map(|(u, _)| u.clone()).collect();
     let demo = config.credentials.len() == 1 && config.credentials[0].0 == DEMO_USER;
     let duo_ikey = config.duo_integration_key.clone();
@@ -157,6 +194,21 @@ async fn main() {
         })
         .unwrap_or_default();
     println!("duo-api: {base} integration key {duo_ikey}");
+    let radius_server = if radius.enabled {
+        let addr = std::net::SocketAddr::new(running.addr.ip(), radius.port);
+        let r = mfa_sim::radius::RadiusRunning::start(addr, &radius.secret)
+            .await
+            .unwrap_or_else(|e| fail(&e));
+        let demo = if radius.secret == mfa_sim::radius::DEMO_RADIUS_SECRET {
+            " (demo shared secret: see README)"
+        } else {
+            ""
+        };
+        println!("radius: {}{demo}", r.addr);
+        Some(r)
+    } else {
+        None
+    };
     println!("ready");
     let stdin_closed = async {
         if stdin_eof {
@@ -183,6 +235,9 @@ async fn main() {
         _ = tokio::signal::ctrl_c() => {}
         _ = terminate => {}
         _ = stdin_closed => {}
+    }
+    if let Some(r) = radius_server {
+        r.stop().await;
     }
     running.stop().await;
 }
