@@ -98,7 +98,7 @@ Describe 'A failed bootstrap' {
         $r.Message | Should -Match 'could not start its script'
         $r.Message | Should -Match 'Exception calling "FromBase64String" with <1> argument'
         $r.Message | Should -Not -Match 'CLIXML|_x000D_|&quot;|<S '
-        @($r.Keys | Sort-Object) | Should -Be @($MfaWrapperResultKeys | Sort-Object)
+        @($r.Keys | Sort-Object) | Should -Be @(Get-MfaWrapperResultKeys | Sort-Object)
     }
 }
 
@@ -116,7 +116,7 @@ Describe 'The wrapper hashtable (MIMWAL "Table of Values")' {
         foreach ($case in @(@{ User = 'alice@contoso.com'; Settings = $settings }, @{ User = 'bob@contoso.com'; Settings = $settings }, @{ User = 'alice@contoso.com'; Settings = $bad })) {
             $r = & $wrapper -UserName $case.User -SettingsPath $case.Settings -TimeoutSeconds 20
             $r | Should -BeOfType [hashtable]
-            @($r.Keys | Sort-Object) | Should -Be @($MfaWrapperResultKeys | Sort-Object) -Because "$($case.User): $($r.Status)"
+            @($r.Keys | Sort-Object) | Should -Be @(Get-MfaWrapperResultKeys | Sort-Object) -Because "$($case.User): $($r.Status)"
         }
     }
 }

@@ -15,9 +15,16 @@ $script:MfaChildBootstrapFailed = 3
 # Every key of the wrapper's hashtable, on every outcome (null where it does not apply).
 # MIMWAL's "Table of Values" publishes each key as [//WorkflowData/<key>]; a null value
 # removes that key from WorkflowData (UpdateLookups.cs), so no value from an earlier run of
-# the workflow survives.
-$script:MfaWrapperResultKeys = @('Approved', 'Status', 'UserName', 'CallResult', 'CallResultDescription', 'ErrorCode',
-    'RequestId', 'Message', 'DurationSeconds', 'AuditId', 'DecidedBy', 'Approvers', 'ExitCode', 'MimRequestId', 'MimActorId', 'MimTargetId')
+# the workflow survives. The result's keys are the module's (MfaApproval.Result.HashtableKeys,
+# what Result.ToHashtable() writes); the wrapper adds its own.
+$script:MfaWrapperOwnKeys = @('ExitCode', 'MimRequestId', 'MimActorId', 'MimTargetId')
+function Get-MfaWrapperResultKeys {
+    $type = 'MfaApproval.Result' -as [type]
+    # Without the module's assembly (the wrapper could not load it) the result is a Failed one
+    # the wrapper writes itself: these are the keys it always sets.
+    $module = if ($type) { @($type::HashtableKeys) } else { @('Approved', 'Status', 'UserName', 'Message') }
+    @($module) + $script:MfaWrapperOwnKeys
+}
 
 # The child's whole command line after the executable: constant tokens and base64 only
 # (nothing to quote). The bootstrap reads ALL of standard input and keeps only base64

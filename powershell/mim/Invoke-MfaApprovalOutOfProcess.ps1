@@ -208,7 +208,7 @@ finally {
 }
 # The same keys every time (MIMWAL's "Table of Values" then overwrites each WorkflowData
 # entry on every run; a key it does not apply to is published as null).
-foreach ($key in $MfaWrapperResultKeys) { if (-not $result.ContainsKey($key)) { $result[$key] = $null } }
+foreach ($key in (Get-MfaWrapperResultKeys)) { if (-not $result.ContainsKey($key)) { $result[$key] = $null } }
 if ($MimActorId) { $result.MimActorId = $MimActorId }
 if ($MimTargetId) { $result.MimTargetId = $MimTargetId }
 if ($MimRequestId) { $result.MimRequestId = $MimRequestId }

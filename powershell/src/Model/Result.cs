@@ -49,8 +49,21 @@ namespace MfaApproval
         /// <summary>The error category -Assert uses for this result (from the generated contract).</summary>
         public ErrorCategory Category { get { return Contract.AssertCategory(Status, FailureKind); } }
 
-        /// <summary>The fields hosts such as the MIM wrapper pass on, as one hashtable (its
-        /// keys are the contract's ResultFields).</summary>
+        /// <summary>The keys of <see cref="ToHashtable"/>, the same for every result (the MIM
+        /// wrapper publishes each one on every run).</summary>
+        public static string[] HashtableKeys
+        {
+            get
+            {
+                List<string> keys = new List<string>();
+                foreach (object k in new Result().ToHashtable().Keys) keys.Add((string)k);
+                keys.Sort(StringComparer.Ordinal);
+                return keys.ToArray();
+            }
+        }
+
+        /// <summary>The fields hosts such as the MIM wrapper pass on, as one hashtable (the
+        /// same keys, <see cref="HashtableKeys"/>, for every result).</summary>
         public System.Collections.Hashtable ToHashtable()
         {
             System.Collections.Hashtable h = new System.Collections.Hashtable();
