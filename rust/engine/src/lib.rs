@@ -6,6 +6,7 @@
 //! - [`request`]: what one approval or query asks for, validated;
 //! - [`outcome`]: the typed result and the CallResult table (fail closed);
 //! - [`xml`] and [`soap`]: the SOAP 1.1 writer and the bounded, strict-where-it-decides reader;
+//! - [`next_step`]: the `Next:` sentence every failure kind's message ends with;
 //! - [`redact`]: server text bounded, cleaned and redacted of secrets before any message;
 //! - [`tls`] and [`transport`]: one reusable HTTPS client per configuration, pinning,
 //!   extra CA, client certificates, caller authentication;
@@ -25,6 +26,7 @@ pub mod codes;
 pub mod config;
 pub mod duo;
 pub mod mfaserver;
+pub mod next_step;
 pub mod outcome;
 pub mod progress;
 pub mod provider;

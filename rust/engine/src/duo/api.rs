@@ -313,6 +313,12 @@ impl Api {
             })
             .unwrap_or_default();
         let detail = self.redactor.server_text_within(detail.trim(), 200);
+        // 40105: the request's Date is outside Duo's window of 5 minutes.
+        let clock = parsed
+            .as_ref()
+            .and_then(|v| v.get("code"))
+            .and_then(Value::as_i64)
+            == Some(40105);
         let kind = match status {
             401 | 403 => FailureKind::Authentication,
             _ => FailureKind::HttpStatus,
@@ -321,11 +327,16 @@ impl Api {
             error: CallError {
                 kind,
                 message: format!(
-                    "{op}: HTTP {status}{}",
+                    "{op}: HTTP {status}{}{}",
                     if detail.is_empty() {
                         String::new()
                     } else {
                         format!(" ({detail})")
+                    },
+                    if clock {
+                        format!(". {}this machine's clock and Duo's differ by more than 5 minutes: synchronise it (w32tm /resync on Windows, or NTP), then try again.", crate::next_step::MARKER)
+                    } else {
+                        String::new()
                     }
                 ),
             },

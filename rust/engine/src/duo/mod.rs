@@ -153,7 +153,7 @@ impl Duo {
                 return o;
             }
             "enroll" => {
-                o.set_failed(Status::Failed, FailureKind::Provider, format!("the user is not enrolled in Duo (preauth enroll); no push was sent: {status_msg}"));
+                o.set_failed(Status::Failed, FailureKind::Provider, format!("the user is not enrolled in Duo (preauth enroll); no push was sent: {status_msg}. {}enroll the user in Duo (Duo Admin Panel, or an enrollment link), or check the user name (Duo's username or one of its aliases).", crate::next_step::MARKER));
                 return o;
             }
             other => {
