@@ -71,6 +71,7 @@ namespace MfaApproval.Cmdlets
         public MfaProvider Provider { get; set; }
 
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = "MfaServer")]
+        [Parameter(ParameterSetName = "Duo", DontShow = true)] // only to say it is not Duo's
         [ValidateNotNull]
         [ValidateConfigField("uri")]
         public Uri Uri { get; set; }
@@ -85,6 +86,7 @@ namespace MfaApproval.Cmdlets
 
         [Parameter(Mandatory = true, ParameterSetName = "Duo")]
         [ValidateNotNull]
+        [SecureStringOnly("SecretKey", "Duo secret key")]
         public SecureString SecretKey { get; set; }
 
         [Parameter(ParameterSetName = "Duo")]
@@ -95,6 +97,7 @@ namespace MfaApproval.Cmdlets
         public SwitchParameter AllowBypass { get; set; }
 
         [Parameter(ParameterSetName = "MfaServer")]
+        [Parameter(ParameterSetName = "Duo", DontShow = true)] // only to say it is not Duo's
         [Credential]
         public PSCredential Credential { get { return credential; } set { credential = value; } }
 
@@ -110,6 +113,7 @@ namespace MfaApproval.Cmdlets
         public string ClientKeyFile { get; set; }
 
         [Parameter(ParameterSetName = "MfaServer")]
+        [SecureStringOnly("ClientCertificatePassword", "PFX password")]
         public SecureString ClientCertificatePassword { get; set; }
 
         [Parameter]
@@ -162,6 +166,18 @@ namespace MfaApproval.Cmdlets
 
         protected override void BeginProcessing()
         {
+            if (Provider == MfaProvider.Duo && (!IsDuo || MyInvocation.BoundParameters.ContainsKey("Uri") || MyInvocation.BoundParameters.ContainsKey("Credential")))
+            {
+                ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection -Provider Duo takes -ApiHost (api-xxxxxxxx.duosecurity.com), -IntegrationKey and -SecretKey, from the Auth API application in the Duo Admin Panel; -Uri, -Credential, -ClientCertificateFile, -BasicAuthentication, -InitiatingAuthenticationType and -AllowUnknownUser are for the MFA Server SDK (leave out -Provider, or give -Provider MfaServer).", ErrorCategory.InvalidArgument, Provider));
+            }
+            foreach (string name in new string[] { "Credential", "ProxyCredential" })
+            {
+                object given;
+                if (MyInvocation.BoundParameters.TryGetValue(name, out given) && (given == null || given == PSCredential.Empty))
+                {
+                    ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection -" + name + " is empty ($null: a variable that was never set?). Give a PSCredential (Get-Credential, or Import-Clixml of one saved with Export-Clixml), or leave -" + name + " out.", ErrorCategory.InvalidArgument, name));
+                }
+            }
             if (IsDuo && Provider != MfaProvider.Duo)
             {
                 ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection -Provider: -ApiHost, -IntegrationKey and -SecretKey are for -Provider Duo.", ErrorCategory.InvalidArgument, Provider));

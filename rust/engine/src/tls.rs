@@ -54,7 +54,7 @@ pub fn describe(e: &rustls::Error) -> String {
             let code = u8::from(*alert);
             let what = match code {
                 40 => " (handshake failure: no common protocol or cipher suite)",
-                42 | 43 | 44 | 45 | 46 => " (the server refused this client's certificate)",
+                42..=46 => " (the server refused this client's certificate)",
                 48 => " (the server does not trust this client's certificate's issuer)",
                 70 => " (protocol version: the server wants another TLS version)",
                 116 => " (the server requires a client certificate: -ClientCertificateFile)",
@@ -106,7 +106,7 @@ impl ServerCertVerifier for PinnedVerifier {
             Err(rustls::Error::InvalidCertificate(
                 rustls::CertificateError::Other(rustls::OtherError(Arc::new(PinMismatch {
                     presented: fingerprint_hex(end_entity),
-                    expected: self.pins.iter().map(|p| fingerprint_of_digest(p)).collect(),
+                    expected: self.pins.iter().map(fingerprint_of_digest).collect(),
                 }))),
             ))
         }
