@@ -410,19 +410,37 @@ function Invoke-Assemble {
     foreach ($f in $nupkg, $zip) { Write-Host "Release: $f ($([math]::Round((Get-Item $f).Length / 1MB, 1)) MiB; $($wanted -join ', '))" -ForegroundColor Green }
 }
 
+function Show-Outcome {
+    # The short columns as a table, then each message in full on its own line: a table cell
+    # would wrap or cut it (messages end with the next step to take).
+    param([Parameter(ValueFromPipeline)][object]$InputObject, [string[]]$Property)
+    begin { $all = New-Object System.Collections.Generic.List[object] }
+    process { $all.Add($InputObject) }
+    end {
+        $all | Format-Table $Property -AutoSize | Out-Host
+        foreach ($o in $all) {
+            $name = if ($o.PSObject.Properties['UserName']) { $o.UserName } else { $o.Uri }
+            Write-Host ("  {0}: {1}" -f $name, $o.Message)
+        }
+        Write-Host ''
+    }
+}
+
 function Invoke-Demo {
     Invoke-Build
+    # Redirected to a file or a pipe: plain text, no ANSI colour codes in the tables.
+    if ([Console]::IsOutputRedirected -and (Test-Path variable:PSStyle)) { $PSStyle.OutputRendering = 'PlainText' }
     Import-Module $Out -Force
     $sim = Start-MfaSimulator -NoResponseAfter 5
     try {
         Write-Host "Simulator: $($sim.Uri)  (certificate SHA-256 $($sim.CertificateHash))"
-        Test-MfaConnection -Connection $sim.Connection | Format-Table -AutoSize | Out-Host
+        Test-MfaConnection -Connection $sim.Connection | Show-Outcome -Property Uri, Success, Stage, TestSecurity
         $users = 'alice@contoso.com', 'bob@contoso.com', 'carol@contoso.com', 'mallory@contoso.com', 'nobody@contoso.com'
         Write-Host "Asking $($users.Count) approvals at once (carol never answers: 5 s)..."
         $users | Start-MfaApproval -Connection $sim.Connection -Timeout 30 | Wait-MfaApproval |
-            Sort-Object UserName | Format-Table -AutoSize | Out-Host
+            Sort-Object UserName | Show-Outcome -Property UserName, Status, CallResult, FailureKind
         Write-Host 'mallory again (blocked after reporting fraud):'
-        Invoke-MfaApproval -Connection $sim.Connection -UserName mallory@contoso.com | Format-Table -AutoSize | Out-Host
+        Invoke-MfaApproval -Connection $sim.Connection -UserName mallory@contoso.com | Show-Outcome -Property UserName, Status, CallResult, FailureKind
         Write-Host 'Invoke-MfaApproval -Assert for bob (denies):'
         try { Invoke-MfaApproval -Connection $sim.Connection -UserName bob@contoso.com -Assert | Out-Null }
         catch { Write-Host ("  refused: ErrorId {0}, category {1}" -f $_.FullyQualifiedErrorId.Split(',')[0], $_.CategoryInfo.Category) }
@@ -444,11 +462,11 @@ function Invoke-Demo {
     Write-Host 'The same through Duo''s Auth API (the simulator serves it too):'
     $duo = Start-MfaSimulator -Provider Duo -NoResponseAfter 5
     try {
-        Test-MfaConnection -Connection $duo.Connection | Format-Table Uri, Success, Stage, ClockSkewSeconds -AutoSize | Out-Host
+        Test-MfaConnection -Connection $duo.Connection | Show-Outcome -Property Uri, Success, Stage, ClockSkewSeconds
         $users = 'alice@contoso.com', 'bob@contoso.com', 'carol@contoso.com', 'mallory@contoso.com', 'victor@contoso.com', 'bypass@contoso.com', 'locked@contoso.com', 'enroll@contoso.com'
         Write-Host "Asking $($users.Count) approvals at once (victor gets a Verified Push code; carol never answers: 5 s)..."
         $users | Start-MfaApproval -Connection $duo.Connection -Timeout 30 -Reason 'Demo approval' -Context @{ 'MIM request' = 'demo' } | Wait-MfaApproval |
-            Sort-Object UserName | Format-Table UserName, Status, Message -AutoSize | Out-Host
+            Sort-Object UserName | Show-Outcome -Property UserName, Status, FailureKind
     }
     finally {
         $duo | Stop-MfaSimulator

@@ -90,6 +90,7 @@ namespace MfaApproval.Cmdlets
         public SecureString SecretKey { get; set; }
 
         [Parameter(ParameterSetName = "Duo")]
+        [ArgumentCompleter(typeof(SignatureVersionCompleter))]
         [ValidateConfigField("signatureVersion", true)]
         public int SignatureVersion { get { return signatureVersion; } set { signatureVersion = value; } }
 

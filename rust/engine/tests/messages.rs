@@ -287,6 +287,10 @@ async fn duo_failures_name_duo_parameters_and_the_clock() {
     let o = approve(&duo_client(&sim, ""), "nobody@contoso.com").await;
     check(&o, FailureKind::Provider, &["Next: enroll the user in Duo"]);
 
+    // A bypassed user without the opt-in: the opt-in is named.
+    let o = approve(&duo_client(&sim, ""), "bypass@contoso.com").await;
+    check(&o, FailureKind::Provider, &["Next: ", "-AllowBypass"]);
+
     // A wrong secret key: the Duo parameters, not -Credential.
     let wrong = Client::new(
         &duo_config(&sim, ""),

@@ -294,7 +294,7 @@ impl Duo {
         }
         let text = match (d.status, d.bypassed) {
             (Status::Failed, _) if status == "bypass" || result == "preauth" => {
-                "Duo would let this user through WITHOUT a push (bypass); not an approval unless the connection sets allowBypass".to_string()
+                format!("Duo would let this user through WITHOUT a push (bypass); not an approval. {}a bypass counts only with -AllowBypass (allowBypass) on the connection, and then every such result warns; otherwise ask the Duo administrator to remove the bypass.", crate::next_step::MARKER)
             }
             _ => format!("Duo: {result}/{status}: {message}"),
         };
