@@ -43,9 +43,17 @@ Describe 'Pester provisioning' -Skip:(-not $canRun) {
     }
 
     $listPester = '@(Get-Module -ListAvailable Pester | ForEach-Object { "have " + $_.Version + " " + $_.ModuleBase })'
+
+    # Pester installed for all users (or in $PSHOME) is in every pwsh's module path: then no
+    # pwsh without it can be made here, and the tests say so instead of failing.
+    $probe = Join-Path $TestDrive 'home-probe'
+    $null = New-Item -ItemType Directory -Path $probe
+    $preinstalled = @((Invoke-Isolated $probe $listPester).Lines | Where-Object { $_ -like 'have *' })
+    $skipBecause = "Pester is installed where every pwsh finds it ($($preinstalled -join '; ')), so no pwsh without it can be made here"
   }
 
     It 'installs the missing versions for the current user from the configured repository' {
+        if ($preinstalled.Count -gt 0) { Set-ItResult -Skipped -Because $skipBecause; return }
         $homeFolder = Join-Path $TestDrive 'home-with-repo'
         $null = New-Item -ItemType Directory -Path $homeFolder
         $before = Invoke-Isolated $homeFolder $listPester
@@ -72,6 +80,7 @@ Register-PSResourceRepository -Name LocalPester -Uri $env:MFA_TEST_REPO -Trusted
     }
 
     It 'says in one line how to install them when no repository has them' {
+        if ($preinstalled.Count -gt 0) { Set-ItResult -Skipped -Because $skipBecause; return }
         $homeFolder = Join-Path $TestDrive 'home-without-repo'
         $null = New-Item -ItemType Directory -Path $homeFolder
         $r = Invoke-Isolated $homeFolder @'
@@ -88,6 +97,7 @@ catch { 'ERROR ' + $_.Exception.Message; exit 3 }
     }
 
     It 'build.ps1 Test stops on it before any build work' {
+        if ($preinstalled.Count -gt 0) { Set-ItResult -Skipped -Because $skipBecause; return }
         $homeFolder = Join-Path $TestDrive 'home-build'
         $null = New-Item -ItemType Directory -Path $homeFolder
         $r = Invoke-Isolated $homeFolder @'
