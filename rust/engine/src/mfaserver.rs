@@ -355,7 +355,7 @@ impl MfaServer {
                     |e| {
                         format!(
                             "{op} failed: {}",
-                            crate::codes::describe_error(e.code, &e.description)
+                            crate::next_step::describe_error(e.code, &e.description)
                         )
                     },
                 );

@@ -1,8 +1,8 @@
 //! What to do next, for every failure kind: one sentence naming the parameter to change,
 //! appended to a failed outcome's message as `Next: …`. Parameters are named as the
 //! PowerShell cmdlets spell them, with the configuration field in parentheses for other hosts.
-//! Messages that know better (a pin mismatch with both hashes, a code the server sent) carry
-//! their own `Next:` and keep it.
+//! Messages that know better (a pin mismatch with both hashes, a code the server sent: see
+//! [`describe_error`] and [`call_result_next_step`]) carry their own `Next:` and keep it.
 
 use crate::outcome::FailureKind;
 
@@ -51,6 +51,44 @@ pub fn annotate(message: String, kind: FailureKind, provider: &str) -> String {
     out.push_str(MARKER);
     out.push_str(step);
     out
+}
+
+/// What an MFA Server `error` code means and what to do, for the codes the SDK reference names.
+pub fn error_meaning(code: i32) -> Option<(&'static str, &'static str, &'static str)> {
+    match code {
+        crate::codes::ERROR_USER_NOT_FOUND => Some((
+            "USER_NOT_FOUND",
+            "the MFA Server does not know this user",
+            "check the user name (as the MFA Server stores it, usually the UPN), or add the user to the MFA Server (Users, or its directory synchronisation).",
+        )),
+        crate::codes::ERROR_MFA_DENIED => Some((
+            "MFA_DENIED",
+            "the MFA Server refused the request",
+            "newer servers refuse direct SDK calls: use -InitiatingAuthenticationType userportal (initiatingAuthenticationType).",
+        )),
+        _ => None,
+    }
+}
+
+/// `Error 10 USER_NOT_FOUND: the MFA Server does not know this user. Next: …` for a code
+/// [`error_meaning`] knows; `error N: <the server's description>` otherwise.
+pub fn describe_error(code: i32, description: &str) -> String {
+    match error_meaning(code) {
+        Some((name, meaning, next)) => format!("Error {code} {name}: {meaning}. {}{next}", MARKER),
+        None => format!("error {code}: {description}"),
+    }
+}
+
+/// What to do after an MFA Server CallResult that is neither an approval nor a person's answer.
+pub fn call_result_next_step(code: i32) -> Option<&'static str> {
+    match code {
+        14 => Some("the user is blocked in the MFA Server (after a fraud report, for example): an administrator unblocks them in the MFA Server console."),
+        101 => Some("an approval for this user is already waiting: let it finish, then try again."),
+        135 | 136 => Some("the user's phone cannot be reached (blocked devices, or a failed notification): check the user's devices in the MFA Server console."),
+        149 => Some("this MFA Server refuses direct SDK calls: use -InitiatingAuthenticationType userportal (initiatingAuthenticationType)."),
+        150 => Some("the MFA Server is throttling this user's authentications: wait, then try again."),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -187,7 +187,7 @@ pub fn decide(answer: &AuthAnswer) -> (Status, String) {
         let why = match &answer.error {
             Some((ecode, edesc)) => format!(
                 "the server reported {}",
-                codes::describe_error(*ecode, edesc)
+                crate::next_step::describe_error(*ecode, edesc)
             ),
             None => "the response has no callResult".into(),
         };
@@ -216,7 +216,7 @@ pub fn decide(answer: &AuthAnswer) -> (Status, String) {
             Status::Failed,
             format!("CallResult {code} {described}: a second step is needed, which this product does not perform"),
         ),
-        (false, CodeClass::Blocked) => (Status::Failed, match codes::call_result_next_step(*code) {
+        (false, CodeClass::Blocked) => (Status::Failed, match crate::next_step::call_result_next_step(*code) {
             Some(next) => format!("not possible: CallResult {code} {described}. {}{next}", crate::next_step::MARKER),
             None => format!("not possible: CallResult {code} {described}"),
         }),
