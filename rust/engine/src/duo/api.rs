@@ -313,12 +313,8 @@ impl Api {
             })
             .unwrap_or_default();
         let detail = self.redactor.server_text_within(detail.trim(), 200);
-        // 40105: the request's Date is outside Duo's window of 5 minutes.
-        let clock = parsed
-            .as_ref()
-            .and_then(|v| v.get("code"))
-            .and_then(Value::as_i64)
-            == Some(40105);
+        // 40105: the request's Date is outside Duo's window of 5 minutes (the code leads the detail).
+        let clock = status == 401 && detail.split(' ').next() == Some("40105");
         let kind = match status {
             401 | 403 => FailureKind::Authentication,
             _ => FailureKind::HttpStatus,
