@@ -7,7 +7,9 @@ Tasks:
   Build  Builds the Rust workspace (release; on Windows for an explicit target with the
          static C runtime), compiles the C# 5 cmdlet assembly, builds the MAML help from
          docs/commands and stages a self-contained module at out/MfaApproval.
-  Test   Build, then the Rust tests (valgrind over the C program included), the ABI tests
+  Test   First makes sure Pester 5.7.1 and 6.2.0 are installed (tools/Install-Pester.ps1
+         installs the missing ones for the current user from the configured repositories,
+         or says in one line how). Build, then the Rust tests (valgrind over the C program included), the ABI tests
          under valgrind, a seeded fuzz smoke of every cargo-fuzz target (nightly), the
          third-party client (zeep) tests from a venv under out/, and the Pester tests on
          the staged module under Pester 6.2.0 and 5.7.1, in this PowerShell's edition
@@ -17,6 +19,12 @@ Tasks:
   Package  Build, then publish the staged module to a local folder repository: writes
          out/packages/MfaApproval.<version>.nupkg (what Publish-PSResource sends to a
          gallery; Install-PSResource/Save-PSResource install it).
+  Assemble  One multi-platform release from natives built elsewhere (the release workflow,
+         .github/workflows/release.yml): -NativeRoot holds runtimes/<rid>/native/<library>
+         and bin/<rid>/mfa-sim[.exe] per runtime (-Rid names the ones required; each file's
+         header must match its folder). Compiles the runtime-independent part here and writes
+         MfaApproval.<version>.nupkg and MfaApproval-<version>.zip (MfaApproval/<version>/...)
+         to -OutputPath (default out/release). No cargo.
   Demo   Build, start the simulator, ask each demo user and show the outcomes, through
          the MFA Server SDK, then through Duo's Auth API, then over RADIUS.
   Bench  Build, then print the time and memory to read hostile 4 MiB answers of every
@@ -35,8 +43,14 @@ pwsh ./build.ps1 Test
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Package', 'Demo', 'Bench', 'Clean')]
-    [string]$Task = 'Build'
+    [ValidateSet('Build', 'Test', 'Package', 'Assemble', 'Demo', 'Bench', 'Clean')]
+    [string]$Task = 'Build',
+    # Assemble: the folder holding runtimes/<rid>/native/<library> and bin/<rid>/mfa-sim[.exe].
+    [string]$NativeRoot,
+    # Assemble: the runtimes the package must hold (default: every one under -NativeRoot).
+    [string[]]$Rid,
+    # Assemble: where the .nupkg and the .zip are written (default out/release).
+    [string]$OutputPath
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 2.0
@@ -146,6 +160,26 @@ function Build-Assembly {
     finally { Remove-Item $info -ErrorAction SilentlyContinue }
 }
 
+function Copy-ModuleFiles {
+    # The part of the module that is the same for every runtime: the cmdlet assembly, the
+    # manifest, the format file, the MIM kit, the licence and the help (MAML and about_).
+    param([Parameter(Mandatory)][string]$Destination)
+    $null = New-Item -ItemType Directory -Force -Path (Join-Path $Destination 'mim'), (Join-Path $Destination 'en-US')
+    Build-Assembly -Destination (Join-Path $Destination 'MfaApproval.dll')
+    Copy-Item (Join-Path $Root 'module.psd1') (Join-Path $Destination 'MfaApproval.psd1')
+    Copy-Item (Join-Path $Root 'powershell/MfaApproval.format.ps1xml') $Destination
+    Copy-Item (Join-Path $Root 'powershell/mim/*.ps1') (Join-Path $Destination 'mim')
+    # The MIM Service provider ships as C# source: Install-MfaMimProvider compiles it against
+    # the MIM Service's own interface assembly.
+    $null = New-Item -ItemType Directory -Force -Path (Join-Path $Destination 'mim/provider')
+    Copy-Item (Join-Path $Root 'powershell/mim/provider/*.cs') (Join-Path $Destination 'mim/provider')
+    Copy-Item (Join-Path $Root 'LICENSE') $Destination
+    & (Join-Path $Root 'tools/ConvertTo-MamlHelp.ps1') -Path (Join-Path $Root 'docs/commands') -Destination (Join-Path $Destination 'en-US/MfaApproval.dll-Help.xml')
+    # Get-Help about_MfaApproval: the Markdown without its code fences, as plain text.
+    Get-Content (Join-Path $Root 'docs/about_MfaApproval.md') | Where-Object { -not $_.StartsWith('```') } |
+        Set-Content -Path (Join-Path $Destination 'en-US/about_MfaApproval.help.txt') -Encoding ASCII
+}
+
 function Invoke-Build {
     $rid = Get-Rid
     $triple = Get-RustTarget $rid
@@ -160,18 +194,10 @@ function Invoke-Build {
     # loaded keeps its files (Windows refuses to delete a loaded DLL; then the old folder stays).
     $staging = "$Out.staging"
     if (Test-Path $staging) { Remove-Item -Recurse -Force $staging }
-    $null = New-Item -ItemType Directory -Force -Path (Join-Path $staging "runtimes/$rid/native"), (Join-Path $staging "bin/$rid"), (Join-Path $staging 'mim'), (Join-Path $staging 'mim/provider'), (Join-Path $staging 'en-US')
-    Build-Assembly -Destination (Join-Path $staging 'MfaApproval.dll')
+    $null = New-Item -ItemType Directory -Force -Path (Join-Path $staging "runtimes/$rid/native"), (Join-Path $staging "bin/$rid")
+    Copy-ModuleFiles -Destination $staging
     Copy-Item (Join-Path $target $lib) (Join-Path $staging "runtimes/$rid/native/$lib")
     Copy-Item (Join-Path $target $sim) (Join-Path $staging "bin/$rid/$sim")
-    Copy-Item (Join-Path $Root 'module.psd1') (Join-Path $staging 'MfaApproval.psd1')
-    Copy-Item (Join-Path $Root 'powershell/MfaApproval.format.ps1xml') $staging
-    Copy-Item (Join-Path $Root 'powershell/mim/*.ps1') (Join-Path $staging 'mim')
-    # The MIM Service provider ships as C# source: Install-MfaMimProvider compiles it against
-    # the MIM Service's own interface assembly.
-    Copy-Item (Join-Path $Root 'powershell/mim/provider/*.cs') (Join-Path $staging 'mim/provider')
-    Copy-Item (Join-Path $Root 'LICENSE') $staging
-    & (Join-Path $Root 'tools/ConvertTo-MamlHelp.ps1') -Path (Join-Path $Root 'docs/commands') -Destination (Join-Path $staging 'en-US/MfaApproval.dll-Help.xml')
     if (Test-Path $Out) {
         try { Remove-Item -Recurse -Force $Out }
         catch { throw "Cannot replace $Out (a PowerShell session has the module loaded?): $($_.Exception.Message)" }
@@ -181,6 +207,9 @@ function Invoke-Build {
 }
 
 function Invoke-Test {
+    # Pester 5.7.1 and 6.2.0 first: installed for the current user when missing, or one line
+    # saying how, before ten minutes of building.
+    & (Join-Path $Root 'tools/Install-Pester.ps1') -Version '6.2.0', '5.7.1'
     Invoke-Build
     $testArgs = @('test', '--release', '--workspace', '--locked')
     $triple = Get-RustTarget (Get-Rid)
@@ -320,19 +349,126 @@ function Invoke-Package {
     Write-Host "Package: $($nupkg.FullName) ($([math]::Round($nupkg.Length / 1MB, 1)) MiB)" -ForegroundColor Green
 }
 
+function Get-NativeRid {
+    # The runtime a native file was built for, read from its header (ELF e_machine, PE
+    # Machine, Mach-O cputype), so a file under the wrong runtimes/<rid> folder is refused.
+    param([Parameter(Mandatory)][string]$Path)
+    $b = New-Object byte[] 4096
+    $stream = [System.IO.File]::OpenRead($Path)
+    try { $n = $stream.Read($b, 0, $b.Length) } finally { $stream.Dispose() }
+    if ($n -ge 20 -and $b[0] -eq 0x7F -and $b[1] -eq 0x45 -and $b[2] -eq 0x4C -and $b[3] -eq 0x46) {
+        switch ([System.BitConverter]::ToUInt16($b, 18)) { 0x3E { return 'linux-x64' } 0xB7 { return 'linux-arm64' } default { return 'linux-?' } }
+    }
+    if ($n -ge 0x40 -and $b[0] -eq 0x4D -and $b[1] -eq 0x5A) {
+        $pe = [System.BitConverter]::ToInt32($b, 0x3C)
+        if ($pe -gt 0 -and $pe + 6 -le $n -and $b[$pe] -eq 0x50 -and $b[$pe + 1] -eq 0x45 -and $b[$pe + 2] -eq 0 -and $b[$pe + 3] -eq 0) {
+            switch ([System.BitConverter]::ToUInt16($b, $pe + 4)) { 0x8664 { return 'win-x64' } 0xAA64 { return 'win-arm64' } 0x14C { return 'win-x86' } default { return 'win-?' } }
+        }
+        return 'win-?'
+    }
+    if ($n -ge 8 -and [System.BitConverter]::ToUInt32($b, 0) -eq 0xFEEDFACF) {
+        switch ([System.BitConverter]::ToUInt32($b, 4)) { 0x01000007 { return 'osx-x64' } 0x0100000C { return 'osx-arm64' } default { return 'osx-?' } }
+    }
+    'unknown'
+}
+
+function Invoke-Assemble {
+    # One multi-platform module from natives built elsewhere (the release workflow builds
+    # each runtime on its own runner): the runtime-independent files are built here, each
+    # native goes where the loader looks (runtimes/<rid>/native/<library>, bin/<rid>/mfa-sim),
+    # then MfaApproval.<version>.nupkg (Publish-PSResource) and MfaApproval-<version>.zip
+    # (MfaApproval/<version>/..., to unzip into a Modules folder on an offline server).
+    if (-not $NativeRoot) { throw 'build.ps1 Assemble needs -NativeRoot <folder holding runtimes/<rid>/native/<library> and bin/<rid>/mfa-sim[.exe] for each runtime>' }
+    if (-not (Get-Command Publish-PSResource -ErrorAction SilentlyContinue)) { throw 'build.ps1 Assemble needs Publish-PSResource (PowerShell 7.4 or later, or Microsoft.PowerShell.PSResourceGet)' }
+    $natives = (Resolve-Path -LiteralPath $NativeRoot).ProviderPath
+    $found = @(Get-ChildItem -Path (Join-Path $natives 'runtimes') -Directory -ErrorAction SilentlyContinue | ForEach-Object { $_.Name } | Sort-Object)
+    $wanted = if ($Rid) { @($Rid | ForEach-Object { $_ -split ',' } | ForEach-Object { $_.Trim() } | Where-Object { $_ }) } else { $found }
+    if ($wanted.Count -eq 0) { throw "build.ps1 Assemble: '$natives' holds no runtimes/<rid> folder" }
+    $problems = New-Object System.Collections.Generic.List[string]
+    foreach ($extra in @($found | Where-Object { $wanted -notcontains $_ })) { $problems.Add("runtimes/$extra is not one of -Rid ($($wanted -join ', '))") }
+    $files = @()
+    foreach ($r in $wanted) {
+        $lib = switch -Wildcard ($r) { 'win-*' { 'mfa_approval.dll' } 'osx-*' { 'libmfa_approval.dylib' } default { 'libmfa_approval.so' } }
+        $sim = if ($r -like 'win-*') { 'mfa-sim.exe' } else { 'mfa-sim' }
+        foreach ($pair in @(@("runtimes/$r/native", $lib), @("bin/$r", $sim))) {
+            $folder = Join-Path $natives $pair[0]
+            $path = Join-Path $folder $pair[1]
+            if (-not (Test-Path -LiteralPath $path -PathType Leaf)) { $problems.Add("$($pair[0])/$($pair[1]) is missing"); continue }
+            $built = Get-NativeRid $path
+            if ($built -ne $r) { $problems.Add("$($pair[0])/$($pair[1]) is a $built build, not $r") }
+            foreach ($stray in @(Get-ChildItem -LiteralPath $folder | Where-Object { $_.Name -ne $pair[1] })) { $problems.Add("$($pair[0])/$($stray.Name) is not part of the module") }
+            $files += , @($path, "$($pair[0])/$($pair[1])")
+        }
+    }
+    if ($problems.Count -gt 0) { throw "build.ps1 Assemble: $($problems -join '; ')" }
+
+    $release = if ($OutputPath) { $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($OutputPath) } else { Join-Path $Root 'out/release' }
+    $staging = Join-Path $release 'MfaApproval'
+    if (Test-Path $staging) { Remove-Item -Recurse -Force $staging }
+    $null = New-Item -ItemType Directory -Force -Path $staging
+    Get-ChildItem $release -File | Where-Object { $_.Name -like 'MfaApproval.*.nupkg' -or $_.Name -like 'MfaApproval-*.zip' } | Remove-Item
+    Copy-ModuleFiles -Destination $staging
+    foreach ($f in $files) {
+        $to = Join-Path $staging $f[1]
+        $null = New-Item -ItemType Directory -Force -Path (Split-Path $to)
+        Copy-Item -LiteralPath $f[0] -Destination $to
+    }
+    $version = Get-ModuleVersion
+    $name = "MfaApprovalAssemble$PID"
+    Register-PSResourceRepository -Name $name -Uri $release -Trusted -Force
+    try { Publish-PSResource -Path $staging -Repository $name -SkipDependenciesCheck }
+    finally { Unregister-PSResourceRepository -Name $name }
+    $nupkg = Join-Path $release "MfaApproval.$version.nupkg"
+    if (-not (Test-Path $nupkg)) { throw "Publish-PSResource wrote no MfaApproval.$version.nupkg to $release" }
+
+    # The zip: entries named with '/' (Compress-Archive in 5.1 writes '\'), Unix modes kept
+    # for the simulators where this .NET can say so.
+    $zip = Join-Path $release "MfaApproval-$version.zip"
+    Add-Type -AssemblyName System.IO.Compression, System.IO.Compression.FileSystem
+    $archive = [System.IO.Compression.ZipFile]::Open($zip, [System.IO.Compression.ZipArchiveMode]::Create)
+    try {
+        $base = (Resolve-Path -LiteralPath $staging).ProviderPath.TrimEnd('\', '/')
+        foreach ($file in @(Get-ChildItem -LiteralPath $staging -Recurse -File | Sort-Object FullName)) {
+            $relative = $file.FullName.Substring($base.Length + 1).Replace('\', '/')
+            $entry = [System.IO.Compression.ZipFileExtensions]::CreateEntryFromFile($archive, $file.FullName, "MfaApproval/$version/$relative")
+            if ($relative -like 'bin/*' -and $entry.PSObject.Properties['ExternalAttributes']) { $entry.ExternalAttributes = 0x81ED -shl 16 }  # -rwxr-xr-x
+        }
+    }
+    finally { $archive.Dispose() }
+    foreach ($f in $nupkg, $zip) { Write-Host "Release: $f ($([math]::Round((Get-Item $f).Length / 1MB, 1)) MiB; $($wanted -join ', '))" -ForegroundColor Green }
+}
+
+function Show-Outcome {
+    # The short columns as a table, then each message in full on its own line: a table cell
+    # would wrap or cut it (messages end with the next step to take).
+    param([Parameter(ValueFromPipeline)][object]$InputObject, [string[]]$Property)
+    begin { $all = New-Object System.Collections.Generic.List[object] }
+    process { $all.Add($InputObject) }
+    end {
+        $all | Format-Table $Property -AutoSize | Out-Host
+        foreach ($o in $all) {
+            $name = if ($o.PSObject.Properties['UserName']) { $o.UserName } else { $o.Uri }
+            Write-Host ("  {0}: {1}" -f $name, $o.Message)
+        }
+        Write-Host ''
+    }
+}
+
 function Invoke-Demo {
     Invoke-Build
+    # Redirected to a file or a pipe: plain text, no ANSI colour codes in the tables.
+    if ([Console]::IsOutputRedirected -and (Test-Path variable:PSStyle)) { $PSStyle.OutputRendering = 'PlainText' }
     Import-Module $Out -Force
     $sim = Start-MfaSimulator -NoResponseAfter 5
     try {
         Write-Host "Simulator: $($sim.Uri)  (certificate SHA-256 $($sim.CertificateHash))"
-        Test-MfaConnection -Connection $sim.Connection | Format-Table -AutoSize | Out-Host
+        Test-MfaConnection -Connection $sim.Connection | Show-Outcome -Property Uri, Success, Stage, TestSecurity
         $users = 'alice@contoso.com', 'bob@contoso.com', 'carol@contoso.com', 'mallory@contoso.com', 'nobody@contoso.com'
         Write-Host "Asking $($users.Count) approvals at once (carol never answers: 5 s)..."
         $users | Start-MfaApproval -Connection $sim.Connection -Timeout 30 | Wait-MfaApproval |
-            Sort-Object UserName | Format-Table -AutoSize | Out-Host
+            Sort-Object UserName | Show-Outcome -Property UserName, Status, CallResult, FailureKind
         Write-Host 'mallory again (blocked after reporting fraud):'
-        Invoke-MfaApproval -Connection $sim.Connection -UserName mallory@contoso.com | Format-Table -AutoSize | Out-Host
+        Invoke-MfaApproval -Connection $sim.Connection -UserName mallory@contoso.com | Show-Outcome -Property UserName, Status, CallResult, FailureKind
         Write-Host 'Invoke-MfaApproval -Assert for bob (denies):'
         try { Invoke-MfaApproval -Connection $sim.Connection -UserName bob@contoso.com -Assert | Out-Null }
         catch { Write-Host ("  refused: ErrorId {0}, category {1}" -f $_.FullyQualifiedErrorId.Split(',')[0], $_.CategoryInfo.Category) }
@@ -354,11 +490,11 @@ function Invoke-Demo {
     Write-Host 'The same through Duo''s Auth API (the simulator serves it too):'
     $duo = Start-MfaSimulator -Provider Duo -NoResponseAfter 5
     try {
-        Test-MfaConnection -Connection $duo.Connection | Format-Table Uri, Success, Stage, ClockSkewSeconds -AutoSize | Out-Host
+        Test-MfaConnection -Connection $duo.Connection | Show-Outcome -Property Uri, Success, Stage, ClockSkewSeconds
         $users = 'alice@contoso.com', 'bob@contoso.com', 'carol@contoso.com', 'mallory@contoso.com', 'victor@contoso.com', 'bypass@contoso.com', 'locked@contoso.com', 'enroll@contoso.com'
         Write-Host "Asking $($users.Count) approvals at once (victor gets a Verified Push code; carol never answers: 5 s)..."
         $users | Start-MfaApproval -Connection $duo.Connection -Timeout 30 -Reason 'Demo approval' -Context @{ 'MIM request' = 'demo' } | Wait-MfaApproval |
-            Sort-Object UserName | Format-Table UserName, Status, Message -AutoSize | Out-Host
+            Sort-Object UserName | Show-Outcome -Property UserName, Status, FailureKind
     }
     finally {
         $duo | Stop-MfaSimulator
@@ -391,6 +527,7 @@ switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
     'Package' { Invoke-Package }
+    'Assemble' { Invoke-Assemble }
     'Demo' { Invoke-Demo }
     'Bench' { Invoke-Bench }
     'Clean' {

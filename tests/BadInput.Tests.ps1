@@ -65,6 +65,13 @@ Describe 'Parameter validation' {
         $types | Should -Be @('user_enrollment', 'userportal')
     }
 
+    It 'completes -SignatureVersion from the engine list, not with file names' {
+        $line = 'New-MfaConnection -Provider Duo -SignatureVersion '
+        $versions = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+        $versions | Should -Be @([MfaApproval.Engine]::List('signatureVersions'))
+        $versions | Should -Be @('5', '2')
+    }
+
     It 'rejects a URI that is not http(s)' {
         { New-MfaConnection -Uri 'ftp://mfa.contoso.com/x' } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
         { New-MfaConnection -Uri 'relative/path' } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'

@@ -80,10 +80,28 @@ Describe 'Help for <_>' -ForEach $commands {
         $command.CommandType | Should -Be 'Cmdlet'
         if ($_ -ne 'Stop-MfaSimulator') { $command.OutputType.Count | Should -BeGreaterThan 0 }
     }
+    It 'has notes and related links (about_MfaApproval first)' {
+        ($help.alertSet | Out-String).Trim() | Should -Not -BeNullOrEmpty
+        $links = @($help.relatedLinks.navigationLink | ForEach-Object { $_.linkText })
+        $links[0] | Should -Be 'about_MfaApproval'
+        $links.Count | Should -BeGreaterThan 1
+    }
     It 'has -Examples help with code' {
         $examples = @((Get-Help $_ -Examples).Examples.Example)
         $examples.Count | Should -BeGreaterThan 0
         $examples | ForEach-Object { $_.Code | Should -Not -BeNullOrEmpty }
+    }
+}
+
+Describe 'about_MfaApproval' {
+    It 'is shipped and found by Get-Help' {
+        Import-Module $ModulePath -Force
+        Test-Path (Join-Path $ModulePath 'en-US/about_MfaApproval.help.txt') | Should -BeTrue
+        $text = Get-Help about_MfaApproval | Out-String
+        $text | Should -Match 'about_MfaApproval'
+        $text | Should -Match 'SHORT DESCRIPTION'
+        $text | Should -Match 'WHEN IT FAILS'
+        $text | Should -Not -Match '```'
     }
 }
 

@@ -74,6 +74,7 @@ namespace MfaApproval.Cmdlets
         public MfaProvider Provider { get; set; }
 
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = "MfaServer")]
+        [Parameter(ParameterSetName = "Duo", DontShow = true)] // only to say it is not Duo's
         [ValidateNotNull]
         [ValidateConfigField("uri")]
         public Uri Uri { get; set; }
@@ -90,9 +91,11 @@ namespace MfaApproval.Cmdlets
 
         [Parameter(Mandatory = true, ParameterSetName = "Duo")]
         [ValidateNotNull]
+        [SecureStringOnly("SecretKey", "Duo secret key")]
         public SecureString SecretKey { get; set; }
 
         [Parameter(ParameterSetName = "Duo")]
+        [ArgumentCompleter(typeof(SignatureVersionCompleter))]
         [ValidateConfigField("signatureVersion", true)]
         public int SignatureVersion { get { return signatureVersion; } set { signatureVersion = value; } }
 
@@ -100,6 +103,7 @@ namespace MfaApproval.Cmdlets
         public SwitchParameter AllowBypass { get; set; }
 
         [Parameter(ParameterSetName = "MfaServer")]
+        [Parameter(ParameterSetName = "Duo", DontShow = true)] // only to say it is not Duo's
         [Credential]
         public PSCredential Credential { get { return credential; } set { credential = value; } }
 
@@ -115,6 +119,7 @@ namespace MfaApproval.Cmdlets
         public string ClientKeyFile { get; set; }
 
         [Parameter(ParameterSetName = "MfaServer")]
+        [SecureStringOnly("ClientCertificatePassword", "PFX password")]
         public SecureString ClientCertificatePassword { get; set; }
 
         [Parameter]
@@ -171,6 +176,18 @@ namespace MfaApproval.Cmdlets
             {
                 BeginRadius();
                 return;
+            }
+            if (Provider == MfaProvider.Duo && (!IsDuo || MyInvocation.BoundParameters.ContainsKey("Uri") || MyInvocation.BoundParameters.ContainsKey("Credential")))
+            {
+                ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection -Provider Duo takes -ApiHost (api-xxxxxxxx.duosecurity.com), -IntegrationKey and -SecretKey, from the Auth API application in the Duo Admin Panel; -Uri, -Credential, -ClientCertificateFile, -BasicAuthentication, -InitiatingAuthenticationType and -AllowUnknownUser are for the MFA Server SDK (leave out -Provider, or give -Provider MfaServer).", ErrorCategory.InvalidArgument, Provider));
+            }
+            foreach (string name in new string[] { "Credential", "ProxyCredential" })
+            {
+                object given;
+                if (MyInvocation.BoundParameters.TryGetValue(name, out given) && (given == null || given == PSCredential.Empty))
+                {
+                    ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection -" + name + " is empty ($null: a variable that was never set?). Give a PSCredential (Get-Credential, or Import-Clixml of one saved with Export-Clixml), or leave -" + name + " out.", ErrorCategory.InvalidArgument, name));
+                }
             }
             if (IsDuo && Provider != MfaProvider.Duo)
             {

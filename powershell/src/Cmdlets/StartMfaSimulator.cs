@@ -67,10 +67,11 @@ namespace MfaApproval.Cmdlets
             {
                 ThrowTerminatingError(Errors.Record("MfaApproval.SimulatorStartFailed", "The simulator did not start: " + error, ErrorCategory.ResourceUnavailable, path));
             }
-            Simulator sim = new Simulator(started.Process, started.Uri, started.CertificateHash);
+            bool duo = Provider == MfaProvider.Duo;
+            // Uri is the API the returned Connection speaks (Duo: the API host, not the SDK's .asmx).
+            Simulator sim = new Simulator(started.Process, duo ? new Uri(started.DuoBase) : started.Uri, started.CertificateHash);
             sim.Job = started.Job;
             Session.Remember(sim);
-            bool duo = Provider == MfaProvider.Duo;
             SecureString secret = new SecureString();
             foreach (char ch in duo ? DemoDuoSecretKey : radius ? DemoRadiusSecret : "demo-password") secret.AppendChar(ch);
             secret.MakeReadOnly();

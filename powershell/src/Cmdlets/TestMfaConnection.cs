@@ -1,5 +1,5 @@
-// Test-MfaConnection: TestSecurity, then UserExists as an authenticated round trip; names
-// the stage that failed. No push is sent to anyone.
+// Test-MfaConnection: TestSecurity (Duo: ping and a signed check), then UserExists (Duo:
+// preauth) as an authenticated round trip; names the stage that failed. No push is sent.
 using System;
 using System.Management.Automation;
 
@@ -27,7 +27,8 @@ namespace MfaApproval.Cmdlets
             t.Uri = c.Uri;
             t.Success = failed == null;
             t.Stage = failed == null ? "Ok" : FailureKinds.Stage(failed.FailureKind);
-            t.Message = failed == null ? "TestSecurity and an authenticated round trip succeeded" : failed.Message;
+            string succeeded = c.Provider == "Duo" ? "Duo ping, a signed check and a preauth round trip succeeded" : "TestSecurity and an authenticated round trip succeeded";
+            t.Message = failed == null ? succeeded : failed.Message;
             PSObject data = security.Data as PSObject;
             PSPropertyInfo message = data == null ? null : data.Properties["message"];
             t.TestSecurity = message == null || message.Value == null ? null : message.Value.ToString();

@@ -179,6 +179,9 @@ namespace MfaApproval
         }
     }
 
+    /// <summary>-SignatureVersion: 5 or 2 (without a completer, PowerShell offers file names).</summary>
+    public sealed class SignatureVersionCompleter : EngineListCompleter { protected override string ListName { get { return "signatureVersions"; } } }
+
     public sealed class ModeCompleter : EngineListCompleter { protected override string ListName { get { return "modes"; } } }
     public sealed class AuthenticationTypeCompleter : EngineListCompleter { protected override string ListName { get { return "initiatingAuthenticationTypes"; } } }
 }

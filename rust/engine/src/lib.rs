@@ -9,6 +9,7 @@
 //! - [`approval`]: approvers (distinct people), require, the quorum decision;
 //! - [`outcome`]: the typed result and the one rule that may approve (fail closed);
 //! - `pace`: polls paced by time (at most once a second when a server answers at once);
+//! - `next_step`: the `Next:` sentence every failure kind's message ends with;
 //! - `redact`: server text bounded, cleaned and redacted of secrets before any message;
 //! - `tls`, `proxy` and `transport`: one reusable HTTPS client per configuration, pinning,
 //!   extra CA, client certificates, proxies, caller authentication;
@@ -34,6 +35,7 @@ mod audit;
 mod check;
 mod duo;
 mod mfaserver;
+mod next_step;
 mod pace;
 mod progress;
 mod provider;

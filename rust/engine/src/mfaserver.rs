@@ -38,7 +38,10 @@ fn open(answer: &HttpAnswer, op: &str, redactor: &Redactor) -> Result<Node, Fail
         200 => soap::response(&answer.body, op).map_err(|e| soap_failure(e, redactor)),
         401 | 403 => Err((
             FailureKind::Authentication,
-            format!("the SDK refused the caller's credentials (HTTP {}); check the account and that it is in PhoneFactor Admins", answer.status),
+            format!(
+                "the SDK refused the caller's credentials (HTTP {})",
+                answer.status
+            ),
         )),
         status => match soap::response(&answer.body, op) {
             Err(fault @ SoapError::Fault { .. }) => Err(soap_failure(fault, redactor)),
@@ -349,7 +352,12 @@ impl MfaServer {
             _ => {
                 let why = outcome.error.as_ref().map_or_else(
                     || format!("{op} answered {result} without the expected data"),
-                    |e| format!("{op} failed: error {} {}", e.code, e.description),
+                    |e| {
+                        format!(
+                            "{op} failed: {}",
+                            crate::next_step::describe_error(e.code, &e.description)
+                        )
+                    },
                 );
                 outcome.set_failed(Status::Failed, FailureKind::Provider, why);
             }

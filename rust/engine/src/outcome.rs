@@ -277,7 +277,10 @@ pub fn decide(answer: &AuthAnswer) -> (Status, String) {
     };
     let Some((code, desc)) = &answer.call_result else {
         let why = match &answer.error {
-            Some((ecode, edesc)) => format!("the server reported error {ecode}: {edesc}"),
+            Some((ecode, edesc)) => format!(
+                "the server reported {}",
+                crate::next_step::describe_error(*ecode, edesc)
+            ),
             None => "the response has no callResult".into(),
         };
         return (Status::Failed, why);
@@ -305,7 +308,10 @@ pub fn decide(answer: &AuthAnswer) -> (Status, String) {
             Status::Failed,
             format!("CallResult {code} {described}: a second step is needed, which this product does not perform"),
         ),
-        (false, CodeClass::Blocked) => (Status::Failed, format!("not possible: CallResult {code} {described}")),
+        (false, CodeClass::Blocked) => (Status::Failed, match crate::next_step::call_result_next_step(*code) {
+            Some(next) => format!("not possible: CallResult {code} {described}. {}{next}", crate::next_step::MARKER),
+            None => format!("not possible: CallResult {code} {described}"),
+        }),
         (false, CodeClass::OtherFailure) => (Status::Failed, format!("failed: CallResult {code} {described}")),
         (false, CodeClass::Unknown) => (Status::Failed, format!("unknown CallResult {code} {described}; not an approval")),
     }
@@ -390,6 +396,10 @@ impl Outcome {
         self.engine_decided = false;
         self.failure_kind = kind;
         self.message = message.into();
+        if matches!(self.status, Status::Failed | Status::TimedOut) {
+            self.message =
+                crate::next_step::annotate(std::mem::take(&mut self.message), kind, &self.provider);
+        }
     }
 
     /// Replaces every secret `redactor` knows in every string of the outcome.
@@ -542,6 +552,8 @@ mod tests {
         let (s, m) = decide(&with_error);
         assert_eq!(s, Status::Failed);
         assert!(m.contains("USER_NOT_FOUND"));
+        assert!(m.contains("does not know this user"), "{m}");
+        assert!(m.contains("Next: check the user name"), "{m}");
     }
 
     #[test]

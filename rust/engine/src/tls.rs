@@ -16,10 +16,55 @@ use zeroize::Zeroizing;
 /// The handshake error when no pin matched: carried inside rustls'
 /// `CertificateError::Other` and found again by type along the error's `source()` chain.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the server certificate matches none of the configured SHA-256 pins (server presented {presented})")]
+#[error("the server presented a certificate whose SHA-256 is {presented}, but -ServerCertificateHash (serverCertificateSha256) expects {}", expected.join(" or "))]
 pub struct PinMismatch {
     /// The SHA-256 of the certificate the server presented (64 hex digits).
     pub presented: String,
+    /// The configured pins (64 upper-case hex digits each).
+    pub expected: Vec<String>,
+}
+
+/// A TLS failure as one sentence, by its type (rustls' own text shows some causes in
+/// Rust debug notation, such as `Other(OtherError(...))`).
+pub fn describe(e: &rustls::Error) -> String {
+    use rustls::CertificateError as C;
+    use rustls::Error as E;
+    let cert = |why: &str| format!("the server's certificate {why}");
+    match e {
+        E::InvalidCertificate(c) => match c {
+            C::Other(other) => match other.0.downcast_ref::<PinMismatch>() {
+                Some(pin) => pin.to_string(),
+                None => cert("was refused"),
+            },
+            C::UnknownIssuer => cert("was issued by a certificate authority this machine does not trust (or the server does not send its intermediate certificates)"),
+            C::NotValidForNameContext { expected, presented } => {
+                let names = if presented.is_empty() { "no names".to_string() } else { presented.join(", ") };
+                cert(&format!("is not valid for the name '{}' (it holds {names})", expected.to_str()))
+            }
+            C::NotValidForName => cert("is not valid for the server's name"),
+            C::Expired | C::ExpiredContext { .. } => cert("has expired"),
+            C::NotValidYet | C::NotValidYetContext { .. } => cert("is not valid yet (check this machine's clock)"),
+            C::Revoked => cert("has been revoked"),
+            C::InvalidPurpose | C::InvalidPurposeContext { .. } => cert("is not meant for server authentication"),
+            C::BadEncoding | C::BadSignature => cert("is malformed or wrongly signed"),
+            _ => cert("was refused"),
+        },
+        E::NoCertificatesPresented => "the server sent no certificate".into(),
+        E::PeerIncompatible(_) => "the server offers no TLS version or cipher suite this client accepts (TLS 1.2 or 1.3)".into(),
+        E::AlertReceived(alert) => {
+            let code = u8::from(*alert);
+            let what = match code {
+                40 => " (handshake failure: no common protocol or cipher suite)",
+                42..=46 => " (the server refused this client's certificate)",
+                48 => " (the server does not trust this client's certificate's issuer)",
+                70 => " (protocol version: the server wants another TLS version)",
+                116 => " (the server requires a client certificate: -ClientCertificateFile)",
+                _ => "",
+            };
+            format!("the server ended the TLS handshake with alert {code}{what}")
+        }
+        _ => "the TLS handshake failed (the server broke the protocol, or something in between is not a TLS server)".into(),
+    }
 }
 
 /// The SHA-256 fingerprint of a DER certificate, as 64 upper-case hex digits.
@@ -28,6 +73,10 @@ pub fn fingerprint_hex(der: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02X}"))
         .collect()
+}
+
+fn fingerprint_of_digest(digest: &[u8; 32]) -> String {
+    digest.iter().map(|b| format!("{b:02X}")).collect()
 }
 
 fn provider() -> Arc<CryptoProvider> {
@@ -58,6 +107,7 @@ impl ServerCertVerifier for PinnedVerifier {
             Err(rustls::Error::InvalidCertificate(
                 rustls::CertificateError::Other(rustls::OtherError(Arc::new(PinMismatch {
                     presented: fingerprint_hex(end_entity),
+                    expected: self.pins.iter().map(fingerprint_of_digest).collect(),
                 }))),
             ))
         }

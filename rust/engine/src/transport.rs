@@ -287,10 +287,26 @@ fn causes<'a>(
     out
 }
 
+/// One error of a chain as text: TLS errors in our words (rustls shows some in Rust debug
+/// notation), every other error by its own `Display`.
+fn part_text(e: &(dyn std::error::Error + 'static)) -> String {
+    match e.downcast_ref::<rustls::Error>() {
+        Some(tls) => crate::tls::describe(tls),
+        None => e.to_string(),
+    }
+}
+
+/// The first TLS error along the chain.
+fn tls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    causes(e)
+        .into_iter()
+        .find_map(|c| c.downcast_ref::<rustls::Error>())
+}
+
 /// The whole `source()` chain of an error, as one line.
 fn chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut text = String::new();
-    for part in causes(e).into_iter().map(|c| c.to_string()) {
+    for part in causes(e).into_iter().map(part_text) {
         if !text.contains(&part) {
             if !text.is_empty() {
                 text.push_str(": ");
@@ -347,19 +363,22 @@ pub(crate) fn classify(e: &reqwest::Error, timeout: Duration) -> TransportError 
     let kind = kind_of(e);
     // The chain can carry server-chosen text (certificate names, a broken status line):
     // bounded and cleaned like any server text; the client scrubs secrets later.
-    let text = crate::redact::Redactor::default().server_text_within(&chain(e), MAX_ERROR_CHARS);
+    // A TLS failure is told by its type alone (the chain around it only repeats the URL).
+    let raw = match (kind, tls_error(e)) {
+        (FailureKind::Tls | FailureKind::CertificatePin, Some(tls)) => crate::tls::describe(tls),
+        _ => chain(e),
+    };
+    let text = crate::redact::Redactor::default().server_text_within(&raw, MAX_ERROR_CHARS);
     let message = match kind {
         FailureKind::Timeout => format!(
             "the HTTP call timed out after {:.0} s ({text})",
             timeout.as_secs_f64()
         ),
         FailureKind::CertificatePin => format!("certificate pin mismatch: {text}"),
-        FailureKind::Tls => format!("TLS failed: {text}"),
         FailureKind::Dns => format!("name resolution failed: {text}"),
+        FailureKind::Tls => format!("TLS failed: {text}"),
         FailureKind::Connect => format!("cannot connect: {text}"),
-        FailureKind::Proxy => format!(
-            "the proxy refused the tunnel (check proxy and proxyUserName and its password): {text}"
-        ),
+        FailureKind::Proxy => format!("the proxy refused the tunnel: {text}"),
         _ => format!("HTTP transport failed: {text}"),
     };
     TransportError { kind, message }

@@ -286,6 +286,8 @@ impl Api {
         }
         let detail = error_detail(&bytes);
         let detail = self.redactor.server_text_within(detail.trim(), 200);
+        // 40105: the request's Date is outside Duo's window of 5 minutes (the code leads the detail).
+        let clock = status == 401 && detail.split(' ').next() == Some("40105");
         let kind = match status {
             401 | 403 => FailureKind::Authentication,
             _ => FailureKind::HttpStatus,
@@ -294,11 +296,16 @@ impl Api {
             error: CallError {
                 kind,
                 message: format!(
-                    "{op}: HTTP {status}{}",
+                    "{op}: HTTP {status}{}{}",
                     if detail.is_empty() {
                         String::new()
                     } else {
                         format!(" ({detail})")
+                    },
+                    if clock {
+                        format!(". {}this machine's clock and Duo's differ by more than 5 minutes: synchronise it (w32tm /resync on Windows, or NTP), then try again.", crate::next_step::MARKER)
+                    } else {
+                        String::new()
                     }
                 ),
             },

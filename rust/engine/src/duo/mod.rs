@@ -176,7 +176,7 @@ impl Duo {
                 return o;
             }
             "enroll" => {
-                o.set_failed(Status::Failed, FailureKind::Provider, format!("the user is not enrolled in Duo (preauth enroll); no push was sent: {status_msg}"));
+                o.set_failed(Status::Failed, FailureKind::Provider, format!("the user is not enrolled in Duo (preauth enroll); no push was sent: {status_msg}. {}enroll the user in Duo (Duo Admin Panel, or an enrollment link), or check the user name (Duo's username or one of its aliases).", crate::next_step::MARKER));
                 return o;
             }
             other => {
@@ -314,7 +314,7 @@ impl Duo {
         }
         let text = match (d.status, d.bypassed) {
             (Status::Failed, _) if status == "bypass" || result == "preauth" => {
-                "Duo would let this user through WITHOUT a push (bypass); not an approval unless the connection sets allowBypass".to_string()
+                format!("Duo would let this user through WITHOUT a push (bypass); not an approval. {}a bypass counts only with -AllowBypass (allowBypass) on the connection, and then every such result warns; otherwise ask the Duo administrator to remove the bypass.", crate::next_step::MARKER)
             }
             _ => format!("Duo: {result}/{status}: {message}"),
         };
