@@ -39,7 +39,10 @@ BeforeAll {
         @{ ExitCode = $p.ExitCode; Output = $out.Result; Error = $err.Result }
     }
     function New-ChildRequest([string]$UserName) {
-        @{ ChildPath = (Join-Path $mim 'MfaApprovalChild.ps1'); UserName = @($UserName); SettingsPath = $settings; TimeoutSeconds = 20; MimRequestId = 'req-bom' }
+        # What the wrapper names: the build of the module it sits in.
+        $dll = Join-Path (Split-Path -Parent $mim) 'MfaApproval.dll'
+        @{ ChildPath = (Join-Path $mim 'MfaApprovalChild.ps1'); UserName = @($UserName); SettingsPath = $settings; TimeoutSeconds = 20; MimRequestId = 'req-bom'
+            ExpectedAssembly = [System.Reflection.AssemblyName]::GetAssemblyName($dll).FullName; ExpectedAssemblyHash = (Get-FileHash -LiteralPath $dll -Algorithm SHA256).Hash }
     }
 }
 AfterAll {
@@ -59,6 +62,16 @@ Describe 'The child reads its request whatever precedes it on stdin' {
         $r = ($run.Output -split "`n" | Where-Object { $_ -like '{*' } | Select-Object -Last 1) | ConvertFrom-Json
         $r.Status | Should -Be 'Approved'
         $r.UserName | Should -Be 'alice@contoso.com'
+    }
+
+    It 'refuses to run without the build to compare (a request that names none)' {
+        $request = New-ChildRequest 'alice@contoso.com'
+        $request.Remove('ExpectedAssembly'); $request.Remove('ExpectedAssemblyHash')
+        $run = Invoke-Child -Request $request
+        $run.ExitCode | Should -Be 2
+        $r = ($run.Output -split "`n" | Where-Object { $_ -like '{*' } | Select-Object -Last 1) | ConvertFrom-Json
+        $r.Approved | Should -BeFalse
+        $r.Message | Should -Match 'cannot be checked'
     }
 
     It 'a mark cannot turn a denial into anything else' {

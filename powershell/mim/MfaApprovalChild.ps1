@@ -39,13 +39,16 @@ try {
     Import-Module $module
     # Only the build the wrapper belongs to may answer: a ModulePath naming another module
     # (another version, another build, or a look-alike) is refused before it runs anything more.
+    # Fail closed: with no build to compare (the wrapper found no MfaApproval.dll beside its
+    # mim/ folder) nothing is run either.
     $loaded = 'MfaApproval.Session' -as [type]
-    if ($Request.ExpectedAssembly) {
-        $actual = if ($loaded) { $loaded.Assembly.GetName().FullName } else { '(no MfaApproval assembly)' }
-        $hash = if ($loaded) { (Get-FileHash -LiteralPath $loaded.Assembly.Location -Algorithm SHA256).Hash } else { '' }
-        if ($actual -ne [string]$Request.ExpectedAssembly -or $hash -ne [string]$Request.ExpectedAssemblyHash) {
-            throw "ModulePath '$module' is not the MfaApproval build this wrapper belongs to (expected $($Request.ExpectedAssembly), found $actual); point ModulePath at the module folder the wrapper came from."
-        }
+    if (-not $Request.ExpectedAssembly -or -not $Request.ExpectedAssemblyHash) {
+        throw "the wrapper found no MfaApproval.dll beside its mim folder, so the module build cannot be checked; run Invoke-MfaApprovalOutOfProcess.ps1 from the installed module's mim folder."
+    }
+    $actual = if ($loaded) { $loaded.Assembly.GetName().FullName } else { '(no MfaApproval assembly)' }
+    $hash = if ($loaded) { (Get-FileHash -LiteralPath $loaded.Assembly.Location -Algorithm SHA256).Hash } else { '' }
+    if ($actual -ne [string]$Request.ExpectedAssembly -or $hash -ne [string]$Request.ExpectedAssemblyHash) {
+        throw "ModulePath '$module' is not the MfaApproval build this wrapper belongs to (expected $($Request.ExpectedAssembly), found $actual); point ModulePath at the module folder the wrapper came from."
     }
     $connection = New-MfaConnection @connect
     $invoke = @{ Connection = $connection; UserName = $UserName }
