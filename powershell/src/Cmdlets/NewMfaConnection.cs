@@ -63,10 +63,10 @@ namespace MfaApproval.Cmdlets
 
         PSCredential credential = PSCredential.Empty;
         BasicAuthenticationMode basic = BasicAuthenticationMode.Preemptive;
-        string authType = "pfsdk";
-        string applicationName = "MfaApproval";
-        int httpTimeout = 100;
-        int signatureVersion = 5;
+        string authType = Contract.DefaultInitiatingAuthenticationType;
+        string applicationName = Contract.DefaultApplicationName;
+        int httpTimeout = (int)Contract.DefaultHttpTimeoutSeconds;
+        int signatureVersion = Contract.DefaultSignatureVersion;
 
         [Parameter(ParameterSetName = "MfaServer")]
         [Parameter(ParameterSetName = "Duo", Mandatory = true)]

@@ -15,6 +15,10 @@ namespace MfaApproval
         public const double SecondsMax = 86400;
         public const int NameMaxChars = 256;
         public const int ApproversMax = 100;
+        public const double DefaultHttpTimeoutSeconds = 100;
+        public const string DefaultInitiatingAuthenticationType = "pfsdk";
+        public const string DefaultApplicationName = "MfaApproval";
+        public const int DefaultSignatureVersion = 5;
 
         public const string StatusApproved = "Approved";
         public const string StatusDenied = "Denied";

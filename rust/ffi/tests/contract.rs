@@ -97,6 +97,29 @@ fn render(header: &str) -> String {
                 .expect("a number in the capabilities' limits")
         );
     }
+    // The connection defaults, as the engine fills them in for a configuration naming none.
+    let defaults =
+        mfa_engine::ClientConfig::from_json(br#"{"uri":"https://defaults.invalid/"}"#).unwrap();
+    let _ = writeln!(
+        w,
+        "        public const double DefaultHttpTimeoutSeconds = {};",
+        defaults.http_timeout_seconds
+    );
+    let _ = writeln!(
+        w,
+        "        public const string DefaultInitiatingAuthenticationType = \"{}\";",
+        defaults.initiating_authentication_type
+    );
+    let _ = writeln!(
+        w,
+        "        public const string DefaultApplicationName = \"{}\";",
+        defaults.application_name
+    );
+    let _ = writeln!(
+        w,
+        "        public const int DefaultSignatureVersion = {};",
+        defaults.signature_version
+    );
     w.push('\n');
     for st in Status::ALL {
         let _ = writeln!(
