@@ -6,9 +6,10 @@ mod common;
 
 use common::*;
 use mfa_engine::outcome::FailureKind;
-use mfa_engine::{Client, ClientConfig, Outcome, Query, Status};
+use mfa_engine::{Client, ClientConfig, Outcome, Query, Secrets, Status};
 use std::collections::BTreeSet;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use zeroize::Zeroizing;
 
 /// Rust debug notation a user must never see.
 const DEBUG_NOTATION: &[&str] = &[
@@ -274,6 +275,30 @@ async fn every_failure_kind_names_the_next_step_without_debug_notation() {
         "internal error: a caught panic",
     );
     check(&o, FailureKind::Internal, &["Next: ", "bug"]);
+    saw(&o);
+
+    // challenge: the RADIUS simulator's user who is asked for a one-time code.
+    let radius = mfa_sim::radius::RadiusRunning::start(
+        "127.0.0.1:0".parse().unwrap(),
+        mfa_sim::radius::DEMO_RADIUS_SECRET,
+    )
+    .await
+    .expect("RADIUS simulator starts");
+    let config = ClientConfig::from_json(
+        format!(r#"{{"provider":"radius","servers":["{}"]}}"#, radius.addr).as_bytes(),
+    )
+    .unwrap();
+    let secrets = Secrets {
+        radius_shared_secret: Some(Zeroizing::new(mfa_sim::radius::DEMO_RADIUS_SECRET.into())),
+        ..Default::default()
+    };
+    let o = ask(
+        &Client::new(&config, secrets).unwrap(),
+        "challenge@contoso.com",
+        5.0,
+    )
+    .await;
+    check(&o, FailureKind::Challenge, &["Next: ", "Access-Challenge"]);
     saw(&o);
 
     let all: BTreeSet<String> = FailureKind::ALL.iter().map(|k| k.name()).collect();

@@ -291,7 +291,8 @@ async fn reply_messages_are_cleaned_bounded_and_redacted() {
     assert!(!all.contains(SECRET), "{all}");
     assert!(!all.contains('\u{1b}') && !all.contains("\\u001b"), "{all}");
     assert!(o.message.contains("[redacted]"), "{}", o.message);
-    assert!(o.message.chars().count() < 400, "{}", o.message);
+    // At most 200 characters of server text, plus our own sentence and its next step.
+    assert!(o.message.chars().count() < 650, "{}", o.message);
 }
 
 #[tokio::test]

@@ -158,9 +158,8 @@ impl Radius {
                 };
                 match answer.code {
                     AnswerCode::Accept => {
-                        o.status = Status::Approved;
-                        o.approved = true;
-                        o.failure_kind = FailureKind::Provider;
+                        // The RADIUS decision: an Access-Accept that passed every check.
+                        o.approve_as_decided();
                         o.message = format!("approved: {code} from {server}{said}{dropped_note}");
                     }
                     AnswerCode::Reject => o.set_failed(
