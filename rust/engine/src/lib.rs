@@ -7,6 +7,8 @@
 //! - `check` (the field checks, a leaf), `config` and `validate`: the configuration;
 //! - `request`: what one approval or query asks for, validated;
 //! - [`outcome`]: the typed result and the one rule that may approve (fail closed);
+//! - `json`: the strict JSON reader of every JSON provider (duplicate keys, depth, size);
+//! - `pace`: polls paced by time, whatever the server answers;
 //! - `redact`: server text bounded, cleaned and redacted of secrets before any message;
 //! - `tls`, `proxy` and `transport`: one reusable HTTPS client per configuration, pinning,
 //!   extra CA, client certificates, proxies, caller authentication;
@@ -29,7 +31,9 @@ pub mod outcome;
 mod audit;
 mod check;
 mod duo;
+mod json;
 mod mfaserver;
+mod pace;
 mod progress;
 mod provider;
 mod proxy;
@@ -55,6 +59,7 @@ pub use request::{Operation, Query};
 #[doc(hidden)]
 pub mod testing {
     use crate::outcome::{FailureKind, Status};
+    pub use crate::duo::decide::{auth_status_body as decide_duo_status_body, Decision};
     pub use crate::provider::{BoxFuture, Provider};
     pub use crate::redact::Redactor;
 

@@ -4,11 +4,11 @@
 //! that may have started a push (`auth`) is retried only when it provably never left.
 
 use super::sign::{self, SignatureVersion};
+use crate::json::StrictValue;
 use crate::outcome::FailureKind;
 use crate::redact::Redactor;
 use crate::transport::{classify, read_limited, TransportError};
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
-use serde_json::Value;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -126,13 +126,10 @@ impl Api {
         let response = self
             .call("GET", "/auth/v2/ping", &[], false, Retry::Safe)
             .await?;
-        let time = response
-            .get("time")
-            .and_then(Value::as_i64)
-            .ok_or_else(|| CallError {
-                kind: FailureKind::Protocol,
-                message: "ping: the answer has no time".into(),
-            })?;
+        let time = response.i64_field("time").map_err(|e| CallError {
+            kind: FailureKind::Protocol,
+            message: format!("ping: {e}"),
+        })?;
         // A server clock a year off is broken or hostile: keep the arithmetic bounded (a
         // wrong Date only gets requests refused).
         const YEAR: i64 = 366 * 86_400;
@@ -161,7 +158,7 @@ impl Api {
         params: &[(&str, &str)],
         signed: bool,
         retry: Retry,
-    ) -> Result<Value, CallError> {
+    ) -> Result<StrictValue, CallError> {
         let mut attempt = 0;
         loop {
             let result = self.once(method, path, params, signed).await;
@@ -207,7 +204,7 @@ impl Api {
         path: &str,
         params: &[(&str, &str)],
         signed: bool,
-    ) -> Result<Value, Failure> {
+    ) -> Result<StrictValue, Failure> {
         let date = mfa_protocol::time::rfc2822(now_unix() + self.skew_seconds());
         let encoded = sign::encode_params(params);
         let mut url = self.base.clone();
@@ -278,40 +275,16 @@ impl Api {
         let bytes = read_limited(response, self.timeout)
             .await
             .map_err(|e| Failure::of(from_transport(e, path)))?;
-        let parsed: Option<Value> = serde_json::from_slice(&bytes).ok();
         let op = path.rsplit('/').next().unwrap_or(path);
         if status == 200 {
-            return match parsed {
-                Some(v) if v.get("stat").and_then(Value::as_str) == Some("OK") => {
-                    match v.get("response") {
-                        Some(r) if r.is_object() => Ok(r.clone()),
-                        _ => Err(Failure::of(CallError {
-                            kind: FailureKind::Protocol,
-                            message: format!("{op}: the answer has no response object"),
-                        })),
-                    }
-                }
-                _ => Err(Failure::of(CallError {
+            return read_ok(&bytes).map_err(|message| {
+                Failure::of(CallError {
                     kind: FailureKind::Protocol,
-                    message: format!("{op}: the answer is not a Duo OK document"),
-                })),
-            };
+                    message: format!("{op}: {message}; not an approval"),
+                })
+            });
         }
-        let detail = parsed
-            .as_ref()
-            .map(|v| {
-                let code = v
-                    .get("code")
-                    .map(|c| c.to_string().trim_matches('"').to_string())
-                    .unwrap_or_default();
-                let message = v.get("message").and_then(Value::as_str).unwrap_or_default();
-                let more = v
-                    .get("message_detail")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                format!("{code} {message} {more}")
-            })
-            .unwrap_or_default();
+        let detail = error_detail(&bytes);
         let detail = self.redactor.server_text_within(detail.trim(), 200);
         let kind = match status {
             401 | 403 => FailureKind::Authentication,
@@ -333,6 +306,41 @@ impl Api {
             retry_after,
         })
     }
+}
+
+/// A `200` answer: exactly one strict JSON document `{"stat":"OK","response":{...}}`;
+/// returns `response`. Anything else (a parse refusal, another `stat`, no object) is a
+/// sentence for a `protocol` failure.
+pub fn read_ok(bytes: &[u8]) -> Result<StrictValue, String> {
+    let doc = StrictValue::parse_object(bytes).map_err(|e| e.to_string())?;
+    match doc.str_field("stat") {
+        Ok("OK") => {}
+        Ok(_) => return Err("the answer is not a Duo OK document (stat is not OK)".into()),
+        Err(e) => return Err(format!("the answer is not a Duo OK document ({e})")),
+    }
+    doc.object_field("response")
+        .cloned()
+        .map_err(|e| format!("the answer has no response object ({e})"))
+}
+
+/// Duo's error fields (`code`, `message`, `message_detail`) of a non-200 answer read
+/// strictly, as raw server text (redacted by the caller); empty when unreadable.
+fn error_detail(bytes: &[u8]) -> String {
+    let Ok(doc) = StrictValue::parse_object(bytes) else {
+        return String::new();
+    };
+    let code = match doc.get("code") {
+        Some(StrictValue::Int(i)) => i.to_string(),
+        Some(StrictValue::String(s)) => s.clone(),
+        _ => String::new(),
+    };
+    let message = doc.opt_str("message").ok().flatten().unwrap_or_default();
+    let more = doc
+        .opt_str("message_detail")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    format!("{code} {message} {more}")
 }
 
 fn from_transport(e: TransportError, path: &str) -> CallError {

@@ -4,7 +4,44 @@
 //! `fraud` is FraudReported, with `timeout` TimedOut, otherwise Denied. Anything else
 //! (an unknown result or status, a missing field) is Failed.
 
+use crate::json::{JsonError, StrictValue};
 use crate::outcome::{FailureKind, Status};
+
+/// An `auth_status` `response`, read strictly: `result` must be a string; `status` and
+/// `status_msg`, when present, too (any other type is refused, never read as missing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthStatus {
+    /// `waiting`, `allow` or `deny`.
+    pub result: String,
+    /// `pushed`, `allow`, `deny`, `fraud`, `timeout`, `bypass` ... (empty when missing).
+    pub status: String,
+    /// The server's message (raw: redact before showing).
+    pub status_msg: String,
+}
+
+/// Reads an `auth_status` `response` object.
+pub fn read_auth_status(response: &StrictValue) -> Result<AuthStatus, JsonError> {
+    Ok(AuthStatus {
+        result: response.str_field("result")?.to_owned(),
+        status: response.opt_str("status")?.unwrap_or_default().to_owned(),
+        status_msg: response
+            .opt_str("status_msg")?
+            .unwrap_or_default()
+            .to_owned(),
+    })
+}
+
+/// What a whole `200` `auth_status` body decides, as the provider reads it: `Ok(None)`
+/// while waiting, `Ok(Some(decision))` at the end, `Err` (a `protocol` failure, never a
+/// decision) when the body is refused. The fuzz and property tests drive this.
+pub fn auth_status_body(bytes: &[u8], allow_bypass: bool) -> Result<Option<Decision>, String> {
+    let response = super::api::read_ok(bytes)?;
+    let a = read_auth_status(&response).map_err(|e| e.to_string())?;
+    if is_waiting(&a.result) {
+        return Ok(None);
+    }
+    Ok(Some(auth_status(&a.result, &a.status, allow_bypass)))
+}
 
 /// A decision: the status, the failure kind for non-approvals, and whether it was a bypass.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -18,6 +18,7 @@ pub mod decide;
 pub(crate) use mfa_protocol::duo as sign;
 
 use crate::config::{ClientConfig, ConfigError, Secrets};
+use crate::json::{JsonError, StrictValue};
 use crate::outcome::{FailureKind, Outcome, Status};
 use crate::progress::Progress;
 use crate::provider::{BoxFuture, Provider};
@@ -31,9 +32,6 @@ use zeroize::Zeroizing;
 
 const NAME: &str = "duo";
 
-/// The least time between two `auth_status` calls that bring nothing new.
-const MIN_REPOLL: std::time::Duration = std::time::Duration::from_secs(1);
-
 /// The Duo provider.
 #[derive(Debug)]
 pub struct Duo {
@@ -43,8 +41,19 @@ pub struct Duo {
     application_name: String,
 }
 
-fn text<'a>(v: &'a Value, key: &str) -> &'a str {
-    v.get(key).and_then(Value::as_str).unwrap_or_default()
+/// A string member that may be missing; another type is a protocol failure of `op`.
+fn text<'a>(v: &'a StrictValue, key: &'static str, op: &str) -> Result<&'a str, CallError> {
+    v.opt_str(key)
+        .map(Option::unwrap_or_default)
+        .map_err(|e| protocol(op, e))
+}
+
+/// A member the decision reads is missing or mistyped: a protocol failure, never a decision.
+fn protocol(op: &str, e: JsonError) -> CallError {
+    CallError {
+        kind: FailureKind::Protocol,
+        message: format!("{op}: the answer is not usable ({e}); not an approval"),
+    }
 }
 
 impl Duo {
@@ -102,11 +111,16 @@ impl Duo {
         o
     }
 
-    fn server_text(&self, v: &Value, key: &str) -> String {
-        self.redactor.server_text_within(text(v, key), 300)
+    fn server_text(
+        &self,
+        v: &StrictValue,
+        key: &'static str,
+        op: &str,
+    ) -> Result<String, CallError> {
+        Ok(self.redactor.server_text_within(text(v, key, op)?, 300))
     }
 
-    async fn preauth(&self, q: &Query, o: &mut Outcome) -> Result<Value, CallError> {
+    async fn preauth(&self, q: &Query, o: &mut Outcome) -> Result<StrictValue, CallError> {
         let user = q.user_name.as_deref().unwrap_or_default();
         let mut params = vec![("username", user), ("client_supports_verified_push", "1")];
         if let Some(ip) = q.initiating_ip_address.as_deref().filter(|s| !s.is_empty()) {
@@ -132,8 +146,14 @@ impl Duo {
             Ok(v) => v,
             Err(e) => return self.failed(o, e),
         };
-        let result = text(&pre, "result");
-        let status_msg = self.server_text(&pre, "status_msg");
+        let (result, status_msg) = match pre
+            .str_field("result")
+            .map_err(|e| protocol("preauth", e))
+            .and_then(|r| Ok((r, self.server_text(&pre, "status_msg", "preauth")?)))
+        {
+            Ok(v) => v,
+            Err(e) => return self.failed(o, e),
+        };
         match result {
             "auth" => {}
             "allow" => {
@@ -184,7 +204,10 @@ impl Duo {
             ("async", "1"),
             ("type", push_type.as_str()),
         ];
-        let pre_txid = text(&pre, "txid").to_owned();
+        let pre_txid = match text(&pre, "txid", "preauth") {
+            Ok(t) => t.to_owned(),
+            Err(e) => return self.failed(o, e),
+        };
         if !pre_txid.is_empty() {
             params.push(("txid", pre_txid.as_str()));
         }
@@ -215,7 +238,7 @@ impl Duo {
             Ok(v) => v,
             Err(e) => return self.failed(o, e),
         };
-        let txid = text(&started, "txid").to_owned();
+        let txid = started.str_field("txid").unwrap_or_default().to_owned();
         if txid.is_empty() || txid.len() > 128 {
             o.set_failed(
                 Status::Failed,
@@ -226,9 +249,10 @@ impl Duo {
         }
         o.authentication_request_id = Some(self.redactor.server_text_within(&txid, 128));
         progress.set("pushed", "a push was sent to the user's device", None);
-        let mut last: Option<(String, String)> = None;
+        // Paced by time, whatever the answers say (see crate::pace).
+        let mut pace = crate::pace::Pace::default();
         loop {
-            let asked = std::time::Instant::now();
+            pace.ready().await;
             o.http_calls += 1;
             let status = match self
                 .api
@@ -244,20 +268,14 @@ impl Duo {
                 Ok(v) => v,
                 Err(e) => return self.failed(o, e),
             };
-            let result = text(&status, "result");
-            let duo_status = text(&status, "status");
-            let message = self.server_text(&status, "status_msg");
+            let answer = match decide::read_auth_status(&status) {
+                Ok(a) => a,
+                Err(e) => return self.failed(o, protocol("auth_status", e)),
+            };
+            let (result, duo_status) = (answer.result.as_str(), answer.status.as_str());
+            let message = self.redactor.server_text_within(&answer.status_msg, 300);
             if decide::is_waiting(result) {
                 progress.set("waiting", &message, decide::verification_code(&message));
-                // A long poll answers when the status changes. One that answers at once with
-                // nothing new (a broken or hostile server) is not asked again in a tight loop.
-                let now = Some((duo_status.to_owned(), message.clone()));
-                if now == last {
-                    if let Some(left) = MIN_REPOLL.checked_sub(asked.elapsed()) {
-                        tokio::time::sleep(left).await;
-                    }
-                }
-                last = now;
                 continue;
             }
             return self.decided(
@@ -303,6 +321,31 @@ impl Duo {
         o
     }
 
+    /// A preauth answer's result and devices, read strictly (mistyped members fail).
+    fn user_settings(&self, pre: &StrictValue) -> Result<(String, Vec<Value>), CallError> {
+        let op = "preauth";
+        let result = pre.str_field("result").map_err(|e| protocol(op, e))?;
+        let result = self.redactor.server_text_within(result, 40);
+        let mut devices = Vec::new();
+        for d in pre
+            .opt_array("devices")
+            .map_err(|e| protocol(op, e))?
+            .iter()
+            .take(20)
+        {
+            if !matches!(d, StrictValue::Object(_)) {
+                return Err(protocol(op, JsonError::NotObject("a device")));
+            }
+            devices.push(json!({
+                "device": self.server_text(d, "device", op)?,
+                "type": self.server_text(d, "type", op)?,
+                "name": self.server_text(d, "name", op)?,
+                "displayName": self.server_text(d, "display_name", op)?,
+            }));
+        }
+        Ok((result, devices))
+    }
+
     async fn query(&self, q: &Query) -> Outcome {
         let mut o = self.outcome(q);
         match q.operation {
@@ -334,25 +377,11 @@ impl Duo {
                     Ok(v) => v,
                     Err(e) => return self.failed(o, e),
                 };
-                let result = self.redactor.server_text_within(text(&pre, "result"), 40);
+                let (result, devices) = match self.user_settings(&pre) {
+                    Ok(v) => v,
+                    Err(e) => return self.failed(o, e),
+                };
                 let exists = matches!(result.as_str(), "auth" | "allow" | "deny");
-                let devices: Vec<Value> = pre
-                    .get("devices")
-                    .and_then(Value::as_array)
-                    .map(|list| {
-                        list.iter()
-                            .take(20)
-                            .map(|d| {
-                                json!({
-                                    "device": self.server_text(d, "device"),
-                                    "type": self.server_text(d, "type"),
-                                    "name": self.server_text(d, "name"),
-                                    "displayName": self.server_text(d, "display_name"),
-                                })
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
                 o.status = Status::Completed;
                 o.message = format!("preauth: {result}");
                 o.data = Some(if q.operation == Operation::UserExists {

@@ -1,9 +1,11 @@
 //! Shared helpers: start a simulator in-process, build clients, run queries.
 #![allow(dead_code)]
 
+pub mod fake_duo;
 pub mod hostile;
 pub mod matrix;
 pub mod strict;
+pub mod strict_json;
 
 use mfa_engine::{Client, ClientConfig, Outcome, Query, Secrets};
 use mfa_sim::{Directory, Running, SimConfig, User};

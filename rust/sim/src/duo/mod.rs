@@ -25,6 +25,8 @@ struct Txn {
     script: Script,
     /// Index of the last step reported (None: none yet).
     reported: Option<usize>,
+    /// `auth_status` answers given (a `{n}` in a status message becomes this number).
+    answers: u64,
 }
 
 /// The Duo side of a running simulator.
@@ -256,6 +258,7 @@ impl DuoSim {
                 started: Instant::now(),
                 script: script.clone(),
                 reported: None,
+                answers: 0,
             },
         );
         if is_async {
@@ -293,12 +296,14 @@ impl DuoSim {
                     .rposition(|s| s.0 <= elapsed)
                     .unwrap_or(0);
                 let step = &t.script.steps[current];
-                let answer = json!({ "result": step.1, "status": step.2, "status_msg": step.3 });
+                let message = step.3.replace("{n}", &t.answers.to_string());
+                let answer = json!({ "result": step.1, "status": step.2, "status_msg": message });
                 if t.script.eager
                     || t.reported.map_or(true, |r| r < current)
                     || Instant::now() >= deadline
                 {
                     t.reported = Some(current);
+                    t.answers += 1;
                     (Some(ok(answer)), Duration::ZERO)
                 } else {
                     let next = t

@@ -21,7 +21,8 @@ pub enum Preauth {
 pub struct Script {
     /// Answer every `auth_status` at once, even with nothing new (a broken server).
     pub eager: bool,
-    /// (delay after the push, result, status, status message).
+    /// (delay after the push, result, status, status message; a `{n}` in the message is
+    /// replaced by the number of answers given, so each answer differs).
     pub steps: Vec<(Duration, &'static str, &'static str, String)>,
 }
 
@@ -124,6 +125,13 @@ pub fn behaviour(user: &str, no_response_after: Duration) -> (Preauth, Option<Fa
             Preauth::Auth(Script {
                 eager: true,
                 steps: vec![waiting(pushed)],
+            }),
+            None,
+        ),
+        "chatty@faults.contoso.com" => (
+            Preauth::Auth(Script {
+                eager: true,
+                steps: vec![waiting("Pushed a login request to your device ({n})...")],
             }),
             None,
         ),

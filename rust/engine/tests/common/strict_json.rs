@@ -1,0 +1,233 @@
+//! An independent strict check of a Duo `auth_status` approval, written from RFC 8259 and
+//! Duo's contract alone (no serde): a small recursive-descent parser that keeps every
+//! member of every object in order, so a duplicate is seen rather than resolved. Used by
+//! the `duo_differential` test and the `duo_differential` fuzz target.
+
+#[derive(Debug)]
+enum J {
+    Null,
+    Bool,
+    Num,
+    Str(String),
+    Arr(Vec<J>),
+    Obj(Vec<(String, J)>),
+}
+
+struct P<'a> {
+    b: &'a [u8],
+    i: usize,
+    depth: usize,
+}
+
+impl P<'_> {
+    fn ws(&mut self) {
+        while matches!(self.b.get(self.i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, c: u8) -> Option<()> {
+        (self.b.get(self.i) == Some(&c)).then(|| self.i += 1)
+    }
+
+    fn lit(&mut self, word: &[u8]) -> Option<()> {
+        self.b[self.i..]
+            .starts_with(word)
+            .then(|| self.i += word.len())
+    }
+
+    fn value(&mut self) -> Option<J> {
+        self.ws();
+        let v = match *self.b.get(self.i)? {
+            b'n' => self.lit(b"null").map(|_| J::Null),
+            b't' => self.lit(b"true").map(|_| J::Bool),
+            b'f' => self.lit(b"false").map(|_| J::Bool),
+            b'"' => self.string().map(J::Str),
+            b'[' => self.array(),
+            b'{' => self.object(),
+            _ => self.number(),
+        };
+        self.ws();
+        v
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.i;
+        while self.b.get(self.i).is_some_and(u8::is_ascii_digit) {
+            self.i += 1;
+        }
+        self.i - start
+    }
+
+    fn number(&mut self) -> Option<J> {
+        let _ = self.eat(b'-');
+        if self.eat(b'0').is_none() && self.digits() == 0 {
+            return None;
+        }
+        if self.eat(b'.').is_some() && self.digits() == 0 {
+            return None;
+        }
+        if matches!(self.b.get(self.i), Some(b'e' | b'E')) {
+            self.i += 1;
+            if matches!(self.b.get(self.i), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            if self.digits() == 0 {
+                return None;
+            }
+        }
+        Some(J::Num)
+    }
+
+    fn hex4(&mut self) -> Option<u32> {
+        let h = std::str::from_utf8(self.b.get(self.i..self.i + 4)?).ok()?;
+        let v = u32::from_str_radix(h, 16).ok()?;
+        if !h.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return None;
+        }
+        self.i += 4;
+        Some(v)
+    }
+
+    fn string(&mut self) -> Option<String> {
+        self.eat(b'"')?;
+        let mut out = Vec::new();
+        loop {
+            let c = *self.b.get(self.i)?;
+            self.i += 1;
+            match c {
+                b'"' => return String::from_utf8(out).ok(),
+                0..=0x1f => return None,
+                b'\\' => {
+                    let e = *self.b.get(self.i)?;
+                    self.i += 1;
+                    let ch = match e {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        b'u' => {
+                            let hi = self.hex4()?;
+                            let code = if (0xD800..0xDC00).contains(&hi) {
+                                self.lit(b"\\u")?;
+                                let lo = self.hex4()?;
+                                if !(0xDC00..0xE000).contains(&lo) {
+                                    return None;
+                                }
+                                0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                            } else {
+                                hi
+                            };
+                            char::from_u32(code)?
+                        }
+                        _ => return None,
+                    };
+                    let mut tmp = [0u8; 4];
+                    out.extend_from_slice(ch.encode_utf8(&mut tmp).as_bytes());
+                }
+                _ => out.push(c),
+            }
+        }
+    }
+
+    fn nest(&mut self) -> Option<()> {
+        self.depth += 1;
+        (self.depth <= 64).then_some(())
+    }
+
+    fn array(&mut self) -> Option<J> {
+        self.nest()?;
+        self.eat(b'[')?;
+        let mut items = Vec::new();
+        self.ws();
+        if self.eat(b']').is_none() {
+            loop {
+                items.push(self.value()?);
+                if self.eat(b']').is_some() {
+                    break;
+                }
+                self.eat(b',')?;
+            }
+        }
+        self.depth -= 1;
+        Some(J::Arr(items))
+    }
+
+    fn object(&mut self) -> Option<J> {
+        self.nest()?;
+        self.eat(b'{')?;
+        let mut members = Vec::new();
+        self.ws();
+        if self.eat(b'}').is_none() {
+            loop {
+                self.ws();
+                let k = self.string()?;
+                self.ws();
+                self.eat(b':')?;
+                members.push((k, self.value()?));
+                if self.eat(b'}').is_some() {
+                    break;
+                }
+                self.eat(b',')?;
+            }
+        }
+        self.depth -= 1;
+        Some(J::Obj(members))
+    }
+}
+
+fn parse(bytes: &[u8]) -> Option<J> {
+    let mut p = P {
+        b: bytes,
+        i: 0,
+        depth: 0,
+    };
+    let v = p.value()?;
+    (p.i == bytes.len()).then_some(v)
+}
+
+fn unique_keys(v: &J) -> bool {
+    match v {
+        J::Obj(m) => {
+            let mut keys: Vec<&str> = m.iter().map(|(k, _)| k.as_str()).collect();
+            keys.sort_unstable();
+            let n = keys.len();
+            keys.dedup();
+            keys.len() == n && m.iter().all(|(_, v)| unique_keys(v))
+        }
+        J::Arr(a) => a.iter().all(unique_keys),
+        J::Null | J::Bool | J::Num | J::Str(_) => true,
+    }
+}
+
+/// The one member `key` of an object (`None` when missing or repeated).
+fn one<'a>(members: &'a [(String, J)], key: &str) -> Option<&'a J> {
+    let mut found = members.iter().filter(|(k, _)| k == key);
+    let first = found.next()?;
+    found.next().is_none().then_some(&first.1)
+}
+
+/// True when `bytes` is exactly one JSON document, with no key repeated anywhere, exactly
+/// one `stat` = `OK`, one `response` object, and in it one `result` = `allow` and one
+/// `status` = `allow`.
+pub fn is_approval(bytes: &[u8]) -> bool {
+    let Some(doc) = parse(bytes) else {
+        return false;
+    };
+    if !unique_keys(&doc) {
+        return false;
+    }
+    let J::Obj(top) = &doc else { return false };
+    let is = |v: Option<&J>, want: &str| matches!(v, Some(J::Str(s)) if s == want);
+    if !is(one(top, "stat"), "OK") {
+        return false;
+    }
+    let Some(J::Obj(response)) = one(top, "response") else {
+        return false;
+    };
+    is(one(response, "result"), "allow") && is(one(response, "status"), "allow")
+}
