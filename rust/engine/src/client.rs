@@ -36,6 +36,7 @@ impl Client {
         let redactor = Arc::new(redactor_for(config, &secrets));
         let provider: Arc<dyn Provider> = match config.provider.as_str() {
             "duo" => Arc::new(crate::duo::Duo::new(config, &secrets, redactor.clone())?),
+            "okta" => Arc::new(crate::okta::Okta::new(config, &secrets, redactor.clone())?),
             _ => Arc::new(MfaServer::new(config, &secrets, redactor.clone())?),
         };
         let audit = match &config.audit_path {
@@ -198,6 +199,8 @@ fn redactor_for(config: &ClientConfig, secrets: &Secrets) -> Redactor {
         &secrets.client_certificate_password,
         &secrets.duo_secret_key,
         &secrets.proxy_password,
+        &secrets.okta_api_token,
+        &secrets.okta_private_key,
     ]
     .into_iter()
     .flatten()

@@ -12,7 +12,7 @@
 //! - `redact`: server text bounded, cleaned and redacted of secrets before any message;
 //! - `tls`, `proxy` and `transport`: one reusable HTTPS client per configuration, pinning,
 //!   extra CA, client certificates, proxies, caller authentication;
-//! - `provider`, `mfaserver` and `duo`: the provider interface and its implementations;
+//! - `provider`, `mfaserver`, `duo` and `okta`: the provider interface and its implementations;
 //! - `progress`: what a pending request is doing; `audit`: the audit trail;
 //! - `mfa_protocol` (its own crate, shared with the simulator): the bounded XML reader,
 //!   SOAP 1.1, the CallResult table, Duo's signing and encodings, dates, limits.
@@ -33,6 +33,7 @@ mod check;
 mod duo;
 mod json;
 mod mfaserver;
+mod okta;
 mod pace;
 mod progress;
 mod provider;
@@ -58,8 +59,8 @@ pub use request::{Operation, Query};
 /// provider's exact decision path over bytes, with no network. Not a stable API.
 #[doc(hidden)]
 pub mod testing {
-    use crate::outcome::{FailureKind, Status};
     pub use crate::duo::decide::{auth_status_body as decide_duo_status_body, Decision};
+    use crate::outcome::{FailureKind, Status};
     pub use crate::provider::{BoxFuture, Provider};
     pub use crate::redact::Redactor;
 

@@ -14,6 +14,10 @@ pub const MFA_SECRET_CLIENT_CERTIFICATE_PASSWORD: u32 = 2;
 pub const MFA_SECRET_DUO_SECRET_KEY: u32 = 3;
 /// Secret kind: the password for `proxyUserName` (an explicit proxy URL).
 pub const MFA_SECRET_PROXY_PASSWORD: u32 = 4;
+/// Secret kind: an Okta API token (provider `okta`, sent as `Authorization: SSWS ...`).
+pub const MFA_SECRET_OKTA_API_TOKEN: u32 = 5;
+/// Secret kind: an Okta service app's private key, PEM (provider `okta` with `clientId`).
+pub const MFA_SECRET_OKTA_PRIVATE_KEY: u32 = 6;
 
 /// A secret passed beside the JSON configuration, as UTF-8 bytes. The library copies it,
 /// uses it, and zeroizes its copy; the host should clear its own buffer after the call.
@@ -108,6 +112,8 @@ unsafe fn read_secrets(secrets: *const mfa_secret, len: usize) -> Result<Secrets
             MFA_SECRET_CLIENT_CERTIFICATE_PASSWORD => &mut out.client_certificate_password,
             MFA_SECRET_DUO_SECRET_KEY => &mut out.duo_secret_key,
             MFA_SECRET_PROXY_PASSWORD => &mut out.proxy_password,
+            MFA_SECRET_OKTA_API_TOKEN => &mut out.okta_api_token,
+            MFA_SECRET_OKTA_PRIVATE_KEY => &mut out.okta_private_key,
             other => {
                 return Err(fail(
                     mfa_result::MFA_INVALID_ARGUMENT,
