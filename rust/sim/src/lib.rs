@@ -13,7 +13,8 @@
 //! - [`wsdl`]: the service description;
 //! - [`server`]: HTTP(S), caller authentication, start/stop in-process or as `mfa-sim`;
 //! - [`cert`]: the self-signed certificate made at start;
-//! - [`duo`]: the Duo Auth API v2 (`/auth/v2/*`) on the same listener.
+//! - [`duo`]: the Duo Auth API v2 (`/auth/v2/*`) on the same listener;
+//! - [`okta`]: Okta's management API for Okta Verify push (`/api/v1/*`) on the same listener.
 //!
 //! Requests are read with the engine's XML reader (`mfa_protocol::xml`); independent
 //! clients (a generic SOAP library in `tests/`) keep both sides honest.
@@ -24,6 +25,7 @@ pub mod cert;
 pub mod directory;
 pub mod duo;
 pub mod faults;
+pub mod okta;
 pub mod ops;
 pub mod server;
 pub mod wsdl;

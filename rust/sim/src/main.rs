@@ -1,6 +1,7 @@
 //! `mfa-sim`: the MFA Server SDK and Duo Auth API simulator as a command. Prints the
 //! service URL on its first line, then the certificate fingerprint (HTTPS), the caller user
-//! and the Duo API base and integration key (never a password or secret key), and serves
+//! the Duo API base and integration key and the Okta org URL (never a password, secret key
+//! or API token), and serves
 //! until Ctrl+C, SIGTERM, or (with `--exit-on-stdin-eof`) until its standard input closes.
 
 use mfa_sim::{Directory, Running, SimConfig, TlsMode, DEMO_USER};
@@ -10,14 +11,17 @@ const USAGE: &str = "usage: mfa-sim [--addr HOST:PORT] [--http] [--cert PEM --ke
                [--anonymous] [--client-ca PEM] [--no-response-after SECONDS] [--directory FILE]
                [--direct-sdk-disallowed] [--path /VDIR/PfWsSdk.asmx] [--write-cert FILE]
                [--exit-on-stdin-eof] [--duo-integration-key IKEY] [--duo-secret-key-file FILE]
+               [--okta-api-token-file FILE]
 
 Simulates the Azure MFA Server Web Service SDK (PfWsSdk.asmx) and, on the same listener,
-Duo's Auth API v2 (/auth/v2/ping, check, preauth, auth, auth_status) on loopback.
+Duo's Auth API v2 (/auth/v2/ping, check, preauth, auth, auth_status) and Okta's
+management API for Okta Verify push (/api/v1/users, factors, verify, transactions) on loopback.
 Defaults: 127.0.0.1:0 (a free port), HTTPS with a self-signed certificate (its SHA-256 is
 printed for pinning), the demo caller demo-admin (password in the README), the built-in
 demo users alice/bob/carol/mallory@contoso.com, no-response delay 55 s, and for Duo the
 demo integration key and secret key (demo only; see the README) with the same users plus
-victor (Verified Push), bypass, locked and enroll.";
+victor (Verified Push), bypass, locked and enroll; for Okta the demo API token (demo only;
+see the README) with alice/bob/carol/mallory/victor/dave and the fault users.";
 
 fn fail(msg: &str) -> ! {
     eprintln!("mfa-sim: {msg}");
@@ -89,6 +93,15 @@ fn parse(args: &[String]) -> Result<(SimConfig, bool, Option<String>), String> {
                     return Err(format!("--duo-secret-key-file '{f}': the file is empty"));
                 }
             }
+            "--okta-api-token-file" => {
+                let f = value("--okta-api-token-file")?;
+                let token = std::fs::read_to_string(&f)
+                    .map_err(|e| format!("--okta-api-token-file '{f}': {e}"))?;
+                config.okta_api_token = token.trim().to_string();
+                if config.okta_api_token.is_empty() {
+                    return Err(format!("--okta-api-token-file '{f}': the file is empty"));
+                }
+            }
             "--write-cert" => write_cert = Some(value("--write-cert")?),
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -156,6 +169,7 @@ async fn main() {
         })
         .unwrap_or_default();
     println!("duo-api: {base} integration key {duo_ikey}");
+    println!("okta-api: {base}");
     println!("ready");
     let stdin_closed = async {
         if stdin_eof {

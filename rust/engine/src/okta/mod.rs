@@ -222,9 +222,10 @@ impl Okta {
             .filter(|id| {
                 !id.is_empty()
                     && id.len() <= 128
+                    && !id.bytes().all(|b| b == b'.')
                     && id
                         .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
             })
             .ok_or_else(|| {
                 refused("a transaction link names another user, factor or path (refused)")
