@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod fake_duo;
+pub mod fake_okta;
 pub mod hostile;
 pub mod matrix;
 pub mod strict;
