@@ -193,16 +193,15 @@ impl ServiceApp {
             .map_err(|t| CallError::new(t.kind, format!("token: {}", t.message)))?;
         let doc = StrictValue::parse_object(&bytes);
         if status != 200 {
-            let (error, description) = match &doc {
-                Ok(d) => (
-                    d.opt_str("error").ok().flatten().unwrap_or_default(),
-                    d.opt_str("error_description")
-                        .ok()
-                        .flatten()
-                        .unwrap_or_default(),
-                ),
-                Err(_) => ("", ""),
+            // Lenient on purpose: this text only explains a refusal.
+            let field = |key| {
+                doc.as_ref()
+                    .ok()
+                    .and_then(|d| d.get(key))
+                    .and_then(StrictValue::as_str)
+                    .unwrap_or_default()
             };
+            let (error, description) = (field("error"), field("error_description"));
             let text = crate::redact::Redactor::default()
                 .server_text_within(&format!("{error} {description}"), 200);
             return Err(auth_failure(format!(
