@@ -37,6 +37,8 @@ namespace MfaApproval.Cmdlets
 
         /// <summary>The simulator's documented demo Duo secret key (README). Demo only.</summary>
         const string DemoDuoSecretKey = "demo-duo-secret-key-for-mfa-sim-only-0000";
+        /// <summary>The simulator's documented demo Okta API token (README). Demo only.</summary>
+        const string DemoOktaApiToken = "00demo-okta-api-token-for-mfa-sim-only-0000000";
 
         protected override void EndProcessing()
         {
@@ -67,21 +69,22 @@ namespace MfaApproval.Cmdlets
             sim.Job = started.Job;
             Session.Remember(sim);
             bool duo = Provider == MfaProvider.Duo;
+            bool okta = Provider == MfaProvider.Okta;
             SecureString secret = new SecureString();
-            foreach (char ch in duo ? DemoDuoSecretKey : "demo-password") secret.AppendChar(ch);
+            foreach (char ch in duo ? DemoDuoSecretKey : okta ? DemoOktaApiToken : "demo-password") secret.AppendChar(ch);
             secret.MakeReadOnly();
             JsonObject config = new JsonObject()
-                .Add("provider", duo ? "duo" : "mfaserver")
-                .Add("uri", duo ? started.DuoBase : started.Uri.AbsoluteUri)
+                .Add("provider", duo ? "duo" : okta ? "okta" : "mfaserver")
+                .Add("uri", duo || okta ? started.DuoBase : started.Uri.AbsoluteUri)
                 .Add("serverCertificateSha256", new string[] { started.CertificateHash });
             if (duo) config.Add("integrationKey", started.DuoIntegrationKey);
-            else config.Add("userName", "demo-admin");
+            else if (!okta) config.Add("userName", "demo-admin");
             MfaClientHandle client = null;
             try
             {
                 client = Native.NewClient(config.ToString(), new KeyValuePair<uint, SecureString>[]
                 {
-                    new KeyValuePair<uint, SecureString>(duo ? Native.SecretDuoSecretKey : Native.SecretBasicPassword, secret),
+                    new KeyValuePair<uint, SecureString>(duo ? Native.SecretDuoSecretKey : okta ? Native.SecretOktaApiToken : Native.SecretBasicPassword, secret),
                 });
             }
             catch (MfaNativeException e)
@@ -94,8 +97,8 @@ namespace MfaApproval.Cmdlets
                 secret.Dispose();
             }
             Connection c = new Connection(client);
-            c.Provider = duo ? "Duo" : "MfaServer";
-            c.Uri = duo ? new Uri(started.DuoBase) : started.Uri;
+            c.Provider = duo ? "Duo" : okta ? "Okta" : "MfaServer";
+            c.Uri = duo || okta ? new Uri(started.DuoBase) : started.Uri;
             c.ServerCertificateHash = new string[] { started.CertificateHash };
             c.ApplicationName = "MfaApproval";
             c.HttpTimeout = 100;
@@ -104,6 +107,10 @@ namespace MfaApproval.Cmdlets
             {
                 c.IntegrationKey = started.DuoIntegrationKey;
                 c.Authentication = "DuoSignature";
+            }
+            else if (okta)
+            {
+                c.Authentication = "OktaApiToken";
             }
             else
             {
