@@ -24,6 +24,7 @@ struct Txn {
     user: Behaviour,
     started: Instant,
     expires_unix_ms: u64,
+    number: Option<u16>,
     cancelled: bool,
 }
 
@@ -169,12 +170,12 @@ impl OktaSim {
 
     fn authorized(&self, authorization: Option<&str>) -> bool {
         use sha2::{Digest, Sha256};
-        let Some((scheme, token)) = authorization.and_then(|a| a.trim().split_once(' ')) else {
+        // Okta documents `SSWS <token>`; Okta's Python SDK 3.x sends `SSWS<token>` (no space).
+        let Some(token) = authorization.and_then(|a| a.trim().strip_prefix("SSWS")) else {
             return false;
         };
         // Compared as digests (no early exit on the first differing byte).
-        scheme == "SSWS"
-            && Sha256::digest(token.trim().as_bytes()) == Sha256::digest(self.token.as_bytes())
+        Sha256::digest(token.trim().as_bytes()) == Sha256::digest(self.token.as_bytes())
     }
 
     /// Rate-limit headers for one more call in this minute; `None` when the minute is used up.
@@ -334,7 +335,7 @@ impl OktaSim {
             "status": "ACTIVE",
             "created": "2024-01-02T03:04:05.000Z",
             "lastUpdated": "2024-01-02T03:04:05.000Z",
-            "profile": { "phoneNumber": "+1 XXX-XXX-0100" },
+            "profile": { "phoneNumber": "+15555550100" },
         })];
         if b.push {
             list.push(json!({
@@ -417,7 +418,6 @@ impl OktaSim {
         let number = (asked || b.always_number).then(|| (n * 37 % 90 + 10) as u16);
         let mut reply = json!({
             "factorResult": "WAITING",
-            "profile": { "credentialId": b.login },
             "expiresAt": timestamp(expires),
             "_links": self.links(uid, fid, &tid),
         });
@@ -434,6 +434,7 @@ impl OktaSim {
                 user: b.clone(),
                 started: Instant::now(),
                 expires_unix_ms: expires,
+                number,
                 cancelled: false,
             },
         );
@@ -468,6 +469,9 @@ impl OktaSim {
         if result == "WAITING" {
             body["expiresAt"] = json!(timestamp(t.expires_unix_ms));
             body["_links"] = self.links(uid, fid, tid);
+            if let Some(n) = t.number {
+                body["_embedded"] = json!({ "challenge": { "correctAnswer": n } });
+            }
         }
         let mut r = answer(200, body);
         Self::throttle(&mut r, &t.user);
