@@ -11,7 +11,7 @@ const USAGE: &str = "usage: mfa-sim [--addr HOST:PORT] [--http] [--cert PEM --ke
                [--anonymous] [--client-ca PEM] [--no-response-after SECONDS] [--directory FILE]
                [--direct-sdk-disallowed] [--path /VDIR/PfWsSdk.asmx] [--write-cert FILE]
                [--exit-on-stdin-eof] [--duo-integration-key IKEY] [--duo-secret-key-file FILE]
-               [--okta-api-token-file FILE]
+               [--okta-api-token-file FILE] [--okta-client-id ID --okta-client-key-file PEM]
 
 Simulates the Azure MFA Server Web Service SDK (PfWsSdk.asmx) and, on the same listener,
 Duo's Auth API v2 (/auth/v2/ping, check, preauth, auth, auth_status) and Okta's
@@ -35,6 +35,7 @@ fn parse(args: &[String]) -> Result<(SimConfig, bool, Option<String>), String> {
         (None, None, false, false, false);
     let mut directory_file = None;
     let mut write_cert = None;
+    let (mut okta_client_id, mut okta_client_key) = (None, None);
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = |name: &str| {
@@ -102,6 +103,14 @@ fn parse(args: &[String]) -> Result<(SimConfig, bool, Option<String>), String> {
                     return Err(format!("--okta-api-token-file '{f}': the file is empty"));
                 }
             }
+            "--okta-client-id" => okta_client_id = Some(value("--okta-client-id")?),
+            "--okta-client-key-file" => {
+                let f = value("--okta-client-key-file")?;
+                okta_client_key = Some(
+                    std::fs::read_to_string(&f)
+                        .map_err(|e| format!("--okta-client-key-file '{f}': {e}"))?,
+                );
+            }
             "--write-cert" => write_cert = Some(value("--write-cert")?),
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -132,6 +141,11 @@ fn parse(args: &[String]) -> Result<(SimConfig, bool, Option<String>), String> {
     if let Some(f) = directory_file {
         config.directory = Directory::demo().load(&f)?;
     }
+    config.okta_service_app = match (okta_client_id, okta_client_key) {
+        (Some(id), Some(key)) => Some((id, key)),
+        (None, None) => None,
+        _ => return Err("--okta-client-id and --okta-client-key-file go together".into()),
+    };
     if http && write_cert.is_some() {
         return Err("--write-cert needs HTTPS".into());
     }

@@ -72,6 +72,9 @@ pub struct SimConfig {
     pub duo_secret_key: String,
     /// The Okta API token the `/api/v1/*` API accepts (`SSWS <token>`).
     pub okta_api_token: String,
+    /// An Okta service app: its client id and a PKCS#8 PEM key whose public half verifies
+    /// its client assertions (`POST /oauth2/v1/token`).
+    pub okta_service_app: Option<(String, String)>,
 }
 
 impl Default for SimConfig {
@@ -88,6 +91,7 @@ impl Default for SimConfig {
             duo_integration_key: crate::duo::DEMO_INTEGRATION_KEY.into(),
             duo_secret_key: crate::duo::DEMO_SECRET_KEY.into(),
             okta_api_token: crate::okta::DEMO_API_TOKEN.into(),
+            okta_service_app: None,
         }
     }
 }
@@ -219,17 +223,21 @@ impl Running {
         let scheme = if tls.is_some() { "https" } else { "http" };
         let url = format!("{scheme}://{host}:{}{}", addr.port(), config.path);
         let stats = Arc::new(Stats::default());
+        let mut okta = crate::okta::OktaSim::new(
+            &config.okta_api_token,
+            &format!("{scheme}://{host}:{}", addr.port()),
+            config.no_response_after,
+        );
+        if let Some((id, pem)) = &config.okta_service_app {
+            okta.service_app = Some(crate::okta::oauth::ServiceApp::new(id, pem)?);
+        }
         let state = Arc::new(State {
             duo: crate::duo::DuoSim::new(
                 &config.duo_integration_key,
                 &config.duo_secret_key,
                 config.no_response_after,
             ),
-            okta: crate::okta::OktaSim::new(
-                &config.okta_api_token,
-                &format!("{scheme}://{host}:{}", addr.port()),
-                config.no_response_after,
-            ),
+            okta,
             ctx: Context::new(
                 config.directory,
                 config.no_response_after,
@@ -515,6 +523,17 @@ async fn handle(
     state.stats.requests.fetch_add(1, Ordering::Relaxed);
     if req.uri().path().starts_with("/auth/v2/") {
         return duo_reply(req, state).await;
+    }
+    if req.uri().path() == "/oauth2/v1/token" && req.method() == hyper::Method::POST {
+        let body = match Limited::new(req.into_body(), MAX_REQUEST_BYTES)
+            .collect()
+            .await
+        {
+            Ok(b) => b.to_bytes(),
+            Err(_) => return page(413, "413 - Request Entity Too Large"),
+        };
+        let answer = state.okta.token(&body);
+        return reply(answer.status, "application/json", answer.body);
     }
     if req.uri().path().starts_with("/api/v1/") {
         return okta_reply(req, state).await;

@@ -4,6 +4,7 @@
 //! the transaction, Okta's rate-limit headers on every answer and 429 for a busy user. The
 //! demo API token ([`DEMO_API_TOKEN`]) is demo-only, like the demo caller. Users: [`users`].
 
+pub mod oauth;
 pub mod users;
 
 use serde_json::{json, Value};
@@ -54,6 +55,8 @@ pub struct OktaSim {
     pub calls: Mutex<Vec<Call>>,
     /// The number challenges given, in order.
     pub numbers: Mutex<Vec<u16>>,
+    /// A service app (client credentials with `private_key_jwt`), when one is registered.
+    pub service_app: Option<oauth::ServiceApp>,
 }
 
 /// An answer: status, JSON body (empty for 204) and headers.
@@ -155,6 +158,28 @@ impl OktaSim {
             next: AtomicU64::new(1),
             calls: Mutex::default(),
             numbers: Mutex::default(),
+            service_app: None,
+        }
+    }
+
+    /// Answers `POST /oauth2/v1/token` (a form body).
+    pub fn token(&self, body: &[u8]) -> OktaReply {
+        let params: HashMap<String, String> = String::from_utf8_lossy(body)
+            .split('&')
+            .filter_map(|p| {
+                let (k, v) = p.split_once('=')?;
+                let v = v.replace('+', " ");
+                Some((percent_decode(k)?, percent_decode(&v)?))
+            })
+            .collect();
+        let (status, body) = match &self.service_app {
+            Some(app) => app.token(&params, &self.origin),
+            None => (401, json!({ "error": "invalid_client", "error_description": "No service app is registered." }).to_string()),
+        };
+        OktaReply {
+            status,
+            body,
+            headers: Vec::new(),
         }
     }
 
@@ -170,6 +195,12 @@ impl OktaSim {
 
     fn authorized(&self, authorization: Option<&str>) -> bool {
         use sha2::{Digest, Sha256};
+        if let (Some(app), Some(bearer)) = (
+            &self.service_app,
+            authorization.and_then(|a| a.trim().strip_prefix("Bearer ")),
+        ) {
+            return app.accepts(bearer.trim());
+        }
         // Okta documents `SSWS <token>`; Okta's Python SDK 3.x sends `SSWS<token>` (no space).
         let Some(token) = authorization.and_then(|a| a.trim().strip_prefix("SSWS")) else {
             return false;
