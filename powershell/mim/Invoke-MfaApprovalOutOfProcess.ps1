@@ -49,7 +49,8 @@ A .psd1 with the connection settings. MFA Server: Uri (required), CredentialPath
 Export-Clixml'd PSCredential, DPAPI-protected for the MIM service account),
 ClientCertificateFile, InitiatingAuthenticationType. Duo: Provider = 'Duo', ApiHost,
 IntegrationKey, SecretKeyPath (an Export-Clixml'd PSCredential whose password is the secret
-key). Both: ServerCertificateHash, CaCertificateFile, ApplicationName, HttpTimeout, Proxy,
+key). Okta: Provider = 'Okta', OrgUrl, and ApiTokenPath (an Export-Clixml'd PSCredential whose
+password is the API token) or ClientId with PrivateKeyFile; NumberChallenge = $true. All: ServerCertificateHash, CaCertificateFile, ApplicationName, HttpTimeout, Proxy,
 ProxyCredentialPath, ModulePath (where MfaApproval is installed, if not on PSModulePath).
 
 .PARAMETER TimeoutSeconds

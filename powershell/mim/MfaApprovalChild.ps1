@@ -39,6 +39,13 @@ try {
         $connect = @{ Provider = 'Duo'; ApiHost = $settings.ApiHost; IntegrationKey = $settings.IntegrationKey; SecretKey = (Import-Clixml -LiteralPath $settings.SecretKeyPath).Password }
         $names = 'ServerCertificateHash', 'CaCertificateFile', 'ApplicationName', 'Proxy', 'HttpTimeout', 'AuditPath'
     }
+    elseif ($settings.ContainsKey('Provider') -and $settings.Provider -eq 'Okta') {
+        # ApiTokenPath: an Export-Clixml'd PSCredential whose password is the API token; or
+        # ClientId with PrivateKeyFile (a service app). NumberChallenge = $true asks for one.
+        $connect = @{ Provider = 'Okta'; OrgUrl = $settings.OrgUrl }
+        if ($settings.ContainsKey('ApiTokenPath') -and $settings.ApiTokenPath) { $connect.ApiToken = (Import-Clixml -LiteralPath $settings.ApiTokenPath).Password }
+        $names = 'ClientId', 'PrivateKeyFile', 'NumberChallenge', 'ServerCertificateHash', 'CaCertificateFile', 'ApplicationName', 'Proxy', 'HttpTimeout', 'AuditPath'
+    }
     else {
         $connect = @{ Uri = $settings.Uri }
         if ($settings.ContainsKey('CredentialPath') -and $settings.CredentialPath) { $connect.Credential = Import-Clixml -LiteralPath $settings.CredentialPath }
