@@ -64,6 +64,29 @@ pub mod testing {
     pub use crate::provider::{BoxFuture, Provider};
     pub use crate::redact::Redactor;
 
+    /// Reads an Okta poll answer (`status`, `body`) of the transaction at `poll` exactly as
+    /// the provider does: the status it ends the request with (`None`: keep polling), or why
+    /// the answer is refused.
+    pub fn decide_okta_poll_body(
+        status: u16,
+        body: &[u8],
+        poll: &str,
+    ) -> Result<Option<Status>, String> {
+        let doc = if body.iter().all(u8::is_ascii_whitespace) {
+            crate::json::StrictValue::Null
+        } else {
+            crate::json::StrictValue::parse(body).map_err(|e| e.to_string())?
+        };
+        use crate::okta::decide::{poll_decision, Verdict};
+        Ok(match poll_decision(status, &doc, poll)?.0 {
+            Verdict::Waiting => None,
+            Verdict::Approved => Some(Status::Approved),
+            Verdict::Denied => Some(Status::Denied),
+            Verdict::TimedOut => Some(Status::TimedOut),
+            Verdict::Failed => Some(Status::Failed),
+        })
+    }
+
     /// Reads an MFA Server `PfAuthUser_4` answer (HTTP 200 with `body`) and decides it
     /// exactly as the provider does: the status, or why the answer could not be read.
     pub fn decide_soap_answer(body: &[u8]) -> Result<Status, (FailureKind, String)> {

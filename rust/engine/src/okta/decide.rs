@@ -41,6 +41,24 @@ pub fn poll_answer(doc: &StrictValue) -> Result<(String, Option<String>), JsonEr
     Ok((result, link(doc, "poll")?))
 }
 
+/// A poll of the transaction at `poll` answered `status` with `doc`: the verdict and the
+/// `factorResult` as sent, or why the answer is refused (a protocol failure). The provider's
+/// exact decision path (and the differential test's).
+pub fn poll_decision(
+    status: u16,
+    doc: &StrictValue,
+    poll: &str,
+) -> Result<(Verdict, String), String> {
+    if status != 200 {
+        return Err(format!("HTTP {status} instead of 200"));
+    }
+    let (result, next) = poll_answer(doc).map_err(|e| e.to_string())?;
+    if next.as_deref().is_some_and(|n| n != poll) {
+        return Err("the answer names another transaction to poll (refused)".into());
+    }
+    Ok((verdict(&result), result))
+}
+
 /// `_links.<name>.href`, when the answer has it (a mistyped member is refused).
 pub fn link(doc: &StrictValue, name: &'static str) -> Result<Option<String>, JsonError> {
     let Some(links) = doc.get("_links") else {

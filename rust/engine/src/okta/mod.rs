@@ -373,26 +373,11 @@ impl Okta {
                 Ok(a) => a,
                 Err(e) => return self.failed(o, e),
             };
-            if answer.status != 200 {
-                return self.failed(
-                    o,
-                    protocol("poll", format!("HTTP {} instead of 200", answer.status)),
-                );
-            }
-            let (result, next) = match decide::poll_answer(&answer.json) {
-                Ok(v) => v,
-                Err(e) => return self.failed(o, protocol("poll", e)),
-            };
-            if next.as_deref().is_some_and(|n| n != tx.poll.as_str()) {
-                return self.failed(
-                    o,
-                    protocol(
-                        "poll",
-                        "the answer names another transaction to poll (refused)",
-                    ),
-                );
-            }
-            let verdict = decide::verdict(&result);
+            let (verdict, result) =
+                match decide::poll_decision(answer.status, &answer.json, tx.poll.as_str()) {
+                    Ok(v) => v,
+                    Err(e) => return self.failed(o, protocol("poll", e)),
+                };
             let shown = self.api.server_text(&result, 40);
             o.data = Some(json!({ "factorResult": shown }));
             match verdict {
