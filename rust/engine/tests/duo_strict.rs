@@ -7,8 +7,8 @@
 mod common;
 use common::fake_duo::{ordinary, FakeDuo};
 use common::strict_json;
-use mfa_engine::outcome::FailureKind;
 use mfa_engine::testing::decide_duo_status_body as auth_status_body;
+use mfa_engine::outcome::FailureKind;
 use mfa_engine::{Secrets, Status};
 use zeroize::Zeroizing;
 

@@ -269,6 +269,44 @@ async fn a_number_challenge_that_does_not_come_ends_it_and_withdraws_the_push() 
     }
 }
 
+#[tokio::test]
+async fn a_malformed_number_challenge_ends_it_and_withdraws_the_push() {
+    for answer_value in [r#""42""#, "4.2", "-1", "1000", "[42]"] {
+        let v = answer_value.to_string();
+        let answer = org(
+            move |base| {
+                json(
+                    201,
+                    format!(
+                        r#"{{"factorResult":"WAITING","_links":{{"poll":{{"href":"{0}"}},"cancel":{{"href":"{0}"}}}},"_embedded":{{"challenge":{{"correctAnswer":{v}}}}}}}"#,
+                        link(base)
+                    ),
+                )
+            },
+            |seen, _| {
+                if seen.method == "DELETE" {
+                    json(204, "")
+                } else {
+                    json(200, r#"{"factorResult":"SUCCESS"}"#)
+                }
+            },
+        );
+        let server = FakeOkta::start(answer).await;
+        let o = approve_on(&server, "", 10).await;
+        assert!(!o.approved, "{answer_value}: {}", o.message);
+        assert_eq!(o.failure_kind, FailureKind::Protocol, "{}", o.message);
+        assert_eq!(server.transaction_calls("GET"), 0);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while server.transaction_calls("DELETE") == 0 {
+            assert!(
+                Instant::now() < deadline,
+                "{answer_value}: the push was not withdrawn"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn huge_endless_and_dripping_answers_end_within_the_deadline() {
     let huge = format!(

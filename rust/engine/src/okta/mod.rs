@@ -67,10 +67,10 @@ pub fn path_segment(text: &str) -> String {
     out
 }
 
-/// The push that is waiting: where to poll it and how to withdraw it.
+/// The push that is waiting: where to poll it, and the guard that withdraws it.
 struct Transaction {
     poll: Url,
-    cancel: Option<Url>,
+    withdraw: Withdraw,
 }
 
 /// Withdraws a push when dropped while armed (the request stopped waiting before Okta
@@ -291,9 +291,16 @@ impl Okta {
             }
             None => None,
         };
-        let number = decide::correct_answer(&a.json).map_err(|e| protocol("verify", e))?;
+        // From here a push is on the phone: leaving before Okta decided withdraws it.
+        let tx = Transaction {
+            poll,
+            withdraw: Withdraw {
+                api: self.api.clone(),
+                cancel,
+            },
+        };
         o.authentication_request_id = Some(id);
-        let tx = Transaction { poll, cancel };
+        let number = decide::correct_answer(&a.json).map_err(|e| protocol("verify", e))?;
         match number {
             Some(n) => progress.set(
                 "pushed",
@@ -301,11 +308,7 @@ impl Okta {
                 Some(n.to_string()),
             ),
             None if self.number_challenge => {
-                // Withdraw it: the asker was promised a number to read to the user.
-                drop(Withdraw {
-                    api: self.api.clone(),
-                    cancel: tx.cancel.clone(),
-                });
+                // Withdrawn as `tx` drops: the asker was promised a number to read to the user.
                 return Err(CallError::new(
                     FailureKind::Protocol,
                     "verify: numberChallenge is set but Okta sent no number challenge (_embedded.challenge.correctAnswer); the push was withdrawn; not an approval",
@@ -352,14 +355,9 @@ impl Okta {
             }
             Err(e) => return self.failed(o, e),
         };
-        let tx = match self.push(&uid, &fid, &mut o, progress).await {
+        let mut tx = match self.push(&uid, &fid, &mut o, progress).await {
             Ok(t) => t,
             Err(e) => return self.failed(o, e),
-        };
-        // From here, leaving before Okta decided withdraws the push.
-        let mut withdraw = Withdraw {
-            api: self.api.clone(),
-            cancel: tx.cancel.clone(),
         };
         let mut pace = crate::pace::Pace::default();
         loop {
@@ -390,14 +388,14 @@ impl Okta {
                     continue;
                 }
                 Verdict::Approved => {
-                    withdraw.disarm();
+                    tx.withdraw.disarm();
                     o.status = Status::Approved;
                     o.approved = true;
                     o.failure_kind = FailureKind::Provider;
                     o.message = "approved in Okta Verify (SUCCESS)".into();
                 }
                 Verdict::Denied => {
-                    withdraw.disarm();
+                    tx.withdraw.disarm();
                     o.set_failed(
                         Status::Denied,
                         FailureKind::Provider,
@@ -405,7 +403,7 @@ impl Okta {
                     );
                 }
                 Verdict::TimedOut => {
-                    withdraw.disarm();
+                    tx.withdraw.disarm();
                     o.set_failed(
                         Status::TimedOut,
                         FailureKind::Provider,
