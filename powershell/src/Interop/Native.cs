@@ -37,8 +37,8 @@ namespace MfaApproval.Interop
         public const uint SecretClientCertificatePassword = 2;
         public const uint SecretDuoSecretKey = 3;
         public const uint SecretProxyPassword = 4;
-        public const uint SecretOktaApiToken = 5;
-        public const uint SecretOktaPrivateKey = 6;
+        public const uint SecretOktaApiToken = 7;
+        public const uint SecretOktaPrivateKey = 8;
         public const uint Ok = 0;
         public const uint BufferTooSmall = 5;
 

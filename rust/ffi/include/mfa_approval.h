@@ -50,10 +50,10 @@
 #define MFA_SECRET_PROXY_PASSWORD 4
 
 // Secret kind: an Okta API token (provider `okta`, sent as `Authorization: SSWS ...`).
-#define MFA_SECRET_OKTA_API_TOKEN 5
+#define MFA_SECRET_OKTA_API_TOKEN 7
 
 // Secret kind: an Okta service app's private key, PEM (provider `okta` with `clientId`).
-#define MFA_SECRET_OKTA_PRIVATE_KEY 6
+#define MFA_SECRET_OKTA_PRIVATE_KEY 8
 
 // Poll status: the request is still running.
 #define MFA_STATUS_PENDING 0

@@ -15,9 +15,9 @@ pub const MFA_SECRET_DUO_SECRET_KEY: u32 = 3;
 /// Secret kind: the password for `proxyUserName` (an explicit proxy URL).
 pub const MFA_SECRET_PROXY_PASSWORD: u32 = 4;
 /// Secret kind: an Okta API token (provider `okta`, sent as `Authorization: SSWS ...`).
-pub const MFA_SECRET_OKTA_API_TOKEN: u32 = 5;
+pub const MFA_SECRET_OKTA_API_TOKEN: u32 = 7;
 /// Secret kind: an Okta service app's private key, PEM (provider `okta` with `clientId`).
-pub const MFA_SECRET_OKTA_PRIVATE_KEY: u32 = 6;
+pub const MFA_SECRET_OKTA_PRIVATE_KEY: u32 = 8;
 
 /// A secret passed beside the JSON configuration, as UTF-8 bytes. The library copies it,
 /// uses it, and zeroizes its copy; the host should clear its own buffer after the call.

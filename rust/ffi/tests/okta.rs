@@ -1,5 +1,5 @@
 //! The Okta provider through the C ABI against the simulator: the API token as secret kind
-//! `MFA_SECRET_OKTA_API_TOKEN`, the number challenge readable as the progress `code` while
+//! `MFA_SECRET_OKTA_API_TOKEN` (7), the number challenge readable as the progress `code` while
 //! pending, a cancelled request withdrawing its push, and a token given twice refused.
 
 mod common;
