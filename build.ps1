@@ -26,11 +26,11 @@ Tasks:
          MfaApproval.<version>.nupkg and MfaApproval-<version>.zip (MfaApproval/<version>/...)
          to -OutputPath (default out/release). No cargo.
   Demo   Build, start the simulator, ask each demo user and show the outcomes, through
-         the MFA Server SDK, then through Duo's Auth API, then over RADIUS.
+         the MFA Server SDK, then through Duo's Auth API, over RADIUS and through Okta's API.
   Bench  Build, then print the time and memory to read hostile 4 MiB answers of every
          shape, the cost of signing a Duo request, a RADIUS round trip, and (tools/Measure-MfaApproval.ps1,
          pwsh 7) import cost, per-approval cost of the cmdlet, the C ABI alone, a
-         hand-written Invoke-WebRequest SOAP call and Duo beside SOAP, Ctrl+C-to-cancelled
+         hand-written Invoke-WebRequest SOAP call and Duo and Okta beside SOAP, Ctrl+C-to-cancelled
          latency and 1,000 approvals from one session.
   Clean  Remove out/ and the cargo target folder.
 
@@ -510,6 +510,17 @@ function Invoke-Demo {
     }
     finally {
         $radius | Stop-MfaSimulator
+    }
+    Write-Host 'The same through Okta''s API (an Okta Verify push; the simulator serves it too):'
+    $okta = Start-MfaSimulator -Provider Okta -NoResponseAfter 5
+    try {
+        $users = 'alice@contoso.com', 'bob@contoso.com', 'carol@contoso.com', 'victor@contoso.com', 'dave@contoso.com', 'nobody@contoso.com'
+        Write-Host "Asking $($users.Count) approvals at once (victor gets a number challenge; carol never answers: 5 s; dave has no Okta Verify)..."
+        $users | Start-MfaApproval -Connection $okta.Connection -Timeout 30 | Wait-MfaApproval |
+            Sort-Object UserName | Format-Table UserName, Status, Message -AutoSize | Out-Host
+    }
+    finally {
+        $okta | Stop-MfaSimulator
     }
 }
 

@@ -183,6 +183,34 @@ Describe 'Invoke-MfaApprovalOutOfProcess.ps1 with a Duo settings file' {
     }
 }
 
+Describe 'Invoke-MfaApprovalOutOfProcess.ps1 with an Okta settings file' {
+    BeforeAll {
+        $tokenPath = Join-Path $TestDrive 'okta.token.xml'
+        New-Object System.Management.Automation.PSCredential('okta', (New-TestSecureString '00demo-okta-api-token-for-mfa-sim-only-0000000')) | Export-Clixml -Path $tokenPath
+        $oktaSettings = Join-Path $TestDrive 'okta-settings.psd1'
+        Set-Content -Path $oktaSettings -Value @"
+@{
+    Provider              = 'Okta'
+    OrgUrl                = 'https://127.0.0.1:$(([uri]$sim.Uri).Port)'
+    ApiTokenPath          = '$tokenPath'
+    NumberChallenge       = `$true
+    ServerCertificateHash = '$($sim.CertificateHash)'
+    ModulePath            = '$ModulePath'
+}
+"@
+    }
+    It 'approves alice and refuses bob through Okta' {
+        foreach ($case in @(@{ User = 'alice@contoso.com'; Approved = $true; Exit = 0 }, @{ User = 'bob@contoso.com'; Approved = $false; Exit = 1 })) {
+            $script = "`$r = & '$wrapper' -UserName '$($case.User)' -SettingsPath '$oktaSettings' -TimeoutSeconds 20 -MimRequestId 'req-78'; `$r | ConvertTo-Json -Compress"
+            $out = & $pwsh -NoProfile -NonInteractive -Command $script
+            $r = ($out | Select-Object -Last 1) | ConvertFrom-Json
+            $r.Approved | Should -Be $case.Approved
+            $r.ExitCode | Should -Be $case.Exit
+            $r.MimRequestId | Should -Be 'req-78'
+        }
+    }
+}
+
 Describe 'Invoke-MfaApprovalOutOfProcess.ps1 with approvers, context and an audit trail' {
     BeforeAll {
         $auditPath = Join-Path $TestDrive 'audit/mfa-audit.jsonl'

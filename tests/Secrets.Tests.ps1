@@ -90,6 +90,24 @@ Describe 'Secrets' {
         $text | Should -Not -Match 'demo-password'
     }
 
+    It 'a wrong Okta API token and a refused service app key never appear in any stream' {
+        $text = Get-AllStreamText {
+            $VerbosePreference = 'Continue'; $DebugPreference = 'Continue'
+            $org = 'https://127.0.0.1:{0}' -f ([uri]$sim.Uri).Port
+            $c = New-MfaConnection -Provider Okta -OrgUrl $org -ApiToken (ConvertTo-SecureString $secret -AsPlainText -Force) -ServerCertificateHash $sim.CertificateHash -Verbose
+            $c
+            Test-MfaConnection -Connection $c -Verbose
+            Invoke-MfaApproval -Connection $c -UserName alice@contoso.com -Verbose
+            Invoke-MfaApproval -Connection $c -UserName alice@contoso.com -Assert -Verbose
+            $key = Join-Path ([System.IO.Path]::GetTempPath()) "mfa-okta-key-$PID.pem"
+            Set-Content -Path $key -Value "-----BEGIN PRIVATE KEY-----`n$secret`n-----END PRIVATE KEY-----"
+            try { New-MfaConnection -Provider Okta -OrgUrl $org -ClientId 0oa1b2c3d4e5f6g7h8i9 -PrivateKeyFile $key -Verbose } finally { Remove-Item $key }
+        }
+        $text | Should -Match 'E0000011'          # the refusals were reported...
+        $text | Should -Match 'PrivateKeyFile'
+        $text | Should -Not -Match $secret        # ...without the token or the key
+    }
+
     It 'a wrong PFX password is not echoed' {
         $text = Get-AllStreamText {
             $f = Join-Path ([System.IO.Path]::GetTempPath()) "mfa-secret-$PID.pfx"

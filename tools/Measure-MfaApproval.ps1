@@ -8,7 +8,7 @@ Every figure comes with its baseline, measured in the same run:
   against a one-cmdlet binary module built here (PowerShell's own floor).
 - Per approval against an instant-answer simulator: Invoke-MfaApproval; the C ABI alone
   (its .NET binding called from a loop, no cmdlet); a hand-written Invoke-WebRequest SOAP
-  call; and Duo beside SOAP on the same simulator.
+  call; and Duo and Okta beside SOAP on the same simulator.
 - Ctrl+C-to-cancelled: PowerShell.Stop() on a pending Invoke-MfaApproval until stopped.
 - 1,000 approvals started and waited on from one session: time and working set.
 Needs pwsh 7 (Invoke-WebRequest -SkipCertificateCheck).
@@ -89,6 +89,14 @@ try {
     $null = Invoke-MfaApproval -Connection $duo -UserName instant@contoso.com
     $duoMs = (Measure-Command { foreach ($i in 1..$n) { $null = Invoke-MfaApproval -Connection $duo -UserName instant@contoso.com } }).TotalMilliseconds / $n
     Write-Host ("Per approval, Duo (preauth, async auth, one long poll: 3 signed calls) {0:N2} ms beside MFA Server SOAP (1 call) {1:N2} ms; Duo/SOAP {2:N2}" -f $duoMs, $cmdlet, ($duoMs / $cmdlet))
+
+    # Okta beside SOAP, same simulator, same kind of user (answers at once).
+    $token = New-Object System.Security.SecureString
+    foreach ($c in '00demo-okta-api-token-for-mfa-sim-only-0000000'.ToCharArray()) { $token.AppendChar($c) }
+    $okta = New-MfaConnection -Provider Okta -OrgUrl ('https://127.0.0.1:{0}' -f ([uri]$sim.Uri).Port) -ApiToken $token -ServerCertificateHash $sim.CertificateHash
+    $null = Invoke-MfaApproval -Connection $okta -UserName instant@contoso.com
+    $oktaMs = (Measure-Command { foreach ($i in 1..$n) { $null = Invoke-MfaApproval -Connection $okta -UserName instant@contoso.com } }).TotalMilliseconds / $n
+    Write-Host ("Per approval, Okta (user, factors, verify, one poll: 4 calls) {0:N2} ms beside MFA Server SOAP (1 call) {1:N2} ms; Okta/SOAP {2:N2}" -f $oktaMs, $cmdlet, ($oktaMs / $cmdlet))
 
     $state = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault()
     $state.ImportPSModule([string[]]@($ModulePath))

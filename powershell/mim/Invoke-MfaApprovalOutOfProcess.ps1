@@ -63,7 +63,7 @@ What the approver is asked to approve (shown on the phone where the provider can
 A .psd1 with the connection settings: one key per New-MfaConnection parameter (the table
 in mim/Settings.ps1 and docs/mim.md, section 2), secrets as paths of Export-Clixml files
 (CredentialPath, SecretKeyPath, ClientCertificatePasswordPath, ProxyCredentialPath,
-SharedSecretPath, PasswordPath: DPAPI, made as the MIM Service account), plus ModulePath
+SharedSecretPath, PasswordPath, ApiTokenPath: DPAPI, made as the MIM Service account), plus ModulePath
 (where MfaApproval is installed, if not on PSModulePath). An unknown key is refused, naming
 the known ones.
 

@@ -41,6 +41,11 @@ $script:MfaSettingsMap = [ordered]@{
     PasswordPath                   = @{ Parameter = 'Password'; Kind = 'Secret' }
     NasIdentifier                  = @{ Parameter = 'NasIdentifier'; Kind = 'Value' }
     AllowMissingMessageAuthenticator = @{ Parameter = 'AllowMissingMessageAuthenticator'; Kind = 'Switch' }
+    OrgUrl                         = @{ Parameter = 'OrgUrl'; Kind = 'Value' }
+    ApiTokenPath                   = @{ Parameter = 'ApiToken'; Kind = 'Secret' }
+    ClientId                       = @{ Parameter = 'ClientId'; Kind = 'Value' }
+    PrivateKeyFile                 = @{ Parameter = 'PrivateKeyFile'; Kind = 'Value' }
+    NumberChallenge                = @{ Parameter = 'NumberChallenge'; Kind = 'Switch' }
 }
 
 # Settings keys that are not New-MfaConnection parameters.

@@ -1,10 +1,12 @@
 // New-MfaConnection: builds a native client for the MFA Server SDK (parameter set
-// MfaServer), Duo's Auth API (parameter set Duo) or RADIUS servers (parameter set Radius,
-// in NewMfaConnection.Radius.cs). Every value rule is the engine's
+// MfaServer), Duo's Auth API (parameter set Duo), RADIUS servers (parameter set Radius, in
+// NewMfaConnection.Radius.cs) or Okta's management API (parameter sets OktaToken and
+// OktaServiceApp). Every value rule is the engine's
 // (checked at binding by ValidateConfigField, and again by mfa_client_new); a refusal
 // names the parameter. Secrets reach the engine as UTF-8 in unmanaged memory only.
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Management.Automation;
 using System.Security;
 using MfaApproval.Interop;
@@ -14,7 +16,7 @@ namespace MfaApproval.Cmdlets
 {
     public enum BasicAuthenticationMode { Preemptive, Challenge }
 
-    public enum MfaProvider { MfaServer, Duo, Radius }
+    public enum MfaProvider { MfaServer, Duo, Radius, Okta }
 
     [Cmdlet(VerbsCommon.New, "MfaConnection", DefaultParameterSetName = "MfaServer")]
     [OutputType(typeof(Connection))]
@@ -61,6 +63,24 @@ namespace MfaApproval.Cmdlets
             { "auditPath", "AuditPath" },
         };
 
+        static readonly Dictionary<string, string> OktaParameters = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            { "uri", "OrgUrl" },
+            { "oktaApiToken", "ApiToken" },
+            { "clientId", "ClientId" },
+            { "oktaPrivateKey", "PrivateKeyFile" },
+            { "numberChallenge", "NumberChallenge" },
+            { "allowUnencryptedAuthentication", "AllowUnencryptedAuthentication" },
+            { "serverCertificateSha256", "ServerCertificateHash" },
+            { "caCertificateFile", "CaCertificateFile" },
+            { "httpTimeoutSeconds", "HttpTimeout" },
+            { "applicationName", "ApplicationName" },
+            { "proxy", "Proxy" },
+            { "proxyUserName", "ProxyCredential" },
+            { "proxyPassword", "ProxyCredential" },
+            { "auditPath", "AuditPath" },
+        };
+
         PSCredential credential = PSCredential.Empty;
         BasicAuthenticationMode basic = BasicAuthenticationMode.Preemptive;
         string authType = Contract.DefaultInitiatingAuthenticationType;
@@ -71,6 +91,8 @@ namespace MfaApproval.Cmdlets
         [Parameter(ParameterSetName = "MfaServer")]
         [Parameter(ParameterSetName = "Duo", Mandatory = true)]
         [Parameter(ParameterSetName = "Radius", Mandatory = true)]
+        [Parameter(ParameterSetName = "OktaToken", Mandatory = true)]
+        [Parameter(ParameterSetName = "OktaServiceApp", Mandatory = true)]
         public MfaProvider Provider { get; set; }
 
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = "MfaServer")]
@@ -101,6 +123,33 @@ namespace MfaApproval.Cmdlets
 
         [Parameter(ParameterSetName = "Duo")]
         public SwitchParameter AllowBypass { get; set; }
+
+        /// <summary>Okta: the org URL (an https origin, e.g. https://contoso.okta.com).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = "OktaToken")]
+        [Parameter(Mandatory = true, ParameterSetName = "OktaServiceApp")]
+        [ValidateNotNull]
+        [ValidateConfigField("uri")]
+        public Uri OrgUrl { get; set; }
+
+        /// <summary>Okta: an API token (sent as SSWS).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = "OktaToken")]
+        [ValidateNotNull]
+        public SecureString ApiToken { get; set; }
+
+        /// <summary>Okta: the OAuth 2.0 service app's client id (private_key_jwt).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = "OktaServiceApp")]
+        [ValidateNotNullOrEmpty]
+        public string ClientId { get; set; }
+
+        /// <summary>Okta: the service app's private key, a PEM file (read into protected memory).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = "OktaServiceApp")]
+        [ValidateNotNullOrEmpty]
+        public string PrivateKeyFile { get; set; }
+
+        /// <summary>Okta: ask for a number challenge; the number reaches the asker.</summary>
+        [Parameter(ParameterSetName = "OktaToken")]
+        [Parameter(ParameterSetName = "OktaServiceApp")]
+        public SwitchParameter NumberChallenge { get; set; }
 
         [Parameter(ParameterSetName = "MfaServer")]
         [Parameter(ParameterSetName = "Duo", DontShow = true)] // only to say it is not Duo's
@@ -169,6 +218,29 @@ namespace MfaApproval.Cmdlets
         public SwitchParameter Default { get; set; }
 
         bool IsDuo { get { return ParameterSetName == "Duo"; } }
+        bool IsOkta { get { return ParameterSetName.StartsWith("Okta", StringComparison.Ordinal); } }
+
+        /// <summary>A PEM file as a read-only SecureString; the bytes read are cleared.</summary>
+        static SecureString ReadSecretFile(string path)
+        {
+            byte[] bytes = File.ReadAllBytes(path);
+            try
+            {
+                if (bytes.Length > 16 * 1024) throw new ArgumentException("-PrivateKeyFile: the file is larger than 16 KB; give the service app's PEM private key.");
+                SecureString secret = new SecureString();
+                foreach (byte b in bytes)
+                {
+                    if (b > 127) throw new ArgumentException("-PrivateKeyFile: the file is not a PEM text file (a non-ASCII byte); give the service app's PEM private key.");
+                    secret.AppendChar((char)b);
+                }
+                secret.MakeReadOnly();
+                return secret;
+            }
+            finally
+            {
+                Array.Clear(bytes, 0, bytes.Length);
+            }
+        }
 
         protected override void BeginProcessing()
         {
@@ -192,6 +264,10 @@ namespace MfaApproval.Cmdlets
             if (IsDuo && Provider != MfaProvider.Duo)
             {
                 ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection -Provider: -ApiHost, -IntegrationKey and -SecretKey are for -Provider Duo.", ErrorCategory.InvalidArgument, Provider));
+            }
+            if (IsOkta != (Provider == MfaProvider.Okta))
+            {
+                ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection -Provider: -Provider Okta takes -OrgUrl with -ApiToken, or -OrgUrl with -ClientId and -PrivateKeyFile (and only those take them).", ErrorCategory.InvalidArgument, Provider));
             }
             if (Proxy != null && UseSystemProxy)
             {
@@ -219,9 +295,10 @@ namespace MfaApproval.Cmdlets
             string audit = AuditPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(AuditPath);
             // The engine checked -ApiHost at binding (host and optional port only) and makes
             // the URL from it; this one is for display.
-            string uri = IsDuo ? "https://" + ApiHost : Uri.OriginalString;
+            string uri = IsDuo ? "https://" + ApiHost : IsOkta ? OrgUrl.OriginalString : Uri.OriginalString;
+            string privateKeyFile = ResolveExistingFile("PrivateKeyFile", PrivateKeyFile);
             JsonObject config = new JsonObject()
-                .Add("provider", IsDuo ? "duo" : "mfaserver")
+                .Add("provider", IsDuo ? "duo" : IsOkta ? "okta" : "mfaserver")
                 .Add(IsDuo ? "apiHost" : "uri", IsDuo ? ApiHost : uri)
                 .Add("applicationName", ApplicationName ?? string.Empty)
                 .Add("httpTimeoutSeconds", HttpTimeout)
@@ -235,6 +312,10 @@ namespace MfaApproval.Cmdlets
             {
                 config.Add("integrationKey", IntegrationKey).Add("signatureVersion", SignatureVersion).Add("allowBypass", AllowBypass.IsPresent);
             }
+            else if (IsOkta)
+            {
+                config.Add("clientId", ClientId).Add("numberChallenge", NumberChallenge.IsPresent);
+            }
             else
             {
                 config.Add("basicMode", BasicAuthentication == BasicAuthenticationMode.Challenge ? "challenge" : "preemptive")
@@ -244,33 +325,45 @@ namespace MfaApproval.Cmdlets
                     .Add("clientCertificateFile", cert)
                     .Add("clientKeyFile", key);
             }
-            WriteVerbose(string.Format("Creating a {0} client for {1} (caller: {2}; pins: {3}; proxy: {4})", IsDuo ? "Duo" : "MFA Server", uri,
-                IsDuo ? "integration " + IntegrationKey : hasCredential ? Credential.UserName : cert != null ? "client certificate" : "anonymous",
+            WriteVerbose(string.Format("Creating a {0} client for {1} (caller: {2}; pins: {3}; proxy: {4})", IsDuo ? "Duo" : IsOkta ? "Okta" : "MFA Server", uri,
+                IsDuo ? "integration " + IntegrationKey : IsOkta ? (ClientId != null ? "service app " + ClientId : "API token") : hasCredential ? Credential.UserName : cert != null ? "client certificate" : "anonymous",
                 ServerCertificateHash == null ? 0 : ServerCertificateHash.Length, proxy ?? "none"));
 
             MfaClientHandle client = null;
+            SecureString privateKey = null;
             try
             {
+                if (privateKeyFile != null) privateKey = ReadSecretFile(privateKeyFile);
                 client = Native.NewClient(config.ToString(), new KeyValuePair<uint, SecureString>[]
                 {
                     new KeyValuePair<uint, SecureString>(Native.SecretBasicPassword, hasCredential ? Credential.Password : null),
                     new KeyValuePair<uint, SecureString>(Native.SecretClientCertificatePassword, ClientCertificatePassword),
                     new KeyValuePair<uint, SecureString>(Native.SecretDuoSecretKey, SecretKey),
                     new KeyValuePair<uint, SecureString>(Native.SecretProxyPassword, hasProxyCredential ? ProxyCredential.Password : null),
+                    new KeyValuePair<uint, SecureString>(Native.SecretOktaApiToken, ApiToken),
+                    new KeyValuePair<uint, SecureString>(Native.SecretOktaPrivateKey, privateKey),
                 });
             }
             catch (MfaNativeException e)
             {
                 string id = e.Field == "allowUnencryptedAuthentication" ? "MfaApproval.UnencryptedAuthentication" : "MfaApproval.InvalidConnectionSettings";
-                ThrowTerminatingError(Errors.Record(id, "New-MfaConnection " + ForParameter(e, IsDuo ? DuoParameters : MfaServerParameters), ErrorCategory.InvalidArgument, uri, e));
+                ThrowTerminatingError(Errors.Record(id, "New-MfaConnection " + ForParameter(e, IsDuo ? DuoParameters : IsOkta ? OktaParameters : MfaServerParameters), ErrorCategory.InvalidArgument, uri, e));
             }
             catch (ArgumentException e)
             {
                 ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection " + e.Message, ErrorCategory.InvalidArgument, uri));
             }
+            catch (IOException e)
+            {
+                ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection -PrivateKeyFile: cannot read '" + privateKeyFile + "': " + e.Message, ErrorCategory.ReadError, privateKeyFile));
+            }
+            finally
+            {
+                if (privateKey != null) privateKey.Dispose();
+            }
             Connection c = new Connection(client);
             c.ConfigJson = config.ToString();
-            c.Provider = IsDuo ? "Duo" : "MfaServer";
+            c.Provider = IsDuo ? "Duo" : IsOkta ? "Okta" : "MfaServer";
             c.Uri = new Uri(uri);
             c.ServerCertificateHash = ServerCertificateHash ?? new string[0];
             c.ApplicationName = ApplicationName;
@@ -282,6 +375,12 @@ namespace MfaApproval.Cmdlets
                 c.IntegrationKey = IntegrationKey;
                 c.AllowBypass = AllowBypass.IsPresent;
                 c.Authentication = "DuoSignature";
+            }
+            else if (IsOkta)
+            {
+                c.ClientId = ClientId;
+                c.NumberChallenge = NumberChallenge.IsPresent;
+                c.Authentication = ClientId != null ? "OktaServiceApp" : "OktaApiToken";
             }
             else
             {

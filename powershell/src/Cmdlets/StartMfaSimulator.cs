@@ -39,6 +39,8 @@ namespace MfaApproval.Cmdlets
         const string DemoDuoSecretKey = "demo-duo-secret-key-for-mfa-sim-only-0000";
         /// <summary>The simulator's documented demo RADIUS shared secret (README). Demo only.</summary>
         const string DemoRadiusSecret = "demo-radius-shared-secret-for-mfa-sim-only";
+        /// <summary>The simulator's documented demo Okta API token (README). Demo only.</summary>
+        const string DemoOktaApiToken = "00demo-okta-api-token-for-mfa-sim-only-0000000";
 
         protected override void EndProcessing()
         {
@@ -68,19 +70,20 @@ namespace MfaApproval.Cmdlets
                 ThrowTerminatingError(Errors.Record("MfaApproval.SimulatorStartFailed", "The simulator did not start: " + error, ErrorCategory.ResourceUnavailable, path));
             }
             bool duo = Provider == MfaProvider.Duo;
-            // Uri is the API the returned Connection speaks (Duo: the API host, not the SDK's .asmx).
-            Simulator sim = new Simulator(started.Process, duo ? new Uri(started.DuoBase) : started.Uri, started.CertificateHash);
+            bool okta = Provider == MfaProvider.Okta;
+            // Uri is the API the returned Connection speaks (Duo, Okta: the API's base, not the SDK's .asmx).
+            Simulator sim = new Simulator(started.Process, duo || okta ? new Uri(started.DuoBase) : started.Uri, started.CertificateHash);
             sim.Job = started.Job;
             Session.Remember(sim);
             SecureString secret = new SecureString();
-            foreach (char ch in duo ? DemoDuoSecretKey : radius ? DemoRadiusSecret : "demo-password") secret.AppendChar(ch);
+            foreach (char ch in duo ? DemoDuoSecretKey : okta ? DemoOktaApiToken : radius ? DemoRadiusSecret : "demo-password") secret.AppendChar(ch);
             secret.MakeReadOnly();
             JsonObject config = new JsonObject()
-                .Add("provider", duo ? "duo" : "mfaserver")
-                .Add("uri", duo ? started.DuoBase : started.Uri.AbsoluteUri)
+                .Add("provider", duo ? "duo" : okta ? "okta" : "mfaserver")
+                .Add("uri", duo || okta ? started.DuoBase : started.Uri.AbsoluteUri)
                 .Add("serverCertificateSha256", new string[] { started.CertificateHash });
             if (duo) config.Add("integrationKey", started.DuoIntegrationKey);
-            else if (!radius) config.Add("userName", "demo-admin");
+            else if (!radius && !okta) config.Add("userName", "demo-admin");
             if (radius)
             {
                 config = new JsonObject().Add("provider", "radius").Add("servers", new string[] { started.RadiusServer ?? string.Empty });
@@ -90,7 +93,7 @@ namespace MfaApproval.Cmdlets
             {
                 client = Native.NewClient(config.ToString(), new KeyValuePair<uint, SecureString>[]
                 {
-                    new KeyValuePair<uint, SecureString>(duo ? Native.SecretDuoSecretKey : radius ? Native.SecretRadiusSharedSecret : Native.SecretBasicPassword, secret),
+                    new KeyValuePair<uint, SecureString>(duo ? Native.SecretDuoSecretKey : okta ? Native.SecretOktaApiToken : radius ? Native.SecretRadiusSharedSecret : Native.SecretBasicPassword, secret),
                 });
             }
             catch (MfaNativeException e)
@@ -104,8 +107,8 @@ namespace MfaApproval.Cmdlets
             }
             Connection c = new Connection(client);
             c.ConfigJson = config.ToString();
-            c.Provider = duo ? "Duo" : "MfaServer";
-            c.Uri = duo ? new Uri(started.DuoBase) : started.Uri;
+            c.Provider = duo ? "Duo" : okta ? "Okta" : "MfaServer";
+            c.Uri = duo || okta ? new Uri(started.DuoBase) : started.Uri;
             c.ServerCertificateHash = new string[] { started.CertificateHash };
             c.ApplicationName = "MfaApproval";
             c.HttpTimeout = 100;
@@ -124,6 +127,10 @@ namespace MfaApproval.Cmdlets
             {
                 c.IntegrationKey = started.DuoIntegrationKey;
                 c.Authentication = "DuoSignature";
+            }
+            else if (okta)
+            {
+                c.Authentication = "OktaApiToken";
             }
             else
             {

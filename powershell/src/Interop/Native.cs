@@ -40,6 +40,8 @@ namespace MfaApproval.Interop
         public const uint SecretProxyPassword = 4;
         public const uint SecretRadiusSharedSecret = 5;
         public const uint SecretRadiusPassword = 6;
+        public const uint SecretOktaApiToken = 7;
+        public const uint SecretOktaPrivateKey = 8;
         public const uint Ok = 0;
         public const uint BufferTooSmall = 5;
 

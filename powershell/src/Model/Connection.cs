@@ -13,19 +13,24 @@ namespace MfaApproval
             ModuleVersion = Session.ModuleVersion;
         }
 
-        /// <summary>MfaServer, Duo or Radius.</summary>
+        /// <summary>MfaServer, Duo, Radius or Okta.</summary>
         public string Provider { get; internal set; }
         public Uri Uri { get; internal set; }
         /// <summary>Duo: the integration key (the secret key stays in the engine).</summary>
         public string IntegrationKey { get; internal set; }
         /// <summary>Duo: a bypass (no push) counts as an approval, with a warning each time.</summary>
         public bool AllowBypass { get; internal set; }
+        /// <summary>Okta: the service app's client id (null with an API token).</summary>
+        public string ClientId { get; internal set; }
+        /// <summary>Okta: pushes ask for a number challenge; the number reaches the asker.</summary>
+        public bool NumberChallenge { get; internal set; }
         /// <summary>The audit trail file (one JSON line per finished request), or null.</summary>
         public string AuditPath { get; internal set; }
         /// <summary>none, system, or the proxy URL.</summary>
         public string Proxy { get; internal set; }
         public string UserName { get; internal set; }
-        /// <summary>Basic, ClientCertificate, "Basic, ClientCertificate", None, or DuoSignature.</summary>
+        /// <summary>Basic, ClientCertificate, "Basic, ClientCertificate", None, DuoSignature,
+        /// OktaApiToken or OktaServiceApp.</summary>
         public string Authentication { get; internal set; }
         public string[] ServerCertificateHash { get; internal set; }
         public string InitiatingAuthenticationType { get; internal set; }

@@ -35,7 +35,8 @@ namespace MfaApproval
         public Uri Uri { get; private set; }
         /// <summary>MfaServer or Duo.</summary>
         public string Provider { get; private set; }
-        /// <summary>A code the user must enter on their device (Duo Verified Push), once the provider sent one.</summary>
+        /// <summary>A code the user must enter or pick on their device (Duo Verified Push, Okta's number
+        /// challenge), once the provider sent one.</summary>
         public string VerificationCode { get; internal set; }
         /// <summary>The result, once the request has been waited on.</summary>
         public Result Result { get; internal set; }

@@ -38,9 +38,10 @@ namespace MfaApproval
             lock (gate) { return pending.ToArray(); }
         }
 
-        /// <summary>Duo Verified Push: a code the user must type reaches the person who asked,
-        /// once per request, as host output (the information stream, tagged PSHOST, as
-        /// Write-Host writes) and in the progress bar, while the request is pending.</summary>
+        /// <summary>A code the user must type or pick on the phone (Duo Verified Push, Okta's
+        /// number challenge: any provider's progress code) reaches the person who asked, once
+        /// per request, as host output (the information stream, tagged PSHOST, as Write-Host
+        /// writes) and in the progress bar, while the request is pending.</summary>
         void ShowCodes(PSCmdlet cmdlet, ProgressRecord progress)
         {
             // At most every 250 ms: reading progress is a native call and a JSON parse per request.
@@ -48,13 +49,15 @@ namespace MfaApproval
             sinceCodes.Restart();
             foreach (Request r in Snapshot())
             {
-                if (r.Provider != "Duo" || r.VerificationCode != null) continue;
+                if (r.Provider == "MfaServer" || r.VerificationCode != null) continue;
                 Dictionary<string, object> p;
                 try { p = r.ReadProgress(); } catch (Exception) { continue; }
                 object code;
                 if (p == null || !p.TryGetValue("code", out code) || !(code is string)) continue;
                 r.VerificationCode = (string)code;
-                string text = string.Format(CultureInfo.InvariantCulture, "{0}: enter verification code {1} in Duo Mobile to approve.", r.UserName, r.VerificationCode);
+                string text = r.Provider == "Okta"
+                    ? string.Format(CultureInfo.InvariantCulture, "{0}: pick number {1} in Okta Verify to approve.", r.UserName, r.VerificationCode)
+                    : string.Format(CultureInfo.InvariantCulture, "{0}: enter verification code {1} in Duo Mobile to approve.", r.UserName, r.VerificationCode);
                 HostInformationMessage message = new HostInformationMessage();
                 message.Message = text;
                 message.NoNewLine = false;

@@ -38,6 +38,7 @@ impl Client {
                 &secrets,
                 redactor.clone(),
             )?),
+            "okta" => Arc::new(crate::okta::Okta::new(config, &secrets, redactor.clone())?),
             _ => Arc::new(MfaServer::new(config, &secrets, redactor.clone())?),
         };
         let audit = match &config.audit_path {
@@ -247,6 +248,8 @@ fn redactor_for(config: &ClientConfig, secrets: &Secrets) -> Redactor {
         &secrets.duo_secret_key,
         &secrets.radius_shared_secret,
         &secrets.radius_password,
+        &secrets.okta_api_token,
+        &secrets.okta_private_key,
     ]
     .into_iter()
     .flatten()

@@ -31,7 +31,7 @@ pub enum PasswordMode {
 }
 
 /// The providers (`provider` in the configuration).
-pub const PROVIDERS: &[&str] = &["mfaserver", "duo", "radius"];
+pub const PROVIDERS: &[&str] = &["mfaserver", "duo", "radius", "okta"];
 
 /// The client configuration. JSON names are camelCase; unknown fields are rejected so a
 /// typo never silently weakens a setting.
@@ -97,6 +97,14 @@ pub struct ClientConfig {
     /// every such outcome carries a warning.
     #[serde(default)]
     pub allow_bypass: bool,
+    /// Okta: ask for a number challenge (`useNumberMatchingChallenge`); the number to pick
+    /// reaches the asker through the progress `code`.
+    #[serde(default)]
+    pub number_challenge: bool,
+    /// Okta: the OAuth 2.0 service app's client id (`private_key_jwt`; its private key
+    /// travels as a secret). Without it, an API token secret is used.
+    #[serde(default)]
+    pub client_id: Option<String>,
     /// Outbound proxy: `none` (default), `system` (environment variables) or a URL
     /// (`http://host:port`). See the proxy module.
     #[serde(default)]
@@ -164,6 +172,10 @@ pub struct Secrets {
     pub radius_shared_secret: Option<Zeroizing<String>>,
     /// RADIUS: the PAP password (`passwordMode: fixed`).
     pub radius_password: Option<Zeroizing<String>>,
+    /// Okta: an API token (sent as `Authorization: SSWS <token>`).
+    pub okta_api_token: Option<Zeroizing<String>>,
+    /// Okta: the service app's private key (PEM, PKCS#8 RSA or P-256) for `clientId`.
+    pub okta_private_key: Option<Zeroizing<String>>,
 }
 
 impl std::fmt::Debug for Secrets {
@@ -195,6 +207,14 @@ impl std::fmt::Debug for Secrets {
             .field(
                 "radius_password",
                 &self.radius_password.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "okta_api_token",
+                &self.okta_api_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "okta_private_key",
+                &self.okta_private_key.as_ref().map(|_| "<redacted>"),
             )
             .finish()
     }
@@ -282,7 +302,7 @@ mod tests {
             (r#"{"uri":"ftp://x/y"}"#, "uri"),
             (r#"{"uri":"not a url"}"#, "uri"),
             (r#"{"uri":"https://u:p@x/y"}"#, "uri"),
-            (r#"{"uri":"https://x/y","provider":"okta"}"#, "provider"),
+            (r#"{"uri":"https://x/y","provider":"entra"}"#, "provider"),
             (
                 r#"{"uri":"https://x/y","initiatingAuthenticationType":"bogus"}"#,
                 "initiatingAuthenticationType",

@@ -13,7 +13,7 @@
 //! - `redact`: server text bounded, cleaned and redacted of secrets before any message;
 //! - `tls`, `proxy` and `transport`: one reusable HTTPS client per configuration, pinning,
 //!   extra CA, client certificates, proxies, caller authentication;
-//! - `provider`, `mfaserver`, `duo` and `radius`: the provider interface and its implementations;
+//! - `provider`, `mfaserver`, `duo`, `radius` and `okta`: the provider interface and its implementations;
 //! - `progress`: what a pending request is doing; `audit`: the audit trail;
 //! - `mfa_protocol` (its own crate, shared with the simulator): the bounded XML reader,
 //!   the strict JSON reader, SOAP 1.1, the CallResult table, Duo's signing and encodings,
@@ -36,6 +36,7 @@ mod check;
 mod duo;
 mod mfaserver;
 mod next_step;
+mod okta;
 mod pace;
 mod progress;
 mod provider;
@@ -67,6 +68,29 @@ pub mod testing {
     use crate::outcome::{FailureKind, Status};
     pub use crate::provider::{BoxFuture, Provider};
     pub use crate::redact::Redactor;
+
+    /// Reads an Okta poll answer (`status`, `body`) of the transaction at `poll` exactly as
+    /// the provider does: the status it ends the request with (`None`: keep polling), or why
+    /// the answer is refused.
+    pub fn decide_okta_poll_body(
+        status: u16,
+        body: &[u8],
+        poll: &str,
+    ) -> Result<Option<Status>, String> {
+        let doc = if body.iter().all(u8::is_ascii_whitespace) {
+            crate::json::StrictValue::Null
+        } else {
+            crate::json::StrictValue::parse(body).map_err(|e| e.to_string())?
+        };
+        use crate::okta::decide::{poll_decision, Verdict};
+        Ok(match poll_decision(status, &doc, poll)?.0 {
+            Verdict::Waiting => None,
+            Verdict::Approved => Some(Status::Approved),
+            Verdict::Denied => Some(Status::Denied),
+            Verdict::TimedOut => Some(Status::TimedOut),
+            Verdict::Failed => Some(Status::Failed),
+        })
+    }
 
     /// Reads an MFA Server `PfAuthUser_4` answer (HTTP 200 with `body`) and decides it
     /// exactly as the provider does: the status, or why the answer could not be read.

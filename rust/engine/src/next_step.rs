@@ -9,13 +9,18 @@ use crate::outcome::FailureKind;
 /// The marker that starts a next step in a message.
 pub const MARKER: &str = "Next: ";
 
-/// The next step for a failure of `kind` with `provider` (`mfaserver`, `duo` or `radius`); empty for
+/// The next step for a failure of `kind` with `provider` (`mfaserver`, `duo`, `radius` or `okta`); empty for
 /// [`FailureKind::Provider`] (the provider's codes say what to do, see [`crate::codes`]).
 pub fn for_kind(kind: FailureKind, provider: &str) -> &'static str {
     let duo = provider == "duo";
     let radius = provider == "radius";
+    let okta = provider == "okta";
     match kind {
         FailureKind::Provider => "",
+        FailureKind::Dns if okta => "check the host name in -OrgUrl (uri) and this machine's DNS; where only a proxy reaches the Internet, give -Proxy or -UseSystemProxy (proxy).",
+        FailureKind::Connect if okta => "check -OrgUrl (uri), this machine's firewall and outbound HTTPS; where only a proxy reaches the Internet, give -Proxy or -UseSystemProxy (proxy).",
+        FailureKind::Authentication if okta => "check -ApiToken (the API token secret), or -ClientId and -PrivateKeyFile (clientId and the private key) and the service app's scopes okta.users.read and okta.users.manage, against the Okta Admin Console; and -OrgUrl (uri).",
+        FailureKind::HttpStatus if okta => "429 means Okta's rate limit for this org was reached and 5xx that Okta is busy (see status.okta.com): try again later; otherwise check -OrgUrl (uri).",
         FailureKind::Dns if radius => "check the host names in -Server (servers) and this machine's DNS.",
         FailureKind::Connect if radius => "check -Server (servers): the host, the UDP port (1812 unless given), the firewall, and that the RADIUS server is running.",
         FailureKind::Timeout if radius => "no answer in time: the person did not answer, or the RADIUS server dropped the request (a wrong -SharedSecret, this machine not one of its clients, a missing Message-Authenticator): check the server's log; give more time with -Timeout.",

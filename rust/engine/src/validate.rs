@@ -46,7 +46,9 @@ impl ClientConfig {
         if let Some(p) = &self.audit_path {
             crate::audit::check_path(p)?;
         }
+        crate::okta::config::refuse_elsewhere(self, secrets)?;
         match self.provider.as_str() {
+            "okta" => crate::okta::config::validate(self, secrets, scheme),
             "mfaserver" => self.validate_mfaserver(secrets, scheme),
             "duo" => crate::duo::config::validate(self, secrets, scheme),
             other => Err(ConfigError::new(
@@ -151,6 +153,10 @@ impl ClientConfig {
             radius_shared_secret: (self.provider == "radius").then(|| Zeroizing::new("x".into())),
             radius_password: (self.password_mode == crate::config::PasswordMode::Fixed)
                 .then(|| Zeroizing::new(String::new())),
+            okta_api_token: (self.provider == "okta" && self.client_id.is_none())
+                .then(|| Zeroizing::new("x".repeat(40))),
+            okta_private_key: (self.provider == "okta" && self.client_id.is_some())
+                .then(|| Zeroizing::new(crate::okta::config::ASSUMED_KEY.into())),
         };
         self.validate(&assumed)
     }

@@ -45,8 +45,9 @@
 // provider; 4 = approvals decided in the engine: the request fields `approvers`,
 // `require`, `excludeUserNames`, the outcome fields `require`, `needed`, `decidedBy`,
 // `approvers`, and `mfa_request_expire`; the `radius` provider with the secret kinds
-// `MFA_SECRET_RADIUS_SHARED_SECRET` (5) and `MFA_SECRET_RADIUS_PASSWORD` (6) (nothing
-// earlier changed).
+// `MFA_SECRET_RADIUS_SHARED_SECRET` (5) and `MFA_SECRET_RADIUS_PASSWORD` (6); the `okta`
+// provider with `MFA_SECRET_OKTA_API_TOKEN` (7) and `MFA_SECRET_OKTA_PRIVATE_KEY` (8)
+// (nothing earlier changed).
 #define MFA_ABI_VERSION 4
 
 // Secret kind: the HTTP Basic password (for `userName` in the configuration).
@@ -67,6 +68,12 @@
 // Secret kind: the PAP password sent to a RADIUS server (provider `radius`,
 // `passwordMode: fixed`).
 #define MFA_SECRET_RADIUS_PASSWORD 6
+
+// Secret kind: an Okta API token (provider `okta`, sent as `Authorization: SSWS ...`).
+#define MFA_SECRET_OKTA_API_TOKEN 7
+
+// Secret kind: an Okta service app's private key, PEM (provider `okta` with `clientId`).
+#define MFA_SECRET_OKTA_PRIVATE_KEY 8
 
 // Poll status: the request is still running.
 #define MFA_STATUS_PENDING 0

@@ -19,6 +19,10 @@ pub const MFA_SECRET_RADIUS_SHARED_SECRET: u32 = 5;
 /// Secret kind: the PAP password sent to a RADIUS server (provider `radius`,
 /// `passwordMode: fixed`).
 pub const MFA_SECRET_RADIUS_PASSWORD: u32 = 6;
+/// Secret kind: an Okta API token (provider `okta`, sent as `Authorization: SSWS ...`).
+pub const MFA_SECRET_OKTA_API_TOKEN: u32 = 7;
+/// Secret kind: an Okta service app's private key, PEM (provider `okta` with `clientId`).
+pub const MFA_SECRET_OKTA_PRIVATE_KEY: u32 = 8;
 
 /// A secret passed beside the JSON configuration, as UTF-8 bytes. The library copies it,
 /// uses it, and zeroizes its copy; the host should clear its own buffer after the call.
@@ -115,6 +119,8 @@ unsafe fn read_secrets(secrets: *const mfa_secret, len: usize) -> Result<Secrets
             MFA_SECRET_PROXY_PASSWORD => &mut out.proxy_password,
             MFA_SECRET_RADIUS_SHARED_SECRET => &mut out.radius_shared_secret,
             MFA_SECRET_RADIUS_PASSWORD => &mut out.radius_password,
+            MFA_SECRET_OKTA_API_TOKEN => &mut out.okta_api_token,
+            MFA_SECRET_OKTA_PRIVATE_KEY => &mut out.okta_private_key,
             other => {
                 return Err(fail(
                     mfa_result::MFA_INVALID_ARGUMENT,

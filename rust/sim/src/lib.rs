@@ -15,6 +15,7 @@
 //! - [`cert`]: the self-signed certificate made at start;
 //! - [`duo`]: the Duo Auth API v2 (`/auth/v2/*`) on the same listener;
 //! - [`radius`]: a RADIUS server (UDP) for the demo users (`mfa-sim --radius`).
+//! - [`okta`]: Okta's management API for Okta Verify push (`/api/v1/*`) on the same listener.
 //!
 //! Requests are read with the engine's XML reader (`mfa_protocol::xml`); independent
 //! clients (a generic SOAP library in `tests/`) keep both sides honest.
@@ -25,6 +26,7 @@ pub mod cert;
 pub mod directory;
 pub mod duo;
 pub mod faults;
+pub mod okta;
 pub mod ops;
 pub mod radius;
 pub mod server;

@@ -1,6 +1,7 @@
 //! `mfa-sim`: the MFA Server SDK and Duo Auth API simulator as a command. Prints the
 //! service URL on its first line, then the certificate fingerprint (HTTPS), the caller user
-//! and the Duo API base and integration key (never a password or secret key), and serves
+//! the Duo API base and integration key and the Okta org URL (never a password, secret key
+//! or API token), and serves
 //! until Ctrl+C, SIGTERM, or (with `--exit-on-stdin-eof`) until its standard input closes.
 
 use mfa_sim::{Directory, Running, SimConfig, TlsMode, DEMO_USER};
@@ -11,16 +12,19 @@ const USAGE: &str = "usage: mfa-sim [--addr HOST:PORT] [--http] [--cert PEM --ke
                [--direct-sdk-disallowed] [--path /VDIR/PfWsSdk.asmx] [--write-cert FILE]
                [--exit-on-stdin-eof] [--duo-integration-key IKEY] [--duo-secret-key-file FILE]
                [--radius [--radius-port PORT] [--radius-secret-file FILE]]
+               [--okta-api-token-file FILE] [--okta-client-id ID --okta-client-key-file PEM]
 
 Simulates the Azure MFA Server Web Service SDK (PfWsSdk.asmx) and, on the same listener,
-Duo's Auth API v2 (/auth/v2/ping, check, preauth, auth, auth_status) on loopback.
+Duo's Auth API v2 (/auth/v2/ping, check, preauth, auth, auth_status) and Okta's
+management API for Okta Verify push (/api/v1/users, factors, verify, transactions) on loopback.
 Defaults: 127.0.0.1:0 (a free port), HTTPS with a self-signed certificate (its SHA-256 is
 printed for pinning), the demo caller demo-admin (password in the README), the built-in
 demo users alice/bob/carol/mallory@contoso.com, no-response delay 55 s, and for Duo the
 demo integration key and secret key (demo only; see the README) with the same users plus
-victor (Verified Push), bypass, locked and enroll. --radius adds a RADIUS server (UDP, same
-address, a free port unless --radius-port) for the same users plus challenge, unsigned and
-wrongsecret, with the demo shared secret (demo only; see the README).";
+victor (Verified Push), bypass, locked and enroll; for Okta the demo API token (demo only;
+see the README) with alice/bob/carol/mallory/victor/dave and the fault users. --radius adds a
+RADIUS server (UDP, same address, a free port unless --radius-port) for the same users plus
+challenge, unsigned and wrongsecret, with the demo shared secret (demo only; see the README).";
 
 fn fail(msg: &str) -> ! {
     eprintln!("mfa-sim: {msg}");
@@ -44,6 +48,7 @@ fn parse(
         (None, None, false, false, false);
     let mut directory_file = None;
     let mut write_cert = None;
+    let (mut okta_client_id, mut okta_client_key) = (None, None);
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = |name: &str| {
@@ -103,6 +108,23 @@ fn parse(
                     return Err(format!("--duo-secret-key-file '{f}': the file is empty"));
                 }
             }
+            "--okta-api-token-file" => {
+                let f = value("--okta-api-token-file")?;
+                let token = std::fs::read_to_string(&f)
+                    .map_err(|e| format!("--okta-api-token-file '{f}': {e}"))?;
+                config.okta_api_token = token.trim().to_string();
+                if config.okta_api_token.is_empty() {
+                    return Err(format!("--okta-api-token-file '{f}': the file is empty"));
+                }
+            }
+            "--okta-client-id" => okta_client_id = Some(value("--okta-client-id")?),
+            "--okta-client-key-file" => {
+                let f = value("--okta-client-key-file")?;
+                okta_client_key = Some(
+                    std::fs::read_to_string(&f)
+                        .map_err(|e| format!("--okta-client-key-file '{f}': {e}"))?,
+                );
+            }
             "--write-cert" => write_cert = Some(value("--write-cert")?),
             "--radius" => radius.enabled = true,
             "--radius-port" => {
@@ -149,6 +171,11 @@ fn parse(
     if let Some(f) = directory_file {
         config.directory = Directory::demo().load(&f)?;
     }
+    config.okta_service_app = match (okta_client_id, okta_client_key) {
+        (Some(id), Some(key)) => Some((id, key)),
+        (None, None) => None,
+        _ => return Err("--okta-client-id and --okta-client-key-file go together".into()),
+    };
     if http && write_cert.is_some() {
         return Err("--write-cert needs HTTPS".into());
     }
@@ -194,6 +221,7 @@ async fn main() {
         })
         .unwrap_or_default();
     println!("duo-api: {base} integration key {duo_ikey}");
+    println!("okta-api: {base}");
     let radius_server = if radius.enabled {
         let addr = std::net::SocketAddr::new(running.addr.ip(), radius.port);
         let r = mfa_sim::radius::RadiusRunning::start(addr, &radius.secret)

@@ -70,6 +70,11 @@ pub struct SimConfig {
     pub duo_integration_key: String,
     /// The Duo secret key requests must be signed with.
     pub duo_secret_key: String,
+    /// The Okta API token the `/api/v1/*` API accepts (`SSWS <token>`).
+    pub okta_api_token: String,
+    /// An Okta service app: its client id and a PKCS#8 PEM key whose public half verifies
+    /// its client assertions (`POST /oauth2/v1/token`).
+    pub okta_service_app: Option<(String, String)>,
 }
 
 impl Default for SimConfig {
@@ -85,6 +90,8 @@ impl Default for SimConfig {
             path: DEFAULT_PATH.into(),
             duo_integration_key: crate::duo::DEMO_INTEGRATION_KEY.into(),
             duo_secret_key: crate::duo::DEMO_SECRET_KEY.into(),
+            okta_api_token: crate::okta::DEMO_API_TOKEN.into(),
+            okta_service_app: None,
         }
     }
 }
@@ -131,6 +138,7 @@ impl Stats {
 struct State {
     ctx: Context,
     duo: crate::duo::DuoSim,
+    okta: crate::okta::OktaSim,
     credentials: Vec<(String, [u8; 32])>,
     path: String,
     url: String,
@@ -215,12 +223,21 @@ impl Running {
         let scheme = if tls.is_some() { "https" } else { "http" };
         let url = format!("{scheme}://{host}:{}{}", addr.port(), config.path);
         let stats = Arc::new(Stats::default());
+        let mut okta = crate::okta::OktaSim::new(
+            &config.okta_api_token,
+            &format!("{scheme}://{host}:{}", addr.port()),
+            config.no_response_after,
+        );
+        if let Some((id, pem)) = &config.okta_service_app {
+            okta.service_app = Some(crate::okta::oauth::ServiceApp::new(id, pem)?);
+        }
         let state = Arc::new(State {
             duo: crate::duo::DuoSim::new(
                 &config.duo_integration_key,
                 &config.duo_secret_key,
                 config.no_response_after,
             ),
+            okta,
             ctx: Context::new(
                 config.directory,
                 config.no_response_after,
@@ -288,6 +305,26 @@ impl Running {
             shutdown: Some(tx),
             task: Some(task),
         })
+    }
+
+    /// The authenticated Okta calls received so far.
+    pub fn okta_calls(&self) -> Vec<crate::okta::Call> {
+        self.state
+            .okta
+            .calls
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The Okta number challenges given so far, in order.
+    pub fn okta_numbers(&self) -> Vec<u16> {
+        self.state
+            .okta
+            .numbers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// The signed Duo calls accepted so far: (path, parameters).
@@ -487,6 +524,20 @@ async fn handle(
     if req.uri().path().starts_with("/auth/v2/") {
         return duo_reply(req, state).await;
     }
+    if req.uri().path() == "/oauth2/v1/token" && req.method() == hyper::Method::POST {
+        let body = match Limited::new(req.into_body(), MAX_REQUEST_BYTES)
+            .collect()
+            .await
+        {
+            Ok(b) => b.to_bytes(),
+            Err(_) => return page(413, "413 - Request Entity Too Large"),
+        };
+        let answer = state.okta.token(&body);
+        return reply(answer.status, "application/json", answer.body);
+    }
+    if req.uri().path().starts_with("/api/v1/") {
+        return okta_reply(req, state).await;
+    }
     if req.uri().path().to_ascii_lowercase() != state.path {
         return page(404, "404 - File or directory not found.");
     }
@@ -668,6 +719,55 @@ async fn duo_reply(req: Request<Incoming>, state: &State) -> Response<SimBody> {
             hyper::header::RETRY_AFTER,
             hyper::header::HeaderValue::from(after),
         );
+    }
+    r
+}
+
+/// The Okta API: reads the request, lets [`crate::okta::OktaSim`] answer.
+async fn okta_reply(req: Request<Incoming>, state: &State) -> Response<SimBody> {
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let method = req.method().as_str().to_ascii_uppercase();
+    let path = req.uri().path().to_owned();
+    let query = req.uri().query().unwrap_or_default().to_owned();
+    let authorization = header("authorization");
+    let user_agent = header("user-agent");
+    let body = match Limited::new(req.into_body(), MAX_REQUEST_BYTES)
+        .collect()
+        .await
+    {
+        Ok(b) => b.to_bytes(),
+        Err(_) => {
+            return reply(
+                413,
+                "application/json",
+                r#"{"errorCode":"E0000003","errorSummary":"Request too large"}"#.into(),
+            )
+        }
+    };
+    let answer = state
+        .okta
+        .handle(crate::okta::Incoming {
+            method: &method,
+            path: &path,
+            query: &query,
+            authorization: authorization.as_deref(),
+            user_agent: user_agent.as_deref(),
+            body: &body,
+        })
+        .await;
+    if answer.status == 401 {
+        state.stats.unauthorized.fetch_add(1, Ordering::Relaxed);
+    }
+    let mut r = reply(answer.status, "application/json", answer.body);
+    for (name, value) in answer.headers {
+        if let Ok(v) = hyper::header::HeaderValue::from_str(&value) {
+            r.headers_mut().insert(name, v);
+        }
     }
     r
 }

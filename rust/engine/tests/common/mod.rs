@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod fake_duo;
+pub mod fake_okta;
 pub mod hostile;
 pub mod matrix;
 pub mod strict;
@@ -107,4 +108,35 @@ pub fn duo_client(sim: &Running, extra: &str) -> Client {
         duo_secret(mfa_sim::duo::DEMO_SECRET_KEY),
     )
     .expect("duo client builds")
+}
+
+/// The simulator's Okta org URL (`https://127.0.0.1:PORT`).
+pub fn okta_base(sim: &Running) -> String {
+    format!("https://{}", sim.addr)
+}
+
+/// An Okta config JSON for the simulator (pinned), plus `extra` fields.
+pub fn okta_config(sim: &Running, extra: &str) -> ClientConfig {
+    let pin = sim.cert_sha256.clone().unwrap_or_default();
+    let json = format!(
+        r#"{{"provider":"okta","uri":"{}","serverCertificateSha256":["{pin}"]{}{extra}}}"#,
+        okta_base(sim),
+        if extra.is_empty() { "" } else { "," }
+    );
+    ClientConfig::from_json(json.as_bytes()).expect("valid okta config json")
+}
+
+pub fn okta_token(token: &str) -> Secrets {
+    Secrets {
+        okta_api_token: Some(Zeroizing::new(token.into())),
+        ..Default::default()
+    }
+}
+
+pub fn okta_client(sim: &Running, extra: &str) -> Client {
+    Client::new(
+        &okta_config(sim, extra),
+        okta_token(mfa_sim::okta::DEMO_API_TOKEN),
+    )
+    .expect("okta client builds")
 }

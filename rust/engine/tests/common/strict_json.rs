@@ -1,7 +1,8 @@
 //! An independent strict check of a Duo `auth_status` approval, written from RFC 8259 and
 //! Duo's contract alone (no serde): a small recursive-descent parser that keeps every
 //! member of every object in order, so a duplicate is seen rather than resolved. Used by
-//! the `duo_differential` test and the `duo_differential` fuzz target.
+//! the `duo_differential` test and the `duo_differential` fuzz target, and (for an Okta poll
+//! answer) by the `okta_strict` test.
 
 #[derive(Debug)]
 enum J {
@@ -230,4 +231,17 @@ pub fn is_approval(bytes: &[u8]) -> bool {
         return false;
     };
     is(one(response, "result"), "allow") && is(one(response, "status"), "allow")
+}
+
+/// True when `bytes` is exactly one JSON document, with no key repeated anywhere, whose top
+/// level is an object with exactly one `factorResult` = `SUCCESS` (an Okta poll approval).
+pub fn is_okta_approval(bytes: &[u8]) -> bool {
+    let Some(doc) = parse(bytes) else {
+        return false;
+    };
+    if !unique_keys(&doc) {
+        return false;
+    }
+    let J::Obj(top) = &doc else { return false };
+    matches!(one(top, "factorResult"), Some(J::Str(s)) if s == "SUCCESS")
 }

@@ -1,0 +1,444 @@
+//! Calls to the Okta management API: the credential in `Authorization` (marked
+//! sensitive), bounded answers read by the strict JSON reader, Okta's rate-limit headers
+//! honoured (`X-Rate-Limit-Remaining: 0` holds the next call until `X-Rate-Limit-Reset`),
+//! and retries of 429 (after `Retry-After` or the reset, never sooner than a second) and,
+//! for calls that change nothing, of server errors and transport failures. A call that
+//! starts a push (`verify`) is retried only when Okta refused it (429) or it never left.
+
+use crate::json::StrictValue;
+use crate::outcome::FailureKind;
+use crate::redact::Redactor;
+use crate::transport::{classify, read_limited, TransportError};
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::{Method, Url};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Retries of one call answered 429 (or 5xx when safe) before its failure stands.
+const MAX_RETRIES: u32 = 6;
+/// Retries of a transport failure (connect, reset, timeout): a down server is told quickly.
+const MAX_TRANSPORT_RETRIES: u32 = 2;
+/// The longest wait a rate-limit header or `Retry-After` can ask for (Okta's windows are
+/// one minute); the request's own deadline still bounds everything.
+const MAX_RATE_WAIT: Duration = Duration::from_secs(60);
+/// The least wait after a 429, whatever the server says.
+const MIN_RATE_WAIT: Duration = Duration::from_secs(1);
+
+/// How a call may be retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// Changes nothing (GET, DELETE of a transaction): retry 429, 5xx and transport errors.
+    Safe,
+    /// Starts a push (verify): retry a 429 (Okta refused it) or a call that never left.
+    OnlyIfRefused,
+}
+
+/// A failed call: the kind, a message (never a secret; Okta's `errorCode` and
+/// `errorSummary` bounded and redacted) and the HTTP status when the server answered.
+#[derive(Debug, Clone)]
+pub struct CallError {
+    /// What kind of failure.
+    pub kind: FailureKind,
+    /// A sentence.
+    pub message: String,
+    /// The HTTP status, when the server answered.
+    pub status: Option<u16>,
+}
+
+impl CallError {
+    /// A failure that is not an HTTP answer.
+    pub fn new(kind: FailureKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            status: None,
+        }
+    }
+}
+
+/// A successful answer: its HTTP status and its JSON (`Null` for an empty body).
+#[derive(Debug)]
+pub struct Answer {
+    /// 200, 201, 204 ...
+    pub status: u16,
+    /// The document.
+    pub json: StrictValue,
+}
+
+/// One failed attempt, with what a retry should wait.
+struct Failure {
+    error: CallError,
+    busy: bool,
+    wait: Option<Duration>,
+}
+
+/// The HTTP side of the Okta provider.
+pub struct Api {
+    http: reqwest::Client,
+    origin: Url,
+    authorization: super::auth::Credential,
+    timeout: Duration,
+    redactor: Arc<Redactor>,
+    /// No call before this instant (`X-Rate-Limit-Remaining: 0` until the reset).
+    not_before: Mutex<Option<Instant>>,
+}
+
+impl std::fmt::Debug for Api {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Api")
+            .field("origin", &self.origin.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+fn now_unix() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+}
+
+/// How long the rate-limit headers ask the next call to wait: when no call is left in the
+/// window, until `X-Rate-Limit-Reset` (seconds since 1970, measured against the answer's
+/// `Date` when it has one, so a skewed clock does not matter), at most [`MAX_RATE_WAIT`].
+pub fn rate_limit_wait(headers: &HeaderMap, local_now: i64) -> Option<Duration> {
+    let remaining = header(headers, "x-rate-limit-remaining")?
+        .parse::<u64>()
+        .ok()?;
+    if remaining > 0 {
+        return None;
+    }
+    reset_wait(headers, local_now)
+}
+
+fn reset_wait(headers: &HeaderMap, local_now: i64) -> Option<Duration> {
+    let reset = header(headers, "x-rate-limit-reset")?.parse::<i64>().ok()?;
+    let now = header(headers, "date")
+        .and_then(mfa_protocol::time::parse_rfc2822)
+        .unwrap_or(local_now);
+    let seconds = reset
+        .saturating_sub(now)
+        .clamp(0, MAX_RATE_WAIT.as_secs() as i64);
+    Some(Duration::from_secs(seconds as u64))
+}
+
+/// What a 429 asks for: `Retry-After` seconds, else the rate-limit reset; at least
+/// [`MIN_RATE_WAIT`], at most [`MAX_RATE_WAIT`]. `None` when the answer says neither.
+pub fn busy_wait(headers: &HeaderMap, local_now: i64) -> Option<Duration> {
+    let asked = header(headers, "retry-after")
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(Duration::from_secs)
+        .or_else(|| reset_wait(headers, local_now))?;
+    Some(asked.clamp(MIN_RATE_WAIT, MAX_RATE_WAIT))
+}
+
+impl Api {
+    /// A client for the org at `origin`.
+    pub fn new(
+        http: reqwest::Client,
+        origin: Url,
+        authorization: super::auth::Credential,
+        timeout: Duration,
+        redactor: Arc<Redactor>,
+    ) -> Self {
+        Self {
+            http,
+            origin,
+            authorization,
+            timeout,
+            redactor,
+            not_before: Mutex::new(None),
+        }
+    }
+
+    /// Server text fit for a message: the access token and every secret removed, bounded.
+    pub fn server_text(&self, raw: &str, max_chars: usize) -> String {
+        self.redactor
+            .server_text_within(&self.authorization.scrub(raw), max_chars)
+    }
+
+    /// The org URL with `path` (already percent-encoded where it carries data).
+    pub fn url(&self, path: &str) -> Url {
+        let mut url = self.origin.clone();
+        url.set_path(path);
+        url
+    }
+
+    /// Whether `url` is on the org's own origin (scheme, host and port) with no user
+    /// information, query or fragment.
+    pub fn is_own(&self, url: &Url) -> bool {
+        url.origin() == self.origin.origin()
+            && url.username().is_empty()
+            && url.password().is_none()
+            && url.query().is_none()
+            && url.fragment().is_none()
+    }
+
+    /// A call; `body` is a JSON document (POST). Returns the 2xx answer.
+    pub async fn call(
+        &self,
+        method: Method,
+        url: &Url,
+        body: Option<&str>,
+        retry: Retry,
+        op: &'static str,
+    ) -> Result<Answer, CallError> {
+        let mut attempt = 0;
+        loop {
+            self.hold().await;
+            let wait = match self.once(method.clone(), url, body, op).await {
+                Ok(answer) => return Ok(answer),
+                Err(f) => {
+                    let retryable = match retry {
+                        Retry::Safe => {
+                            f.busy
+                                || matches!(
+                                    f.error.kind,
+                                    FailureKind::Connect
+                                        | FailureKind::Dns
+                                        | FailureKind::Transport
+                                        | FailureKind::Timeout
+                                )
+                        }
+                        Retry::OnlyIfRefused => {
+                            f.error.status == Some(429)
+                                || matches!(f.error.kind, FailureKind::Connect | FailureKind::Dns)
+                        }
+                    };
+                    let limit = if f.busy {
+                        MAX_RETRIES
+                    } else {
+                        MAX_TRANSPORT_RETRIES
+                    };
+                    if !retryable || attempt >= limit {
+                        return Err(f.error);
+                    }
+                    f.wait.unwrap_or_else(|| backoff(attempt))
+                }
+            };
+            attempt += 1;
+            // The caller's overall deadline bounds every wait (this sleep is cancelled with it).
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Waits while the rate-limit headers of an earlier answer said no call is left.
+    async fn hold(&self) {
+        let until = *self.not_before.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(until) = until {
+            tokio::time::sleep_until(until.into()).await;
+        }
+    }
+
+    fn note_rate_limit(&self, headers: &HeaderMap) {
+        let mut slot = self.not_before.lock().unwrap_or_else(|p| p.into_inner());
+        *slot = rate_limit_wait(headers, now_unix()).map(|w| Instant::now() + w);
+    }
+
+    /// One attempt.
+    async fn once(
+        &self,
+        method: Method,
+        url: &Url,
+        body: Option<&str>,
+        op: &'static str,
+    ) -> Result<Answer, Failure> {
+        let failure = |error: CallError| Failure {
+            error,
+            busy: false,
+            wait: None,
+        };
+        let mut value = self
+            .authorization
+            .header(&self.http, &self.origin, self.timeout)
+            .await
+            .map_err(failure)?;
+        value.set_sensitive(true);
+        let mut request = self
+            .http
+            .request(method, url.clone())
+            .header(AUTHORIZATION, value)
+            .header(ACCEPT, HeaderValue::from_static("application/json"));
+        if let Some(b) = body {
+            request = request
+                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                .body(b.to_owned());
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| failure(from_transport(classify(&e, self.timeout), op)))?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        self.note_rate_limit(&headers);
+        let bytes = read_limited(response, self.timeout)
+            .await
+            .map_err(|e| failure(from_transport(e, op)))?;
+        if (200..300).contains(&status) {
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                return Ok(Answer {
+                    status,
+                    json: StrictValue::Null,
+                });
+            }
+            return StrictValue::parse(&bytes)
+                .map(|json| Answer { status, json })
+                .map_err(|e| {
+                    failure(CallError::new(
+                        FailureKind::Protocol,
+                        format!("{op}: {e}; not an approval"),
+                    ))
+                });
+        }
+        let (code, summary) = error_detail(&bytes);
+        let code = self
+            .redactor
+            .server_text_within(&self.authorization.scrub(&code), 20);
+        let summary = self
+            .redactor
+            .server_text_within(&self.authorization.scrub(summary.trim()), 200);
+        let kind = match status {
+            401 | 403 => FailureKind::Authentication,
+            _ => FailureKind::HttpStatus,
+        };
+        let busy = status == 429 || status >= 500;
+        let wait = if status == 429 {
+            Some(busy_wait(&headers, now_unix()).unwrap_or(MIN_RATE_WAIT))
+        } else {
+            None
+        };
+        let detail = match (code.is_empty(), summary.is_empty()) {
+            (true, true) => String::new(),
+            (false, true) => format!(" ({code})"),
+            (true, false) => format!(" ({summary})"),
+            (false, false) => format!(" ({code}: {summary})"),
+        };
+        Err(Failure {
+            error: CallError {
+                kind,
+                message: format!("{op}: HTTP {status}{detail}"),
+                status: Some(status),
+            },
+            busy,
+            wait,
+        })
+    }
+}
+
+/// Okta's error fields (`errorCode`, `errorSummary`) of a non-2xx answer read strictly, as
+/// raw server text (redacted by the caller); empty when unreadable.
+fn error_detail(bytes: &[u8]) -> (String, String) {
+    let Ok(doc) = StrictValue::parse_object(bytes) else {
+        return (String::new(), String::new());
+    };
+    let code = doc.opt_str("errorCode").ok().flatten().unwrap_or_default();
+    let summary = doc
+        .opt_str("errorSummary")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    (code.to_owned(), summary.to_owned())
+}
+
+fn from_transport(e: TransportError, op: &str) -> CallError {
+    CallError::new(e.kind, format!("{op}: {}", e.message))
+}
+
+/// 1 s, 2 s, 4 s ... up to 32 s, plus up to 1 s of jitter (when the answer asked for no wait).
+fn backoff(attempt: u32) -> Duration {
+    let base = Duration::from_secs(1u64 << attempt.min(5));
+    let mut jitter = [0u8; 2];
+    let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut jitter);
+    base + Duration::from_millis(u64::from(u16::from_le_bytes(jitter)) % 1000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn rate_limit_headers_hold_only_an_exhausted_window_and_never_past_a_minute() {
+        let now = 1_700_000_000;
+        let reset = |s: i64| (now + s).to_string();
+        assert_eq!(
+            rate_limit_wait(
+                &headers(&[
+                    ("x-rate-limit-remaining", "5"),
+                    ("x-rate-limit-reset", &reset(9))
+                ]),
+                now
+            ),
+            None
+        );
+        assert_eq!(
+            rate_limit_wait(
+                &headers(&[
+                    ("x-rate-limit-remaining", "0"),
+                    ("x-rate-limit-reset", &reset(9))
+                ]),
+                now
+            ),
+            Some(Duration::from_secs(9))
+        );
+        for far in [i64::MAX, now * 4, now + 86_400] {
+            let h = headers(&[
+                ("x-rate-limit-remaining", "0"),
+                ("x-rate-limit-reset", &far.to_string()),
+            ]);
+            assert_eq!(rate_limit_wait(&h, now), Some(MAX_RATE_WAIT), "{far}");
+        }
+        let past = headers(&[
+            ("x-rate-limit-remaining", "0"),
+            ("x-rate-limit-reset", "-5"),
+        ]);
+        assert_eq!(rate_limit_wait(&past, now), Some(Duration::ZERO));
+        let junk = headers(&[
+            ("x-rate-limit-remaining", "-1"),
+            ("x-rate-limit-reset", "soon"),
+        ]);
+        assert_eq!(rate_limit_wait(&junk, now), None);
+    }
+
+    #[test]
+    fn the_reset_is_measured_against_the_servers_date() {
+        let server_now = 1_700_000_000;
+        let h = headers(&[
+            ("x-rate-limit-remaining", "0"),
+            ("x-rate-limit-reset", &(server_now + 7).to_string()),
+            ("date", &mfa_protocol::time::rfc2822(server_now)),
+        ]);
+        // The local clock is an hour behind; the wait is still the server's 7 s.
+        assert_eq!(
+            rate_limit_wait(&h, server_now - 3600),
+            Some(Duration::from_secs(7))
+        );
+    }
+
+    #[test]
+    fn a_429_waits_at_least_a_second_and_at_most_a_minute() {
+        let now = 1_700_000_000;
+        for (after, expect) in [("0", 1), ("3", 3), ("999999999999", 60)] {
+            assert_eq!(
+                busy_wait(&headers(&[("retry-after", after)]), now),
+                Some(Duration::from_secs(expect)),
+                "{after}"
+            );
+        }
+        assert_eq!(busy_wait(&headers(&[("retry-after", "-3")]), now), None);
+        assert_eq!(busy_wait(&headers(&[]), now), None);
+    }
+}

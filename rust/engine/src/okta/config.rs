@@ -1,0 +1,134 @@
+//! The Okta part of the client configuration: the org URL (an https origin), one credential
+//! (an API token, or a service app's client id with its private key), the number challenge.
+
+use crate::check::{check_text, ConfigError};
+use crate::config::{ClientConfig, Secrets};
+
+/// A syntactically valid key `validate_fields` assumes when `clientId` is set (the real
+/// key is parsed when the client is built).
+pub const ASSUMED_KEY: &str = "-----BEGIN PRIVATE KEY-----\nassumed\n-----END PRIVATE KEY-----";
+
+/// Refuses the Okta settings on another provider's connection.
+pub fn refuse_elsewhere(config: &ClientConfig, secrets: &Secrets) -> Result<(), ConfigError> {
+    if config.provider == "okta" {
+        return Ok(());
+    }
+    for (field, set) in [
+        ("numberChallenge", config.number_challenge),
+        ("clientId", config.client_id.is_some()),
+        ("oktaApiToken", secrets.okta_api_token.is_some()),
+        ("oktaPrivateKey", secrets.okta_private_key.is_some()),
+    ] {
+        if set {
+            return Err(ConfigError::new(
+                field,
+                format!("is an Okta setting; provider is {}", config.provider),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Is `host` this machine (the only place plain http is allowed, for tests)?
+fn loopback(url: &reqwest::Url) -> bool {
+    let host = url.host_str().unwrap_or_default();
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Checks a `provider: okta` configuration (`uri` is the org URL).
+pub fn validate(config: &ClientConfig, secrets: &Secrets, scheme: &str) -> Result<(), ConfigError> {
+    for (field, set) in [
+        ("userName", config.user_name.is_some()),
+        ("basicPassword", secrets.basic_password.is_some()),
+        (
+            "clientCertificateFile",
+            config.client_certificate_file.is_some(),
+        ),
+        ("clientKeyFile", config.client_key_file.is_some()),
+        ("requireUserMatch", !config.require_user_match),
+        ("integrationKey", config.integration_key.is_some()),
+        ("duoSecretKey", secrets.duo_secret_key.is_some()),
+        ("allowBypass", config.allow_bypass),
+    ] {
+        if set {
+            return Err(ConfigError::new(
+                field,
+                "is not an Okta setting; provider is okta",
+            ));
+        }
+    }
+    let url =
+        reqwest::Url::parse(&config.uri).map_err(|e| ConfigError::new("uri", e.to_string()))?;
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        return Err(ConfigError::new(
+            "uri",
+            "for provider okta is the org URL only (an origin), e.g. https://contoso.okta.com",
+        ));
+    }
+    if scheme == "http" && !(config.allow_unencrypted_authentication && loopback(&url)) {
+        return Err(ConfigError::new(
+            "uri",
+            "for provider okta must be https:// (the API token or access token would travel readable and the answers forgeable)",
+        ));
+    }
+    match (&config.client_id, &secrets.okta_api_token, &secrets.okta_private_key) {
+        (None, None, _) => {
+            return Err(ConfigError::new(
+                "oktaApiToken",
+                "is required for provider okta (an API token as a secret), unless clientId and the oktaPrivateKey secret are given",
+            ))
+        }
+        (None, Some(token), key) => {
+            if key.is_some() {
+                return Err(ConfigError::new(
+                    "oktaPrivateKey",
+                    "is given without clientId; give clientId with the key, or the API token alone",
+                ));
+            }
+            if token.is_empty()
+                || token.len() > 256
+                || !token.bytes().all(|b| b.is_ascii_graphic())
+            {
+                return Err(ConfigError::new(
+                    "oktaApiToken",
+                    "must be an Okta API token (1 to 256 printable ASCII characters, no spaces)",
+                ));
+            }
+        }
+        (Some(id), token, key) => {
+            check_text("clientId", id, true)?;
+            if id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                return Err(ConfigError::new(
+                    "clientId",
+                    "must be the service app's client id (letters and digits, e.g. 0oa1b2c3d4e5f6g7h8i9)",
+                ));
+            }
+            if token.is_some() {
+                return Err(ConfigError::new(
+                    "oktaApiToken",
+                    "is given with clientId; use one credential: the API token, or the service app",
+                ));
+            }
+            match key {
+                None => {
+                    return Err(ConfigError::new(
+                        "oktaPrivateKey",
+                        "is required with clientId (the service app's private key, PEM, as a secret)",
+                    ))
+                }
+                Some(k) if !k.contains("-----BEGIN") || k.len() > 16 * 1024 => {
+                    return Err(ConfigError::new(
+                        "oktaPrivateKey",
+                        "must be a PEM private key (PKCS#8 RSA or EC P-256, at most 16 KB)",
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,466 @@
+//! A hostile Okta org (plain HTTP on loopback, scripted): forged poll answers, transaction
+//! links to another user, factor, origin or transaction, answers that are huge, endless or
+//! dripping, rate-limit headers and Retry-After at their extremes, and a server echoing
+//! the API token. Each ends not approved, within the request's deadline; an honest answer
+//! through the same harness is approved (so the harness can approve).
+
+mod common;
+use common::fake_okta::*;
+use mfa_engine::outcome::FailureKind;
+use mfa_engine::{Outcome, Status};
+use std::time::{Duration, Instant};
+
+const TOKEN: &str = "00Zh5eGmUq9zpfQnyUIu5OL9iWoMMv5ZNmk3zLJ4Ep";
+
+async fn approve_on(server: &FakeOkta, extra: &str, seconds: u32) -> Outcome {
+    let client = server.client(extra, TOKEN);
+    common::run(
+        &client,
+        &format!(r#"{{"userName":"alice@contoso.com","timeoutSeconds":{seconds}}}"#),
+    )
+    .await
+}
+
+async fn approve_with(answer: Answer) -> (Outcome, FakeOkta) {
+    let server = FakeOkta::start(answer).await;
+    let o = approve_on(&server, "", 10).await;
+    (o, server)
+}
+
+#[tokio::test]
+async fn an_honest_success_is_approved_by_the_same_harness() {
+    let (o, server) = approve_with(polls_answer(r#"{"factorResult":"SUCCESS"}"#)).await;
+    assert_eq!(o.status, Status::Approved, "{}", o.message);
+    let verify = server
+        .seen()
+        .into_iter()
+        .find(|s| s.method == "POST")
+        .unwrap();
+    assert!(
+        verify
+            .head
+            .contains(&format!("authorization: SSWS {TOKEN}"))
+            || verify
+                .head
+                .contains(&format!("Authorization: SSWS {TOKEN}"))
+    );
+    assert!(verify
+        .head
+        .to_ascii_lowercase()
+        .contains("user-agent: mfaapproval/"));
+}
+
+#[tokio::test]
+async fn forged_poll_answers_are_never_approvals() {
+    let cases = [
+        r#"{"factorResult":"WAITING","factorResult":"SUCCESS"}"#,
+        r#"{"factorResult":"REJECTED","f\u0061ctorResult":"SUCCESS"}"#,
+        r#"{"factorResult":"SUCCESS","factorResult":"SUCCESS"}"#,
+        r#"{"factorResult":"WAITING"}{"factorResult":"SUCCESS"}"#,
+        r#"{"factorResult":"SUCCESS"} x"#,
+        "\u{feff}{\"factorResult\":\"SUCCESS\"}",
+        r#"{"factorResult":"success"}"#,
+        r#"{"factorResult":"Success"}"#,
+        r#"{"factorResult":"SUCCESS "}"#,
+        r#"{"factorResult":"SUCCESS\u200b"}"#,
+        r#"{"factorResult":"APPROVED"}"#,
+        r#"{"factorResult":["SUCCESS"]}"#,
+        r#"{"factorResult":1}"#,
+        r#"{"factorResult":null}"#,
+        r#"{"result":"SUCCESS"}"#,
+        r#"["SUCCESS"]"#,
+        r#""SUCCESS""#,
+        r#"{"factorResult":"SUCCESS","_links":{"poll":{"href":"http://127.0.0.1:1/api/v1/users/x/factors/y/transactions/z"}}}"#,
+        r#"{"factorResult":"SUCCESS","_links":"x"}"#,
+        "",
+    ];
+    for body in cases {
+        let (o, _) = approve_with(polls_answer(body)).await;
+        assert!(!o.approved, "{body}: {}", o.message);
+        assert_eq!(o.status, Status::Failed, "{body}: {}", o.message);
+    }
+}
+
+#[tokio::test]
+async fn a_poll_answered_with_another_status_code_is_refused() {
+    for status in [201, 202, 203, 204, 302] {
+        let answer = org(
+            |base| json(201, waiting(base)),
+            move |_, _| {
+                json(status, r#"{"factorResult":"SUCCESS"}"#)
+                    .header("Location", "http://127.0.0.1:1/")
+            },
+        );
+        let (o, _) = approve_with(answer).await;
+        assert!(!o.approved, "{status}: {}", o.message);
+        assert_eq!(o.status, Status::Failed, "{status}: {}", o.message);
+    }
+}
+
+#[tokio::test]
+async fn a_verify_that_decides_without_a_push_is_refused() {
+    for (status, body) in [
+        (200, r#"{"factorResult":"SUCCESS"}"#.to_string()),
+        (201, r#"{"factorResult":"SUCCESS"}"#.to_string()),
+        (
+            200,
+            r#"{"factorResult":"WAITING","_links":{"poll":{"href":"x"}}}"#.to_string(),
+        ),
+        (201, r#"{"factorResult":"WAITING"}"#.to_string()),
+        (
+            201,
+            r#"{"factorResult":"WAITING","factorResult":"WAITING"}"#.to_string(),
+        ),
+    ] {
+        let answer = org(
+            move |_| json(status, body.clone()),
+            |_, _| json(200, r#"{"factorResult":"SUCCESS"}"#),
+        );
+        let (o, server) = approve_with(answer).await;
+        assert!(!o.approved, "{status}: {}", o.message);
+        assert_eq!(o.failure_kind, FailureKind::Protocol, "{}", o.message);
+        assert_eq!(server.transaction_calls("GET"), 0, "nothing polled");
+    }
+}
+
+#[tokio::test]
+async fn transaction_links_to_another_user_factor_origin_or_path_are_never_followed() {
+    let elsewhere = FakeOkta::start(polls_answer(r#"{"factorResult":"SUCCESS"}"#)).await;
+    let other_origin = elsewhere.base();
+    let links = move |base: &str| -> Vec<String> {
+        vec![
+            format!("{base}/api/v1/users/00uBOB/factors/{FID}/transactions/{TID}"),
+            format!("{base}/api/v1/users/{UID}/factors/opfOTHER/transactions/{TID}"),
+            format!(
+                "{base}/api/v1/users/{UID}/factors/{FID}/transactions/{TID}/../../../../00uBOB"
+            ),
+            format!("{base}/api/v1/users/{UID}/factors/{FID}/transactions/"),
+            format!("{base}/api/v1/users/{UID}/factors/{FID}/transactions/a/b"),
+            format!(
+                "{base}/api/v1/users/{UID}/factors/{FID}/transactions/{TID}?factorResult=SUCCESS"
+            ),
+            format!("{other_origin}/api/v1/users/{UID}/factors/{FID}/transactions/{TID}"),
+            format!(
+                "https://{}/api/v1/users/{UID}/factors/{FID}/transactions/{TID}",
+                base.trim_start_matches("http://")
+            ),
+            format!(
+                "http://user:pw@{}/api/v1/users/{UID}/factors/{FID}/transactions/{TID}",
+                base.trim_start_matches("http://")
+            ),
+            format!(
+                "http://localhost:{}/api/v1/users/{UID}/factors/{FID}/transactions/{TID}",
+                base.rsplit(':').next().unwrap()
+            ),
+            "/api/v1/users/00u1alice/factors/opf1push/transactions/v2mst.tx1".to_string(),
+        ]
+    };
+    let count = links("http://127.0.0.1:1").len();
+    for i in 0..count {
+        let links = links.clone();
+        let answer = org(
+            move |base| {
+                let href = links(base)[i].clone();
+                json(
+                    201,
+                    format!(
+                        r#"{{"factorResult":"WAITING","_links":{{"poll":{{"href":"{href}"}}}}}}"#
+                    ),
+                )
+            },
+            |_, _| json(200, r#"{"factorResult":"SUCCESS"}"#),
+        );
+        let (o, server) = approve_with(answer).await;
+        assert!(!o.approved, "{i}: {}", o.message);
+        assert_eq!(o.failure_kind, FailureKind::Protocol, "{i}: {}", o.message);
+        assert_eq!(server.transaction_calls("GET"), 0, "{i}: nothing polled");
+    }
+    assert!(
+        elsewhere.seen().is_empty(),
+        "the other origin never heard from us"
+    );
+    // A cancel link to another transaction is refused too.
+    let answer = org(
+        |base| {
+            json(
+                201,
+                format!(
+                    r#"{{"factorResult":"WAITING","_links":{{"poll":{{"href":"{}"}},"cancel":{{"href":"{}x"}}}}}}"#,
+                    link(base),
+                    link(base)
+                ),
+            )
+        },
+        |_, _| json(200, r#"{"factorResult":"SUCCESS"}"#),
+    );
+    let (o, _) = approve_with(answer).await;
+    assert!(!o.approved, "{}", o.message);
+}
+
+#[tokio::test]
+async fn a_poll_answer_naming_another_transaction_is_refused_and_the_push_withdrawn() {
+    let answer = org(
+        |base| json(201, waiting(base)),
+        |seen, base| {
+            if seen.method == "DELETE" {
+                return json(204, "");
+            }
+            json(
+                200,
+                format!(
+                    r#"{{"factorResult":"WAITING","_links":{{"poll":{{"href":"{}2"}}}}}}"#,
+                    link(base)
+                ),
+            )
+        },
+    );
+    let (o, server) = approve_with(answer).await;
+    assert!(!o.approved);
+    assert_eq!(o.failure_kind, FailureKind::Protocol, "{}", o.message);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while server.transaction_calls("DELETE") == 0 {
+        assert!(Instant::now() < deadline, "the push was not withdrawn");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn another_user_in_the_lookup_is_refused() {
+    let answer: Answer = std::sync::Arc::new(|seen: &Seen, _: &str| {
+        if seen.path.starts_with("/api/v1/users/alice") {
+            json(
+                200,
+                r#"{"id":"00uMALLORY","profile":{"login":"mallory@contoso.com"}}"#,
+            )
+        } else {
+            json(
+                200,
+                r#"[{"id":"opf1","factorType":"push","provider":"OKTA","status":"ACTIVE"}]"#,
+            )
+        }
+    });
+    let (o, server) = approve_with(answer).await;
+    assert!(!o.approved);
+    assert_eq!(o.failure_kind, FailureKind::Protocol, "{}", o.message);
+    assert_eq!(server.seen().len(), 1, "nothing after the lookup");
+}
+
+#[tokio::test]
+async fn a_number_challenge_that_does_not_come_ends_it_and_withdraws_the_push() {
+    let answer = org(
+        |base| json(201, waiting(base)),
+        |seen, _| {
+            if seen.method == "DELETE" {
+                json(204, "")
+            } else {
+                json(200, r#"{"factorResult":"SUCCESS"}"#)
+            }
+        },
+    );
+    let server = FakeOkta::start(answer).await;
+    let o = approve_on(&server, r#""numberChallenge":true"#, 10).await;
+    assert!(!o.approved);
+    assert!(o.message.contains("numberChallenge"), "{}", o.message);
+    assert_eq!(server.transaction_calls("GET"), 0);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while server.transaction_calls("DELETE") == 0 {
+        assert!(Instant::now() < deadline, "the push was not withdrawn");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_malformed_number_challenge_ends_it_and_withdraws_the_push() {
+    for answer_value in [r#""42""#, "4.2", "-1", "1000", "[42]"] {
+        let v = answer_value.to_string();
+        let answer = org(
+            move |base| {
+                json(
+                    201,
+                    format!(
+                        r#"{{"factorResult":"WAITING","_links":{{"poll":{{"href":"{0}"}},"cancel":{{"href":"{0}"}}}},"_embedded":{{"challenge":{{"correctAnswer":{v}}}}}}}"#,
+                        link(base)
+                    ),
+                )
+            },
+            |seen, _| {
+                if seen.method == "DELETE" {
+                    json(204, "")
+                } else {
+                    json(200, r#"{"factorResult":"SUCCESS"}"#)
+                }
+            },
+        );
+        let server = FakeOkta::start(answer).await;
+        let o = approve_on(&server, "", 10).await;
+        assert!(!o.approved, "{answer_value}: {}", o.message);
+        assert_eq!(o.failure_kind, FailureKind::Protocol, "{}", o.message);
+        assert_eq!(server.transaction_calls("GET"), 0);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while server.transaction_calls("DELETE") == 0 {
+            assert!(
+                Instant::now() < deadline,
+                "{answer_value}: the push was not withdrawn"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn huge_endless_and_dripping_answers_end_within_the_deadline() {
+    let huge = format!(
+        r#"{{"factorResult":"SUCCESS","x":"{}"}}"#,
+        "a".repeat(5 * 1024 * 1024)
+    );
+    let cases: Vec<(&str, Reply)> = vec![
+        ("huge", json(200, huge)),
+        (
+            "endless",
+            Reply {
+                status: 200,
+                headers: vec![],
+                body: Body::Endless,
+            },
+        ),
+        (
+            "drip",
+            Reply {
+                status: 200,
+                headers: vec![],
+                body: Body::Drip(
+                    r#"{"factorResult":"SUCCESS"}"#.into(),
+                    Duration::from_millis(400),
+                ),
+            },
+        ),
+    ];
+    for (name, reply) in cases {
+        let answer = org(|base| json(201, waiting(base)), move |_, _| reply.clone());
+        let server = FakeOkta::start(answer).await;
+        let clock = Instant::now();
+        let o = approve_on(&server, "", 3).await;
+        assert!(!o.approved, "{name}: {}", o.message);
+        assert!(
+            clock.elapsed() < Duration::from_millis(4500),
+            "{name}: {:?}",
+            clock.elapsed()
+        );
+    }
+}
+
+#[tokio::test]
+async fn retry_after_and_rate_limit_extremes_never_hold_past_the_deadline_nor_spin() {
+    let busy = |headers: Vec<(&'static str, String)>| {
+        move |_: &Seen, _: &str| {
+            let mut r = json(
+                429,
+                r#"{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit"}"#,
+            );
+            for (k, v) in &headers {
+                r = r.header(k, v.clone());
+            }
+            r
+        }
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let cases: Vec<(&str, Vec<(&'static str, String)>)> = vec![
+        (
+            "retry-after huge",
+            vec![("Retry-After", "99999999999".into())],
+        ),
+        ("retry-after zero", vec![("Retry-After", "0".into())]),
+        ("retry-after negative", vec![("Retry-After", "-5".into())]),
+        (
+            "retry-after date",
+            vec![("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT".into())],
+        ),
+        (
+            "reset far",
+            vec![
+                ("X-Rate-Limit-Remaining", "0".into()),
+                ("X-Rate-Limit-Reset", (now + 10_000_000).to_string()),
+            ],
+        ),
+        (
+            "reset past",
+            vec![
+                ("X-Rate-Limit-Remaining", "0".into()),
+                ("X-Rate-Limit-Reset", "1".into()),
+            ],
+        ),
+        ("none", vec![]),
+    ];
+    for (name, headers) in cases {
+        let answer = org(|base| json(201, waiting(base)), busy(headers));
+        let server = FakeOkta::start(answer).await;
+        let clock = Instant::now();
+        let o = approve_on(&server, "", 3).await;
+        let elapsed = clock.elapsed();
+        assert!(!o.approved, "{name}: {}", o.message);
+        assert!(elapsed < Duration::from_millis(4000), "{name}: {elapsed:?}");
+        let polls = server.transaction_calls("GET");
+        assert!(
+            polls as f64 <= elapsed.as_secs_f64() + 1.0,
+            "{name}: {polls} polls in {elapsed:?}"
+        );
+    }
+    // A window that says "none left" on every answer holds the next call until the reset.
+    let answer = org(
+        |base| json(201, waiting(base)),
+        move |_, _| {
+            let reset = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs()
+                + 3;
+            json(200, r#"{"factorResult":"WAITING"}"#)
+                .header("X-Rate-Limit-Remaining", "0")
+                .header("X-Rate-Limit-Reset", reset.to_string())
+        },
+    );
+    let server = FakeOkta::start(answer).await;
+    let o = approve_on(&server, "", 4).await;
+    assert_eq!(o.status, Status::TimedOut, "{}", o.message);
+    let polls = server.transaction_calls("GET");
+    assert!(polls <= 2, "{polls} polls in 4 s with a 3 s reset");
+}
+
+#[tokio::test]
+async fn an_echoed_token_never_reaches_the_outcome() {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(TOKEN);
+    let echoes = vec![
+        format!("Invalid token provided: SSWS {TOKEN}"),
+        format!("token {b64}"),
+    ];
+    for echo in echoes {
+        for (status, at_poll) in [(401, false), (403, false), (400, true), (404, true)] {
+            let body = format!(r#"{{"errorCode":"E0000011","errorSummary":"{echo}"}}"#);
+            let b = body.clone();
+            let answer = if at_poll {
+                org(
+                    |base| json(201, waiting(base)),
+                    move |_, _| json(status, b.clone()),
+                )
+            } else {
+                std::sync::Arc::new(move |_: &Seen, _: &str| json(status, b.clone())) as Answer
+            };
+            let server = FakeOkta::start(answer).await;
+            let o = approve_on(&server, "", 3).await;
+            assert!(!o.approved);
+            let text = serde_json::to_string(&o).unwrap();
+            assert!(
+                !text.contains(TOKEN) && !text.contains(&b64),
+                "{status}: {text}"
+            );
+            assert!(
+                text.contains("[redacted]") || !echo.contains(TOKEN),
+                "{status}: {text}"
+            );
+        }
+    }
+}

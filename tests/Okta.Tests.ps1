@@ -1,0 +1,123 @@
+# The Okta provider through the cmdlets: the simulator's Okta API, every demo user, the
+# number challenge shown to the person waiting, connection settings named by parameter,
+# queries, cancellation, and an API token that never shows.
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+    Import-Module $ModulePath -Force
+    $sim = Start-MfaSimulator -Provider Okta -NoResponseAfter 1
+    $okta = $sim.Connection
+    $demoToken = '00demo-okta-api-token-for-mfa-sim-only-0000000'
+    $port = ([uri]$sim.Uri).Port
+    $org = "https://127.0.0.1:$port"
+}
+AfterAll {
+    $sim | Stop-MfaSimulator -ErrorAction SilentlyContinue
+    Remove-Module MfaApproval -ErrorAction SilentlyContinue
+}
+
+Describe 'An Okta connection' {
+    It 'is what Start-MfaSimulator -Provider Okta returns' {
+        $okta.Provider | Should -Be 'Okta'
+        $okta.Authentication | Should -Be 'OktaApiToken'
+        $okta.Uri.Port | Should -Be $port
+    }
+
+    It '<User> ends as <Status>' -ForEach @(
+        @{ User = 'alice@contoso.com'; Status = 'Approved' }
+        @{ User = 'bob@contoso.com'; Status = 'Denied' }
+        @{ User = 'carol@contoso.com'; Status = 'TimedOut' }
+        @{ User = 'mallory@contoso.com'; Status = 'Denied' }
+        @{ User = 'dave@contoso.com'; Status = 'Failed' }
+        @{ User = 'error@faults.contoso.com'; Status = 'Failed' }
+        @{ User = 'nobody@contoso.com'; Status = 'Failed' }
+    ) {
+        $r = Invoke-MfaApproval -Connection $okta -UserName $User -Timeout 30
+        $r.Status | Should -Be $Status
+        $r.Approved | Should -Be ($Status -eq 'Approved')
+        $r.Provider | Should -Be 'okta'
+    }
+
+    It 'says why a user without Okta Verify gets no push' {
+        (Invoke-MfaApproval -Connection $okta -UserName dave@contoso.com).Message | Should -Match 'no active Okta Verify push factor.*enrollment policy'
+    }
+
+    It '-Assert refuses an Okta rejection with MfaApproval.Denied' {
+        { Invoke-MfaApproval -Connection $okta -UserName bob@contoso.com -Assert } | Should -Throw -ErrorId 'MfaApproval.Denied,*'
+    }
+
+    It 'shows the number challenge to the person waiting, once, while the request is pending' {
+        $conn = New-MfaConnection -Provider Okta -OrgUrl $org -ApiToken (New-TestSecureString $demoToken) -ServerCertificateHash $sim.CertificateHash -NumberChallenge
+        $conn.NumberChallenge | Should -BeTrue
+        $r = Invoke-MfaApproval -Connection $conn -UserName alice@contoso.com -InformationVariable shown
+        $r.Status | Should -Be 'Approved'
+        ($shown | Out-String) | Should -Match 'alice@contoso.com: pick number \d+ in Okta Verify to approve'
+        @($shown | Where-Object { $_.Tags -contains 'MfaApproval.VerificationCode' }).Count | Should -Be 1
+    }
+
+    It 'records the number on the pending request for Start/Wait' {
+        $request = Start-MfaApproval -Connection $okta -UserName victor@contoso.com
+        $result = $request | Wait-MfaApproval -InformationVariable shown
+        $request.VerificationCode | Should -Match '^\d{2}$'
+        $result.Status | Should -Be 'Approved'
+    }
+
+    It 'Test-MfaConnection and Get-MfaUser ask Okta and push nothing' {
+        (Test-MfaConnection -Connection $okta).Success | Should -BeTrue
+        (Get-MfaUser -Connection $okta -UserName alice@contoso.com).Exists | Should -BeTrue
+        (Get-MfaUser -Connection $okta -UserName nobody@contoso.com).Exists | Should -BeFalse
+    }
+
+    It 'Stop-MfaApproval cancels a pending Okta push and says the push is withdrawn' {
+        $r = Start-MfaApproval -Connection $okta -UserName carol@contoso.com -Timeout 60
+        $r | Stop-MfaApproval
+        $result = $r | Wait-MfaApproval
+        $result.Status | Should -Be 'Cancelled'
+        $result.Approved | Should -BeFalse
+        $result.Message | Should -Match 'withdrawn'
+    }
+}
+
+Describe 'Okta connection settings' {
+    It 'a wrong API token is refused by Okta (E0000011) and never shown' {
+        $wrong = '00Wrong-Okta-Token-0123456789abcdefghij'
+        $all = & {
+            $conn = New-MfaConnection -Provider Okta -OrgUrl $org -ApiToken (New-TestSecureString $wrong) -ServerCertificateHash $sim.CertificateHash -Verbose
+            Invoke-MfaApproval -Connection $conn -UserName alice@contoso.com -Verbose
+            Test-MfaConnection -Connection $conn
+        } *>&1 | Out-String
+        $all | Should -Match 'E0000011'
+        $all | Should -Not -Match ([regex]::Escape($wrong))
+    }
+
+    It 'names -OrgUrl for <Name>' -ForEach @(
+        @{ Name = 'a path'; Url = 'https://contoso.okta.com/api/v1' }
+        @{ Name = 'plain http'; Url = 'http://contoso.okta.com' }
+    ) {
+        $err = $null
+        try { New-MfaConnection -Provider Okta -OrgUrl $Url -ApiToken (New-TestSecureString $demoToken) } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'MfaApproval.InvalidConnectionSettings,*'
+        $err.Exception.Message | Should -Match '-OrgUrl'
+    }
+
+    It 'refuses credentials in -OrgUrl when binding, before anything is shown' {
+        { New-MfaConnection -Provider Okta -OrgUrl 'https://svc:Hunter2@contoso.okta.com' -ApiToken (New-TestSecureString $demoToken) -Verbose 4>&1 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
+    }
+
+    It 'names -ClientId, and -PrivateKeyFile when it is missing or not a key' {
+        $err = $null
+        try { New-MfaConnection -Provider Okta -OrgUrl $org -ClientId 'not/an/id' -PrivateKeyFile $PSCommandPath } catch { $err = $_ }
+        $err.Exception.Message | Should -Match '-ClientId|-PrivateKeyFile'
+        $err = $null
+        try { New-MfaConnection -Provider Okta -OrgUrl $org -ClientId '0oa1b2c3d4e5f6g7h8i9' -PrivateKeyFile (Join-Path $TestDrive 'missing.pem') } catch { $err = $_ }
+        $err.Exception.Message | Should -Match 'PrivateKeyFile'
+        Set-Content -Path (Join-Path $TestDrive 'bad.pem') -Value 'not a key'
+        $err = $null
+        try { New-MfaConnection -Provider Okta -OrgUrl $org -ClientId '0oa1b2c3d4e5f6g7h8i9' -PrivateKeyFile (Join-Path $TestDrive 'bad.pem') } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'MfaApproval.InvalidConnectionSettings,*'
+        $err.Exception.Message | Should -Match '-PrivateKeyFile'
+    }
+
+    It '-Provider Okta with MFA Server parameters is refused' {
+        { New-MfaConnection -Provider Okta -Uri $sim.Uri } | Should -Throw -ErrorId 'MfaApproval.InvalidConnectionSettings,*'
+    }
+}
