@@ -101,7 +101,7 @@ namespace MfaApproval.Hosting
                 if (result != null) return result;
                 if (handle.IsClosed) return result = Ended("Cancelled", "the approval was freed before it finished");
                 if (Native.Poll(handle, 0) == Native.StatusPending) return null;
-                result = Result.FromOutcome(Native.Outcome(handle), null, null);
+                result = Result.FromOutcome(Native.Outcome(handle));
                 handle.Dispose();
                 return result;
             }
@@ -130,7 +130,7 @@ namespace MfaApproval.Hosting
         static Result Ended(string status, string message)
         {
             JsonObject doc = new JsonObject().Add("status", status).Add("approved", false).Add("failureKind", "cancelled").Add("message", message);
-            return Result.FromOutcome(doc.ToString(), null, null);
+            return Result.FromOutcome(doc.ToString());
         }
 
         public override string ToString()

@@ -2,6 +2,7 @@
 // is freed when the result has been read (Wait-MfaApproval, Invoke-MfaApproval) or the
 // module is removed. Freeing or cancelling never leaves an approval running.
 using System;
+using System.Collections.Generic;
 using MfaApproval.Interop;
 
 namespace MfaApproval
@@ -33,11 +34,13 @@ namespace MfaApproval
         public DateTime StartedAt { get; private set; }
         public double TimeoutSeconds { get; private set; }
         public Uri Uri { get; private set; }
-        /// <summary>MfaServer or Duo.</summary>
+        /// <summary>MfaServer, Duo, Radius or Okta.</summary>
         public string Provider { get; private set; }
         /// <summary>A code the user must enter or pick on their device (Duo Verified Push, Okta's number
         /// challenge), once the provider sent one.</summary>
         public string VerificationCode { get; internal set; }
+        /// <summary>The approvers whose code was shown already (several approvers: one code each).</summary>
+        internal readonly HashSet<string> ShownCodes = new HashSet<string>(StringComparer.Ordinal);
         /// <summary>The result, once the request has been waited on.</summary>
         public Result Result { get; internal set; }
         public string ModuleVersion { get; private set; }

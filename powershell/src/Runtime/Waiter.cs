@@ -49,20 +49,38 @@ namespace MfaApproval
             sinceCodes.Restart();
             foreach (Request r in Snapshot())
             {
-                if (r.Provider == "MfaServer" || r.VerificationCode != null) continue;
+                if (r.Provider == "MfaServer" || r.Provider == "Radius") continue;
                 Dictionary<string, object> p;
                 try { p = r.ReadProgress(); } catch (Exception) { continue; }
-                object code;
-                if (p == null || !p.TryGetValue("code", out code) || !(code is string)) continue;
-                r.VerificationCode = (string)code;
-                string text = r.Provider == "Okta"
-                    ? string.Format(CultureInfo.InvariantCulture, "{0}: pick number {1} in Okta Verify to approve.", r.UserName, r.VerificationCode)
-                    : string.Format(CultureInfo.InvariantCulture, "{0}: enter verification code {1} in Duo Mobile to approve.", r.UserName, r.VerificationCode);
-                HostInformationMessage message = new HostInformationMessage();
-                message.Message = text;
-                message.NoNewLine = false;
-                cmdlet.WriteInformation(message, new string[] { "PSHOST", "MfaApproval.VerificationCode" });
-                progress.CurrentOperation = text;
+                if (p == null) continue;
+                // Several approvers: each has a push and a code of its own (progress "codes",
+                // by user name); one approver: "code".
+                List<KeyValuePair<string, string>> found = new List<KeyValuePair<string, string>>();
+                object codes, code;
+                if (p.TryGetValue("codes", out codes) && codes is Dictionary<string, object>)
+                {
+                    foreach (KeyValuePair<string, object> kv in (Dictionary<string, object>)codes)
+                    {
+                        if (kv.Value is string) found.Add(new KeyValuePair<string, string>(kv.Key, (string)kv.Value));
+                    }
+                }
+                else if (p.TryGetValue("code", out code) && code is string)
+                {
+                    found.Add(new KeyValuePair<string, string>(r.UserName, (string)code));
+                }
+                foreach (KeyValuePair<string, string> each in found)
+                {
+                    if (!r.ShownCodes.Add(each.Key)) continue;
+                    if (r.VerificationCode == null) r.VerificationCode = each.Value;
+                    string text = r.Provider == "Okta"
+                        ? string.Format(CultureInfo.InvariantCulture, "{0}: pick number {1} in Okta Verify to approve.", each.Key, each.Value)
+                        : string.Format(CultureInfo.InvariantCulture, "{0}: enter verification code {1} in Duo Mobile to approve.", each.Key, each.Value);
+                    HostInformationMessage message = new HostInformationMessage();
+                    message.Message = text;
+                    message.NoNewLine = false;
+                    cmdlet.WriteInformation(message, new string[] { "PSHOST", "MfaApproval.VerificationCode" });
+                    progress.CurrentOperation = text;
+                }
             }
         }
 

@@ -318,9 +318,12 @@ pub(crate) async fn run(
     let require = Require::parse(query.require.as_ref(), names.len()).unwrap_or(Require::All);
     let mut quorum = Quorum::new(require.needed(names.len()), names.len());
     let queries: Vec<Query> = names.iter().map(|n| query.for_approver(n)).collect();
+    // Each approver's run reports into the one progress, its code filed under its name.
+    let views: Vec<Progress> = names.iter().map(|n| progress.for_approver(n)).collect();
     let mut runs: Vec<Option<CatchUnwind<_>>> = queries
         .iter()
-        .map(|q| Some(CatchUnwind(provider.run(q, progress))))
+        .zip(&views)
+        .map(|(q, p)| Some(CatchUnwind(provider.run(q, p))))
         .collect();
     let mut answers: Vec<Option<Outcome>> = vec![None; names.len()];
     let clock = Instant::now();
