@@ -8,8 +8,10 @@ use crate::result::mfa_result;
 /// Copies the request's latest progress, a UTF-8 JSON object (no NUL), into `buf`:
 /// `stage` (`""` before start, then `started`, `checking`, `pushed`, `waiting`, `done`),
 /// `message` (the provider's latest status text, bounded and scrubbed), `code` (present
-/// when the user must enter a code on their device: Duo Verified Push; show it to the
-/// person who asked), `updates` (how many times it changed) and `stages` (every stage
+/// when the user must enter or pick a code on their device: Duo Verified Push, Okta's
+/// number challenge; show it to the person who asked), `codes` (with several approvers:
+/// each approver's code by user name, once it has one), `updates` (how many times it
+/// changed) and `stages` (every stage
 /// reached so far, in order: `started` first, `done` last). Readable at any time,
 /// also while the request is pending; the outcome stays the only decision.
 ///
