@@ -54,6 +54,16 @@ Describe 'An Okta connection' {
         @($shown | Where-Object { $_.Tags -contains 'MfaApproval.VerificationCode' }).Count | Should -Be 1
     }
 
+    It 'shows each approver their own number when several must approve' {
+        $conn = New-MfaConnection -Provider Okta -OrgUrl $org -ApiToken (New-TestSecureString $demoToken) -ServerCertificateHash $sim.CertificateHash -NumberChallenge
+        $r = Invoke-MfaApproval -Connection $conn -UserName alice@contoso.com, victor@contoso.com -Require All -InformationVariable shown
+        $r.Status | Should -Be 'Approved'
+        $lines = @($shown | Where-Object { $_.Tags -contains 'MfaApproval.VerificationCode' } | ForEach-Object { [string]$_.MessageData })
+        $lines.Count | Should -Be 2
+        ($lines -join "`n") | Should -Match 'alice@contoso.com: pick number \d+ in Okta Verify'
+        ($lines -join "`n") | Should -Match 'victor@contoso.com: pick number \d+ in Okta Verify'
+    }
+
     It 'records the number on the pending request for Start/Wait' {
         $request = Start-MfaApproval -Connection $okta -UserName victor@contoso.com
         $result = $request | Wait-MfaApproval -InformationVariable shown
