@@ -72,7 +72,9 @@ fn observe(client: *mut mfa_client, user: &str) -> (Vec<(String, bool)>, serde_j
         {
             pushed_while_pending = true;
         }
-        if seen.last().map(|(s, _)| s) != Some(&stage) {
+        // A change of stage or of pending: `done` may be read just before the outcome is
+        // published (the provider finished; the audit line is being written), then again after.
+        if seen.last() != Some(&(stage.clone(), pending)) {
             seen.push((stage, pending));
         }
         if !pending {
