@@ -169,6 +169,22 @@ Describe 'Phone numbers, the phone map and LDAP escaping' -Skip:$skipAll {
         $r.Problem | Should -BeLike '*line 3*not a phone number*'
     }
 
+    It 'reads a map again that was moved away and put back with its old time stamp' {
+        $file = Join-Path $TestDrive 'moved.csv'
+        $aside = Join-Path $TestDrive 'moved.csv.aside'
+        Set-Content -Path $file -Value "PhoneNumber,UserName`n+15550100001,alice@contoso.com"
+        $live = New-Object MfaApproval.Hosting.CsvPhoneMap($file)
+        $live.Find('+15550100001').Found | Should -BeTrue
+        Move-Item $file $aside
+        $clock = [System.Diagnostics.Stopwatch]::StartNew()
+        while ($live.Find('+15550100001').Found -and $clock.Elapsed.TotalSeconds -lt 20) { Start-Sleep -Milliseconds 250 }
+        $live.Find('+15550100001').Problem | Should -BeLike '*does not exist*'
+        Move-Item $aside $file
+        $clock.Restart()
+        while (-not $live.Find('+15550100001').Found -and $clock.Elapsed.TotalSeconds -lt 20) { Start-Sleep -Milliseconds 250 }
+        $live.Find('+15550100001').UserName | Should -Be 'alice@contoso.com'
+    }
+
     It 'refuses a malformed map naming the line: <Why>' -ForEach @(
         @{ Why = 'no header'; Text = "+15550100001,alice@contoso.com"; Message = '*unknown column*' }
         @{ Why = 'an unknown column'; Text = "PhoneNumber,UserName,Extra`n+1555,alice"; Message = '*unknown column*' }
@@ -406,11 +422,14 @@ Describe 'The adapter cannot be tricked into a Success' -Skip:$skipAll {
         $t.AgainMessage | Should -BeLike '*Denied for bob@contoso.com*'
     }
 
-    It 'keeps the first approver when a pending call id is initiated again with an approving number' {
+    It 'fails a pending call id initiated again with another number: one answer never counts for another phone' {
         $t.YInitiated | Should -Be 'Pending'
-        $t.YSwap | Should -Be 'Pending'
+        $t.YSwap | Should -Be 'Failed'
         $t.YFinal | Should -Be 'Failed'
-        $t.YMessage | Should -BeLike '*TimedOut for carol@contoso.com*'
+        $t.YMessage | Should -BeLike '*another phone number*neither counts*'
+        $t.WInitiated | Should -Be 'Pending'
+        $t.WSwap | Should -Be 'Failed'
+        $t.WFinal | Should -Be 'Failed'
     }
 }
 

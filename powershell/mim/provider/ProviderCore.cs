@@ -23,6 +23,8 @@ namespace MfaApproval.MimProvider
     {
         public string Id;
         public string MaskedPhone;
+        /// <summary>The number as normalised (+digits); null when it was not a number.</summary>
+        public string Phone;
         public string UserName;
         public HostedApproval Approval;
         public CallState State;
@@ -106,12 +108,18 @@ namespace MfaApproval.MimProvider
                 Call existing;
                 if (calls.TryGetValue(id, out existing) && existing.State == CallState.Pending)
                 {
+                    if (!string.Equals(existing.Phone, normalized, StringComparison.Ordinal))
+                    {
+                        // One request id, two numbers: one person's answer must never count for
+                        // another's. The running approval is cancelled; neither call counts.
+                        return Fail(existing, "MIM asked again for this request with another phone number (" + masked + " instead of " + existing.MaskedPhone + "); the running approval was cancelled and neither counts", out message);
+                    }
                     // MIM asked again for a call still running: the same call, not a second push.
                     existing.LastAsked = DateTime.UtcNow;
                     return CallState.Pending;
                 }
                 if (existing != null) calls.Remove(id);
-                call = new Call { Id = id, MaskedPhone = masked, Started = DateTime.UtcNow, LastAsked = DateTime.UtcNow, State = CallState.Pending, Resolving = false };
+                call = new Call { Id = id, MaskedPhone = masked, Phone = normalized, Started = DateTime.UtcNow, LastAsked = DateTime.UtcNow, State = CallState.Pending, Resolving = false };
                 if (normalized == null) return Fail(call, "the phone number MIM passed (" + Describe(phoneNumber) + ") is not a phone number", out message);
                 int open = 0;
                 foreach (Call c in calls.Values) if (c.State == CallState.Pending) open++;

@@ -114,7 +114,10 @@ namespace MfaApproval.Hosting
                     FileInfo info = new FileInfo(path);
                     if (!info.Exists)
                     {
+                        // Forget the map read before: a file put back later (even with its
+                        // old time stamp) is read again, never taken for unchanged.
                         loadError = "the phone map " + path + " does not exist";
+                        map = null;
                         return;
                     }
                     if (!force && info.LastWriteTimeUtc == stamp && info.Length == length && map != null) return;

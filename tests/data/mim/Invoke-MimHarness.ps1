@@ -63,6 +63,12 @@ if ($Tricks) {
     $yInitiated = $provider.InitiateCall($silent, $y, $none).ToString()
     $ySwap = $provider.InitiateCall($approver, $y, $none).ToString()
     $yFinal = Wait-Final $y.ToString()
+    # The other way round: an approving number pending, then the same id for someone who denies
+    # must not end as the first one's Success.
+    $w = [guid]::NewGuid()
+    $wInitiated = $provider.InitiateCall($approver, $w, $none).ToString()
+    $wSwap = $provider.InitiateCall($denier, $w, $none).ToString()
+    $wFinal = Wait-Final $w.ToString()
     $z = [guid]::NewGuid()
     $zFinal = $null
     if ($provider.InitiateCall($approver, $z, $none).ToString() -eq 'Pending') { $zFinal = Wait-Final $z.ToString() }
@@ -81,6 +87,9 @@ if ($Tricks) {
         AgainMessage      = $provider.GetFailureMessage($x.ToString())
         YInitiated        = $yInitiated
         YSwap             = $ySwap
+        WInitiated        = $wInitiated
+        WSwap             = $wSwap
+        WFinal            = $wFinal
         YFinal            = $yFinal
         YMessage          = $provider.GetFailureMessage($y.ToString())
         StartFailure      = $provider.StartFailure
