@@ -137,6 +137,13 @@ Describe 'Several names need -Require and give one result' {
         @($r.Status).Count | Should -Be 1
     }
 
+    It 'the MIM wrapper refuses a blank -ExcludeUserName (an empty lookup) instead of dropping the exclusion' {
+        $r = & $wrapper -UserName alice@contoso.com -ExcludeUserName '' -SettingsPath $settingsFor.MfaServer -TimeoutSeconds 20
+        $r.Approved | Should -BeFalse
+        $r.ExitCode | Should -Be 2
+        $r.Message | Should -Match 'ExcludeUserName'
+    }
+
     It '-Require completes Any and All, not file names' {
         $words = (TabExpansion2 -inputScript 'Invoke-MfaApproval -Require ' -cursorColumn 28).CompletionMatches.CompletionText
         $words | Should -Be @('Any', 'All')

@@ -54,7 +54,9 @@ try {
     $invoke = @{ Connection = $connection; UserName = $UserName }
     if ($null -ne $Request.TimeoutSeconds) { $invoke.Timeout = [int]$Request.TimeoutSeconds }
     if ($Request.Require) { $invoke.Require = [string]$Request.Require }
-    $exclude = @($Request.ExcludeUserName | Where-Object { $_ } | ForEach-Object { [string]$_ })
+    # Every name as given: a blank one (an empty lookup in the workflow) is refused by the
+    # cmdlet, never dropped (dropping it would lift the exclusion).
+    $exclude = @($Request.ExcludeUserName | Where-Object { $null -ne $_ } | ForEach-Object { [string]$_ })
     if ($exclude.Count) { $invoke.ExcludeUserName = $exclude }
     $context = @{}
     if ($Request.MimRequestId) { $context['MIM request'] = [string]$Request.MimRequestId }
