@@ -144,6 +144,20 @@ Describe 'Duo connection settings' {
         $record | Should -Not -Match 'Hunter2'
     }
 
+    It '<Name> that does not even parse as a URL (a password with / or #) is refused without repeating it' -ForEach @(
+        @{ Name = '-Uri'; Splat = @{ Uri = 'https://svc:Pa#ss/w0rd-Hunter2@127.0.0.1/x.asmx' } }
+        @{ Name = '-Proxy'; Splat = @{ Uri = 'https://127.0.0.1:9/x'; Proxy = 'http://proxyuser:Pa#ss/Hunter2@127.0.0.1:3128' } }
+        @{ Name = '-OrgUrl'; Splat = @{ Provider = 'Okta'; OrgUrl = 'https://svc:Pa#ss/Hunter2@contoso.okta.com'; ApiToken = (New-TestSecureString 'x') } }
+    ) {
+        $err = $null
+        $streams = try { New-MfaConnection @Splat -Verbose -ErrorAction Stop *>&1 | Out-String }
+        catch { $err = $_ }
+        $err | Should -Not -BeNullOrEmpty
+        $err.Exception.Message | Should -Match 'not an absolute URL'
+        $record = @($err | Format-List * -Force | Out-String; $err.Exception.ToString(); [string]$err.TargetObject; $streams) -join "`n"
+        $record | Should -Not -Match 'Hunter2'
+    }
+
     It 'an unreachable proxy fails the connection test at the Connect stage, never approves' {
         $conn = New-MfaConnection -Provider Duo -ApiHost "127.0.0.1:$port" -IntegrationKey DIDEMOINTEGRATION001 -SecretKey (New-TestSecureString $demoSecret) -ServerCertificateHash $sim.CertificateHash -Proxy 'http://127.0.0.1:1' -HttpTimeout 5
         $conn.Proxy | Should -Be 'http://127.0.0.1:1/'

@@ -98,6 +98,7 @@ namespace MfaApproval.Cmdlets
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = "MfaServer")]
         [Parameter(ParameterSetName = "Duo", DontShow = true)] // only to say it is not Duo's
         [ValidateNotNull]
+        [AbsoluteUri("Uri")]
         [ValidateConfigField("uri")]
         public Uri Uri { get; set; }
 
@@ -128,6 +129,7 @@ namespace MfaApproval.Cmdlets
         [Parameter(Mandatory = true, ParameterSetName = "OktaToken")]
         [Parameter(Mandatory = true, ParameterSetName = "OktaServiceApp")]
         [ValidateNotNull]
+        [AbsoluteUri("OrgUrl")]
         [ValidateConfigField("uri")]
         public Uri OrgUrl { get; set; }
 
@@ -194,6 +196,7 @@ namespace MfaApproval.Cmdlets
 
         [Parameter]
         [ValidateNotNull]
+        [AbsoluteUri("Proxy")]
         [ValidateConfigField("proxy")]
         public Uri Proxy { get; set; }
 
