@@ -28,7 +28,7 @@ token and file hash of the MfaApproval.dll next to this mim/ folder).
 
 AuditId is the id of the request's line in the audit trail when the settings name an
 AuditPath. With several -UserName values, -Require (Any, All or a number) is required: the
-engine refuses the same person named twice (any case or spacing), asks the approvers at
+engine refuses the same person named twice (any case, spacing, look-alike or domain form), asks the approvers at
 once and decides (DecidedBy, Approvers: "user=Status; ..."). -ExcludeUserName names people
 who may not approve (e.g. the requester).
 

@@ -4,9 +4,13 @@
 //! require any), so there is one decision for every host of the engine.
 //!
 //! - **Identity**: names are compared after trimming, NFKC normalisation and case
-//!   folding; names with invisible format characters (zero-width, bidi controls) are
-//!   refused. A duplicate approver, or an approver on the exclude list, is refused before
-//!   anything is sent, naming both spellings.
+//!   folding, as account names (`alice@contoso.com`, `CONTOSO\alice` and `alice` are one
+//!   account name: a provider may resolve them to one user), and by their look-alike
+//!   skeleton (Unicode TS #39: a Cyrillic `е` is a Latin `e`); names with invisible format
+//!   characters (zero-width, bidi controls, fillers, variation selectors) are refused. A
+//!   duplicate approver, or an approver on the exclude list, is refused before anything is
+//!   sent, naming both spellings. Two different people who share an account name in
+//!   different domains cannot be approvers of one request (fail closed).
 //! - **Decision** ([`Quorum`]): a fraud report from anyone ends it as `FraudReported`;
 //!   enough approvals end it as `Approved`; an answer that makes the quorum impossible
 //!   ends it with that answer's status. Only an approval the engine decided (the provider's
@@ -113,10 +117,23 @@ impl Require {
 /// characters, bidi controls, the BOM, tags) that could make two names look alike.
 pub fn is_format_char(c: char) -> bool {
     matches!(c as u32,
-        0x00AD | 0x0600..=0x0605 | 0x061C | 0x06DD | 0x070F | 0x0890..=0x0891 | 0x08E2
+        0x00AD | 0x034F | 0x115F..=0x1160 | 0x17B4..=0x17B5 | 0x180B..=0x180F | 0x3164
+        | 0xFE00..=0xFE0F | 0xFFA0 | 0xE0100..=0xE01EF | 0x0600..=0x0605 | 0x061C | 0x06DD | 0x070F | 0x0890..=0x0891 | 0x08E2
         | 0x180E | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F
         | 0xFEFF | 0xFFF9..=0xFFFB | 0x110BD | 0x110CD | 0x13430..=0x1343F
         | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A | 0xE0001 | 0xE0020..=0xE007F)
+}
+
+/// What two names must differ in to be two people: the [`identity`]'s account name (the
+/// part after `DOMAIN\` or before `@`), reduced to its look-alike skeleton (Unicode TS #39).
+pub fn person_key(name: &str) -> String {
+    let id = identity(name);
+    let account = match (id.rfind('\\'), id.rfind('@')) {
+        (Some(i), _) => &id[i + 1..],
+        (None, Some(i)) if i > 0 => &id[..i],
+        _ => id.as_str(),
+    };
+    unicode_security::confusable_detection::skeleton(account).collect()
 }
 
 /// A user name's rules: [`check_text`] (required, bounded, no control characters) and no
@@ -184,7 +201,7 @@ pub fn check(query: &Query) -> Result<(), ConfigError> {
     let require = Require::parse(query.require.as_ref(), names.len())?;
     let mut seen: HashMap<String, &str> = HashMap::with_capacity(names.len());
     for n in &names {
-        if let Some(first) = seen.insert(identity(n), n) {
+        if let Some(first) = seen.insert(person_key(n), n) {
             let needed = require.needed(names.len());
             let people = if needed == 1 {
                 "one person".to_string()
@@ -194,7 +211,7 @@ pub fn check(query: &Query) -> Result<(), ConfigError> {
             return Err(ConfigError::new(
                 "approvers",
                 format!(
-                    "'{first}' and '{n}' are the same person (names are compared ignoring case, surrounding spaces and lookalike forms); name each approver once (require {} needs {people})",
+                    "'{first}' and '{n}' are the same person (names are compared ignoring case, surrounding spaces, look-alike characters and the domain: DOMAIN\\user, user@domain and user are one account); name each approver once (require {} needs {people})",
                     require.label()
                 ),
             ));
@@ -212,7 +229,7 @@ pub fn check(query: &Query) -> Result<(), ConfigError> {
     }
     for (i, x) in excluded.iter().enumerate() {
         check_name(&format!("excludeUserNames[{i}]"), x)?;
-        if let Some(n) = seen.get(&identity(x)) {
+        if let Some(n) = seen.get(&person_key(x)) {
             return Err(ConfigError::new(
                 field,
                 format!("'{n}' may not approve this request: it is the same person as the excluded '{x}'"),

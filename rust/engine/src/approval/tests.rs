@@ -168,6 +168,43 @@ fn the_same_person_in_two_three_and_fifty_spellings_is_refused_naming_them() {
     );
 }
 
+#[test]
+fn one_account_in_other_forms_and_look_alikes_is_one_person() {
+    for pair in [
+        ["alice@contoso.com", "CONTOSO\\alice"],
+        ["alice@contoso.com", "alice"],
+        ["CONTOSO\\Alice", "alice@fabrikam.com"],
+        // Cyrillic e (U+0435) and a Latin e look the same.
+        ["alice@contoso.com", "alic\u{0435}@contoso.com"],
+        // Full-width letters are the same after NFKC.
+        ["alice@contoso.com", "\u{ff41}lice@contoso.com"],
+    ] {
+        let e = request(&pair, serde_json::json!("all"))
+            .validate()
+            .unwrap_err();
+        assert_eq!(e.field, "approvers", "{pair:?}: {e}");
+        assert!(e.problem.contains("same person"), "{pair:?}: {e}");
+    }
+    // The requester excluded in one form is excluded in the others.
+    let mut q = request(
+        &["jane@contoso.com", "bob@contoso.com"],
+        serde_json::json!("any"),
+    );
+    q.exclude_user_names = Some(vec!["CONTOSO\\jane".into()]);
+    assert!(q
+        .validate()
+        .unwrap_err()
+        .problem
+        .contains("may not approve"));
+    // Different accounts stay different people.
+    request(
+        &["alice@contoso.com", "bob@contoso.com", "CONTOSO\\carol"],
+        serde_json::json!("all"),
+    )
+    .validate()
+    .unwrap();
+}
+
 #[tokio::test]
 async fn a_refused_approval_sends_nothing() {
     let fake = Fake::new(&[]);
@@ -190,6 +227,10 @@ fn invisible_characters_in_names_are_refused() {
         "\u{202e}moc.osotnoc@ecila",
         "al\u{00ad}ice@contoso.com",
         "alice\u{feff}@contoso.com",
+        "ali\u{034f}ce@contoso.com",
+        "alice\u{fe0f}@contoso.com",
+        "alice\u{3164}@contoso.com",
+        "alice\u{180b}@contoso.com",
     ] {
         let e = request(&[bad, "bob@contoso.com"], serde_json::json!("all"))
             .validate()
