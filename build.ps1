@@ -506,7 +506,7 @@ function Invoke-Demo {
         $users = 'alice@contoso.com', 'bob@contoso.com', 'challenge@contoso.com', 'unsigned@contoso.com', 'wrongsecret@contoso.com', 'carol@contoso.com'
         Write-Host "Asking $($users.Count) approvals at once (unsigned and wrongsecret answer without a valid Message-Authenticator, carol never: 5 s)..."
         $users | Start-MfaApproval -Connection $radius.Connection -Timeout 5 | Wait-MfaApproval |
-            Sort-Object UserName | Format-Table UserName, Status, FailureKind, Message -AutoSize | Out-Host
+            Sort-Object UserName | Show-Outcome -Property UserName, Status, FailureKind
     }
     finally {
         $radius | Stop-MfaSimulator
@@ -517,7 +517,7 @@ function Invoke-Demo {
         $users = 'alice@contoso.com', 'bob@contoso.com', 'carol@contoso.com', 'victor@contoso.com', 'dave@contoso.com', 'nobody@contoso.com'
         Write-Host "Asking $($users.Count) approvals at once (victor gets a number challenge; carol never answers: 5 s; dave has no Okta Verify)..."
         $users | Start-MfaApproval -Connection $okta.Connection -Timeout 30 | Wait-MfaApproval |
-            Sort-Object UserName | Format-Table UserName, Status, Message -AutoSize | Out-Host
+            Sort-Object UserName | Show-Outcome -Property UserName, Status, FailureKind
     }
     finally {
         $okta | Stop-MfaSimulator

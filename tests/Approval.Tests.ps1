@@ -70,8 +70,12 @@ Describe 'Invoke-MfaApproval with the demo users' {
 }
 
 Describe 'Invoke-MfaApproval -Assert' {
-    It 'returns the result when approved' {
-        (Invoke-MfaApproval -Connection $conn -UserName alice@contoso.com -Assert).Approved | Should -BeTrue
+    It 'returns the result when approved, saying nothing failed' {
+        $r = Invoke-MfaApproval -Connection $conn -UserName alice@contoso.com -Assert
+        $r.Approved | Should -BeTrue
+        $r.FailureKind | Should -BeNullOrEmpty
+        $r.ErrorId | Should -BeNullOrEmpty
+        $r.Category | Should -Be 'NotSpecified'
     }
 
     It 'throws <ErrorId> (<Category>) for <User>' -ForEach @(

@@ -101,6 +101,16 @@ Describe 'Parameter mistakes say what to give instead' {
             Should -Match '-ClientCertificatePassword takes a SecureString'
     }
 
+    It '-<Name> as plain text says the same' -ForEach @(
+        @{ Name = 'ApiToken'; Command = { New-MfaConnection -Provider Okta -OrgUrl https://contoso.okta.com -ApiToken 'plain-token' } }
+        @{ Name = 'SharedSecret'; Command = { New-MfaConnection -Provider Radius -Server 127.0.0.1 -SharedSecret 'plain-secret' } }
+        @{ Name = 'Password'; Command = { New-MfaConnection -Provider Radius -Server 127.0.0.1 -SharedSecret (New-TestSecureString 's') -Password 'plain-pass' } }
+    ) {
+        $m = Get-ThrownMessage $Command
+        $m | Should -Match "-$Name takes a SecureString"
+        $m | Should -Not -Match 'plain-'
+    }
+
     It '-Provider Duo with <Case> explains which parameters go with which provider' -ForEach @(
         @{ Case = '-Uri'; Command = { New-MfaConnection -Provider Duo -Uri https://api-xxxxxxxx.duosecurity.com } }
         @{ Case = '-Uri, -IntegrationKey and -SecretKey'; Command = { New-MfaConnection -Provider Duo -Uri https://api-xxxxxxxx.duosecurity.com -ApiHost api-xxxxxxxx.duosecurity.com -IntegrationKey DIWJ8X6AEYOR5OMC6TQ1 -SecretKey $secret } }

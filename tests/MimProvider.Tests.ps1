@@ -502,6 +502,36 @@ Describe 'The adapter when it cannot work' -Skip:$skipAll {
     }
 }
 
+Describe 'The adapter over RADIUS and Okta (their secret stored like Duo''s)' -Skip:$skipAll {
+    It 'approves alice and refuses bob over <Provider>' -ForEach @(
+        @{ Provider = 'Radius'; Secret = 'demo-radius-shared-secret-for-mfa-sim-only' }
+        @{ Provider = 'Okta'; Secret = '00demo-okta-api-token-for-mfa-sim-only-0000000' }
+    ) {
+        $other = Start-MfaSimulator -Provider $Provider -NoResponseAfter 60
+        try {
+            $secret = New-Object System.Management.Automation.PSCredential('secret', (New-TestSecureString $Secret))
+            $null = Install-MfaMimProvider -ServicePath $service -Connection $other.Connection -PhoneMap $phoneMap -CompilerPath $compiler -Credential $secret -AllowPlainTextSecret -Timeout 4 -WarningAction SilentlyContinue -InformationAction Ignore
+            $run = Invoke-Harness @($alice, $bob)
+            $calls = @($run.Calls)
+            $run.StartFailure | Should -BeNullOrEmpty
+            @($calls | Where-Object { $_.Phone -eq $alice })[0].Final | Should -Be 'Success'
+            @($calls | Where-Object { $_.Phone -eq $bob })[0].Final | Should -Be 'Failed'
+            foreach ($c in $calls) { $c.Message | Should -Not -BeLike "*$Secret*" }
+        }
+        finally { $other | Stop-MfaSimulator -ErrorAction SilentlyContinue }
+    }
+
+    It 'refuses what it cannot store: a RADIUS fixed password' {
+        $radius = Start-MfaSimulator -Provider Radius
+        try {
+            $fixed = New-MfaConnection -Provider Radius -Server $radius.Connection.Servers -SharedSecret (New-TestSecureString 'demo-radius-shared-secret-for-mfa-sim-only') -Password (New-TestSecureString 'demo-radius-password')
+            { Install-MfaMimProvider -ServicePath $service -Connection $fixed -PhoneMap $phoneMap -CompilerPath $compiler -Credential $cred -AllowPlainTextSecret -WarningAction SilentlyContinue -InformationAction Ignore } |
+                Should -Throw -ErrorId 'MfaApproval.UnsupportedConnection,*'
+        }
+        finally { $radius | Stop-MfaSimulator -ErrorAction SilentlyContinue }
+    }
+}
+
 Describe 'The adapter over Duo (the simulator''s Duo Auth API)' -Skip:$skipAll {
     BeforeAll {
         $duoSim = Start-MfaSimulator -Provider Duo -NoResponseAfter 60

@@ -37,6 +37,13 @@ Describe 'An Okta connection' {
         $r.Provider | Should -Be 'okta'
     }
 
+    It 'refuses -Mode (an MFA Server setting) before anything is sent, never approving by push' {
+        $r = Invoke-MfaApproval -Connection $okta -UserName alice@contoso.com -Mode voiceCall
+        $r.Status | Should -Be 'Failed'
+        $r.Approved | Should -BeFalse
+        $r.Message | Should -Match 'leave -Mode out; nothing was sent'
+    }
+
     It 'says why a user without Okta Verify gets no push' {
         (Invoke-MfaApproval -Connection $okta -UserName dave@contoso.com).Message | Should -Match 'no active Okta Verify push factor.*enrollment policy'
     }

@@ -68,7 +68,11 @@ try {
     $r = Invoke-MfaApproval @invoke
 }
 catch {
-    Write-Outcome @{ Status = 'Failed'; Approved = $false; UserName = ($UserName -join ', '); Message = "$($_.FullyQualifiedErrorId): $($_.Exception.Message)" } 2
+    # The message, then the error id where it adds something (a thrown text is its own id).
+    $text = $_.Exception.Message
+    $id = [string]$_.FullyQualifiedErrorId
+    if ($id -and -not $id.StartsWith($text)) { $text = "$text ($id)" }
+    Write-Outcome @{ Status = 'Failed'; Approved = $false; UserName = ($UserName -join ', '); Message = $text } 2
 }
 # The module's own fields and -Assert mapping (Result.ToHashtable()).
 Write-Outcome $r.ToHashtable() $(if ($r.Approved) { 0 } else { 1 })

@@ -251,8 +251,24 @@ namespace MfaApproval.Cmdlets
         /// Duo: the secret key), from -CredentialPath or (with -AllowPlainTextSecret) -Credential.</summary>
         SettingsSecret SecretFor(Connection c)
         {
-            bool duo = c.Provider == "Duo";
-            uint kind = duo ? Native.SecretDuoSecretKey : Native.SecretBasicPassword;
+            // One secret per connection, carried as a credential's password: the Duo secret key,
+            // an Okta API token, a RADIUS shared secret, or the MFA Server caller's password.
+            // What needs a second secret (a RADIUS fixed PAP password) or a key file (an Okta
+            // service app) is refused rather than installed without it.
+            if (c.Provider == "Okta" && c.ClientId != null)
+            {
+                Fail("MfaApproval.UnsupportedConnection", "-Connection: an Okta service app (-ClientId, -PrivateKeyFile) cannot be stored for the MIM provider yet; make the connection with -ApiToken (an Okta API token) instead.", ErrorCategory.InvalidArgument, null);
+            }
+            if (c.Provider == "Radius" && string.Equals(c.PasswordMode, "Fixed", StringComparison.OrdinalIgnoreCase))
+            {
+                Fail("MfaApproval.UnsupportedConnection", "-Connection: a RADIUS connection with -PasswordMode Fixed needs a second secret (the PAP password), which the MIM provider cannot store yet; use a server that pushes without a primary password (-PasswordMode None).", ErrorCategory.InvalidArgument, null);
+            }
+            // duo: the credential's user name is not used (only its password, the secret).
+            bool duo = c.Provider == "Duo" || c.Provider == "Okta" || c.Provider == "Radius";
+            uint kind = c.Provider == "Duo" ? Native.SecretDuoSecretKey
+                : c.Provider == "Okta" ? Native.SecretOktaApiToken
+                : c.Provider == "Radius" ? Native.SecretRadiusSharedSecret
+                : Native.SecretBasicPassword;
             bool needed = duo || c.UserName != null;
             bool hasCredential = Credential != null && Credential != PSCredential.Empty;
             if (CredentialPath != null && hasCredential)
@@ -264,7 +280,10 @@ namespace MfaApproval.Cmdlets
                 if (CredentialPath != null || hasCredential) Fail("MfaApproval.InvalidArgument", "-CredentialPath/-Credential: this connection uses no password (no -Credential in New-MfaConnection).", ErrorCategory.InvalidArgument, null);
                 return null;
             }
-            string what = duo ? "the Duo secret key (as the password)" : "the password of " + c.UserName;
+            string what = c.Provider == "Duo" ? "the Duo secret key (as the password)"
+                : c.Provider == "Okta" ? "the Okta API token (as the password)"
+                : c.Provider == "Radius" ? "the RADIUS shared secret (as the password)"
+                : "the password of " + c.UserName;
             if (CredentialPath == null && !hasCredential)
             {
                 Fail("MfaApproval.InvalidArgument", "-CredentialPath: this connection needs " + what + ". Make the file on this server as the account that runs the MIM Service (Get-Credential | Export-Clixml; see docs/mim-pam.md) and give its path.", ErrorCategory.InvalidArgument, null);

@@ -41,6 +41,7 @@ namespace MfaApproval.Cmdlets
 
         [Parameter(Mandatory = true, ParameterSetName = "Radius")]
         [ValidateNotNull]
+        [SecureStringOnly("SharedSecret", "RADIUS shared secret")]
         public SecureString SharedSecret { get; set; }
 
         [Parameter(ParameterSetName = "Radius")]
@@ -48,6 +49,7 @@ namespace MfaApproval.Cmdlets
 
         [Parameter(ParameterSetName = "Radius")]
         [ValidateNotNull]
+        [SecureStringOnly("Password", "RADIUS PAP password")]
         public SecureString Password { get; set; }
 
         [Parameter(ParameterSetName = "Radius")]

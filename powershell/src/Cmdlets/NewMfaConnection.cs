@@ -136,6 +136,7 @@ namespace MfaApproval.Cmdlets
         /// <summary>Okta: an API token (sent as SSWS).</summary>
         [Parameter(Mandatory = true, ParameterSetName = "OktaToken")]
         [ValidateNotNull]
+        [SecureStringOnly("ApiToken", "Okta API token")]
         public SecureString ApiToken { get; set; }
 
         /// <summary>Okta: the OAuth 2.0 service app's client id (private_key_jwt).</summary>

@@ -44,10 +44,10 @@ namespace MfaApproval
         public Result[] Approvers { get; internal set; }
 
         /// <summary>The ErrorId -Assert uses for this result (MfaApproval.&lt;status&gt;; from the generated contract).</summary>
-        public string ErrorId { get { return Contract.AssertErrorId(Status); } }
+        public string ErrorId { get { return Approved ? null : Contract.AssertErrorId(Status); } }
 
         /// <summary>The error category -Assert uses for this result (from the generated contract).</summary>
-        public ErrorCategory Category { get { return Contract.AssertCategory(Status, FailureKind); } }
+        public ErrorCategory Category { get { return Approved ? ErrorCategory.NotSpecified : Contract.AssertCategory(Status, FailureKind); } }
 
         /// <summary>The keys of <see cref="ToHashtable"/>, the same for every result (the MIM
         /// wrapper publishes each one on every run).</summary>
@@ -166,7 +166,9 @@ namespace MfaApproval
             r.RequestId = Text(o, "authenticationRequestId") ?? string.Empty;
             r.Provider = Text(o, "provider") ?? string.Empty;
             r.Operation = Text(o, "operation") ?? string.Empty;
-            r.FailureKind = Text(o, "failureKind") ?? string.Empty;
+            // What failed: nothing, for an approval (the engine's "provider" there only says the
+            // provider's answer decided).
+            r.FailureKind = r.Approved ? string.Empty : Text(o, "failureKind") ?? string.Empty;
             r.Message = Text(o, "message") ?? string.Empty;
             object rum = Member(o, "requireUserMatch");
             r.RequireUserMatch = rum is bool && (bool)rum;

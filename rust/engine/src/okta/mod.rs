@@ -325,6 +325,14 @@ impl Okta {
 
     async fn authenticate(&self, q: &Query, progress: &Progress) -> Outcome {
         let mut o = self.outcome(q);
+        if q.mode.is_some() {
+            o.set_failed(
+                Status::Failed,
+                FailureKind::Provider,
+                "mode (-Mode) is an MFA Server setting; Okta pushes to Okta Verify: leave -Mode out; nothing was sent",
+            );
+            return o;
+        }
         let user = q.user_name.as_deref().unwrap_or_default();
         progress.set(
             "checking",

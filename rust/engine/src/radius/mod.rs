@@ -207,11 +207,12 @@ impl Provider for Radius {
     fn run<'a>(&'a self, q: &'a Query, progress: &'a Progress) -> BoxFuture<'a, Outcome> {
         Box::pin(async move {
             if q.operation != Operation::Authenticate {
+                // Nothing was sent: a provider answer (no next step about URLs or proxies).
                 return self.outcome(q).fail(
                     Status::Failed,
-                    FailureKind::Protocol,
+                    FailureKind::Provider,
                     format!(
-                        "provider radius answers approvals only; '{}' is an MFA Server or Duo query",
+                        "provider radius answers approvals only; '{}' is a query of the HTTP providers (MFA Server, Duo, Okta): RADIUS cannot ask about a user or test a connection without sending an Access-Request, which pushes; nothing was sent",
                         q.operation.name()
                     ),
                 );
@@ -219,8 +220,8 @@ impl Provider for Radius {
             if q.mode.is_some() {
                 return self.outcome(q).fail(
                     Status::Failed,
-                    FailureKind::Protocol,
-                    "mode is an MFA Server setting; a RADIUS server chooses the method itself",
+                    FailureKind::Provider,
+                    "mode (-Mode) is an MFA Server setting; a RADIUS server chooses the method itself: leave -Mode out; nothing was sent",
                 );
             }
             self.authenticate(q, progress).await
