@@ -74,7 +74,8 @@ Describe 'Parameter validation' {
 
     It 'rejects a URI that is not http(s)' {
         { New-MfaConnection -Uri 'ftp://mfa.contoso.com/x' } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
-        { New-MfaConnection -Uri 'relative/path' } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
+        { New-MfaConnection -Uri 'relative/path' } | Should -Throw -ErrorId 'ParameterArgumentTransformationError,*'
+        { New-MfaConnection -Uri 'relative/path' } | Should -Throw '*-Uri is not an absolute URL*'
     }
 
     It 'rejects a negative timeout' {

@@ -26,7 +26,7 @@ Describe 'A RADIUS connection' {
     }
 
     It '<User> ends as <Status>' -ForEach @(
-        @{ User = 'alice@contoso.com'; Status = 'Approved'; Kind = 'provider' }
+        @{ User = 'alice@contoso.com'; Status = 'Approved'; Kind = '' }
         @{ User = 'bob@contoso.com'; Status = 'Denied'; Kind = 'provider' }
         @{ User = 'challenge@contoso.com'; Status = 'Failed'; Kind = 'challenge' }
         @{ User = 'unsigned@contoso.com'; Status = 'TimedOut'; Kind = 'timeout' }

@@ -109,6 +109,7 @@ namespace MfaApproval.Cmdlets
             }
             WriteVerbose(string.Format("Creating a RADIUS client for {0} (NAS-Identifier {1}; password mode {2})", string.Join(", ", Server), NasIdentifier, mode));
             Connection c = new Connection(client);
+            c.ConfigJson = config.ToString();
             c.Provider = "Radius";
             c.Uri = RadiusUri(first);
             c.Servers = (string[])Server.Clone();

@@ -217,6 +217,8 @@ namespace MfaApproval.Hosting
                 case Native.SecretClientCertificatePassword: return "ClientCertificatePassword";
                 case Native.SecretDuoSecretKey: return "DuoSecretKey";
                 case Native.SecretProxyPassword: return "ProxyPassword";
+                case Native.SecretRadiusSharedSecret: return "RadiusSharedSecret";
+                case Native.SecretOktaApiToken: return "OktaApiToken";
                 default: throw new ArgumentException("unknown secret kind " + kind);
             }
         }
@@ -228,8 +230,10 @@ namespace MfaApproval.Hosting
                 case "BasicPassword": return Native.SecretBasicPassword;
                 case "ClientCertificatePassword": return Native.SecretClientCertificatePassword;
                 case "DuoSecretKey": return Native.SecretDuoSecretKey;
+                case "RadiusSharedSecret": return Native.SecretRadiusSharedSecret;
+                case "OktaApiToken": return Native.SecretOktaApiToken;
                 case "ProxyPassword": return Native.SecretProxyPassword;
-                default: throw new FormatException(path + ": <Secret kind> must be BasicPassword, ClientCertificatePassword, DuoSecretKey or ProxyPassword");
+                default: throw new FormatException(path + ": <Secret kind> must be BasicPassword, ClientCertificatePassword, DuoSecretKey, ProxyPassword, RadiusSharedSecret or OktaApiToken");
             }
         }
 

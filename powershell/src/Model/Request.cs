@@ -40,7 +40,7 @@ namespace MfaApproval
         /// challenge), once the provider sent one.</summary>
         public string VerificationCode { get; internal set; }
         /// <summary>The approvers whose code was shown already (several approvers: one code each).</summary>
-        internal readonly HashSet<string> ShownCodes = new HashSet<string>(StringComparer.Ordinal);
+        internal readonly Dictionary<string, bool> ShownCodes = new Dictionary<string, bool>(StringComparer.Ordinal);
         /// <summary>The result, once the request has been waited on.</summary>
         public Result Result { get; internal set; }
         public string ModuleVersion { get; private set; }

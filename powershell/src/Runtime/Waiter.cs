@@ -70,7 +70,8 @@ namespace MfaApproval
                 }
                 foreach (KeyValuePair<string, string> each in found)
                 {
-                    if (!r.ShownCodes.Add(each.Key)) continue;
+                    if (r.ShownCodes.ContainsKey(each.Key)) continue;
+                    r.ShownCodes[each.Key] = true;
                     if (r.VerificationCode == null) r.VerificationCode = each.Value;
                     string text = r.Provider == "Okta"
                         ? string.Format(CultureInfo.InvariantCulture, "{0}: pick number {1} in Okta Verify to approve.", each.Key, each.Value)
