@@ -4,6 +4,7 @@
 //! explores the same property further.
 
 mod common;
+use common::mutate::Rng;
 use common::strict;
 use mfa_engine::testing::decide_soap_answer;
 use mfa_engine::Status;
@@ -28,20 +29,7 @@ fn seeds() -> Vec<(String, Vec<u8>)> {
     out
 }
 
-/// xorshift64*: deterministic, no dependency.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
+/// What the mutations insert: the fields a forgery needs, comments, namespaces, a second Body.
 const FRAGMENTS: &[&str] = &[
     "<PfAuthUser_4Result>true</PfAuthUser_4Result>",
     "<PfAuthUser_4Result>false</PfAuthUser_4Result>",

@@ -6,6 +6,7 @@
 
 mod common;
 use common::fake_duo::{ordinary, FakeDuo};
+use common::mutate::{mutate, Rng};
 use common::strict_json;
 use mfa_engine::outcome::FailureKind;
 use mfa_engine::testing::decide_duo_status_body as auth_status_body;
@@ -124,20 +125,7 @@ fn the_seeds_decide_as_named() {
     }
 }
 
-/// xorshift64*: deterministic, no dependency.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
+/// What the mutations insert: the fields a forgery needs, escapes and structure.
 const FRAGMENTS: &[&str] = &[
     r#""result":"allow","#,
     r#""status":"allow","#,
@@ -161,28 +149,6 @@ const FRAGMENTS: &[&str] = &[
     "1e400",
 ];
 
-fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
-    let mut b = seed.to_vec();
-    for _ in 0..1 + rng.below(3) {
-        let at = rng.below(b.len() + 1);
-        match rng.below(4) {
-            0 if !b.is_empty() => {
-                let i = at.min(b.len() - 1);
-                b[i] ^= 1 << rng.below(8);
-            }
-            1 if !b.is_empty() => {
-                let end = (at + 1 + rng.below(16)).min(b.len());
-                b.drain(at.min(b.len())..end);
-            }
-            _ => {
-                let f = FRAGMENTS[rng.below(FRAGMENTS.len())].as_bytes();
-                b.splice(at..at, f.iter().copied());
-            }
-        }
-    }
-    b
-}
-
 #[test]
 fn whenever_the_engine_approves_an_independent_strict_parse_agrees() {
     let seeds = seeds();
@@ -190,7 +156,7 @@ fn whenever_the_engine_approves_an_independent_strict_parse_agrees() {
     let (mut approved, mut total) = (0, 0);
     for round in 0..40_000 {
         let (_, seed) = &seeds[round % seeds.len()];
-        let body = mutate(&mut rng, seed);
+        let body = mutate(&mut rng, seed, FRAGMENTS);
         total += 1;
         if engine_approves(&body) {
             approved += 1;

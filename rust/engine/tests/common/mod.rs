@@ -5,6 +5,7 @@ pub mod fake_duo;
 pub mod fake_okta;
 pub mod hostile;
 pub mod matrix;
+pub mod mutate;
 pub mod strict;
 pub mod strict_json;
 
