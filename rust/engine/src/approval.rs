@@ -356,6 +356,7 @@ pub(crate) async fn run(
                     o.set_failed(Status::Failed, FailureKind::Internal, FORGED_MESSAGE);
                 }
                 o.elapsed_ms = clock.elapsed().as_millis() as u64;
+                progress.answered(names[i], o.status.name());
                 let decided = quorum.add(i, &o);
                 answers[i] = Some(o);
                 if decided.is_some() {

@@ -81,7 +81,7 @@ impl Client {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64);
         let clock = Instant::now();
-        progress.start();
+        progress.start_for(query);
         let mut outcome = match query.validate() {
             Err(e) => self.blank(query).fail(
                 Status::Failed,
@@ -149,8 +149,19 @@ impl Client {
                 outcome.audit_id = None;
             }
         }
-        progress.finish(&outcome.message);
+        self.end_request(progress, &outcome);
         outcome
+    }
+
+    /// The end of a request, whatever ended it: the provider's answer (at the end of
+    /// [`Client::run_with_progress`]), a cancel or the host's expiry ([`Client::cancelled`],
+    /// [`Client::expired`]), or a host task that stopped without an outcome
+    /// ([`Client::ended`]). The one place that writes the progress stage `done`: once, with
+    /// the outcome's message and each approver's final status (providers never write it; a
+    /// second call changes nothing). Hosts call it before they publish the outcome, so a
+    /// reader that sees the end sees `done`.
+    pub fn end_request(&self, progress: &Progress, outcome: &Outcome) {
+        progress.finish(outcome);
     }
 
     /// For a connection with an audit trail: gives `outcome` a record id and returns the

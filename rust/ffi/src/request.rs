@@ -43,10 +43,10 @@ impl Shared {
         self.slot.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Settles the slot unless it is already settled (the first outcome wins).
+    /// Settles the slot unless it is already settled (the first outcome wins). The request's
+    /// end (`Client::end_request`, progress `done`) comes first, so a reader that saw the
+    /// status sees `done`.
     fn settle(&self, outcome: &Outcome) {
-        // `done` before the status is visible (a reader that saw the end sees `done`).
-        self.progress.finish(&outcome.message);
         let json = serde_json::to_vec(outcome)
             .unwrap_or_else(|_| br#"{"status":"Failed","approved":false}"#.to_vec());
         let mut slot = self.lock();
@@ -97,7 +97,7 @@ impl mfa_request {
         };
         let audit = self.client.audit_line(&self.query, &mut outcome);
         let json = serde_json::to_vec(&outcome).unwrap_or_default();
-        self.shared.progress.finish(&outcome.message);
+        self.client.end_request(&self.shared.progress, &outcome);
         *slot = Slot::Done {
             status: outcome.status.abi_number(),
             json,
@@ -177,6 +177,7 @@ impl Drop for SettleOnDrop {
                 FailureKind::Internal,
                 "internal error: the request's task ended without an outcome; not an approval",
             );
+            self.client.end_request(&self.shared.progress, &outcome);
             self.shared.settle(&outcome);
         }
     }
@@ -276,8 +277,9 @@ pub unsafe extern "C" fn mfa_request_start(request: *const mfa_request) -> mfa_r
             );
         }
         let (started_unix_ms, clock) = (now_unix_ms(), Instant::now());
-        // `started` is visible as soon as this returns.
-        request.shared.progress.start();
+        // `started` (and an approval's approvers, all pending) is visible as soon as this
+        // returns.
+        request.shared.progress.start_for(&request.query);
         let task = SettleOnDrop {
             shared: request.shared.clone(),
             client: request.client.clone(),
@@ -286,6 +288,7 @@ pub unsafe extern "C" fn mfa_request_start(request: *const mfa_request) -> mfa_r
             clock,
         };
         let handle = runtime.spawn(async move {
+            // run_with_progress ends the request (progress `done`) before it returns.
             let outcome = task
                 .client
                 .run_with_progress(&task.query, &task.shared.progress)

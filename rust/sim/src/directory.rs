@@ -14,10 +14,16 @@
 //!
 //! A JSON file replaces or extends it:
 //! `{"replace": false, "users": [{"userName": "dave@contoso.com", "answer": "approve",
-//! "delaySeconds": 2, "phoneAppActivated": true}]}`.
+//! "delaySeconds": 2, "phoneAppActivated": true}]}` (`mfa-sim --directory FILE`, or
+//! `--directory -` for one line of JSON on standard input, as `Start-MfaSimulator -User`
+//! sends it).
+//!
+//! A user scripted that way with `approve`, `deny`, `fraud` or `noResponse` answers the
+//! same on every provider the simulator serves (MFA Server, Duo, Okta, RADIUS), after
+//! their `delaySeconds` ([`Directory::scripted`]); the other answers are MFA Server faults.
 
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -128,6 +134,15 @@ impl User {
     pub fn delay(&self) -> Duration {
         Duration::from_secs_f64(self.delay_seconds.clamp(0.0, 3600.0))
     }
+
+    /// Whether the answer means the same on every provider (approve, deny, fraud, no
+    /// response); the others are MFA Server (SOAP) faults.
+    pub fn is_portable(&self) -> bool {
+        matches!(
+            self.answer,
+            Answer::Approve | Answer::Deny | Answer::Fraud | Answer::NoResponse
+        )
+    }
 }
 
 #[derive(Deserialize)]
@@ -142,6 +157,9 @@ struct DirectoryFile {
 #[derive(Debug, Default)]
 pub struct Directory {
     users: Mutex<HashMap<String, User>>,
+    /// The users scripted by a file, standard input or [`Directory::insert`] (not the
+    /// built-in demo users): they answer the same on every provider.
+    scripted: Mutex<HashSet<String>>,
 }
 
 impl Directory {
@@ -196,37 +214,93 @@ impl Directory {
             .collect();
         Directory {
             users: Mutex::new(map),
+            scripted: Mutex::default(),
         }
     }
 
     /// Applies a directory file (JSON; a leading UTF-8 BOM is allowed) on top of `self`, or instead of it with `"replace": true`.
     pub fn load(self, path: &str) -> Result<Self, String> {
         let text = std::fs::read(path).map_err(|e| format!("--directory '{path}': {e}"))?;
+        self.apply(&text)
+            .map_err(|e| format!("--directory '{path}': {e}"))
+    }
+
+    /// Applies a directory document (JSON bytes; a leading UTF-8 BOM is allowed, as .NET
+    /// Framework writes one into a child's standard input) on top of `self`, or instead of
+    /// it with `"replace": true`. Its users are scripted ([`Directory::scripted`]).
+    pub fn apply(self, json: &[u8]) -> Result<Self, String> {
         // Windows PowerShell 5.1's `Set-Content -Encoding UTF8` starts the file with a BOM.
         let file: DirectoryFile =
-            serde_json::from_slice(mfa_protocol::text::without_utf8_bom(&text))
-                .map_err(|e| format!("--directory '{path}': {e}"))?;
-        let mut map = if file.replace {
-            HashMap::new()
+            serde_json::from_slice(mfa_protocol::text::without_utf8_bom(json))
+                .map_err(|e| e.to_string())?;
+        let (mut map, mut scripted) = if file.replace {
+            (HashMap::new(), HashSet::new())
         } else {
-            self.users.into_inner().unwrap_or_else(|p| p.into_inner())
+            (
+                self.users.into_inner().unwrap_or_else(|p| p.into_inner()),
+                self.scripted
+                    .into_inner()
+                    .unwrap_or_else(|p| p.into_inner()),
+            )
         };
+        let mut seen = HashSet::new();
         for user in file.users {
             if user.user_name.trim().is_empty() {
+                return Err("a user has an empty userName".into());
+            }
+            let key = user.user_name.to_lowercase();
+            if !seen.insert(key.clone()) {
                 return Err(format!(
-                    "--directory '{path}': a user has an empty userName"
+                    "the user '{}' is listed twice; list each user once",
+                    user.user_name
                 ));
             }
-            map.insert(user.user_name.to_lowercase(), user);
+            scripted.insert(key.clone());
+            map.insert(key, user);
         }
         Ok(Directory {
             users: Mutex::new(map),
+            scripted: Mutex::new(scripted),
         })
     }
 
-    /// Adds or replaces a user.
+    /// Adds or replaces a user (scripted: [`Directory::scripted`]).
     pub fn insert(&self, user: User) {
-        self.lock().insert(user.user_name.to_lowercase(), user);
+        let key = user.user_name.to_lowercase();
+        self.scripted
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key.clone());
+        self.lock().insert(key, user);
+    }
+
+    /// The user, when scripted (a file, standard input, [`Directory::insert`]) with an
+    /// answer every provider gives (approve, deny, fraud, no response): Duo, Okta and
+    /// RADIUS answer for them from here instead of from their built-in demo users.
+    pub fn scripted(&self, name: &str) -> Option<User> {
+        let key = name.to_lowercase();
+        if !self
+            .scripted
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(&key)
+        {
+            return None;
+        }
+        self.get(&key).filter(User::is_portable)
+    }
+
+    /// The scripted users' names (lower case), sorted.
+    pub fn scripted_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .scripted
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .cloned()
+            .collect();
+        names.sort();
+        names
     }
 
     /// A copy of the user, if known.

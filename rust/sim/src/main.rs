@@ -8,7 +8,7 @@ use mfa_sim::{Directory, Running, SimConfig, TlsMode, DEMO_USER};
 use std::time::Duration;
 
 const USAGE: &str = "usage: mfa-sim [--addr HOST:PORT] [--http] [--cert PEM --key PEM] [--credential USER:PASSWORD]...
-               [--anonymous] [--client-ca PEM] [--no-response-after SECONDS] [--directory FILE]
+               [--anonymous] [--client-ca PEM] [--no-response-after SECONDS] [--directory FILE|-]
                [--direct-sdk-disallowed] [--path /VDIR/PfWsSdk.asmx] [--write-cert FILE]
                [--exit-on-stdin-eof] [--duo-integration-key IKEY] [--duo-secret-key-file FILE]
                [--radius [--radius-port PORT] [--radius-secret-file FILE]]
@@ -24,7 +24,10 @@ demo integration key and secret key (demo only; see the README) with the same us
 victor (Verified Push), bypass, locked and enroll; for Okta the demo API token (demo only;
 see the README) with alice/bob/carol/mallory/victor/dave and the fault users. --radius adds a
 RADIUS server (UDP, same address, a free port unless --radius-port) for the same users plus
-challenge, unsigned and wrongsecret, with the demo shared secret (demo only; see the README).";
+challenge, unsigned and wrongsecret, with the demo shared secret (demo only; see the README).
+--directory adds or replaces users from a JSON file (- : one line of JSON on standard input):
+{\"users\":[{\"userName\":\"alice@contoso.com\",\"answer\":\"deny\",\"delaySeconds\":2}]}; a user
+answering approve, deny, fraud or noResponse answers so on every provider.";
 
 fn fail(msg: &str) -> ! {
     eprintln!("mfa-sim: {msg}");
@@ -169,7 +172,13 @@ fn parse(
         config.credentials = credentials;
     }
     if let Some(f) = directory_file {
-        config.directory = Directory::demo().load(&f)?;
+        config.directory = if f == "-" {
+            Directory::demo()
+                .apply(&read_directory_line()?)
+                .map_err(|e| format!("--directory -: {e}"))?
+        } else {
+            Directory::demo().load(&f)?
+        };
     }
     config.okta_service_app = match (okta_client_id, okta_client_key) {
         (Some(id), Some(key)) => Some((id, key)),
@@ -180,6 +189,30 @@ fn parse(
         return Err("--write-cert needs HTTPS".into());
     }
     Ok((config, stdin_eof, write_cert))
+}
+
+/// Longest directory document read from standard input (`--directory -`).
+const MAX_DIRECTORY_BYTES: u64 = 1024 * 1024;
+
+/// `--directory -`: one line of JSON on standard input (what `Start-MfaSimulator -User`
+/// sends; the rest of standard input stays for `--exit-on-stdin-eof`).
+fn read_directory_line() -> Result<Vec<u8>, String> {
+    use std::io::{BufRead, Read};
+    let mut line = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(MAX_DIRECTORY_BYTES + 1)
+        .read_until(b'\n', &mut line)
+        .map_err(|e| format!("--directory -: reading standard input: {e}"))?;
+    if line.len() as u64 > MAX_DIRECTORY_BYTES {
+        return Err(format!(
+            "--directory -: the line on standard input is longer than {MAX_DIRECTORY_BYTES} bytes"
+        ));
+    }
+    if line.iter().all(u8::is_ascii_whitespace) {
+        return Err("--directory -: standard input held no line of JSON".into());
+    }
+    Ok(line)
 }
 
 #[tokio::main]
@@ -224,9 +257,13 @@ async fn main() {
     println!("okta-api: {base}");
     let radius_server = if radius.enabled {
         let addr = std::net::SocketAddr::new(running.addr.ip(), radius.port);
-        let r = mfa_sim::radius::RadiusRunning::start(addr, &radius.secret)
-            .await
-            .unwrap_or_else(|e| fail(&e));
+        let r = mfa_sim::radius::RadiusRunning::start_with(
+            addr,
+            &radius.secret,
+            Some(running.directory()),
+        )
+        .await
+        .unwrap_or_else(|e| fail(&e));
         let demo = if radius.secret == mfa_sim::radius::DEMO_RADIUS_SECRET {
             " (demo shared secret: see README)"
         } else {

@@ -35,8 +35,8 @@ pub const MODE3: &[&str] = &[
 /// What the operations need from the server.
 #[derive(Debug)]
 pub struct Context {
-    /// The scripted users.
-    pub directory: Directory,
+    /// The scripted users (shared with the Duo, Okta and RADIUS sides).
+    pub directory: std::sync::Arc<Directory>,
     /// How long an unanswered push takes to come back as 133.
     pub no_response_after: Duration,
     /// Answer `pfsdk` with 149 / Error 12, as newer servers do.
@@ -52,7 +52,7 @@ impl Context {
         direct_sdk_disallowed: bool,
     ) -> Self {
         Context {
-            directory,
+            directory: std::sync::Arc::new(directory),
             no_response_after,
             direct_sdk_disallowed,
             counter: AtomicU64::new(1),

@@ -11,6 +11,10 @@
 //! | `unsigned@contoso.com` | Access-Accept without a Message-Authenticator |
 //! | `wrongsecret@contoso.com` | Access-Accept signed with another shared secret |
 //!
+//! A user scripted in the simulator's directory (a file, or `Start-MfaSimulator -User`)
+//! answers as scripted, after their delay: approve is an Access-Accept, deny and fraud an
+//! Access-Reject ("Denied on the device", "Fraud reported"), no response is silence.
+//!
 //! Anyone else gets an Access-Reject at once. Requests must carry a valid
 //! Message-Authenticator and an empty PAP password or [`DEMO_RADIUS_PASSWORD`]; a
 //! retransmission (the same source, identifier and authenticator) never starts a second
@@ -117,11 +121,40 @@ fn script(user: &str) -> (Duration, Reply) {
     }
 }
 
+/// What `user` gets: as scripted in the directory, else the built-in demo answer.
+fn script_for(user: &str, directory: Option<&crate::Directory>) -> (Duration, Reply) {
+    use crate::Answer;
+    let Some(u) = directory.and_then(|d| d.scripted(user)) else {
+        return script(user);
+    };
+    let correct = MessageAuthenticator::Correct;
+    let reply = match u.answer {
+        Answer::Approve => {
+            Reply::Answer(code::ACCESS_ACCEPT, "Approved on the device", correct, true)
+        }
+        Answer::Deny => Reply::Answer(code::ACCESS_REJECT, "Denied on the device", correct, true),
+        Answer::Fraud => Reply::Answer(code::ACCESS_REJECT, "Fraud reported", correct, true),
+        _ => Reply::Silence,
+    };
+    (u.delay(), reply)
+}
+
 type Key = (SocketAddr, u8, [u8; 16]);
 
 impl RadiusRunning {
-    /// Binds `addr` (port 0: a free port) and answers with `secret`.
+    /// Binds `addr` (port 0: a free port) and answers with `secret` for the built-in demo
+    /// users.
     pub async fn start(addr: SocketAddr, secret: &str) -> Result<Self, String> {
+        Self::start_with(addr, secret, None).await
+    }
+
+    /// [`RadiusRunning::start`], answering for the users scripted in `directory` too (the
+    /// HTTP side's, [`crate::Running::directory`], so every provider answers the same).
+    pub async fn start_with(
+        addr: SocketAddr,
+        secret: &str,
+        directory: Option<Arc<crate::Directory>>,
+    ) -> Result<Self, String> {
         let socket = Arc::new(
             UdpSocket::bind(addr)
                 .await
@@ -182,7 +215,7 @@ impl RadiusRunning {
                     let password_ok = request.password.is_empty()
                         || request.password.as_slice() == DEMO_RADIUS_PASSWORD.as_bytes();
                     let (delay, reply) = if password_ok {
-                        script(&request.user_name)
+                        script_for(&request.user_name, directory.as_deref())
                     } else {
                         (
                             Duration::ZERO,

@@ -231,18 +231,22 @@ impl Running {
         if let Some((id, pem)) = &config.okta_service_app {
             okta.service_app = Some(crate::okta::oauth::ServiceApp::new(id, pem)?);
         }
+        let ctx = Context::new(
+            config.directory,
+            config.no_response_after,
+            config.direct_sdk_disallowed,
+        );
+        okta.directory = Some(ctx.directory.clone());
+        let mut duo = crate::duo::DuoSim::new(
+            &config.duo_integration_key,
+            &config.duo_secret_key,
+            config.no_response_after,
+        );
+        duo.directory = Some(ctx.directory.clone());
         let state = Arc::new(State {
-            duo: crate::duo::DuoSim::new(
-                &config.duo_integration_key,
-                &config.duo_secret_key,
-                config.no_response_after,
-            ),
+            duo,
             okta,
-            ctx: Context::new(
-                config.directory,
-                config.no_response_after,
-                config.direct_sdk_disallowed,
-            ),
+            ctx,
             credentials: config
                 .credentials
                 .iter()
@@ -305,6 +309,12 @@ impl Running {
             shutdown: Some(tx),
             task: Some(task),
         })
+    }
+
+    /// The scripted users, shared by every provider the simulator serves (give them to
+    /// [`crate::radius::RadiusRunning::start_with`] so RADIUS answers the same).
+    pub fn directory(&self) -> Arc<Directory> {
+        self.state.ctx.directory.clone()
     }
 
     /// The authenticated Okta calls received so far.

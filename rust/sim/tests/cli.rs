@@ -139,3 +139,75 @@ fn a_directory_file_saved_with_a_utf8_bom_loads() {
         .contains("--directory"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--directory -`: one line of JSON on standard input (BOM allowed, as .NET Framework
+/// writes one), then standard input stays open for `--exit-on-stdin-eof`.
+fn sim_with_stdin_directory(line: &[u8]) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mfa-sim"))
+        .args(["--directory", "-", "--exit-on-stdin-eof"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(line).unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut lines = String::new();
+    loop {
+        let mut l = String::new();
+        if out.read_line(&mut l).unwrap() == 0 || l.trim_end() == "ready" {
+            lines.push_str(&l);
+            break;
+        }
+        lines.push_str(&l);
+    }
+    drop(stdin); // ends a running simulator
+    let mut o = child.wait_with_output().unwrap();
+    o.stdout = lines.into_bytes();
+    o
+}
+
+#[test]
+fn a_directory_on_standard_input_scripts_users_and_refuses_a_duplicate() {
+    let o = sim_with_stdin_directory(
+        "\u{feff}{\"users\":[{\"userName\":\"alice@contoso.com\",\"answer\":\"deny\",\"delaySeconds\":0}]}\n"
+            .as_bytes(),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).ends_with("ready\n"));
+    let o = sim_with_stdin_directory(
+        br#"{"users":[{"userName":"alice@contoso.com","answer":"deny"},{"userName":"ALICE@contoso.com","answer":"approve"}]}
+"#,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("--directory -") && err.contains("listed twice"),
+        "{err}"
+    );
+    let o = sim_with_stdin_directory(b"\n");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no line of JSON"));
+}
+
+#[test]
+fn a_scripted_user_answers_the_same_on_every_provider_only_when_portable() {
+    let d = mfa_sim::Directory::demo()
+        .apply(br#"{"users":[{"userName":"Zed@contoso.com","answer":"fraud"},{"userName":"f@contoso.com","answer":"soapFault"}]}"#)
+        .unwrap();
+    assert_eq!(
+        d.scripted("zed@CONTOSO.com").unwrap().answer,
+        mfa_sim::Answer::Fraud
+    );
+    assert!(
+        d.scripted("f@contoso.com").is_none(),
+        "a SOAP fault is MFA Server's only"
+    );
+    assert!(d.get("f@contoso.com").is_some());
+    assert!(
+        d.scripted("alice@contoso.com").is_none(),
+        "the built-in demo users keep each provider's own behaviour"
+    );
+    assert_eq!(d.scripted_names(), ["f@contoso.com", "zed@contoso.com"]);
+}

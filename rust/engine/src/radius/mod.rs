@@ -116,10 +116,8 @@ impl Radius {
             retransmit: self.retransmit,
         };
         let deadline = tokio::time::Instant::now() + exchange::inner_deadline(q.deadline());
-        progress.set("started", "sending the RADIUS Access-Request", None);
         let mut drops = Drops::default();
         let ended = exchange::exchange(&settings, request, deadline, progress, &mut drops).await;
-        progress.set("done", "", None);
         self.ended(o, q, ended, &drops)
     }
 

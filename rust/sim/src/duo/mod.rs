@@ -39,6 +39,8 @@ pub struct DuoSim {
     next: AtomicU64,
     /// Signed calls accepted, by path (for tests).
     pub calls: Mutex<Vec<(String, HashMap<String, String>)>>,
+    /// The simulator's scripted users: they answer from here before the built-in ones.
+    pub directory: Option<std::sync::Arc<crate::Directory>>,
 }
 
 /// An answer: HTTP status, JSON body, optional `Retry-After`.
@@ -106,6 +108,18 @@ impl DuoSim {
             faults: Mutex::default(),
             next: AtomicU64::new(1),
             calls: Mutex::default(),
+            directory: None,
+        }
+    }
+
+    /// What `user` does: as scripted in the directory, else the built-in demo behaviour.
+    fn behaviour(&self, user: &str) -> (Preauth, Option<Fault>) {
+        match self.directory.as_ref().and_then(|d| d.scripted(user)) {
+            Some(u) => (
+                Preauth::Auth(users::scripted(&u, self.no_response_after)),
+                None,
+            ),
+            None => users::behaviour(user, self.no_response_after),
         }
     }
 
@@ -182,7 +196,7 @@ impl DuoSim {
         let Some(user) = params.get("username") else {
             return fail(400, 40001, "Missing required request parameters: username");
         };
-        let (preauth, fault) = users::behaviour(user, self.no_response_after);
+        let (preauth, fault) = self.behaviour(user);
         if let Some(r) = self.fault(user, fault) {
             return r;
         }
@@ -221,7 +235,7 @@ impl DuoSim {
         if params.get("pushinfo").is_some_and(|p| p.len() >= 20_000) {
             return fail(400, 40002, "Invalid request parameters: pushinfo");
         }
-        let script = match users::behaviour(user, self.no_response_after).0 {
+        let script = match self.behaviour(user).0 {
             Preauth::Auth(s) => s,
             Preauth::Allow => Script {
                 eager: false,

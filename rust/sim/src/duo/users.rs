@@ -188,3 +188,41 @@ pub fn behaviour(user: &str, no_response_after: Duration) -> (Preauth, Option<Fa
         _ => (Preauth::Enroll, None),
     }
 }
+
+/// A user scripted in the simulator's directory (a file, or `Start-MfaSimulator -User`):
+/// a push, then after their delay the same answer the MFA Server side gives (approve,
+/// deny, fraud; no response times out after `no_response_after`).
+pub fn scripted(user: &crate::User, no_response_after: Duration) -> Script {
+    use crate::Answer;
+    let step = match user.answer {
+        Answer::Approve => (
+            user.delay(),
+            "allow",
+            "allow",
+            "Success. Logging you in...".to_string(),
+        ),
+        Answer::Deny => (
+            user.delay(),
+            "deny",
+            "deny",
+            "Login request denied.".to_string(),
+        ),
+        Answer::Fraud => (
+            user.delay(),
+            "deny",
+            "fraud",
+            "Login request reported as fraudulent.".to_string(),
+        ),
+        _ => (
+            no_response_after,
+            "deny",
+            "timeout",
+            "Login timed out.".to_string(),
+        ),
+    };
+    Script {
+        eager: false,
+        raw: None,
+        steps: vec![waiting("Pushed a login request to your device..."), step],
+    }
+}

@@ -57,6 +57,8 @@ pub struct OktaSim {
     pub numbers: Mutex<Vec<u16>>,
     /// A service app (client credentials with `private_key_jwt`), when one is registered.
     pub service_app: Option<oauth::ServiceApp>,
+    /// The simulator's scripted users: they answer from here before the built-in ones.
+    pub directory: Option<std::sync::Arc<crate::Directory>>,
 }
 
 /// An answer: status, JSON body (empty for 204) and headers.
@@ -159,6 +161,7 @@ impl OktaSim {
             calls: Mutex::default(),
             numbers: Mutex::default(),
             service_app: None,
+            directory: None,
         }
     }
 
@@ -183,14 +186,28 @@ impl OktaSim {
         }
     }
 
-    /// The demo user with this login or id.
+    /// The scripted or demo user with this login or id (a scripted user first).
     fn user(&self, login_or_id: &str) -> Option<Behaviour> {
-        users::behaviour(login_or_id, self.no_response_after).or_else(|| {
-            users::LOGINS
-                .iter()
-                .filter_map(|l| users::behaviour(l, self.no_response_after))
-                .find(|b| b.id == login_or_id)
-        })
+        let scripted = |login: &str| {
+            let d = self.directory.as_ref()?;
+            d.scripted(login)
+                .map(|u| users::scripted(&u, self.no_response_after))
+        };
+        scripted(login_or_id)
+            .or_else(|| users::behaviour(login_or_id, self.no_response_after))
+            .or_else(|| {
+                self.directory
+                    .iter()
+                    .flat_map(|d| d.scripted_names())
+                    .filter_map(|l| scripted(&l))
+                    .find(|b| b.id == login_or_id)
+            })
+            .or_else(|| {
+                users::LOGINS
+                    .iter()
+                    .filter_map(|l| users::behaviour(l, self.no_response_after))
+                    .find(|b| b.id == login_or_id)
+            })
     }
 
     fn authorized(&self, authorization: Option<&str>) -> bool {
