@@ -47,8 +47,10 @@
 // `approvers`, and `mfa_request_expire`; the `radius` provider with the secret kinds
 // `MFA_SECRET_RADIUS_SHARED_SECRET` (5) and `MFA_SECRET_RADIUS_PASSWORD` (6); the `okta`
 // provider with `MFA_SECRET_OKTA_API_TOKEN` (7) and `MFA_SECRET_OKTA_PRIVATE_KEY` (8)
-// (nothing earlier changed).
-#define MFA_ABI_VERSION 4
+// (nothing earlier changed); 5 = progress that counts approvers: the progress fields
+// `approvers` (each one's stage, status and code), `needed`, `answered` and `pending`, and
+// `done` written once by the end of the request, never by a provider.
+#define MFA_ABI_VERSION 5
 
 // Secret kind: the HTTP Basic password (for `userName` in the configuration).
 #define MFA_SECRET_BASIC_PASSWORD 1
@@ -227,14 +229,20 @@ mfa_result mfa_client_new(const uint8_t *config_json,
 void mfa_client_free(struct mfa_client *client);
 
 // Copies the request's latest progress, a UTF-8 JSON object (no NUL), into `buf`:
-// `stage` (`""` before start, then `started`, `checking`, `pushed`, `waiting`, `done`),
-// `message` (the provider's latest status text, bounded and scrubbed), `code` (present
-// when the user must enter or pick a code on their device: Duo Verified Push, Okta's
-// number challenge; show it to the person who asked), `codes` (with several approvers:
-// each approver's code by user name, once it has one), `updates` (how many times it
-// changed) and `stages` (every stage
-// reached so far, in order: `started` first, `done` last). Readable at any time,
-// also while the request is pending; the outcome stays the only decision.
+// `stage` (`""` before start, then `started`, `checking`, `pushed`, `waiting`, `done`;
+// it never moves back; `done` is written once, by the end of the request, with the
+// outcome's message, never by a provider), `message` (the latest status text, bounded
+// and scrubbed; with several approvers it starts with the approver's name), `code`
+// (present when the user must enter or pick a code on their device: Duo Verified Push,
+// Okta's number challenge; show it to the person who asked), `codes` (with several
+// approvers: each approver's code by user name, once it has one), `updates` (how many
+// times it changed) and `stages` (every stage reached so far, in order: `started` first,
+// `done` last). An approval (ABI 5) adds `approvers` (in request order: `userName`,
+// `stage`, `message`, `code` once given, `status` once they answered or the request
+// ended), `needed` (approvals needed), `answered` (how many answered) and `pending` (the
+// user names still waited on; empty at `done`), all there as soon as `mfa_request_start`
+// returns. Readable at any time, also while the request is pending; the outcome stays
+// the only decision.
 //
 // Returns `MFA_OK` (writes `buf` and `*len_out`), `MFA_BUFFER_TOO_SMALL` (writes only
 // `*len_out`) or `MFA_NULL_ARGUMENT`. `buf` may be NULL when `buf_len` is 0. Thread-safe.

@@ -6,14 +6,20 @@ use crate::request::mfa_request;
 use crate::result::mfa_result;
 
 /// Copies the request's latest progress, a UTF-8 JSON object (no NUL), into `buf`:
-/// `stage` (`""` before start, then `started`, `checking`, `pushed`, `waiting`, `done`),
-/// `message` (the provider's latest status text, bounded and scrubbed), `code` (present
-/// when the user must enter or pick a code on their device: Duo Verified Push, Okta's
-/// number challenge; show it to the person who asked), `codes` (with several approvers:
-/// each approver's code by user name, once it has one), `updates` (how many times it
-/// changed) and `stages` (every stage
-/// reached so far, in order: `started` first, `done` last). Readable at any time,
-/// also while the request is pending; the outcome stays the only decision.
+/// `stage` (`""` before start, then `started`, `checking`, `pushed`, `waiting`, `done`;
+/// it never moves back; `done` is written once, by the end of the request, with the
+/// outcome's message, never by a provider), `message` (the latest status text, bounded
+/// and scrubbed; with several approvers it starts with the approver's name), `code`
+/// (present when the user must enter or pick a code on their device: Duo Verified Push,
+/// Okta's number challenge; show it to the person who asked), `codes` (with several
+/// approvers: each approver's code by user name, once it has one), `updates` (how many
+/// times it changed) and `stages` (every stage reached so far, in order: `started` first,
+/// `done` last). An approval (ABI 5) adds `approvers` (in request order: `userName`,
+/// `stage`, `message`, `code` once given, `status` once they answered or the request
+/// ended), `needed` (approvals needed), `answered` (how many answered) and `pending` (the
+/// user names still waited on; empty at `done`), all there as soon as `mfa_request_start`
+/// returns. Readable at any time, also while the request is pending; the outcome stays
+/// the only decision.
 ///
 /// Returns `MFA_OK` (writes `buf` and `*len_out`), `MFA_BUFFER_TOO_SMALL` (writes only
 /// `*len_out`) or `MFA_NULL_ARGUMENT`. `buf` may be NULL when `buf_len` is 0. Thread-safe.
