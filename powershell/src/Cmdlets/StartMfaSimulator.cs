@@ -1,5 +1,8 @@
 // Start-MfaSimulator: runs the bundled mfa-sim on a free loopback port over HTTPS and
 // returns it with a ready connection (its certificate pinned, the demo credential).
+// -User scripts answers per test (approve, deny, fraud, no response, each after a delay),
+// the same on every provider; they reach the simulator as one line of JSON on its
+// standard input (--directory -), never on its command line or in a file.
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -24,6 +27,16 @@ namespace MfaApproval.Cmdlets
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string DirectoryFile { get; set; }
+
+        /// <summary>Scripted users: user name = 'Approve', 'Deny', 'Fraud' or 'NoResponse', or
+        /// @{ Answer = ...; DelaySeconds = n } (default 1 s; NoResponse waits -NoResponseAfter).</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public System.Collections.IDictionary User { get; set; }
+
+        /// <summary>The answers -User takes: the ones every provider of the simulator gives
+        /// (the simulator's MFA Server faults are for -DirectoryFile).</summary>
+        static readonly string[] Answers = { "Approve", "Deny", "Fraud", "NoResponse" };
 
         [Parameter]
         public SwitchParameter DirectSdkDisallowed { get; set; }
@@ -53,6 +66,17 @@ namespace MfaApproval.Cmdlets
             string notExecutable = SimulatorProcess.EnsureExecutable(path);
             if (notExecutable != null) ThrowTerminatingError(Errors.Record("MfaApproval.SimulatorStartFailed", notExecutable, ErrorCategory.PermissionDenied, path));
             List<string> arguments = new List<string> { "--addr", "127.0.0.1:0", "--exit-on-stdin-eof", "--no-response-after", NoResponseAfter.ToString(CultureInfo.InvariantCulture) };
+            string scripted = null;
+            if (User != null)
+            {
+                if (DirectoryFile != null)
+                {
+                    ThrowTerminatingError(Errors.Record("MfaApproval.InvalidArgument", "-User and -DirectoryFile: give one of them (put the users of -User into the directory file, or leave the file out).", ErrorCategory.InvalidArgument, User));
+                }
+                scripted = ScriptedUsers(User);
+                arguments.Add("--directory");
+                arguments.Add("-");
+            }
             if (DirectoryFile != null)
             {
                 string full = ResolveExistingFile("DirectoryFile", DirectoryFile);
@@ -64,15 +88,17 @@ namespace MfaApproval.Cmdlets
             if (radius) arguments.Add("--radius");
             WriteVerbose("Starting the simulator: " + path + " " + CommandLine.Join(arguments));
             string error;
-            SimulatorProcess.Started started = SimulatorProcess.Start(path, arguments, out error);
+            SimulatorProcess.Started started = SimulatorProcess.Start(path, arguments, scripted, out error);
             if (started == null)
             {
                 ThrowTerminatingError(Errors.Record("MfaApproval.SimulatorStartFailed", "The simulator did not start: " + error, ErrorCategory.ResourceUnavailable, path));
             }
             bool duo = Provider == MfaProvider.Duo;
             bool okta = Provider == MfaProvider.Okta;
-            // Uri is the API the returned Connection speaks (Duo, Okta: the API's base, not the SDK's .asmx).
-            Simulator sim = new Simulator(started.Process, duo || okta ? new Uri(started.DuoBase) : started.Uri, started.CertificateHash);
+            // Uri is the API the returned Connection speaks (Duo, Okta: the API's base, not the SDK's
+            // .asmx; RADIUS: radius://127.0.0.1:PORT, the connection's own Uri).
+            Uri simUri = radius ? new Uri("radius://" + started.RadiusServer) : duo || okta ? new Uri(started.DuoBase) : started.Uri;
+            Simulator sim = new Simulator(started.Process, simUri, started.CertificateHash);
             sim.Job = started.Job;
             Session.Remember(sim);
             SecureString secret = new SecureString();
@@ -141,8 +167,63 @@ namespace MfaApproval.Cmdlets
             c.Simulator = sim;
             sim.Connection = c;
             if (Default) Session.DefaultConnection = c;
-            WriteVerbose("Simulator ready at " + started.Uri + " (certificate SHA-256 " + started.CertificateHash + ")");
+            WriteVerbose("Simulator ready at " + sim.Uri + " (certificate SHA-256 " + started.CertificateHash + ")");
             WriteObject(sim);
+        }
+
+        /// <summary>-User as the simulator's directory document (one line of JSON); a bad entry
+        /// is a terminating error naming the user and what to write instead.</summary>
+        string ScriptedUsers(System.Collections.IDictionary users)
+        {
+            List<JsonObject> list = new List<JsonObject>();
+            foreach (System.Collections.DictionaryEntry e in users)
+            {
+                string name = e.Key == null ? null : Convert.ToString(e.Key, CultureInfo.InvariantCulture).Trim();
+                if (string.IsNullOrEmpty(name)) Refuse("a user name is empty");
+                object value = e.Value is PSObject ? ((PSObject)e.Value).BaseObject : e.Value;
+                object answer = value;
+                double delay = 1;
+                System.Collections.IDictionary detail = value as System.Collections.IDictionary;
+                if (detail != null)
+                {
+                    answer = null;
+                    foreach (System.Collections.DictionaryEntry d in detail)
+                    {
+                        string key = Convert.ToString(d.Key, CultureInfo.InvariantCulture);
+                        object v = d.Value is PSObject ? ((PSObject)d.Value).BaseObject : d.Value;
+                        if (string.Equals(key, "Answer", StringComparison.OrdinalIgnoreCase)) answer = v;
+                        else if (string.Equals(key, "DelaySeconds", StringComparison.OrdinalIgnoreCase))
+                        {
+                            if (!(v is int || v is long || v is double || v is decimal || v is float) || Convert.ToDouble(v, CultureInfo.InvariantCulture) < 0 || Convert.ToDouble(v, CultureInfo.InvariantCulture) > 3600)
+                            {
+                                Refuse("'" + name + "': DelaySeconds must be a number of seconds from 0 to 3600");
+                            }
+                            delay = Convert.ToDouble(v, CultureInfo.InvariantCulture);
+                        }
+                        else Refuse("'" + name + "': '" + key + "' is not a setting; use @{ Answer = 'Approve'; DelaySeconds = 2 }");
+                    }
+                }
+                string text = answer as string;
+                string known = null;
+                foreach (string a in Answers)
+                {
+                    if (string.Equals(a, text, StringComparison.OrdinalIgnoreCase)) known = a;
+                }
+                if (known == null)
+                {
+                    Refuse("'" + name + "': the answer must be " + string.Join(", ", Answers) + ", or @{ Answer = 'Approve'; DelaySeconds = 2 } (MFA Server faults go in a -DirectoryFile)");
+                }
+                list.Add(new JsonObject()
+                    .Add("userName", name)
+                    .Add("answer", char.ToLowerInvariant(known[0]) + known.Substring(1))
+                    .Add("delaySeconds", delay));
+            }
+            return new JsonObject().Add("users", list).ToString();
+        }
+
+        void Refuse(string problem)
+        {
+            ThrowTerminatingError(Errors.Record("MfaApproval.InvalidArgument", "-User: " + problem + ".", ErrorCategory.InvalidArgument, User));
         }
     }
 }

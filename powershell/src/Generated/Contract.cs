@@ -125,7 +125,7 @@ namespace MfaApproval
         {
             switch (failureKind)
             {
-                case "provider": return "Soap";
+                case "provider": return "Provider";
                 case "dns": return "Dns";
                 case "connect": return "Connect";
                 case "tls": return "Tls";
@@ -133,7 +133,7 @@ namespace MfaApproval
                 case "authentication": return "Authentication";
                 case "httpStatus": return "HttpStatus";
                 case "soapFault": return "Soap";
-                case "protocol": return "Soap";
+                case "protocol": return "Protocol";
                 case "timeout": return "Timeout";
                 case "cancelled": return "Cancelled";
                 case "transport": return "Connect";

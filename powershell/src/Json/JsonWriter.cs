@@ -1,5 +1,6 @@
 // A small JSON writer for the documents the module sends to the engine (configuration
-// and requests): objects of strings, numbers, booleans and string arrays. No third-party
+// and requests, the simulator's scripted users): objects of strings, numbers, booleans,
+// string arrays and arrays of objects. No third-party
 // library: the MIM Service host cannot take binding redirects.
 using System;
 using System.Collections.Generic;
@@ -71,6 +72,18 @@ namespace MfaApproval.Json
                     if (!first) sb.Append(',');
                     first = false;
                     WriteString(sb, item ?? string.Empty);
+                }
+                sb.Append(']');
+            }
+            else if (value is IEnumerable<JsonObject>)
+            {
+                sb.Append('[');
+                bool first = true;
+                foreach (JsonObject item in (IEnumerable<JsonObject>)value)
+                {
+                    if (!first) sb.Append(',');
+                    first = false;
+                    Write(sb, item);
                 }
                 sb.Append(']');
             }

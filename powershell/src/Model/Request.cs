@@ -39,6 +39,8 @@ namespace MfaApproval
         /// <summary>A code the user must enter or pick on their device (Duo Verified Push, Okta's number
         /// challenge), once the provider sent one.</summary>
         public string VerificationCode { get; internal set; }
+        /// <summary>How many approvers the request asks (learned from its progress; 1 until read).</summary>
+        internal int ApproverCount = 1;
         /// <summary>The approvers whose code was shown already (several approvers: one code each).</summary>
         internal readonly Dictionary<string, bool> ShownCodes = new Dictionary<string, bool>(StringComparer.Ordinal);
         /// <summary>The result, once the request has been waited on.</summary>

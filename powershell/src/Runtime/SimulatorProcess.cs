@@ -54,7 +54,9 @@ namespace MfaApproval
             }
         }
 
-        public static Started Start(string path, IList<string> arguments, out string error)
+        /// <summary>Starts the simulator; <paramref name="stdinLine"/> (a directory document for
+        /// --directory -, or null) goes to its standard input as one line of UTF-8.</summary>
+        public static Started Start(string path, IList<string> arguments, string stdinLine, out string error)
         {
             error = null;
             ProcessStartInfo info = new ProcessStartInfo(path, CommandLine.Join(arguments));
@@ -67,6 +69,18 @@ namespace MfaApproval
             IDisposable job = null;
             try { job = JobObject.Create(process); }
             catch (Exception) { /* nested jobs on old hosts: stdin EOF still ends the simulator */ }
+            if (stdinLine != null)
+            {
+                // UTF-8 bytes on the base stream (.NET Framework would encode the writer in the
+                // console's code page); the line stays open for --exit-on-stdin-eof.
+                try
+                {
+                    byte[] bytes = new System.Text.UTF8Encoding(false).GetBytes(stdinLine + "\n");
+                    process.StandardInput.BaseStream.Write(bytes, 0, bytes.Length);
+                    process.StandardInput.BaseStream.Flush();
+                }
+                catch (IOException) { /* the simulator exited: its error is read below */ }
+            }
 
             List<string> lines = new List<string>();
             Queue<string> errors = new Queue<string>();

@@ -1,6 +1,7 @@
 // Waits for native requests on the pipeline thread: one bounded native poll at a time
 // (poll wakes at once when a request finishes or is cancelled), results written as each
-// request finishes, progress while any is pending. Stop() (from StopProcessing, on another
+// request finishes, progress while any is pending (the engine's count of approvers: who
+// answered, who is still waited on, each one's code). Stop() (from StopProcessing, on another
 // thread) cancels every request being waited on at once; the wait then completes them as
 // Cancelled, frees their handles and ends with PipelineStoppedException.
 using System;
@@ -8,6 +9,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Management.Automation;
+using System.Text;
 
 namespace MfaApproval
 {
@@ -17,6 +19,12 @@ namespace MfaApproval
         readonly List<Request> pending;
         volatile bool stopped;
         readonly Stopwatch sinceCodes = Stopwatch.StartNew();
+        readonly List<string> prompts = new List<string>();
+        /// <summary>Approvers of the requests that finished during this wait (nobody waits on them).</summary>
+        int finishedApprovers;
+        string status;
+        string operation;
+        int percent;
 
         public Waiter(IEnumerable<Request> requests)
         {
@@ -38,37 +46,36 @@ namespace MfaApproval
             lock (gate) { return pending.ToArray(); }
         }
 
-        /// <summary>A code the user must type or pick on the phone (Duo Verified Push, Okta's
-        /// number challenge: any provider's progress code) reaches the person who asked, once
-        /// per request, as host output (the information stream, tagged PSHOST, as Write-Host
-        /// writes) and in the progress bar, while the request is pending.</summary>
-        void ShowCodes(PSCmdlet cmdlet, ProgressRecord progress)
+        /// <summary>Reads each pending request's progress (the engine's count of its approvers:
+        /// who answered, who is still waited on, each one's code) at most every 250 ms and
+        /// turns it into the progress bar's status ("1 of 2 answered; waiting for carol") and
+        /// current operation (each code). A code the user must type or pick on the phone (Duo
+        /// Verified Push, Okta's number challenge: any provider's progress code) reaches the
+        /// person who asked once per approver, as host output (the information stream, tagged
+        /// PSHOST, as Write-Host writes), while the request is pending.</summary>
+        void ReadProgress(PSCmdlet cmdlet)
         {
             // At most every 250 ms: reading progress is a native call and a JSON parse per request.
-            if (sinceCodes.ElapsedMilliseconds < 250) return;
+            if (sinceCodes.ElapsedMilliseconds < 250 && status != null) return;
             sinceCodes.Restart();
+            int answered = finishedApprovers, total = finishedApprovers, needed = 0, requests = 0;
+            List<string> waitingFor = new List<string>();
             foreach (Request r in Snapshot())
             {
-                if (r.Provider == "MfaServer" || r.Provider == "Radius") continue;
-                Dictionary<string, object> p;
-                try { p = r.ReadProgress(); } catch (Exception) { continue; }
-                if (p == null) continue;
-                // Several approvers: each has a push and a code of its own (progress "codes",
-                // by user name); one approver: "code".
-                List<KeyValuePair<string, string>> found = new List<KeyValuePair<string, string>>();
-                object codes, code;
-                if (p.TryGetValue("codes", out codes) && codes is Dictionary<string, object>)
+                requests++;
+                Dictionary<string, object> p = null;
+                try { p = r.ReadProgress(); } catch (Exception) { }
+                ApprovalProgress a = ApprovalProgress.Of(p, r.UserName);
+                r.ApproverCount = a.Total;
+                answered += a.Answered;
+                total += a.Total;
+                needed = a.Needed;
+                foreach (string name in a.Pending)
                 {
-                    foreach (KeyValuePair<string, object> kv in (Dictionary<string, object>)codes)
-                    {
-                        if (kv.Value is string) found.Add(new KeyValuePair<string, string>(kv.Key, (string)kv.Value));
-                    }
+                    string code;
+                    waitingFor.Add(a.Codes.TryGetValue(name, out code) ? name + " (code " + code + ")" : name);
                 }
-                else if (p.TryGetValue("code", out code) && code is string)
-                {
-                    found.Add(new KeyValuePair<string, string>(r.UserName, (string)code));
-                }
-                foreach (KeyValuePair<string, string> each in found)
+                foreach (KeyValuePair<string, string> each in a.Codes)
                 {
                     if (r.ShownCodes.ContainsKey(each.Key)) continue;
                     r.ShownCodes[each.Key] = true;
@@ -80,9 +87,24 @@ namespace MfaApproval
                     message.Message = text;
                     message.NoNewLine = false;
                     cmdlet.WriteInformation(message, new string[] { "PSHOST", "MfaApproval.VerificationCode" });
-                    progress.CurrentOperation = text;
+                    prompts.Add(text);
                 }
             }
+            StringBuilder line = new StringBuilder();
+            line.AppendFormat(CultureInfo.InvariantCulture, "{0} of {1} answered", answered, total);
+            if (requests == 1 && finishedApprovers == 0 && needed > 0 && needed < total)
+            {
+                line.AppendFormat(CultureInfo.InvariantCulture, ", {0} {1} needed", needed, needed == 1 ? "approval" : "approvals");
+            }
+            if (waitingFor.Count > 0)
+            {
+                line.Append("; waiting for ").Append(string.Join(", ", waitingFor.GetRange(0, Math.Min(3, waitingFor.Count)).ToArray()));
+                if (waitingFor.Count > 3) line.AppendFormat(CultureInfo.InvariantCulture, " and {0} more", waitingFor.Count - 3);
+            }
+            status = line.ToString();
+            percent = total > 0 ? (int)(100L * answered / total) : 0;
+            // Every code shown so far stays in the progress display while the wait goes on.
+            operation = prompts.Count > 0 ? string.Join(" ", prompts.ToArray()) : null;
         }
 
         /// <summary>Waits; <paramref name="emit"/> gets each result. timeoutSeconds 0 waits for
@@ -92,9 +114,8 @@ namespace MfaApproval
         public void Run(PSCmdlet cmdlet, double timeoutSeconds, string activity, Action<Result> emit)
         {
             bool expired = false;
-            int total = pending.Count;
             Stopwatch clock = Stopwatch.StartNew();
-            ProgressRecord progress = new ProgressRecord(0x4D4641, activity, "waiting");
+            const int progressId = 0x4D4641;
             bool shownProgress = false;
             try
             {
@@ -110,13 +131,14 @@ namespace MfaApproval
                         if (Interop.Native.Poll(r.Handle, 0) != Interop.Native.StatusPending)
                         {
                             lock (gate) pending.Remove(r);
+                            finishedApprovers += r.ApproverCount;
                             Result result = r.Complete();
                             cmdlet.WriteVerbose(string.Format(CultureInfo.InvariantCulture, "{0}: {1} after {2:N1} s ({3})", r.UserName, result.Status, result.Duration.TotalSeconds, result.Message));
                             emit(result);
                         }
                     }
                     if (stopped) throw new PipelineStoppedException();
-                    ShowCodes(cmdlet, progress);
+                    ReadProgress(cmdlet);
                     if (!expired && timeoutSeconds > 0 && clock.Elapsed.TotalSeconds >= timeoutSeconds)
                     {
                         expired = true;
@@ -124,14 +146,13 @@ namespace MfaApproval
                         foreach (Request r in Snapshot()) r.Expire();
                         continue;
                     }
-                    now = Snapshot();
-                    if (now.Length > 0)
+                    if (Snapshot().Length > 0)
                     {
-                        int done = total - now.Length;
-                        List<string> names = new List<string>();
-                        for (int i = 0; i < now.Length && i < 3; i++) names.Add(now[i].UserName);
-                        progress.StatusDescription = string.Format(CultureInfo.InvariantCulture, "{0} of {1} answered; waiting for {2}", done, total, string.Join(", ", names.ToArray()));
-                        progress.PercentComplete = (int)(100L * done / total);
+                        // A new record each time: a host that keeps the records (a runspace's
+                        // Progress stream) sees each state, not the last one many times.
+                        ProgressRecord progress = new ProgressRecord(progressId, activity, status);
+                        if (operation != null) progress.CurrentOperation = operation;
+                        progress.PercentComplete = percent;
                         progress.SecondsRemaining = timeoutSeconds > 0 ? (int)Math.Max(0, timeoutSeconds - clock.Elapsed.TotalSeconds) : -1;
                         cmdlet.WriteProgress(progress);
                         shownProgress = true;
@@ -153,8 +174,9 @@ namespace MfaApproval
                 }
                 if (shownProgress && !stopped)
                 {
-                    progress.RecordType = ProgressRecordType.Completed;
-                    try { cmdlet.WriteProgress(progress); } catch (Exception) { }
+                    ProgressRecord completed = new ProgressRecord(progressId, activity, status ?? "done");
+                    completed.RecordType = ProgressRecordType.Completed;
+                    try { cmdlet.WriteProgress(completed); } catch (Exception) { }
                 }
             }
         }

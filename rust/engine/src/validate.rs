@@ -105,7 +105,7 @@ impl ClientConfig {
                 if scheme == "http" && !self.allow_unencrypted_authentication {
                     return Err(ConfigError::new(
                         "allowUnencryptedAuthentication",
-                        "is not set, and uri is plain http:// while a credential is set: use https://, or opt in to sending the credential unencrypted",
+                        "must be set to send a credential to a plain http:// uri, where anyone on the network can read it; use an https:// uri, or set it to accept that",
                     ));
                 }
             }

@@ -14,7 +14,7 @@ use std::path::Path;
 /// category. The one definition (the C# reads the generated copy).
 fn kind_view(kind: FailureKind) -> (&'static str, &'static str) {
     match kind {
-        FailureKind::Provider => ("Soap", "ResourceUnavailable"),
+        FailureKind::Provider => ("Provider", "ResourceUnavailable"),
         FailureKind::Dns => ("Dns", "ConnectionError"),
         FailureKind::Connect => ("Connect", "ConnectionError"),
         FailureKind::Tls => ("Tls", "ConnectionError"),
@@ -22,7 +22,7 @@ fn kind_view(kind: FailureKind) -> (&'static str, &'static str) {
         FailureKind::Authentication => ("Authentication", "ResourceUnavailable"),
         FailureKind::HttpStatus => ("HttpStatus", "ResourceUnavailable"),
         FailureKind::SoapFault => ("Soap", "ResourceUnavailable"),
-        FailureKind::Protocol => ("Soap", "ResourceUnavailable"),
+        FailureKind::Protocol => ("Protocol", "ResourceUnavailable"),
         FailureKind::Timeout => ("Timeout", "OperationTimeout"),
         FailureKind::Cancelled => ("Cancelled", "OperationStopped"),
         FailureKind::Transport => ("Connect", "ConnectionError"),

@@ -116,7 +116,7 @@ pub fn validate(config: &ClientConfig, secrets: &Secrets, scheme: &str) -> Resul
     if scheme == "http" && !config.allow_unencrypted_authentication {
         return Err(ConfigError::new(
             "allowUnencryptedAuthentication",
-            "is not set, and uri is plain http://: Duo requests are signed with the secret key but their answers would be readable and forgeable; use https://",
+            "must be set to talk to Duo over a plain http:// uri: the requests are signed with the secret key, but the answers would be readable and forgeable; use https://",
         ));
     }
     let url =

@@ -29,6 +29,30 @@ pub fn refuse_elsewhere(config: &ClientConfig, secrets: &Secrets) -> Result<(), 
     Ok(())
 }
 
+/// An Okta `uri` with a path, query or fragment (the Admin Console's address is the usual one).
+const URI_NOT_AN_ORIGIN: &str = "must be the org URL alone, scheme and host such as https://contoso.okta.com, with no path, query or fragment; an Admin Console address (https://contoso-admin.okta.com/admin/dashboard) is the usual mistake: drop -admin and the path";
+
+/// An Okta `uri` on the Admin Console's host.
+const URI_ADMIN_CONSOLE: &str = "is the Admin Console's address (its first name ends in -admin); use the org URL without -admin: https://contoso.okta.com for https://contoso-admin.okta.com";
+
+/// Is `url` an Okta Admin Console host (`contoso-admin.okta.com`, `-admin.oktapreview.com`,
+/// `-admin.okta-emea.com`)? The API is served on the org URL, not there.
+fn is_admin_console(url: &reqwest::Url) -> bool {
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let Some((first, domain)) = host.split_once('.') else {
+        return false;
+    };
+    first.ends_with("-admin")
+        && [
+            "okta.com",
+            "oktapreview.com",
+            "okta-emea.com",
+            "okta-gov.com",
+            "okta.mil",
+        ]
+        .contains(&domain)
+}
+
 /// Is `host` this machine (the only place plain http is allowed, for tests)?
 fn loopback(url: &reqwest::Url) -> bool {
     let host = url.host_str().unwrap_or_default();
@@ -64,10 +88,10 @@ pub fn validate(config: &ClientConfig, secrets: &Secrets, scheme: &str) -> Resul
     let url =
         reqwest::Url::parse(&config.uri).map_err(|e| ConfigError::new("uri", e.to_string()))?;
     if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
-        return Err(ConfigError::new(
-            "uri",
-            "for provider okta is the org URL only (an origin), e.g. https://contoso.okta.com",
-        ));
+        return Err(ConfigError::new("uri", URI_NOT_AN_ORIGIN));
+    }
+    if is_admin_console(&url) {
+        return Err(ConfigError::new("uri", URI_ADMIN_CONSOLE));
     }
     if scheme == "http" && !(config.allow_unencrypted_authentication && loopback(&url)) {
         return Err(ConfigError::new(
@@ -131,4 +155,52 @@ pub fn validate(config: &ClientConfig, secrets: &Secrets, scheme: &str) -> Resul
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(uri: &str) -> Option<String> {
+        let config: ClientConfig =
+            serde_json::from_str(&format!(r#"{{"provider":"okta","uri":"{uri}"}}"#)).unwrap();
+        let secrets = Secrets {
+            okta_api_token: Some(zeroize::Zeroizing::new(
+                "00token-for-the-config-test-only".to_string(),
+            )),
+            ..Secrets::default()
+        };
+        let scheme = uri.split(':').next().unwrap();
+        validate(&config, &secrets, scheme)
+            .err()
+            .map(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_admin_console_address_is_named_as_the_mistake() {
+        for uri in [
+            "https://contoso-admin.okta.com/admin/dashboard",
+            "https://contoso.okta.com/app/UserHome",
+        ] {
+            let e = refusal(uri).unwrap();
+            assert!(e.starts_with("uri: must be the org URL alone"), "{e}");
+            assert!(e.contains("drop -admin and the path"), "{e}");
+        }
+        for uri in [
+            "https://contoso-admin.okta.com",
+            "https://dev-123-admin.oktapreview.com/",
+        ] {
+            let e = refusal(uri).unwrap();
+            assert!(
+                e.contains("Admin Console") && e.contains("without -admin"),
+                "{e}"
+            );
+        }
+        assert_eq!(refusal("https://contoso.okta.com"), None);
+        assert_eq!(
+            refusal("https://login-admin.contoso.com"),
+            None,
+            "a custom domain is the admin's to name"
+        );
+    }
 }
