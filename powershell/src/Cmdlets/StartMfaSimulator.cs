@@ -29,7 +29,7 @@ namespace MfaApproval.Cmdlets
         public string DirectoryFile { get; set; }
 
         /// <summary>Scripted users: user name = 'Approve', 'Deny', 'Fraud' or 'NoResponse', or
-        /// @{ Answer = ...; DelaySeconds = n } (default 1 s; NoResponse waits -NoResponseAfter).</summary>
+        /// @{ Answer = ...; DelaySeconds = n } (at once by default; NoResponse waits -NoResponseAfter).</summary>
         [Parameter]
         [ValidateNotNull]
         public System.Collections.IDictionary User { get; set; }
@@ -182,7 +182,7 @@ namespace MfaApproval.Cmdlets
                 if (string.IsNullOrEmpty(name)) Refuse("a user name is empty");
                 object value = e.Value is PSObject ? ((PSObject)e.Value).BaseObject : e.Value;
                 object answer = value;
-                double delay = 1;
+                double delay = 0;
                 System.Collections.IDictionary detail = value as System.Collections.IDictionary;
                 if (detail != null)
                 {
