@@ -10,12 +10,18 @@ Tasks:
   Test   First makes sure Pester 5.7.1 and 6.2.0 are installed (tools/Install-Pester.ps1
          installs the missing ones for the current user from the configured repositories,
          or says in one line how). Build, then the Rust tests (valgrind over the C program included), the ABI tests
-         under valgrind, a seeded fuzz smoke of every cargo-fuzz target (nightly), the
-         third-party client (zeep) tests from a venv under out/, and the Pester tests on
-         the staged module under Pester 6.2.0 and 5.7.1, in this PowerShell's edition
-         (powershell.exe under 5.1). Each optional tool that is missing is one line saying
+         under valgrind, a fuzz smoke of every cargo-fuzz target (nightly; 10 s each, seeded),
+         the third-party client (zeep) tests from a venv under out/, and the Pester tests on
+         the staged module: the whole suite under Pester 6.2.0, and under 5.7.1 the files that
+         prove what users copy works on Pester 5 (tests/Pester5.txt lists them), in this
+         PowerShell's edition (powershell.exe under 5.1). Long outputs go to out/logs/ and
+         each phase prints a summary line (failures in full); the closing lines give each
+         phase's time. Each optional tool that is missing is one line saying
          so; under CI=true only a missing nightly toolchain may be skipped. Ends with
-         "Pester: N passed, N failed".
+         "Tests: N passed, N failed".
+  Fuzz   Long fuzzing: each cargo-fuzz target (or -FuzzTarget) for -FuzzSeconds (600), its
+         corpus kept in fuzz/corpus/<target>; one line per target, the full output in
+         out/logs/fuzz-<target>.log.
   Package  Build, then publish the staged module to a local folder repository: writes
          out/packages/MfaApproval.<version>.nupkg (what Publish-PSResource sends to a
          gallery; Install-PSResource/Save-PSResource install it).
@@ -43,14 +49,19 @@ pwsh ./build.ps1 Test
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Package', 'Assemble', 'Demo', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Fuzz', 'Package', 'Assemble', 'Demo', 'Bench', 'Clean')]
     [string]$Task = 'Build',
     # Assemble: the folder holding runtimes/<rid>/native/<library> and bin/<rid>/mfa-sim[.exe].
     [string]$NativeRoot,
     # Assemble: the runtimes the package must hold (default: every one under -NativeRoot).
     [string[]]$Rid,
     # Assemble: where the .nupkg and the .zip are written (default out/release).
-    [string]$OutputPath
+    [string]$OutputPath,
+    # Fuzz: seconds per target (Test's smoke runs each for 10 s).
+    [ValidateRange(1, 86400)]
+    [int]$FuzzSeconds = 600,
+    # Fuzz: the targets to run (default all).
+    [string[]]$FuzzTarget
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 2.0
@@ -75,6 +86,34 @@ function Invoke-NativeOutput {
     $ErrorActionPreference = 'Continue'
     try { & $File @Arguments 2>$null }
     finally { $ErrorActionPreference = $previous }
+}
+
+# A native command with its output (both streams) in a log file instead of on the console;
+# returns the exit code. For the long outputs of Test (cargo test, the fuzz smoke), which are
+# summarised in a line or two and shown in full only where something failed.
+function Invoke-Logged {
+    param([Parameter(Mandatory)][string]$File, [string[]]$Arguments = @(), [Parameter(Mandatory)][string]$Log)
+    $null = New-Item -ItemType Directory -Force -Path (Split-Path -Parent $Log)
+    $shown = if ($Arguments.Count -gt 12) { "$(($Arguments | Select-Object -First 12) -join ' ') ... ($($Arguments.Count - 12) more)" } else { $Arguments -join ' ' }
+    Write-Host ">> $File $shown  > $(Get-RelativePath $Log)" -ForegroundColor DarkGray
+    $previous = $ErrorActionPreference
+    $ErrorActionPreference = 'Continue'
+    try { & $File @Arguments 2>&1 | ForEach-Object { "$_" } | Out-File -FilePath $Log -Encoding utf8 }
+    finally { $ErrorActionPreference = $previous }
+    $LASTEXITCODE
+}
+
+function Get-RelativePath([string]$Path) {
+    if ($Path.StartsWith($Root)) { $Path.Substring($Root.Length).TrimStart('/', '\') } else { $Path }
+}
+
+# Test's phases and their times, for the closing lines.
+$script:Phases = New-Object System.Collections.Generic.List[object]
+function Measure-Phase {
+    param([Parameter(Mandatory)][string]$Name, [Parameter(Mandatory)][scriptblock]$Script)
+    $clock = [System.Diagnostics.Stopwatch]::StartNew()
+    try { & $Script }
+    finally { $script:Phases.Add([pscustomobject]@{ Phase = $Name; Seconds = [math]::Round($clock.Elapsed.TotalSeconds) }) }
 }
 
 # Windows PowerShell 5.1 has no $IsWindows (and strict mode makes reading it an error).
@@ -185,9 +224,13 @@ function Invoke-Build {
     $triple = Get-RustTarget $rid
     $cargoArgs = @('build', '--release', '--workspace', '--locked')
     if ($triple) { $cargoArgs += @('--target', $triple) }
-    Invoke-Native cargo $cargoArgs -What 'cargo build'
     $target = if ($triple) { Join-Path $Root "target/$triple/release" } else { Join-Path $Root 'target/release' }
     $lib = switch -Wildcard ($rid) { 'win-*' { 'mfa_approval.dll' } 'osx-*' { 'libmfa_approval.dylib' } default { 'libmfa_approval.so' } }
+    # Say what the wait is for: a first build compiles every dependency (minutes), later ones
+    # only what changed (seconds).
+    $first = if (Test-Path (Join-Path $target $lib)) { 'what changed since the last build' } else { 'for the first time: about 250 crates, several minutes on 2 cores (later builds take seconds)' }
+    Write-Host "Building the Rust engine, its C ABI library and the simulator (release, $rid), $first..." -ForegroundColor Cyan
+    Invoke-Native cargo $cargoArgs -What 'cargo build'
     $sim = "mfa-sim$Exe"
 
     # Stage into a fresh folder, then swap it in: a session that still has the old module
@@ -209,34 +252,72 @@ function Invoke-Build {
 function Invoke-Test {
     # Pester 5.7.1 and 6.2.0 first: installed for the current user when missing, or one line
     # saying how, before ten minutes of building.
-    & (Join-Path $Root 'tools/Install-Pester.ps1') -Version '6.2.0', '5.7.1'
-    Invoke-Build
+    try { & (Join-Path $Root 'tools/Install-Pester.ps1') -Version '6.2.0', '5.7.1' }
+    catch {
+        Write-Host $_.Exception.Message -ForegroundColor Red
+        exit 1
+    }
+    $total = [System.Diagnostics.Stopwatch]::StartNew()
+    Measure-Phase 'build' { Invoke-Build }
+    Measure-Phase 'Rust tests' { Invoke-CargoTests }
+    Measure-Phase 'valgrind (ABI)' { Invoke-AbiUnderValgrind }
+    Measure-Phase 'fuzz smoke' { Invoke-FuzzSmoke -Seconds 10 }
+    $env:MFA_SIM = Join-Path $Out "bin/$(Get-Rid)/mfa-sim$Exe"
+    Measure-Phase 'third-party clients' {
+        $python = Initialize-PythonPeers
+        if ($python) { Invoke-Native $python @('-m', 'pytest', '-q', (Join-Path $Root 'tests/python')) -What 'third-party client (zeep) tests' }
+    }
+
+    # Pester runs in this edition: powershell.exe under Windows PowerShell 5.1 (the MIM
+    # host), pwsh under PowerShell 7. The whole suite under 6.2.0; under 5.7.1 the files
+    # tests/Pester5.txt names (what users copy from docs/pester.md, and the module's own
+    # checks): the module behaves the same under either Pester, so a second full run proved
+    # only that our own test files parse under both.
+    $pwsh = if ($PSVersionTable.PSEdition -eq 'Desktop') { Join-Path $PSHOME 'powershell.exe' } else { Get-Pwsh }
+    $script:passed = 0; $script:failed = 0
+    $pester5 = @(Get-Content (Join-Path $Root 'tests/Pester5.txt') | Where-Object { $_ -match '\S' -and $_ -notmatch '^\s*#' } | ForEach-Object { Join-Path $Root "tests/$($_.Trim())" })
+    foreach ($run in @(@{ Version = '6.2.0'; Path = @(Join-Path $Root 'tests') }, @{ Version = '5.7.1'; Path = $pester5 })) {
+        $version = $run.Version
+        Measure-Phase "Pester $version" {
+            $resultFile = Join-Path ([System.IO.Path]::GetTempPath()) "mfa-pester-$version-$PID.json"
+            & $pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Invoke-PesterRun.ps1') -PesterVersion $version -ModulePath $Out -ResultFile $resultFile -Path $run.Path
+            if (-not (Test-Path $resultFile)) { throw "Pester $version did not report results (exit code $LASTEXITCODE)" }
+            $r = Get-Content -Raw $resultFile | ConvertFrom-Json
+            Remove-Item $resultFile
+            Write-Host ("Pester {0}: {1} passed, {2} failed, {3} skipped ({4} files)" -f $version, $r.Passed, $r.Failed, $r.Skipped, $r.Files)
+            $script:passed += $r.Passed; $script:failed += $r.Failed + $r.Errors
+        }
+    }
+    Write-Host ''
+    $script:Phases | ForEach-Object { Write-Host ("  {0,-22} {1,5} s" -f $_.Phase, $_.Seconds) }
+    Write-Host ("  {0,-22} {1,5} s" -f 'total', [math]::Round($total.Elapsed.TotalSeconds))
+    Write-Host "Rust: $($script:RustPassed) passed, $($script:RustFailed) failed"
+    Write-Host "Pester: $script:passed passed, $script:failed failed"
+    Write-Host "Tests: $($script:RustPassed + $script:passed) passed, $($script:RustFailed + $script:failed) failed"
+    if ($script:failed -gt 0) { exit 1 }
+}
+
+function Invoke-CargoTests {
+    # cargo test with its output in out/logs/cargo-test.log: one summary line when it passes,
+    # every line but the passing tests' and cargo's progress when it does not.
     $testArgs = @('test', '--release', '--workspace', '--locked')
     $triple = Get-RustTarget (Get-Rid)
     if ($triple) { $testArgs += @('--target', $triple) }
-    Invoke-Native cargo $testArgs -What 'Rust tests'
-    Invoke-AbiUnderValgrind
-    Invoke-FuzzSmoke
-    $env:MFA_SIM = Join-Path $Out "bin/$(Get-Rid)/mfa-sim$Exe"
-    $python = Initialize-PythonPeers
-    if ($python) { Invoke-Native $python @('-m', 'pytest', '-q', (Join-Path $Root 'tests/python')) -What 'third-party client (zeep) tests' }
-
-    # Pester runs in this edition: powershell.exe under Windows PowerShell 5.1 (the MIM
-    # host), pwsh under PowerShell 7.
-    $pwsh = if ($PSVersionTable.PSEdition -eq 'Desktop') { Join-Path $PSHOME 'powershell.exe' } else { Get-Pwsh }
-    $passed = 0; $failed = 0
-    foreach ($version in @('6.2.0', '5.7.1')) {
-        $resultFile = Join-Path ([System.IO.Path]::GetTempPath()) "mfa-pester-$version-$PID.json"
-        & $pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Invoke-PesterRun.ps1') -PesterVersion $version -ModulePath $Out -ResultFile $resultFile
-        if (-not (Test-Path $resultFile)) { throw "Pester $version did not report results (exit code $LASTEXITCODE)" }
-        $r = Get-Content -Raw $resultFile | ConvertFrom-Json
-        Remove-Item $resultFile
-        Write-Host ("Pester {0}: {1} passed, {2} failed, {3} skipped" -f $version, $r.Passed, $r.Failed, $r.Skipped)
-        $passed += $r.Passed; $failed += $r.Failed + $r.Errors
+    $log = Join-Path $Root 'out/logs/cargo-test.log'
+    $code = Invoke-Logged cargo $testArgs -Log $log
+    $lines = @(Get-Content $log)
+    $passed = 0; $failed = 0; $ignored = 0; $binaries = 0
+    foreach ($line in $lines) {
+        if ($line -match '^test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored') {
+            $binaries++; $passed += [int]$Matches[1]; $failed += [int]$Matches[2]; $ignored += [int]$Matches[3]
+        }
     }
-    Write-Host ''
-    Write-Host "Pester: $passed passed, $failed failed"
-    if ($failed -gt 0) { exit 1 }
+    $script:RustPassed = $passed; $script:RustFailed = $failed
+    if ($code -ne 0) {
+        $lines | Where-Object { $_ -notmatch '^test .* \.\.\. ok$' -and $_ -notmatch '^\s*(Compiling|Running|Doc-tests|Finished|Blocking|Downloaded|Downloading) ' -and $_ -notmatch '^running \d+ tests?$' -and $_ -match '\S' } | ForEach-Object { Write-Host $_ }
+        throw "Rust tests failed (exit code $code): $passed passed, $failed failed; the whole output is in $(Get-RelativePath $log)"
+    }
+    Write-Host ("Rust tests: {0} passed, {1} ignored, in {2} test binaries (output: {3})" -f $passed, $ignored, $binaries, (Get-RelativePath $log)) -ForegroundColor Green
 }
 
 function Initialize-PythonPeers {
@@ -303,34 +384,77 @@ function Invoke-AbiUnderValgrind {
     Write-Host "ABI tests under valgrind: $summary" -ForegroundColor Green
 }
 
-function Invoke-FuzzSmoke {
-    # A short run of every cargo-fuzz target (nightly + cargo-fuzz); says in one line what
-    # it skipped and why. Under CI=true only a missing nightly may be skipped.
+function Get-FuzzReady {
+    # Whether cargo fuzz can run here (nightly + cargo-fuzz); says in one line what it skipped
+    # and why. Under CI=true only a missing nightly may be skipped.
     $nightly = $false
     $rustup = Get-Command rustup -ErrorAction SilentlyContinue
     if ($rustup) { $nightly = [bool](Invoke-NativeOutput $rustup.Source @('toolchain', 'list') | Select-String -SimpleMatch 'nightly') }
     $cargoFuzz = [bool](Get-Command cargo-fuzz -ErrorAction SilentlyContinue)
     if (-not $nightly) {
         Write-Host 'Fuzz smoke skipped: no nightly Rust toolchain on this machine (cargo fuzz needs one).' -ForegroundColor Yellow
-        return
+        return $false
     }
     if (-not $cargoFuzz) {
         if ($env:CI -eq 'true') { throw 'Fuzz smoke cannot run: cargo-fuzz is not installed (.ci/run installs it)' }
         Write-Host 'Fuzz smoke skipped: cargo-fuzz is not installed (cargo install cargo-fuzz).' -ForegroundColor Yellow
-        return
+        return $false
+    }
+    $true
+}
+
+function Invoke-FuzzTargets {
+    # Builds every cargo-fuzz target once, then runs each for -Seconds with a fixed seed (the
+    # same inputs on the same build), its corpus in fuzz/corpus/<target>. One line per target;
+    # libFuzzer's output goes to out/logs/fuzz-<target>.log, shown (its end) only on a crash.
+    param([Parameter(Mandatory)][int]$Seconds, [string[]]$Only)
+    $seedsOf = @{ approval_differential = 'soap_answer'; duo_differential = 'duo_auth_status' }
+    $targets = 'soap_answer', 'approval_differential', 'duo_differential', 'config_json', 'request_json'
+    if ($Only) {
+        foreach ($t in $Only) { if ($targets -notcontains $t) { throw "-FuzzTarget: '$t' is not a fuzz target; the targets are $($targets -join ', ')" } }
+        $targets = $Only
     }
     Push-Location (Join-Path $Root 'fuzz')
     try {
-        $seedsOf = @{ approval_differential = 'soap_answer'; duo_differential = 'duo_auth_status' }
-        foreach ($target in 'soap_answer', 'approval_differential', 'duo_differential', 'config_json', 'request_json') {
+        $log = Join-Path $Root 'out/logs/fuzz-build.log'
+        $clock = [System.Diagnostics.Stopwatch]::StartNew()
+        $code = Invoke-Logged cargo @('+nightly', 'fuzz', 'build', '-O') -Log $log
+        if ($code -ne 0) {
+            Get-Content $log | Select-Object -Last 40 | ForEach-Object { Write-Host $_ }
+            throw "building the fuzz targets failed (exit code $code); the whole output is in $(Get-RelativePath $log)"
+        }
+        Write-Host ("Fuzz targets built in {0:N0} s" -f $clock.Elapsed.TotalSeconds)
+        foreach ($target in $targets) {
             $corpus = Join-Path $Root "fuzz/corpus/$target"
             $seeds = Join-Path $Root "fuzz/seeds/$(if ($seedsOf.ContainsKey($target)) { $seedsOf[$target] } else { $target })"
             $null = New-Item -ItemType Directory -Force -Path $corpus
-            Invoke-Native cargo @('+nightly', 'fuzz', 'run', '-O', $target, $corpus, $seeds, '--', '-seed=1', '-runs=150000', '-max_total_time=30', '-rss_limit_mb=2048') -What "fuzz smoke ($target)"
+            $log = Join-Path $Root "out/logs/fuzz-$target.log"
+            $code = Invoke-Logged cargo @('+nightly', 'fuzz', 'run', '-O', $target, $corpus, $seeds, '--', '-seed=1', "-max_total_time=$Seconds", '-rss_limit_mb=2048', '-print_final_stats=1') -Log $log
+            $text = @(Get-Content $log)
+            $runs = ($text | Where-Object { $_ -match '^stat::number_of_executed_units:\s*(\d+)' } | Select-Object -Last 1) -replace '\D', ''
+            $edges = ($text | Where-Object { $_ -match '^#\d+\s+DONE\s+cov: (\d+)' } | Select-Object -Last 1)
+            if ($edges -match 'cov: (\d+)') { $edges = $Matches[1] } else { $edges = '?' }
+            if ($code -ne 0) {
+                $text | Select-Object -Last 60 | ForEach-Object { Write-Host $_ }
+                throw "fuzz $target failed (exit code $code): a crash or a leak; its input is under fuzz/artifacts/$target, the whole output in $(Get-RelativePath $log)"
+            }
+            Write-Host ("fuzz {0}: {1:N0} runs in {2} s, coverage {3} edges, no crash" -f $target, [long]("0$runs"), $Seconds, $edges) -ForegroundColor Green
         }
     }
     finally { Pop-Location }
-    Write-Host 'Fuzz smoke: 5 targets, 150,000 seeded runs each (30 s at most), no crash.' -ForegroundColor Green
+}
+
+function Invoke-FuzzSmoke {
+    # Test's short run of every cargo-fuzz target (nightly + cargo-fuzz): bounded by time.
+    param([int]$Seconds = 10)
+    if (-not (Get-FuzzReady)) { return }
+    Invoke-FuzzTargets -Seconds $Seconds
+}
+
+function Invoke-Fuzz {
+    # build.ps1 Fuzz: the long runs (-FuzzSeconds per target, -FuzzTarget to pick).
+    if (-not (Get-FuzzReady)) { throw 'build.ps1 Fuzz needs a nightly toolchain and cargo-fuzz' }
+    Invoke-FuzzTargets -Seconds $FuzzSeconds -Only $FuzzTarget
 }
 
 function Invoke-Package {
@@ -537,6 +661,7 @@ function Invoke-Bench {
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
+    'Fuzz' { Invoke-Fuzz }
     'Package' { Invoke-Package }
     'Assemble' { Invoke-Assemble }
     'Demo' { Invoke-Demo }

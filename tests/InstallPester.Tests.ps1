@@ -36,7 +36,9 @@ Describe 'Pester provisioning' -Skip:(-not $canRun) {
         foreach ($k in $set.Keys) { $saved[$k] = [Environment]::GetEnvironmentVariable($k); [Environment]::SetEnvironmentVariable($k, $set[$k]) }
         try {
             $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($Script))
-            $out = & $bare -NoProfile -NonInteractive -EncodedCommand $encoded 2>&1
+            # -OutputFormat Text: otherwise the child's host lines and warnings (the installer's
+            # "installing it..." lines) bypass the capture and reach this run's output.
+            $out = & $bare -NoProfile -NonInteractive -OutputFormat Text -EncodedCommand $encoded 2>&1
             [pscustomobject]@{ Code = $LASTEXITCODE; Lines = @($out | ForEach-Object { "$_" }) }
         }
         finally { foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) } }
@@ -93,7 +95,11 @@ catch { 'ERROR ' + $_.Exception.Message; exit 3 }
         $line.Count | Should -Be 1
         $line[0] | Should -Not -Match "`n"
         $line[0] | Should -Match 'need Pester 5\.7\.1 and 6\.2\.0'
+        # The three ways: a repository, Save-PSResource on a connected machine, copying the folders.
         $line[0] | Should -Match ([regex]::Escape('Install-PSResource -Name Pester -Version 5.7.1 -Scope CurrentUser -TrustRepository; Install-PSResource -Name Pester -Version 6.2.0 -Scope CurrentUser -TrustRepository'))
+        $line[0] | Should -Match ([regex]::Escape("Save-PSResource -Name Pester -Version 5.7.1 -Path <folder>"))
+        $line[0] | Should -Match 'copy the folders Pester/5\.7\.1 and Pester/6\.2\.0 .*into a \$env:PSModulePath folder'
+        $line[0] | Should -Not -Match 'Name or service not known|https?://' -Because 'the repositories'' own errors are noise offline'
     }
 
     It 'build.ps1 Test stops on it before any build work' {
@@ -108,6 +114,8 @@ Unregister-PSResourceRepository -Name PSGallery -ErrorAction SilentlyContinue
         $text = $r.Lines -join "`n"
         $r.Lines | Should -Not -Contain 'exit 0'
         $text | Should -Match 'Install-PSResource -Name Pester -Version'
+        # One line, not an error record's block.
+        @($r.Lines | Where-Object { $_ -match '\S' -and $_ -notmatch '^exit ' }).Count | Should -Be 1 -Because $text
         $text | Should -Not -Match '>> cargo'
         $text | Should -Not -Match 'Staged '
     }

@@ -1,15 +1,18 @@
 # Runs the Pester suite under one Pester version in this (fresh) pwsh process and writes
-# the counts to -ResultFile. build.ps1 Test calls it once per Pester version.
+# the counts to -ResultFile. build.ps1 Test calls it once per Pester version (the whole
+# suite under 6.2.0, the files of tests/Pester5.txt under 5.7.1).
 param(
     [Parameter(Mandatory)][string]$PesterVersion,
     [Parameter(Mandatory)][string]$ModulePath,
-    [Parameter(Mandatory)][string]$ResultFile
+    [Parameter(Mandatory)][string]$ResultFile,
+    # The test files or folders to run (default: every file in tests/).
+    [string[]]$Path = @($PSScriptRoot)
 )
 $ErrorActionPreference = 'Stop'
 Import-Module Pester -RequiredVersion $PesterVersion
 $env:MFA_MODULE_PATH = $ModulePath
 $config = New-PesterConfiguration
-$config.Run.Path = $PSScriptRoot
+$config.Run.Path = $Path
 $config.Run.PassThru = $true
 $config.Output.Verbosity = 'Normal'
 $result = Invoke-Pester -Configuration $config
@@ -17,5 +20,6 @@ $result = Invoke-Pester -Configuration $config
     Passed  = $result.PassedCount
     Failed  = $result.FailedCount
     Skipped = $result.SkippedCount
+    Files   = @($result.Containers).Count
     Errors  = @($result.Containers | Where-Object { $_.Result -eq 'Failed' -and $_.FailedCount -eq 0 }).Count
 } | ConvertTo-Json | Set-Content -Path $ResultFile
