@@ -275,12 +275,12 @@ function Invoke-Test {
     # only that our own test files parse under both.
     $pwsh = if ($PSVersionTable.PSEdition -eq 'Desktop') { Join-Path $PSHOME 'powershell.exe' } else { Get-Pwsh }
     $script:passed = 0; $script:failed = 0
-    $pester5 = @(Get-Content (Join-Path $Root 'tests/Pester5.txt') | Where-Object { $_ -match '\S' -and $_ -notmatch '^\s*#' } | ForEach-Object { Join-Path $Root "tests/$($_.Trim())" })
-    foreach ($run in @(@{ Version = '6.2.0'; Path = @(Join-Path $Root 'tests') }, @{ Version = '5.7.1'; Path = $pester5 })) {
+    foreach ($run in @(@{ Version = '6.2.0'; List = @() }, @{ Version = '5.7.1'; List = @('-ListFile', (Join-Path $Root 'tests/Pester5.txt')) })) {
         $version = $run.Version
         Measure-Phase "Pester $version" {
             $resultFile = Join-Path ([System.IO.Path]::GetTempPath()) "mfa-pester-$version-$PID.json"
-            & $pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Invoke-PesterRun.ps1') -PesterVersion $version -ModulePath $Out -ResultFile $resultFile -Path $run.Path
+            $list = $run.List
+            & $pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Invoke-PesterRun.ps1') -PesterVersion $version -ModulePath $Out -ResultFile $resultFile @list
             if (-not (Test-Path $resultFile)) { throw "Pester $version did not report results (exit code $LASTEXITCODE)" }
             $r = Get-Content -Raw $resultFile | ConvertFrom-Json
             Remove-Item $resultFile

@@ -5,14 +5,18 @@ param(
     [Parameter(Mandatory)][string]$PesterVersion,
     [Parameter(Mandatory)][string]$ModulePath,
     [Parameter(Mandatory)][string]$ResultFile,
-    # The test files or folders to run (default: every file in tests/).
-    [string[]]$Path = @($PSScriptRoot)
+    # A file naming the test files to run, one per line (relative to tests/; # comments),
+    # such as tests/Pester5.txt; without it, every file in tests/.
+    [string]$ListFile
 )
 $ErrorActionPreference = 'Stop'
 Import-Module Pester -RequiredVersion $PesterVersion
 $env:MFA_MODULE_PATH = $ModulePath
 $config = New-PesterConfiguration
-$config.Run.Path = $Path
+$config.Run.Path = if ($ListFile) {
+    @(Get-Content -LiteralPath $ListFile | Where-Object { $_ -match '\S' -and $_ -notmatch '^\s*#' } | ForEach-Object { Join-Path $PSScriptRoot $_.Trim() })
+}
+else { $PSScriptRoot }
 $config.Run.PassThru = $true
 $config.Output.Verbosity = 'Normal'
 $result = Invoke-Pester -Configuration $config
