@@ -300,7 +300,8 @@ function Invoke-Test {
 function Invoke-CargoTests {
     # cargo test with its output in out/logs/cargo-test.log: one summary line when it passes,
     # every line but the passing tests' and cargo's progress when it does not.
-    $testArgs = @('test', '--release', '--workspace', '--locked')
+    # --no-fail-fast: every failing test binary is reported, not only the first.
+    $testArgs = @('test', '--release', '--workspace', '--locked', '--no-fail-fast')
     $triple = Get-RustTarget (Get-Rid)
     if ($triple) { $testArgs += @('--target', $triple) }
     $log = Join-Path $Root 'out/logs/cargo-test.log'
