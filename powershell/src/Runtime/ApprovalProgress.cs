@@ -16,8 +16,8 @@ namespace MfaApproval
         public readonly Dictionary<string, string> Codes = new Dictionary<string, string>(StringComparer.Ordinal);
 
         /// <summary>Reads a progress document; <paramref name="userName"/> (the request's
-        /// approvers as one text) stands for a request whose progress lists no approvers
-        /// (a query, or a document not read yet).</summary>
+        /// approvers as one text; null for a query without a user) stands for a request whose
+        /// progress lists no approvers (a query, or a document not read yet).</summary>
         public static ApprovalProgress Of(Dictionary<string, object> p, string userName)
         {
             ApprovalProgress a = new ApprovalProgress();
@@ -40,7 +40,8 @@ namespace MfaApproval
                 a.Needed = Number(p, "needed");
                 return a;
             }
-            a.Pending.Add(userName);
+            // A query without a user (TestSecurity) has nobody to name.
+            if (!string.IsNullOrEmpty(userName)) a.Pending.Add(userName);
             if (p == null) return a;
             object codes, code1;
             if (p.TryGetValue("codes", out codes) && codes is Dictionary<string, object>)
@@ -50,7 +51,7 @@ namespace MfaApproval
                     if (kv.Value is string) a.Codes[kv.Key] = (string)kv.Value;
                 }
             }
-            else if (p.TryGetValue("code", out code1) && code1 is string)
+            else if (p.TryGetValue("code", out code1) && code1 is string && !string.IsNullOrEmpty(userName))
             {
                 a.Codes[userName] = (string)code1;
             }
