@@ -378,12 +378,14 @@ function Invoke-AbiUnderValgrind {
         Select-Object -ExpandProperty executable -Last 1
     if (-not $exe) { throw 'cargo did not name the ABI test executable' }
     $report = Join-Path ([System.IO.Path]::GetTempPath()) "mfa-valgrind-abi-$PID.txt"
-    & valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite "--suppressions=$(Join-Path $Root 'tests/valgrind.supp')" "--log-file=$report" $exe --test-threads=1
-    $code = $LASTEXITCODE
+    # The tests' own output goes to out/logs/ (shown when something failed), valgrind's report to $report.
+    $testLog = Join-Path $Root 'out/logs/valgrind-abi-tests.log'
+    $code = Invoke-Logged valgrind @('--error-exitcode=99', '--leak-check=full', '--errors-for-leak-kinds=definite', '--show-leak-kinds=definite', "--suppressions=$(Join-Path $Root 'tests/valgrind.supp')", "--log-file=$report", $exe, '--test-threads=1') -Log $testLog
     $text = Get-Content -Raw $report
     Remove-Item $report
     $summary = ($text -split "`n" | Where-Object { $_ -match 'ERROR SUMMARY|definitely lost' }) -join '; '
     if ($code -ne 0 -or $text -notmatch 'ERROR SUMMARY: 0 errors') {
+        Get-Content $testLog | Where-Object { $_ -notmatch '^test .* \.\.\. ok$' } | ForEach-Object { Write-Host $_ }
         Write-Host $text
         throw "ABI tests under valgrind failed (exit code $code)"
     }
