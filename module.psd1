@@ -23,7 +23,8 @@
         'Start-MfaSimulator',
         'Stop-MfaSimulator',
         'Install-MfaMimProvider',
-        'Uninstall-MfaMimProvider'
+        'Uninstall-MfaMimProvider',
+        'Export-MfaPhoneMap'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
