@@ -24,7 +24,8 @@
         'Stop-MfaSimulator',
         'Install-MfaMimProvider',
         'Uninstall-MfaMimProvider',
-        'Export-MfaPhoneMap'
+        'Export-MfaPhoneMap',
+        'Protect-MfaSecret'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -329,7 +329,7 @@ namespace MfaApproval.Cmdlets
                 : "the password of " + c.UserName;
             if (CredentialPath == null && !hasCredential)
             {
-                Fail("MfaApproval.InvalidArgument", "-CredentialPath: this connection needs " + what + ". Make the file on this server as the account that runs the MIM Service (Get-Credential | Export-Clixml; see docs/mim-pam.md) and give its path.", ErrorCategory.InvalidArgument, null);
+                Fail("MfaApproval.InvalidArgument", "-CredentialPath: this connection needs " + what + ". Make the file on this server with Protect-MfaSecret (as an administrator, for the MIM Service account; also for a gMSA), or as that account with Get-Credential | Export-Clixml (see docs/mim-pam.md), and give its path.", ErrorCategory.InvalidArgument, null);
             }
             if (hasCredential)
             {
@@ -353,6 +353,10 @@ namespace MfaApproval.Cmdlets
                 Fail("MfaApproval.InvalidCredentialFile", "-CredentialPath: " + e.Message, ErrorCategory.InvalidData, file);
             }
             CheckUser(c, duo, user, "-CredentialPath");
+            if (!Loader.IsWindows && StoredSecret.IsSecretFile(file))
+            {
+                Fail("MfaApproval.InvalidCredentialFile", "-CredentialPath: '" + file + "' is a Protect-MfaSecret file, which only the Windows computer that made it can decrypt.", ErrorCategory.InvalidData, file);
+            }
             if (!Loader.IsWindows)
             {
                 if (!AllowPlainTextSecret)
