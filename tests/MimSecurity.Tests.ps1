@@ -251,6 +251,27 @@ Describe 'Protect-MfaSecret refuses before it writes anything' {
     }
 }
 
+# Windows only: the real ACL reader refuses a module folder its user owns (a copy in the
+# user's temporary folder), naming who could change it.
+Describe 'The module folder check on Windows' -Skip:(-not $OnWindows) {
+    It 'refuses a module copy in the user''s own folder, naming the user' {
+        $copy = Join-Path $TestDrive 'module'
+        $rid = [MfaApproval.Interop.Loader]::RuntimeIdentifier
+        foreach ($f in [MfaApproval.Hosting.ModuleCopy]::FilesToCopy($rid)) {
+            $target = Join-Path $copy $f
+            $null = New-Item -ItemType Directory -Force -Path (Split-Path $target)
+            Copy-Item (Join-Path $ModulePath $f) $target
+        }
+        $null = New-Item -ItemType Directory -Force -Path (Join-Path $copy 'mim/provider')
+        Copy-Item (Join-Path $ModulePath 'mim/provider/*.cs') (Join-Path $copy 'mim/provider')
+        $me = [System.Security.Principal.WindowsIdentity]::GetCurrent()
+        $problem = [MfaApproval.Hosting.WriteAccess]::CheckModuleFolder($copy, $rid, [string[]]@(Get-ChildItem (Join-Path $copy 'mim/provider') | ForEach-Object Name))
+        $problem | Should -Not -BeNullOrEmpty
+        $problem | Should -Match ([regex]::Escape($me.User.Value))
+        $problem | Should -Match 'who is not an administrator'
+    }
+}
+
 # Windows only: the real DPAPI and ACL round trip, for the account running the tests (it
 # stands for the service account).
 Describe 'Protect-MfaSecret on Windows' -Skip:(-not $OnWindows) {

@@ -69,6 +69,9 @@ namespace MfaApproval.Cmdlets
         public SwitchParameter AllowPlainTextSecret { get; set; }
 
         [Parameter]
+        public SwitchParameter AllowUnprotectedModuleFolder { get; set; }
+
+        [Parameter]
         [ValidateNotNullOrEmpty]
         [ValidateDirectoryAttribute]
         public string DirectoryAttribute { get; set; }
@@ -147,7 +150,7 @@ namespace MfaApproval.Cmdlets
             }
             Array.Sort(sources, StringComparer.Ordinal);
             string rid = Loader.RuntimeIdentifier;
-            if (Loader.IsWindows) CheckModuleFolder(rid, sources);
+            if (Loader.IsWindows) CheckModuleFolder(rid, sources, AllowUnprotectedModuleFolder);
 
             if (!ShouldProcess(folder.Path, "Compile the MfaApproval MIM provider, write it and its settings, and name it in MfaSettings.xml")) return;
 
@@ -225,7 +228,7 @@ namespace MfaApproval.Cmdlets
 
         /// <summary>Windows: refuses a module folder where a non-administrator could change what
         /// the provider is compiled from or loads (before it is pinned by its hash).</summary>
-        void CheckModuleFolder(string rid, string[] sources)
+        void CheckModuleFolder(string rid, string[] sources, bool allow)
         {
             string[] names = new string[sources.Length];
             for (int i = 0; i < sources.Length; i++) names[i] = Path.GetFileName(sources[i]);
@@ -239,7 +242,11 @@ namespace MfaApproval.Cmdlets
                 if (e is PipelineStoppedException) throw;
                 problem = "its permissions cannot be read (" + e.Message + ")";
             }
-            if (problem != null)
+            if (problem != null && allow)
+            {
+                WriteWarning("Install-MfaMimProvider -AllowUnprotectedModuleFolder: the module folder '" + Session.ModuleRoot + "' is not protected (" + problem + "); what is pinned now may already have been changed. Use this for test installations only.");
+            }
+            else if (problem != null)
             {
                 Fail("MfaApproval.ModuleFolderNotProtected", "The MfaApproval module folder '" + Session.ModuleRoot + "' is not protected: " + problem + ". The MIM Service would run that code as its account. Install the module where only administrators can write (C:\\Program Files\\WindowsPowerShell\\Modules\\MfaApproval\\<version>), import it from there, and run Install-MfaMimProvider again.", ErrorCategory.SecurityError, Session.ModuleRoot);
             }

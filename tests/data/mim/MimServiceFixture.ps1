@@ -53,6 +53,9 @@ $sim = Start-MfaSimulator -NoResponseAfter 60
 $cred = New-Object System.Management.Automation.PSCredential('demo-admin', (New-TestSecureString $demoPassword))
 $audit = Join-Path $TestDrive 'mim-audit.jsonl'
 $moduleFolder = Join-Path $service 'MfaApproval.MimProvider'
+# A Windows runner's checkout belongs to its user, not to administrators (MimSecurity.Tests
+# shows the installer refuses such a folder there); these tests install from it anyway.
+if ($onWindows) { $PSDefaultParameterValues = @{ 'Install-MfaMimProvider:AllowUnprotectedModuleFolder' = $true } }
 
 # MIM in a process of its own (no module imported there), as the MIM Service.
 function Invoke-Harness([string[]]$Phones, [switch]$Abandon, [switch]$Tricks, [switch]$Concurrent, [string]$RestoreFrom, [string]$RestoreTo, [double]$Deadline = 60) {
