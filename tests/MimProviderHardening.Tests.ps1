@@ -44,9 +44,10 @@ Describe 'What the provider loads is pinned' -Skip:$skipAll {
         @{ What = 'the copied native library is missing'; File = 'native'; Change = 'delete'; Says = 'is missing' }
         @{ What = 'the copied MfaApproval.dll is missing'; File = 'managed'; Change = 'delete'; Says = 'is missing' }
     ) {
-        $null = Install-Test $sim.Connection
-        $target = if ($File -eq 'native') { Join-Path $moduleFolder $nativeRelative } else { Join-Path $moduleFolder 'MfaApproval.dll' }
-        $target = [System.IO.Path]::GetFullPath($target)
+        # The installation of the first test; both files are put back from the module first.
+        foreach ($f in $nativeRelative, 'MfaApproval.dll') { Copy-Item -LiteralPath (Join-Path $ModulePath $f) -Destination (Join-Path $moduleFolder $f) -Force }
+        $relative = if ($File -eq 'native') { $nativeRelative } else { 'MfaApproval.dll' }
+        $target = [System.IO.Path]::GetFullPath((Join-Path $moduleFolder $relative))
         if ($Change -eq 'tamper') {
             # One byte near the end (a section a loader would still map): the hash must catch it.
             $bytes = [System.IO.File]::ReadAllBytes($target)

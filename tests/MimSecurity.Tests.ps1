@@ -158,8 +158,8 @@ Describe 'The secret file for service accounts that cannot log on (format and AC
     }
 
     It 'gives the file an ACL only the account (and administrators) can use, built from a parsed SID' {
-        [MfaApproval.Hosting.SecretFile]::Sddl('S-1-5-21-1004336348-1177238915-682003330-1105') | Should -BeExactly 'O:BAD:P(A;;FA;;;SY)(A;;FA;;;BA)(A;;FR;;;S-1-5-21-1004336348-1177238915-682003330-1105)'
-        [MfaApproval.Hosting.SecretFile]::Sddl('s-1-5-80-0') | Should -BeExactly 'O:BAD:P(A;;FA;;;SY)(A;;FA;;;BA)(A;;FR;;;S-1-5-80-0)'
+        [MfaApproval.Hosting.SecretFile]::Sddl('S-1-5-21-1004336348-1177238915-682003330-1105') | Should -BeExactly 'D:P(A;;FA;;;SY)(A;;FA;;;BA)(A;;FR;;;S-1-5-21-1004336348-1177238915-682003330-1105)'
+        [MfaApproval.Hosting.SecretFile]::Sddl('s-1-5-80-0') | Should -BeExactly 'D:P(A;;FA;;;SY)(A;;FA;;;BA)(A;;FR;;;S-1-5-80-0)'
         { [MfaApproval.Hosting.SecretFile]::Sddl('S-1-5-18)(A;;FA;;;WD') } | Should -Throw '*is not a SID*'
     }
 

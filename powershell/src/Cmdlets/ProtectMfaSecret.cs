@@ -87,10 +87,8 @@ namespace MfaApproval.Cmdlets
             }
             catch (Win32Exception e)
             {
-                // 1307 ERROR_INVALID_OWNER, 5 ERROR_ACCESS_DENIED: not an elevated administrator.
-                string why = e.NativeErrorCode == 1307 || e.NativeErrorCode == 5
-                    ? " Run PowerShell as an administrator (the file's owner is set to Administrators)."
-                    : string.Empty;
+                // 5 ERROR_ACCESS_DENIED: the folder is not writable by this (not elevated) process.
+                string why = e.NativeErrorCode == 5 ? " Run PowerShell as an administrator." : string.Empty;
                 Fail("MfaApproval.WriteFailed", "Writing '" + full + "' failed (Win32 error " + e.NativeErrorCode + ": " + e.Message + ")." + why, ErrorCategory.WriteError, full);
             }
             catch (UnauthorizedAccessException e)

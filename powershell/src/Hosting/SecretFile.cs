@@ -157,13 +157,14 @@ namespace MfaApproval.Hosting
             return b.ToString();
         }
 
-        /// <summary>The file's security descriptor: owner Administrators, a protected DACL
-        /// (nothing inherited): SYSTEM and Administrators full control, the account read.</summary>
+        /// <summary>The file's DACL, protected (nothing inherited): SYSTEM and Administrators full
+        /// control, the account read. The owner is left to Windows (Administrators for an
+        /// elevated administrator, by the default policy).</summary>
         public static string Sddl(string accountSid)
         {
             string sid = CanonicalSid(accountSid);
             if (sid == null) throw new ArgumentException("'" + accountSid + "' is not a SID");
-            return "O:BAD:P(A;;FA;;;SY)(A;;FA;;;BA)(A;;FR;;;" + sid + ")";
+            return "D:P(A;;FA;;;SY)(A;;FA;;;BA)(A;;FR;;;" + sid + ")";
         }
 
         /// <summary>Why a Windows service name cannot be looked up, or null.</summary>
