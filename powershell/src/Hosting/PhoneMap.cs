@@ -28,6 +28,7 @@ namespace MfaApproval.Hosting
         /// <summary>The longest user name in a map (characters).</summary>
         public const int MaxUserNameChars = 256;
         readonly string path;
+        readonly TimeSpan checkEvery;
         readonly object gate = new object();
         Dictionary<string, string> map;
         Dictionary<string, bool> ambiguous;
@@ -36,9 +37,14 @@ namespace MfaApproval.Hosting
         DateTime stamp;
         long length = -1;
 
-        public CsvPhoneMap(string path)
+        /// <summary>The map at <paramref name="path"/>, checked for changes at most every 10 s.</summary>
+        public CsvPhoneMap(string path) : this(path, TimeSpan.FromSeconds(10)) { }
+
+        /// <summary>For tests: checked for changes at most every <paramref name="checkEvery"/>.</summary>
+        public CsvPhoneMap(string path, TimeSpan checkEvery)
         {
             this.path = path;
+            this.checkEvery = checkEvery;
             Refresh(true);
         }
 
@@ -65,7 +71,7 @@ namespace MfaApproval.Hosting
             lock (gate)
             {
                 DateTime now = DateTime.UtcNow;
-                if (!force && now - lastCheck < TimeSpan.FromSeconds(10)) return;
+                if (!force && now - lastCheck < checkEvery) return;
                 lastCheck = now;
                 try
                 {
