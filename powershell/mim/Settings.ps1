@@ -103,7 +103,7 @@ function Import-MfaSettingsSecret([string]$Path, [string]$Key, $File) {
     $reader = 'MfaApproval.Hosting.StoredSecret' -as [type]
     if ($reader) {
         $protected = $null
-        try { $protected = $reader::ReadSecretFile($File) }
+        try { $protected = $reader::ReadSecretFile((Resolve-Path -LiteralPath $File).ProviderPath) }
         catch {
             $inner = $_.Exception
             while ($inner.InnerException) { $inner = $inner.InnerException }

@@ -143,6 +143,7 @@ namespace MfaApproval.MimProvider
                 }
             }
             if (string.IsNullOrEmpty(root)) throw new FormatException(path + ": <ModuleRoot> is missing");
+            if (!Path.IsPathRooted(root)) throw new FormatException(path + ": <ModuleRoot> '" + root + "' is not a full path; run Install-MfaMimProvider again");
             if (!seen.Contains("MfaApproval.dll")) throw new FormatException(path + ": no <ModuleFile> records MfaApproval.dll; run Install-MfaMimProvider again");
             PinnedModule m = new PinnedModule(root);
             m.Files.AddRange(files);
