@@ -23,7 +23,9 @@
         'Start-MfaSimulator',
         'Stop-MfaSimulator',
         'Install-MfaMimProvider',
-        'Uninstall-MfaMimProvider'
+        'Uninstall-MfaMimProvider',
+        'Export-MfaPhoneMap',
+        'Protect-MfaSecret'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
