@@ -65,16 +65,16 @@ function Invoke-Native {
     if ($LASTEXITCODE -ne 0) { throw "$What failed (exit code $LASTEXITCODE)" }
 }
 
-# A native command's standard output, its standard error discarded. Windows PowerShell 5.1
-# turns each stderr line of a redirected native command into an error record, which
-# $ErrorActionPreference = 'Stop' makes terminating (a rustup "info:" line would end the
-# build); here the exit code decides, as everywhere else.
+# A native command's standard output as lines; when it fails, an error with the end of its
+# standard error. Started by tools/Invoke-NativeCommand.ps1 (System.Diagnostics.Process, both
+# streams read): Windows PowerShell 5.1 turns each stderr line of a redirected native command
+# (`2>&1`, `2>$null`) into an error record, which $ErrorActionPreference = 'Stop' makes
+# terminating (a rustup "info:" line would end the build); here the exit code decides.
 function Invoke-NativeOutput {
-    param([Parameter(Mandatory)][string]$File, [string[]]$Arguments = @())
-    $previous = $ErrorActionPreference
-    $ErrorActionPreference = 'Continue'
-    try { & $File @Arguments 2>$null }
-    finally { $ErrorActionPreference = $previous }
+    param([Parameter(Mandatory)][string]$File, [string[]]$Arguments = @(), [Parameter(Mandatory)][string]$What)
+    $r = & (Join-Path $Root 'tools/Invoke-NativeCommand.ps1') -FilePath $File -ArgumentList $Arguments
+    if ($r.ExitCode -ne 0) { throw "$What failed (exit code $($r.ExitCode)): $(@($r.Error | Select-Object -Last 20) -join [Environment]::NewLine)" }
+    $r.Output
 }
 
 # Windows PowerShell 5.1 has no $IsWindows (and strict mode makes reading it an error).
@@ -284,8 +284,7 @@ function Invoke-AbiUnderValgrind {
         Write-Host 'ABI tests under valgrind skipped: valgrind is not installed.' -ForegroundColor Yellow
         return
     }
-    $messages = Invoke-NativeOutput cargo @('test', '--release', '--locked', '-p', 'mfa-approval', '--test', 'abi', '--no-run', '--message-format=json')
-    if ($LASTEXITCODE -ne 0) { throw "building the ABI tests failed (exit code $LASTEXITCODE)" }
+    $messages = Invoke-NativeOutput cargo @('test', '--release', '--locked', '-p', 'mfa-approval', '--test', 'abi', '--no-run', '--message-format=json') -What 'building the ABI tests'
     $exe = $messages | ForEach-Object { try { $_ | ConvertFrom-Json } catch { $null } } |
         Where-Object { $_ -and $_.reason -eq 'compiler-artifact' -and $_.executable } |
         Select-Object -ExpandProperty executable -Last 1
@@ -308,7 +307,7 @@ function Invoke-FuzzSmoke {
     # it skipped and why. Under CI=true only a missing nightly may be skipped.
     $nightly = $false
     $rustup = Get-Command rustup -ErrorAction SilentlyContinue
-    if ($rustup) { $nightly = [bool](Invoke-NativeOutput $rustup.Source @('toolchain', 'list') | Select-String -SimpleMatch 'nightly') }
+    if ($rustup) { $nightly = [bool](Invoke-NativeOutput $rustup.Source @('toolchain', 'list') -What 'rustup toolchain list' | Select-String -SimpleMatch 'nightly') }
     $cargoFuzz = [bool](Get-Command cargo-fuzz -ErrorAction SilentlyContinue)
     if (-not $nightly) {
         Write-Host 'Fuzz smoke skipped: no nightly Rust toolchain on this machine (cargo fuzz needs one).' -ForegroundColor Yellow

@@ -19,8 +19,8 @@ BeforeAll {
 
     function Invoke-Compiler([string]$Out, [string[]]$Sources, [string[]]$References) {
         $arguments = @('-noconfig', '-nologo', '-langversion:5', '-target:library', "-out:$Out", '-r:System.dll', '-r:System.Core.dll') + @($References | ForEach-Object { "-r:$_" }) + $Sources
-        $output = & $compiler @arguments 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "compiling $Out failed: $output" }
+        $r = & $InvokeNative -FilePath $compiler -ArgumentList $arguments
+        if ($r.ExitCode -ne 0) { throw "compiling $Out failed: $(@($r.Output) + @($r.Error) -join ' ')" }
     }
 
     # A Service folder with a space in its path, the interface under an unrelated name, and
@@ -76,8 +76,8 @@ BeforeAll {
             '-ServicePath', $service, '-InterfacePath', $interface, '-HarnessPath', $harness, '-PhonesFile', $phonesFile, '-OutFile', $outFile, '-DeadlineSeconds', $Deadline)
         if ($Abandon) { $arguments += '-Abandon' }
         if ($Tricks) { $arguments += '-Tricks' }
-        $stderr = & $Pwsh @arguments 2>&1
-        if ($LASTEXITCODE -ne 0 -or -not (Test-Path $outFile)) { throw "the harness failed (exit code $LASTEXITCODE): $stderr" }
+        $r = & $InvokeNative -FilePath $Pwsh -ArgumentList $arguments
+        if ($r.ExitCode -ne 0 -or -not (Test-Path $outFile)) { throw "the harness failed (exit code $($r.ExitCode)): $(@($r.Output) + @($r.Error) -join ' ')" }
         Get-Content -Raw $outFile | ConvertFrom-Json
     }
 
@@ -205,8 +205,8 @@ Describe 'Phone numbers, the phone map and LDAP escaping' -Skip:$skipAll {
         $sources = @(Get-ChildItem (Join-Path $ModulePath 'mim/provider') -Filter *.cs | ForEach-Object { $_.FullName })
         $arguments = @('-noconfig', '-nologo', '-langversion:5', '-target:library', '-warnaserror', "-out:$out", '-r:System.dll', '-r:System.Core.dll', '-r:System.Xml.dll', "-r:$interface", "-r:$(Join-Path $ModulePath 'MfaApproval.dll')")
         if ($onWindows) { $arguments += @('-r:System.DirectoryServices.dll', '-define:MFA_DIRECTORY') }
-        $log = & $compiler @($arguments + $sources) 2>&1
-        $LASTEXITCODE | Should -Be 0 -Because ($log -join "`n")
+        $r = & $InvokeNative -FilePath $compiler -ArgumentList @($arguments + $sources)
+        $r.ExitCode | Should -Be 0 -Because (@($r.Output) + @($r.Error) -join "`n")
     }
 
     It 'reads 300 damaged copies of the interface assembly without an exception' {

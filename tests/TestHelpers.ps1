@@ -17,6 +17,11 @@ $script:Pwsh = $(
     elseif (Get-Command pwsh -CommandType Application -ErrorAction SilentlyContinue) { (Get-Command pwsh -CommandType Application | Select-Object -First 1).Source }
     else { Join-Path $PSHOME 'pwsh' })
 
+# Starts a program and returns its exit code, standard output and decoded standard error
+# (tools/Invoke-NativeCommand.ps1): never `& program 2>&1`, which Windows PowerShell 5.1 turns
+# into a terminating error under $ErrorActionPreference = 'Stop'.
+$script:InvokeNative = Join-Path $script:RepoRoot 'tools/Invoke-NativeCommand.ps1'
+
 # User names a hand-built command line gets wrong (quotes, backslash runs before quotes, a
 # trailing backslash, a leading '-', spaces, $(), ';', backtick, quotes of every kind,
 # non-ASCII); each must reach a child process exactly.
