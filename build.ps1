@@ -112,6 +112,20 @@ function Get-ModuleVersion {
     (Import-PowerShellDataFile (Join-Path $Root 'module.psd1')).ModuleVersion
 }
 
+# The .NET Framework 4.5.2 reference assemblies named by MFA_NETFX_REFERENCE (every workflow
+# that compiles the cmdlets sets it: tools/Get-NetFx452ReferenceAssemblies.ps1), checked, or
+# $null when it is not set.
+function Get-NetFxReference {
+    if (-not $env:MFA_NETFX_REFERENCE) { return $null }
+    $netfx = $env:MFA_NETFX_REFERENCE
+    foreach ($name in 'mscorlib.dll', 'System.dll', 'System.Core.dll', 'System.Xml.dll') {
+        if (-not (Test-Path -LiteralPath (Join-Path $netfx $name) -PathType Leaf)) {
+            throw "MFA_NETFX_REFERENCE is '$netfx', but $name is not there. Point it at the .NET Framework 4.5.2 reference assemblies: tools/Get-NetFx452ReferenceAssemblies.ps1 fetches them (the NuGet package Microsoft.NETFramework.ReferenceAssemblies.net452) and prints the folder."
+        }
+    }
+    $netfx
+}
+
 function Build-Assembly {
     # The cmdlets: C# 5 against the .NET Framework 4.5 profile and the committed
     # PowerShell 5.1 reference assembly (PowerShellStandard.Library 5.1.1), strong-named,
@@ -127,25 +141,23 @@ function Build-Assembly {
     $framework = if ($env:WINDIR) { Join-Path $env:WINDIR 'Microsoft.NET/Framework64/v4.0.30319' } else { $null }
     $csc = if ($framework) { Join-Path $framework 'csc.exe' } else { $null }
     try {
+        $netfx = Get-NetFxReference
         if ($mcs) {
+            # Mono's own 4.5 profile, or with MFA_NETFX_REFERENCE exactly the 4.5.2 API.
+            $refs = @('-r:System.dll', '-r:System.Core.dll', '-r:System.Xml.dll', "-r:$sma")
+            if ($netfx) { $refs = @('-nostdlib') + @('mscorlib.dll', 'System.dll', 'System.Core.dll', 'System.Xml.dll' | ForEach-Object { "-r:$(Join-Path $netfx $_)" }) + @("-r:$sma") }
             Invoke-Native $mcs.Source (@('-noconfig', '-langversion:5', '-target:library', '-unsafe', '-warnaserror', '-nologo', '-optimize+',
-                    "-keyfile:$key", "-out:$Destination", '-r:System.dll', '-r:System.Core.dll', '-r:System.Xml.dll', "-r:$sma") + $sources) -What 'mcs (C# 5 cmdlets)'
+                    "-keyfile:$key", "-out:$Destination") + $refs + $sources) -What 'mcs (C# 5 cmdlets)'
         }
         elseif ($csc -and (Test-Path $csc)) {
-            # The .NET Framework 4.x compiler; with MFA_NETFX_REFERENCE (the 4.5.2 targeting pack
-            # folder, set by the Windows workflow) it compiles against exactly that API level.
+            # The .NET Framework 4.x compiler; with MFA_NETFX_REFERENCE (the 4.5.2 reference
+            # assemblies, set by every workflow) it compiles against exactly that API level.
             $refs = @('/r:System.dll', '/r:System.Core.dll', '/r:System.Xml.dll', "/r:$sma")
-            if ($env:MFA_NETFX_REFERENCE) {
-                $netfx = $env:MFA_NETFX_REFERENCE
-                foreach ($name in 'mscorlib.dll', 'System.dll', 'System.Core.dll', 'System.Xml.dll') {
-                    if (-not (Test-Path -LiteralPath (Join-Path $netfx $name) -PathType Leaf)) {
-                        throw "MFA_NETFX_REFERENCE is '$netfx', but $name is not there. Point it at the .NET Framework 4.5.2 reference assemblies: the build\.NETFramework\v4.5.2 folder of the NuGet package Microsoft.NETFramework.ReferenceAssemblies.net452, or the 4.5.2 targeting pack (C:\Program Files (x86)\Reference Assemblies\Microsoft\Framework\.NETFramework\v4.5.2)."
-                    }
-                }
+            if ($netfx) {
                 $refs = @('/nostdlib+', "/r:$(Join-Path $netfx 'mscorlib.dll')", "/r:$(Join-Path $netfx 'System.dll')", "/r:$(Join-Path $netfx 'System.Core.dll')", "/r:$(Join-Path $netfx 'System.Xml.dll')", "/r:$sma")
             }
             else {
-                Write-Host 'csc compiles against this machine''s .NET Framework 4.x API, not 4.5.2 (the MIM servers'' floor): set MFA_NETFX_REFERENCE to the 4.5.2 reference assemblies (docs/mim.md, 1b).' -ForegroundColor Yellow
+                Write-Host 'csc compiles against this machine''s .NET Framework 4.x API, not 4.5.2 (the MIM servers'' floor): set MFA_NETFX_REFERENCE with tools/Get-NetFx452ReferenceAssemblies.ps1 (docs/mim.md, 1b).' -ForegroundColor Yellow
             }
             # /nowarn:1668: a LIB folder that does not exist (Developer Command Prompt, msvc-dev-cmd)
             # is a warning, which /warnaserror would make fatal; every reference here is a full path.

@@ -54,7 +54,7 @@ Describe 'build.ps1 Assemble' -Skip:(-not $canPublish) {
     }
 
     function Invoke-Assemble([string]$Natives, [string]$Output, [string[]]$Rids) {
-        $run = & $InvokeNative -FilePath $Pwsh -ArgumentList @('-NoProfile', '-NonInteractive', '-File', (Join-Path $RepoRoot 'build.ps1'), 'Assemble', '-NativeRoot', $Natives, '-Rid', ($Rids -join ','), '-OutputPath', $Output)
+        $run = & $InvokeNative -FilePath $Pwsh -ArgumentList @('-NoProfile', '-NonInteractive', '-File', (Join-Path $RepoRoot 'build.ps1'), 'Assemble', '-NativeRoot', $Natives, '-Rid', ($Rids -join ','), '-OutputPath', $Output) -Environment @{ MFA_NETFX_REFERENCE = $netfx }
         # The error view colours and wraps the message: read it as one line.
         $text = (@($run.Output) + @($run.Error) -join "`n") -replace '\x1b\[[0-9;]*m', '' -replace '\s*\n\s*\|\s*', ' '
         [pscustomobject]@{ Code = $run.ExitCode; Text = $text }
@@ -64,6 +64,15 @@ Describe 'build.ps1 Assemble' -Skip:(-not $canPublish) {
         Add-Type -AssemblyName System.IO.Compression.FileSystem
         $a = [IO.Compression.ZipFile]::OpenRead($Zip)
         try { $a.Entries | ForEach-Object { [pscustomobject]@{ Name = $_.FullName; Length = $_.Length } } } finally { $a.Dispose() }
+    }
+
+    # The cmdlets compiled as the release workflow compiles them: against the reference
+    # assemblies tools/Get-NetFx452ReferenceAssemblies.ps1 takes from a package (here a
+    # stand-in package of this machine's framework assemblies; none: this machine's defaults).
+    $netfx = $null
+    if ($NetFxAssemblies) {
+        New-NetFxStandInPackage (Join-Path $TestDrive 'netfx.nupkg')
+        $netfx = & (Join-Path $RepoRoot 'tools/Get-NetFx452ReferenceAssemblies.ps1') -Source (Join-Path $TestDrive 'netfx.nupkg') -Destination (Join-Path $TestDrive 'netfx') 6>$null
     }
 
     $rids = @($releaseRids + $hostRid | Select-Object -Unique)
@@ -77,6 +86,7 @@ Describe 'build.ps1 Assemble' -Skip:(-not $canPublish) {
 
     It 'writes MfaApproval.<version>.nupkg and MfaApproval-<version>.zip' {
         $assembled.Code | Should -Be 0 -Because $assembled.Text
+        if ($netfx) { $assembled.Text | Should -Match '(-|/)nostdlib' -Because 'MFA_NETFX_REFERENCE replaces the compiler''s own framework' }
         @(Get-ChildItem $release -File | ForEach-Object Name | Sort-Object) | Should -Be @("MfaApproval-$version.zip", "MfaApproval.$version.nupkg")
     }
 
