@@ -14,8 +14,12 @@ Tasks:
          third-party client (zeep) tests from a venv under out/, and the Pester tests on
          the staged module under Pester 6.2.0 and 5.7.1, in this PowerShell's edition
          (powershell.exe under 5.1). Each optional tool that is missing is one line saying
-         so; under CI=true only a missing nightly toolchain may be skipped. Ends with
-         "Pester: N passed, N failed".
+         so; under CI=true only a missing nightly toolchain may be skipped. Starts with
+         cargo fmt --check and ends with clippy (Lint), then "Pester: N passed, N failed".
+  Lint   cargo fmt --all --check, then cargo clippy --workspace --all-targets with warnings
+         as errors (incompatible_msrv included: Cargo.toml), for this machine's target and,
+         on Linux, for x86_64-pc-windows-gnu (every cfg(windows) line and every test built
+         for Windows) where that target's standard library and MinGW's gcc are installed.
   Package  Build, then publish the staged module to a local folder repository: writes
          out/packages/MfaApproval.<version>.nupkg (what Publish-PSResource sends to a
          gallery; Install-PSResource/Save-PSResource install it).
@@ -43,7 +47,7 @@ pwsh ./build.ps1 Test
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Package', 'Assemble', 'Demo', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Lint', 'Package', 'Assemble', 'Demo', 'Bench', 'Clean')]
     [string]$Task = 'Build',
     # Assemble: the folder holding runtimes/<rid>/native/<library> and bin/<rid>/mfa-sim[.exe].
     [string]$NativeRoot,
@@ -218,10 +222,43 @@ function Invoke-Build {
     Write-Host "Staged $Out ($rid, MfaApproval $(Get-ModuleVersion))" -ForegroundColor Green
 }
 
+function Invoke-Format {
+    # The workspace as rustfmt writes it (no build: a second or two).
+    Invoke-Native cargo @('fmt', '--all', '--check') -What 'cargo fmt --all --check (cargo fmt --all rewrites the files)'
+}
+
+function Invoke-Clippy {
+    # Warnings are errors, on every target of the workspace (tests, examples, build scripts),
+    # for this machine's target (on Windows the MSVC triple the build uses); on Linux also for
+    # x86_64-pc-windows-gnu, which compiles every cfg(windows) line and every test as Windows
+    # does (issue 28: a Linux-only helper called from ungated tests broke the Windows build).
+    # That needs the target's standard library (rustup target add; no download here) and
+    # MinGW's gcc (ring's build script compiles C for the target; .ci/run installs it).
+    $clippy = @('clippy', '--workspace', '--all-targets', '--locked')
+    $triple = Get-RustTarget (Get-Rid)
+    $here = if ($triple) { @('--target', $triple) } else { @() }
+    Invoke-Native cargo ($clippy + $here + @('--', '-D', 'warnings')) -What 'cargo clippy (warnings are errors)'
+    if ($OnWindows) { return }
+    $windows = 'x86_64-pc-windows-gnu'
+    $rustup = Get-Command rustup -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    $installed = $rustup -and (@(Invoke-NativeOutput $rustup.Source @('target', 'list', '--installed') -What 'rustup target list') -contains $windows)
+    if (-not $installed) {
+        Write-Host "clippy for $windows skipped: that target's standard library is not installed (rustup target add $windows)." -ForegroundColor Yellow
+        return
+    }
+    if (-not (Get-Command x86_64-w64-mingw32-gcc -CommandType Application -ErrorAction SilentlyContinue)) {
+        if ($env:CI -eq 'true') { throw "clippy for $windows needs MinGW's gcc (x86_64-w64-mingw32-gcc) under CI=true: .ci/run installs gcc-mingw-w64-x86-64" }
+        Write-Host "clippy for $windows skipped: MinGW's gcc is not installed (Debian: apt install gcc-mingw-w64-x86-64)." -ForegroundColor Yellow
+        return
+    }
+    Invoke-Native cargo ($clippy + @('--target', $windows, '--', '-D', 'warnings')) -What "cargo clippy for $windows (warnings are errors)"
+}
+
 function Invoke-Test {
     # Pester 5.7.1 and 6.2.0 first: installed for the current user when missing, or one line
-    # saying how, before ten minutes of building.
+    # saying how, before ten minutes of building; then formatting (seconds).
     & (Join-Path $Root 'tools/Install-Pester.ps1') -Version '6.2.0', '5.7.1'
+    Invoke-Format
     Invoke-Build
     $testArgs = @('test', '--release', '--workspace', '--locked')
     $triple = Get-RustTarget (Get-Rid)
@@ -246,9 +283,14 @@ function Invoke-Test {
         Write-Host ("Pester {0}: {1} passed, {2} failed, {3} skipped" -f $version, $r.Passed, $r.Failed, $r.Skipped)
         $passed += $r.Passed; $failed += $r.Failed + $r.Errors
     }
+    # Clippy last, after every test has run (a new lint on a newer Rust hides no test result);
+    # the Pester line stays the last line.
+    $lint = $null
+    try { Invoke-Clippy } catch { $lint = $_.Exception.Message }
     Write-Host ''
+    if ($lint) { Write-Host "Lint failed: $lint" -ForegroundColor Red }
     Write-Host "Pester: $passed passed, $failed failed"
-    if ($failed -gt 0) { exit 1 }
+    if ($failed -gt 0 -or $lint) { exit 1 }
 }
 
 function Initialize-PythonPeers {
@@ -548,6 +590,7 @@ function Invoke-Bench {
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
+    'Lint' { Invoke-Format; Invoke-Clippy }
     'Package' { Invoke-Package }
     'Assemble' { Invoke-Assemble }
     'Demo' { Invoke-Demo }
