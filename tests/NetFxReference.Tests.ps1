@@ -48,7 +48,7 @@ Describe 'tools/Get-NetFx452ReferenceAssemblies.ps1' -Skip:(-not $haveFramework)
         }
         $package = Join-Path $TestDrive 'bad.nupkg'
         New-NetFxStandInPackage $package -Entries $replace -Twice $Twice
-        { & $fetch -Source $package -Destination (Join-Path $TestDrive 'bad-refs') } | Should -Throw $Expected
+        { & $fetch -Source $package -Destination (Join-Path $TestDrive 'bad-refs') 6>$null } | Should -Throw $Expected
     }
 
     It 'refuses a -Source that is <Case>' -ForEach @(
@@ -57,7 +57,7 @@ Describe 'tools/Get-NetFx452ReferenceAssemblies.ps1' -Skip:(-not $haveFramework)
         @{ Case = 'missing'; Source = 'no-such.nupkg'; Expected = "*-Source '*no-such.nupkg' is not a file*" }
     ) {
         $source = if ($Source -like '*://*') { $Source } else { Join-Path $RepoRoot $Source }
-        { & $fetch -Source $source -Destination (Join-Path $TestDrive 'refs') } | Should -Throw $Expected
+        { & $fetch -Source $source -Destination (Join-Path $TestDrive 'refs') 6>$null } | Should -Throw $Expected
     }
 
     It 'says what -GitHubEnv needs outside GitHub Actions' {
