@@ -14,8 +14,12 @@ Tasks:
          third-party client (zeep) tests from a venv under out/, and the Pester tests on
          the staged module under Pester 6.2.0 and 5.7.1, in this PowerShell's edition
          (powershell.exe under 5.1). Each optional tool that is missing is one line saying
-         so; under CI=true only a missing nightly toolchain may be skipped. Ends with
-         "Pester: N passed, N failed".
+         so; under CI=true only a missing nightly toolchain may be skipped. Starts with
+         cargo fmt --check and ends with clippy (Lint), then "Pester: N passed, N failed".
+  Lint   cargo fmt --all --check, then cargo clippy --workspace --all-targets with warnings
+         as errors (incompatible_msrv included: Cargo.toml), for this machine's target and,
+         on Linux, for x86_64-pc-windows-gnu (every cfg(windows) line and every test built
+         for Windows) where that target's standard library and MinGW's gcc are installed.
   Package  Build, then publish the staged module to a local folder repository: writes
          out/packages/MfaApproval.<version>.nupkg (what Publish-PSResource sends to a
          gallery; Install-PSResource/Save-PSResource install it).
@@ -43,7 +47,7 @@ pwsh ./build.ps1 Test
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Package', 'Assemble', 'Demo', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Lint', 'Package', 'Assemble', 'Demo', 'Bench', 'Clean')]
     [string]$Task = 'Build',
     # Assemble: the folder holding runtimes/<rid>/native/<library> and bin/<rid>/mfa-sim[.exe].
     [string]$NativeRoot,
@@ -65,16 +69,16 @@ function Invoke-Native {
     if ($LASTEXITCODE -ne 0) { throw "$What failed (exit code $LASTEXITCODE)" }
 }
 
-# A native command's standard output, its standard error discarded. Windows PowerShell 5.1
-# turns each stderr line of a redirected native command into an error record, which
-# $ErrorActionPreference = 'Stop' makes terminating (a rustup "info:" line would end the
-# build); here the exit code decides, as everywhere else.
+# A native command's standard output as lines; when it fails, an error with the end of its
+# standard error. Started by tools/Invoke-NativeCommand.ps1 (System.Diagnostics.Process, both
+# streams read): Windows PowerShell 5.1 turns each stderr line of a redirected native command
+# (`2>&1`, `2>$null`) into an error record, which $ErrorActionPreference = 'Stop' makes
+# terminating (a rustup "info:" line would end the build); here the exit code decides.
 function Invoke-NativeOutput {
-    param([Parameter(Mandatory)][string]$File, [string[]]$Arguments = @())
-    $previous = $ErrorActionPreference
-    $ErrorActionPreference = 'Continue'
-    try { & $File @Arguments 2>$null }
-    finally { $ErrorActionPreference = $previous }
+    param([Parameter(Mandatory)][string]$File, [string[]]$Arguments = @(), [Parameter(Mandatory)][string]$What)
+    $r = & (Join-Path $Root 'tools/Invoke-NativeCommand.ps1') -FilePath $File -ArgumentList $Arguments
+    if ($r.ExitCode -ne 0) { throw "$What failed (exit code $($r.ExitCode)): $(@($r.Error | Select-Object -Last 20) -join [Environment]::NewLine)" }
+    $r.Output
 }
 
 # Windows PowerShell 5.1 has no $IsWindows (and strict mode makes reading it an error).
@@ -112,6 +116,20 @@ function Get-ModuleVersion {
     (Import-PowerShellDataFile (Join-Path $Root 'module.psd1')).ModuleVersion
 }
 
+# The .NET Framework 4.5.2 reference assemblies named by MFA_NETFX_REFERENCE (every workflow
+# that compiles the cmdlets sets it: tools/Get-NetFx452ReferenceAssemblies.ps1), checked, or
+# $null when it is not set.
+function Get-NetFxReference {
+    if (-not $env:MFA_NETFX_REFERENCE) { return $null }
+    $netfx = $env:MFA_NETFX_REFERENCE
+    foreach ($name in 'mscorlib.dll', 'System.dll', 'System.Core.dll', 'System.Xml.dll') {
+        if (-not (Test-Path -LiteralPath (Join-Path $netfx $name) -PathType Leaf)) {
+            throw "MFA_NETFX_REFERENCE is '$netfx', but $name is not there. Point it at the .NET Framework 4.5.2 reference assemblies: tools/Get-NetFx452ReferenceAssemblies.ps1 fetches them (the NuGet package Microsoft.NETFramework.ReferenceAssemblies.net452) and prints the folder."
+        }
+    }
+    $netfx
+}
+
 function Build-Assembly {
     # The cmdlets: C# 5 against the .NET Framework 4.5 profile and the committed
     # PowerShell 5.1 reference assembly (PowerShellStandard.Library 5.1.1), strong-named,
@@ -127,25 +145,23 @@ function Build-Assembly {
     $framework = if ($env:WINDIR) { Join-Path $env:WINDIR 'Microsoft.NET/Framework64/v4.0.30319' } else { $null }
     $csc = if ($framework) { Join-Path $framework 'csc.exe' } else { $null }
     try {
+        $netfx = Get-NetFxReference
         if ($mcs) {
+            # Mono's own 4.5 profile, or with MFA_NETFX_REFERENCE exactly the 4.5.2 API.
+            $refs = @('-r:System.dll', '-r:System.Core.dll', '-r:System.Xml.dll', "-r:$sma")
+            if ($netfx) { $refs = @('-nostdlib') + @('mscorlib.dll', 'System.dll', 'System.Core.dll', 'System.Xml.dll' | ForEach-Object { "-r:$(Join-Path $netfx $_)" }) + @("-r:$sma") }
             Invoke-Native $mcs.Source (@('-noconfig', '-langversion:5', '-target:library', '-unsafe', '-warnaserror', '-nologo', '-optimize+',
-                    "-keyfile:$key", "-out:$Destination", '-r:System.dll', '-r:System.Core.dll', '-r:System.Xml.dll', "-r:$sma") + $sources) -What 'mcs (C# 5 cmdlets)'
+                    "-keyfile:$key", "-out:$Destination") + $refs + $sources) -What 'mcs (C# 5 cmdlets)'
         }
         elseif ($csc -and (Test-Path $csc)) {
-            # The .NET Framework 4.x compiler; with MFA_NETFX_REFERENCE (the 4.5.2 targeting pack
-            # folder, set by the Windows workflow) it compiles against exactly that API level.
+            # The .NET Framework 4.x compiler; with MFA_NETFX_REFERENCE (the 4.5.2 reference
+            # assemblies, set by every workflow) it compiles against exactly that API level.
             $refs = @('/r:System.dll', '/r:System.Core.dll', '/r:System.Xml.dll', "/r:$sma")
-            if ($env:MFA_NETFX_REFERENCE) {
-                $netfx = $env:MFA_NETFX_REFERENCE
-                foreach ($name in 'mscorlib.dll', 'System.dll', 'System.Core.dll', 'System.Xml.dll') {
-                    if (-not (Test-Path -LiteralPath (Join-Path $netfx $name) -PathType Leaf)) {
-                        throw "MFA_NETFX_REFERENCE is '$netfx', but $name is not there. Point it at the .NET Framework 4.5.2 reference assemblies: the build\.NETFramework\v4.5.2 folder of the NuGet package Microsoft.NETFramework.ReferenceAssemblies.net452, or the 4.5.2 targeting pack (C:\Program Files (x86)\Reference Assemblies\Microsoft\Framework\.NETFramework\v4.5.2)."
-                    }
-                }
+            if ($netfx) {
                 $refs = @('/nostdlib+', "/r:$(Join-Path $netfx 'mscorlib.dll')", "/r:$(Join-Path $netfx 'System.dll')", "/r:$(Join-Path $netfx 'System.Core.dll')", "/r:$(Join-Path $netfx 'System.Xml.dll')", "/r:$sma")
             }
             else {
-                Write-Host 'csc compiles against this machine''s .NET Framework 4.x API, not 4.5.2 (the MIM servers'' floor): set MFA_NETFX_REFERENCE to the 4.5.2 reference assemblies (docs/mim.md, 1b).' -ForegroundColor Yellow
+                Write-Host 'csc compiles against this machine''s .NET Framework 4.x API, not 4.5.2 (the MIM servers'' floor): set MFA_NETFX_REFERENCE with tools/Get-NetFx452ReferenceAssemblies.ps1 (docs/mim.md, 1b).' -ForegroundColor Yellow
             }
             # /nowarn:1668: a LIB folder that does not exist (Developer Command Prompt, msvc-dev-cmd)
             # is a warning, which /warnaserror would make fatal; every reference here is a full path.
@@ -206,10 +222,43 @@ function Invoke-Build {
     Write-Host "Staged $Out ($rid, MfaApproval $(Get-ModuleVersion))" -ForegroundColor Green
 }
 
+function Invoke-Format {
+    # The workspace as rustfmt writes it (no build: a second or two).
+    Invoke-Native cargo @('fmt', '--all', '--check') -What 'cargo fmt --all --check (cargo fmt --all rewrites the files)'
+}
+
+function Invoke-Clippy {
+    # Warnings are errors, on every target of the workspace (tests, examples, build scripts),
+    # for this machine's target (on Windows the MSVC triple the build uses); on Linux also for
+    # x86_64-pc-windows-gnu, which compiles every cfg(windows) line and every test as Windows
+    # does (issue 28: a Linux-only helper called from ungated tests broke the Windows build).
+    # That needs the target's standard library (rustup target add; no download here) and
+    # MinGW's gcc (ring's build script compiles C for the target; .ci/run installs it).
+    $clippy = @('clippy', '--workspace', '--all-targets', '--locked')
+    $triple = Get-RustTarget (Get-Rid)
+    $here = if ($triple) { @('--target', $triple) } else { @() }
+    Invoke-Native cargo ($clippy + $here + @('--', '-D', 'warnings')) -What 'cargo clippy (warnings are errors)'
+    if ($OnWindows) { return }
+    $windows = 'x86_64-pc-windows-gnu'
+    $rustup = Get-Command rustup -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    $installed = $rustup -and (@(Invoke-NativeOutput $rustup.Source @('target', 'list', '--installed') -What 'rustup target list') -contains $windows)
+    if (-not $installed) {
+        Write-Host "clippy for $windows skipped: that target's standard library is not installed (rustup target add $windows)." -ForegroundColor Yellow
+        return
+    }
+    if (-not (Get-Command x86_64-w64-mingw32-gcc -CommandType Application -ErrorAction SilentlyContinue)) {
+        if ($env:CI -eq 'true') { throw "clippy for $windows needs MinGW's gcc (x86_64-w64-mingw32-gcc) under CI=true: .ci/run installs gcc-mingw-w64-x86-64" }
+        Write-Host "clippy for $windows skipped: MinGW's gcc is not installed (Debian: apt install gcc-mingw-w64-x86-64)." -ForegroundColor Yellow
+        return
+    }
+    Invoke-Native cargo ($clippy + @('--target', $windows, '--', '-D', 'warnings')) -What "cargo clippy for $windows (warnings are errors)"
+}
+
 function Invoke-Test {
     # Pester 5.7.1 and 6.2.0 first: installed for the current user when missing, or one line
-    # saying how, before ten minutes of building.
+    # saying how, before ten minutes of building; then formatting (seconds).
     & (Join-Path $Root 'tools/Install-Pester.ps1') -Version '6.2.0', '5.7.1'
+    Invoke-Format
     Invoke-Build
     $testArgs = @('test', '--release', '--workspace', '--locked')
     $triple = Get-RustTarget (Get-Rid)
@@ -234,9 +283,14 @@ function Invoke-Test {
         Write-Host ("Pester {0}: {1} passed, {2} failed, {3} skipped" -f $version, $r.Passed, $r.Failed, $r.Skipped)
         $passed += $r.Passed; $failed += $r.Failed + $r.Errors
     }
+    # Clippy last, after every test has run (a new lint on a newer Rust hides no test result);
+    # the Pester line stays the last line.
+    $lint = $null
+    try { Invoke-Clippy } catch { $lint = $_.Exception.Message }
     Write-Host ''
+    if ($lint) { Write-Host "Lint failed: $lint" -ForegroundColor Red }
     Write-Host "Pester: $passed passed, $failed failed"
-    if ($failed -gt 0) { exit 1 }
+    if ($failed -gt 0 -or $lint) { exit 1 }
 }
 
 function Initialize-PythonPeers {
@@ -284,8 +338,7 @@ function Invoke-AbiUnderValgrind {
         Write-Host 'ABI tests under valgrind skipped: valgrind is not installed.' -ForegroundColor Yellow
         return
     }
-    $messages = Invoke-NativeOutput cargo @('test', '--release', '--locked', '-p', 'mfa-approval', '--test', 'abi', '--no-run', '--message-format=json')
-    if ($LASTEXITCODE -ne 0) { throw "building the ABI tests failed (exit code $LASTEXITCODE)" }
+    $messages = Invoke-NativeOutput cargo @('test', '--release', '--locked', '-p', 'mfa-approval', '--test', 'abi', '--no-run', '--message-format=json') -What 'building the ABI tests'
     $exe = $messages | ForEach-Object { try { $_ | ConvertFrom-Json } catch { $null } } |
         Where-Object { $_ -and $_.reason -eq 'compiler-artifact' -and $_.executable } |
         Select-Object -ExpandProperty executable -Last 1
@@ -308,7 +361,7 @@ function Invoke-FuzzSmoke {
     # it skipped and why. Under CI=true only a missing nightly may be skipped.
     $nightly = $false
     $rustup = Get-Command rustup -ErrorAction SilentlyContinue
-    if ($rustup) { $nightly = [bool](Invoke-NativeOutput $rustup.Source @('toolchain', 'list') | Select-String -SimpleMatch 'nightly') }
+    if ($rustup) { $nightly = [bool](Invoke-NativeOutput $rustup.Source @('toolchain', 'list') -What 'rustup toolchain list' | Select-String -SimpleMatch 'nightly') }
     $cargoFuzz = [bool](Get-Command cargo-fuzz -ErrorAction SilentlyContinue)
     if (-not $nightly) {
         Write-Host 'Fuzz smoke skipped: no nightly Rust toolchain on this machine (cargo fuzz needs one).' -ForegroundColor Yellow
@@ -537,6 +590,7 @@ function Invoke-Bench {
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
+    'Lint' { Invoke-Format; Invoke-Clippy }
     'Package' { Invoke-Package }
     'Assemble' { Invoke-Assemble }
     'Demo' { Invoke-Demo }

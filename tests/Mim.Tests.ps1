@@ -22,8 +22,8 @@ BeforeAll {
     $wrapper = Join-Path $ModulePath 'mim/Invoke-MfaApprovalOutOfProcess.ps1'
     function Invoke-Wrapper([string]$UserName, [string]$Extra = '') {
         $script = "`$r = & '$wrapper' -UserName '$UserName' -SettingsPath '$settings' -TimeoutSeconds 20 -MimRequestId 'req-42' $Extra; `$r | ConvertTo-Json -Compress"
-        $stdout = & $pwsh -NoProfile -NonInteractive -Command $script 2> (Join-Path $TestDrive 'stderr.txt')
-        @{ ExitCode = $LASTEXITCODE; Output = $stdout; Error = (Get-Content -Raw (Join-Path $TestDrive 'stderr.txt')) }
+        $r = & $InvokeNative -FilePath $pwsh -ArgumentList @('-NoProfile', '-NonInteractive', '-Command', $script)
+        @{ ExitCode = $r.ExitCode; Output = $r.Output; Error = $r.RawError }
     }
 }
 AfterAll {

@@ -35,8 +35,8 @@ Describe 'The provider''s sources and MIM''s interface' -Skip:$skipAll {
             $out = Join-Path $TestDrive "WarningsCheck-$directory.dll"
             $arguments = @('-noconfig', '-nologo', '-langversion:5', '-target:library', '-warnaserror', "-out:$out", '-r:System.dll', '-r:System.Core.dll', '-r:System.Xml.dll', "-r:$interface", "-r:$(Join-Path $ModulePath 'MfaApproval.dll')")
             if ($directory) { $arguments += @("-r:$directoryServices", '-define:MFA_DIRECTORY') }
-            $log = & $compiler @($arguments + $sources) 2>&1
-            $LASTEXITCODE | Should -Be 0 -Because ($log -join "`n")
+            $r = & $InvokeNative -FilePath $compiler -ArgumentList @($arguments + $sources)
+            $r.ExitCode | Should -Be 0 -Because (@($r.Output) + @($r.Error) -join "`n")
         }
     }
 

@@ -235,7 +235,7 @@ impl ClientConfig {
                 ))
             }
         };
-        if url.host_str().map_or(true, str::is_empty) {
+        if url.host_str().is_none_or(str::is_empty) {
             return Err(ConfigError::new("uri", "has no host"));
         }
         if !url.username().is_empty() || url.password().is_some() {

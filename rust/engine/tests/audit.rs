@@ -177,6 +177,8 @@ fn audit_paths_must_be_absolute_in_an_existing_folder() {
     }
 }
 
+/// Used only by the Unix test below (FIFOs, devices): on Windows it would be dead code.
+#[cfg(unix)]
 fn client_for(path: &std::path::Path) -> Result<Client, mfa_engine::ConfigError> {
     let json = format!(
         r#"{{"uri":"https://127.0.0.1:1/x","auditPath":{}}}"#,

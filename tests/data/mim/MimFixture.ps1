@@ -8,6 +8,6 @@ $script:MimCompiler = if ($script:OnWindows) { Join-Path $env:WINDIR 'Microsoft.
 function Invoke-MimCompiler([string]$Out, [string[]]$Sources, [string[]]$References, [string[]]$Extra = @()) {
     $arguments = @('-noconfig', '-nologo', '-langversion:5', '-target:library', "-out:$Out", '-r:System.dll', '-r:System.Core.dll') + $Extra +
         @($References | Where-Object { $_ } | ForEach-Object { "-r:$_" }) + $Sources
-    $output = & $script:MimCompiler @arguments 2>&1
-    if ($LASTEXITCODE -ne 0) { throw "compiling $Out failed: $output" }
+    $r = & $InvokeNative -FilePath $script:MimCompiler -ArgumentList $arguments
+    if ($r.ExitCode -ne 0) { throw "compiling $Out failed: $(@($r.Output) + @($r.Error) -join ' ')" }
 }

@@ -68,8 +68,8 @@ function Invoke-Harness([string[]]$Phones, [switch]$Abandon, [switch]$Tricks, [s
     if ($Tricks) { $arguments += '-Tricks' }
     if ($Concurrent) { $arguments += '-Concurrent' }
     if ($RestoreFrom) { $arguments += @('-RestoreFrom', $RestoreFrom, '-RestoreTo', $RestoreTo) }
-    $stderr = & $Pwsh @arguments 2>&1
-    if ($LASTEXITCODE -ne 0 -or -not (Test-Path $outFile)) { throw "the harness failed (exit code $LASTEXITCODE): $stderr" }
+    $r = & $InvokeNative -FilePath $Pwsh -ArgumentList $arguments
+    if ($r.ExitCode -ne 0 -or -not (Test-Path $outFile)) { throw "the harness failed (exit code $($r.ExitCode)): $(@($r.Output) + @($r.Error) -join ' ')" }
     Get-Content -Raw $outFile | ConvertFrom-Json
 }
 

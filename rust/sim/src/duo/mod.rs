@@ -309,7 +309,7 @@ impl DuoSim {
                 let message = step.3.replace("{n}", &t.answers.to_string());
                 let answer = json!({ "result": step.1, "status": step.2, "status_msg": message });
                 if t.script.eager
-                    || t.reported.map_or(true, |r| r < current)
+                    || t.reported.is_none_or(|r| r < current)
                     || Instant::now() >= deadline
                 {
                     t.reported = Some(current);

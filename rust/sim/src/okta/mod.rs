@@ -417,7 +417,7 @@ impl OktaSim {
         if !b.push || fid != Self::push_factor_id(&b) {
             return not_found(&format!("{fid} (UserFactor)"));
         }
-        if req.user_agent.map_or(true, |ua| ua.trim().is_empty()) {
+        if req.user_agent.is_none_or(|ua| ua.trim().is_empty()) {
             return error(
                 400,
                 "E0000001",
