@@ -1,34 +1,92 @@
-//! The audit trail: every finished request as one JSON line appended to a file the
-//! connection names (`auditPath`). Written by the engine, so every host of the C ABI gets
-//! it. One whole line per write on a file opened for appending: many processes can share
-//! one file (MIM runs each workflow's approval in its own child) without tearing lines, and
-//! renaming the file to rotate it is safe (the next write creates a new one).
+//! The audit trail: every finished request as one JSON record, written by the engine so
+//! every host of the C ABI gets it, to a file the connection names (`auditPath`), a syslog
+//! server (`syslogServer`) and the Windows Event Log (`eventLog`, through a host's
+//! [`event::EventSink`]).
 //!
 //! A record holds who, what, for which workflow, and how it ended: UTC time, engine
 //! version, host and process, provider, operation, user, application name and push
 //! context, the provider's request id, status, codes, failure kind, duration, HTTP calls.
 //! Never a secret, never server text (no messages, no descriptions).
+//!
+//! Records are hash-chained ([`chain`]): each line carries its sequence number and the
+//! SHA-256 of the line before it, and with an audit key an HMAC-SHA256; a file starts with
+//! a header record. [`file`] extends one chain from many processes under a file lock;
+//! [`verify`] checks a file; [`syslog`] ships each line as RFC 5424; [`config`] checks the
+//! settings; [`event`] decides the Event Log ids and syslog severities.
+
+pub mod chain;
+pub mod config;
+pub mod event;
+pub mod file;
+pub mod syslog;
+pub mod verify;
 
 use crate::check::ConfigError;
-use crate::outcome::Outcome;
+use crate::outcome::{Outcome, Status};
 use crate::request::Query;
+use event::{Entry, EventSink};
 use serde_json::json;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// Longest audit line written (bytes); longer context values are cut.
 pub const MAX_LINE_BYTES: usize = 16 * 1024;
 
-/// How long a request waits for its audit line past its own deadline. A write that does
-/// not finish in time (a hung file system) counts as not written: an approval is then
-/// not granted.
-pub const AUDIT_WRITE_BOUND: std::time::Duration = std::time::Duration::from_secs(2);
+/// How long a request waits for its audit records past its own deadline. A write that does
+/// not finish in time (a hung file system, a silent syslog server) counts as not written:
+/// an approval is then not granted. The file and the syslog server get
+/// [`AUDIT_FIRST_PASS`] of it; the rest is for the record that corrects an approval which
+/// one of them holds but a required one did not take.
+pub const AUDIT_WRITE_BOUND: Duration = Duration::from_secs(2);
 
-/// Where and how records are written.
+/// The part of [`AUDIT_WRITE_BOUND`] for the first pass over the file and the syslog server.
+pub const AUDIT_FIRST_PASS: Duration = Duration::from_millis(1500);
+
+/// Where records go, and which of them an approval needs.
 #[derive(Debug)]
 pub struct Audit {
-    path: PathBuf,
     host: String,
+    file: Option<file::FileTrail>,
+    syslog: Option<syslog::Syslog>,
+    events: Option<Arc<dyn EventSink>>,
+    key: Option<chain::Key>,
+    required: Option<config::Required>,
+    /// The chain of records sent without a file (syslog, Event Log): its last line.
+    memory: Mutex<Option<chain::Tail>>,
+}
+
+/// The places a record goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Sinks {
+    /// The audit file.
+    pub file: bool,
+    /// The syslog server.
+    pub syslog: bool,
+    /// The Windows Event Log.
+    pub events: bool,
+}
+
+impl Sinks {
+    /// Every sink.
+    pub const ALL: Sinks = Sinks {
+        file: true,
+        syslog: true,
+        events: true,
+    };
+}
+
+/// What one write did.
+#[derive(Debug, Default)]
+pub struct Written {
+    /// A required sink that failed, in words (an approval is then not granted).
+    pub failed_required: Option<String>,
+    /// Sinks that took the record.
+    pub delivered: Sinks,
+    /// Sinks that were not tried (a required one failed first).
+    pub skipped: Sinks,
+    /// Problems with sinks that are not required, and chain restarts.
+    pub warnings: Vec<String>,
 }
 
 /// This machine's name (no `unsafe`: the kernel's file on Linux, the environment elsewhere).
@@ -55,19 +113,73 @@ pub fn check_path(path: &str) -> Result<(), ConfigError> {
 }
 
 impl Audit {
-    /// An audit trail at `path`; its folder must exist, and the path, when it exists,
-    /// must be a regular file (not a FIFO, device, folder or symbolic link: a write there
-    /// could block or land elsewhere).
-    pub fn new(path: &str) -> Result<Self, ConfigError> {
+    /// The audit trail `config` asks for (`None` without a file, a syslog server or the
+    /// Event Log). The folder of `auditPath` must exist, and the path, when it exists, must
+    /// be a regular file (not a FIFO, device, folder or symbolic link: a write there could
+    /// block or land elsewhere). A syslog CA file is read now.
+    pub fn from_config(
+        config: &crate::config::ClientConfig,
+        secrets: &crate::config::Secrets,
+        events: Option<Arc<dyn EventSink>>,
+    ) -> Result<Option<Self>, ConfigError> {
+        if config.audit_path.is_none() && config.syslog_server.is_none() && !config.event_log {
+            return Ok(None);
+        }
+        config::validate(config, secrets)?;
+        let file = match &config.audit_path {
+            Some(p) => Some(file::FileTrail::new(Self::checked_path(p)?)),
+            None => None,
+        };
+        let syslog = match &config.syslog_server {
+            Some(server) => Some(syslog::Syslog::new(
+                server,
+                &config.syslog_certificate_sha256,
+                config.syslog_ca_certificate_file.as_deref(),
+            )?),
+            None => None,
+        };
+        let events = match (config.event_log, events) {
+            (false, _) => None,
+            (true, Some(sink)) => Some(sink),
+            (true, None) => {
+                return Err(ConfigError::new(
+                    "eventLog",
+                    "needs the Event Log writer of the C ABI library (mfa_approval.dll); this host built the engine without one",
+                ))
+            }
+        };
+        Ok(Some(Self {
+            host: host_name(),
+            file,
+            syslog,
+            events,
+            key: secrets
+                .audit_key
+                .as_ref()
+                .map(|k| chain::Key::new(k.as_bytes())),
+            required: config::required(config)?,
+            memory: Mutex::new(None),
+        }))
+    }
+
+    /// `path` checked as an audit file (and its lock file beside it): see
+    /// [`Audit::from_config`].
+    fn checked_path(path: &str) -> Result<PathBuf, ConfigError> {
         check_path(path)?;
         let path = PathBuf::from(path);
-        if let Ok(meta) = std::fs::symlink_metadata(&path) {
-            if !meta.file_type().is_file() {
-                let what = describe(&meta.file_type());
-                return Err(ConfigError::new(
-                    "auditPath",
-                    format!("exists and is {what}, not a regular file; name a regular file (or a new file in an existing folder)"),
-                ));
+        let lock = file::FileTrail::new(path.clone()).lock_path().to_path_buf();
+        for (p, whose) in [
+            (&path, String::new()),
+            (&lock, format!(" (its lock file {})", lock.display())),
+        ] {
+            if let Ok(meta) = std::fs::symlink_metadata(p) {
+                if !meta.file_type().is_file() {
+                    let what = describe(&meta.file_type());
+                    return Err(ConfigError::new(
+                        "auditPath",
+                        format!("exists and is {what}, not a regular file{whose}; name a regular file (or a new file in an existing folder)"),
+                    ));
+                }
             }
         }
         match path.parent() {
@@ -79,10 +191,7 @@ impl Audit {
                 ))
             }
         }
-        Ok(Self {
-            path,
-            host: host_name(),
-        })
+        Ok(path)
     }
 
     /// A new record id: 16 random bytes as hex.
@@ -147,40 +256,186 @@ impl Audit {
         line
     }
 
-    /// Appends one line with one write on a file opened for appending (created if
-    /// missing), never following a symbolic link and never waiting on a FIFO or device
-    /// (non-blocking open), and only when what was opened is a regular file.
-    pub fn append(&self, line: &str) -> std::io::Result<()> {
-        let mut options = std::fs::OpenOptions::new();
-        options.create(true).append(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt as _;
-            options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC);
+    /// The header record that starts a chain: format, engine version, host, process,
+    /// time, the key id (with an audit key) and, after a broken file, which file and why.
+    fn header(&self, broken: Option<&file::Broken>) -> String {
+        let cut = |s: &str| crate::redact::bound(s, 256);
+        let mut h = json!({
+            "type": "header",
+            "format": chain::FORMAT,
+            "engine": env!("CARGO_PKG_VERSION"),
+            "host": cut(&self.host),
+            "pid": std::process::id(),
+            "time": mfa_protocol::time::rfc3339_ms(now_unix_ms()),
+            "keyId": self.key.as_ref().map(|k| k.id().to_owned()),
+        });
+        if let Some(b) = broken {
+            h["brokenFile"] = json!(cut(&b.moved_to));
+            h["brokenReason"] = json!(cut(&b.reason));
         }
-        #[cfg(windows)]
-        {
-            use std::os::windows::fs::OpenOptionsExt as _;
-            /// FILE_FLAG_OPEN_REPARSE_POINT: open a link itself, not its target.
-            const FILE_FLAG_OPEN_REPARSE_POINT: u32 = 0x0020_0000;
-            options.custom_flags(FILE_FLAG_OPEN_REPARSE_POINT);
-        }
-        let mut file = options.open(&self.path).map_err(|e| {
-            if e.raw_os_error() == Some(symlink_error()) {
-                std::io::Error::other("the audit path is a symbolic link; refusing to follow it")
-            } else {
-                e
-            }
-        })?;
-        let kind = file.metadata()?.file_type();
-        if !kind.is_file() {
-            return Err(std::io::Error::other(format!(
-                "the audit path is {}, not a regular file",
-                describe(&kind)
-            )));
-        }
-        file.write_all(line.as_bytes())
+        escape_invisible(&h.to_string())
     }
+
+    /// Whether `sinks` includes a sink this trail has and requires.
+    fn requires(&self, file: bool) -> bool {
+        use config::Required::*;
+        match self.required {
+            Some(File) => file,
+            Some(Syslog) => !file,
+            Some(Both) => true,
+            None => false,
+        }
+    }
+
+    /// Writes `record` (one line from [`Audit::line`]) for a request that ended with
+    /// `status` to the sinks in `to`, within `deadline`: the file first (its chained lines
+    /// then go to syslog and the Event Log as they are), else a chain kept in memory. With
+    /// `stop_if_required_fails` (an approval), nothing more is sent once a required sink
+    /// failed, so no copy says Approved when the approval will not be granted.
+    pub async fn write(
+        self: &Arc<Self>,
+        record: &str,
+        status: Status,
+        to: Sinks,
+        deadline: tokio::time::Instant,
+        stop_if_required_fails: bool,
+    ) -> Written {
+        let record = record.trim_end_matches('\n').to_owned();
+        let unix_ms = now_unix_ms();
+        let mut w = Written::default();
+        let mut lines: Vec<(Entry, String)> = Vec::new();
+        if let (Some(_), true) = (&self.file, to.file) {
+            let this = self.clone();
+            let rec = record.clone();
+            let first_pass = deadline.into_std();
+            let job = tokio::task::spawn_blocking(move || match &this.file {
+                Some(file) => file.append(
+                    &rec,
+                    this.key.as_ref(),
+                    &|b| this.header(b),
+                    unix_ms,
+                    first_pass,
+                ),
+                None => Err(std::io::Error::other("no audit file")),
+            });
+            let result = match tokio::time::timeout_at(deadline, job).await {
+                Ok(Ok(Ok(appended))) => Ok(appended),
+                Ok(Ok(Err(e))) => Err(e.to_string()),
+                Ok(Err(_)) => Err("the writer stopped".to_string()),
+                Err(_) => Err(format!(
+                    "the write did not finish within {} ms",
+                    AUDIT_FIRST_PASS.as_millis()
+                )),
+            };
+            match result {
+                Ok(appended) => {
+                    w.delivered.file = true;
+                    let header_entry = if let Some(b) = &appended.broken {
+                        w.warnings.push(format!(
+                            "the audit file's end was not a valid chain ({}); it was moved aside to {} and a new chain started",
+                            b.reason, b.moved_to
+                        ));
+                        Entry::HeaderAfterBroken
+                    } else {
+                        Entry::Header
+                    };
+                    let n = appended.lines.len();
+                    for (i, l) in appended.lines.into_iter().enumerate() {
+                        let entry = if i + 1 == n {
+                            Entry::Record(status)
+                        } else {
+                            header_entry
+                        };
+                        lines.push((entry, l));
+                    }
+                }
+                Err(e) => {
+                    let message =
+                        format!("the audit record could not be written to the file ({e})");
+                    if self.requires(true) {
+                        w.failed_required = Some(message);
+                        if stop_if_required_fails {
+                            w.skipped.syslog = self.syslog.is_some() && to.syslog;
+                            w.skipped.events = self.events.is_some() && to.events;
+                            return w;
+                        }
+                    } else {
+                        w.warnings.push(message);
+                    }
+                    // The copies carry the record without chain members.
+                    lines.push((Entry::Record(status), record.clone()));
+                }
+            }
+        } else if self.file.is_none() {
+            let mut tail = self.memory.lock().unwrap_or_else(|p| p.into_inner());
+            if tail.is_none() {
+                let h = chain::chain(&self.header(None), None, self.key.as_ref());
+                *tail = Some(chain::Tail {
+                    seq: 0,
+                    hash: chain::line_hash(h.as_bytes()),
+                });
+                lines.push((Entry::Header, h));
+            }
+            let l = chain::chain(&record, tail.as_ref(), self.key.as_ref());
+            let seq = tail.as_ref().map_or(0, |t| t.seq + 1);
+            *tail = Some(chain::Tail {
+                seq,
+                hash: chain::line_hash(l.as_bytes()),
+            });
+            lines.push((Entry::Record(status), l));
+        } else {
+            // A correction that the file failed to take the first time: copies only.
+            lines.push((Entry::Record(status), record.clone()));
+        }
+        if let (Some(syslog), true) = (&self.syslog, to.syslog) {
+            let messages: Vec<String> = lines
+                .iter()
+                .map(|(entry, line)| syslog::message(line, *entry, &self.host, unix_ms))
+                .collect();
+            match syslog.send(&messages, deadline).await {
+                Ok(()) => w.delivered.syslog = true,
+                Err(e) => {
+                    let message = format!("the audit record could not be sent to {e}");
+                    if self.requires(false) && w.failed_required.is_none() {
+                        w.failed_required = Some(message);
+                        if stop_if_required_fails {
+                            w.skipped.events = self.events.is_some() && to.events;
+                            return w;
+                        }
+                    } else {
+                        w.warnings.push(message);
+                    }
+                }
+            }
+        }
+        if let (Some(sink), true) = (&self.events, to.events) {
+            let sink = sink.clone();
+            let job = tokio::task::spawn_blocking(move || {
+                lines
+                    .iter()
+                    .try_for_each(|(entry, line)| sink.write(*entry, line))
+            });
+            match tokio::time::timeout_at(deadline, job).await {
+                Ok(Ok(Ok(()))) => w.delivered.events = true,
+                other => {
+                    let e = match other {
+                        Ok(Ok(Err(e))) => e,
+                        _ => "the write did not finish in time".into(),
+                    };
+                    w.warnings.push(format!(
+                        "the audit record could not be written to the Windows Event Log ({e})"
+                    ));
+                }
+            }
+        }
+        w
+    }
+}
+
+fn now_unix_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 /// The error `open` gives for a link it refused to follow (ELOOP on Unix).
