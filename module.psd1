@@ -23,7 +23,8 @@
         'Start-MfaSimulator',
         'Stop-MfaSimulator',
         'Install-MfaMimProvider',
-        'Uninstall-MfaMimProvider'
+        'Uninstall-MfaMimProvider',
+        'Test-MfaAuditLog'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

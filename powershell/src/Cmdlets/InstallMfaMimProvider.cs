@@ -62,6 +62,11 @@ namespace MfaApproval.Cmdlets
         [Parameter]
         public SwitchParameter AllowPlainTextSecret { get; set; }
 
+        /// <summary>The audit key (-AuditKey of the connection) as an Export-Clixml'd PSCredential file.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string AuditKeyPath { get; set; }
+
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string DirectoryAttribute { get; set; }
@@ -119,6 +124,8 @@ namespace MfaApproval.Cmdlets
             settings.Reason = Reason;
             SettingsSecret secret = SecretFor(c);
             if (secret != null) settings.Secrets.Add(secret);
+            SettingsSecret auditKey = AuditKeyFor(c, config);
+            if (auditKey != null) settings.Secrets.Add(auditKey);
 
             string[] found = MetadataTypeFinder.FindInterface(folder.Path, InterfaceNamespace, InterfaceName);
             if (found.Length == 0)
@@ -319,6 +326,44 @@ namespace MfaApproval.Cmdlets
                 WriteWarning("Install-MfaMimProvider -AllowPlainTextSecret: '" + file + "' is not encrypted outside Windows; anyone who can read it can read " + what + ".");
             }
             return new SettingsSecret(kind, SecretSource.CredentialFile, file);
+        }
+
+        /// <summary>The audit key from -AuditKeyPath (a DPAPI-protected credential file whose
+        /// password is the key), required when the connection signs its records.</summary>
+        SettingsSecret AuditKeyFor(Connection c, string config)
+        {
+            if (AuditKeyPath == null)
+            {
+                if (c.AuditKeyed)
+                {
+                    Fail("MfaApproval.InvalidArgument", "-AuditKeyPath: the connection signs its audit records (-AuditKey), and the MIM provider needs the key too. Make the file on this server as the account that runs the MIM Service (Get-Credential -UserName audit -Message 'audit key' | Export-Clixml; see docs/mim.md) and give its path.", ErrorCategory.InvalidArgument, null);
+                }
+                return null;
+            }
+            Dictionary<string, object> fields = JsonReader.ParseObject(config);
+            if (!fields.ContainsKey("auditPath") && !fields.ContainsKey("syslogServer") && !fields.ContainsKey("eventLog"))
+            {
+                Fail("MfaApproval.InvalidArgument", "-AuditKeyPath: there is no audit trail to sign; give -AuditPath (or a connection with -AuditPath, -SyslogServer or -EventLog).", ErrorCategory.InvalidArgument, null);
+            }
+            string file = ResolveExistingFile("AuditKeyPath", AuditKeyPath);
+            try
+            {
+                StoredSecret.CredentialUserName(file);
+            }
+            catch (Exception e)
+            {
+                if (e is PipelineStoppedException) throw;
+                Fail("MfaApproval.InvalidCredentialFile", "-AuditKeyPath: " + e.Message, ErrorCategory.InvalidData, file);
+            }
+            if (!Loader.IsWindows)
+            {
+                if (!AllowPlainTextSecret)
+                {
+                    Fail("MfaApproval.PlainTextSecret", "-AuditKeyPath: outside Windows an Export-Clixml'd credential is not encrypted (no DPAPI). Add -AllowPlainTextSecret for a test installation.", ErrorCategory.SecurityError, file);
+                }
+                WriteWarning("Install-MfaMimProvider -AllowPlainTextSecret: '" + file + "' is not encrypted outside Windows; anyone who can read it can read the audit key.");
+            }
+            return new SettingsSecret(Native.SecretAuditKey, SecretSource.CredentialFile, file);
         }
 
         void CheckUser(Connection c, bool duo, string user, string parameter)
