@@ -123,6 +123,12 @@ Describe 'A keyed audit trail' {
 }
 
 Describe 'Audit settings' {
+    It '-AuditRequired offers exactly the engine''s values' {
+        $caps = [MfaApproval.Interop.Native]::Capabilities() | ConvertFrom-Json
+        @([enum]::GetNames([MfaApproval.Cmdlets.AuditRequirement]) | ForEach-Object { $_.ToLowerInvariant() }) | Should -Be @($caps.auditRequired)
+        $caps.auditEvents.ids.Approved | Should -Be 1001
+    }
+
     It 'refuses a short -AuditKey, naming it and not showing it' {
         $e = { New-Audited @{ AuditPath = $audit; AuditKey = (New-TestSecureString 'short-key-9') } } | Should -Throw -PassThru
         $e.FullyQualifiedErrorId | Should -BeLike 'MfaApproval.InvalidConnectionSettings,*'

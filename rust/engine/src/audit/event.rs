@@ -73,6 +73,15 @@ impl Entry {
         }
     }
 
+    /// The entry's name in the capabilities (`header`, `headerAfterBroken`, or the status).
+    pub fn name(self) -> String {
+        match self {
+            Entry::Header => "header".into(),
+            Entry::HeaderAfterBroken => "headerAfterBroken".into(),
+            Entry::Record(s) => s.name().into(),
+        }
+    }
+
     /// Every entry (for the documented table).
     pub fn all() -> Vec<Entry> {
         let mut v = vec![Entry::Header, Entry::HeaderAfterBroken];

@@ -74,8 +74,8 @@ fn options(lock_file: bool) -> OpenOptions {
     o
 }
 
-/// Opens `path` with `o`, refusing what is not a regular file.
-fn open_regular(o: &OpenOptions, path: &Path, what: &str) -> std::io::Result<File> {
+/// Opens `path` with `o`, refusing what is not a regular file; also gives its size.
+fn open_regular(o: &OpenOptions, path: &Path, what: &str) -> std::io::Result<(File, u64)> {
     let file = o.open(path).map_err(|e| {
         if e.raw_os_error() == Some(super::symlink_error()) {
             std::io::Error::other(format!(
@@ -85,45 +85,52 @@ fn open_regular(o: &OpenOptions, path: &Path, what: &str) -> std::io::Result<Fil
             e
         }
     })?;
-    let kind = file.metadata()?.file_type();
-    if !kind.is_file() {
+    let meta = file.metadata()?;
+    if !meta.file_type().is_file() {
         return Err(std::io::Error::other(format!(
             "the {what} is {}, not a regular file",
-            super::describe(&kind)
+            super::describe(&meta.file_type())
         )));
     }
-    Ok(file)
+    Ok((file, meta.len()))
 }
 
 /// The end of an open audit file: `Ok(None)` for an empty file, the tail of a valid chain,
 /// or why it cannot be extended.
-fn read_tail(file: &mut File, key: Option<&Key>) -> std::io::Result<Result<Option<Tail>, String>> {
-    let size = file.metadata()?.len();
+fn read_tail(
+    file: &mut File,
+    size: u64,
+    key: Option<&Key>,
+) -> std::io::Result<Result<Option<Tail>, String>> {
     if size == 0 {
         return Ok(Ok(None));
     }
-    let want = size.min(MAX_CHAIN_LINE_BYTES as u64 + 2);
-    file.seek(SeekFrom::Start(size - want))?;
-    let mut chunk = Vec::with_capacity(want as usize);
-    std::io::Read::by_ref(file)
-        .take(want)
-        .read_to_end(&mut chunk)?;
-    if chunk.last() != Some(&b'\n') {
-        return Ok(Err(
-            "its last line is incomplete (no newline at its end: a truncated file or a torn write)"
-                .into(),
-        ));
-    }
-    let body = &chunk[..chunk.len() - 1];
-    let line = match body.iter().rposition(|&b| b == b'\n') {
-        Some(at) => &body[at + 1..],
-        None if want == size => body,
-        None => {
-            return Ok(Err(format!(
-                "its last line is longer than {MAX_CHAIN_LINE_BYTES} bytes"
-            )))
+    // Most lines are under a kilobyte: read 4 KiB from the end, and more only when the
+    // last line is longer (up to the longest line a chain may hold).
+    let mut chunk = Vec::new();
+    let mut want = size.min(4096);
+    let start = loop {
+        file.seek(SeekFrom::Start(size - want))?;
+        chunk.resize(want as usize, 0);
+        file.read_exact(&mut chunk)?;
+        if chunk.last() != Some(&b'\n') {
+            return Ok(Err(
+                "its last line is incomplete (no newline at its end: a truncated file or a torn write)"
+                    .into(),
+            ));
+        }
+        match chunk[..chunk.len() - 1].iter().rposition(|&b| b == b'\n') {
+            Some(at) => break at + 1,
+            None if want == size => break 0,
+            None if want >= MAX_CHAIN_LINE_BYTES as u64 + 2 => {
+                return Ok(Err(format!(
+                    "its last line is longer than {MAX_CHAIN_LINE_BYTES} bytes"
+                )))
+            }
+            None => want = size.min(MAX_CHAIN_LINE_BYTES as u64 + 2),
         }
     };
+    let line = &chunk[start..chunk.len() - 1];
     let parsed = match chain::parse(line) {
         Ok(p) => p,
         Err(e) => {
@@ -202,7 +209,7 @@ impl FileTrail {
 
     /// Takes the lock, polling until `deadline`.
     fn lock(&self, deadline: Instant) -> std::io::Result<File> {
-        let file = open_regular(&options(true), &self.lock, "audit lock file")?;
+        let (file, _) = open_regular(&options(true), &self.lock, "audit lock file")?;
         let mut pause = Duration::from_millis(1);
         loop {
             match fs4::FileExt::try_lock(&file) {
@@ -237,9 +244,9 @@ impl FileTrail {
         deadline: Instant,
     ) -> std::io::Result<Appended> {
         let _lock = self.lock(deadline)?;
-        let mut file = open_regular(&options(false), &self.path, "audit path")?;
+        let (mut file, size) = open_regular(&options(false), &self.path, "audit path")?;
         let mut broken = None;
-        let tail = match read_tail(&mut file, key)? {
+        let tail = match read_tail(&mut file, size, key)? {
             Ok(tail) => tail,
             Err(reason) => {
                 drop(file);
@@ -254,8 +261,9 @@ impl FileTrail {
                         aside.display()
                     ))
                 })?;
-                file = open_regular(&options(false), &self.path, "audit path")?;
-                if file.metadata()?.len() != 0 {
+                let (fresh, size) = open_regular(&options(false), &self.path, "audit path")?;
+                file = fresh;
+                if size != 0 {
                     return Err(std::io::Error::other(
                         "another program wrote to the audit path while it was being moved aside",
                     ));
