@@ -190,6 +190,7 @@ fn audit_paths_must_be_absolute_in_an_existing_folder() {
     }
 }
 
+#[cfg(unix)]
 fn client_for(path: &std::path::Path) -> Result<Client, mfa_engine::ConfigError> {
     let json = format!(
         r#"{{"uri":"https://127.0.0.1:1/x","auditPath":{}}}"#,

@@ -364,7 +364,7 @@ fn check_message(rsyslog_view: &serde_json::Value, raw: &str, seq: u64) -> Strin
         rsyslog_view["sd"]
             .as_str()
             .unwrap()
-            .starts_with(&format!("[mfaApproval@32473 ")),
+            .starts_with("[mfaApproval@32473 "),
         "{rsyslog_view}"
     );
     assert!(rsyslog_view["sd"]

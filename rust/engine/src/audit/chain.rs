@@ -287,7 +287,7 @@ mod strict {
         keys: &mut Vec<Cow<'de, str>>,
         k: Cow<'de, str>,
     ) -> Result<(), E> {
-        if keys.iter().any(|seen| *seen == k) {
+        if keys.contains(&k) {
             return Err(E::custom(format!(
                 "the key '{k}' appears twice in one object"
             )));

@@ -67,7 +67,7 @@ fn options(lock_file: bool) -> OpenOptions {
         const FILE_FLAG_OPEN_REPARSE_POINT: u32 = 0x0020_0000;
         o.custom_flags(FILE_FLAG_OPEN_REPARSE_POINT);
         if lock_file {
-            /// FILE_SHARE_READ | FILE_SHARE_WRITE: the lock file cannot be deleted while held.
+            // FILE_SHARE_READ | FILE_SHARE_WRITE: the lock file cannot be deleted while held.
             o.share_mode(0x1 | 0x2);
         }
     }
