@@ -122,6 +122,18 @@ async fn a_chain_of_approvals_verifies_with_and_without_a_key() {
         );
         assert!(line.ends_with(&format!(r#","mac":"{}"}}"#, v["mac"].as_str().unwrap())));
     }
+    // The key never reaches the file, even when a workflow puts it in the push's context.
+    let sim = sim().await;
+    let leak = fresh("chain-leak");
+    let o = run(
+        &client(&sim, &leak, Some(KEY)),
+        &format!(r#"{{"userName":"instant@contoso.com","pushInfo":{{"note":"key={KEY}"}}}}"#),
+    )
+    .await;
+    assert_eq!(o.status, Status::Approved, "{}", o.message);
+    let text = std::fs::read_to_string(&leak).unwrap();
+    assert!(!text.contains(KEY) && text.contains("[redacted]"), "{text}");
+    assert!(check(&leak, Some(&key())).valid);
     // Without the key the chain still verifies (MACs unchecked, and it says so).
     let r = check(&path, None);
     assert!(r.valid && !r.keyed, "{r:?}");
