@@ -157,6 +157,22 @@ Describe 'Audit settings' {
         $e.Exception.Message | Should -Match '^New-MfaConnection -EventLog: .*only on Windows'
     }
 
+    # Windows only (the Windows workflow runs elevated, as registering a source needs once).
+    It 'writes each record to the Application log under MfaApproval, one event id per status' -Skip:([System.Environment]::OSVersion.Platform -ne [System.PlatformID]::Win32NT) {
+        if (-not [System.Diagnostics.EventLog]::SourceExists('MfaApproval')) { [System.Diagnostics.EventLog]::CreateEventSource('MfaApproval', 'Application') }
+        $caps = [MfaApproval.Interop.Native]::Capabilities() | ConvertFrom-Json
+        $logged = Join-Path $dir 'eventlog.jsonl'
+        $conn = New-Audited @{ EventLog = $true; AuditPath = $logged }
+        $conn.EventLog | Should -BeTrue
+        $r = Invoke-MfaApproval -Connection $conn -UserName instant@contoso.com
+        $r.Warnings | Should -BeNullOrEmpty
+        $events = @(Get-WinEvent -FilterHashtable @{ LogName = 'Application'; ProviderName = 'MfaApproval'; Id = $caps.auditEvents.ids.Approved } -MaxEvents 50 |
+            Where-Object { $_.Message -like "*$($r.AuditId)*" })
+        $events.Count | Should -Be 1
+        $events[0].Level | Should -Be 4 -Because 'Information (EVENTLOG_INFORMATION_TYPE)'
+        $events[0].Message | Should -Be @(Get-Content -LiteralPath $logged)[1] -Because 'the event is the chained line, byte for byte'
+    }
+
     It 'does not grant an approval whose required syslog record cannot be sent' {
         $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
         $listener.Start()
