@@ -25,7 +25,8 @@
         'Install-MfaMimProvider',
         'Uninstall-MfaMimProvider',
         'Export-MfaPhoneMap',
-        'Protect-MfaSecret'
+        'Protect-MfaSecret',
+        'Test-MfaAuditLog'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

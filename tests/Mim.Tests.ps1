@@ -233,7 +233,9 @@ Describe 'Invoke-MfaApprovalOutOfProcess.ps1 with approvers, context and an audi
         $r.DecidedBy | Should -Be 'alice@contoso.com'
         $r.Approvers | Should -Match 'carol@contoso.com=Cancelled'
         $r.AuditId | Should -Match '^[0-9a-f]{32}$'
-        $lines = @(Get-Content $auditPath | ForEach-Object { $_ | ConvertFrom-Json })
+        $all = @(Get-Content $auditPath | ForEach-Object { $_ | ConvertFrom-Json })
+        $all[0].type | Should -Be 'header' -Because 'a chained file starts with its header'
+        $lines = @($all | Select-Object -Skip 1)
         $lines.Count | Should -Be 1 -Because 'one record per decision'
         $lines[0].id | Should -Be $r.AuditId
         $lines[0].decidedBy | Should -Be 'alice@contoso.com'

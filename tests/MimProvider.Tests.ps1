@@ -218,7 +218,7 @@ Describe 'The adapter, driven as MIM drives it (MFA Server simulator)' -Skip:$sk
     }
 
     It 'wrote an audit line per started approval with the MIM request id and the masked phone' {
-        $lines = @(Get-Content $audit | ForEach-Object { $_ | ConvertFrom-Json })
+        $lines = @(Get-Content $audit | ForEach-Object { $_ | ConvertFrom-Json } | Where-Object { $_.type -ne 'header' })
         $started = @($calls | Where-Object { $_.Initiated -eq 'Pending' })
         $lines.Count | Should -Be $started.Count
         $byRequest = @{}
@@ -359,6 +359,43 @@ Describe 'The adapter over Duo (the simulator''s Duo Auth API)' -Skip:$skipAll {
         @($calls | Where-Object { $_.Phone -eq $unknown })[0].Message | Should -BeLike '*not in the phone map*'
         foreach ($c in $calls) { $c.Message | Should -Not -BeLike "*$demoDuoSecret*" }
         $run.OpenAtEnd | Should -Be 0
+    }
+}
+
+Describe 'The adapter with a keyed audit trail' -Skip:$skipAll {
+    BeforeAll {
+        $keyedSim = Start-MfaSimulator -Provider Duo -NoResponseAfter 60
+        $auditKey = 'mim-provider-audit-key-0001'
+        $keyedAudit = Join-Path $TestDrive 'mim-keyed-audit.jsonl'
+        $keyed = New-MfaConnection -Provider Duo -ApiHost ('127.0.0.1:{0}' -f ([uri]$keyedSim.Uri).Port) -IntegrationKey DIDEMOINTEGRATION001 `
+            -SecretKey (New-TestSecureString $demoDuoSecret) -ServerCertificateHash $keyedSim.CertificateHash -AuditPath $keyedAudit -AuditKey (New-TestSecureString $auditKey)
+        $duoCred = Join-Path $TestDrive 'keyed-duo-cred.xml'
+        New-Object System.Management.Automation.PSCredential('duo', (New-TestSecureString $demoDuoSecret)) | Export-Clixml -Path $duoCred
+        $keyFile = Join-Path $TestDrive 'audit-key.xml'
+        New-Object System.Management.Automation.PSCredential('audit', (New-TestSecureString $auditKey)) | Export-Clixml -Path $keyFile
+    }
+    AfterAll {
+        $keyedSim | Stop-MfaSimulator -ErrorAction SilentlyContinue
+    }
+
+    It 'refuses a connection that signs its records without -AuditKeyPath' {
+        $e = { Install-MfaMimProvider -ServicePath $service -Connection $keyed -PhoneMap $phoneMap -CompilerPath $compiler -CredentialPath $duoCred -AllowPlainTextSecret -AuditPath $keyedAudit -WarningAction SilentlyContinue -InformationAction Ignore } |
+            Should -Throw -ErrorId 'MfaApproval.InvalidArgument,*' -PassThru
+        $e.Exception.Message | Should -Match '-AuditKeyPath'
+    }
+
+    It 'stores the key as a credential file and writes a keyed chain from the MIM Service' {
+        $null = Install-MfaMimProvider -ServicePath $service -Connection $keyed -PhoneMap $phoneMap -CompilerPath $compiler -CredentialPath $duoCred -AuditKeyPath $keyFile -AllowPlainTextSecret -Timeout 4 -AuditPath $keyedAudit -WarningAction SilentlyContinue -InformationAction Ignore
+        $settingsText = Get-Content -Raw (Join-Path $service 'MfaApproval.MimProvider.settings.xml')
+        $settingsText | Should -Match '<Secret kind="AuditKey" source="CredentialFile">'
+        $settingsText | Should -Not -Match $auditKey
+        $run = Invoke-Harness @($alice, $bob)
+        $run.StartFailure | Should -BeNullOrEmpty
+        $r = Test-MfaAuditLog -Path $keyedAudit -AuditKey (New-TestSecureString $auditKey)
+        $r.Valid | Should -BeTrue -Because $r.Message
+        $r.Records | Should -Be 2
+        (Test-MfaAuditLog -Path $keyedAudit -AuditKey (New-TestSecureString 'not-the-key-of-the-mim-node')).Reason | Should -Be 'badMac'
+        Get-Content -Raw $keyedAudit | Should -Not -Match $auditKey
     }
 }
 

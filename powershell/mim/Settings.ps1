@@ -49,6 +49,12 @@ $script:MfaSettingsMap = [ordered]@{
     ClientId                       = @{ Parameter = 'ClientId'; Kind = 'Value' }
     PrivateKeyFile                 = @{ Parameter = 'PrivateKeyFile'; Kind = 'Value' }
     NumberChallenge                = @{ Parameter = 'NumberChallenge'; Kind = 'Switch' }
+    AuditKeyPath                   = @{ Parameter = 'AuditKey'; Kind = 'Secret' }
+    SyslogServer                   = @{ Parameter = 'SyslogServer'; Kind = 'Value' }
+    SyslogCaCertificateFile        = @{ Parameter = 'SyslogCaCertificateFile'; Kind = 'Value' }
+    SyslogCertificateHash          = @{ Parameter = 'SyslogCertificateHash'; Kind = 'Value' }
+    AuditRequired                  = @{ Parameter = 'AuditRequired'; Kind = 'Value' }
+    EventLog                       = @{ Parameter = 'EventLog'; Kind = 'Switch' }
 }
 
 # Settings keys that are not New-MfaConnection parameters.

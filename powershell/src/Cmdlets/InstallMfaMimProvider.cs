@@ -68,6 +68,11 @@ namespace MfaApproval.Cmdlets
         [Parameter]
         public SwitchParameter AllowPlainTextSecret { get; set; }
 
+        /// <summary>The audit key (-AuditKey of the connection): a Protect-MfaSecret file or an Export-Clixml'd PSCredential file.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string AuditKeyPath { get; set; }
+
         [Parameter]
         public SwitchParameter AllowUnprotectedModuleFolder { get; set; }
 
@@ -125,6 +130,8 @@ namespace MfaApproval.Cmdlets
             settings.Reason = Reason;
             SettingsSecret secret = SecretFor(c);
             if (secret != null) settings.Secrets.Add(secret);
+            SettingsSecret auditKey = AuditKeyFor(c, config);
+            if (auditKey != null) settings.Secrets.Add(auditKey);
 
             string[] found = MetadataTypeFinder.FindInterface(folder.Path, InterfaceNamespace, InterfaceName);
             if (found.Length == 0)
@@ -373,6 +380,48 @@ namespace MfaApproval.Cmdlets
                 WriteWarning("Install-MfaMimProvider -AllowPlainTextSecret: '" + file + "' is not encrypted outside Windows; anyone who can read it can read " + what + ".");
             }
             return new SettingsSecret(kind, SecretSource.CredentialFile, file);
+        }
+
+        /// <summary>The audit key from -AuditKeyPath (a DPAPI-protected credential file whose
+        /// password is the key), required when the connection signs its records.</summary>
+        SettingsSecret AuditKeyFor(Connection c, string config)
+        {
+            if (AuditKeyPath == null)
+            {
+                if (c.AuditKeyed)
+                {
+                    Fail("MfaApproval.InvalidArgument", "-AuditKeyPath: the connection signs its audit records (-AuditKey), and the MIM provider needs the key too. Make the file on this server with Protect-MfaSecret (as an administrator, for the MIM Service account; also for a gMSA), or as that account with Get-Credential -UserName audit -Message 'audit key' | Export-Clixml (see docs/mim-pam.md), and give its path.", ErrorCategory.InvalidArgument, null);
+                }
+                return null;
+            }
+            Dictionary<string, object> fields = JsonReader.ParseObject(config);
+            if (!fields.ContainsKey("auditPath") && !fields.ContainsKey("syslogServer") && !fields.ContainsKey("eventLog"))
+            {
+                Fail("MfaApproval.InvalidArgument", "-AuditKeyPath: there is no audit trail to sign; give -AuditPath (or a connection with -AuditPath, -SyslogServer or -EventLog).", ErrorCategory.InvalidArgument, null);
+            }
+            string file = ResolveExistingFile("AuditKeyPath", AuditKeyPath);
+            try
+            {
+                StoredSecret.CredentialUserName(file);
+            }
+            catch (Exception e)
+            {
+                if (e is PipelineStoppedException) throw;
+                Fail("MfaApproval.InvalidCredentialFile", "-AuditKeyPath: " + e.Message, ErrorCategory.InvalidData, file);
+            }
+            if (!Loader.IsWindows && StoredSecret.IsSecretFile(file))
+            {
+                Fail("MfaApproval.InvalidCredentialFile", "-AuditKeyPath: '" + file + "' is a Protect-MfaSecret file, which only the Windows computer that made it can decrypt.", ErrorCategory.InvalidData, file);
+            }
+            if (!Loader.IsWindows)
+            {
+                if (!AllowPlainTextSecret)
+                {
+                    Fail("MfaApproval.PlainTextSecret", "-AuditKeyPath: outside Windows an Export-Clixml'd credential is not encrypted (no DPAPI). Add -AllowPlainTextSecret for a test installation.", ErrorCategory.SecurityError, file);
+                }
+                WriteWarning("Install-MfaMimProvider -AllowPlainTextSecret: '" + file + "' is not encrypted outside Windows; anyone who can read it can read the audit key.");
+            }
+            return new SettingsSecret(Native.SecretAuditKey, SecretSource.CredentialFile, file);
         }
 
         void CheckUser(Connection c, bool duo, string user, string parameter)

@@ -89,6 +89,7 @@ namespace MfaApproval.Cmdlets
                 .Add("passwordMode", mode == RadiusPasswordMode.Fixed ? "fixed" : "none")
                 .Add("allowMissingMessageAuthenticator", AllowMissingMessageAuthenticator.IsPresent)
                 .Add("auditPath", audit);
+            AddAuditSettings(config);
             string first = Server.Length > 0 ? Server[0] : string.Empty;
             MfaClientHandle client = null;
             try
@@ -97,11 +98,12 @@ namespace MfaApproval.Cmdlets
                 {
                     new KeyValuePair<uint, SecureString>(Native.SecretRadiusSharedSecret, SharedSecret),
                     new KeyValuePair<uint, SecureString>(Native.SecretRadiusPassword, Password),
+                    AuditSecret,
                 });
             }
             catch (MfaNativeException e)
             {
-                ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection " + ForParameter(e, RadiusParameters), ErrorCategory.InvalidArgument, first, e));
+                ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection " + ForConnectionParameter(e, RadiusParameters), ErrorCategory.InvalidArgument, first, e));
             }
             catch (ArgumentException e)
             {
@@ -119,7 +121,7 @@ namespace MfaApproval.Cmdlets
             c.Authentication = "SharedSecret";
             c.ServerCertificateHash = new string[0];
             c.Proxy = "none";
-            c.AuditPath = audit;
+            SetAuditDisplay(c, audit);
             if (Default)
             {
                 Session.DefaultConnection = c;

@@ -253,6 +253,7 @@ namespace MfaApproval.Hosting
                 case Native.SecretProxyPassword: return "ProxyPassword";
                 case Native.SecretRadiusSharedSecret: return "RadiusSharedSecret";
                 case Native.SecretOktaApiToken: return "OktaApiToken";
+                case Native.SecretAuditKey: return "AuditKey";
                 default: throw new ArgumentException("unknown secret kind " + kind);
             }
         }
@@ -267,7 +268,8 @@ namespace MfaApproval.Hosting
                 case "RadiusSharedSecret": return Native.SecretRadiusSharedSecret;
                 case "OktaApiToken": return Native.SecretOktaApiToken;
                 case "ProxyPassword": return Native.SecretProxyPassword;
-                default: throw new FormatException(path + ": <Secret kind> must be BasicPassword, ClientCertificatePassword, DuoSecretKey, ProxyPassword, RadiusSharedSecret or OktaApiToken");
+                case "AuditKey": return Native.SecretAuditKey;
+                default: throw new FormatException(path + ": <Secret kind> must be BasicPassword, ClientCertificatePassword, DuoSecretKey, ProxyPassword, RadiusSharedSecret, OktaApiToken or AuditKey");
             }
         }
 

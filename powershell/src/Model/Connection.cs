@@ -26,6 +26,12 @@ namespace MfaApproval
         public bool NumberChallenge { get; internal set; }
         /// <summary>The audit trail file (one JSON line per finished request), or null.</summary>
         public string AuditPath { get; internal set; }
+        /// <summary>The audit records carry an HMAC with an audit key (-AuditKey; the key stays in the engine).</summary>
+        public bool AuditKeyed { get; internal set; }
+        /// <summary>The syslog server every audit record is sent to (-SyslogServer), or null.</summary>
+        public string SyslogServer { get; internal set; }
+        /// <summary>Audit records also go to the Windows Event Log (-EventLog).</summary>
+        public bool EventLog { get; internal set; }
         /// <summary>none, system, or the proxy URL.</summary>
         public string Proxy { get; internal set; }
         public string UserName { get; internal set; }

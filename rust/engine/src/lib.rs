@@ -14,7 +14,8 @@
 //! - `tls`, `proxy` and `transport`: one reusable HTTPS client per configuration, pinning,
 //!   extra CA, client certificates, proxies, caller authentication;
 //! - `provider`, `mfaserver`, `duo`, `radius` and `okta`: the provider interface and its implementations;
-//! - `progress`: what a pending request is doing; `audit`: the audit trail;
+//! - `progress`: what a pending request is doing; [`audit`]: the audit trail (hash-chained
+//!   records in a file, syslog, the Windows Event Log through a host's sink; its verifier);
 //! - `mfa_protocol` (its own crate, shared with the simulator): the bounded XML reader,
 //!   the strict JSON reader, SOAP 1.1, the CallResult table, Duo's signing and encodings,
 //!   dates, limits.
@@ -26,12 +27,12 @@
 // The public surface: the client, its configuration, the request and its approval, the
 // outcome and the capabilities. Everything else is how the engine gets there, and private.
 pub mod approval;
+pub mod audit;
 pub mod capabilities;
 pub mod client;
 pub mod config;
 pub mod outcome;
 
-mod audit;
 mod check;
 mod duo;
 mod mfaserver;

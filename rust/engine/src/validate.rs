@@ -33,6 +33,7 @@ impl ClientConfig {
 
     /// Checks everything that can be checked without touching files or the network.
     pub fn validate(&self, secrets: &Secrets) -> Result<(), ConfigError> {
+        crate::audit::config::validate(self, secrets)?;
         if self.provider == "radius" {
             return crate::radius::config::validate(self, secrets);
         }
@@ -157,6 +158,7 @@ impl ClientConfig {
                 .then(|| Zeroizing::new("x".repeat(40))),
             okta_private_key: (self.provider == "okta" && self.client_id.is_some())
                 .then(|| Zeroizing::new(crate::okta::config::ASSUMED_KEY.into())),
+            audit_key: None,
         };
         self.validate(&assumed)
     }

@@ -9,19 +9,25 @@
 //! - [`request`]: `mfa_request_new` / `_start` / `_poll` / `_cancel` / `_expire` (ABI 4) /
 //!   `_outcome` / `_free`;
 //! - [`check`]: `mfa_capabilities`, `mfa_config_check`, `mfa_request_check` (ABI 2);
-//! - [`progress`]: `mfa_request_progress` (ABI 3).
+//! - [`progress`]: `mfa_request_progress` (ABI 3);
+//! - [`audit`]: `mfa_audit_verify` (ABI 5); `eventlog` (Windows only): the Event Log
+//!   writer the engine's audit trail is given.
 #![allow(non_camel_case_types)]
 #![deny(missing_docs)]
 
+pub mod audit;
 pub mod buffers;
 pub mod check;
 pub mod client;
+#[cfg(windows)]
+mod eventlog;
 pub mod panic;
 pub mod progress;
 pub mod request;
 pub mod result;
 pub mod runtime;
 
+pub use audit::*;
 pub use check::*;
 pub use client::*;
 pub use progress::*;
@@ -43,9 +49,12 @@ pub use result::*;
 /// `require`, `excludeUserNames`, the outcome fields `require`, `needed`, `decidedBy`,
 /// `approvers`, and `mfa_request_expire`; the `radius` provider with the secret kinds
 /// `MFA_SECRET_RADIUS_SHARED_SECRET` (5) and `MFA_SECRET_RADIUS_PASSWORD` (6); the `okta`
-/// provider with `MFA_SECRET_OKTA_API_TOKEN` (7) and `MFA_SECRET_OKTA_PRIVATE_KEY` (8)
-/// (nothing earlier changed).
-pub const MFA_ABI_VERSION: u32 = 4;
+/// provider with `MFA_SECRET_OKTA_API_TOKEN` (7) and `MFA_SECRET_OKTA_PRIVATE_KEY` (8);
+/// 5 = the audit trail an auditor can trust: hash-chained audit records, the secret kind
+/// `MFA_SECRET_AUDIT_KEY` (9), the configuration fields `syslogServer`,
+/// `syslogCaCertificateFile`, `syslogCertificateSha256`, `auditRequired` and `eventLog`,
+/// and `mfa_audit_verify` (nothing earlier changed).
+pub const MFA_ABI_VERSION: u32 = 5;
 
 /// Returns the ABI version of the loaded library ([`MFA_ABI_VERSION`] it was built with).
 /// Never fails. Thread-safe.
