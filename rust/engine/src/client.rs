@@ -23,6 +23,9 @@ pub struct Client {
     redactor: Arc<Redactor>,
     require_user_match: bool,
     audit: Option<Arc<crate::audit::Audit>>,
+    /// `allowNameOnlyIdentity`: four-eyes requests on a provider that cannot resolve
+    /// identities are taken, by names alone.
+    allow_name_only_identity: bool,
 }
 
 impl Client {
@@ -50,6 +53,7 @@ impl Client {
             redactor,
             require_user_match: config.require_user_match,
             audit,
+            allow_name_only_identity: config.allow_name_only_identity,
         })
     }
 
@@ -65,7 +69,15 @@ impl Client {
             redactor,
             require_user_match,
             audit: None,
+            allow_name_only_identity: false,
         }
+    }
+
+    /// This client with `allowNameOnlyIdentity` set to `allow` (a host embedding a provider
+    /// that cannot resolve identities; [`Client::new`] reads it from the configuration).
+    pub fn allowing_name_only_identity(mut self, allow: bool) -> Self {
+        self.allow_name_only_identity = allow;
+        self
     }
 
     /// Runs any validated query to its end under its deadline, filling the timing fields.
@@ -90,7 +102,14 @@ impl Client {
             ),
             Ok(()) if query.operation == Operation::Authenticate => {
                 let blank = |user: &str| self.blank_for(query, user);
-                crate::approval::run(self.provider.as_ref(), query, progress, &blank).await
+                crate::approval::run(
+                    self.provider.as_ref(),
+                    query,
+                    progress,
+                    &blank,
+                    self.allow_name_only_identity,
+                )
+                .await
             }
             Ok(()) => {
                 let run = CatchUnwind(self.provider.run(query, progress));
@@ -208,7 +227,12 @@ impl Client {
         o.elapsed_ms = elapsed_ms;
         if query.operation == Operation::Authenticate {
             let blank = |user: &str| self.blank_for(query, user);
-            o = crate::approval::settled(query, o, &blank);
+            o = crate::approval::settled(
+                query,
+                o,
+                &blank,
+                crate::approval::identity_check(self.provider.as_ref()),
+            );
         }
         o
     }

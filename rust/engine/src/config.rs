@@ -135,6 +135,12 @@ pub struct ClientConfig {
     /// (RFC 5080; never a new request, so never a second push). Off by default.
     #[serde(default)]
     pub retransmit_seconds: Option<f64>,
+    /// A provider that cannot say who a name is (RADIUS): accept requests with several
+    /// approvers or excluded names anyway, telling people apart by their names alone
+    /// (outcomes then say `identityCheck: names`). Off by default: such requests are
+    /// refused. Refused for providers that resolve identities (see `crate::identity`).
+    #[serde(default)]
+    pub allow_name_only_identity: bool,
 }
 
 fn default_signature_version() -> u8 {
