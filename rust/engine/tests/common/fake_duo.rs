@@ -10,7 +10,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 /// request head (request line and headers).
 pub type Answer = Arc<dyn Fn(&str, &str) -> (u16, String) + Send + Sync>;
 
-/// [`Answer`] that also gets the request's parameters (query and form body, decoded).
+/// [`Answer`] that also gets the request's parameters (query, and the form or JSON body).
 pub type ParamAnswer =
     Arc<dyn Fn(&str, &std::collections::HashMap<String, String>) -> (u16, String) + Send + Sync>;
 
@@ -90,7 +90,11 @@ impl FakeDuo {
                 .and_then(|t| t.split_once('?'))
                 .map_or("", |(_, q)| q);
             let mut params = form(query);
-            params.extend(form(body));
+            // Signature v5 posts JSON; v2 a form.
+            match serde_json::from_str::<std::collections::HashMap<String, String>>(body) {
+                Ok(json) => params.extend(json),
+                Err(_) => params.extend(form(body)),
+            }
             answer(path, &params)
         }))
         .await
