@@ -47,8 +47,10 @@
 // `approvers`, and `mfa_request_expire`; the `radius` provider with the secret kinds
 // `MFA_SECRET_RADIUS_SHARED_SECRET` (5) and `MFA_SECRET_RADIUS_PASSWORD` (6); the `okta`
 // provider with `MFA_SECRET_OKTA_API_TOKEN` (7) and `MFA_SECRET_OKTA_PRIVATE_KEY` (8)
-// (nothing earlier changed).
-#define MFA_ABI_VERSION 4
+// (nothing earlier changed); 5 = four eyes by identity: the outcome fields `identityCheck`
+// and `approvers[i].identity`, the configuration field `allowNameOnlyIdentity`, the
+// failure kind `identity` and the progress stage `resolving` (nothing earlier changed).
+#define MFA_ABI_VERSION 5
 
 // Secret kind: the HTTP Basic password (for `userName` in the configuration).
 #define MFA_SECRET_BASIC_PASSWORD 1
