@@ -26,7 +26,8 @@ Tasks:
          MfaApproval.<version>.nupkg and MfaApproval-<version>.zip (MfaApproval/<version>/...)
          to -OutputPath (default out/release). No cargo.
   Demo   Build, start the simulator, ask each demo user and show the outcomes, through
-         the MFA Server SDK, then through Duo's Auth API, over RADIUS and through Okta's API.
+         the MFA Server SDK (with one person under two names refused), then through Duo's
+         Auth API, over RADIUS and through Okta's API.
   Bench  Build, then print the time and memory to read hostile 4 MiB answers of every
          shape, the cost of signing a Duo request, a RADIUS round trip, and (tools/Measure-MfaApproval.ps1,
          pwsh 7) import cost, per-approval cost of the cmdlet, the C ABI alone, a
@@ -478,10 +479,13 @@ function Invoke-Demo {
         foreach ($c in 'demo-password'.ToCharArray()) { $password.AppendChar($c) }
         $audited = New-MfaConnection -Uri $sim.Uri -Credential (New-Object System.Management.Automation.PSCredential('demo-admin', $password)) -ServerCertificateHash $sim.CertificateHash -AuditPath $audit
         $r = Invoke-MfaApproval -Connection $audited -UserName alice@contoso.com, carol@contoso.com -Require Any -Reason 'Demo: add jane to Domain Admins' -Context @{ 'MIM request' = 'demo-1' }
-        Write-Host ("  {0}, decided by {1}: {2}" -f $r.Status, $r.DecidedBy, (($r.Approvers | ForEach-Object { '{0}={1}' -f $_.UserName, $_.Status }) -join '; '))
+        Write-Host ("  {0}, decided by {1}: {2}" -f $r.Status, $r.DecidedBy, (($r.Approvers | ForEach-Object { '{0}={1} ({2})' -f $_.UserName, $_.Status, $_.Identity }) -join '; '))
         Write-Host '  audit trail:'
         Get-Content $audit | ForEach-Object { Write-Host "    $_" }
         Remove-Item $audit -ErrorAction SilentlyContinue
+        Write-Host 'One person under two names (asmith@contoso.com is alice''s alias), -Require All:'
+        $r = Invoke-MfaApproval -Connection $sim.Connection -UserName alice@contoso.com, asmith@contoso.com -Require All
+        Write-Host ("  {0} ({1}): {2}" -f $r.Status, $r.FailureKind, $r.Message.Split([string[]]@(' Next: '), [StringSplitOptions]::None)[0])
     }
     finally {
         $sim | Stop-MfaSimulator

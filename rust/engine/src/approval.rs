@@ -360,19 +360,22 @@ pub(crate) async fn run(
         blank,
     )
     .await;
-    let (identities, mut answers) = match before {
+    let (identities, mut answers, lookup_calls) = match before {
         resolve::Before::Push {
             identities,
             answers,
-        } => (identities, answers),
+            calls,
+        } => (identities, answers, calls),
         resolve::Before::Refused {
             status,
             kind,
             message,
             identities,
+            calls,
         } => {
             let mut top = blank(&names.join(", ")).fail(status, kind, message);
             top.elapsed_ms = clock.elapsed().as_millis() as u64;
+            top.http_calls = calls;
             let mut top = settled(query, top, blank, check);
             for (a, id) in top.approvers.iter_mut().zip(&identities) {
                 a.identity = id.as_ref().map(Identity::shown);
@@ -476,6 +479,7 @@ pub(crate) async fn run(
     let (status, by) = quorum.decision().unwrap_or((Status::Failed, None));
     let mut top = combine(answers, require, quorum.needed(), status, by, blank);
     top.identity_check = Some(check);
+    top.http_calls += lookup_calls;
     top
 }
 

@@ -332,6 +332,54 @@ mod tests {
         assert_eq!(o.failure_kind, FailureKind::Internal);
     }
 
+    #[test]
+    fn the_providers_that_resolve_identities_are_the_list() {
+        let secret = |s: &str| Some(zeroize::Zeroizing::new(s.to_string()));
+        let cases = [
+            (
+                r#"{"uri":"https://mfa.contoso.com/x.asmx"}"#,
+                Secrets::default(),
+            ),
+            (
+                r#"{"provider":"duo","apiHost":"api-1.duosecurity.com","integrationKey":"DIWJ8X6AEYOR5OMC6TQ1"}"#,
+                Secrets {
+                    duo_secret_key: secret("a-duo-secret-key-of-forty-characters0000"),
+                    ..Default::default()
+                },
+            ),
+            (
+                r#"{"provider":"okta","uri":"https://contoso.okta.com"}"#,
+                Secrets {
+                    okta_api_token: secret("00an-okta-token"),
+                    ..Default::default()
+                },
+            ),
+            (
+                r#"{"provider":"radius","servers":["127.0.0.1"]}"#,
+                Secrets {
+                    radius_shared_secret: secret("a-long-enough-shared-secret"),
+                    ..Default::default()
+                },
+            ),
+        ];
+        let mut seen = Vec::new();
+        for (json, secrets) in cases {
+            let client = Client::new(&ClientConfig::from_json(json.as_bytes()).unwrap(), secrets)
+                .expect(json);
+            let name = client.provider.name();
+            assert_eq!(
+                client.provider.resolves_identity(),
+                crate::identity::RESOLVED_BY.contains(&name),
+                "{name}"
+            );
+            seen.push(name);
+        }
+        seen.sort_unstable();
+        let mut all = crate::config::PROVIDERS.to_vec();
+        all.sort_unstable();
+        assert_eq!(seen, all, "every provider is checked");
+    }
+
     #[tokio::test]
     async fn every_outcome_is_scrubbed_of_the_secrets() {
         let redactor = Arc::new(Redactor::new(None, &["hunter2"]));

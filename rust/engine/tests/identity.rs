@@ -89,6 +89,7 @@ async fn mfa_server_one_person_under_two_names_never_counts_twice() {
             &["alice@contoso.com", "asmith@contoso.com"],
             "phone +*******0001",
         );
+        assert_eq!(o.http_calls, 2, "one GetUserSettings_3 per name, counted");
         let o = run(
             &client,
             &approval(
@@ -125,6 +126,7 @@ async fn mfa_server_one_person_under_two_names_never_counts_twice() {
         "{}",
         o.message
     );
+    assert_eq!(o.http_calls, 3, "the excluded name's lookup is counted too");
     assert_eq!(pushes(&sim), 0, "nothing was pushed");
     // The record shows the phone masked, never whole.
     let json = serde_json::to_string(&o).unwrap();

@@ -37,6 +37,8 @@ pub(crate) enum Before {
     Push {
         identities: Vec<Option<Identity>>,
         answers: Vec<Option<Outcome>>,
+        /// HTTP calls of the excluded names' lookups (counted in the request's total).
+        calls: u32,
     },
     /// Refused before any push: this outcome (its message says why), with the identities
     /// resolved so far for the record.
@@ -45,6 +47,8 @@ pub(crate) enum Before {
         kind: FailureKind,
         message: String,
         identities: Vec<Option<Identity>>,
+        /// HTTP calls of every lookup made.
+        calls: u32,
     },
 }
 
@@ -78,6 +82,7 @@ pub(crate) async fn before_push(
         return Before::Push {
             identities: none_ids(),
             answers: none_answers(),
+            calls: 0,
         };
     }
     if !provider.resolves_identity() {
@@ -85,6 +90,7 @@ pub(crate) async fn before_push(
             return Before::Push {
                 identities: none_ids(),
                 answers: none_answers(),
+                calls: 0,
             };
         }
         return Before::Refused {
@@ -96,6 +102,7 @@ pub(crate) async fn before_push(
                 if names.len() > 1 { "the approvers" } else { "the approver and the excluded names" }
             ),
             identities: none_ids(),
+            calls: 0,
         };
     }
     let excluded: Vec<&str> = query
@@ -122,9 +129,16 @@ pub(crate) async fn before_push(
                 query.timeout_seconds
             ),
             identities: none_ids(),
+            calls: 0,
         };
     };
+    let calls_of = |r: &Result<Identity, Box<Outcome>>| match r {
+        Ok(id) => id.http_calls,
+        Err(o) => o.http_calls,
+    };
+    let all_calls: u32 = found.iter().map(calls_of).sum();
     let (approvers, kept_out) = found.split_at(names.len());
+    let excluded_calls: u32 = kept_out.iter().map(calls_of).sum();
     let mut identities: Vec<Option<Identity>> = none_ids();
     let mut answers: Vec<Option<Outcome>> = none_answers();
     for (i, r) in approvers.iter().enumerate() {
@@ -164,6 +178,7 @@ pub(crate) async fn before_push(
                 provider.name()
             ),
             identities,
+            calls: all_calls,
         };
     }
     let kept_out: Vec<(&str, &Identity)> = excluded
@@ -185,13 +200,14 @@ pub(crate) async fn before_push(
                     status: Status::Failed,
                     kind: FailureKind::Identity,
                     message: format!(
-                        "refused before any push: '{}' and '{}' are one person: provider {} resolves both to {shared}. Name each approver once (require {} needs {people}).",
+                        "refused before any push: '{}' and '{}' are one person: provider {} resolves both to {shared} (require {} needs {people})",
                         names[i],
                         names[j],
                         provider.name(),
                         require.label()
                     ),
                     identities,
+                    calls: all_calls,
                 };
             }
         }
@@ -206,6 +222,7 @@ pub(crate) async fn before_push(
                         provider.name()
                     ),
                     identities,
+                    calls: all_calls,
                 };
             }
         }
@@ -213,6 +230,7 @@ pub(crate) async fn before_push(
     Before::Push {
         identities,
         answers,
+        calls: excluded_calls,
     }
 }
 
