@@ -367,3 +367,57 @@ impl Directory {
         self.users.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(json: &str) -> Result<Directory, String> {
+        let path = std::env::temp_dir().join(format!(
+            "mfa-sim-directory-{}-{}.json",
+            std::process::id(),
+            json.len()
+        ));
+        std::fs::write(&path, json).unwrap();
+        let d = Directory::demo().load(path.to_str().unwrap());
+        let _ = std::fs::remove_file(&path);
+        d
+    }
+
+    #[test]
+    fn an_alias_reaches_its_user_whatever_the_case() {
+        let d = Directory::demo();
+        let alice = d.get("ASmith@Contoso.com").expect("alice's alias");
+        assert_eq!(alice.user_name, "alice@contoso.com");
+        assert_eq!(alice.phone(), "+15550100001");
+        d.block("asmith@contoso.com");
+        assert!(d.get("alice@contoso.com").unwrap().blocked, "one user");
+        assert_eq!(d.get("bob@contoso.com").unwrap().phone(), "+15550100002");
+        // A made phone is stable, and another name's differs.
+        let x = User::new("x@contoso.com", Answer::Approve, 0.0);
+        assert_eq!(x.phone(), phone_of("X@contoso.com"));
+        assert_ne!(x.phone(), phone_of("y@contoso.com"));
+    }
+
+    #[test]
+    fn a_file_adds_aliases_phones_and_okta_ids_and_refuses_ambiguous_ones() {
+        let d = load(
+            r#"{"users":[{"userName":"dave@contoso.com","answer":"approve","aliases":["CONTOSO\\dsmith"],"phone":"+15550100009","oktaId":"00udave"}]}"#,
+        )
+        .unwrap();
+        let dave = d.get("contoso\\DSMITH").unwrap();
+        assert_eq!(dave.user_name, "dave@contoso.com");
+        assert_eq!(dave.okta_id.as_deref(), Some("00udave"));
+        for bad in [
+            // An alias that is another user's name.
+            r#"{"users":[{"userName":"dave@contoso.com","answer":"approve","aliases":["alice@contoso.com"]}]}"#,
+            // An alias of two users.
+            r#"{"users":[{"userName":"d1@x","answer":"approve","aliases":["same"]},{"userName":"d2@x","answer":"approve","aliases":["same"]}]}"#,
+            r#"{"users":[{"userName":"d@x","answer":"approve","aliases":[" "]}]}"#,
+            r#"{"users":[{"userName":"d@x","answer":"approve","phone":"5550100009"}]}"#,
+            r#"{"users":[{"userName":"d@x","answer":"approve","oktaId":"00u/../x"}]}"#,
+        ] {
+            assert!(load(bad).is_err(), "{bad}");
+        }
+    }
+}
