@@ -10,6 +10,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 /// request head (request line and headers).
 pub type Answer = Arc<dyn Fn(&str, &str) -> (u16, String) + Send + Sync>;
 
+/// What the server answers given the path, the request head and the body.
+type RawAnswer = Arc<dyn Fn(&str, &str, &str) -> (u16, String) + Send + Sync>;
+
 /// [`Answer`] that also gets the request's parameters (query, and the form or JSON body).
 pub type ParamAnswer =
     Arc<dyn Fn(&str, &std::collections::HashMap<String, String>) -> (u16, String) + Send + Sync>;
@@ -100,7 +103,7 @@ impl FakeDuo {
         .await
     }
 
-    async fn serve(answer: Arc<dyn Fn(&str, &str, &str) -> (u16, String) + Send + Sync>) -> Self {
+    async fn serve(answer: RawAnswer) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let heads = Arc::new(Mutex::new(Vec::new()));
