@@ -104,3 +104,56 @@ impl MfaServer {
         Ok(id)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(inner: &str) -> Result<Phones, SoapError> {
+        let body = format!(
+            r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><GetUserSettings_3Response xmlns="http://www.phonefactor.com/PfWsSdk"><GetUserSettings_3Result>true</GetUserSettings_3Result><userSettings>{inner}</userSettings></GetUserSettings_3Response></s:Body></s:Envelope>"#
+        );
+        // The whole reading path: the strict SOAP reader, then the phones.
+        phones(&soap::response(body.as_bytes(), "GetUserSettings_3")?)
+    }
+
+    #[test]
+    fn the_phones_are_read_as_keys_primary_first() {
+        let p = settings(
+            "<CountryCode>1</CountryCode><Phone>555-010-0001</Phone><Extension/><BackupCountryCode>44</BackupCountryCode><BackupPhone>20 7946 0000</BackupPhone>",
+        )
+        .unwrap();
+        assert_eq!(
+            p,
+            [
+                ("+15550100001".to_string(), "phone"),
+                ("+442079460000".to_string(), "backup phone")
+            ]
+        );
+        // The same number twice is one key; no number is none.
+        let p = settings("<CountryCode>1</CountryCode><Phone>5550100001</Phone><BackupCountryCode>1</BackupCountryCode><BackupPhone>(555) 010-0001</BackupPhone>").unwrap();
+        assert_eq!(p.len(), 1);
+        assert!(settings("<FirstName>x</FirstName>").unwrap().is_empty());
+        assert!(settings(
+            r#"<Phone xmlns:i="http://www.w3.org/2001/XMLSchema-instance" i:nil="true"/>"#
+        )
+        .unwrap()
+        .is_empty());
+    }
+
+    #[test]
+    fn a_hostile_settings_answer_is_refused_not_read_first_or_last_wins() {
+        for bad in [
+            // A second Phone: a first-wins reader sees one person, a last-wins reader another.
+            "<CountryCode>1</CountryCode><Phone>5550100001</Phone><Phone>5550100002</Phone>",
+            "<CountryCode>1</CountryCode><CountryCode>44</CountryCode><Phone>5550100001</Phone>",
+            // Markup or text that is not a number.
+            "<Phone>555<b/>0100001</Phone>",
+            "<Phone>call me</Phone>",
+            "<Phone>5550100001</Phone><Extension>12;34</Extension>",
+            "<CountryCode>+1+1</CountryCode><Phone>5550100001</Phone>",
+        ] {
+            assert!(settings(bad).is_err(), "{bad}");
+        }
+    }
+}
