@@ -2,8 +2,11 @@
 //! MFA Server alias or two accounts on one phone, a Duo alias, an Okta login and its user
 //! id) never meets `require all`, `require 2` or an exclusion, on every provider; nothing
 //! is pushed when it is refused; the record says who; RADIUS needs `allowNameOnlyIdentity`.
+//! `peers.rs`: the same against the strict Okta and Duo test peers (one test binary).
 
+#[path = "../common/mod.rs"]
 mod common;
+mod peers;
 
 use common::*;
 use mfa_engine::outcome::FailureKind;

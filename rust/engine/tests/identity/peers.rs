@@ -3,11 +3,9 @@
 //! names another user, repeats a key, answers garbage, errors or never ends is a failure,
 //! never a pass; the push goes to exactly what the lookup resolved, looked up once.
 
-mod common;
-
-use common::fake_duo::FakeDuo;
-use common::fake_okta::{json, Body, FakeOkta, Reply, Seen};
-use common::*;
+use crate::common::fake_duo::FakeDuo;
+use crate::common::fake_okta::{json, Body, FakeOkta, Reply, Seen};
+use crate::common::*;
 use mfa_engine::outcome::FailureKind;
 use mfa_engine::Status;
 use std::collections::HashMap;
@@ -30,7 +28,7 @@ fn user(id: &str, login: &str) -> String {
 
 /// An Okta org: `eyes@corp.test` is `00ueyes` (by login or id), `bob@corp.test` is
 /// `00ubob`; `lookups` overrides the answer for a path; every push approves.
-fn okta_org(lookups: HashMap<&'static str, Reply>) -> common::fake_okta::Answer {
+fn okta_org(lookups: HashMap<&'static str, Reply>) -> crate::common::fake_okta::Answer {
     Arc::new(move |seen: &Seen, base: &str| {
         if let Some(r) = lookups.get(seen.path.as_str()) {
             return r.clone();
@@ -259,7 +257,7 @@ async fn okta_peer_a_lookup_that_never_ends_ends_at_the_deadline() {
 fn duo_org(
     devices: HashMap<&'static str, &'static str>,
     pushed: Arc<Mutex<Vec<(String, String)>>>,
-) -> common::fake_duo::ParamAnswer {
+) -> crate::common::fake_duo::ParamAnswer {
     Arc::new(move |path, params| {
         let user = params.get("username").cloned().unwrap_or_default();
         match path {
