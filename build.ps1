@@ -30,11 +30,13 @@ Tasks:
          MfaApproval.<version>.nupkg and MfaApproval-<version>.zip (MfaApproval/<version>/...)
          to -OutputPath (default out/release). No cargo.
   Demo   Build, start the simulator, ask each demo user and show the outcomes, through
-         the MFA Server SDK, then through Duo's Auth API, over RADIUS and through Okta's API.
+         the MFA Server SDK (with one person under two names refused), then through Duo's
+         Auth API, over RADIUS and through Okta's API.
   Bench  Build, then print the time and memory to read hostile 4 MiB answers of every
          shape, the cost of signing a Duo request, a RADIUS round trip, the audit trail's cost
-         per record and per approval (hash chain and MAC beside the plain line) and the speed
-         of verifying a million records (a temporary file of about 850 MiB), and (tools/Measure-MfaApproval.ps1,
+         per record and per approval (hash chain and MAC beside the plain line), the speed
+         of verifying a million records (a temporary file of about 850 MiB), what resolving
+         identities adds to an approval per provider, and (tools/Measure-MfaApproval.ps1,
          pwsh 7) import cost, per-approval cost of the cmdlet, the C ABI alone, a
          hand-written Invoke-WebRequest SOAP call and Duo and Okta beside SOAP, Ctrl+C-to-cancelled
          latency and 1,000 approvals from one session.
@@ -533,10 +535,13 @@ function Invoke-Demo {
         foreach ($c in 'demo-password'.ToCharArray()) { $password.AppendChar($c) }
         $audited = New-MfaConnection -Uri $sim.Uri -Credential (New-Object System.Management.Automation.PSCredential('demo-admin', $password)) -ServerCertificateHash $sim.CertificateHash -AuditPath $audit
         $r = Invoke-MfaApproval -Connection $audited -UserName alice@contoso.com, carol@contoso.com -Require Any -Reason 'Demo: add jane to Domain Admins' -Context @{ 'MIM request' = 'demo-1' }
-        Write-Host ("  {0}, decided by {1}: {2}" -f $r.Status, $r.DecidedBy, (($r.Approvers | ForEach-Object { '{0}={1}' -f $_.UserName, $_.Status }) -join '; '))
+        Write-Host ("  {0}, decided by {1}: {2}" -f $r.Status, $r.DecidedBy, (($r.Approvers | ForEach-Object { '{0}={1} ({2})' -f $_.UserName, $_.Status, $_.Identity }) -join '; '))
         Write-Host '  audit trail:'
         Get-Content $audit | ForEach-Object { Write-Host "    $_" }
         Remove-Item $audit -ErrorAction SilentlyContinue
+        Write-Host 'One person under two names (asmith@contoso.com is alice''s alias), -Require All:'
+        $r = Invoke-MfaApproval -Connection $sim.Connection -UserName alice@contoso.com, asmith@contoso.com -Require All
+        Write-Host ("  {0} ({1}): {2}" -f $r.Status, $r.FailureKind, $r.Message.Split([string[]]@(' Next: '), [StringSplitOptions]::None)[0])
     }
     finally {
         $sim | Stop-MfaSimulator
@@ -587,6 +592,7 @@ function Invoke-Bench {
     Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'radius_round_trip') -What 'RADIUS round-trip benchmark'
     Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'audit_cost') -What 'audit cost benchmark'
     Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'audit_verify') -What 'audit verification benchmark'
+    Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'identity_cost') -What 'identity resolution benchmark'
     & (Get-Pwsh) -NoProfile -NonInteractive -File (Join-Path $Root 'tools/Measure-MfaApproval.ps1') -ModulePath $Out
     if ($LASTEXITCODE -ne 0) { throw "the PowerShell benchmark failed (exit code $LASTEXITCODE)" }
 }

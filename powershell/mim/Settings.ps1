@@ -44,6 +44,7 @@ $script:MfaSettingsMap = [ordered]@{
     PasswordPath                   = @{ Parameter = 'Password'; Kind = 'Secret' }
     NasIdentifier                  = @{ Parameter = 'NasIdentifier'; Kind = 'Value' }
     AllowMissingMessageAuthenticator = @{ Parameter = 'AllowMissingMessageAuthenticator'; Kind = 'Switch' }
+    AllowNameOnlyIdentity          = @{ Parameter = 'AllowNameOnlyIdentity'; Kind = 'Switch' }
     OrgUrl                         = @{ Parameter = 'OrgUrl'; Kind = 'Value' }
     ApiTokenPath                   = @{ Parameter = 'ApiToken'; Kind = 'Secret' }
     ClientId                       = @{ Parameter = 'ClientId'; Kind = 'Value' }

@@ -51,6 +51,10 @@ namespace MfaApproval
         public string PasswordMode { get; internal set; }
         /// <summary>RADIUS: answers without a Message-Authenticator count (a warning each time).</summary>
         public bool AllowMissingMessageAuthenticator { get; internal set; }
+        /// <summary>A provider that cannot say who a name is (RADIUS): requests with several
+        /// approvers or -ExcludeUserName are taken, telling people apart by names alone
+        /// (IdentityCheck = Names).</summary>
+        public bool AllowNameOnlyIdentity { get; internal set; }
         public string ModuleVersion { get; private set; }
         /// <summary>The simulator behind this connection (Start-MfaSimulator), else null.</summary>
         public Simulator Simulator { get; internal set; }

@@ -5,7 +5,9 @@
 //!
 //! A record holds who, what, for which workflow, and how it ended: UTC time, engine
 //! version, host and process, provider, operation, user, application name and push
-//! context, the provider's request id, status, codes, failure kind, duration, HTTP calls.
+//! context, the provider's request id, status, codes, failure kind, duration, HTTP calls;
+//! for approvals, each approver's identity as the provider resolved it and how people
+//! were told apart (`identityCheck`).
 //! Never a secret, never server text (no messages, no descriptions).
 //!
 //! Records are hash-chained ([`chain`]): each line carries its sequence number and the
@@ -206,6 +208,7 @@ impl Audit {
             "require": outcome.require,
             "needed": outcome.needed,
             "decidedBy": outcome.decided_by.as_deref().map(cut),
+            "identityCheck": outcome.identity_check,
             "approvers": outcome.approvers.iter().map(|a| json!({
                 "userName": cut(&a.user_name),
                 "status": a.status,
@@ -214,6 +217,7 @@ impl Audit {
                 "callResult": a.call_result.as_ref().map(|c| c.code),
                 "failureKind": if a.approved { None } else { Some(a.failure_kind) },
                 "elapsedMs": a.elapsed_ms,
+                "identity": a.identity.as_deref().map(cut),
             })).collect::<Vec<_>>(),
         });
         let mut line = escape_invisible(&record.to_string());

@@ -23,6 +23,9 @@ pub struct Client {
     redactor: Arc<Redactor>,
     require_user_match: bool,
     audit: Option<Arc<crate::audit::Audit>>,
+    /// `allowNameOnlyIdentity`: four-eyes requests on a provider that cannot resolve
+    /// identities are taken, by names alone.
+    allow_name_only_identity: bool,
 }
 
 impl Client {
@@ -58,6 +61,7 @@ impl Client {
             redactor,
             require_user_match: config.require_user_match,
             audit,
+            allow_name_only_identity: config.allow_name_only_identity,
         })
     }
 
@@ -73,7 +77,15 @@ impl Client {
             redactor,
             require_user_match,
             audit: None,
+            allow_name_only_identity: false,
         }
+    }
+
+    /// This client with `allowNameOnlyIdentity` set to `allow` (a host embedding a provider
+    /// that cannot resolve identities; [`Client::new`] reads it from the configuration).
+    pub fn allowing_name_only_identity(mut self, allow: bool) -> Self {
+        self.allow_name_only_identity = allow;
+        self
     }
 
     /// Runs any validated query to its end under its deadline, filling the timing fields.
@@ -98,7 +110,14 @@ impl Client {
             ),
             Ok(()) if query.operation == Operation::Authenticate => {
                 let blank = |user: &str| self.blank_for(query, user);
-                crate::approval::run(self.provider.as_ref(), query, progress, &blank).await
+                crate::approval::run(
+                    self.provider.as_ref(),
+                    query,
+                    progress,
+                    &blank,
+                    self.allow_name_only_identity,
+                )
+                .await
             }
             Ok(()) => {
                 let run = CatchUnwind(self.provider.run(query, progress));
@@ -250,7 +269,12 @@ impl Client {
         o.elapsed_ms = elapsed_ms;
         if query.operation == Operation::Authenticate {
             let blank = |user: &str| self.blank_for(query, user);
-            o = crate::approval::settled(query, o, &blank);
+            o = crate::approval::settled(
+                query,
+                o,
+                &blank,
+                crate::approval::identity_check(self.provider.as_ref()),
+            );
         }
         o
     }
@@ -349,6 +373,54 @@ mod tests {
         assert_eq!(o.status, Status::Failed);
         assert!(!o.approved);
         assert_eq!(o.failure_kind, FailureKind::Internal);
+    }
+
+    #[test]
+    fn the_providers_that_resolve_identities_are_the_list() {
+        let secret = |s: &str| Some(zeroize::Zeroizing::new(s.to_string()));
+        let cases = [
+            (
+                r#"{"uri":"https://mfa.contoso.com/x.asmx"}"#,
+                Secrets::default(),
+            ),
+            (
+                r#"{"provider":"duo","apiHost":"api-1.duosecurity.com","integrationKey":"DIWJ8X6AEYOR5OMC6TQ1"}"#,
+                Secrets {
+                    duo_secret_key: secret("a-duo-secret-key-of-forty-characters0000"),
+                    ..Default::default()
+                },
+            ),
+            (
+                r#"{"provider":"okta","uri":"https://contoso.okta.com"}"#,
+                Secrets {
+                    okta_api_token: secret("00an-okta-token"),
+                    ..Default::default()
+                },
+            ),
+            (
+                r#"{"provider":"radius","servers":["127.0.0.1"]}"#,
+                Secrets {
+                    radius_shared_secret: secret("a-long-enough-shared-secret"),
+                    ..Default::default()
+                },
+            ),
+        ];
+        let mut seen = Vec::new();
+        for (json, secrets) in cases {
+            let client = Client::new(&ClientConfig::from_json(json.as_bytes()).unwrap(), secrets)
+                .expect(json);
+            let name = client.provider.name();
+            assert_eq!(
+                client.provider.resolves_identity(),
+                crate::identity::RESOLVED_BY.contains(&name),
+                "{name}"
+            );
+            seen.push(name);
+        }
+        seen.sort_unstable();
+        let mut all = crate::config::PROVIDERS.to_vec();
+        all.sort_unstable();
+        assert_eq!(seen, all, "every provider is checked");
     }
 
     #[tokio::test]

@@ -155,6 +155,12 @@ pub struct ClientConfig {
     /// `MfaApproval`; Windows only).
     #[serde(default)]
     pub event_log: bool,
+    /// A provider that cannot say who a name is (RADIUS): accept requests with several
+    /// approvers or excluded names anyway, telling people apart by their names alone
+    /// (outcomes then say `identityCheck: names`). Off by default: such requests are
+    /// refused. Refused for providers that resolve identities (see `crate::identity`).
+    #[serde(default)]
+    pub allow_name_only_identity: bool,
 }
 
 fn default_signature_version() -> u8 {

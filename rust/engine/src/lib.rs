@@ -7,6 +7,7 @@
 //! - `check` (the field checks, a leaf), `config` and `validate`: the configuration;
 //! - `request`: what one approval or query asks for, validated;
 //! - [`approval`]: approvers (distinct people), require, the quorum decision;
+//! - [`identity`]: who a name is, as the provider resolves it (four eyes count identities);
 //! - [`outcome`]: the typed result and the one rule that may approve (fail closed);
 //! - `pace`: polls paced by time (at most once a second when a server answers at once);
 //! - `next_step`: the `Next:` sentence every failure kind's message ends with;
@@ -31,6 +32,7 @@ pub mod audit;
 pub mod capabilities;
 pub mod client;
 pub mod config;
+pub mod identity;
 pub mod outcome;
 
 mod check;

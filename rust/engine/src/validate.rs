@@ -34,6 +34,17 @@ impl ClientConfig {
     /// Checks everything that can be checked without touching files or the network.
     pub fn validate(&self, secrets: &Secrets) -> Result<(), ConfigError> {
         crate::audit::config::validate(self, secrets)?;
+        if self.allow_name_only_identity
+            && crate::identity::RESOLVED_BY.contains(&self.provider.as_str())
+        {
+            return Err(ConfigError::new(
+                "allowNameOnlyIdentity",
+                format!(
+                    "provider {} tells people apart by who it resolves them to, never by names alone; leave it out (it is for providers that cannot, such as radius)",
+                    self.provider
+                ),
+            ));
+        }
         if self.provider == "radius" {
             return crate::radius::config::validate(self, secrets);
         }

@@ -47,10 +47,12 @@
 // `approvers`, and `mfa_request_expire`; the `radius` provider with the secret kinds
 // `MFA_SECRET_RADIUS_SHARED_SECRET` (5) and `MFA_SECRET_RADIUS_PASSWORD` (6); the `okta`
 // provider with `MFA_SECRET_OKTA_API_TOKEN` (7) and `MFA_SECRET_OKTA_PRIVATE_KEY` (8);
-// 5 = the audit trail an auditor can trust: hash-chained audit records, the secret kind
-// `MFA_SECRET_AUDIT_KEY` (9), the configuration fields `syslogServer`,
-// `syslogCaCertificateFile`, `syslogCertificateSha256`, `auditRequired` and `eventLog`,
-// and `mfa_audit_verify` (nothing earlier changed).
+// 5 = four eyes by identity (the outcome fields `identityCheck` and
+// `approvers[i].identity`, the configuration field `allowNameOnlyIdentity`, the failure kind
+// `identity`, the progress stage `resolving`) and the audit trail an auditor can trust
+// (hash-chained audit records, the secret kind `MFA_SECRET_AUDIT_KEY` (9), the configuration
+// fields `syslogServer`, `syslogCaCertificateFile`, `syslogCertificateSha256`,
+// `auditRequired` and `eventLog`, and `mfa_audit_verify`) (nothing earlier changed).
 #define MFA_ABI_VERSION 5
 
 // The longest report `mfa_audit_verify` writes (bytes): a buffer this large always fits,

@@ -50,10 +50,12 @@ pub use result::*;
 /// `approvers`, and `mfa_request_expire`; the `radius` provider with the secret kinds
 /// `MFA_SECRET_RADIUS_SHARED_SECRET` (5) and `MFA_SECRET_RADIUS_PASSWORD` (6); the `okta`
 /// provider with `MFA_SECRET_OKTA_API_TOKEN` (7) and `MFA_SECRET_OKTA_PRIVATE_KEY` (8);
-/// 5 = the audit trail an auditor can trust: hash-chained audit records, the secret kind
-/// `MFA_SECRET_AUDIT_KEY` (9), the configuration fields `syslogServer`,
-/// `syslogCaCertificateFile`, `syslogCertificateSha256`, `auditRequired` and `eventLog`,
-/// and `mfa_audit_verify` (nothing earlier changed).
+/// 5 = four eyes by identity (the outcome fields `identityCheck` and
+/// `approvers[i].identity`, the configuration field `allowNameOnlyIdentity`, the failure kind
+/// `identity`, the progress stage `resolving`) and the audit trail an auditor can trust
+/// (hash-chained audit records, the secret kind `MFA_SECRET_AUDIT_KEY` (9), the configuration
+/// fields `syslogServer`, `syslogCaCertificateFile`, `syslogCertificateSha256`,
+/// `auditRequired` and `eventLog`, and `mfa_audit_verify`) (nothing earlier changed).
 pub const MFA_ABI_VERSION: u32 = 5;
 
 /// Returns the ABI version of the loaded library ([`MFA_ABI_VERSION`] it was built with).

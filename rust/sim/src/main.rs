@@ -24,7 +24,9 @@ demo integration key and secret key (demo only; see the README) with the same us
 victor (Verified Push), bypass, locked and enroll; for Okta the demo API token (demo only;
 see the README) with alice/bob/carol/mallory/victor/dave and the fault users. --radius adds a
 RADIUS server (UDP, same address, a free port unless --radius-port) for the same users plus
-challenge, unsigned and wrongsecret, with the demo shared secret (demo only; see the README).";
+challenge, unsigned and wrongsecret, with the demo shared secret (demo only; see the README).
+asmith@contoso.com is alice under another name (an alias) for the SOAP service, Duo and Okta;
+--directory FILE adds users, with aliases, phones and Okta ids (see the README).";
 
 fn fail(msg: &str) -> ! {
     eprintln!("mfa-sim: {msg}");

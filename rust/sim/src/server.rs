@@ -708,6 +708,7 @@ async fn duo_reply(req: Request<Incoming>, state: &State) -> Response<SimBody> {
             content_type: &content_type,
             x_duo,
             body: &body,
+            directory: &state.ctx.directory,
         })
         .await;
     if answer.status == 401 {
@@ -758,6 +759,7 @@ async fn okta_reply(req: Request<Incoming>, state: &State) -> Response<SimBody> 
             authorization: authorization.as_deref(),
             user_agent: user_agent.as_deref(),
             body: &body,
+            directory: &state.ctx.directory,
         })
         .await;
     if answer.status == 401 {

@@ -7,6 +7,7 @@
 pub mod oauth;
 pub mod users;
 
+use crate::directory::Directory;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -83,6 +84,8 @@ pub struct Incoming<'a> {
     pub user_agent: Option<&'a str>,
     /// Body.
     pub body: &'a [u8],
+    /// The simulator's users (aliases, Okta ids, the users a directory file adds).
+    pub directory: &'a Directory,
 }
 
 fn now_unix_ms() -> u64 {
@@ -183,12 +186,45 @@ impl OktaSim {
         }
     }
 
-    /// The demo user with this login or id.
-    fn user(&self, login_or_id: &str) -> Option<Behaviour> {
-        users::behaviour(login_or_id, self.no_response_after).or_else(|| {
-            users::LOGINS
-                .iter()
-                .filter_map(|l| users::behaviour(l, self.no_response_after))
+    /// The user with this login: Okta's own demo users first, then the directory's (by
+    /// name or alias: an alias reaches its user, whose login is another name, as Okta's
+    /// login short names do), with the directory's Okta id when it gives one.
+    fn by_login(&self, login: &str, directory: &Directory) -> Option<Behaviour> {
+        let found = directory.get(login);
+        let canonical = found.as_ref().map_or_else(
+            || login.to_ascii_lowercase(),
+            |u| u.user_name.to_ascii_lowercase(),
+        );
+        let mut b = users::behaviour(&canonical, self.no_response_after)
+            .or_else(|| users::from_directory(found.as_ref()?, self.no_response_after))?;
+        if let Some(id) = found.and_then(|u| u.okta_id) {
+            b.id = id;
+        }
+        Some(b)
+    }
+
+    /// Every user Okta knows: the demo logins and the directory's users that have an
+    /// Okta behaviour.
+    fn everyone(&self, directory: &Directory) -> Vec<Behaviour> {
+        let mut all: Vec<Behaviour> = users::LOGINS
+            .iter()
+            .filter_map(|l| self.by_login(l, directory))
+            .collect();
+        for u in directory.users() {
+            if let Some(b) = self.by_login(&u.user_name, directory) {
+                if !all.iter().any(|a| a.login == b.login) {
+                    all.push(b);
+                }
+            }
+        }
+        all
+    }
+
+    /// The user with this login, alias or id.
+    fn user(&self, login_or_id: &str, directory: &Directory) -> Option<Behaviour> {
+        self.by_login(login_or_id, directory).or_else(|| {
+            self.everyone(directory)
+                .into_iter()
                 .find(|b| b.id == login_or_id)
         })
     }
@@ -268,10 +304,11 @@ impl OktaSim {
             return error(400, "E0000001", "Api validation failed: path");
         };
         let s: Vec<&str> = segments.iter().map(String::as_str).collect();
+        let d = req.directory;
         let mut reply = match (req.method, s.as_slice()) {
-            ("GET", ["users"]) => self.list(req.query),
-            ("GET", ["users", who]) => self.get_user(who),
-            ("GET", ["users", uid, "factors"]) => self.factors(uid),
+            ("GET", ["users"]) => self.list(req.query, d),
+            ("GET", ["users", who]) => self.get_user(who, d),
+            ("GET", ["users", uid, "factors"]) => self.factors(uid, d),
             ("POST", ["users", uid, "factors", fid, "verify"]) => self.verify(uid, fid, &req),
             ("GET", ["users", uid, "factors", fid, "transactions", tid]) => {
                 self.poll(uid, fid, tid)
@@ -304,17 +341,17 @@ impl OktaSim {
         })
     }
 
-    fn list(&self, query: &str) -> OktaReply {
+    fn list(&self, query: &str, directory: &Directory) -> OktaReply {
         let limit = query
             .split('&')
             .find_map(|p| p.strip_prefix("limit="))
             .and_then(|v| v.parse::<usize>().ok())
             .unwrap_or(200);
-        let all: Vec<Value> = users::LOGINS
+        let all: Vec<Value> = self
+            .everyone(directory)
             .iter()
-            .filter_map(|l| users::behaviour(l, self.no_response_after))
             .take(limit)
-            .map(|b| self.user_json(&b))
+            .map(|b| self.user_json(b))
             .collect();
         answer(200, Value::Array(all))
     }
@@ -340,8 +377,8 @@ impl OktaSim {
         Some(r)
     }
 
-    fn get_user(&self, who: &str) -> OktaReply {
-        let Some(b) = self.user(who) else {
+    fn get_user(&self, who: &str, directory: &Directory) -> OktaReply {
+        let Some(b) = self.user(who, directory) else {
             return not_found(&format!("{who} (User)"));
         };
         if let Some(r) = self.busy(&b) {
@@ -354,8 +391,8 @@ impl OktaSim {
         format!("opf{}", &b.id[3..])
     }
 
-    fn factors(&self, uid: &str) -> OktaReply {
-        let Some(b) = self.user(uid).filter(|b| b.id == uid) else {
+    fn factors(&self, uid: &str, directory: &Directory) -> OktaReply {
+        let Some(b) = self.user(uid, directory).filter(|b| b.id == uid) else {
             return not_found(&format!("{uid} (User)"));
         };
         let mut list = vec![json!({
@@ -411,7 +448,7 @@ impl OktaSim {
     }
 
     fn verify(&self, uid: &str, fid: &str, req: &Incoming<'_>) -> OktaReply {
-        let Some(b) = self.user(uid).filter(|b| b.id == uid) else {
+        let Some(b) = self.user(uid, req.directory).filter(|b| b.id == uid) else {
             return not_found(&format!("{uid} (User)"));
         };
         if !b.push || fid != Self::push_factor_id(&b) {

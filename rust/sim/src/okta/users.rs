@@ -87,3 +87,29 @@ pub const LOGINS: &[&str] = &[
     "ratelimited@faults.contoso.com",
     "throttled@faults.contoso.com",
 ];
+
+/// What a directory user (one Okta has no script for) does in Okta: its MFA Server answer
+/// as a push (`approve`, `deny`, `fraud`, `noResponse`); `None` for the SOAP faults (Okta
+/// does not know them).
+pub fn from_directory(
+    u: &crate::directory::User,
+    no_response_after: Duration,
+) -> Option<Behaviour> {
+    use crate::directory::Answer;
+    let login = u.user_name.to_ascii_lowercase();
+    let last = match u.answer {
+        Answer::Approve => (u.delay(), "SUCCESS"),
+        Answer::Deny | Answer::Fraud => (u.delay(), "REJECTED"),
+        Answer::NoResponse => (no_response_after, "TIMEOUT"),
+        _ => return None,
+    };
+    Some(Behaviour {
+        id: format!("00u{}", id_of(&login)),
+        login,
+        push: true,
+        always_number: false,
+        steps: vec![(Duration::ZERO, "WAITING"), last],
+        busy: 0,
+        throttled: false,
+    })
+}
