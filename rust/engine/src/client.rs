@@ -39,6 +39,11 @@ impl Client {
                 redactor.clone(),
             )?),
             "okta" => Arc::new(crate::okta::Okta::new(config, &secrets, redactor.clone())?),
+            "privacyidea" => Arc::new(crate::privacyidea::PrivacyIdea::new(
+                config,
+                &secrets,
+                redactor.clone(),
+            )?),
             _ => Arc::new(MfaServer::new(config, &secrets, redactor.clone())?),
         };
         let audit = match &config.audit_path {
