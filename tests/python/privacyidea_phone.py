@@ -64,6 +64,27 @@ class Phone:
         self.url = None
         self.server_key = None
 
+    def state(self) -> dict:
+        """What it takes to use this phone again (its key, serial and the server's key)."""
+        return {
+            "key": self.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()).decode("ascii"),
+            "serial": self.serial,
+            "serverKey": base64.b64encode(self.server_key.public_bytes(
+                serialization.Encoding.DER, serialization.PublicFormat.PKCS1)).decode("ascii"),
+        }
+
+    @classmethod
+    def restore(cls, session: requests.Session, url: str, state: dict) -> "Phone":
+        """An enrolled phone from :meth:`state`, talking to ``url`` (the server's /ttype/push)."""
+        phone = cls.__new__(cls)
+        phone.session = session
+        phone.key = serialization.load_pem_private_key(state["key"].encode("ascii"), None)
+        phone.serial = state["serial"]
+        phone.url = url
+        phone.server_key = serialization.load_der_public_key(base64.b64decode(state["serverKey"]))
+        return phone
+
     def public_key_b64url(self) -> str:
         der = self.key.public_key().public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)

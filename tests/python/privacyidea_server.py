@@ -30,7 +30,7 @@ What it sets up, in a fresh temporary folder (nothing under /etc, nothing shared
   port, and no sleep: the first request waits in the socket's backlog until gunicorn serves it);
 - a push token per phone user, enrolled in two steps (the admin's ``/token/init``, then the
   phone's ``/ttype/push`` with its public key), and the phones answering in the background:
-  alice and erin approve, bob declines, mallory declines as "I did not trigger this"
+  alice approves a second after the push, erin half a second after, bob declines, mallory declines as "I did not trigger this"
   (``decline_reason=unknown_trigger``, privacyIDEA's fraud-like answer), carol never answers,
   victor picks the presence answer he is told; dave has no push token.
 """
@@ -62,8 +62,8 @@ TRIGGER_ONLY_USER = "svc-trigger-only"
 FIXTURE_ADMIN = "pi-fixture"
 # user -> (behaviour, delay seconds); users not listed here have no push token.
 PHONES = {
-    "alice": ("approve", 0.0),
-    "erin": ("approve", 0.0),
+    "alice": ("approve", 1.0),
+    "erin": ("approve", 0.5),
     "bob": ("decline", 0.0),
     "mallory": ("decline-unknown", 0.0),
     "carol": ("ignore", 0.0),
@@ -118,28 +118,24 @@ def _tls_files(folder):
 def _audit_keys(folder):
     """The response signing key pair, as ``pi-manage setup create_audit_keys`` writes it."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = os.path.join(folder, "private.pem")
-    public = os.path.join(folder, "public.pem")
-    _write(private, key.private_bytes(serialization.Encoding.PEM,
-                                      serialization.PrivateFormat.TraditionalOpenSSL,
-                                      serialization.NoEncryption()), 0o400)
-    _write(public, key.public_key().public_bytes(
+    _write(os.path.join(folder, "private.pem"), key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption()), 0o400)
+    _write(os.path.join(folder, "public.pem"), key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo), 0o644)
-    return private, public
 
 
-def _config(folder, private, public):
-    enckey = os.path.join(folder, "enckey")
-    _write(enckey, secrets.token_bytes(96), 0o400)
+def _config(folder, state):
+    """pi.cfg for ``folder``, with the secret key and pepper of ``state``."""
     _write(os.path.join(folder, "uuid.txt"), "8d2a0a1c-6f3e-4a57-9d16-2f0c8f5b7e31\n", 0o644)
     cfg = os.path.join(folder, "pi.cfg")
     settings = {
         "SQLALCHEMY_DATABASE_URI": "sqlite:///" + os.path.join(folder, "pi.sqlite"),
-        "SECRET_KEY": secrets.token_hex(24),
-        "PI_PEPPER": secrets.token_hex(24),
-        "PI_ENCFILE": enckey,
-        "PI_AUDIT_KEY_PRIVATE": private,
-        "PI_AUDIT_KEY_PUBLIC": public,
+        "SECRET_KEY": state["secretKey"],
+        "PI_PEPPER": state["pepper"],
+        "PI_ENCFILE": os.path.join(folder, "enckey"),
+        "PI_AUDIT_KEY_PRIVATE": os.path.join(folder, "private.pem"),
+        "PI_AUDIT_KEY_PUBLIC": os.path.join(folder, "public.pem"),
         "PI_AUDIT_SQL_TRUNCATE": True,
         "PI_LOGFILE": os.path.join(folder, "privacyidea.log"),
         "PI_LOGLEVEL": 30,
@@ -154,6 +150,11 @@ def _config(folder, private, public):
     return cfg
 
 
+def _makedirs(path):
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
 def _users_file(folder):
     path = os.path.join(folder, "users")
     lines = ["%s:x:%d:%d:%s,,,:/home/%s:/bin/sh\n" % (u, 1001 + i, 1001 + i, u.capitalize(), u)
@@ -163,19 +164,21 @@ def _users_file(folder):
 
 
 # The WSGI module gunicorn loads (with --preload, once, in its master): on the first start it
-# creates the tables, the admins, the user store, the realm and the policies, then builds the
-# application the worker forks from. Nothing in it is run by hand: it is the server's own start.
+# creates the tables, the admins, the user store, the realm and the policies; on every start it
+# points the user store and the push registration URL at this folder and port (a database taken
+# from the cache names the previous ones); then it builds the application the worker forks
+# from. Nothing in it is run by hand: it is the server's own start.
 WSGI = r"""import json, os
 from privacyidea.app import create_app
 from privacyidea.models import db
+from privacyidea.lib.policy import set_policy, SCOPE
+from privacyidea.lib.resolver import save_resolver
 
 application = create_app(config_name="production", config_file=%(cfg)r, silent=True)
-if not os.path.exists(%(marker)r):
-    from privacyidea.lib.auth import create_db_admin
-    from privacyidea.lib.policy import set_policy, SCOPE
-    from privacyidea.lib.realm import set_realm
-    from privacyidea.lib.resolver import save_resolver
-    with application.app_context():
+with application.app_context():
+    if not os.path.exists(%(marker)r):
+        from privacyidea.lib.auth import create_db_admin
+        from privacyidea.lib.realm import set_realm
         db.create_all()
         db.session.commit()
         for name, password in json.loads(%(passwords)r).items():
@@ -188,17 +191,37 @@ if not os.path.exists(%(marker)r):
                    action="triggerchallenge")
         set_policy("fixture-admin", scope=SCOPE.ADMIN, adminuser="pi-fixture",
                    action="enrollPUSH, tokenlist")
-        set_policy("push-enrol", scope=SCOPE.ENROLL,
-                   action="push_firebase_configuration=poll only, push_registration_url=%(registration)s, "
-                          "push_ssl_verify=1")
         set_policy("push-presence", scope=SCOPE.AUTH, realm="contoso", user="victor",
                    action="push_require_presence")
-        db.session.commit()
-    open(%(marker)r, "w").close()
-# The worker forks from this process: it must not inherit the setup's database connections.
-with application.app_context():
+        open(%(marker)r, "w").close()
+    save_resolver({"resolver": "contoso-users", "type": "passwdresolver", "fileName": %(users)r})
+    set_policy("push-enrol", scope=SCOPE.ENROLL,
+               action="push_firebase_configuration=poll only, push_registration_url=%(registration)s, "
+                      "push_ssl_verify=1")
+    db.session.commit()
+    # The worker forks from this process: it must not inherit these database connections.
     db.engine.dispose()
 """
+
+# The enrolled state (database, keys, phones) is kept between runs in out/privacyidea-cache,
+# keyed by this fixture's source and the privacyIDEA version: enrolling six push tokens costs
+# privacyIDEA six 4096-bit RSA key pairs (seconds on a busy machine). The first start of a run
+# with a new key enrols for real; the pytest suite enrols one more token every run.
+ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+CACHE = os.environ.get("MFA_PRIVACYIDEA_CACHE", os.path.join(ROOT, "out", "privacyidea-cache"))
+CACHED_FILES = ("pi.sqlite", "enckey", "private.pem", "public.pem")
+
+
+def _cache_key():
+    import hashlib
+    from importlib import metadata
+    h = hashlib.sha256()
+    for name in ("privacyidea_server.py", "privacyidea_phone.py"):
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), name), "rb") as f:
+            h.update(f.read())
+    h.update(metadata.version("privacyidea").encode())
+    h.update(sys.version.encode())
+    return h.hexdigest()[:16]
 
 
 class PrivacyIdeaServer:
@@ -213,6 +236,45 @@ class PrivacyIdeaServer:
         self.helper = None
         self.info = {}
 
+    def _load_cache(self, key):
+        """The cached state for ``key`` copied into the folder, or ``None``."""
+        if not CACHE:
+            return None
+        cached = os.path.join(CACHE, key)
+        try:
+            with open(os.path.join(cached, "state.json")) as f:
+                state = json.load(f)
+            for name in CACHED_FILES:
+                shutil.copyfile(os.path.join(cached, name), os.path.join(self.folder, name))
+        except (OSError, ValueError):
+            return None
+        _write(os.path.join(self.folder, "set-up"), "", 0o644)
+        return state
+
+    def _save_cache(self, key, state):
+        """Keeps the enrolled state (best effort; a concurrent run may have kept it first)."""
+        if not CACHE:
+            return
+        import sqlite3
+        target = os.path.join(CACHE, key)
+        if os.path.exists(target):
+            return
+        work = tempfile.mkdtemp(prefix="tmp-", dir=_makedirs(CACHE))
+        try:
+            source = sqlite3.connect(os.path.join(self.folder, "pi.sqlite"))
+            copy = sqlite3.connect(os.path.join(work, "pi.sqlite"))
+            with copy:
+                source.backup(copy)
+            source.close()
+            copy.close()
+            for name in CACHED_FILES[1:]:
+                shutil.copyfile(os.path.join(self.folder, name), os.path.join(work, name))
+            with open(os.path.join(work, "state.json"), "w") as f:
+                json.dump(state, f)
+            os.rename(work, target)
+        except OSError:
+            shutil.rmtree(work, ignore_errors=True)
+
     def start(self):
         clock = time.monotonic()
         timings = {}
@@ -220,17 +282,25 @@ class PrivacyIdeaServer:
         shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
         self.folder = tempfile.mkdtemp(prefix="mfa-privacyidea-", dir=shm)
         tls, fingerprint = _tls_files(self.folder)
-        private, public = _audit_keys(self.folder)
-        cfg = _config(self.folder, private, public)
+        key = _cache_key()
+        state = self._load_cache(key)
+        timings["cached"] = state is not None
+        if state is None:
+            _audit_keys(self.folder)
+            _write(os.path.join(self.folder, "enckey"), secrets.token_bytes(96), 0o400)
+            state = {"secretKey": secrets.token_hex(24), "pepper": secrets.token_hex(24),
+                     "passwords": {SERVICE_USER: "svc-" + secrets.token_urlsafe(18),
+                                   TRIGGER_ONLY_USER: "svc-" + secrets.token_urlsafe(18),
+                                   FIXTURE_ADMIN: secrets.token_urlsafe(18)},
+                     "phones": {}}
+        passwords = state["passwords"]
+        cfg = _config(self.folder, state)
         users_file = _users_file(self.folder)
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(64)
         port = self.sock.getsockname()[1]
         url = "https://127.0.0.1:%d" % port
-        passwords = {SERVICE_USER: "svc-" + secrets.token_urlsafe(18),
-                     TRIGGER_ONLY_USER: "svc-" + secrets.token_urlsafe(18),
-                     FIXTURE_ADMIN: secrets.token_urlsafe(18)}
         _write(os.path.join(self.folder, "pi_wsgi.py"), WSGI % {
             "cfg": cfg, "marker": os.path.join(self.folder, "set-up"), "users": users_file,
             "passwords": json.dumps(passwords), "registration": url + "/ttype/push"}, 0o644)
@@ -247,39 +317,35 @@ class PrivacyIdeaServer:
         # Only this CA, and no proxy: the environment's REQUESTS_CA_BUNDLE would otherwise win.
         session.trust_env = False
         session.verify = tls["ca.pem"]
+        self.session, self.url = session, url
         # The socket is listening already: this request waits in its backlog until the
         # worker has loaded the application and serves it.
         answer = session.get(url + "/healthz/startupz", timeout=120)
         if answer.status_code != 200:
             raise RuntimeError("privacyIDEA did not start: HTTP %d" % answer.status_code)
         timings["serverSeconds"] = round(time.monotonic() - clock, 2)
-        token = session.post(url + "/auth", data={"username": FIXTURE_ADMIN,
-                                                  "password": passwords[FIXTURE_ADMIN]},
-                             timeout=60).json()["result"]["value"]["token"]
         self.helper = PhoneHelper()
         users = {u: {"pushToken": False} for u in USERS}
-
-        def enrol(user):
-            init = session.post(url + "/token/init", headers={"PI-Authorization": token}, data={
-                "type": "push", "genkey": "1", "user": user, "realm": REALM}, timeout=60).json()
-            if init["result"]["status"] is not True:
-                raise RuntimeError("enrolling %s failed: %r" % (user, init["result"]))
-            phone = Phone(session)
-            phone.enrol(init["detail"]["pushurl"]["value"])
-            return user, phone
-
-        with concurrent.futures.ThreadPoolExecutor(len(PHONES)) as pool:
-            for user, phone in pool.map(enrol, PHONES):
-                behaviour, delay = PHONES[user]
-                self.helper.add(user, phone, behaviour, delay)
-                users[user] = {"pushToken": True, "serial": phone.serial, "behaviour": behaviour}
+        if state["phones"]:
+            phones = {user: Phone.restore(session, url + "/ttype/push", saved)
+                      for user, saved in state["phones"].items()}
+        else:
+            with concurrent.futures.ThreadPoolExecutor(len(PHONES)) as pool:
+                phones = dict(pool.map(lambda u: (u, self.enrol(u, passwords[FIXTURE_ADMIN])), PHONES))
+            state["phones"] = {user: phone.state() for user, phone in phones.items()}
+            self._save_cache(key, state)
+        for user, phone in phones.items():
+            behaviour, delay = PHONES[user]
+            self.helper.add(user, phone, behaviour, delay)
+            users[user] = {"pushToken": True, "serial": phone.serial, "behaviour": behaviour}
         self.helper.start()
         timings["readySeconds"] = round(time.monotonic() - clock, 2)
+        self.fixture_password = passwords[FIXTURE_ADMIN]
         self.info = {
             "url": url,
             "caFile": tls["ca.pem"],
             "certificateSha256": fingerprint,
-            "signingKeyFile": public,
+            "signingKeyFile": os.path.join(self.folder, "public.pem"),
             "realm": REALM,
             "serviceUser": SERVICE_USER,
             "servicePassword": passwords[SERVICE_USER],
@@ -290,6 +356,20 @@ class PrivacyIdeaServer:
             "timings": timings,
         }
         return self.info
+
+    def enrol(self, user, fixture_password=None):
+        """Enrols a new push token for ``user`` (both steps) on a new phone and returns it."""
+        session, url = self.session, self.url
+        token = session.post(url + "/auth", data={
+            "username": FIXTURE_ADMIN, "password": fixture_password or self.fixture_password},
+            timeout=60).json()["result"]["value"]["token"]
+        init = session.post(url + "/token/init", headers={"PI-Authorization": token}, data={
+            "type": "push", "genkey": "1", "user": user, "realm": REALM}, timeout=60).json()
+        if init["result"]["status"] is not True:
+            raise RuntimeError("enrolling %s failed: %r" % (user, init["result"]))
+        phone = Phone(session)
+        phone.enrol(init["detail"]["pushurl"]["value"])
+        return phone
 
     def tell(self, user, answer):
         self.helper.tell(user, answer)
@@ -339,14 +419,13 @@ def main():
     sys.stdout.write(json.dumps(info) + "\n")
     sys.stdout.flush()
     try:
+        # Nothing more goes to standard output: the caller may stop reading it.
         for line in sys.stdin:
             parts = line.split()
             if len(parts) == 3 and parts[0] == "tell":
                 server.tell(parts[1], parts[2])
-                sys.stdout.write("ok\n")
             elif parts:
-                sys.stdout.write("unknown command\n")
-            sys.stdout.flush()
+                sys.stderr.write("privacyidea_server: unknown command %r\n" % parts[0])
     finally:
         server.stop()
     return 0

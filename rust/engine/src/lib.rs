@@ -108,7 +108,7 @@ pub mod testing {
         let key = key_pem
             .map(crate::privacyidea::signature::SigningKey::from_pem)
             .transpose()?;
-        let doc = decide::read_answer(body, nonce, key.as_ref()).map_err(|e| match e {
+        let doc = decide::read_answer(body, Some(nonce), key.as_ref()).map_err(|e| match e {
             Unread::Refused(why) => why,
             Unread::Error(code, _) => format!("privacyIDEA error {code:?}"),
         })?;

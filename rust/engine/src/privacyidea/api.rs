@@ -81,6 +81,8 @@ impl Answer {
 pub struct Api {
     http: reqwest::Client,
     base: Url,
+    /// The base URL's path without its trailing `/` (empty at the root).
+    prefix: String,
     timeout: Duration,
     redactor: Arc<Redactor>,
     key: Option<SigningKey>,
@@ -162,11 +164,13 @@ impl Api {
         redactor: Arc<Redactor>,
         key: Option<SigningKey>,
     ) -> Self {
-        let path = base.path().trim_end_matches('/').to_owned();
-        base.set_path(&path);
+        let prefix = base.path().trim_end_matches('/').to_owned();
+        base.set_query(None);
+        base.set_fragment(None);
         Self {
             http,
             base,
+            prefix,
             timeout,
             redactor,
             key,
@@ -186,7 +190,7 @@ impl Api {
     /// given, is appended as one percent-encoded path segment.
     pub fn url(&self, path: &str, segment: Option<&str>) -> Url {
         let mut url = self.base.clone();
-        let mut full = format!("{}{path}", self.base.path());
+        let mut full = format!("{}{path}", self.prefix);
         if let Some(s) = segment {
             full.push('/');
             for b in s.bytes() {
@@ -213,8 +217,13 @@ impl Api {
         op: &'static str,
     ) -> Result<Answer, CallError> {
         let mut attempt = 0;
+        // `/user/` reads every parameter as a user attribute to search for: no nonce there.
+        let with_nonce = !url.path().ends_with("/user/");
         loop {
-            match self.once(method.clone(), url, params, token, op).await {
+            match self
+                .once(method.clone(), url, params, token, with_nonce, op)
+                .await
+            {
                 Ok(a) => return Ok(a),
                 Err(f) => {
                     let kind = f.error.kind;
@@ -256,12 +265,19 @@ impl Api {
         url: &Url,
         params: &[(&str, &str)],
         token: Option<&str>,
+        with_nonce: bool,
         op: &'static str,
     ) -> Result<Answer, Failure> {
         let fail = |error: CallError| Failure { error, busy: false };
-        let nonce = nonce().map_err(fail)?;
+        let nonce = if with_nonce {
+            Some(nonce().map_err(fail)?)
+        } else {
+            None
+        };
         let mut all: Vec<(&str, &str)> = params.to_vec();
-        all.push(("nonce", &nonce));
+        if let Some(n) = &nonce {
+            all.push(("nonce", n));
+        }
         let body = form(&all);
         let mut request = if method == Method::GET || method == Method::DELETE {
             let mut url = url.clone();
@@ -298,7 +314,7 @@ impl Api {
         if !(200..300).contains(&status) {
             return Err(self.http_error(status, &bytes, token, op));
         }
-        match super::decide::read_answer(&bytes, &nonce, self.key.as_ref()) {
+        match super::decide::read_answer(&bytes, nonce.as_deref(), self.key.as_ref()) {
             Ok(doc) => Ok(Answer { doc }),
             Err(Unread::Refused(why)) => Err(fail(CallError::new(
                 FailureKind::Protocol,
@@ -353,6 +369,42 @@ impl Api {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn api(base: &str) -> Api {
+        Api::new(
+            reqwest::Client::new(),
+            Url::parse(base).unwrap(),
+            Duration::from_secs(1),
+            Arc::default(),
+            None,
+        )
+    }
+
+    #[test]
+    fn paths_go_under_the_base_url_once() {
+        assert_eq!(
+            api("https://pi.contoso.com").url("/auth", None).as_str(),
+            "https://pi.contoso.com/auth"
+        );
+        assert_eq!(
+            api("https://pi.contoso.com/")
+                .url("/validate/check", None)
+                .as_str(),
+            "https://pi.contoso.com/validate/check"
+        );
+        assert_eq!(
+            api("https://pi.contoso.com/pi/")
+                .url("/auth", None)
+                .as_str(),
+            "https://pi.contoso.com/pi/auth"
+        );
+        assert_eq!(
+            api("https://pi.contoso.com/pi")
+                .url("/token/challenges/transaction", Some("12/../x?y"))
+                .as_str(),
+            "https://pi.contoso.com/pi/token/challenges/transaction/12%2F..%2Fx%3Fy"
+        );
+    }
 
     #[test]
     fn forms_encode_every_reserved_byte() {

@@ -22,10 +22,11 @@ pub enum Unread {
     Error(Option<i64>, String),
 }
 
-/// Reads a 2xx body: the document, when privacyIDEA said `status: true`.
+/// Reads a 2xx body to a call that sent `nonce` (`None`: a call that cannot carry one):
+/// the document, when privacyIDEA said `status: true`.
 pub fn read_answer(
     bytes: &[u8],
-    nonce: &str,
+    nonce: Option<&str>,
     key: Option<&SigningKey>,
 ) -> Result<StrictValue, Unread> {
     let refused = |why: String| Unread::Refused(why);
@@ -33,15 +34,15 @@ pub fn read_answer(
     if let Some(key) = key {
         signature::verify(key, bytes).map_err(|e| refused(e.to_string()))?;
     }
-    match doc.get("nonce") {
-        Some(StrictValue::String(n)) if n == nonce => {}
-        None if key.is_none() => {}
-        None => {
+    match (doc.get("nonce"), nonce) {
+        (Some(StrictValue::String(n)), Some(sent)) if n == sent => {}
+        (None, _) if key.is_none() || nonce.is_none() => {}
+        (None, _) => {
             return Err(refused(
                 "the signed answer does not carry this call's nonce (privacyIDEA echoes it)".into(),
             ))
         }
-        Some(_) => {
+        (Some(_), _) => {
             return Err(refused(
                 "the answer carries another call's nonce (a replayed answer?)".into(),
             ))

@@ -333,11 +333,8 @@ fn skip_value(body: &[u8], mut i: usize, end: usize) -> Option<usize> {
             }
             b'{' => open.push(b'}'),
             b'[' => open.push(b']'),
-            c @ (b'}' | b']') => {
-                if open.pop() != Some(c) {
-                    return None;
-                }
-            }
+            // The guard pops: a closing bracket must close the innermost open one.
+            c @ (b'}' | b']') if open.pop() != Some(c) => return None,
             b',' if open.is_empty() => break,
             _ => {}
         }
