@@ -56,12 +56,10 @@ pub fn check_name(name: &str) -> Result<(), CallError> {
     Ok(())
 }
 
-/// Reads a `/user/` listing for `name` in `realm`: the one user it names (`None`: none).
-pub fn user_of(
-    doc: &StrictValue,
-    name: &str,
-    realm: &str,
-) -> Result<Option<ResolvedUser>, CallError> {
+/// Reads a `/user/` listing for a name in `realm`: the one user it holds (`None`: none). Its
+/// login may be spelled otherwise than the name (an AD resolver finds `alice@contoso.com` by its
+/// `userPrincipalName` and answers with its `sAMAccountName`); two users are ambiguous.
+pub fn user_of(doc: &StrictValue, realm: &str) -> Result<Option<ResolvedUser>, CallError> {
     let op = "user";
     let result = doc.object_field("result").map_err(|e| protocol(op, e))?;
     let users = match result.get("value") {
@@ -74,9 +72,6 @@ pub fn user_of(
             return Err(protocol(op, "a user is not a JSON object"));
         }
         let login = u.str_field("username").map_err(|e| protocol(op, e))?;
-        if !login.eq_ignore_ascii_case(name) {
-            continue;
-        }
         if found.is_some() {
             return Err(CallError::new(
                 FailureKind::Provider,
@@ -171,23 +166,24 @@ mod tests {
         let list = doc(&format!(
             r#"{{"result":{{"status":true,"value":[{ALICE}]}}}}"#
         ));
-        let u = user_of(&list, "ALICE", "contoso").unwrap().unwrap();
+        let u = user_of(&list, "contoso").unwrap().unwrap();
         assert_eq!(u.identity(), "privacyidea:contoso/contoso-users/1001");
         assert_eq!(u.login, "alice");
-        assert_eq!(user_of(&list, "bob", "contoso").unwrap(), None);
+        let empty = doc(r#"{"result":{"status":true,"value":[]}}"#);
+        assert_eq!(user_of(&empty, "contoso").unwrap(), None);
         let two = doc(&format!(
             r#"{{"result":{{"status":true,"value":[{ALICE},{}]}}}}"#,
             ALICE.replace("contoso-users", "ldap")
         ));
         assert_eq!(
-            user_of(&two, "alice", "contoso").unwrap_err().kind,
+            user_of(&two, "contoso").unwrap_err().kind,
             FailureKind::Provider
         );
         let elsewhere = doc(&format!(
             r#"{{"result":{{"status":true,"value":[{}]}}}}"#,
             ALICE.replace("\"realm\":\"contoso\"", "\"realm\":\"other\"")
         ));
-        assert!(user_of(&elsewhere, "alice", "contoso").is_err());
+        assert!(user_of(&elsewhere, "contoso").is_err());
         assert!(check_name("al*").is_err());
         assert!(check_name(" ").is_err());
     }

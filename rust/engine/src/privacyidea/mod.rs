@@ -216,7 +216,7 @@ impl PrivacyIdea {
             .admin_call(Method::GET, &url, &params, Retry::Safe, "user", o)
             .await
             .map_err(|e| rights(e, "userlist"))?;
-        let Some(mut user) = identity::user_of(&users.doc, name, &self.realm)? else {
+        let Some(mut user) = identity::user_of(&users.doc, &self.realm)? else {
             return Ok(None);
         };
         let url = self.api.url("/token/", None);
