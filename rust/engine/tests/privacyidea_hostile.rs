@@ -58,6 +58,9 @@ fn accept() -> Reply {
     )
 }
 
+/// An answer of the scripted server in place of privacyIDEA's.
+type Override = Arc<dyn Fn(&Seen) -> Option<Reply> + Send + Sync>;
+
 /// A privacyIDEA whose answers are privacyIDEA's unless `over` answers first.
 fn server(over: impl Fn(&Seen) -> Option<Reply> + Send + Sync + 'static) -> Answer {
     let auths = Arc::new(AtomicUsize::new(0));
@@ -122,7 +125,7 @@ async fn the_scripted_server_approves_when_nothing_is_wrong() {
 
 #[tokio::test]
 async fn hostile_answers_are_never_approvals() {
-    let cases: Vec<(&str, Arc<dyn Fn(&Seen) -> Option<Reply> + Send + Sync>)> = vec![
+    let cases: Vec<(&str, Override)> = vec![
         (
             "a replayed ACCEPT (another call's nonce)",
             Arc::new(|s: &Seen| {
