@@ -47,10 +47,12 @@
 // `approvers`, and `mfa_request_expire`; the `radius` provider with the secret kinds
 // `MFA_SECRET_RADIUS_SHARED_SECRET` (5) and `MFA_SECRET_RADIUS_PASSWORD` (6); the `okta`
 // provider with `MFA_SECRET_OKTA_API_TOKEN` (7) and `MFA_SECRET_OKTA_PRIVATE_KEY` (8)
-// (nothing earlier changed).
-#define MFA_ABI_VERSION 4
+// (nothing earlier changed); 5 = the `privacyidea` provider (its nested `privacyidea`
+// configuration object; the service account's password is `MFA_SECRET_BASIC_PASSWORD`).
+#define MFA_ABI_VERSION 5
 
-// Secret kind: the HTTP Basic password (for `userName` in the configuration).
+// Secret kind: the HTTP Basic password (for `userName` in the configuration); with provider
+// `privacyidea`, the service account's password (sent to privacyIDEA's `/auth`, never as Basic).
 #define MFA_SECRET_BASIC_PASSWORD 1
 
 // Secret kind: the password of a PKCS#12 client certificate.
