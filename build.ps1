@@ -9,7 +9,9 @@ Tasks:
          docs/commands and stages a self-contained module at out/MfaApproval.
   Test   First makes sure Pester 5.7.1 and 6.2.0 are installed (tools/Install-Pester.ps1
          installs the missing ones for the current user from the configured repositories,
-         or says in one line how). Build, then the Rust tests (valgrind over the C program included), the ABI tests
+         or says in one line how). Build, then the test venv under out/ (tests/python/requirements.txt:
+         the third-party clients and, on Linux, a real privacyIDEA), the Rust tests (valgrind over
+         the C program included; the privacyIDEA tests start their server from that venv), the ABI tests
          under valgrind, a seeded fuzz smoke of every cargo-fuzz target (nightly), the
          third-party client (zeep) tests from a venv under out/, and the Pester tests on
          the staged module under Pester 6.2.0 and 5.7.1, in this PowerShell's edition
@@ -211,6 +213,8 @@ function Invoke-Test {
     # saying how, before ten minutes of building.
     & (Join-Path $Root 'tools/Install-Pester.ps1') -Version '6.2.0', '5.7.1'
     Invoke-Build
+    # The test venv first: the Rust tests start a real privacyIDEA from it (out/venv).
+    $python = Initialize-PythonPeers
     $testArgs = @('test', '--release', '--workspace', '--locked')
     $triple = Get-RustTarget (Get-Rid)
     if ($triple) { $testArgs += @('--target', $triple) }
@@ -218,7 +222,6 @@ function Invoke-Test {
     Invoke-AbiUnderValgrind
     Invoke-FuzzSmoke
     $env:MFA_SIM = Join-Path $Out "bin/$(Get-Rid)/mfa-sim$Exe"
-    $python = Initialize-PythonPeers
     if ($python) { Invoke-Native $python @('-m', 'pytest', '-q', (Join-Path $Root 'tests/python')) -What 'third-party client (zeep) tests' }
 
     # Pester runs in this edition: powershell.exe under Windows PowerShell 5.1 (the MIM

@@ -18,7 +18,7 @@ What it sets up, in a fresh temporary folder (nothing under /etc, nothing shared
   (``PI_AUDIT_KEY_PRIVATE``/``PUBLIC``: privacyIDEA signs every response with it), no
   superuser realm, the node's UUID file in the folder;
 - the tables (``db.create_all``), a flat-file (``passwdresolver``) user store with alice, bob,
-  carol, dave, erin, mallory and victor in the realm ``contoso``;
+  carol, dave, erin, frank, mallory and victor in the realm ``contoso``;
 - two internal admins: the **service account** ``svc-mfa`` (policy ``mfa-service``: only
   ``triggerchallenge``, ``cancelchallenge`` (withdraw), ``userlist`` and ``tokenlist``
   (identity resolution)) and ``svc-trigger-only`` (only ``triggerchallenge``), and the
@@ -32,7 +32,8 @@ What it sets up, in a fresh temporary folder (nothing under /etc, nothing shared
   phone's ``/ttype/push`` with its public key), and the phones answering in the background:
   alice approves a second after the push, erin half a second after, bob declines, mallory declines as "I did not trigger this"
   (``decline_reason=unknown_trigger``, privacyIDEA's fraud-like answer), carol never answers,
-  victor picks the presence answer he is told; dave has no push token.
+  victor picks the presence answer he is told; dave and frank have no push token (the pytest
+  suite enrols one for frank).
 """
 import concurrent.futures
 import datetime
@@ -40,6 +41,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -69,7 +71,8 @@ PHONES = {
     "carol": ("ignore", 0.0),
     "victor": ("presence", 0.0),
 }
-USERS = ["alice", "bob", "carol", "dave", "erin", "mallory", "victor"]
+# dave has no push token; frank gets one from the pytest suite (an enrolment every run).
+USERS = ["alice", "bob", "carol", "dave", "erin", "mallory", "victor", "frank"]
 
 
 def _write(path, data, mode=0o600):
@@ -311,7 +314,8 @@ class PrivacyIdeaServer:
              "--worker-class", "gthread", "--threads", "8", "--timeout", "60", "--preload",
              "--certfile", tls["server.pem"], "--keyfile", tls["server.key"],
              "--chdir", self.folder, "pi_wsgi:application"],
-            pass_fds=(fd,), stdin=subprocess.DEVNULL, stdout=log, stderr=log, cwd=self.folder)
+            pass_fds=(fd,), stdin=subprocess.DEVNULL, stdout=log, stderr=log, cwd=self.folder,
+            start_new_session=True)
         log.close()
         session = requests.Session()
         # Only this CA, and no proxy: the environment's REQUESTS_CA_BUNDLE would otherwise win.
@@ -386,12 +390,13 @@ class PrivacyIdeaServer:
         if self.helper:
             self.helper.stop()
         if self.process and self.process.poll() is None:
-            self.process.terminate()
+            # gunicorn and its worker are a process group of their own: a test server needs no
+            # graceful shutdown (gunicorn's own takes seconds), so both end at once.
             try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except OSError:
                 self.process.kill()
-                self.process.wait()
+            self.process.wait()
         if self.sock:
             self.sock.close()
         if self.folder:

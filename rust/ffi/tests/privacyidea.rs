@@ -2,7 +2,7 @@
 //! account's password as `MFA_SECRET_BASIC_PASSWORD`): against the simulator (every answer,
 //! the presence code as the progress `code`, a cancel withdrawing the push, the checks naming
 //! the nested field) and against a real privacyIDEA 3.14 with its response signing key pinned
-//! (skipped with one line where the test venv has no privacyIDEA, except under CI=true).
+//! (skipped with one line where the test venv has no privacyIDEA, except under CI=true on Linux).
 
 mod common;
 #[path = "../../engine/tests/privacyidea_common/mod.rs"]
