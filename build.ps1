@@ -324,8 +324,8 @@ function Invoke-FuzzSmoke {
     }
     Push-Location (Join-Path $Root 'fuzz')
     try {
-        $seedsOf = @{ approval_differential = 'soap_answer'; duo_differential = 'duo_auth_status' }
-        foreach ($target in 'soap_answer', 'approval_differential', 'duo_differential', 'config_json', 'request_json') {
+        $seedsOf = @{ approval_differential = 'soap_answer'; duo_differential = 'duo_auth_status'; privacyidea_differential = 'privacyidea_check' }
+        foreach ($target in 'soap_answer', 'approval_differential', 'duo_differential', 'privacyidea_differential', 'config_json', 'request_json') {
             $corpus = Join-Path $Root "fuzz/corpus/$target"
             $seeds = Join-Path $Root "fuzz/seeds/$(if ($seedsOf.ContainsKey($target)) { $seedsOf[$target] } else { $target })"
             $null = New-Item -ItemType Directory -Force -Path $corpus
@@ -333,7 +333,7 @@ function Invoke-FuzzSmoke {
         }
     }
     finally { Pop-Location }
-    Write-Host 'Fuzz smoke: 5 targets, 150,000 seeded runs each (30 s at most), no crash.' -ForegroundColor Green
+    Write-Host 'Fuzz smoke: 6 targets, 150,000 seeded runs each (30 s at most), no crash.' -ForegroundColor Green
 }
 
 function Invoke-Package {

@@ -126,6 +126,17 @@ pub mod testing {
         crate::privacyidea::signature::verify(&key, body).map_err(|e| e.to_string())
     }
 
+    /// A checker of privacyIDEA answers' signatures with the PEM public key `key_pem`, the key
+    /// read once (benchmarks).
+    pub fn privacyidea_signature_checker(
+        key_pem: &[u8],
+    ) -> Result<impl Fn(&[u8]) -> Result<(), String>, String> {
+        let key = crate::privacyidea::signature::SigningKey::from_pem(key_pem)?;
+        Ok(move |body: &[u8]| {
+            crate::privacyidea::signature::verify(&key, body).map_err(|e| e.to_string())
+        })
+    }
+
     /// Checks an RSASSA-PSS SHA-256 signature (any salt length) of `message` with the PEM
     /// public key `key_pem`, as the privacyIDEA provider does.
     pub fn verify_rsa_pss_sha256(

@@ -78,6 +78,12 @@ async fn demo_users_end_as_scripted() {
     }
     for ((user, status), o) in cases.iter().zip(&outcomes) {
         assert_eq!(o.status, *status, "{user}: {}", o.message);
+        for debug in ["{", "}", "Some(", "None", "\\\""] {
+            assert!(!o.message.contains(debug), "{user}: {}", o.message);
+        }
+        if !matches!(o.status, Status::Approved | Status::Denied) {
+            assert!(o.message.contains("Next: "), "{user}: {}", o.message);
+        }
         assert_eq!(o.approved, *status == Status::Approved, "{user}");
         assert_eq!(o.provider, "privacyidea");
     }

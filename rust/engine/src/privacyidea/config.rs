@@ -89,7 +89,7 @@ pub fn validate(config: &ClientConfig, secrets: &Secrets, scheme: &str) -> Resul
     let pi = config.privacyidea.as_ref().ok_or_else(|| {
         ConfigError::new(
             NAME,
-            "is required for provider privacyidea: give at least {\"realm\": \"<the approvers' realm>\"}",
+            "is required for provider privacyidea: an object with at least the approvers' realm (privacyidea.realm)",
         )
     })?;
     check_realm(&pi.realm)?;

@@ -224,7 +224,11 @@ pub fn signed_text(body: &[u8]) -> Result<(Vec<u8>, Vec<u8>), SignatureError> {
     let text =
         std::str::from_utf8(&value[1..value.len() - 1]).map_err(|_| SignatureError::Format)?;
     let hex = text.strip_prefix(SCHEME).ok_or(SignatureError::Format)?;
-    if hex.is_empty() || hex.len() % 2 != 0 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+    // Lower-case hex, as Python's hexlify writes it: one spelling per signature.
+    if hex.is_empty()
+        || hex.len() % 2 != 0
+        || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
         return Err(SignatureError::Format);
     }
     let signature: Vec<u8> = (0..hex.len())
@@ -408,6 +412,10 @@ mod tests {
                 SignatureError::Format,
             ),
             (
+                br#"{"id": 2, "signature": "rsa_sha256_pss:0A"}"#,
+                SignatureError::Format,
+            ),
+            (
                 br#"{"id": 2, "signature": "rsa_sha256_pss:000"}"#,
                 SignatureError::Format,
             ),
@@ -440,6 +448,72 @@ mod tests {
                 String::from_utf8_lossy(body)
             );
         }
+    }
+
+    /// An answer signed by a real privacyIDEA 3.14 (the longest salt), recorded with
+    /// tests/python/privacyidea_server.py, with that server's public key.
+    #[test]
+    fn a_recorded_privacyidea_signature_verifies_and_a_changed_one_does_not() {
+        let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data");
+        let key =
+            SigningKey::from_pem(&std::fs::read(data.join("privacyidea-signing-key.pem")).unwrap())
+                .unwrap();
+        let body = std::fs::read(data.join("privacyidea-signed-answer.json")).unwrap();
+        verify(&key, &body).expect("privacyIDEA's own signature");
+        let text = String::from_utf8(body.clone()).unwrap();
+        for (from, to) in [
+            ("REJECT", "ACCEPT"),
+            ("\"value\": false", "\"value\": true"),
+            ("wrong otp pin", "wrong otp pim"),
+        ] {
+            let changed = text.replacen(from, to, 1);
+            assert_eq!(
+                verify(&key, changed.as_bytes()),
+                Err(SignatureError::Invalid),
+                "{from}"
+            );
+        }
+        let (signed, mut sig) = signed_text(&body).unwrap();
+        assert!(key.verify_pss(&signed, &sig).is_ok());
+        sig[10] ^= 1;
+        assert_eq!(key.verify_pss(&signed, &sig), Err(SignatureError::Invalid));
+        assert_eq!(
+            key.verify_pss(&signed, &sig[1..]),
+            Err(SignatureError::Format)
+        );
+    }
+
+    /// ring signs with a 32-byte salt (the simulator does): the salt length is read from
+    /// the signature, so both verify.
+    #[test]
+    fn a_short_salt_from_ring_verifies_too() {
+        let signer = mfa_sim::privacyidea::wire::Signer::demo();
+        let key =
+            SigningKey::from_pem(mfa_sim::privacyidea::wire::DEMO_SIGNING_PUBLIC_KEY.as_bytes())
+                .unwrap();
+        let sig = signer.sign(b"the signed text");
+        let hex = sig.strip_prefix(SCHEME).unwrap();
+        let bytes: Vec<u8> = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect();
+        assert!(key.verify_pss(b"the signed text", &bytes).is_ok());
+        assert_eq!(
+            key.verify_pss(b"the signed texT", &bytes),
+            Err(SignatureError::Invalid)
+        );
+        let other = SigningKey::from_pem(
+            &std::fs::read(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../../tests/data/privacyidea-signing-key.pem"),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            other.verify_pss(b"the signed text", &bytes),
+            Err(SignatureError::Invalid)
+        );
     }
 
     #[test]
