@@ -299,3 +299,27 @@ async fn a_push_the_caller_stops_waiting_for_is_withdrawn_with_the_token() {
         .head
         .contains(&format!("pi-authorization: {}", token(1))));
 }
+
+#[tokio::test]
+async fn the_check_names_a_missing_trigger_right() {
+    let fake = FakeOkta::start(server(|s| {
+        (s.path == "/auth").then(|| {
+            json(
+                200,
+                format!(
+                    r#"{{"result": {{"status": true, "value": {{"rights": ["userlist"], "role": "admin", "token": "{}"}}}}}}"#,
+                    token(1)
+                ),
+            )
+        })
+    }))
+    .await;
+    let o = common::run(&client(&fake, "pw"), r#"{"operation":"testSecurity"}"#).await;
+    assert_eq!(o.status, Status::Failed, "{}", o.message);
+    assert_eq!(o.failure_kind, FailureKind::Authentication);
+    assert!(
+        o.message.contains("admin right triggerchallenge"),
+        "{}",
+        o.message
+    );
+}

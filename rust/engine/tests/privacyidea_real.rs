@@ -156,6 +156,14 @@ async fn a_service_account_without_the_right_is_told_which_right() {
     // It may trigger (and alice approves)...
     let o = approve(&c, "alice", 30).await;
     assert_eq!(o.status, Status::Approved, "{}", o.message);
+    // ...and the check says so, warning that it cannot withdraw...
+    let o = run(&c, r#"{"operation":"testSecurity"}"#).await;
+    assert_eq!(o.status, Status::Completed, "{}", o.message);
+    assert!(
+        o.warnings.iter().any(|w| w.contains("cancelchallenge")),
+        "{:?}",
+        o.warnings
+    );
     // ...but not list users.
     let o = run(&c, r#"{"operation":"userExists","userName":"alice"}"#).await;
     assert_eq!(o.status, Status::Failed, "{}", o.message);
@@ -286,6 +294,16 @@ async fn queries_use_the_service_account() {
     let c = client(s, &signed(s));
     let o = run(&c, r#"{"operation":"testSecurity"}"#).await;
     assert_eq!(o.status, Status::Completed, "{}", o.message);
+    assert!(o.warnings.is_empty(), "{:?}", o.warnings);
+    let rights = &o.data.as_ref().unwrap()["rights"];
+    assert!(
+        rights
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r == "triggerchallenge"),
+        "{rights}"
+    );
     let o = run(&c, r#"{"operation":"getUserSettings","userName":"alice"}"#).await;
     assert_eq!(o.status, Status::Completed, "{}", o.message);
     let settings = &o.data.as_ref().unwrap()["userSettings"];

@@ -24,11 +24,18 @@ const DEFAULT_LIFETIME: Duration = Duration::from_secs(300);
 /// A token is replaced this long before it expires.
 const MARGIN: Duration = Duration::from_secs(60);
 
+/// A token, when to replace it, and the admin rights privacyIDEA listed with it.
+struct Current {
+    token: Zeroizing<String>,
+    until: Instant,
+    rights: Vec<String>,
+}
+
 /// The service account and its current token.
 pub struct Session {
     user: String,
     password: Zeroizing<String>,
-    token: Mutex<Option<(Zeroizing<String>, Instant)>>,
+    token: Mutex<Option<Current>>,
 }
 
 impl std::fmt::Debug for Session {
@@ -90,13 +97,24 @@ impl Session {
 
     /// The current token, or a new one from `POST /auth`.
     pub async fn token(&self, api: &Api) -> Result<Token, CallError> {
+        self.current(api).await.map(|(token, _)| token)
+    }
+
+    /// The admin rights privacyIDEA gives the service account (`result.value.rights` of
+    /// `/auth`), signing in when there is no current token.
+    pub async fn rights(&self, api: &Api) -> Result<Vec<String>, CallError> {
+        self.current(api).await.map(|(_, rights)| rights)
+    }
+
+    async fn current(&self, api: &Api) -> Result<(Token, Vec<String>), CallError> {
         let mut slot = self.token.lock().await;
-        if let Some((token, until)) = &*slot {
-            if Instant::now() < *until {
-                return Ok(Token {
-                    value: token.clone(),
+        if let Some(c) = &*slot {
+            if Instant::now() < c.until {
+                let token = Token {
+                    value: c.token.clone(),
                     fresh: false,
-                });
+                };
+                return Ok((token, c.rights.clone()));
             }
         }
         let url = api.url("/auth", None);
@@ -149,19 +167,33 @@ impl Session {
                 ));
             }
         }
+        let rights: Vec<String> = match value.and_then(|v| v.get("rights")) {
+            Some(StrictValue::Array(list)) => list
+                .iter()
+                .filter_map(StrictValue::as_str)
+                .take(256)
+                .map(str::to_owned)
+                .collect(),
+            _ => Vec::new(),
+        };
         let life = lifetime(token, &answer.doc);
         let token = Zeroizing::new(token.to_owned());
-        *slot = Some((token.clone(), Instant::now() + life.saturating_sub(MARGIN)));
-        Ok(Token {
+        *slot = Some(Current {
+            token: token.clone(),
+            until: Instant::now() + life.saturating_sub(MARGIN),
+            rights: rights.clone(),
+        });
+        let token = Token {
             value: token,
             fresh: true,
-        })
+        };
+        Ok((token, rights))
     }
 
     /// Forgets `token` (refused by the server); a newer one stays.
     pub async fn forget(&self, token: &str) {
         let mut slot = self.token.lock().await;
-        if slot.as_ref().is_some_and(|(t, _)| t.as_str() == token) {
+        if slot.as_ref().is_some_and(|c| c.token.as_str() == token) {
             *slot = None;
         }
     }

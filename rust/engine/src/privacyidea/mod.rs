@@ -441,12 +441,31 @@ impl PrivacyIdea {
         match q.operation {
             Operation::TestSecurity => {
                 o.http_calls += 1;
-                if let Err(e) = self.session.token(&self.api).await {
-                    return self.failed(o, e);
+                let rights = match self.session.rights(&self.api).await {
+                    Ok(r) => r,
+                    Err(e) => return self.failed(o, e),
+                };
+                let has = |right: &str| rights.iter().any(|r| r == right);
+                if !has("triggerchallenge") {
+                    return self.failed(
+                        o,
+                        rights_missing(CallError::new(
+                            FailureKind::Authentication,
+                            "privacyIDEA accepted the service account, but it may not trigger challenges (no triggerchallenge right)",
+                        ), "triggerchallenge"),
+                    );
+                }
+                if !has("cancelchallenge") {
+                    o.warnings.push("the privacyIDEA service account has no cancelchallenge right: pushes nobody waits for any more stay on the phones until they expire".into());
                 }
                 o.status = Status::Completed;
-                o.message = "privacyIDEA accepted the service account".into();
-                o.data = Some(json!({ "message": "privacyIDEA check succeeded" }));
+                o.message =
+                    "privacyIDEA accepted the service account, which may trigger challenges".into();
+                let shown: Vec<String> = rights
+                    .iter()
+                    .map(|r| self.api.server_text(r, None, 40))
+                    .collect();
+                o.data = Some(json!({ "message": "privacyIDEA check succeeded", "rights": shown }));
             }
             Operation::UserExists | Operation::GetUserSettings => {
                 let name = q.user_name.as_deref().unwrap_or_default();
@@ -501,14 +520,21 @@ fn protocol(op: &str, e: impl std::fmt::Display) -> CallError {
 }
 
 /// A 403 names the admin right the service account lacks.
-fn rights(mut e: CallError, right: &str) -> CallError {
+fn rights(e: CallError, right: &str) -> CallError {
     if e.status == Some(403) {
-        e.message = format!(
-            "{}. {}give the service account the admin right {right} in a privacyIDEA admin policy (scope admin, adminuser the service account).",
-            e.message.trim_end_matches('.'),
-            crate::next_step::MARKER
-        );
+        rights_missing(e, right)
+    } else {
+        e
     }
+}
+
+/// `e` with the next step: give the service account `right`.
+fn rights_missing(mut e: CallError, right: &str) -> CallError {
+    e.message = format!(
+        "{}. {}give the service account the admin right {right} in a privacyIDEA admin policy (scope admin, adminuser the service account).",
+        e.message.trim_end_matches('.'),
+        crate::next_step::MARKER
+    );
     e
 }
 
