@@ -19,8 +19,6 @@ import time
 import pytest
 import requests
 
-from privacyidea_phone import Phone
-
 DEMO_KEY_MARK = "DEMO_SIGNING_PUBLIC_KEY"
 
 
@@ -170,6 +168,7 @@ def test_the_simulator_writes_pythons_json(sim):
 
 def test_a_token_enrolled_now_by_the_phone_approves(privacyidea):
     """The whole enrolment every run (the server's state may come from the cache)."""
+    from privacyidea_phone import Phone
     phone = privacyidea.enrol("frank")
     s = privacyidea.session
     url = privacyidea.info["url"]
