@@ -277,6 +277,11 @@ class PrivacyIdeaServer:
             os.rename(work, target)
         except OSError:
             shutil.rmtree(work, ignore_errors=True)
+            return
+        # States of an older fixture or privacyIDEA are never read again.
+        for old in os.listdir(CACHE):
+            if old != key and not old.startswith("tmp-"):
+                shutil.rmtree(os.path.join(CACHE, old), ignore_errors=True)
 
     def start(self):
         clock = time.monotonic()
