@@ -9,7 +9,9 @@ Tasks:
          docs/commands and stages a self-contained module at out/MfaApproval.
   Test   First makes sure Pester 5.7.1 and 6.2.0 are installed (tools/Install-Pester.ps1
          installs the missing ones for the current user from the configured repositories,
-         or says in one line how). Build, then the Rust tests (valgrind over the C program included), the ABI tests
+         or says in one line how). Build, then the test venv under out/ (tests/python/requirements.txt:
+         the third-party clients and, on Linux, a real privacyIDEA), the Rust tests (valgrind over
+         the C program included; the privacyIDEA tests start their server from that venv), the ABI tests
          under valgrind, a seeded fuzz smoke of every cargo-fuzz target (nightly), the
          third-party client (zeep) tests from a venv under out/, and the Pester tests on
          the staged module under Pester 6.2.0 and 5.7.1, in this PowerShell's edition
@@ -36,7 +38,8 @@ Tasks:
          shape, the cost of signing a Duo request, a RADIUS round trip, the audit trail's cost
          per record and per approval (hash chain and MAC beside the plain line), the speed
          of verifying a million records (a temporary file of about 850 MiB), what resolving
-         identities adds to an approval per provider, and (tools/Measure-MfaApproval.ps1,
+         identities adds to an approval per provider, a privacyIDEA approval beside Duo and
+         Okta (engine level) with its signature check, and (tools/Measure-MfaApproval.ps1,
          pwsh 7) import cost, per-approval cost of the cmdlet, the C ABI alone, a
          hand-written Invoke-WebRequest SOAP call and Duo and Okta beside SOAP, Ctrl+C-to-cancelled
          latency and 1,000 approvals from one session.
@@ -264,6 +267,8 @@ function Invoke-Test {
     & (Join-Path $Root 'tools/Install-Pester.ps1') -Version '6.2.0', '5.7.1'
     Invoke-Format
     Invoke-Build
+    # The test venv first: the Rust tests start a real privacyIDEA from it (out/venv).
+    $python = Initialize-PythonPeers
     $testArgs = @('test', '--release', '--workspace', '--locked')
     $triple = Get-RustTarget (Get-Rid)
     if ($triple) { $testArgs += @('--target', $triple) }
@@ -271,7 +276,6 @@ function Invoke-Test {
     Invoke-AbiUnderValgrind
     Invoke-FuzzSmoke
     $env:MFA_SIM = Join-Path $Out "bin/$(Get-Rid)/mfa-sim$Exe"
-    $python = Initialize-PythonPeers
     if ($python) { Invoke-Native $python @('-m', 'pytest', '-q', (Join-Path $Root 'tests/python')) -What 'third-party client (zeep) tests' }
 
     # Pester runs in this edition: powershell.exe under Windows PowerShell 5.1 (the MIM
@@ -378,8 +382,8 @@ function Invoke-FuzzSmoke {
     }
     Push-Location (Join-Path $Root 'fuzz')
     try {
-        $seedsOf = @{ approval_differential = 'soap_answer'; duo_differential = 'duo_auth_status' }
-        foreach ($target in 'soap_answer', 'approval_differential', 'duo_differential', 'config_json', 'request_json') {
+        $seedsOf = @{ approval_differential = 'soap_answer'; duo_differential = 'duo_auth_status'; privacyidea_differential = 'privacyidea_check' }
+        foreach ($target in 'soap_answer', 'approval_differential', 'duo_differential', 'privacyidea_differential', 'config_json', 'request_json') {
             $corpus = Join-Path $Root "fuzz/corpus/$target"
             $seeds = Join-Path $Root "fuzz/seeds/$(if ($seedsOf.ContainsKey($target)) { $seedsOf[$target] } else { $target })"
             $null = New-Item -ItemType Directory -Force -Path $corpus
@@ -387,7 +391,7 @@ function Invoke-FuzzSmoke {
         }
     }
     finally { Pop-Location }
-    Write-Host 'Fuzz smoke: 5 targets, 150,000 seeded runs each (30 s at most), no crash.' -ForegroundColor Green
+    Write-Host 'Fuzz smoke: 6 targets, 150,000 seeded runs each (30 s at most), no crash.' -ForegroundColor Green
 }
 
 function Invoke-Package {
@@ -593,6 +597,7 @@ function Invoke-Bench {
     Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'audit_cost') -What 'audit cost benchmark'
     Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'audit_verify') -What 'audit verification benchmark'
     Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'identity_cost') -What 'identity resolution benchmark'
+    Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'privacyidea_round_trip') -What 'privacyIDEA round-trip benchmark'
     & (Get-Pwsh) -NoProfile -NonInteractive -File (Join-Path $Root 'tools/Measure-MfaApproval.ps1') -ModulePath $Out
     if ($LASTEXITCODE -ne 0) { throw "the PowerShell benchmark failed (exit code $LASTEXITCODE)" }
 }

@@ -53,6 +53,11 @@ impl Client {
                 redactor.clone(),
             )?),
             "okta" => Arc::new(crate::okta::Okta::new(config, &secrets, redactor.clone())?),
+            "privacyidea" => Arc::new(crate::privacyidea::PrivacyIdea::new(
+                config,
+                &secrets,
+                redactor.clone(),
+            )?),
             _ => Arc::new(MfaServer::new(config, &secrets, redactor.clone())?),
         };
         let audit = crate::audit::Audit::from_config(config, &secrets, events)?.map(Arc::new);

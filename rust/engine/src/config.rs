@@ -4,6 +4,7 @@
 //! Every check names the field and what was wrong; no error ever contains a secret.
 
 pub use crate::check::ConfigError;
+pub use crate::privacyidea::config::PrivacyIdeaConfig;
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
@@ -31,7 +32,7 @@ pub enum PasswordMode {
 }
 
 /// The providers (`provider` in the configuration).
-pub const PROVIDERS: &[&str] = &["mfaserver", "duo", "radius", "okta"];
+pub const PROVIDERS: &[&str] = &["mfaserver", "duo", "radius", "okta", "privacyidea"];
 
 /// The client configuration. JSON names are camelCase; unknown fields are rejected so a
 /// typo never silently weakens a setting.
@@ -161,6 +162,10 @@ pub struct ClientConfig {
     /// refused. Refused for providers that resolve identities (see `crate::identity`).
     #[serde(default)]
     pub allow_name_only_identity: bool,
+    /// privacyIDEA: its own settings (the realm, the response signing key), one nested
+    /// object whose unknown fields are refused. See `privacyidea::config`.
+    #[serde(default)]
+    pub privacyidea: Option<PrivacyIdeaConfig>,
 }
 
 fn default_signature_version() -> u8 {

@@ -59,8 +59,10 @@ impl ClientConfig {
             crate::audit::check_path(p)?;
         }
         crate::okta::config::refuse_elsewhere(self, secrets)?;
+        crate::privacyidea::config::refuse_elsewhere(self)?;
         match self.provider.as_str() {
             "okta" => crate::okta::config::validate(self, secrets, scheme),
+            "privacyidea" => crate::privacyidea::config::validate(self, secrets, scheme),
             "mfaserver" => self.validate_mfaserver(secrets, scheme),
             "duo" => crate::duo::config::validate(self, secrets, scheme),
             other => Err(ConfigError::new(

@@ -52,14 +52,17 @@
 // `identity`, the progress stage `resolving`) and the audit trail an auditor can trust
 // (hash-chained audit records, the secret kind `MFA_SECRET_AUDIT_KEY` (9), the configuration
 // fields `syslogServer`, `syslogCaCertificateFile`, `syslogCertificateSha256`,
-// `auditRequired` and `eventLog`, and `mfa_audit_verify`) (nothing earlier changed).
+// `auditRequired` and `eventLog`, and `mfa_audit_verify`), and the `privacyidea` provider (its
+// nested `privacyidea` configuration object; the service account's password is
+// `MFA_SECRET_BASIC_PASSWORD`) (nothing earlier changed).
 #define MFA_ABI_VERSION 5
 
 // The longest report `mfa_audit_verify` writes (bytes): a buffer this large always fits,
 // so the file is read once.
 #define MFA_AUDIT_REPORT_MAX_LEN 4096
 
-// Secret kind: the HTTP Basic password (for `userName` in the configuration).
+// Secret kind: the HTTP Basic password (for `userName` in the configuration); with provider
+// `privacyidea`, the service account's password (sent to privacyIDEA's `/auth`, never as Basic).
 #define MFA_SECRET_BASIC_PASSWORD 1
 
 // Secret kind: the password of a PKCS#12 client certificate.
