@@ -9,20 +9,26 @@ Tasks:
          docs/commands and stages a self-contained module at out/MfaApproval.
   Test   First makes sure Pester 5.7.1 and 6.2.0 are installed (tools/Install-Pester.ps1
          installs the missing ones for the current user from the configured repositories,
-         or says in one line how). Build, then the Rust tests (valgrind over the C program included), the ABI tests
-         under valgrind, a fuzz smoke of every cargo-fuzz target (nightly; 10 s each, seeded;
-         built and run in the background, at low priority, beside the Pester run),
-         the third-party client (zeep) tests from a venv under out/, and the Pester tests on
-         the staged module: the whole suite under Pester 6.2.0, and under 5.7.1 the files that
-         prove what users copy works on Pester 5 (tests/Pester5.txt lists them), in this
-         PowerShell's edition (powershell.exe under 5.1). Long outputs go to out/logs/ and
-         each phase prints a summary line (failures in full); the closing lines give each
-         phase's time. Each optional tool that is missing is one line saying
-         so; under CI=true only a missing nightly toolchain may be skipped. Ends with
-         "Tests: N passed, N failed".
+         or says in one line how). Starts with cargo fmt --check (Lint). Build, then the test
+         venv under out/ (tests/python/requirements.txt: the third-party clients and, on Linux, a
+         real privacyIDEA), the Rust tests (valgrind over the C program included; the
+         privacyIDEA tests start their server from that venv), the ABI tests under valgrind, a
+         fuzz smoke of every cargo-fuzz target (nightly; 10 s each, seeded; built and run in the
+         background, at low priority, beside the Pester run), the third-party client (zeep)
+         tests from the venv, and the Pester tests on the staged module: the whole suite under
+         Pester 6.2.0, and under 5.7.1 the files that prove what users copy works on Pester 5
+         (tests/Pester5.txt lists them), in this PowerShell's edition (powershell.exe under
+         5.1); clippy (Lint) after every test. Long outputs go to out/logs/ and each phase
+         prints a summary line (failures in full); the closing lines give each phase's time.
+         Each optional tool that is missing is one line saying so; under CI=true only a
+         missing nightly toolchain may be skipped. Ends with "Tests: N passed, N failed".
   Fuzz   Long fuzzing: each cargo-fuzz target (or -FuzzTarget) for -FuzzSeconds (600), its
          corpus kept in fuzz/corpus/<target>; one line per target, the full output in
          out/logs/fuzz-<target>.log.
+  Lint   cargo fmt --all --check, then cargo clippy --workspace --all-targets with warnings
+         as errors (incompatible_msrv included: Cargo.toml), for this machine's target and,
+         on Linux, for x86_64-pc-windows-gnu (every cfg(windows) line and every test built
+         for Windows) where that target's standard library and MinGW's gcc are installed.
   Package  Build, then publish the staged module to a local folder repository: writes
          out/packages/MfaApproval.<version>.nupkg (what Publish-PSResource sends to a
          gallery; Install-PSResource/Save-PSResource install it).
@@ -33,9 +39,14 @@ Tasks:
          MfaApproval.<version>.nupkg and MfaApproval-<version>.zip (MfaApproval/<version>/...)
          to -OutputPath (default out/release). No cargo.
   Demo   Build, start the simulator, ask each demo user and show the outcomes, through
-         the MFA Server SDK, then through Duo's Auth API, over RADIUS and through Okta's API.
+         the MFA Server SDK (with one person under two names refused), then through Duo's
+         Auth API, over RADIUS and through Okta's API.
   Bench  Build, then print the time and memory to read hostile 4 MiB answers of every
-         shape, the cost of signing a Duo request, a RADIUS round trip, and (tools/Measure-MfaApproval.ps1,
+         shape, the cost of signing a Duo request, a RADIUS round trip, the audit trail's cost
+         per record and per approval (hash chain and MAC beside the plain line), the speed
+         of verifying a million records (a temporary file of about 850 MiB), what resolving
+         identities adds to an approval per provider, a privacyIDEA approval beside Duo and
+         Okta (engine level) with its signature check, and (tools/Measure-MfaApproval.ps1,
          pwsh 7) import cost, per-approval cost of the cmdlet, the C ABI alone, a
          hand-written Invoke-WebRequest SOAP call and Duo and Okta beside SOAP, Ctrl+C-to-cancelled
          latency and 1,000 approvals from one session.
@@ -50,7 +61,7 @@ pwsh ./build.ps1 Test
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Fuzz', 'Package', 'Assemble', 'Demo', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Fuzz', 'Lint', 'Package', 'Assemble', 'Demo', 'Bench', 'Clean')]
     [string]$Task = 'Build',
     # Assemble: the folder holding runtimes/<rid>/native/<library> and bin/<rid>/mfa-sim[.exe].
     [string]$NativeRoot,
@@ -77,31 +88,34 @@ function Invoke-Native {
     if ($LASTEXITCODE -ne 0) { throw "$What failed (exit code $LASTEXITCODE)" }
 }
 
-# A native command's standard output, its standard error discarded. Windows PowerShell 5.1
-# turns each stderr line of a redirected native command into an error record, which
-# $ErrorActionPreference = 'Stop' makes terminating (a rustup "info:" line would end the
-# build); here the exit code decides, as everywhere else.
+# A native command's standard output as lines; when it fails, an error with the end of its
+# standard error. Started by tools/Invoke-NativeCommand.ps1 (System.Diagnostics.Process, both
+# streams read): Windows PowerShell 5.1 turns each stderr line of a redirected native command
+# (`2>&1`, `2>$null`) into an error record, which $ErrorActionPreference = 'Stop' makes
+# terminating (a rustup "info:" line would end the build); here the exit code decides.
 function Invoke-NativeOutput {
-    param([Parameter(Mandatory)][string]$File, [string[]]$Arguments = @())
-    $previous = $ErrorActionPreference
-    $ErrorActionPreference = 'Continue'
-    try { & $File @Arguments 2>$null }
-    finally { $ErrorActionPreference = $previous }
+    param([Parameter(Mandatory)][string]$File, [string[]]$Arguments = @(), [Parameter(Mandatory)][string]$What)
+    $r = & (Join-Path $Root 'tools/Invoke-NativeCommand.ps1') -FilePath $File -ArgumentList $Arguments
+    if ($r.ExitCode -ne 0) { throw "$What failed (exit code $($r.ExitCode)): $(@($r.Error | Select-Object -Last 20) -join [Environment]::NewLine)" }
+    $r.Output
 }
 
-# A native command with its output (both streams) in a log file instead of on the console;
-# returns the exit code. For the long outputs of Test (cargo test, the fuzz smoke), which are
-# summarised in a line or two and shown in full only where something failed.
+# A native command with its output in a log file instead of on the console; returns the exit
+# code. For the long outputs of Test (cargo test, the fuzz smoke), which are summarised in a
+# line or two and shown in full only where something failed. Started by
+# tools/Invoke-NativeCommand.ps1, like every child whose standard error is read (no `2>&1`:
+# Windows PowerShell 5.1 would make cargo's first stderr line a terminating error); the two
+# streams are read apart, so the log holds standard output (cargo's test results) and then
+# standard error (cargo's progress and its closing list of failed test binaries; libFuzzer's
+# whole report), each in order, and is written when the program ends.
 function Invoke-Logged {
     param([Parameter(Mandatory)][string]$File, [string[]]$Arguments = @(), [Parameter(Mandatory)][string]$Log)
     $null = New-Item -ItemType Directory -Force -Path (Split-Path -Parent $Log)
     $shown = if ($Arguments.Count -gt 12) { "$(($Arguments | Select-Object -First 12) -join ' ') ... ($($Arguments.Count - 12) more)" } else { $Arguments -join ' ' }
     Write-Host ">> $File $shown  > $(Get-RelativePath $Log)" -ForegroundColor DarkGray
-    $previous = $ErrorActionPreference
-    $ErrorActionPreference = 'Continue'
-    try { & $File @Arguments 2>&1 | ForEach-Object { "$_" } | Out-File -FilePath $Log -Encoding utf8 }
-    finally { $ErrorActionPreference = $previous }
-    $LASTEXITCODE
+    $r = & (Join-Path $Root 'tools/Invoke-NativeCommand.ps1') -FilePath $File -ArgumentList $Arguments
+    @(@($r.Output) + @($r.Error)) | Out-File -FilePath $Log -Encoding utf8
+    $r.ExitCode
 }
 
 function Get-RelativePath([string]$Path) {
@@ -152,6 +166,20 @@ function Get-ModuleVersion {
     (Import-PowerShellDataFile (Join-Path $Root 'module.psd1')).ModuleVersion
 }
 
+# The .NET Framework 4.5.2 reference assemblies named by MFA_NETFX_REFERENCE (every workflow
+# that compiles the cmdlets sets it: tools/Get-NetFx452ReferenceAssemblies.ps1), checked, or
+# $null when it is not set.
+function Get-NetFxReference {
+    if (-not $env:MFA_NETFX_REFERENCE) { return $null }
+    $netfx = $env:MFA_NETFX_REFERENCE
+    foreach ($name in 'mscorlib.dll', 'System.dll', 'System.Core.dll', 'System.Xml.dll') {
+        if (-not (Test-Path -LiteralPath (Join-Path $netfx $name) -PathType Leaf)) {
+            throw "MFA_NETFX_REFERENCE is '$netfx', but $name is not there. Point it at the .NET Framework 4.5.2 reference assemblies: tools/Get-NetFx452ReferenceAssemblies.ps1 fetches them (the NuGet package Microsoft.NETFramework.ReferenceAssemblies.net452) and prints the folder."
+        }
+    }
+    $netfx
+}
+
 function Build-Assembly {
     # The cmdlets: C# 5 against the .NET Framework 4.5 profile and the committed
     # PowerShell 5.1 reference assembly (PowerShellStandard.Library 5.1.1), strong-named,
@@ -167,25 +195,23 @@ function Build-Assembly {
     $framework = if ($env:WINDIR) { Join-Path $env:WINDIR 'Microsoft.NET/Framework64/v4.0.30319' } else { $null }
     $csc = if ($framework) { Join-Path $framework 'csc.exe' } else { $null }
     try {
+        $netfx = Get-NetFxReference
         if ($mcs) {
+            # Mono's own 4.5 profile, or with MFA_NETFX_REFERENCE exactly the 4.5.2 API.
+            $refs = @('-r:System.dll', '-r:System.Core.dll', '-r:System.Xml.dll', "-r:$sma")
+            if ($netfx) { $refs = @('-nostdlib') + @('mscorlib.dll', 'System.dll', 'System.Core.dll', 'System.Xml.dll' | ForEach-Object { "-r:$(Join-Path $netfx $_)" }) + @("-r:$sma") }
             Invoke-Native $mcs.Source (@('-noconfig', '-langversion:5', '-target:library', '-unsafe', '-warnaserror', '-nologo', '-optimize+',
-                    "-keyfile:$key", "-out:$Destination", '-r:System.dll', '-r:System.Core.dll', '-r:System.Xml.dll', "-r:$sma") + $sources) -What 'mcs (C# 5 cmdlets)'
+                    "-keyfile:$key", "-out:$Destination") + $refs + $sources) -What 'mcs (C# 5 cmdlets)'
         }
         elseif ($csc -and (Test-Path $csc)) {
-            # The .NET Framework 4.x compiler; with MFA_NETFX_REFERENCE (the 4.5.2 targeting pack
-            # folder, set by the Windows workflow) it compiles against exactly that API level.
+            # The .NET Framework 4.x compiler; with MFA_NETFX_REFERENCE (the 4.5.2 reference
+            # assemblies, set by every workflow) it compiles against exactly that API level.
             $refs = @('/r:System.dll', '/r:System.Core.dll', '/r:System.Xml.dll', "/r:$sma")
-            if ($env:MFA_NETFX_REFERENCE) {
-                $netfx = $env:MFA_NETFX_REFERENCE
-                foreach ($name in 'mscorlib.dll', 'System.dll', 'System.Core.dll', 'System.Xml.dll') {
-                    if (-not (Test-Path -LiteralPath (Join-Path $netfx $name) -PathType Leaf)) {
-                        throw "MFA_NETFX_REFERENCE is '$netfx', but $name is not there. Point it at the .NET Framework 4.5.2 reference assemblies: the build\.NETFramework\v4.5.2 folder of the NuGet package Microsoft.NETFramework.ReferenceAssemblies.net452, or the 4.5.2 targeting pack (C:\Program Files (x86)\Reference Assemblies\Microsoft\Framework\.NETFramework\v4.5.2)."
-                    }
-                }
+            if ($netfx) {
                 $refs = @('/nostdlib+', "/r:$(Join-Path $netfx 'mscorlib.dll')", "/r:$(Join-Path $netfx 'System.dll')", "/r:$(Join-Path $netfx 'System.Core.dll')", "/r:$(Join-Path $netfx 'System.Xml.dll')", "/r:$sma")
             }
             else {
-                Write-Host 'csc compiles against this machine''s .NET Framework 4.x API, not 4.5.2 (the MIM servers'' floor): set MFA_NETFX_REFERENCE to the 4.5.2 reference assemblies (docs/mim.md, 1b).' -ForegroundColor Yellow
+                Write-Host 'csc compiles against this machine''s .NET Framework 4.x API, not 4.5.2 (the MIM servers'' floor): set MFA_NETFX_REFERENCE with tools/Get-NetFx452ReferenceAssemblies.ps1 (docs/mim.md, 1b).' -ForegroundColor Yellow
             }
             # /nowarn:1668: a LIB folder that does not exist (Developer Command Prompt, msvc-dev-cmd)
             # is a warning, which /warnaserror would make fatal; every reference here is a full path.
@@ -250,16 +276,51 @@ function Invoke-Build {
     Write-Host "Staged $Out ($rid, MfaApproval $(Get-ModuleVersion))" -ForegroundColor Green
 }
 
+function Invoke-Format {
+    # The workspace as rustfmt writes it (no build: a second or two).
+    Invoke-Native cargo @('fmt', '--all', '--check') -What 'cargo fmt --all --check (cargo fmt --all rewrites the files)'
+}
+
+function Invoke-Clippy {
+    # Warnings are errors, on every target of the workspace (tests, examples, build scripts),
+    # for this machine's target (on Windows the MSVC triple the build uses); on Linux also for
+    # x86_64-pc-windows-gnu, which compiles every cfg(windows) line and every test as Windows
+    # does (issue 28: a Linux-only helper called from ungated tests broke the Windows build).
+    # That needs the target's standard library (rustup target add; no download here) and
+    # MinGW's gcc (ring's build script compiles C for the target; .ci/run installs it).
+    $clippy = @('clippy', '--workspace', '--all-targets', '--locked')
+    $triple = Get-RustTarget (Get-Rid)
+    $here = if ($triple) { @('--target', $triple) } else { @() }
+    Invoke-Native cargo ($clippy + $here + @('--', '-D', 'warnings')) -What 'cargo clippy (warnings are errors)'
+    if ($OnWindows) { return }
+    $windows = 'x86_64-pc-windows-gnu'
+    $rustup = Get-Command rustup -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    $installed = $rustup -and (@(Invoke-NativeOutput $rustup.Source @('target', 'list', '--installed') -What 'rustup target list') -contains $windows)
+    if (-not $installed) {
+        Write-Host "clippy for $windows skipped: that target's standard library is not installed (rustup target add $windows)." -ForegroundColor Yellow
+        return
+    }
+    if (-not (Get-Command x86_64-w64-mingw32-gcc -CommandType Application -ErrorAction SilentlyContinue)) {
+        if ($env:CI -eq 'true') { throw "clippy for $windows needs MinGW's gcc (x86_64-w64-mingw32-gcc) under CI=true: .ci/run installs gcc-mingw-w64-x86-64" }
+        Write-Host "clippy for $windows skipped: MinGW's gcc is not installed (Debian: apt install gcc-mingw-w64-x86-64)." -ForegroundColor Yellow
+        return
+    }
+    Invoke-Native cargo ($clippy + @('--target', $windows, '--', '-D', 'warnings')) -What "cargo clippy for $windows (warnings are errors)"
+}
+
 function Invoke-Test {
     # Pester 5.7.1 and 6.2.0 first: installed for the current user when missing, or one line
-    # saying how, before ten minutes of building.
+    # saying how, before ten minutes of building; then formatting (seconds).
     try { & (Join-Path $Root 'tools/Install-Pester.ps1') -Version '6.2.0', '5.7.1' }
     catch {
         Write-Host $_.Exception.Message -ForegroundColor Red
         exit 1
     }
     $total = [System.Diagnostics.Stopwatch]::StartNew()
+    Measure-Phase 'fmt' { Invoke-Format }
     Measure-Phase 'build' { Invoke-Build }
+    # The test venv first: the Rust tests start a real privacyIDEA from it (out/venv).
+    Measure-Phase 'test venv' { $script:TestPython = Initialize-PythonPeers }
     Measure-Phase 'Rust tests' { Invoke-CargoTests }
     Measure-Phase 'valgrind (ABI)' { Invoke-AbiUnderValgrind }
     # The fuzz smoke (mostly building the targets: minutes of CPU) runs in the background, at
@@ -268,8 +329,7 @@ function Invoke-Test {
     $fuzz = Start-FuzzSmoke -Seconds 10
     $env:MFA_SIM = Join-Path $Out "bin/$(Get-Rid)/mfa-sim$Exe"
     Measure-Phase 'third-party clients' {
-        $python = Initialize-PythonPeers
-        if ($python) { Invoke-Native $python @('-m', 'pytest', '-q', (Join-Path $Root 'tests/python')) -What 'third-party client (zeep) tests' }
+        if ($script:TestPython) { Invoke-Native $script:TestPython @('-m', 'pytest', '-q', (Join-Path $Root 'tests/python')) -What 'third-party client (zeep) tests' }
     }
 
     # Pester runs in this edition: powershell.exe under Windows PowerShell 5.1 (the MIM
@@ -293,13 +353,18 @@ function Invoke-Test {
         }
     }
     if ($fuzz) { Measure-Phase 'fuzz smoke (rest)' { Complete-FuzzSmoke $fuzz } }
+    # Clippy last, after every test has run (a new lint on a newer Rust hides no test result);
+    # the summary lines stay the last lines.
+    $script:LintError = $null
+    Measure-Phase 'clippy' { try { Invoke-Clippy } catch { $script:LintError = $_.Exception.Message } }
     Write-Host ''
     $script:Phases | ForEach-Object { Write-Host ("  {0,-22} {1,5} s" -f $_.Phase, $_.Seconds) }
     Write-Host ("  {0,-22} {1,5} s" -f 'total', [math]::Round($total.Elapsed.TotalSeconds))
+    if ($script:LintError) { Write-Host "Lint failed: $script:LintError" -ForegroundColor Red }
     Write-Host "Rust: $($script:RustPassed) passed, $($script:RustFailed) failed"
     Write-Host "Pester: $script:passed passed, $script:failed failed"
     Write-Host "Tests: $($script:RustPassed + $script:passed) passed, $($script:RustFailed + $script:failed) failed"
-    if ($script:failed -gt 0) { exit 1 }
+    if ($script:failed -gt 0 -or $script:LintError) { exit 1 }
 }
 
 function Invoke-CargoTests {
@@ -371,8 +436,7 @@ function Invoke-AbiUnderValgrind {
         Write-Host 'ABI tests under valgrind skipped: valgrind is not installed.' -ForegroundColor Yellow
         return
     }
-    $messages = Invoke-NativeOutput cargo @('test', '--release', '--locked', '-p', 'mfa-approval', '--test', 'abi', '--no-run', '--message-format=json')
-    if ($LASTEXITCODE -ne 0) { throw "building the ABI tests failed (exit code $LASTEXITCODE)" }
+    $messages = Invoke-NativeOutput cargo @('test', '--release', '--locked', '-p', 'mfa-approval', '--test', 'abi', '--no-run', '--message-format=json') -What 'building the ABI tests'
     $exe = $messages | ForEach-Object { try { $_ | ConvertFrom-Json } catch { $null } } |
         Where-Object { $_ -and $_.reason -eq 'compiler-artifact' -and $_.executable } |
         Select-Object -ExpandProperty executable -Last 1
@@ -397,7 +461,7 @@ function Get-FuzzReady {
     # and why. Under CI=true only a missing nightly may be skipped.
     $nightly = $false
     $rustup = Get-Command rustup -ErrorAction SilentlyContinue
-    if ($rustup) { $nightly = [bool](Invoke-NativeOutput $rustup.Source @('toolchain', 'list') | Select-String -SimpleMatch 'nightly') }
+    if ($rustup) { $nightly = [bool](Invoke-NativeOutput $rustup.Source @('toolchain', 'list') -What 'rustup toolchain list' | Select-String -SimpleMatch 'nightly') }
     $cargoFuzz = [bool](Get-Command cargo-fuzz -ErrorAction SilentlyContinue)
     if (-not $nightly) {
         Write-Host 'Fuzz smoke skipped: no nightly Rust toolchain on this machine (cargo fuzz needs one).' -ForegroundColor Yellow
@@ -416,8 +480,8 @@ function Invoke-FuzzTargets {
     # same inputs on the same build), its corpus in fuzz/corpus/<target>. One line per target;
     # libFuzzer's output goes to out/logs/fuzz-<target>.log, shown (its end) only on a crash.
     param([Parameter(Mandatory)][int]$Seconds, [string[]]$Only)
-    $seedsOf = @{ approval_differential = 'soap_answer'; duo_differential = 'duo_auth_status' }
-    $targets = 'soap_answer', 'approval_differential', 'duo_differential', 'config_json', 'request_json'
+    $seedsOf = @{ approval_differential = 'soap_answer'; duo_differential = 'duo_auth_status'; privacyidea_differential = 'privacyidea_check' }
+    $targets = 'soap_answer', 'approval_differential', 'duo_differential', 'privacyidea_differential', 'config_json', 'request_json'
     if ($Only) {
         foreach ($t in $Only) { if ($targets -notcontains $t) { throw "-FuzzTarget: '$t' is not a fuzz target; the targets are $($targets -join ', ')" } }
         $targets = $Only
@@ -630,10 +694,13 @@ function Invoke-Demo {
         foreach ($c in 'demo-password'.ToCharArray()) { $password.AppendChar($c) }
         $audited = New-MfaConnection -Uri $sim.Uri -Credential (New-Object System.Management.Automation.PSCredential('demo-admin', $password)) -ServerCertificateHash $sim.CertificateHash -AuditPath $audit
         $r = Invoke-MfaApproval -Connection $audited -UserName alice@contoso.com, carol@contoso.com -Require Any -Reason 'Demo: add jane to Domain Admins' -Context @{ 'MIM request' = 'demo-1' }
-        Write-Host ("  {0}, decided by {1}: {2}" -f $r.Status, $r.DecidedBy, (($r.Approvers | ForEach-Object { '{0}={1}' -f $_.UserName, $_.Status }) -join '; '))
+        Write-Host ("  {0}, decided by {1}: {2}" -f $r.Status, $r.DecidedBy, (($r.Approvers | ForEach-Object { '{0}={1} ({2})' -f $_.UserName, $_.Status, $_.Identity }) -join '; '))
         Write-Host '  audit trail:'
         Get-Content $audit | ForEach-Object { Write-Host "    $_" }
         Remove-Item $audit -ErrorAction SilentlyContinue
+        Write-Host 'One person under two names (asmith@contoso.com is alice''s alias), -Require All:'
+        $r = Invoke-MfaApproval -Connection $sim.Connection -UserName alice@contoso.com, asmith@contoso.com -Require All
+        Write-Host ("  {0} ({1}): {2}" -f $r.Status, $r.FailureKind, $r.Message.Split([string[]]@(' Next: '), [StringSplitOptions]::None)[0])
     }
     finally {
         $sim | Stop-MfaSimulator
@@ -682,6 +749,10 @@ function Invoke-Bench {
     Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'hostile_bodies') -What 'hostile-body benchmark'
     Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'duo_signing') -What 'Duo signing benchmark'
     Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'radius_round_trip') -What 'RADIUS round-trip benchmark'
+    Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'audit_cost') -What 'audit cost benchmark'
+    Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'audit_verify') -What 'audit verification benchmark'
+    Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'identity_cost') -What 'identity resolution benchmark'
+    Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'privacyidea_round_trip') -What 'privacyIDEA round-trip benchmark'
     & (Get-Pwsh) -NoProfile -NonInteractive -File (Join-Path $Root 'tools/Measure-MfaApproval.ps1') -ModulePath $Out
     if ($LASTEXITCODE -ne 0) { throw "the PowerShell benchmark failed (exit code $LASTEXITCODE)" }
 }
@@ -690,6 +761,7 @@ switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
     'Fuzz' { Invoke-Fuzz }
+    'Lint' { Invoke-Format; Invoke-Clippy }
     'Package' { Invoke-Package }
     'Assemble' { Invoke-Assemble }
     'Demo' { Invoke-Demo }

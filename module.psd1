@@ -23,7 +23,10 @@
         'Start-MfaSimulator',
         'Stop-MfaSimulator',
         'Install-MfaMimProvider',
-        'Uninstall-MfaMimProvider'
+        'Uninstall-MfaMimProvider',
+        'Export-MfaPhoneMap',
+        'Protect-MfaSecret',
+        'Test-MfaAuditLog'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

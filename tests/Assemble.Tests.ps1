@@ -7,6 +7,7 @@
 # wrong inputs are refused before anything is built.
 BeforeDiscovery {
     $canPublish = [bool](Get-Command Publish-PSResource -ErrorAction SilentlyContinue)
+    $onWindows = [System.Environment]::OSVersion.Platform -eq [System.PlatformID]::Win32NT
 }
 
 Describe 'build.ps1 Assemble' -Skip:(-not $canPublish) {
@@ -53,16 +54,25 @@ Describe 'build.ps1 Assemble' -Skip:(-not $canPublish) {
     }
 
     function Invoke-Assemble([string]$Natives, [string]$Output, [string[]]$Rids) {
-        $out = & $Pwsh -NoProfile -NonInteractive -File (Join-Path $RepoRoot 'build.ps1') Assemble -NativeRoot $Natives -Rid ($Rids -join ',') -OutputPath $Output 2>&1
+        $run = & $InvokeNative -FilePath $Pwsh -ArgumentList @('-NoProfile', '-NonInteractive', '-File', (Join-Path $RepoRoot 'build.ps1'), 'Assemble', '-NativeRoot', $Natives, '-Rid', ($Rids -join ','), '-OutputPath', $Output) -Environment @{ MFA_NETFX_REFERENCE = $netfx }
         # The error view colours and wraps the message: read it as one line.
-        $text = (($out | ForEach-Object { "$_" }) -join "`n") -replace '\x1b\[[0-9;]*m', '' -replace '\s*\n\s*\|\s*', ' '
-        [pscustomobject]@{ Code = $LASTEXITCODE; Text = $text }
+        $text = (@($run.Output) + @($run.Error) -join "`n") -replace '\x1b\[[0-9;]*m', '' -replace '\s*\n\s*\|\s*', ' '
+        [pscustomobject]@{ Code = $run.ExitCode; Text = $text }
     }
 
     function Get-Entries([string]$Zip) {
         Add-Type -AssemblyName System.IO.Compression.FileSystem
         $a = [IO.Compression.ZipFile]::OpenRead($Zip)
         try { $a.Entries | ForEach-Object { [pscustomobject]@{ Name = $_.FullName; Length = $_.Length } } } finally { $a.Dispose() }
+    }
+
+    # The cmdlets compiled as the release workflow compiles them: against the reference
+    # assemblies tools/Get-NetFx452ReferenceAssemblies.ps1 takes from a package (here a
+    # stand-in package of this machine's framework assemblies; none: this machine's defaults).
+    $netfx = $null
+    if ($NetFxAssemblies) {
+        New-NetFxStandInPackage (Join-Path $TestDrive 'netfx.nupkg')
+        $netfx = & (Join-Path $RepoRoot 'tools/Get-NetFx452ReferenceAssemblies.ps1') -Source (Join-Path $TestDrive 'netfx.nupkg') -Destination (Join-Path $TestDrive 'netfx') 6>$null
     }
 
     $rids = @($releaseRids + $hostRid | Select-Object -Unique)
@@ -76,6 +86,7 @@ Describe 'build.ps1 Assemble' -Skip:(-not $canPublish) {
 
     It 'writes MfaApproval.<version>.nupkg and MfaApproval-<version>.zip' {
         $assembled.Code | Should -Be 0 -Because $assembled.Text
+        if ($netfx) { $assembled.Text | Should -Match '(-|/)nostdlib' -Because 'MFA_NETFX_REFERENCE replaces the compiler''s own framework' }
         @(Get-ChildItem $release -File | ForEach-Object Name | Sort-Object) | Should -Be @("MfaApproval-$version.zip", "MfaApproval.$version.nupkg")
     }
 
@@ -103,14 +114,60 @@ Describe 'build.ps1 Assemble' -Skip:(-not $canPublish) {
         }
     }
 
-    It 'installs from the <_> and approves with this machine''s natives' -ForEach 'nupkg', 'zip' {
+    # The zip is installed through a stand-in "PowerShell" (not on Windows, where the release
+    # workflow runs the real 5.1): Windows PowerShell 5.1 writes a child powershell.exe's
+    # progress records (and errors) to standard error as CLIXML, and `& powershell.exe ... 2>&1`
+    # under $ErrorActionPreference = 'Stop' died on the first line (issue 28). The stand-in
+    # writes real CLIXML (this pwsh's serializer: a progress record, a warning), 5.1's form of
+    # an error and plain text to standard error, then runs pwsh with the same arguments.
+    It 'installs from the <_> and approves with this machine''s natives (the zip through a PowerShell that writes CLIXML to standard error)' -ForEach 'nupkg', 'zip' {
         $artifact = if ($_ -eq 'nupkg') { $nupkg } else { $zip }
-        $out = & $Pwsh -NoProfile -NonInteractive -File (Join-Path $RepoRoot 'tools/Test-ReleaseArtifact.ps1') -Path $artifact -Destination (Join-Path $TestDrive "installed-$_") 2>&1
-        $text = ($out | ForEach-Object { "$_" }) -join "`n"
-        $LASTEXITCODE | Should -Be 0 -Because $text
-        $text | Should -Match 'MfaServer alice Approved'
-        $text | Should -Match 'Duo bob Denied'
+        $standIn = $_ -eq 'zip' -and [System.Environment]::OSVersion.Platform -ne [System.PlatformID]::Win32NT
+        $arguments = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $RepoRoot 'tools/Test-ReleaseArtifact.ps1'), '-Path', $artifact, '-Destination', (Join-Path $TestDrive "installed-$_"))
+        if ($standIn) {
+            $clixml = (& $InvokeNative -FilePath $Pwsh -ArgumentList @('-NoProfile', '-NonInteractive', '-OutputFormat', 'xml', '-Command',
+                    '$ProgressPreference = ''Continue''; Write-Progress -Activity ''Preparing modules for first use.'' -Status ''0 of 1''; Write-Warning ''a warning from the child''')).RawError
+            $clixml | Should -Match 'S="progress"'
+            $stderr = Join-Path $TestDrive 'stderr.txt'
+            [System.IO.File]::WriteAllText($stderr, $clixml + "plain text on standard error`n#< CLIXML`n" + '<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><S S="Error">error text as 5.1 writes it_x000D__x000A_</S></Objs>' + "`n")
+            $powershell = Join-Path $TestDrive 'powershell-writing-stderr'
+            [System.IO.File]::WriteAllText($powershell, "#!/bin/sh`ncat `"`$MFA_TEST_STDERR`" >&2`nexec `"`$MFA_TEST_PWSH`" `"`$@`"`n")
+            [System.IO.File]::SetUnixFileMode($powershell, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute')
+            $arguments += @('-PowerShellPath', $powershell)
+            $env:MFA_TEST_STDERR = $stderr
+            $env:MFA_TEST_PWSH = $Pwsh
+        }
+        try { $run = & $InvokeNative -FilePath $Pwsh -ArgumentList $arguments }
+        finally { Remove-Item env:MFA_TEST_STDERR, env:MFA_TEST_PWSH -ErrorAction SilentlyContinue }
+        $text = @($run.Output) + @($run.Error) -join "`n"
+        $run.ExitCode | Should -Be 0 -Because $text
+        $run.Output | Should -Contain '  MfaServer alice Approved'
+        $run.Output | Should -Contain '  Duo bob Denied'
         $text | Should -Match ([regex]::Escape("module $([IO.Path]::GetFullPath((Join-Path $TestDrive "installed-$_/MfaApproval/$version")))"))
+        if ($standIn) {
+            $run.Output | Should -Contain '  stderr: WARNING: a warning from the child'
+            $run.Output | Should -Contain '  stderr: plain text on standard error'
+            $run.Output | Should -Contain '  stderr: error text as 5.1 writes it'
+            @($run.Output | Where-Object { $_ -like '  stderr: (* progress records left out)' }).Count | Should -Be 1
+            $text | Should -Not -Match '<Objs|CLIXML'
+        }
+    }
+
+    It 'Test-ReleaseArtifact reports a PowerShell that fails with CLIXML errors on standard error as FAILED, readably' -Skip:$onWindows {
+        $standIn = Join-Path $TestDrive 'powershell-failing'
+        $stderr = Join-Path $TestDrive 'stderr-failing.txt'
+        [System.IO.File]::WriteAllText($stderr, "#< CLIXML`r`n" + '<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><S S="Error">Import-Module : The specified module &apos;MfaApproval&apos; was not loaded_x000D__x000A_</S></Objs>' + "`r`n")
+        [System.IO.File]::WriteAllText($standIn, "#!/bin/sh`ncat `"`$MFA_TEST_STDERR`" >&2`nexit 1`n")
+        [System.IO.File]::SetUnixFileMode($standIn, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute')
+        $env:MFA_TEST_STDERR = $stderr
+        try {
+            $run = & $InvokeNative -FilePath $Pwsh -ArgumentList @('-NoProfile', '-NonInteractive', '-File', (Join-Path $RepoRoot 'tools/Test-ReleaseArtifact.ps1'), '-Path', $zip, '-Destination', (Join-Path $TestDrive 'installed-failing'), '-PowerShellPath', $standIn)
+        }
+        finally { Remove-Item env:MFA_TEST_STDERR -ErrorAction SilentlyContinue }
+        $run.ExitCode | Should -Be 1
+        $run.Output | Should -Contain "  stderr: Import-Module : The specified module 'MfaApproval' was not loaded"
+        ($run.Output -join "`n") | Should -Match ("Test-ReleaseArtifact: MfaApproval-" + [regex]::Escape($version) + "\.zip FAILED \(exit code 1; missing: module ")
+        @($run.Error) | Should -BeNullOrEmpty -Because 'a failed check is reported, not thrown'
     }
 
     It 'refuses <Case> before building anything' -ForEach @(

@@ -31,17 +31,10 @@ Describe 'Pester provisioning' -Skip:(-not $canRun) {
     # Runs a constant script in the bare pwsh with HOME moved to $HomeFolder and a PSModulePath
     # of $PSHOME/Modules only; values reach it through MFA_TEST_* environment variables.
     function Invoke-Isolated([string]$HomeFolder, [string]$Script) {
-        $saved = @{}
         $set = @{ HOME = $HomeFolder; XDG_DATA_HOME = $null; XDG_CONFIG_HOME = $null; XDG_CACHE_HOME = $null; PSModulePath = (Join-Path $PSHOME 'Modules'); MFA_TEST_REPO = $repo; MFA_TEST_ROOT = $RepoRoot }
-        foreach ($k in $set.Keys) { $saved[$k] = [Environment]::GetEnvironmentVariable($k); [Environment]::SetEnvironmentVariable($k, $set[$k]) }
-        try {
-            $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($Script))
-            # -OutputFormat Text: otherwise the child's host lines and warnings (the installer's
-            # "installing it..." lines) bypass the capture and reach this run's output.
-            $out = & $bare -NoProfile -NonInteractive -OutputFormat Text -EncodedCommand $encoded 2>&1
-            [pscustomobject]@{ Code = $LASTEXITCODE; Lines = @($out | ForEach-Object { "$_" }) }
-        }
-        finally { foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) } }
+        $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($Script))
+        $r = & $InvokeNative -FilePath $bare -ArgumentList @('-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded) -Environment $set
+        [pscustomobject]@{ Code = $r.ExitCode; Lines = @(@($r.Output) + @($r.Error)) }
     }
 
     $listPester = '@(Get-Module -ListAvailable Pester | ForEach-Object { "have " + $_.Version + " " + $_.ModuleBase })'

@@ -22,8 +22,8 @@ BeforeAll {
     $wrapper = Join-Path $ModulePath 'mim/Invoke-MfaApprovalOutOfProcess.ps1'
     function Invoke-Wrapper([string]$UserName, [string]$Extra = '') {
         $script = "`$r = & '$wrapper' -UserName '$UserName' -SettingsPath '$settings' -TimeoutSeconds 20 -MimRequestId 'req-42' $Extra; `$r | ConvertTo-Json -Compress"
-        $stdout = & $pwsh -NoProfile -NonInteractive -Command $script 2> (Join-Path $TestDrive 'stderr.txt')
-        @{ ExitCode = $LASTEXITCODE; Output = $stdout; Error = (Get-Content -Raw (Join-Path $TestDrive 'stderr.txt')) }
+        $r = & $InvokeNative -FilePath $pwsh -ArgumentList @('-NoProfile', '-NonInteractive', '-Command', $script)
+        @{ ExitCode = $r.ExitCode; Output = $r.Output; Error = $r.RawError }
     }
 }
 AfterAll {
@@ -233,7 +233,9 @@ Describe 'Invoke-MfaApprovalOutOfProcess.ps1 with approvers, context and an audi
         $r.DecidedBy | Should -Be 'alice@contoso.com'
         $r.Approvers | Should -Match 'carol@contoso.com=Cancelled'
         $r.AuditId | Should -Match '^[0-9a-f]{32}$'
-        $lines = @(Get-Content $auditPath | ForEach-Object { $_ | ConvertFrom-Json })
+        $all = @(Get-Content $auditPath | ForEach-Object { $_ | ConvertFrom-Json })
+        $all[0].type | Should -Be 'header' -Because 'a chained file starts with its header'
+        $lines = @($all | Select-Object -Skip 1)
         $lines.Count | Should -Be 1 -Because 'one record per decision'
         $lines[0].id | Should -Be $r.AuditId
         $lines[0].decidedBy | Should -Be 'alice@contoso.com'

@@ -295,7 +295,10 @@ Describe 'The settings file' {
         $r = & $wrapper -UserName 'alice@contoso.com' -SettingsPath $full -TimeoutSeconds 20
         $r.Status | Should -Be 'Approved' -Because $r.Message
         $r.AuditId | Should -Match '^[0-9a-f]{32}$'
-        (Get-Content $audit | ConvertFrom-Json).id | Should -Be $r.AuditId
+        $lines = @(Get-Content $audit | ConvertFrom-Json)
+        $lines[0].type | Should -Be 'header'
+        $lines[1].id | Should -Be $r.AuditId
+        (Test-MfaAuditLog -Path $audit).Valid | Should -BeTrue
     }
 
     It 'Duo with SignatureVersion 2 and AllowBypass approves the bypass user' {

@@ -199,8 +199,9 @@ Describe 'The cmdlet assembly' {
     It 'was compiled from C# 5 against the committed PowerShell 5.1 reference assembly (mcs -langversion:5)' -Skip:(-not (Get-Command mcs -ErrorAction SilentlyContinue)) {
         $out = Join-Path $TestDrive 'Check.dll'
         $sources = Get-ChildItem (Join-Path $RepoRoot 'powershell/src') -Recurse -Filter *.cs | ForEach-Object FullName
-        $log = & mcs -noconfig -langversion:5 -target:library -unsafe -warnaserror -nologo "-out:$out" -r:System.dll -r:System.Core.dll -r:System.Xml.dll "-r:$(Join-Path $RepoRoot 'powershell/ref/System.Management.Automation.dll')" @sources 2>&1
-        $LASTEXITCODE | Should -Be 0 -Because ($log -join "`n")
+        $mcs = (Get-Command mcs -CommandType Application | Select-Object -First 1).Source
+        $r = & $InvokeNative -FilePath $mcs -ArgumentList (@('-noconfig', '-langversion:5', '-target:library', '-unsafe', '-warnaserror', '-nologo', "-out:$out", '-r:System.dll', '-r:System.Core.dll', '-r:System.Xml.dll', "-r:$(Join-Path $RepoRoot 'powershell/ref/System.Management.Automation.dll')") + @($sources))
+        $r.ExitCode | Should -Be 0 -Because (@($r.Output) + @($r.Error) -join "`n")
     }
     It 'ships MAML help generated from docs/commands' {
         $help = Join-Path $ModulePath 'en-US/MfaApproval.dll-Help.xml'

@@ -45,8 +45,9 @@ Import-Module MfaApproval -RequiredVersion $version
 try { (Invoke-MfaApproval -Connection `$sim.Connection -UserName alice@contoso.com).Status } finally { `$sim | Stop-MfaSimulator }
 (Get-Help Invoke-MfaApproval).Synopsis
 "@
-        $out = & $Pwsh -NoProfile -NonInteractive -Command $script 2>&1
-        $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
+        $r = & $InvokeNative -FilePath $Pwsh -ArgumentList @('-NoProfile', '-NonInteractive', '-Command', $script)
+        $r.ExitCode | Should -Be 0 -Because (@($r.Output) + @($r.Error) -join "`n")
+        $out = @($r.Output)
         $out[0] | Should -Be ([System.IO.Path]::GetFullPath($installed))
         $out[1] | Should -Be 'Approved'
         $out[2] | Should -Match 'approve'

@@ -17,6 +17,11 @@ $script:Pwsh = $(
     elseif (Get-Command pwsh -CommandType Application -ErrorAction SilentlyContinue) { (Get-Command pwsh -CommandType Application | Select-Object -First 1).Source }
     else { Join-Path $PSHOME 'pwsh' })
 
+# Starts a program and returns its exit code, standard output and decoded standard error
+# (tools/Invoke-NativeCommand.ps1): never `& program 2>&1`, which Windows PowerShell 5.1 turns
+# into a terminating error under $ErrorActionPreference = 'Stop'.
+$script:InvokeNative = Join-Path $script:RepoRoot 'tools/Invoke-NativeCommand.ps1'
+
 # User names a hand-built command line gets wrong (quotes, backslash runs before quotes, a
 # trailing backslash, a leading '-', spaces, $(), ';', backtick, quotes of every kind,
 # non-ASCII); each must reach a child process exactly.
@@ -61,4 +66,32 @@ function Get-ScriptEncodingProblem([string]$Path) {
             return "${Path}: a non-ASCII character at line $line in a file without a BOM; build it from code points ([char]0x...) or save the file as UTF-8 with a BOM"
         }
     }
+}
+
+# The .NET Framework's mscorlib, System, System.Core and System.Xml (4.0.0.0, the framework's
+# key) on this machine: Mono's 4.5 profile, or the Framework itself on Windows; $null where
+# there is neither. Stand-ins for the 4.5.2 reference assemblies: same names, versions, key.
+$script:NetFxAssemblies = @('/usr/lib/mono/4.5', $(if ($env:WINDIR) { Join-Path $env:WINDIR 'Microsoft.NET/Framework64/v4.0.30319' })) |
+    Where-Object { $_ -and (Test-Path -LiteralPath (Join-Path $_ 'System.Xml.dll')) } | Select-Object -First 1
+
+# A stand-in for the NuGet package Microsoft.NETFramework.ReferenceAssemblies.net452 at $Path:
+# a zip whose build/.NETFramework/v4.5.2/ holds the four assemblies from $NetFxAssemblies.
+# -Entries adds or replaces entries (entry name = source file; a $null source leaves the entry
+# out); -Twice writes that entry a second time.
+function New-NetFxStandInPackage([string]$Path, [hashtable]$Entries = @{}, [string]$Twice) {
+    $all = @{}
+    foreach ($name in 'mscorlib.dll', 'System.dll', 'System.Core.dll', 'System.Xml.dll') { $all["build/.NETFramework/v4.5.2/$name"] = Join-Path $NetFxAssemblies $name }
+    $all['microsoft.netframework.referenceassemblies.net452.nuspec'] = Join-Path $RepoRoot 'LICENSE'
+    foreach ($k in $Entries.Keys) { $all[$k] = $Entries[$k] }
+    Add-Type -AssemblyName System.IO.Compression, System.IO.Compression.FileSystem
+    if (Test-Path -LiteralPath $Path) { Remove-Item -LiteralPath $Path }
+    $zip = [System.IO.Compression.ZipFile]::Open($Path, [System.IO.Compression.ZipArchiveMode]::Create)
+    try {
+        foreach ($k in $all.Keys) {
+            if ($null -eq $all[$k]) { continue }
+            $null = [System.IO.Compression.ZipFileExtensions]::CreateEntryFromFile($zip, $all[$k], $k)
+            if ($k -eq $Twice) { $null = [System.IO.Compression.ZipFileExtensions]::CreateEntryFromFile($zip, $all[$k], $k) }
+        }
+    }
+    finally { $zip.Dispose() }
 }

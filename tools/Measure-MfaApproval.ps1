@@ -8,7 +8,8 @@ Every figure comes with its baseline, measured in the same run:
   against a one-cmdlet binary module built here (PowerShell's own floor).
 - Per approval against an instant-answer simulator: Invoke-MfaApproval; the C ABI alone
   (its .NET binding called from a loop, no cmdlet); a hand-written Invoke-WebRequest SOAP
-  call; and Duo and Okta beside SOAP on the same simulator.
+  call; with a keyed hash-chained audit file beside none; and Duo and Okta beside SOAP on
+  the same simulator.
 - Ctrl+C-to-cancelled: PowerShell.Stop() on a pending Invoke-MfaApproval until stopped.
 - 1,000 approvals started and waited on from one session: time and working set.
 Needs pwsh 7 (Invoke-WebRequest -SkipCertificateCheck).
@@ -81,6 +82,19 @@ try {
     $iwr = (Measure-Command { foreach ($i in 1..$n) { & $call } }).TotalMilliseconds / $n
     Write-Host ("Per approval ({0} sequential, the user answers at once): Invoke-MfaApproval {1:N2} ms, the C ABI alone (its .NET binding) {2:N2} ms, hand-written Invoke-WebRequest SOAP {3:N2} ms" -f $n, $cmdlet, $abi, $iwr)
     Write-Host ("  cmdlet overhead over the C ABI {0:N2} ms (budget 0.5); Invoke-MfaApproval/Invoke-WebRequest {1:N2}" -f ($cmdlet - $abi), ($cmdlet / $iwr))
+
+    # The audit trail per approval: a keyed hash-chained file beside no trail, same simulator.
+    $auditFile = Join-Path ([System.IO.Path]::GetTempPath()) "mfa-bench-audit-$PID.jsonl"
+    $auditKey = New-Object System.Security.SecureString
+    foreach ($c in 'an audit key for the benchmark, 32+ chars'.ToCharArray()) { $auditKey.AppendChar($c) }
+    $demoPassword = New-Object System.Security.SecureString
+    foreach ($c in 'demo-password'.ToCharArray()) { $demoPassword.AppendChar($c) }
+    $audited = New-MfaConnection -Uri $sim.Uri -Credential (New-Object System.Management.Automation.PSCredential('demo-admin', $demoPassword)) -ServerCertificateHash $sim.CertificateHash -AuditPath $auditFile -AuditKey $auditKey
+    $null = Invoke-MfaApproval -Connection $audited -UserName bench@contoso.com
+    $auditedMs = (Measure-Command { foreach ($i in 1..$n) { $null = Invoke-MfaApproval -Connection $audited -UserName bench@contoso.com } }).TotalMilliseconds / $n
+    $valid = (Test-MfaAuditLog -Path $auditFile -AuditKey $auditKey).Valid
+    Remove-Item $auditFile, "$auditFile.lock" -ErrorAction SilentlyContinue
+    Write-Host ("Per approval with a keyed hash-chained audit file {0:N2} ms beside none {1:N2} ms (+{2:N3} ms; the file verified: {3})" -f $auditedMs, $cmdlet, ($auditedMs - $cmdlet), $valid)
 
     # Duo beside SOAP, same simulator, same kind of user (answers at once).
     $key = New-Object System.Security.SecureString

@@ -10,7 +10,8 @@ process of this edition (powershell.exe under Windows PowerShell 5.1, pwsh other
 only the install folder added to PSModulePath, and asked for an approval (alice) and a
 denial (bob) against its own simulator, through the MFA Server SDK and Duo. Prints one line per
 check; exits 1 on the first that fails. The release workflow runs it on Windows PowerShell 5.1
-and pwsh; tests/Assemble.Tests.ps1 runs it here.
+and pwsh; tests/Assemble.Tests.ps1 runs it here, also with a child that writes progress
+records and plain text to standard error (what Windows PowerShell 5.1 does).
 
 .EXAMPLE
 powershell.exe -NoProfile -ExecutionPolicy Bypass -File tools\Test-ReleaseArtifact.ps1 -Path release\MfaApproval.0.2.0.nupkg
@@ -19,7 +20,10 @@ powershell.exe -NoProfile -ExecutionPolicy Bypass -File tools\Test-ReleaseArtifa
 param(
     [Parameter(Mandatory = $true)][string]$Path,
     # Where the module is installed (default: a new folder under the temporary directory).
-    [string]$Destination
+    [string]$Destination,
+    # The PowerShell that imports and asks (default: this edition's, powershell.exe under
+    # Windows PowerShell 5.1, pwsh otherwise).
+    [string]$PowerShellPath
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 2.0
@@ -64,6 +68,8 @@ Write-Host "installed $($file.Name) to $installed"
 # environment (nothing is pasted into a command line).
 $check = @'
 $ErrorActionPreference = 'Stop'
+# Standard output as UTF-8 (the caller reads it so); without a console this may be refused.
+try { [Console]::OutputEncoding = New-Object System.Text.UTF8Encoding($false) } catch { $null = $_ }
 $env:PSModulePath = $env:MFA_RELEASE_MODULES + [System.IO.Path]::PathSeparator + $env:PSModulePath
 Import-Module MfaApproval -RequiredVersion $env:MFA_RELEASE_VERSION
 'module ' + (Get-Module MfaApproval).ModuleBase
@@ -77,20 +83,23 @@ foreach ($provider in 'MfaServer', 'Duo') {
 }
 'help ' + (Get-Help Invoke-MfaApproval).Synopsis
 '@
-$exe = if ($PSVersionTable.PSEdition -eq 'Desktop') { Join-Path $PSHOME 'powershell.exe' }
+$exe = if ($PowerShellPath) { $PowerShellPath }
+elseif ($PSVersionTable.PSEdition -eq 'Desktop') { Join-Path $PSHOME 'powershell.exe' }
 elseif (Get-Command pwsh -CommandType Application -ErrorAction SilentlyContinue) { (Get-Command pwsh -CommandType Application | Select-Object -First 1).Source }
 else { Join-Path $PSHOME 'pwsh' }
-$env:MFA_RELEASE_MODULES = $Destination
-$env:MFA_RELEASE_VERSION = $version
-try {
-    $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($check))
-    $out = @(& $exe -NoProfile -NonInteractive -EncodedCommand $encoded 2>&1 | ForEach-Object { "$_" })
-    $code = $LASTEXITCODE
-}
-finally {
-    Remove-Item env:MFA_RELEASE_MODULES, env:MFA_RELEASE_VERSION -ErrorAction SilentlyContinue
-}
+# Started through tools/Invoke-NativeCommand.ps1, not `& $exe ... 2>&1`: Windows PowerShell
+# 5.1 would turn the child's first line of standard error (its progress records, as CLIXML)
+# into a terminating error under $ErrorActionPreference = 'Stop'. Only the exit code and
+# standard output decide; standard error is shown, decoded.
+$encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($check))
+$run = & (Join-Path $PSScriptRoot 'Invoke-NativeCommand.ps1') -FilePath $exe -ArgumentList @('-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded) `
+    -Environment @{ MFA_RELEASE_MODULES = $Destination; MFA_RELEASE_VERSION = $version } -TimeoutSeconds 600
+$out = @($run.Output)
+$code = $run.ExitCode
 $out | ForEach-Object { Write-Host "  $_" }
+$run.Error | ForEach-Object { Write-Host "  stderr: $_" }
+if ($run.Progress -gt 0) { Write-Host "  stderr: ($($run.Progress) progress records left out)" }
+if ($run.TimedOut) { Write-Host '  the check ran over 600 s and was stopped' }
 $expected = @(
     ('module ' + [System.IO.Path]::GetFullPath($installed).TrimEnd('\', '/')),
     'MfaServer alice Approved', 'MfaServer bob Denied', 'Duo alice Approved', 'Duo bob Denied')

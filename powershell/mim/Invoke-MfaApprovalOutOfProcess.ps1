@@ -19,7 +19,8 @@ error stream on success and returns one hashtable, with every key below on every
 
     @{ Approved = $true/$false; Status = 'Approved'|'Denied'|...; UserName; CallResult;
        CallResultDescription; ErrorCode; RequestId; Message; DurationSeconds; AuditId;
-       Require; DecidedBy; Approvers; ErrorId; Category; ExitCode; MimRequestId; MimActorId; MimTargetId }
+       Require; DecidedBy; Approvers; IdentityCheck; Identities; ErrorId; Category; ExitCode;
+       MimRequestId; MimActorId; MimTargetId }
 
 The fields are the module's own (MfaApproval.Result.ToHashtable()), and so are the -Assert
 ErrorId and category (the generated contract): nothing is copied here. The child refuses a
@@ -30,7 +31,12 @@ AuditId is the id of the request's line in the audit trail when the settings nam
 AuditPath. With several -UserName values, -Require (Any, All or a number) is required: the
 engine refuses the same person named twice (any case, spacing, look-alike or domain form), asks the approvers at
 once and decides (DecidedBy, Approvers: "user=Status; ..."). -ExcludeUserName names people
-who may not approve (e.g. the requester).
+who may not approve (e.g. the requester). Before any push the provider says who every name
+is (Okta: the user id; Duo: the push devices; MFA Server: the phones), and one person under
+two names, or an approver who is an excluded person under another name, is refused; an
+excluded name the provider cannot identify refuses the request (its Message says which name
+to pass). IdentityCheck says how people were told apart (Provider, or Names for RADIUS with
+AllowNameOnlyIdentity); Identities who each approver was ("user=phone +*******0001; ...").
 
 With -Assert (recommended in authorization workflows) anything but Approved is a thrown
 (script-terminating) error: it ends the calling script too, so MIMWAL's Invoke throws, which
@@ -51,7 +57,9 @@ The user who must approve (e.g. the target's UPN, looked up by the workflow), or
 -Require the approvers (distinct people; the engine checks the names and their number).
 
 .PARAMETER ExcludeUserName
-People who may not approve this request (e.g. the requester).
+People who may not approve this request (e.g. the requester): the name MIM has
+("CONTOSO\jsmith") or, better, the form the approvers are named in (the UPN). The provider
+resolves it; a name it cannot identify refuses the request rather than being ignored.
 
 .PARAMETER Require
 With several user names: Any, All, or the number of approvals needed.

@@ -34,7 +34,6 @@ try {
     . (Join-Path $PSScriptRoot 'Settings.ps1')
     $settingsPath = [string]$Request.SettingsPath
     $settings = Import-PowerShellDataFile -LiteralPath $settingsPath
-    $connect = ConvertFrom-MfaSettings -Settings $settings -Path $settingsPath
     $module = if ($settings.ContainsKey('ModulePath') -and $settings.ModulePath) { $settings.ModulePath } else { 'MfaApproval' }
     Import-Module $module
     # Only the build the wrapper belongs to may answer: a ModulePath naming another module
@@ -50,6 +49,8 @@ try {
     if ($actual -ne [string]$Request.ExpectedAssembly -or $hash -ne [string]$Request.ExpectedAssemblyHash) {
         throw "ModulePath '$module' is not the MfaApproval build this wrapper belongs to (expected $($Request.ExpectedAssembly), found $actual); point ModulePath at the module folder the wrapper came from."
     }
+    # After the import: the module reads Protect-MfaSecret files (Settings.ps1).
+    $connect = ConvertFrom-MfaSettings -Settings $settings -Path $settingsPath
     $connection = New-MfaConnection @connect
     $invoke = @{ Connection = $connection; UserName = $UserName }
     if ($null -ne $Request.TimeoutSeconds) { $invoke.Timeout = [int]$Request.TimeoutSeconds }

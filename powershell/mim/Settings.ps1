@@ -8,9 +8,12 @@
 #   Value       passed as it is (string, number or string array)
 #   Switch      $true or $false
 #   Credential  the path of an Export-Clixml'd PSCredential (DPAPI: made as the MIM Service
-#               account, on that node); the PSCredential is passed
-#   Secret      the path of an Export-Clixml'd PSCredential (user name unused) or SecureString;
-#               its SecureString is passed
+#               account, on that node) or of a Protect-MfaSecret file (made by an administrator
+#               for that account); the PSCredential is passed
+#   Secret      the path of an Export-Clixml'd PSCredential (user name unused) or SecureString,
+#               or of a Protect-MfaSecret file; its SecureString is passed
+# A Protect-MfaSecret file is read by the module (MfaApproval.Hosting.StoredSecret), so the
+# child imports MfaApproval before it converts the settings.
 $script:MfaSettingsMap = [ordered]@{
     Provider                       = @{ Parameter = 'Provider'; Kind = 'Value' }
     Uri                            = @{ Parameter = 'Uri'; Kind = 'Value' }
@@ -41,11 +44,18 @@ $script:MfaSettingsMap = [ordered]@{
     PasswordPath                   = @{ Parameter = 'Password'; Kind = 'Secret' }
     NasIdentifier                  = @{ Parameter = 'NasIdentifier'; Kind = 'Value' }
     AllowMissingMessageAuthenticator = @{ Parameter = 'AllowMissingMessageAuthenticator'; Kind = 'Switch' }
+    AllowNameOnlyIdentity          = @{ Parameter = 'AllowNameOnlyIdentity'; Kind = 'Switch' }
     OrgUrl                         = @{ Parameter = 'OrgUrl'; Kind = 'Value' }
     ApiTokenPath                   = @{ Parameter = 'ApiToken'; Kind = 'Secret' }
     ClientId                       = @{ Parameter = 'ClientId'; Kind = 'Value' }
     PrivateKeyFile                 = @{ Parameter = 'PrivateKeyFile'; Kind = 'Value' }
     NumberChallenge                = @{ Parameter = 'NumberChallenge'; Kind = 'Switch' }
+    AuditKeyPath                   = @{ Parameter = 'AuditKey'; Kind = 'Secret' }
+    SyslogServer                   = @{ Parameter = 'SyslogServer'; Kind = 'Value' }
+    SyslogCaCertificateFile        = @{ Parameter = 'SyslogCaCertificateFile'; Kind = 'Value' }
+    SyslogCertificateHash          = @{ Parameter = 'SyslogCertificateHash'; Kind = 'Value' }
+    AuditRequired                  = @{ Parameter = 'AuditRequired'; Kind = 'Value' }
+    EventLog                       = @{ Parameter = 'EventLog'; Kind = 'Switch' }
 }
 
 # Settings keys that are not New-MfaConnection parameters.
@@ -95,8 +105,19 @@ function ConvertFrom-MfaSettings([Parameter(Mandatory)][hashtable]$Settings, [Pa
 }
 
 function Import-MfaSettingsSecret([string]$Path, [string]$Key, $File) {
-    if (-not ($File -is [string]) -or -not $File) { throw "settings file '$Path': $Key must be the path of an Export-Clixml file." }
+    if (-not ($File -is [string]) -or -not $File) { throw "settings file '$Path': $Key must be the path of an Export-Clixml file or a Protect-MfaSecret file." }
     if (-not (Test-Path -LiteralPath $File -PathType Leaf)) { throw "settings file '$Path': $Key '$File' does not exist (or this account cannot see it)." }
+    $reader = 'MfaApproval.Hosting.StoredSecret' -as [type]
+    if ($reader) {
+        $protected = $null
+        try { $protected = $reader::ReadSecretFile((Resolve-Path -LiteralPath $File).ProviderPath) }
+        catch {
+            $inner = $_.Exception
+            while ($inner.InnerException) { $inner = $inner.InnerException }
+            throw "settings file '$Path': $Key '$File' cannot be read by this account ($($inner.Message))"
+        }
+        if ($protected) { return $protected }
+    }
     try { Import-Clixml -LiteralPath $File }
     catch { throw "settings file '$Path': $Key '$File' cannot be read by this account ($($_.Exception.Message)); DPAPI binds it to the account and machine that made it: make it again as the MIM Service account, on this node." }
 }

@@ -28,3 +28,28 @@ def sim():
     yield url, cert, lines
     proc.stdin.close()
     proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def privacyidea():
+    """A real privacyIDEA 3.14 with scripted phones (tests/python/privacyidea_server.py),
+    started once per session."""
+    import sys
+    try:
+        import privacyidea  # noqa: F401
+        import gunicorn  # noqa: F401
+    except ImportError:
+        if os.environ.get("CI") == "true" and sys.platform.startswith("linux"):
+            raise
+        pytest.skip("privacyIDEA is not installed (requirements.txt installs it on Linux)")
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from privacyidea_server import PrivacyIdeaServer
+    server = PrivacyIdeaServer()
+    try:
+        server.start()
+    except BaseException:
+        print(server.log_tail())
+        server.stop()
+        raise
+    yield server
+    server.stop()

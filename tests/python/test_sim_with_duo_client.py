@@ -70,6 +70,21 @@ def test_preauth(sim, user, result):
         assert r["devices"][0]["capabilities"]
 
 
+def test_a_username_alias_reaches_the_same_user_and_device(sim):
+    # asmith@contoso.com is an alias of alice (issue 24): Duo answers it as alice, so the same
+    # device; bob is another user on another device.
+    api = auth_api(sim)
+    alice = api.preauth(username="alice@contoso.com")["devices"]
+    alias = api.preauth(username="asmith@contoso.com")["devices"]
+    bob = api.preauth(username="bob@contoso.com")["devices"]
+    assert [d["device"] for d in alias] == [d["device"] for d in alice]
+    assert alice[0]["device"] != bob[0]["device"]
+    assert alice[0]["number"].endswith("0001")
+    # A push to a device that is not the user's is refused, as Duo does.
+    with pytest.raises(RuntimeError, match="40002|device"):
+        api.auth(username="bob@contoso.com", factor="push", device=alice[0]["device"], async_txn=True)
+
+
 @pytest.mark.parametrize("user,result,status", [
     ("alice@contoso.com", "allow", "allow"),
     ("bob@contoso.com", "deny", "deny"),

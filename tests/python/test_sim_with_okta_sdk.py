@@ -118,6 +118,19 @@ def test_the_sdk_finds_users_and_their_okta_verify_factor(sim):
     assert dave.id and dave_push == []
 
 
+def test_a_user_is_found_by_login_and_by_id_as_one_user(sim):
+    # Okta answers a login and the same user's id alike (issue 24: two names, one person).
+    async def body(client):
+        by_login, _, err = await client.get_user("alice@contoso.com")
+        assert err is None, err
+        by_id, _, err = await client.get_user(by_login.id)
+        assert err is None, err
+        return by_login, by_id
+
+    by_login, by_id = run(sim, body)
+    assert by_id.id == by_login.id and by_id.profile.login == "alice@contoso.com"
+
+
 def test_an_unknown_user_is_oktas_404(sim):
     async def body(client):
         return await client.get_user("nobody@contoso.com")

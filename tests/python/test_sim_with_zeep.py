@@ -73,5 +73,10 @@ def test_queries(sim):
     settings = c.service.GetUserSettings_3(username="alice@contoso.com")
     assert settings.GetUserSettings_3Result is True
     assert settings.userSettings.FirstName == "Alice" and settings.userSettings.Mode == "phoneApp"
+    assert (settings.userSettings.CountryCode, settings.userSettings.Phone) == ("1", "5550100001")
+    # An alias is another name of the same user: the same phone (issue 24).
+    alias = c.service.GetUserSettings_3(username="ASMITH@contoso.com")
+    assert alias.GetUserSettings_3Result is True
+    assert (alias.userSettings.EmailAddress, alias.userSettings.Phone) == ("alice@contoso.com", "5550100001")
     code = c.service.GenerateActivationCode(username="bob@contoso.com")
     assert code.GenerateActivationCodeResult is True and len(code.activationCode) == 9

@@ -5,6 +5,9 @@
 // (+digits, RFC 4515-escaped by Ldap.PhoneFilter), at most 2 results, 10 s server and
 // client limits; returns userPrincipalName. None is unknown, two are ambiguous: Failed,
 // never a guess. Runs on a worker thread (ProviderCore), so InitiateCall never waits on it.
+// An attribute users can write on their own account (DirectoryAttributes: AD's
+// Personal-Information and Web-Information property sets, such as mobile) is refused here
+// too, as by the installer and the settings reader.
 #if MFA_DIRECTORY
 using System;
 using MfaApproval.Hosting;
@@ -12,14 +15,15 @@ using System.DirectoryServices;
 
 namespace MfaApproval.MimProvider
 {
-    public sealed class DirectoryLookup
+    internal sealed class DirectoryLookup
     {
         readonly string attribute;
         readonly string searchRoot;
 
         public DirectoryLookup(string attribute, string searchRoot)
         {
-            if (!Ldap.IsAttributeName(attribute)) throw new ArgumentException("DirectoryAttribute '" + attribute + "' is not an LDAP attribute name");
+            string problem = DirectoryAttributes.Problem(attribute);
+            if (problem != null) throw new ArgumentException("DirectoryAttribute " + problem);
             this.attribute = attribute;
             this.searchRoot = searchRoot;
         }

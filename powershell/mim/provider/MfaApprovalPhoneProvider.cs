@@ -2,24 +2,31 @@
 // <CustomPhoneProvider>), implementing Microsoft's IPhoneServiceProvider
 // ("Use a custom multi-factor authentication provider via an API during PAM role activation
 // or in SSPR", MIM 4.5.202.0 or later). Compiled at install by Install-MfaMimProvider against
-// the MIM Service's own interface assembly and the module's MfaApproval.dll; C# 5.
+// the MIM Service's own interface assembly and the module's MfaApproval.dll; C# 5. It is the
+// assembly's only public type (a loader that looks for "the" provider type finds it first).
 //
 // - No exception leaves this class: every method catches everything and answers Failed
 //   (with the reason kept for GetFailureMessage).
-// - Nothing is done in the constructor that can fail. The first call reads
-//   MfaApproval.MimProvider.settings.xml (beside this DLL), finds MfaApproval.dll in the
-//   module folder it names (AssemblyResolve, checked against the exact strong name this DLL
-//   was compiled with), loads the native library and makes the client. If that fails (a
-//   missing or wrong-bitness library, an unreadable credential file, a malformed phone
-//   map), every call is Failed with that message until the MIM Service is restarted.
+// - Call ids are MIM request ids: parsed as a Guid and compared by value; anything else is
+//   Failed with a message.
+// - Nothing is done in the constructor that can fail. The first call starts the provider:
+//   it reads MfaApproval.MimProvider.settings.xml (beside this DLL), verifies the SHA-256 of
+//   every module file Install-MfaMimProvider copied and recorded (PinnedModule) while holding
+//   them open, loads that MfaApproval.dll (AssemblyResolve then answers with it, checked
+//   against the exact strong name this DLL was compiled with), and makes the client (the
+//   secret is decrypted here, on the first call, as the MIM Service account). If that
+//   fails (a changed or missing module file, an unreadable credential file, a malformed
+//   phone map, a missing native library), every call is Failed with that message, and the
+//   next call at least 30 s later tries again: a fixed file needs no restart. (Only a new
+//   MfaApproval build needs one: .NET keeps the first one loaded.)
 // - Methods that touch MfaApproval types are separate and not inlined, so a missing
 //   MfaApproval.dll is an exception inside our try blocks, not in the MIM Service.
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Reflection;
 using System.Runtime.CompilerServices;
-using System.Xml;
 using Microsoft.IdentityManagement.PhoneServiceProvider;
 
 namespace MfaApproval.MimProvider
@@ -27,21 +34,30 @@ namespace MfaApproval.MimProvider
     public class MfaApprovalPhoneProvider : IPhoneServiceProvider, IDisposable
     {
         const string SettingsFileName = "MfaApproval.MimProvider.settings.xml";
+        static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(30);
         static readonly object ResolveGate = new object();
-        static string moduleRoot;
+        static Assembly moduleAssembly;
         static bool resolverInstalled;
 
         readonly object gate = new object();
         readonly string settingsPath;
+        readonly TimeSpan retryAfter;
         object core;
         string startFailure;
+        DateTime retryAt;
+        bool disposed;
 
         /// <summary>What MIM calls: the settings beside this DLL.</summary>
         public MfaApprovalPhoneProvider() : this(null) { }
 
         /// <summary>For tests and other hosts: the settings at <paramref name="settingsPath"/>.</summary>
-        public MfaApprovalPhoneProvider(string settingsPath)
+        public MfaApprovalPhoneProvider(string settingsPath) : this(settingsPath, DefaultRetryAfter) { }
+
+        /// <summary>For tests: a start that failed is tried again <paramref name="retryAfter"/>
+        /// later (30 s for MIM).</summary>
+        public MfaApprovalPhoneProvider(string settingsPath, TimeSpan retryAfter)
         {
+            this.retryAfter = retryAfter;
             try
             {
                 this.settingsPath = settingsPath ?? Path.Combine(Path.GetDirectoryName(typeof(MfaApprovalPhoneProvider).Assembly.Location), SettingsFileName);
@@ -56,14 +72,13 @@ namespace MfaApproval.MimProvider
         {
             try
             {
-                string id = requestId.ToString();
-                if (Core() == null) return Remember(id, startFailure);
-                lock (gate) earlyFailures.Remove(id);
+                if (Core() == null) return Remember(requestId, startFailure);
+                lock (gate) earlyFailures.Remove(requestId);
                 return Map(InitiateCore(phoneNumber, requestId));
             }
             catch (Exception e)
             {
-                return Remember(requestId.ToString(), "MfaApproval: the call could not start: " + e.Message);
+                return Remember(requestId, "MfaApproval: the call could not start: " + e.Message);
             }
         }
 
@@ -71,8 +86,10 @@ namespace MfaApproval.MimProvider
         {
             try
             {
+                Guid id;
+                if (!CallId.TryParse(callId, out id)) return PhoneCallStatus.Failed;
                 if (Core() == null) return PhoneCallStatus.Failed;
-                return Map(StatusCore(callId));
+                return Map(StatusCore(id));
             }
             catch (Exception)
             {
@@ -84,14 +101,16 @@ namespace MfaApproval.MimProvider
         {
             try
             {
-                if (Core() == null) return startFailure;
+                Guid id;
+                if (!CallId.TryParse(callId, out id)) return CallId.NotACallId(callId);
                 string early;
-                lock (gate) { if (earlyFailures.TryGetValue(callId ?? string.Empty, out early)) return early; }
-                return MessageCore(callId);
+                lock (gate) { if (earlyFailures.TryGetValue(id, out early)) return early; }
+                if (Core() == null) return startFailure;
+                return MessageCore(id);
             }
             catch (Exception e)
             {
-                return "MfaApproval: no message for call '" + callId + "': " + e.Message;
+                return "MfaApproval: no message for call '" + CallId.Printable(callId) + "': " + e.Message;
             }
         }
 
@@ -116,7 +135,7 @@ namespace MfaApproval.MimProvider
             try
             {
                 object c;
-                lock (gate) { c = core; core = null; startFailure = "MfaApproval: the provider was shut down"; }
+                lock (gate) { c = core; core = null; disposed = true; startFailure = "MfaApproval: the provider was shut down"; }
                 if (c != null) DisposeCore(c);
             }
             catch (Exception) { }
@@ -124,9 +143,9 @@ namespace MfaApproval.MimProvider
 
         // Failures before a core call exists (the provider could not start, an exception):
         // kept per call id for GetFailureMessage, at most 1000.
-        readonly Dictionary<string, string> earlyFailures = new Dictionary<string, string>(StringComparer.Ordinal);
+        readonly Dictionary<Guid, string> earlyFailures = new Dictionary<Guid, string>();
 
-        PhoneCallStatus Remember(string callId, string message)
+        PhoneCallStatus Remember(Guid callId, string message)
         {
             lock (gate)
             {
@@ -150,23 +169,30 @@ namespace MfaApproval.MimProvider
         {
             lock (gate)
             {
-                if (core != null || startFailure != null) return core;
+                if (core != null || disposed) return core;
+                if (startFailure != null && DateTime.UtcNow < retryAt) return null;
                 try
                 {
-                    InstallResolver(ReadModuleRoot(settingsPath));
-                    core = CreateCore(settingsPath);
+                    using (PinnedModule module = PinnedModule.Open(settingsPath))
+                    {
+                        LoadModuleAssembly(module.ManagedAssembly);
+                        core = CreateCore(settingsPath, module);
+                    }
+                    startFailure = null;
                 }
                 catch (Exception e)
                 {
                     Exception inner = e is TargetInvocationException && e.InnerException != null ? e.InnerException : e;
-                    startFailure = "MfaApproval: the MIM provider could not start (" + settingsPath + "): " + inner.Message + " Fix it and restart the MIM Service.";
+                    startFailure = "MfaApproval: the MIM provider could not start (" + settingsPath + "): " + inner.Message
+                        + " The next call at least " + retryAfter.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s later tries again: fix it, no restart needed.";
+                    retryAt = DateTime.UtcNow + retryAfter;
                 }
                 return core;
             }
         }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
-        static object CreateCore(string settingsPath) { return new ProviderCore(settingsPath); }
+        static object CreateCore(string settingsPath, PinnedModule module) { return new ProviderCore(settingsPath, module); }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
         int InitiateCore(string phoneNumber, Guid requestId)
@@ -177,10 +203,10 @@ namespace MfaApproval.MimProvider
         }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
-        int StatusCore(string callId) { return (int)((ProviderCore)core).Status(callId); }
+        int StatusCore(Guid callId) { return (int)((ProviderCore)core).Status(callId); }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
-        string MessageCore(string callId) { return ((ProviderCore)core).FailureMessage(callId); }
+        string MessageCore(Guid callId) { return ((ProviderCore)core).FailureMessage(callId); }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
         int OpenCore() { return ((ProviderCore)core).OpenRequests; }
@@ -188,43 +214,42 @@ namespace MfaApproval.MimProvider
         [MethodImpl(MethodImplOptions.NoInlining)]
         static void DisposeCore(object c) { ((ProviderCore)c).Dispose(); }
 
-        /// <summary>The settings' ModuleRoot, read before MfaApproval.dll is loaded (the rest
-        /// of the file is read by MfaApproval.Hosting.ProviderSettings).</summary>
-        static string ReadModuleRoot(string path)
+        /// <summary>Loads the verified MfaApproval.dll (while PinnedModule holds it), after
+        /// checking it is exactly the strong name this DLL references, and answers the
+        /// runtime's requests for MfaApproval with it. An MfaApproval of that name already in
+        /// the process (an in-process MIMWAL script) is used instead; ProviderCore checks the
+        /// files the process really uses against the recorded hashes.</summary>
+        static void LoadModuleAssembly(string path)
         {
-            XmlReaderSettings rs = new XmlReaderSettings();
-            rs.DtdProcessing = DtdProcessing.Prohibit;
-            rs.XmlResolver = null;
-            rs.MaxCharactersInDocument = 256 * 1024;
-            string found = null;
-            using (XmlReader r = XmlReader.Create(path, rs))
+            AssemblyName referenced = null;
+            foreach (AssemblyName r in typeof(MfaApprovalPhoneProvider).Assembly.GetReferencedAssemblies())
             {
-                r.Read();
-                while (!r.EOF)
-                {
-                    // ReadElementContentAsString moves to the next node itself: no Read() after it.
-                    if (r.NodeType == XmlNodeType.Element && r.LocalName == "ModuleRoot" && r.Depth == 1)
-                    {
-                        if (found != null) throw new FormatException(path + ": <ModuleRoot> appears more than once");
-                        found = r.ReadElementContentAsString();
-                    }
-                    else r.Read();
-                }
+                if (string.Equals(r.Name, "MfaApproval", StringComparison.OrdinalIgnoreCase)) referenced = r;
             }
-            if (string.IsNullOrEmpty(found)) throw new FormatException(path + ": <ModuleRoot> is missing");
-            return found;
-        }
-
-        /// <summary>Resolves MfaApproval (exactly the strong name this DLL references) from the
-        /// module folder of the settings, or from an already loaded copy of the same build.</summary>
-        static void InstallResolver(string root)
-        {
+            if (referenced == null) throw new InvalidOperationException("this adapter references no MfaApproval assembly");
             lock (ResolveGate)
             {
-                moduleRoot = root;
-                if (resolverInstalled) return;
-                AppDomain.CurrentDomain.AssemblyResolve += Resolve;
-                resolverInstalled = true;
+                if (moduleAssembly == null)
+                {
+                    foreach (Assembly a in AppDomain.CurrentDomain.GetAssemblies())
+                    {
+                        if (string.Equals(a.FullName, referenced.FullName, StringComparison.Ordinal)) moduleAssembly = a;
+                    }
+                }
+                if (moduleAssembly == null)
+                {
+                    string found = AssemblyName.GetAssemblyName(path).FullName;
+                    if (!string.Equals(found, referenced.FullName, StringComparison.Ordinal))
+                    {
+                        throw new FileLoadException("'" + path + "' is " + found + ", but this adapter was compiled against " + referenced.FullName + "; run Install-MfaMimProvider again");
+                    }
+                    moduleAssembly = Assembly.LoadFrom(path);
+                }
+                if (!resolverInstalled)
+                {
+                    AppDomain.CurrentDomain.AssemblyResolve += Resolve;
+                    resolverInstalled = true;
+                }
             }
         }
 
@@ -234,21 +259,12 @@ namespace MfaApproval.MimProvider
             {
                 AssemblyName wanted = new AssemblyName(args.Name);
                 if (!string.Equals(wanted.Name, "MfaApproval", StringComparison.OrdinalIgnoreCase)) return null;
-                AssemblyName referenced = null;
-                foreach (AssemblyName r in typeof(MfaApprovalPhoneProvider).Assembly.GetReferencedAssemblies())
-                {
-                    if (string.Equals(r.Name, "MfaApproval", StringComparison.OrdinalIgnoreCase)) referenced = r;
-                }
-                if (referenced == null) return null;
-                foreach (Assembly a in AppDomain.CurrentDomain.GetAssemblies())
-                {
-                    if (string.Equals(a.FullName, referenced.FullName, StringComparison.Ordinal)) return a;
-                }
-                string path;
-                lock (ResolveGate) path = Path.Combine(moduleRoot ?? string.Empty, "MfaApproval.dll");
-                if (!File.Exists(path)) return null;
-                if (!string.Equals(AssemblyName.GetAssemblyName(path).FullName, referenced.FullName, StringComparison.Ordinal)) return null;
-                return Assembly.LoadFrom(path);
+                Assembly ours;
+                lock (ResolveGate) ours = moduleAssembly;
+                // Only for this build: another MfaApproval version asked for by other code in
+                // the process is not answered with ours.
+                if (ours == null || (wanted.Version != null && wanted.Version != ours.GetName().Version)) return null;
+                return ours;
             }
             catch (Exception)
             {

@@ -1,6 +1,8 @@
 // MfaApproval MIM provider: the calls MIM makes, over MfaApproval.Hosting (the module's own
-// binding of the engine). Keyed by the MIM request id (requestId.ToString()), as
-// Microsoft's sample does. Thread-safe: one lock guards the table, held only for
+// binding of the engine). Keyed by the MIM request id (a Guid, compared by value; its
+// ToString() is the call id, as in Microsoft's sample). Before anything is loaded from the
+// module copy it checks that the files this process really uses (MfaApproval.dll and the
+// native library) are the ones Install-MfaMimProvider recorded (PinnedModule). Thread-safe: one lock guards the table, held only for
 // bookkeeping; native calls never wait (poll with 0 ms), the directory lookup runs on a
 // worker thread. Bounds: at most MaxOpenRequests approvals pending (more are Failed at
 // once); a pending approval MIM stops asking about for AbandonAfterSeconds is cancelled and
@@ -10,17 +12,21 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 using System.Security;
 using System.Threading;
 using MfaApproval.Hosting;
+using MfaApproval.Interop;
 
 namespace MfaApproval.MimProvider
 {
     /// <summary>0 Pending, 1 Success, 2 Failed (the facade maps them to PhoneCallStatus).</summary>
-    public enum CallState { Pending = 0, Success = 1, Failed = 2 }
+    internal enum CallState { Pending = 0, Success = 1, Failed = 2 }
 
     internal sealed class Call
     {
+        public Guid Key;
+        /// <summary>The call id as MIM has it (Key.ToString()), for messages.</summary>
         public string Id;
         public string MaskedPhone;
         /// <summary>The number as normalised (+digits); null when it was not a number.</summary>
@@ -35,11 +41,11 @@ namespace MfaApproval.MimProvider
         public DateTime Finished;
     }
 
-    public sealed class ProviderCore : IDisposable
+    internal sealed class ProviderCore : IDisposable
     {
         static readonly TimeSpan Retain = TimeSpan.FromMinutes(10);
         readonly object gate = new object();
-        readonly Dictionary<string, Call> calls = new Dictionary<string, Call>(StringComparer.Ordinal);
+        readonly Dictionary<Guid, Call> calls = new Dictionary<Guid, Call>();
         readonly ProviderSettings settings;
         readonly ApprovalHost host;
         readonly CsvPhoneMap map;
@@ -50,11 +56,13 @@ namespace MfaApproval.MimProvider
         readonly TimeSpan abandonAfter;
         bool disposed;
 
-        /// <summary>Reads the settings, loads the module's native library and makes the client.
-        /// Throws with a message that says what is wrong (never a secret).</summary>
-        public ProviderCore(string settingsPath)
+        /// <summary>Reads the settings, checks the module files in use against the verified
+        /// ones, loads the native library and makes the client (decrypting the secret). Throws
+        /// with a message that says what is wrong (never a secret).</summary>
+        public ProviderCore(string settingsPath, PinnedModule module)
         {
             settings = ProviderSettings.Load(settingsPath);
+            CheckModuleFiles(settings, module);
             abandonAfter = TimeSpan.FromSeconds(settings.AbandonAfterSeconds);
             if (settings.PhoneMap != null)
             {
@@ -95,6 +103,39 @@ namespace MfaApproval.MimProvider
             }
         }
 
+        /// <summary>The files the process uses (this MfaApproval.dll and the native library
+        /// it will load) must be recorded and unchanged: the verified copies (held open by
+        /// <paramref name="module"/>), or byte-identical files of an MfaApproval already loaded
+        /// in the process. Both readers of the settings must have found the same list.</summary>
+        static void CheckModuleFiles(ProviderSettings settings, PinnedModule module)
+        {
+            bool same = settings.ModuleFiles.Count == module.Files.Count && string.Equals(settings.ModuleRoot, module.Root, StringComparison.Ordinal);
+            for (int i = 0; same && i < module.Files.Count; i++)
+            {
+                same = settings.ModuleFiles[i].RelativePath == module.Files[i].Key && settings.ModuleFiles[i].Sha256 == module.Files[i].Value;
+            }
+            if (!same) throw new FormatException(ProviderSettings.FileName + ": its module files read differently by the adapter and by MfaApproval; run Install-MfaMimProvider again");
+            string rid = Loader.RuntimeIdentifier;
+            CheckInUse(ModuleFile.ManagedAssembly, ApprovalHost.ModuleAssemblyPath, settings, module);
+            CheckInUse(ModuleFile.NativeLibrary(rid), ApprovalHost.NativeLibraryPath, settings, module);
+        }
+
+        static void CheckInUse(string relative, string inUse, ProviderSettings settings, PinnedModule module)
+        {
+            ModuleFile recorded = settings.ModuleFiles.Find(delegate(ModuleFile f) { return string.Equals(f.RelativePath, relative, StringComparison.OrdinalIgnoreCase); });
+            if (recorded == null)
+            {
+                throw new InvalidDataException("Install-MfaMimProvider recorded no " + relative + " (the MIM Service runs as " + Loader.RuntimeIdentifier + "); run it again in a PowerShell of the MIM Service's architecture");
+            }
+            string verified = PinnedModule.FullPath(module.Root, recorded.RelativePath);
+            if (string.Equals(Path.GetFullPath(inUse), verified, StringComparison.OrdinalIgnoreCase)) return;
+            string actual = File.Exists(inUse) ? PinnedModule.Sha256Of(inUse) : "(missing)";
+            if (actual != recorded.Sha256)
+            {
+                throw new InvalidDataException("this process already uses another MfaApproval build: '" + inUse + "' is not the file Install-MfaMimProvider recorded (SHA-256 " + actual + ", recorded " + recorded.Sha256 + "). Use one MfaApproval build in the MIM Service (an in-process MIMWAL script may have loaded it) and restart the service");
+            }
+        }
+
         public CallState Initiate(string phoneNumber, Guid requestId, out string message)
         {
             message = null;
@@ -106,7 +147,7 @@ namespace MfaApproval.MimProvider
             {
                 if (disposed) { message = "the provider was shut down"; return CallState.Failed; }
                 Call existing;
-                if (calls.TryGetValue(id, out existing) && existing.State == CallState.Pending)
+                if (calls.TryGetValue(requestId, out existing) && existing.State == CallState.Pending)
                 {
                     if (!string.Equals(existing.Phone, normalized, StringComparison.Ordinal))
                     {
@@ -118,8 +159,8 @@ namespace MfaApproval.MimProvider
                     existing.LastAsked = DateTime.UtcNow;
                     return CallState.Pending;
                 }
-                if (existing != null) calls.Remove(id);
-                call = new Call { Id = id, MaskedPhone = masked, Phone = normalized, Started = DateTime.UtcNow, LastAsked = DateTime.UtcNow, State = CallState.Pending, Resolving = false };
+                if (existing != null) calls.Remove(requestId);
+                call = new Call { Key = requestId, Id = id, MaskedPhone = masked, Phone = normalized, Started = DateTime.UtcNow, LastAsked = DateTime.UtcNow, State = CallState.Pending, Resolving = false };
                 if (normalized == null) return Fail(call, "the phone number MIM passed (" + Describe(phoneNumber) + ") is not a phone number", out message);
                 int open = 0;
                 foreach (Call c in calls.Values) if (c.State == CallState.Pending) open++;
@@ -127,7 +168,7 @@ namespace MfaApproval.MimProvider
                 {
                     return Fail(call, string.Format(CultureInfo.InvariantCulture, "{0} approvals are already pending (the provider's limit, MaxOpenRequests in {1}); try again when some have finished", open, ProviderSettings.FileName), out message);
                 }
-                calls[id] = call;
+                calls[requestId] = call;
                 Trim();
             }
             Lookup found = map != null ? map.Find(normalized) : Lookup.Missing("no phone map is configured");
@@ -193,12 +234,12 @@ namespace MfaApproval.MimProvider
             }
         }
 
-        public CallState Status(string callId)
+        public CallState Status(Guid callId)
         {
             Call call;
             lock (gate)
             {
-                if (callId == null || !calls.TryGetValue(callId, out call)) return CallState.Failed;
+                if (!calls.TryGetValue(callId, out call)) return CallState.Failed;
                 call.LastAsked = DateTime.UtcNow;
                 if (call.State != CallState.Pending || call.Approval == null) return call.State;
             }
@@ -206,14 +247,14 @@ namespace MfaApproval.MimProvider
             lock (gate) return call.State;
         }
 
-        public string FailureMessage(string callId)
+        public string FailureMessage(Guid callId)
         {
             lock (gate)
             {
                 Call call;
-                if (callId == null || !calls.TryGetValue(callId, out call))
+                if (!calls.TryGetValue(callId, out call))
                 {
-                    return "MfaApproval: no call with id '" + Cut(callId) + "' (never started here, or dropped " + Retain.TotalMinutes.ToString(CultureInfo.InvariantCulture) + " minutes after it ended)";
+                    return "MfaApproval: no call with id '" + callId.ToString() + "' (never started here, or dropped " + Retain.TotalMinutes.ToString(CultureInfo.InvariantCulture) + " minutes after it ended)";
                 }
                 if (call.State == CallState.Failed) return call.Message;
                 if (call.State == CallState.Success) return "MfaApproval: " + call.UserName + " approved (MIM request " + call.Id + ")";
@@ -268,7 +309,7 @@ namespace MfaApproval.MimProvider
             FreeLater(call.Approval);
             call.Approval = null;
             // Never replaces an entry (a sweep may be enumerating the table).
-            if (!calls.ContainsKey(call.Id)) calls[call.Id] = call;
+            if (!calls.ContainsKey(call.Key)) calls[call.Key] = call;
             message = call.Message;
             return CallState.Failed;
         }
@@ -321,7 +362,7 @@ namespace MfaApproval.MimProvider
             int excess = finished.Count - 2 * settings.MaxOpenRequests;
             foreach (Call c in finished)
             {
-                if (excess > 0 || now - c.Finished > Retain) { calls.Remove(c.Id); excess--; }
+                if (excess > 0 || now - c.Finished > Retain) { calls.Remove(c.Key); excess--; }
             }
         }
 
@@ -329,12 +370,6 @@ namespace MfaApproval.MimProvider
         {
             if (phone == null) return "none";
             return phone.Length + " characters";
-        }
-
-        static string Cut(string s)
-        {
-            if (s == null) return string.Empty;
-            return s.Length > 64 ? s.Substring(0, 64) + "..." : s;
         }
 
         /// <summary>Cancels and frees every pending approval and the client.</summary>

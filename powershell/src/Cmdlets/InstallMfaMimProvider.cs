@@ -2,8 +2,14 @@
 // PAM role activation and SSPR (Microsoft's custom MFA provider hook, MIM 4.5.202.0 or
 // later). Finds the interface assembly among the Service folder's DLLs by reading metadata,
 // compiles mim/provider/*.cs against it with a C# 5 compiler, writes the adapter and its
-// settings beside it, backs up MfaSettings.xml and names the adapter there. The MIM Service
-// reads it when it starts: the command says to restart it. Uninstall-MfaMimProvider undoes it.
+// settings beside it, copies what the provider loads (MfaApproval.dll, the native library)
+// into MfaApproval.MimProvider\ beside it with each file's SHA-256 in the settings (the
+// provider verifies them before loading), backs up MfaSettings.xml and names the adapter
+// there. On Windows it first refuses a module folder a non-administrator could change
+// (WriteAccess). -DirectoryAttribute refuses, when it is bound and on every platform, an
+// attribute users may write on their own account (DirectoryAttributes). The MIM Service
+// reads MfaSettings.xml when it starts: the command says to restart it.
+// Uninstall-MfaMimProvider undoes it.
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -62,8 +68,17 @@ namespace MfaApproval.Cmdlets
         [Parameter]
         public SwitchParameter AllowPlainTextSecret { get; set; }
 
+        /// <summary>The audit key (-AuditKey of the connection): a Protect-MfaSecret file or an Export-Clixml'd PSCredential file.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        public string AuditKeyPath { get; set; }
+
+        [Parameter]
+        public SwitchParameter AllowUnprotectedModuleFolder { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        [ValidateDirectoryAttribute]
         public string DirectoryAttribute { get; set; }
 
         [Parameter]
@@ -98,10 +113,6 @@ namespace MfaApproval.Cmdlets
             {
                 Fail("MfaApproval.InvalidArgument", "-DirectoryAttribute: the Active Directory lookup needs Windows (the MIM Service's own). Use -PhoneMap here.", ErrorCategory.InvalidArgument, DirectoryAttribute);
             }
-            if (DirectoryAttribute != null && !Ldap.IsAttributeName(DirectoryAttribute))
-            {
-                Fail("MfaApproval.InvalidArgument", "-DirectoryAttribute: '" + DirectoryAttribute + "' is not an LDAP attribute name (letters, digits and '-', such as mobile or telephoneNumber).", ErrorCategory.InvalidArgument, DirectoryAttribute);
-            }
             string map = ResolveExistingFile("PhoneMap", PhoneMap);
             if (map != null) CheckPhoneMap(map);
 
@@ -119,6 +130,8 @@ namespace MfaApproval.Cmdlets
             settings.Reason = Reason;
             SettingsSecret secret = SecretFor(c);
             if (secret != null) settings.Secrets.Add(secret);
+            SettingsSecret auditKey = AuditKeyFor(c, config);
+            if (auditKey != null) settings.Secrets.Add(auditKey);
 
             string[] found = MetadataTypeFinder.FindInterface(folder.Path, InterfaceNamespace, InterfaceName);
             if (found.Length == 0)
@@ -143,6 +156,8 @@ namespace MfaApproval.Cmdlets
                 Fail("MfaApproval.FileNotFound", "The provider's sources are missing from the module (" + sourceFolder + "); reinstall the module.", ErrorCategory.ObjectNotFound, sourceFolder);
             }
             Array.Sort(sources, StringComparer.Ordinal);
+            string rid = Loader.RuntimeIdentifier;
+            if (Loader.IsWindows) CheckModuleFolder(rid, sources, AllowUnprotectedModuleFolder);
 
             if (!ShouldProcess(folder.Path, "Compile the MfaApproval MIM provider, write it and its settings, and name it in MfaSettings.xml")) return;
 
@@ -171,12 +186,15 @@ namespace MfaApproval.Cmdlets
                 }
                 try
                 {
+                    settings.ModuleRoot = folder.ModuleFolder;
+                    settings.ModuleFiles.AddRange(CopyModule(folder, rid));
                     File.Copy(built, folder.Adapter, true);
                 }
                 catch (IOException e)
                 {
-                    Fail("MfaApproval.AdapterInUse", "Cannot replace '" + folder.Adapter + "' (" + e.Message + "): the MIM Service has it loaded. Stop the MIM Service (Stop-Service FIMService), run Install-MfaMimProvider again, then start it.", ErrorCategory.ResourceBusy, folder.Adapter);
+                    Fail("MfaApproval.AdapterInUse", "Cannot replace '" + folder.Adapter + "' or '" + folder.ModuleFolder + "' (" + e.Message + "): the MIM Service has them loaded. Stop the MIM Service (Stop-Service FIMService), run Install-MfaMimProvider again, then start it.", ErrorCategory.ResourceBusy, folder.Adapter);
                 }
+                foreach (ModuleFile f in settings.ModuleFiles) WriteVerbose("Pinned " + f.RelativePath + " (SHA-256 " + f.Sha256 + ") in " + folder.ModuleFolder);
                 settings.Save(folder.ProviderSettingsFile);
                 string previous = folder.CurrentCustomProvider();
                 if (!string.IsNullOrEmpty(previous) && !string.Equals(previous, folder.Adapter, StringComparison.OrdinalIgnoreCase))
@@ -207,11 +225,50 @@ namespace MfaApproval.Cmdlets
             result.Properties.Add(new PSNoteProperty("ServicePath", folder.Path));
             result.Properties.Add(new PSNoteProperty("AdapterPath", folder.Adapter));
             result.Properties.Add(new PSNoteProperty("SettingsPath", folder.ProviderSettingsFile));
+            result.Properties.Add(new PSNoteProperty("ModuleFolder", folder.ModuleFolder));
             result.Properties.Add(new PSNoteProperty("BackupPath", folder.Backup));
             result.Properties.Add(new PSNoteProperty("InterfaceAssembly", found[0]));
             result.Properties.Add(new PSNoteProperty("Compiler", compiler));
             result.Properties.Add(new PSNoteProperty("NextStep", "Restart-Service FIMService"));
             WriteObject(result);
+        }
+
+        /// <summary>Windows: refuses a module folder where a non-administrator could change what
+        /// the provider is compiled from or loads (before it is pinned by its hash).</summary>
+        void CheckModuleFolder(string rid, string[] sources, bool allow)
+        {
+            string[] names = new string[sources.Length];
+            for (int i = 0; i < sources.Length; i++) names[i] = Path.GetFileName(sources[i]);
+            string problem;
+            try
+            {
+                problem = WriteAccess.CheckModuleFolder(Session.ModuleRoot, rid, names);
+            }
+            catch (Exception e)
+            {
+                if (e is PipelineStoppedException) throw;
+                problem = "its permissions cannot be read (" + e.Message + ")";
+            }
+            if (problem != null && allow)
+            {
+                WriteWarning("Install-MfaMimProvider -AllowUnprotectedModuleFolder: the module folder '" + Session.ModuleRoot + "' is not protected (" + problem + "); what is pinned now may already have been changed. Use this for test installations only.");
+            }
+            else if (problem != null)
+            {
+                Fail("MfaApproval.ModuleFolderNotProtected", "The MfaApproval module folder '" + Session.ModuleRoot + "' is not protected: " + problem + ". The MIM Service would run that code as its account. Install the module where only administrators can write (C:\\Program Files\\WindowsPowerShell\\Modules\\MfaApproval\\<version>), import it from there, and run Install-MfaMimProvider again.", ErrorCategory.SecurityError, Session.ModuleRoot);
+            }
+        }
+
+        /// <summary>Copies MfaApproval.dll and this runtime's native library into a new folder,
+        /// hashing them, then puts it in place of the earlier copy.</summary>
+        static List<ModuleFile> CopyModule(MimServiceFolder folder, string rid)
+        {
+            string staging = folder.ModuleFolder + ".new";
+            if (Directory.Exists(staging)) Directory.Delete(staging, true);
+            List<ModuleFile> files = ModuleCopy.Copy(Session.ModuleRoot, staging, ModuleCopy.FilesToCopy(rid));
+            if (Directory.Exists(folder.ModuleFolder)) Directory.Delete(folder.ModuleFolder, true);
+            Directory.Move(staging, folder.ModuleFolder);
+            return files;
         }
 
         /// <summary>The connection's configuration with -AuditPath, checked by the engine.</summary>
@@ -286,7 +343,7 @@ namespace MfaApproval.Cmdlets
                 : "the password of " + c.UserName;
             if (CredentialPath == null && !hasCredential)
             {
-                Fail("MfaApproval.InvalidArgument", "-CredentialPath: this connection needs " + what + ". Make the file on this server as the account that runs the MIM Service (Get-Credential | Export-Clixml; see docs/mim-pam.md) and give its path.", ErrorCategory.InvalidArgument, null);
+                Fail("MfaApproval.InvalidArgument", "-CredentialPath: this connection needs " + what + ". Make the file on this server with Protect-MfaSecret (as an administrator, for the MIM Service account; also for a gMSA), or as that account with Get-Credential | Export-Clixml (see docs/mim-pam.md), and give its path.", ErrorCategory.InvalidArgument, null);
             }
             if (hasCredential)
             {
@@ -310,6 +367,10 @@ namespace MfaApproval.Cmdlets
                 Fail("MfaApproval.InvalidCredentialFile", "-CredentialPath: " + e.Message, ErrorCategory.InvalidData, file);
             }
             CheckUser(c, duo, user, "-CredentialPath");
+            if (!Loader.IsWindows && StoredSecret.IsSecretFile(file))
+            {
+                Fail("MfaApproval.InvalidCredentialFile", "-CredentialPath: '" + file + "' is a Protect-MfaSecret file, which only the Windows computer that made it can decrypt.", ErrorCategory.InvalidData, file);
+            }
             if (!Loader.IsWindows)
             {
                 if (!AllowPlainTextSecret)
@@ -319,6 +380,48 @@ namespace MfaApproval.Cmdlets
                 WriteWarning("Install-MfaMimProvider -AllowPlainTextSecret: '" + file + "' is not encrypted outside Windows; anyone who can read it can read " + what + ".");
             }
             return new SettingsSecret(kind, SecretSource.CredentialFile, file);
+        }
+
+        /// <summary>The audit key from -AuditKeyPath (a DPAPI-protected credential file whose
+        /// password is the key), required when the connection signs its records.</summary>
+        SettingsSecret AuditKeyFor(Connection c, string config)
+        {
+            if (AuditKeyPath == null)
+            {
+                if (c.AuditKeyed)
+                {
+                    Fail("MfaApproval.InvalidArgument", "-AuditKeyPath: the connection signs its audit records (-AuditKey), and the MIM provider needs the key too. Make the file on this server with Protect-MfaSecret (as an administrator, for the MIM Service account; also for a gMSA), or as that account with Get-Credential -UserName audit -Message 'audit key' | Export-Clixml (see docs/mim-pam.md), and give its path.", ErrorCategory.InvalidArgument, null);
+                }
+                return null;
+            }
+            Dictionary<string, object> fields = JsonReader.ParseObject(config);
+            if (!fields.ContainsKey("auditPath") && !fields.ContainsKey("syslogServer") && !fields.ContainsKey("eventLog"))
+            {
+                Fail("MfaApproval.InvalidArgument", "-AuditKeyPath: there is no audit trail to sign; give -AuditPath (or a connection with -AuditPath, -SyslogServer or -EventLog).", ErrorCategory.InvalidArgument, null);
+            }
+            string file = ResolveExistingFile("AuditKeyPath", AuditKeyPath);
+            try
+            {
+                StoredSecret.CredentialUserName(file);
+            }
+            catch (Exception e)
+            {
+                if (e is PipelineStoppedException) throw;
+                Fail("MfaApproval.InvalidCredentialFile", "-AuditKeyPath: " + e.Message, ErrorCategory.InvalidData, file);
+            }
+            if (!Loader.IsWindows && StoredSecret.IsSecretFile(file))
+            {
+                Fail("MfaApproval.InvalidCredentialFile", "-AuditKeyPath: '" + file + "' is a Protect-MfaSecret file, which only the Windows computer that made it can decrypt.", ErrorCategory.InvalidData, file);
+            }
+            if (!Loader.IsWindows)
+            {
+                if (!AllowPlainTextSecret)
+                {
+                    Fail("MfaApproval.PlainTextSecret", "-AuditKeyPath: outside Windows an Export-Clixml'd credential is not encrypted (no DPAPI). Add -AllowPlainTextSecret for a test installation.", ErrorCategory.SecurityError, file);
+                }
+                WriteWarning("Install-MfaMimProvider -AllowPlainTextSecret: '" + file + "' is not encrypted outside Windows; anyone who can read it can read the audit key.");
+            }
+            return new SettingsSecret(Native.SecretAuditKey, SecretSource.CredentialFile, file);
         }
 
         void CheckUser(Connection c, bool duo, string user, string parameter)
@@ -336,7 +439,7 @@ namespace MfaApproval.Cmdlets
                 Dictionary<string, string> entries;
                 List<string> ambiguous;
                 CsvPhoneMap.Parse(CsvPhoneMap.ReadText(map), map, out entries, out ambiguous);
-                WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Phone map {0}: {1} numbers", map, entries.Count));
+                WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Phone map {0}: {1} numbers of one user each, {2} listed for more than one user", map, entries.Count, ambiguous.Count));
                 if (ambiguous.Count > 0)
                 {
                     WriteWarning(string.Format(CultureInfo.InvariantCulture, "-PhoneMap: {0} number(s) are listed for more than one user; calls from them will fail until the map names one user each.", ambiguous.Count));
@@ -366,6 +469,17 @@ namespace MfaApproval.Cmdlets
         void Fail(string id, string message, ErrorCategory category, object target)
         {
             ThrowTerminatingError(Errors.Record(id, message, category, target));
+        }
+    }
+
+    /// <summary>-DirectoryAttribute: an LDAP attribute name that users cannot write on their
+    /// own account (DirectoryAttributes.Problem), checked when the parameter is bound.</summary>
+    public sealed class ValidateDirectoryAttributeAttribute : ValidateArgumentsAttribute
+    {
+        protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
+        {
+            string problem = DirectoryAttributes.Problem(arguments as string);
+            if (problem != null) throw new ValidationMetadataException(problem);
         }
     }
 }

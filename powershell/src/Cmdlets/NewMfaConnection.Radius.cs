@@ -23,6 +23,7 @@ namespace MfaApproval.Cmdlets
             { "radiusPassword", "Password" },
             { "nasIdentifier", "NasIdentifier" },
             { "allowMissingMessageAuthenticator", "AllowMissingMessageAuthenticator" },
+            { "allowNameOnlyIdentity", "AllowNameOnlyIdentity" },
             { "auditPath", "AuditPath" },
         };
 
@@ -59,6 +60,11 @@ namespace MfaApproval.Cmdlets
         [Parameter(ParameterSetName = "Radius")]
         public SwitchParameter AllowMissingMessageAuthenticator { get; set; }
 
+        /// <summary>RADIUS cannot say who a name is: take requests with several approvers or
+        /// -ExcludeUserName anyway, telling people apart by names alone (IdentityCheck = Names).</summary>
+        [Parameter(ParameterSetName = "Radius")]
+        public SwitchParameter AllowNameOnlyIdentity { get; set; }
+
         bool IsRadius { get { return ParameterSetName == "Radius"; } }
 
         void BeginRadius()
@@ -81,6 +87,10 @@ namespace MfaApproval.Cmdlets
             {
                 WriteWarning("New-MfaConnection -AllowMissingMessageAuthenticator: RADIUS answers without a Message-Authenticator will count, which leaves approvals open to forgery (Blast-RADIUS, CVE-2024-3596); every result carries a warning.");
             }
+            if (AllowNameOnlyIdentity)
+            {
+                WriteWarning("New-MfaConnection -AllowNameOnlyIdentity: RADIUS cannot say who a name is, so requests with several approvers or -ExcludeUserName will tell people apart by their names alone; one person with two accounts can then approve twice.");
+            }
             string audit = AuditPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(AuditPath);
             JsonObject config = new JsonObject()
                 .Add("provider", "radius")
@@ -88,7 +98,9 @@ namespace MfaApproval.Cmdlets
                 .Add("nasIdentifier", NasIdentifier)
                 .Add("passwordMode", mode == RadiusPasswordMode.Fixed ? "fixed" : "none")
                 .Add("allowMissingMessageAuthenticator", AllowMissingMessageAuthenticator.IsPresent)
+                .Add("allowNameOnlyIdentity", AllowNameOnlyIdentity.IsPresent)
                 .Add("auditPath", audit);
+            AddAuditSettings(config);
             string first = Server.Length > 0 ? Server[0] : string.Empty;
             MfaClientHandle client = null;
             try
@@ -97,11 +109,12 @@ namespace MfaApproval.Cmdlets
                 {
                     new KeyValuePair<uint, SecureString>(Native.SecretRadiusSharedSecret, SharedSecret),
                     new KeyValuePair<uint, SecureString>(Native.SecretRadiusPassword, Password),
+                    AuditSecret,
                 });
             }
             catch (MfaNativeException e)
             {
-                ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection " + ForParameter(e, RadiusParameters), ErrorCategory.InvalidArgument, first, e));
+                ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection " + ForConnectionParameter(e, RadiusParameters), ErrorCategory.InvalidArgument, first, e));
             }
             catch (ArgumentException e)
             {
@@ -116,10 +129,11 @@ namespace MfaApproval.Cmdlets
             c.NasIdentifier = NasIdentifier;
             c.PasswordMode = mode.ToString();
             c.AllowMissingMessageAuthenticator = AllowMissingMessageAuthenticator.IsPresent;
+            c.AllowNameOnlyIdentity = AllowNameOnlyIdentity.IsPresent;
             c.Authentication = "SharedSecret";
             c.ServerCertificateHash = new string[0];
             c.Proxy = "none";
-            c.AuditPath = audit;
+            SetAuditDisplay(c, audit);
             if (Default)
             {
                 Session.DefaultConnection = c;

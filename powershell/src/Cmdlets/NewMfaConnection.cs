@@ -329,6 +329,7 @@ namespace MfaApproval.Cmdlets
                     .Add("clientCertificateFile", cert)
                     .Add("clientKeyFile", key);
             }
+            AddAuditSettings(config);
             WriteVerbose(string.Format("Creating a {0} client for {1} (caller: {2}; pins: {3}; proxy: {4})", IsDuo ? "Duo" : IsOkta ? "Okta" : "MFA Server", uri,
                 IsDuo ? "integration " + IntegrationKey : IsOkta ? (ClientId != null ? "service app " + ClientId : "API token") : hasCredential ? Credential.UserName : cert != null ? "client certificate" : "anonymous",
                 ServerCertificateHash == null ? 0 : ServerCertificateHash.Length, proxy ?? "none"));
@@ -346,12 +347,13 @@ namespace MfaApproval.Cmdlets
                     new KeyValuePair<uint, SecureString>(Native.SecretProxyPassword, hasProxyCredential ? ProxyCredential.Password : null),
                     new KeyValuePair<uint, SecureString>(Native.SecretOktaApiToken, ApiToken),
                     new KeyValuePair<uint, SecureString>(Native.SecretOktaPrivateKey, privateKey),
+                    AuditSecret,
                 });
             }
             catch (MfaNativeException e)
             {
                 string id = e.Field == "allowUnencryptedAuthentication" ? "MfaApproval.UnencryptedAuthentication" : "MfaApproval.InvalidConnectionSettings";
-                ThrowTerminatingError(Errors.Record(id, "New-MfaConnection " + ForParameter(e, IsDuo ? DuoParameters : IsOkta ? OktaParameters : MfaServerParameters), ErrorCategory.InvalidArgument, uri, e));
+                ThrowTerminatingError(Errors.Record(id, "New-MfaConnection " + ForConnectionParameter(e, IsDuo ? DuoParameters : IsOkta ? OktaParameters : MfaServerParameters), ErrorCategory.InvalidArgument, uri, e));
             }
             catch (ArgumentException e)
             {
@@ -373,7 +375,7 @@ namespace MfaApproval.Cmdlets
             c.ApplicationName = ApplicationName;
             c.HttpTimeout = HttpTimeout;
             c.Proxy = proxy ?? "none";
-            c.AuditPath = audit;
+            SetAuditDisplay(c, audit);
             if (IsDuo)
             {
                 c.IntegrationKey = IntegrationKey;

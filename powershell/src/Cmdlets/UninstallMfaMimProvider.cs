@@ -1,6 +1,7 @@
 // Uninstall-MfaMimProvider: puts back the MfaSettings.xml that Install-MfaMimProvider backed
-// up, then removes the adapter and its settings from the MIM Service folder (a credential
-// file named with -CredentialPath is the admin's and stays). The MIM Service reads
+// up, then removes what it created in the MIM Service folder: the adapter, its settings and
+// the module copy MfaApproval.MimProvider\ (a credential file named with -CredentialPath and
+// the phone map are the admin's and stay). The MIM Service reads
 // MfaSettings.xml when it starts: the command says to restart it.
 using System.IO;
 using System.Management.Automation;
@@ -23,7 +24,7 @@ namespace MfaApproval.Cmdlets
             {
                 ThrowTerminatingError(Errors.Record("MfaApproval.NoBackup", "-ServicePath: '" + folder.Path + "' has no " + MimServiceFolder.BackupFileName + ": Install-MfaMimProvider was not run here (or the backup was removed). MfaSettings.xml was not changed.", ErrorCategory.ObjectNotFound, folder.Path));
             }
-            if (!ShouldProcess(folder.Path, "Restore MfaSettings.xml from its backup and remove the MfaApproval MIM provider")) return;
+            if (!ShouldProcess(folder.Path, "Restore MfaSettings.xml from its backup and remove the MfaApproval MIM provider (the adapter, its settings and " + ModuleCopy.FolderName + ")")) return;
             try
             {
                 folder.RestoreBackup();
@@ -36,11 +37,12 @@ namespace MfaApproval.Cmdlets
             {
                 ThrowTerminatingError(Errors.Record("MfaApproval.AccessDenied", "Writing to the MIM Service folder '" + folder.Path + "' was refused (" + e.Message + "). Run as an administrator of this server.", ErrorCategory.PermissionDenied, folder.Path));
             }
-            foreach (string file in new string[] { folder.ProviderSettingsFile, folder.Adapter })
+            foreach (string file in new string[] { folder.ProviderSettingsFile, folder.Adapter, folder.ModuleFolder, folder.ModuleFolder + ".new" })
             {
                 try
                 {
                     if (File.Exists(file)) File.Delete(file);
+                    else if (Directory.Exists(file)) Directory.Delete(file, true);
                 }
                 catch (System.Exception e)
                 {

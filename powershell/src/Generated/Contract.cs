@@ -29,7 +29,7 @@ namespace MfaApproval
         public const string StatusCompleted = "Completed";
 
         public static readonly string[] Statuses = new string[] { "Approved", "Denied", "FraudReported", "TimedOut", "Failed", "Cancelled", "Completed" };
-        public static readonly string[] FailureKinds = new string[] { "provider", "dns", "connect", "tls", "certificatePin", "authentication", "httpStatus", "soapFault", "protocol", "timeout", "cancelled", "transport", "internal", "proxy", "challenge" };
+        public static readonly string[] FailureKinds = new string[] { "provider", "dns", "connect", "tls", "certificatePin", "authentication", "httpStatus", "soapFault", "protocol", "timeout", "cancelled", "transport", "internal", "proxy", "challenge", "identity" };
 
         /// <summary>A status's MFA_STATUS_* number (0: unknown).</summary>
         public static uint StatusNumber(string status)
@@ -116,6 +116,7 @@ namespace MfaApproval
                 case "internal": return ErrorCategory.NotSpecified;
                 case "proxy": return ErrorCategory.ConnectionError;
                 case "challenge": return ErrorCategory.AuthenticationError;
+                case "identity": return ErrorCategory.SecurityError;
                 default: return ErrorCategory.NotSpecified;
             }
         }
@@ -140,6 +141,7 @@ namespace MfaApproval
                 case "internal": return "Internal";
                 case "proxy": return "Proxy";
                 case "challenge": return "Challenge";
+                case "identity": return "Identity";
                 default: return "Internal";
             }
         }

@@ -8,6 +8,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 using System.Security;
 using MfaApproval.Interop;
 using MfaApproval.Json;
@@ -28,6 +29,18 @@ namespace MfaApproval.Hosting
 
         /// <summary>mfaserver or duo (the configuration's provider).</summary>
         public string Provider { get; private set; }
+
+        /// <summary>The file of this managed assembly (MfaApproval.dll) the process runs.</summary>
+        public static string ModuleAssemblyPath
+        {
+            get { return Path.GetFullPath(typeof(ApprovalHost).Assembly.Location); }
+        }
+
+        /// <summary>The native library LoadNativeLibrary loads for this process's runtime.</summary>
+        public static string NativeLibraryPath
+        {
+            get { return Loader.LibraryPathIn(Session.ModuleRoot, Loader.RuntimeIdentifier); }
+        }
 
         /// <summary>Loads this build's native library (once per process, shared with
         /// Import-Module). Throws MfaLoadException with a message that says what to do.</summary>

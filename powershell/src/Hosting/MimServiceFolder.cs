@@ -26,6 +26,8 @@ namespace MfaApproval.Hosting
         public string Backup { get { return System.IO.Path.Combine(Path, BackupFileName); } }
         public string Adapter { get { return System.IO.Path.Combine(Path, ProviderSettings.AdapterFileName); } }
         public string ProviderSettingsFile { get { return System.IO.Path.Combine(Path, ProviderSettings.FileName); } }
+        /// <summary>The copy of what the adapter loads (ModuleCopy), beside it.</summary>
+        public string ModuleFolder { get { return System.IO.Path.Combine(Path, ModuleCopy.FolderName); } }
 
         /// <summary>Reads MfaSettings.xml strictly (no DTD, bounded); FormatException says why.</summary>
         public XmlDocument ReadMfaSettings()

@@ -1,15 +1,17 @@
 // The MIM provider's phone -> approver mapping (in the module assembly, so the installer
-// checks a map when it is installed and the adapter uses the same rules): from the phone
-// number MIM passes to the person whose phone gets the push. MIM passes only a number, so the approver is looked up, never guessed:
-// - numbers are compared after normalising to '+' and digits (ASCII 0-9 only; spaces,
-//   dashes, dots, parentheses and slashes dropped; anything else makes the number invalid);
-// - the CSV map (PhoneNumber,UserName) is read strictly: the exact header, a bounded size,
-//   a malformed line names its line number and stops every call (fail closed); a number
-//   listed for two different people is ambiguous, and an ambiguous number is Failed;
+// checks a map when it is installed, Export-MfaPhoneMap drafts one, and the adapter uses the
+// same rules): from the phone number MIM passes to the person whose phone gets the push. MIM
+// passes only a number, so the approver is looked up, never guessed:
+// - numbers are compared after Phone.Normalize ('+' and ASCII digits);
+// - the CSV map (PhoneNumber,UserName) is read strictly: UTF-8 (a BOM allowed) or UTF-16 with
+//   its BOM, CRLF, LF or CR line ends, the exact header, a bounded size; a malformed line names
+//   its line number and stops every call (fail closed); a user name that starts like a
+//   spreadsheet formula ('=', '+', '-', '@') or holds a control or invisible character is
+//   malformed;
+// - a number listed for two different people is ambiguous: it is kept out of the map and
+//   every call from it is Failed (one person listed twice, in any letter case, is not);
 // - the file is re-read when it changes (checked at most every 10 s), so the MIM Service
-//   need not be restarted for a map change;
-// - Ldap.Escape is RFC 4515 escaping for the optional Active Directory lookup
-//   (mim/provider/DirectoryLookup.cs, Windows), tested on every platform.
+//   need not be restarted for a map change.
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -18,84 +20,46 @@ using System.Text;
 
 namespace MfaApproval.Hosting
 {
-    /// <summary>What a lookup found: one user, none, or more than one.</summary>
-    public sealed class Lookup
-    {
-        Lookup(string user, string problem) { UserName = user; Problem = problem; }
-        /// <summary>The approver, or null.</summary>
-        public string UserName { get; private set; }
-        /// <summary>Why there is no approver (unknown, ambiguous, invalid), or null.</summary>
-        public string Problem { get; private set; }
-        public bool Found { get { return UserName != null; } }
-        public bool Unknown { get; private set; }
-        public static Lookup Of(string user) { return new Lookup(user, null); }
-        public static Lookup Missing(string problem) { Lookup l = new Lookup(null, problem); l.Unknown = true; return l; }
-        public static Lookup Refused(string problem) { return new Lookup(null, problem); }
-    }
-
-    public static class Phone
-    {
-        /// <summary>'+' and the digits of a phone number, or null when it is not one (letters,
-        /// other symbols, a '+' not in front, fewer than 3 or more than 20 digits).</summary>
-        public static string Normalize(string number)
-        {
-            if (number == null) return null;
-            StringBuilder digits = new StringBuilder();
-            string trimmed = number.Trim();
-            for (int i = 0; i < trimmed.Length; i++)
-            {
-                char c = trimmed[i];
-                if (c >= '0' && c <= '9') digits.Append(c);
-                else if (c == '+' && i == 0) continue;
-                else if (c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/') continue;
-                else return null;
-            }
-            if (digits.Length < 3 || digits.Length > 20) return null;
-            return "+" + digits.ToString();
-        }
-
-        /// <summary>The number for messages and the audit trail: its last digits only
-        /// (4 of 8 or more, else 2), the rest as '*'.</summary>
-        public static string Mask(string number)
-        {
-            string n = Normalize(number);
-            if (n == null) return "(not a phone number)";
-            string digits = n.Substring(1);
-            int keep = digits.Length >= 8 ? 4 : 2;
-            return "+" + new string('*', digits.Length - keep) + digits.Substring(digits.Length - keep);
-        }
-    }
-
     /// <summary>The CSV map PhoneNumber,UserName. Thread-safe.</summary>
     public sealed class CsvPhoneMap
     {
-        const int MaxBytes = 4 * 1024 * 1024;
-        const int MaxUserNameChars = 256;
+        /// <summary>The largest map file read (bytes).</summary>
+        public const int MaxBytes = 4 * 1024 * 1024;
+        /// <summary>The longest user name in a map (characters).</summary>
+        public const int MaxUserNameChars = 256;
         readonly string path;
+        readonly TimeSpan checkEvery;
         readonly object gate = new object();
         Dictionary<string, string> map;
-        List<string> ambiguous;
+        Dictionary<string, bool> ambiguous;
         string loadError;
         DateTime lastCheck = DateTime.MinValue;
         DateTime stamp;
         long length = -1;
 
-        public CsvPhoneMap(string path)
+        /// <summary>The map at <paramref name="path"/>, checked for changes at most every 10 s.</summary>
+        public CsvPhoneMap(string path) : this(path, TimeSpan.FromSeconds(10)) { }
+
+        /// <summary>For tests: checked for changes at most every <paramref name="checkEvery"/>.</summary>
+        public CsvPhoneMap(string path, TimeSpan checkEvery)
         {
             this.path = path;
+            this.checkEvery = checkEvery;
             Refresh(true);
         }
 
         /// <summary>Why the map cannot be used (a malformed file), or null.</summary>
         public string LoadError { get { lock (gate) { return loadError; } } }
 
+        /// <summary>The approver of a normalised number (Phone.Normalize), or why there is none.</summary>
         public Lookup Find(string normalized)
         {
             Refresh(false);
             lock (gate)
             {
                 if (loadError != null) return Lookup.Refused(loadError);
-                if (ambiguous.Contains(normalized)) return Lookup.Refused("the phone map lists this number for more than one user (ambiguous: fix " + path + ")");
+                if (normalized == null) return Lookup.Refused("not a phone number");
+                if (ambiguous.ContainsKey(normalized)) return Lookup.Refused("the phone map lists this number for more than one user (ambiguous: fix " + path + ")");
                 string user;
                 if (map.TryGetValue(normalized, out user)) return Lookup.Of(user);
                 return Lookup.Missing("the number is not in the phone map " + path);
@@ -107,7 +71,7 @@ namespace MfaApproval.Hosting
             lock (gate)
             {
                 DateTime now = DateTime.UtcNow;
-                if (!force && now - lastCheck < TimeSpan.FromSeconds(10)) return;
+                if (!force && now - lastCheck < checkEvery) return;
                 lastCheck = now;
                 try
                 {
@@ -124,8 +88,8 @@ namespace MfaApproval.Hosting
                     stamp = info.LastWriteTimeUtc;
                     length = info.Length;
                     Dictionary<string, string> m;
-                    List<string> a;
-                    Parse(ReadText(path), path, out m, out a);
+                    Dictionary<string, bool> a;
+                    Read(ReadText(path), path, out m, out a);
                     map = m;
                     ambiguous = a;
                     loadError = null;
@@ -138,7 +102,8 @@ namespace MfaApproval.Hosting
             }
         }
 
-        /// <summary>The file as text (UTF-8, a BOM allowed), refusing more than 4 MiB.</summary>
+        /// <summary>The file as text: UTF-8 (a BOM allowed) or UTF-16 with its BOM (what Windows
+        /// PowerShell 5.1's Out-File writes), decoded strictly; more than 4 MiB is refused.</summary>
         public static string ReadText(string path)
         {
             using (FileStream f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
@@ -147,28 +112,89 @@ namespace MfaApproval.Hosting
                 int total = 0, n;
                 while (total < buf.Length && (n = f.Read(buf, total, buf.Length - total)) > 0) total += n;
                 if (total > MaxBytes) throw new FormatException("the phone map " + path + " is larger than " + MaxBytes.ToString(CultureInfo.InvariantCulture) + " bytes");
-                int start = total >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF ? 3 : 0;
-                try
-                {
-                    return new UTF8Encoding(false, true).GetString(buf, start, total - start);
-                }
-                catch (ArgumentException)
-                {
-                    throw new FormatException("the phone map " + path + " is not UTF-8 text");
-                }
+                return Decode(buf, total, path);
+            }
+        }
+
+        /// <summary>Bytes of a map as text (see ReadText); FormatException says what is wrong.</summary>
+        public static string Decode(byte[] bytes, int count, string path)
+        {
+            Encoding encoding = new UTF8Encoding(false, true);
+            int start = 0;
+            string name = "UTF-8";
+            if (count >= 4 && bytes[0] == 0xFF && bytes[1] == 0xFE && bytes[2] == 0 && bytes[3] == 0)
+            {
+                throw new FormatException("the phone map " + path + " is UTF-32 text; save it as UTF-8");
+            }
+            if (count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF) start = 3;
+            else if (count >= 2 && bytes[0] == 0xFF && bytes[1] == 0xFE) { encoding = new UnicodeEncoding(false, false, true); start = 2; name = "UTF-16"; }
+            else if (count >= 2 && bytes[0] == 0xFE && bytes[1] == 0xFF) { encoding = new UnicodeEncoding(true, false, true); start = 2; name = "UTF-16"; }
+            try
+            {
+                return encoding.GetString(bytes, start, count - start);
+            }
+            catch (ArgumentException)
+            {
+                throw new FormatException("the phone map " + path + " is not " + name + " text (save it as UTF-8)");
             }
         }
 
         /// <summary>Parses the CSV text: header PhoneNumber,UserName (either order, any case),
-        /// fields optionally in double quotes ("" for a quote). FormatException names the line.</summary>
+        /// fields optionally in double quotes ("" for a quote). <paramref name="map"/> gets every
+        /// number listed for one person; <paramref name="ambiguous"/> every number listed for
+        /// more than one (never in <paramref name="map"/>). FormatException names the line.</summary>
         public static void Parse(string text, string path, out Dictionary<string, string> map, out List<string> ambiguous)
         {
+            Dictionary<string, bool> set;
+            Read(text, path, out map, out set);
+            ambiguous = new List<string>(set.Keys);
+            ambiguous.Sort(StringComparer.Ordinal);
+        }
+
+        /// <summary>One line of a map, as read: for Export-MfaPhoneMap and the tests.</summary>
+        public struct Entry
+        {
+            public int Line;
+            public string Phone;
+            public string UserName;
+        }
+
+        static void Read(string text, string path, out Dictionary<string, string> map, out Dictionary<string, bool> ambiguous)
+        {
             map = new Dictionary<string, string>(StringComparer.Ordinal);
-            ambiguous = new List<string>();
-            string[] lines = text.Replace("\r\n", "\n").Split('\n');
-            int phoneColumn = -1, userColumn = -1, lineNumber = 0;
-            foreach (string raw in lines)
+            // (Dictionary as a set: the module assembly references no System.Core.)
+            ambiguous = new Dictionary<string, bool>(StringComparer.Ordinal);
+            foreach (Entry e in Entries(text, path))
             {
+                if (ambiguous.ContainsKey(e.Phone)) continue;
+                string existing;
+                if (map.TryGetValue(e.Phone, out existing))
+                {
+                    // One person listed twice is not ambiguous; two people are.
+                    if (!string.Equals(existing, e.UserName, StringComparison.OrdinalIgnoreCase))
+                    {
+                        ambiguous[e.Phone] = true;
+                        map.Remove(e.Phone);
+                    }
+                    continue;
+                }
+                map[e.Phone] = e.UserName;
+            }
+        }
+
+        /// <summary>The map's lines with their normalised numbers, in file order; FormatException
+        /// names the first malformed line.</summary>
+        public static List<Entry> Entries(string text, string path)
+        {
+            List<Entry> entries = new List<Entry>();
+            int phoneColumn = -1, userColumn = -1, lineNumber = 0, at = 0;
+            while (at <= text.Length)
+            {
+                int end = at;
+                while (end < text.Length && text[end] != '\n' && text[end] != '\r') end++;
+                string raw = text.Substring(at, end - at);
+                // A line ends at CRLF, LF or a lone CR (spreadsheets on a Mac).
+                at = end < text.Length && text[end] == '\r' && end + 1 < text.Length && text[end + 1] == '\n' ? end + 2 : end + 1;
                 lineNumber++;
                 if (raw.Trim().Length == 0) continue;
                 List<string> fields = Fields(raw, path, lineNumber);
@@ -186,24 +212,45 @@ namespace MfaApproval.Hosting
                 }
                 if (fields.Count != 2) throw new FormatException(At(path, lineNumber) + "expected 2 fields (PhoneNumber,UserName), found " + fields.Count.ToString(CultureInfo.InvariantCulture));
                 string phone = Phone.Normalize(fields[phoneColumn]);
-                if (phone == null) throw new FormatException(At(path, lineNumber) + "'" + Cut(fields[phoneColumn]) + "' is not a phone number (digits, optionally a leading + and spaces, dashes, dots, parentheses)");
+                if (phone == null) throw new FormatException(At(path, lineNumber) + "'" + Cut(fields[phoneColumn]) + "' is not a phone number (digits, optionally a leading + and spaces, dashes, dots, slashes, parentheses)");
                 string user = fields[userColumn].Trim();
-                if (user.Length == 0) throw new FormatException(At(path, lineNumber) + "the UserName is empty");
-                if (user.Length > MaxUserNameChars) throw new FormatException(At(path, lineNumber) + "the UserName is longer than " + MaxUserNameChars.ToString(CultureInfo.InvariantCulture) + " characters");
-                foreach (char c in user)
-                {
-                    if (char.IsControl(c)) throw new FormatException(At(path, lineNumber) + "the UserName contains a control character");
-                }
-                string existing;
-                if (map.TryGetValue(phone, out existing))
-                {
-                    // One person listed twice is not ambiguous; two people are.
-                    if (!string.Equals(existing, user, StringComparison.OrdinalIgnoreCase) && !ambiguous.Contains(phone)) ambiguous.Add(phone);
-                    continue;
-                }
-                map[phone] = user;
+                string problem = UserNameProblem(user);
+                if (problem != null) throw new FormatException(At(path, lineNumber) + problem);
+                Entry entry = new Entry();
+                entry.Line = lineNumber;
+                entry.Phone = phone;
+                entry.UserName = user;
+                entries.Add(entry);
             }
             if (phoneColumn < 0) throw new FormatException(path + ": the phone map is empty (it needs the header PhoneNumber,UserName)");
+            return entries;
+        }
+
+        /// <summary>Why a (trimmed) user name cannot be in a map, or null.</summary>
+        public static string UserNameProblem(string user)
+        {
+            if (user == null || user.Length == 0) return "the UserName is empty";
+            if (user.Length > MaxUserNameChars) return "the UserName is longer than " + MaxUserNameChars.ToString(CultureInfo.InvariantCulture) + " characters";
+            char first = user[0];
+            if (first == '=' || first == '+' || first == '-' || first == '@')
+            {
+                return "the UserName '" + Cut(user) + "' starts with '" + first + "', as a spreadsheet formula does; no account name does (check the cell)";
+            }
+            foreach (char c in user)
+            {
+                if (char.IsControl(c)) return "the UserName contains a control character";
+                if (IsInvisible(c)) return "the UserName contains an invisible character (" + Code(c) + ")";
+            }
+            return null;
+        }
+
+        static bool IsInvisible(char c)
+        {
+            UnicodeCategory k = char.GetUnicodeCategory(c);
+            // Categories that are the same in .NET Framework's and .NET's Unicode tables for
+            // these characters (not OtherNotAssigned, which differs between versions).
+            return k == UnicodeCategory.Format || k == UnicodeCategory.LineSeparator || k == UnicodeCategory.ParagraphSeparator
+                || k == UnicodeCategory.PrivateUse || (k == UnicodeCategory.SpaceSeparator && c != ' ');
         }
 
         static List<string> Fields(string line, string path, int lineNumber)
@@ -239,6 +286,7 @@ namespace MfaApproval.Hosting
                     }
                 }
                 fields.Add(current.ToString());
+                if (fields.Count > 16) throw new FormatException(At(path, lineNumber) + "more than 16 fields");
                 if (i >= line.Length) break;
                 i++;
             }
@@ -250,51 +298,23 @@ namespace MfaApproval.Hosting
             return path + " line " + line.ToString(CultureInfo.InvariantCulture) + ": ";
         }
 
+        /// <summary>At most 40 characters of a cell for a message, control and invisible
+        /// characters shown as \uXXXX.</summary>
         static string Cut(string s)
         {
-            return s.Length > 40 ? s.Substring(0, 40) + "..." : s;
-        }
-    }
-
-    /// <summary>LDAP filter escaping (RFC 4515, section 3): '*', '(', ')', '\', NUL and every
-    /// byte outside printable ASCII become \xx (the UTF-8 bytes, two hex digits each).</summary>
-    public static class Ldap
-    {
-        public static string Escape(string value)
-        {
-            StringBuilder sb = new StringBuilder();
-            foreach (byte b in Encoding.UTF8.GetBytes(value ?? string.Empty))
+            StringBuilder b = new StringBuilder();
+            foreach (char c in s.Length > 40 ? s.Substring(0, 40) : s)
             {
-                if (b == (byte)'*' || b == (byte)'(' || b == (byte)')' || b == (byte)'\\' || b < 0x20 || b >= 0x7F)
-                {
-                    sb.Append('\\').Append(b.ToString("x2", CultureInfo.InvariantCulture));
-                }
-                else sb.Append((char)b);
+                if (char.IsControl(c) || IsInvisible(c) || char.IsSurrogate(c)) b.Append(Code(c));
+                else b.Append(c);
             }
-            return sb.ToString();
+            if (s.Length > 40) b.Append("...");
+            return b.ToString();
         }
 
-        /// <summary>An attribute description an admin may configure: a name (letter, then
-        /// letters, digits, '-') or a numeric OID. Never pasted into a filter otherwise.</summary>
-        public static bool IsAttributeName(string name)
+        static string Code(char c)
         {
-            if (string.IsNullOrEmpty(name) || name.Length > 64) return false;
-            bool oid = name[0] >= '0' && name[0] <= '9';
-            if (!oid && !((name[0] >= 'A' && name[0] <= 'Z') || (name[0] >= 'a' && name[0] <= 'z'))) return false;
-            foreach (char c in name)
-            {
-                bool ok = oid ? ((c >= '0' && c <= '9') || c == '.') : ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
-                if (!ok) return false;
-            }
-            return !(oid && (name.EndsWith(".", StringComparison.Ordinal) || name.Contains("..")));
-        }
-
-        /// <summary>The filter for one phone number on one attribute: user objects whose
-        /// attribute equals the number exactly.</summary>
-        public static string PhoneFilter(string attribute, string normalizedPhone)
-        {
-            if (!IsAttributeName(attribute)) throw new ArgumentException("the directory attribute '" + attribute + "' is not an LDAP attribute name");
-            return "(&(objectCategory=person)(objectClass=user)(" + attribute + "=" + Escape(normalizedPhone) + "))";
+            return "U+" + ((int)c).ToString("X4", CultureInfo.InvariantCulture);
         }
     }
 }

@@ -1,7 +1,9 @@
 // The MIM provider's settings file (MfaApproval.MimProvider.settings.xml beside the adapter
 // in the MIM Service folder): written by Install-MfaMimProvider, read by the adapter through
 // this class, so the format is defined once. The reader is strict: no DTD, bounded size,
-// every element known and at most once (a Secret once per kind), numbers in range.
+// every element known and at most once (a Secret once per kind, a ModuleFile once per path),
+// numbers in range. Version 2 adds the pinned module files (ModuleCopy) and refuses a
+// DirectoryAttribute that users can write themselves (DirectoryAttributes.Problem).
 // Secrets are never in it as text unless the installer was told -AllowPlainTextSecret: a
 // secret names an Export-Clixml'd PSCredential file, which Windows PowerShell protects with
 // DPAPI for the account that wrote it (make it as the MIM Service account; StoredSecret).
@@ -42,6 +44,8 @@ namespace MfaApproval.Hosting
         /// <summary>The adapter assembly's file name in the MIM Service folder.</summary>
         public const string AdapterFileName = "MfaApproval.MimProvider.dll";
         const string Root = "MfaApprovalMimProvider";
+        /// <summary>The version written and read (1: before the module files were pinned).</summary>
+        public const string Version = "2";
         const int MaxBytes = 256 * 1024;
 
         public ProviderSettings()
@@ -50,15 +54,19 @@ namespace MfaApproval.Hosting
             MaxOpenRequests = 500;
             AbandonAfterSeconds = 300;
             Secrets = new List<SettingsSecret>();
+            ModuleFiles = new List<ModuleFile>();
         }
 
-        /// <summary>The module folder whose MfaApproval.dll and native library the adapter loads.</summary>
+        /// <summary>The folder whose MfaApproval.dll and native library the adapter loads: the
+        /// copy Install-MfaMimProvider made beside the adapter (ModuleCopy).</summary>
         public string ModuleRoot { get; set; }
         /// <summary>The module version the adapter was compiled against.</summary>
         public string ModuleVersion { get; set; }
         /// <summary>The engine configuration document (no secrets).</summary>
         public string ConnectionJson { get; set; }
         public List<SettingsSecret> Secrets { get; private set; }
+        /// <summary>The files under ModuleRoot the adapter verifies before loading them.</summary>
+        public List<ModuleFile> ModuleFiles { get; private set; }
         /// <summary>The CSV file PhoneNumber,UserName (may be null with a directory lookup).</summary>
         public string PhoneMap { get; set; }
         /// <summary>Windows only: the AD attribute that holds the phone number (e.g. mobile).</summary>
@@ -74,7 +82,7 @@ namespace MfaApproval.Hosting
         /// <summary>The push's text (Duo's type; the MFA Server's application name).</summary>
         public string Reason { get; set; }
 
-        static readonly string[] Known = { "ModuleRoot", "ModuleVersion", "Connection", "Secret", "PhoneMap", "DirectoryAttribute", "DirectorySearchRoot", "TimeoutSeconds", "MaxOpenRequests", "AbandonAfterSeconds", "Reason" };
+        static readonly string[] Known = { "ModuleRoot", "ModuleVersion", "Connection", "Secret", "ModuleFile", "PhoneMap", "DirectoryAttribute", "DirectorySearchRoot", "TimeoutSeconds", "MaxOpenRequests", "AbandonAfterSeconds", "Reason" };
 
         /// <summary>Reads a settings file; FormatException says which element is wrong.</summary>
         public static ProviderSettings Load(string path)
@@ -86,7 +94,9 @@ namespace MfaApproval.Hosting
             {
                 r.MoveToContent();
                 if (r.NodeType != XmlNodeType.Element || r.LocalName != Root) throw new FormatException(path + ": the root element is not <" + Root + ">");
-                if (r.GetAttribute("version") != "1") throw new FormatException(path + ": <" + Root + " version> is not 1");
+                string version = r.GetAttribute("version");
+                if (version == "1") throw new FormatException(path + " was written by an earlier Install-MfaMimProvider (settings version 1, before the module files were pinned); run Install-MfaMimProvider again");
+                if (version != Version) throw new FormatException(path + ": <" + Root + " version> is not " + Version);
                 if (r.IsEmptyElement) throw new FormatException(path + ": <" + Root + "> is empty");
                 r.Read();
                 while (true)
@@ -98,11 +108,19 @@ namespace MfaApproval.Hosting
                     if (Array.IndexOf(Known, name) < 0) throw new FormatException(path + ": unknown element <" + name + ">");
                     string kindText = name == "Secret" ? r.GetAttribute("kind") : null;
                     string sourceText = name == "Secret" ? r.GetAttribute("source") : null;
-                    string key = name == "Secret" ? "Secret/" + kindText : name;
-                    if (seen.ContainsKey(key)) throw new FormatException(path + ": <" + name + (kindText != null ? " kind=\"" + kindText + "\"" : string.Empty) + "> appears more than once");
+                    string shaText = name == "ModuleFile" ? r.GetAttribute("sha256") : null;
                     string text = r.ReadElementContentAsString();
+                    // A module file is one file whatever the letter case (Windows file names).
+                    string key = name == "Secret" ? "Secret/" + kindText : name == "ModuleFile" ? "ModuleFile/" + text.ToLowerInvariant() : name;
+                    if (seen.ContainsKey(key)) throw new FormatException(path + ": <" + name + (kindText != null ? " kind=\"" + kindText + "\"" : string.Empty) + (name == "ModuleFile" ? ">" + text + "</" + name : string.Empty) + "> appears more than once");
                     seen[key] = text;
                     if (name == "Secret") s.Secrets.Add(new SettingsSecret(KindOf(kindText, path), SourceOf(sourceText, path), text));
+                    if (name == "ModuleFile")
+                    {
+                        string problem = ModuleFile.PathProblem(text) ?? ModuleFile.HashProblem(shaText);
+                        if (problem != null) throw new FormatException(path + ": <ModuleFile>: " + problem);
+                        s.ModuleFiles.Add(new ModuleFile(text, shaText));
+                    }
                 }
             }
             s.ModuleRoot = Get(seen, "ModuleRoot");
@@ -118,6 +136,15 @@ namespace MfaApproval.Hosting
             if (string.IsNullOrEmpty(s.ModuleRoot)) throw new FormatException(path + ": <ModuleRoot> is missing");
             if (string.IsNullOrEmpty(s.ConnectionJson)) throw new FormatException(path + ": <Connection> is missing");
             if (string.IsNullOrEmpty(s.PhoneMap) && string.IsNullOrEmpty(s.DirectoryAttribute)) throw new FormatException(path + ": neither <PhoneMap> nor <DirectoryAttribute> is set");
+            if (s.DirectoryAttribute != null)
+            {
+                string problem = DirectoryAttributes.Problem(s.DirectoryAttribute);
+                if (problem != null) throw new FormatException(path + ": <DirectoryAttribute> " + problem);
+            }
+            if (!s.ModuleFiles.Exists(delegate(ModuleFile f) { return f.RelativePath == ModuleFile.ManagedAssembly; }))
+            {
+                throw new FormatException(path + ": no <ModuleFile> records " + ModuleFile.ManagedAssembly + "; run Install-MfaMimProvider again");
+            }
             return s;
         }
 
@@ -133,8 +160,15 @@ namespace MfaApproval.Hosting
                 w.WriteStartDocument();
                 w.WriteComment(" Written by Install-MfaMimProvider; read by MfaApproval.MimProvider.dll. Edit with care; restart the MIM Service after a change. ");
                 w.WriteStartElement(Root);
-                w.WriteAttributeString("version", "1");
+                w.WriteAttributeString("version", Version);
                 Element(w, "ModuleRoot", ModuleRoot);
+                foreach (ModuleFile file in ModuleFiles)
+                {
+                    w.WriteStartElement("ModuleFile");
+                    w.WriteAttributeString("sha256", file.Sha256);
+                    w.WriteString(file.RelativePath);
+                    w.WriteEndElement();
+                }
                 Element(w, "ModuleVersion", ModuleVersion);
                 Element(w, "Connection", ConnectionJson);
                 foreach (SettingsSecret secret in Secrets)
@@ -219,6 +253,7 @@ namespace MfaApproval.Hosting
                 case Native.SecretProxyPassword: return "ProxyPassword";
                 case Native.SecretRadiusSharedSecret: return "RadiusSharedSecret";
                 case Native.SecretOktaApiToken: return "OktaApiToken";
+                case Native.SecretAuditKey: return "AuditKey";
                 default: throw new ArgumentException("unknown secret kind " + kind);
             }
         }
@@ -233,7 +268,8 @@ namespace MfaApproval.Hosting
                 case "RadiusSharedSecret": return Native.SecretRadiusSharedSecret;
                 case "OktaApiToken": return Native.SecretOktaApiToken;
                 case "ProxyPassword": return Native.SecretProxyPassword;
-                default: throw new FormatException(path + ": <Secret kind> must be BasicPassword, ClientCertificatePassword, DuoSecretKey, ProxyPassword, RadiusSharedSecret or OktaApiToken");
+                case "AuditKey": return Native.SecretAuditKey;
+                default: throw new FormatException(path + ": <Secret kind> must be BasicPassword, ClientCertificatePassword, DuoSecretKey, ProxyPassword, RadiusSharedSecret, OktaApiToken or AuditKey");
             }
         }
 

@@ -6,6 +6,8 @@
 // holds it, and every buffer is zeroed. PowerShell on Linux and macOS writes the UTF-16 hex
 // in the clear (no DPAPI there), so the installer accepts such a file only with
 // -AllowPlainTextSecret. No PowerShell runspace is needed (the MIM Service has none).
+// A file Protect-MfaSecret made for a service account that cannot log on (SecretFile: DPAPI
+// for the machine, an ACL only that account can read) is read the same way, by the same calls.
 using System;
 using System.Globalization;
 using System.IO;
@@ -43,20 +45,51 @@ namespace MfaApproval.Hosting
             return s;
         }
 
-        /// <summary>The user name stored in an Export-Clixml'd PSCredential (not secret), or null.</summary>
+        /// <summary>The user name stored in an Export-Clixml'd PSCredential or a Protect-MfaSecret
+        /// file (not secret), or null.</summary>
         public static string CredentialUserName(string path)
         {
+            byte[] bytes = ProviderSettings.ReadBounded(path, MaxFileBytes, "the credential");
+            if (SecretFile.IsSecretFile(bytes)) return SecretFile.Parse(bytes, path).UserName;
             string user = null, ignored = null;
-            ReadCredentialFile(path, ref user, ref ignored);
+            ReadCredentialFile(bytes, path, ref user, ref ignored);
             return user;
+        }
+
+        /// <summary>True when the file is a Protect-MfaSecret file (not an Export-Clixml one).</summary>
+        public static bool IsSecretFile(string path)
+        {
+            return SecretFile.IsSecretFile(ProviderSettings.ReadBounded(path, MaxFileBytes, "the credential"));
+        }
+
+        /// <summary>A Protect-MfaSecret file as a PSCredential (user name, password), for the
+        /// MIMWAL wrapper's settings; null when the file is not one (an Export-Clixml file).</summary>
+        public static System.Management.Automation.PSCredential ReadSecretFile(string path)
+        {
+            byte[] bytes = ProviderSettings.ReadBounded(path, MaxFileBytes, "the secret");
+            if (!SecretFile.IsSecretFile(bytes)) return null;
+            SecretFile.Contents c = SecretFile.Parse(bytes, path);
+            SecureString password = SecretFile.Unprotect(c.Blob, path);
+            return new System.Management.Automation.PSCredential(string.IsNullOrEmpty(c.UserName) ? "secret" : c.UserName, password);
         }
 
         /// <summary>The password of an Export-Clixml'd PSCredential. Throws with a message that
         /// names the file and what to do; never the secret.</summary>
         public static SecureString FromCredentialFile(string path)
         {
+            byte[] bytes;
+            try
+            {
+                bytes = ProviderSettings.ReadBounded(path, MaxFileBytes, "the credential");
+            }
+            catch (UnauthorizedAccessException)
+            {
+                throw new UnauthorizedAccessException("the credential file '" + path + "' cannot be opened by " + Environment.UserDomainName + "\\" + Environment.UserName
+                    + " (access denied): its ACL lets another account read it. Make it again for the account that runs the MIM Service (Protect-MfaSecret -ServiceName FIMService; see docs/mim-pam.md).");
+            }
+            if (SecretFile.IsSecretFile(bytes)) return SecretFile.Unprotect(SecretFile.Parse(bytes, path).Blob, path);
             string user = null, hex = null;
-            ReadCredentialFile(path, ref user, ref hex);
+            ReadCredentialFile(bytes, path, ref user, ref hex);
             if (hex == null) throw new FormatException("the credential file '" + path + "' holds no password (<SS N=\"Password\">); make it with Get-Credential | Export-Clixml");
             byte[] blob = new byte[hex.Length / 2];
             try
@@ -76,9 +109,8 @@ namespace MfaApproval.Hosting
             }
         }
 
-        static void ReadCredentialFile(string path, ref string user, ref string password)
+        static void ReadCredentialFile(byte[] bytes, string path, ref string user, ref string password)
         {
-            byte[] bytes = ProviderSettings.ReadBounded(path, MaxFileBytes, "the credential");
             int passwords = 0, users = 0;
             try
             {
@@ -136,7 +168,7 @@ namespace MfaApproval.Hosting
                 {
                     int error = Marshal.GetLastWin32Error();
                     throw new SecurityException(string.Format(CultureInfo.InvariantCulture,
-                        "the credential file '{0}' cannot be decrypted by {1}\\{2} (DPAPI, Win32 error {3}). DPAPI binds it to the account and machine that wrote it: make it again on this server as the account that runs the MIM Service (see docs/mim-pam.md).",
+                        "the credential file '{0}' cannot be decrypted by {1}\\{2} (DPAPI, Win32 error {3}). DPAPI binds it to the account and machine that wrote it: make it again on this server as the account that runs the MIM Service, or with Protect-MfaSecret as an administrator (see docs/mim-pam.md).",
                         path, Environment.UserDomainName, Environment.UserName, error));
                 }
                 if (output.Size % 2 != 0) throw new FormatException("the credential file '" + path + "' decrypts to an odd number of bytes");

@@ -42,6 +42,7 @@ namespace MfaApproval.Interop
         public const uint SecretRadiusPassword = 6;
         public const uint SecretOktaApiToken = 7;
         public const uint SecretOktaPrivateKey = 8;
+        public const uint SecretAuditKey = 9;
         public const uint Ok = 0;
         public const uint BufferTooSmall = 5;
 
@@ -56,6 +57,7 @@ namespace MfaApproval.Interop
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)] delegate uint RequestFn(MfaRequestHandle request);
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)] delegate uint PollFn(MfaRequestHandle request, uint waitMs, out uint status);
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)] delegate uint OutcomeFn(MfaRequestHandle request, [Out] byte[] buf, UIntPtr len, out UIntPtr lenOut);
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)] delegate uint AuditVerifyFn([In] byte[] path, UIntPtr pathLen, [In] MfaSecret[] secrets, UIntPtr count, [Out] byte[] buf, UIntPtr len, out UIntPtr lenOut);
 
         static readonly object Gate = new object();
         static IntPtr library;
@@ -73,6 +75,7 @@ namespace MfaApproval.Interop
         static OutcomeFn requestOutcome;
         static OutcomeFn requestProgress;
         static FreeFn requestFree;
+        static AuditVerifyFn auditVerify;
 
         /// <summary>The path the library was loaded from (null before Load).</summary>
         public static string LibraryPath { get; private set; }
@@ -146,6 +149,7 @@ namespace MfaApproval.Interop
                 requestOutcome = Bind<OutcomeFn>(loader, handle, "mfa_request_outcome", path);
                 requestProgress = Bind<OutcomeFn>(loader, handle, "mfa_request_progress", path);
                 requestFree = Bind<FreeFn>(loader, handle, "mfa_request_free", path);
+                auditVerify = Bind<AuditVerifyFn>(loader, handle, "mfa_audit_verify", path);
                 library = handle;
                 LibraryPath = path;
                 LibraryAbiVersion = version;
@@ -271,6 +275,7 @@ namespace MfaApproval.Interop
                 case SecretProxyPassword: return "ProxyCredential";
                 case SecretRadiusSharedSecret: return "SharedSecret";
                 case SecretRadiusPassword: return "Password";
+                case SecretAuditKey: return "AuditKey";
                 default: return "secret";
             }
         }
@@ -347,6 +352,40 @@ namespace MfaApproval.Interop
             }
             Check(r);
             return string.Empty;
+        }
+
+        /// <summary>mfa_audit_verify (ABI 5): the engine's report on the audit file at
+        /// <paramref name="path"/> as JSON, checking MACs with <paramref name="key"/> when given
+        /// (UTF-8 in unmanaged memory only for the call, then zeroed). Throws MfaNativeException
+        /// when the file cannot be read.</summary>
+        public static string VerifyAuditLog(string path, SecureString key)
+        {
+            EnsureLoaded();
+            byte[] p = Utf8(path);
+            SecretBuffer b = null;
+            try
+            {
+                MfaSecret[] secrets = new MfaSecret[0];
+                if (key != null)
+                {
+                    b = SecretBuffer.From(key, "AuditKey");
+                    secrets = new MfaSecret[] { new MfaSecret { Kind = SecretAuditKey, Data = b.Pointer, Len = new UIntPtr((ulong)b.Length) } };
+                }
+                byte[] buf = new byte[4096];
+                UIntPtr len;
+                uint r = auditVerify(p, new UIntPtr((ulong)p.Length), secrets, new UIntPtr((ulong)secrets.Length), buf, new UIntPtr((ulong)buf.Length), out len);
+                if (r == BufferTooSmall)
+                {
+                    buf = new byte[(int)len.ToUInt64()];
+                    r = auditVerify(p, new UIntPtr((ulong)p.Length), secrets, new UIntPtr((ulong)secrets.Length), buf, new UIntPtr((ulong)buf.Length), out len);
+                }
+                Check(r);
+                return Encoding.UTF8.GetString(buf, 0, (int)len.ToUInt64());
+            }
+            finally
+            {
+                if (b != null) b.Dispose();
+            }
         }
 
         internal static void ClientFree(IntPtr h) { if (clientFree != null) clientFree(h); }

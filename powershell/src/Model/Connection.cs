@@ -26,6 +26,12 @@ namespace MfaApproval
         public bool NumberChallenge { get; internal set; }
         /// <summary>The audit trail file (one JSON line per finished request), or null.</summary>
         public string AuditPath { get; internal set; }
+        /// <summary>The audit records carry an HMAC with an audit key (-AuditKey; the key stays in the engine).</summary>
+        public bool AuditKeyed { get; internal set; }
+        /// <summary>The syslog server every audit record is sent to (-SyslogServer), or null.</summary>
+        public string SyslogServer { get; internal set; }
+        /// <summary>Audit records also go to the Windows Event Log (-EventLog).</summary>
+        public bool EventLog { get; internal set; }
         /// <summary>none, system, or the proxy URL.</summary>
         public string Proxy { get; internal set; }
         public string UserName { get; internal set; }
@@ -45,6 +51,10 @@ namespace MfaApproval
         public string PasswordMode { get; internal set; }
         /// <summary>RADIUS: answers without a Message-Authenticator count (a warning each time).</summary>
         public bool AllowMissingMessageAuthenticator { get; internal set; }
+        /// <summary>A provider that cannot say who a name is (RADIUS): requests with several
+        /// approvers or -ExcludeUserName are taken, telling people apart by names alone
+        /// (IdentityCheck = Names).</summary>
+        public bool AllowNameOnlyIdentity { get; internal set; }
         public string ModuleVersion { get; private set; }
         /// <summary>The simulator behind this connection (Start-MfaSimulator), else null.</summary>
         public Simulator Simulator { get; internal set; }

@@ -42,6 +42,14 @@ namespace MfaApproval
         /// <summary>Approvals: each approver's own answer, in the order named (an approver's
         /// Approved says whose approval the engine counted; only the result's own Approved decides).</summary>
         public Result[] Approvers { get; internal set; }
+        /// <summary>Approvals: who the provider resolved this approver to (an Okta user id, Duo
+        /// device ids, MFA Server phones masked but for their last 4 digits); null when it did
+        /// not resolve. On a result with one approver, that approver's.</summary>
+        public string Identity { get; internal set; }
+        /// <summary>Approvals: how people were told apart: Provider (by the identity the
+        /// provider resolved) or Names (by names alone: a provider that cannot resolve, on a
+        /// connection made with -AllowNameOnlyIdentity).</summary>
+        public string IdentityCheck { get; internal set; }
 
         /// <summary>The ErrorId -Assert uses for this result (MfaApproval.&lt;status&gt;; from the generated contract).</summary>
         public string ErrorId { get { return Approved ? null : Contract.AssertErrorId(Status); } }
@@ -79,9 +87,20 @@ namespace MfaApproval
             h["AuditId"] = AuditId;
             h["Require"] = Require;
             h["DecidedBy"] = DecidedBy;
+            h["IdentityCheck"] = IdentityCheck;
             List<string> each = new List<string>();
-            if (Approvers != null) foreach (Result a in Approvers) if (a != null) each.Add(a.UserName + "=" + a.Status);
+            List<string> who = new List<string>();
+            if (Approvers != null)
+            {
+                foreach (Result a in Approvers)
+                {
+                    if (a == null) continue;
+                    each.Add(a.UserName + "=" + a.Status);
+                    if (a.Identity != null) who.Add(a.UserName + "=" + a.Identity);
+                }
+            }
             h["Approvers"] = string.Join("; ", each.ToArray());
+            h["Identities"] = string.Join("; ", who.ToArray());
             h["ErrorId"] = Approved ? null : ErrorId;
             h["Category"] = Approved ? null : Category.ToString();
             return h;
@@ -129,7 +148,9 @@ namespace MfaApproval
                     each.Add(x);
                 }
                 r.Approvers = each.ToArray();
+                if (each.Count == 1) r.Identity = each[0].Identity;
             }
+            r.IdentityCheck = Capitalized(Text(o, "identityCheck"));
             r.Require = Text(o, "require");
             r.Needed = Int(o, "needed");
             r.DecidedBy = Text(o, "decidedBy");
@@ -183,7 +204,15 @@ namespace MfaApproval
             r.Duration = TimeSpan.FromMilliseconds(elapsed is double ? (double)elapsed : 0);
             r.HttpCalls = Int(o, "httpCalls") ?? 0;
             r.AuditId = Text(o, "auditId");
+            r.Identity = Text(o, "identity");
             return r;
+        }
+
+        /// <summary>An engine word as PowerShell shows it ("provider": "Provider").</summary>
+        static string Capitalized(string word)
+        {
+            if (string.IsNullOrEmpty(word)) return word;
+            return char.ToUpperInvariant(word[0]) + word.Substring(1);
         }
 
         static object Member(Dictionary<string, object> o, string name)

@@ -18,6 +18,7 @@
 //!   when it is decided is cancelled at once (their HTTP calls are dropped).
 
 use crate::check::{check_text, ConfigError};
+use crate::identity::Identity;
 use crate::outcome::{ApproverOutcome, FailureKind, Outcome, Status};
 use crate::progress::Progress;
 use crate::provider::Provider;
@@ -322,29 +323,93 @@ const PANIC_MESSAGE: &str =
 const FORGED_MESSAGE: &str =
     "the provider's answer said Approved, but the engine did not decide it; not an approval";
 
-/// Runs an approval (`query` validated) on `provider`: one provider run per approver, all
-/// at once, under the query's one deadline; decides by quorum, cancels the rest, returns
-/// one outcome. `blank` makes a not-yet-decided outcome for a user name.
+/// How an approval tells people apart: `provider` when the provider resolves identities,
+/// else `names` (see [`resolve`]).
+pub(crate) fn identity_check(provider: &dyn Provider) -> &'static str {
+    if provider.resolves_identity() {
+        resolve::BY_PROVIDER
+    } else {
+        resolve::BY_NAMES
+    }
+}
+
+/// Runs an approval (`query` validated) on `provider`: who is who first (a four-eyes
+/// request on a provider that resolves identities: see [`resolve`]), then one provider run
+/// per approver, all at once, under the query's one deadline; decides by quorum, cancels
+/// the rest, returns one outcome. `blank` makes a not-yet-decided outcome for a user name;
+/// `allow_name_only` is the connection's `allowNameOnlyIdentity`.
 pub(crate) async fn run(
     provider: &dyn Provider,
     query: &Query,
     progress: &Progress,
     blank: &(dyn Fn(&str) -> Outcome + Sync),
+    allow_name_only: bool,
 ) -> Outcome {
     let names = query.approver_names();
     let require = Require::parse(query.require.as_ref(), names.len()).unwrap_or(Require::All);
+    let check = identity_check(provider);
+    let until = tokio::time::Instant::now() + query.deadline();
+    let clock = Instant::now();
+    let before = resolve::before_push(
+        provider,
+        query,
+        require,
+        allow_name_only,
+        progress,
+        until,
+        blank,
+    )
+    .await;
+    let (identities, mut answers, lookup_calls) = match before {
+        resolve::Before::Push {
+            identities,
+            answers,
+            calls,
+        } => (identities, answers, calls),
+        resolve::Before::Refused {
+            status,
+            kind,
+            message,
+            identities,
+            calls,
+        } => {
+            let mut top = blank(&names.join(", ")).fail(status, kind, message);
+            top.elapsed_ms = clock.elapsed().as_millis() as u64;
+            top.http_calls = calls;
+            let mut top = settled(query, top, blank, check);
+            for (a, id) in top.approvers.iter_mut().zip(&identities) {
+                a.identity = id.as_ref().map(Identity::shown);
+            }
+            return top;
+        }
+    };
     let mut quorum = Quorum::new(require.needed(names.len()), names.len());
+    // Approvers the provider could not identify answered already (their lookup's failure).
+    for (i, a) in answers.iter_mut().enumerate() {
+        if let Some(o) = a {
+            o.elapsed_ms = clock.elapsed().as_millis() as u64;
+            quorum.add(i, o);
+        }
+    }
     let queries: Vec<Query> = names.iter().map(|n| query.for_approver(n)).collect();
     // Each approver's run reports into the one progress, its code filed under its name.
     let views: Vec<Progress> = names.iter().map(|n| progress.for_approver(n)).collect();
     let mut runs: Vec<Option<CatchUnwind<_>>> = queries
         .iter()
         .zip(&views)
-        .map(|(q, p)| Some(CatchUnwind(provider.run(q, p))))
+        .zip(&identities)
+        .zip(&answers)
+        .map(|(((q, p), id), answered)| match (answered, id) {
+            _ if quorum.decision().is_some() => None,
+            (Some(_), _) => None,
+            (None, Some(id)) => Some(CatchUnwind(provider.run_resolved(q, id, p))),
+            (None, None) => Some(CatchUnwind(provider.run(q, p))),
+        })
         .collect();
-    let mut answers: Vec<Option<Outcome>> = vec![None; names.len()];
-    let clock = Instant::now();
     let waiting = std::future::poll_fn(|cx| {
+        if quorum.decision().is_some() {
+            return Poll::Ready(());
+        }
         for (i, slot) in runs.iter_mut().enumerate() {
             let Some(run) = slot else { continue };
             if let Poll::Ready(r) = Pin::new(run).poll(cx) {
@@ -354,6 +419,10 @@ pub(crate) async fn run(
                 });
                 if o.status == Status::Approved && !o.is_engine_approval() {
                     o.set_failed(Status::Failed, FailureKind::Internal, FORGED_MESSAGE);
+                }
+                if let Some(id) = &identities[i] {
+                    o.identity = Some(id.shown());
+                    o.http_calls += id.http_calls;
                 }
                 o.elapsed_ms = clock.elapsed().as_millis() as u64;
                 progress.answered(names[i], o.status.name());
@@ -370,9 +439,7 @@ pub(crate) async fn run(
             Poll::Pending
         }
     });
-    let in_time = tokio::time::timeout(query.deadline(), waiting)
-        .await
-        .is_ok();
+    let in_time = tokio::time::timeout_at(until, waiting).await.is_ok();
     drop(runs); // cancels every run still pending (its HTTP call is dropped)
     let elapsed = clock.elapsed().as_millis() as u64;
     // Past the deadline with no decision, everyone still silent timed out; otherwise they
@@ -400,6 +467,10 @@ pub(crate) async fn run(
         };
         let mut o = o;
         o.elapsed_ms = elapsed;
+        if let Some(id) = &identities[i] {
+            o.identity = Some(id.shown());
+            o.http_calls += id.http_calls;
+        }
         if quorum.decision().is_none() {
             quorum.add(i, &o);
         }
@@ -407,7 +478,10 @@ pub(crate) async fn run(
     }
     let answers: Vec<Outcome> = answers.into_iter().flatten().collect();
     let (status, by) = quorum.decision().unwrap_or((Status::Failed, None));
-    combine(answers, require, quorum.needed(), status, by, blank)
+    let mut top = combine(answers, require, quorum.needed(), status, by, blank);
+    top.identity_check = Some(check);
+    top.http_calls += lookup_calls;
+    top
 }
 
 /// One outcome from the approvers' answers and the decision.
@@ -480,11 +554,17 @@ fn combine(
 
 /// An approval settled by the host (cancelled, expired) or ended without a provider
 /// answer: every approver gets the same status.
-pub(crate) fn settled(query: &Query, mut top: Outcome, blank: &dyn Fn(&str) -> Outcome) -> Outcome {
+pub(crate) fn settled(
+    query: &Query,
+    mut top: Outcome,
+    blank: &dyn Fn(&str) -> Outcome,
+    identity_check: &'static str,
+) -> Outcome {
     let names = query.approver_names();
     let Ok(require) = Require::parse(query.require.as_ref(), names.len()) else {
         return top;
     };
+    top.identity_check = Some(identity_check);
     top.require = Some(require.label());
     top.needed = Some(require.needed(names.len()) as u32);
     top.approvers = names
@@ -498,5 +578,9 @@ pub(crate) fn settled(query: &Query, mut top: Outcome, blank: &dyn Fn(&str) -> O
     top
 }
 
+pub(crate) mod resolve;
+
+#[cfg(test)]
+mod identity_tests;
 #[cfg(test)]
 mod tests;

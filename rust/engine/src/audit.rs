@@ -1,34 +1,65 @@
-//! The audit trail: every finished request as one JSON line appended to a file the
-//! connection names (`auditPath`). Written by the engine, so every host of the C ABI gets
-//! it. One whole line per write on a file opened for appending: many processes can share
-//! one file (MIM runs each workflow's approval in its own child) without tearing lines, and
-//! renaming the file to rotate it is safe (the next write creates a new one).
+//! The audit trail: every finished request as one JSON record, written by the engine so
+//! every host of the C ABI gets it, to a file the connection names (`auditPath`), a syslog
+//! server (`syslogServer`) and the Windows Event Log (`eventLog`, through a host's
+//! [`event::EventSink`]).
 //!
 //! A record holds who, what, for which workflow, and how it ended: UTC time, engine
 //! version, host and process, provider, operation, user, application name and push
-//! context, the provider's request id, status, codes, failure kind, duration, HTTP calls.
+//! context, the provider's request id, status, codes, failure kind, duration, HTTP calls;
+//! for approvals, each approver's identity as the provider resolved it and how people
+//! were told apart (`identityCheck`).
 //! Never a secret, never server text (no messages, no descriptions).
+//!
+//! Records are hash-chained ([`chain`]): each line carries its sequence number and the
+//! SHA-256 of the line before it, and with an audit key an HMAC-SHA256; a file starts with
+//! a header record. [`file`] extends one chain from many processes under a file lock;
+//! [`verify`] checks a file; [`syslog`] ships each line as RFC 5424; [`config`] checks the
+//! settings; [`event`] decides the Event Log ids and syslog severities.
+
+pub mod chain;
+pub mod config;
+pub mod event;
+pub mod file;
+mod strict;
+pub mod syslog;
+pub mod verify;
+mod write;
+
+pub use write::{Sinks, Written};
 
 use crate::check::ConfigError;
 use crate::outcome::Outcome;
 use crate::request::Query;
+use event::EventSink;
 use serde_json::json;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// Longest audit line written (bytes); longer context values are cut.
 pub const MAX_LINE_BYTES: usize = 16 * 1024;
 
-/// How long a request waits for its audit line past its own deadline. A write that does
-/// not finish in time (a hung file system) counts as not written: an approval is then
-/// not granted.
-pub const AUDIT_WRITE_BOUND: std::time::Duration = std::time::Duration::from_secs(2);
+/// How long a request waits for its audit records past its own deadline. A write that does
+/// not finish in time (a hung file system, a silent syslog server) counts as not written:
+/// an approval is then not granted. The file and the syslog server get
+/// [`AUDIT_FIRST_PASS`] of it; the rest is for the record that corrects an approval which
+/// one of them holds but a required one did not take.
+pub const AUDIT_WRITE_BOUND: Duration = Duration::from_secs(2);
 
-/// Where and how records are written.
+/// The part of [`AUDIT_WRITE_BOUND`] for the first pass over the file and the syslog server.
+pub const AUDIT_FIRST_PASS: Duration = Duration::from_millis(1500);
+
+/// Where records go, and which of them an approval needs.
 #[derive(Debug)]
 pub struct Audit {
-    path: PathBuf,
     host: String,
+    file: Option<file::FileTrail>,
+    syslog: Option<syslog::Syslog>,
+    events: Option<Arc<dyn EventSink>>,
+    key: Option<chain::Key>,
+    required: Option<config::Required>,
+    /// The chain of records sent without a file (syslog, Event Log): its last line.
+    memory: Mutex<Option<chain::Tail>>,
 }
 
 /// This machine's name (no `unsafe`: the kernel's file on Linux, the environment elsewhere).
@@ -55,19 +86,73 @@ pub fn check_path(path: &str) -> Result<(), ConfigError> {
 }
 
 impl Audit {
-    /// An audit trail at `path`; its folder must exist, and the path, when it exists,
-    /// must be a regular file (not a FIFO, device, folder or symbolic link: a write there
-    /// could block or land elsewhere).
-    pub fn new(path: &str) -> Result<Self, ConfigError> {
+    /// The audit trail `config` asks for (`None` without a file, a syslog server or the
+    /// Event Log). The folder of `auditPath` must exist, and the path, when it exists, must
+    /// be a regular file (not a FIFO, device, folder or symbolic link: a write there could
+    /// block or land elsewhere). A syslog CA file is read now.
+    pub fn from_config(
+        config: &crate::config::ClientConfig,
+        secrets: &crate::config::Secrets,
+        events: Option<Arc<dyn EventSink>>,
+    ) -> Result<Option<Self>, ConfigError> {
+        if config.audit_path.is_none() && config.syslog_server.is_none() && !config.event_log {
+            return Ok(None);
+        }
+        config::validate(config, secrets)?;
+        let file = match &config.audit_path {
+            Some(p) => Some(file::FileTrail::new(Self::checked_path(p)?)),
+            None => None,
+        };
+        let syslog = match &config.syslog_server {
+            Some(server) => Some(syslog::Syslog::new(
+                server,
+                &config.syslog_certificate_sha256,
+                config.syslog_ca_certificate_file.as_deref(),
+            )?),
+            None => None,
+        };
+        let events = match (config.event_log, events) {
+            (false, _) => None,
+            (true, Some(sink)) => Some(sink),
+            (true, None) => {
+                return Err(ConfigError::new(
+                    "eventLog",
+                    "needs the Event Log writer of the C ABI library (mfa_approval.dll); this host built the engine without one",
+                ))
+            }
+        };
+        Ok(Some(Self {
+            host: host_name(),
+            file,
+            syslog,
+            events,
+            key: secrets
+                .audit_key
+                .as_ref()
+                .map(|k| chain::Key::new(k.as_bytes())),
+            required: config::required(config)?,
+            memory: Mutex::new(None),
+        }))
+    }
+
+    /// `path` checked as an audit file (and its lock file beside it): see
+    /// [`Audit::from_config`].
+    fn checked_path(path: &str) -> Result<PathBuf, ConfigError> {
         check_path(path)?;
         let path = PathBuf::from(path);
-        if let Ok(meta) = std::fs::symlink_metadata(&path) {
-            if !meta.file_type().is_file() {
-                let what = describe(&meta.file_type());
-                return Err(ConfigError::new(
-                    "auditPath",
-                    format!("exists and is {what}, not a regular file; name a regular file (or a new file in an existing folder)"),
-                ));
+        let lock = file::FileTrail::new(path.clone()).lock_path().to_path_buf();
+        for (p, whose) in [
+            (&path, String::new()),
+            (&lock, format!(" (its lock file {})", lock.display())),
+        ] {
+            if let Ok(meta) = std::fs::symlink_metadata(p) {
+                if !meta.file_type().is_file() {
+                    let what = describe(&meta.file_type());
+                    return Err(ConfigError::new(
+                        "auditPath",
+                        format!("exists and is {what}, not a regular file{whose}; name a regular file (or a new file in an existing folder)"),
+                    ));
+                }
             }
         }
         match path.parent() {
@@ -79,10 +164,7 @@ impl Audit {
                 ))
             }
         }
-        Ok(Self {
-            path,
-            host: host_name(),
-        })
+        Ok(path)
     }
 
     /// A new record id: 16 random bytes as hex.
@@ -126,6 +208,7 @@ impl Audit {
             "require": outcome.require,
             "needed": outcome.needed,
             "decidedBy": outcome.decided_by.as_deref().map(cut),
+            "identityCheck": outcome.identity_check,
             "approvers": outcome.approvers.iter().map(|a| json!({
                 "userName": cut(&a.user_name),
                 "status": a.status,
@@ -134,6 +217,7 @@ impl Audit {
                 "callResult": a.call_result.as_ref().map(|c| c.code),
                 "failureKind": if a.approved { None } else { Some(a.failure_kind) },
                 "elapsedMs": a.elapsed_ms,
+                "identity": a.identity.as_deref().map(cut),
             })).collect::<Vec<_>>(),
         });
         let mut line = escape_invisible(&record.to_string());
@@ -147,40 +231,31 @@ impl Audit {
         line
     }
 
-    /// Appends one line with one write on a file opened for appending (created if
-    /// missing), never following a symbolic link and never waiting on a FIFO or device
-    /// (non-blocking open), and only when what was opened is a regular file.
-    pub fn append(&self, line: &str) -> std::io::Result<()> {
-        let mut options = std::fs::OpenOptions::new();
-        options.create(true).append(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt as _;
-            options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC);
+    /// The header record that starts a chain: format, engine version, host, process,
+    /// time, the key id (with an audit key) and, after a broken file, which file and why.
+    fn header(&self, broken: Option<&file::Broken>) -> String {
+        let cut = |s: &str| crate::redact::bound(s, 256);
+        let mut h = json!({
+            "type": "header",
+            "format": chain::FORMAT,
+            "engine": env!("CARGO_PKG_VERSION"),
+            "host": cut(&self.host),
+            "pid": std::process::id(),
+            "time": mfa_protocol::time::rfc3339_ms(now_unix_ms()),
+            "keyId": self.key.as_ref().map(|k| k.id().to_owned()),
+        });
+        if let Some(b) = broken {
+            h["brokenFile"] = json!(cut(&b.moved_to));
+            h["brokenReason"] = json!(cut(&b.reason));
         }
-        #[cfg(windows)]
-        {
-            use std::os::windows::fs::OpenOptionsExt as _;
-            /// FILE_FLAG_OPEN_REPARSE_POINT: open a link itself, not its target.
-            const FILE_FLAG_OPEN_REPARSE_POINT: u32 = 0x0020_0000;
-            options.custom_flags(FILE_FLAG_OPEN_REPARSE_POINT);
-        }
-        let mut file = options.open(&self.path).map_err(|e| {
-            if e.raw_os_error() == Some(symlink_error()) {
-                std::io::Error::other("the audit path is a symbolic link; refusing to follow it")
-            } else {
-                e
-            }
-        })?;
-        let kind = file.metadata()?.file_type();
-        if !kind.is_file() {
-            return Err(std::io::Error::other(format!(
-                "the audit path is {}, not a regular file",
-                describe(&kind)
-            )));
-        }
-        file.write_all(line.as_bytes())
+        escape_invisible(&h.to_string())
     }
+}
+
+pub(crate) fn now_unix_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 /// The error `open` gives for a link it refused to follow (ELOOP on Unix).

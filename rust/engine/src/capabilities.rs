@@ -27,6 +27,13 @@ pub fn capabilities() -> Value {
         "failureKinds": FailureKind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>(),
         "statuses": Status::ALL.iter().map(|s| s.name()).collect::<Vec<_>>(),
         "require": ["any", "all"],
+        "auditRequired": crate::audit::config::REQUIRED,
+        "syslogTransports": ["udp", "tcp", "tls"],
+        "auditReasons": crate::audit::verify::Reason::ALL.iter().map(|r| r.name()).collect::<Vec<_>>(),
+        "auditEvents": {
+            "source": crate::audit::event::EVENT_SOURCE,
+            "ids": crate::audit::event::Entry::all().iter().map(|e| (e.name(), json!(e.event_id()))).collect::<serde_json::Map<String, Value>>(),
+        },
         "limits": {
             "nameMaxChars": MAX_NAME_CHARS,
             "secondsMax": MAX_SECONDS,

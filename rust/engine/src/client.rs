@@ -23,12 +23,26 @@ pub struct Client {
     redactor: Arc<Redactor>,
     require_user_match: bool,
     audit: Option<Arc<crate::audit::Audit>>,
+    /// `allowNameOnlyIdentity`: four-eyes requests on a provider that cannot resolve
+    /// identities are taken, by names alone.
+    allow_name_only_identity: bool,
 }
 
 impl Client {
     /// Validates `config`, reads its certificate files and builds the transport. The
     /// secrets are consumed and zeroized when this returns.
     pub fn new(config: &ClientConfig, secrets: Secrets) -> Result<Self, ConfigError> {
+        Self::new_with_event_log(config, secrets, None)
+    }
+
+    /// [`Client::new`] for a host that writes the Windows Event Log (`eventLog` in the
+    /// configuration): `events` writes each audit line there (the C ABI library gives its
+    /// own on Windows).
+    pub fn new_with_event_log(
+        config: &ClientConfig,
+        secrets: Secrets,
+        events: Option<Arc<dyn crate::audit::event::EventSink>>,
+    ) -> Result<Self, ConfigError> {
         config.validate(&secrets)?;
         let redactor = Arc::new(redactor_for(config, &secrets));
         let provider: Arc<dyn Provider> = match config.provider.as_str() {
@@ -39,17 +53,20 @@ impl Client {
                 redactor.clone(),
             )?),
             "okta" => Arc::new(crate::okta::Okta::new(config, &secrets, redactor.clone())?),
+            "privacyidea" => Arc::new(crate::privacyidea::PrivacyIdea::new(
+                config,
+                &secrets,
+                redactor.clone(),
+            )?),
             _ => Arc::new(MfaServer::new(config, &secrets, redactor.clone())?),
         };
-        let audit = match &config.audit_path {
-            Some(p) => Some(Arc::new(crate::audit::Audit::new(p)?)),
-            None => None,
-        };
+        let audit = crate::audit::Audit::from_config(config, &secrets, events)?.map(Arc::new);
         Ok(Self {
             provider,
             redactor,
             require_user_match: config.require_user_match,
             audit,
+            allow_name_only_identity: config.allow_name_only_identity,
         })
     }
 
@@ -65,7 +82,15 @@ impl Client {
             redactor,
             require_user_match,
             audit: None,
+            allow_name_only_identity: false,
         }
+    }
+
+    /// This client with `allowNameOnlyIdentity` set to `allow` (a host embedding a provider
+    /// that cannot resolve identities; [`Client::new`] reads it from the configuration).
+    pub fn allowing_name_only_identity(mut self, allow: bool) -> Self {
+        self.allow_name_only_identity = allow;
+        self
     }
 
     /// Runs any validated query to its end under its deadline, filling the timing fields.
@@ -90,7 +115,14 @@ impl Client {
             ),
             Ok(()) if query.operation == Operation::Authenticate => {
                 let blank = |user: &str| self.blank_for(query, user);
-                crate::approval::run(self.provider.as_ref(), query, progress, &blank).await
+                crate::approval::run(
+                    self.provider.as_ref(),
+                    query,
+                    progress,
+                    &blank,
+                    self.allow_name_only_identity,
+                )
+                .await
             }
             Ok(()) => {
                 let run = CatchUnwind(self.provider.run(query, progress));
@@ -115,40 +147,7 @@ impl Client {
         outcome.started_at_unix_ms = started_at_unix_ms;
         outcome.elapsed_ms = clock.elapsed().as_millis() as u64;
         outcome.scrub(&self.redactor);
-        if let Some((audit, line)) = self.audit_line(query, &mut outcome) {
-            // Bounded: a file system that hangs does not hold the request past its
-            // deadline plus AUDIT_WRITE_BOUND (the writer thread is left behind).
-            let written = tokio::time::timeout(
-                crate::audit::AUDIT_WRITE_BOUND,
-                tokio::task::spawn_blocking(move || audit.append(&line)),
-            )
-            .await;
-            let error = match written {
-                Ok(Ok(Ok(()))) => None,
-                Ok(Ok(Err(e))) => Some(e.to_string()),
-                Ok(Err(_)) => Some("the writer stopped".to_string()),
-                Err(_) => Some(format!(
-                    "the write did not finish within {} s",
-                    crate::audit::AUDIT_WRITE_BOUND.as_secs()
-                )),
-            };
-            if let Some(e) = error {
-                let e = self.redactor.scrub(&crate::redact::bound(&e, 200));
-                if outcome.approved {
-                    // Fail closed: an approval that cannot be recorded is not granted.
-                    outcome.set_failed(
-                        Status::Failed,
-                        FailureKind::Internal,
-                        format!("the user approved, but the audit record could not be written ({e}); not an approval"),
-                    );
-                } else {
-                    outcome
-                        .warnings
-                        .push(format!("the audit record could not be written: {e}"));
-                }
-                outcome.audit_id = None;
-            }
-        }
+        self.record(query, &mut outcome).await;
         self.end_request(progress, &outcome);
         outcome
     }
@@ -165,8 +164,9 @@ impl Client {
     }
 
     /// For a connection with an audit trail: gives `outcome` a record id and returns the
-    /// trail and the line to append (hosts that settle outcomes themselves, such as a
-    /// cancel, append it off their own thread).
+    /// trail and the record (one JSON line) to write (hosts that settle outcomes
+    /// themselves, such as a cancel, write it off their own thread with
+    /// [`crate::audit::Audit::write`]).
     pub fn audit_line(
         &self,
         query: &Query,
@@ -177,6 +177,72 @@ impl Client {
         // Workflow context comes from the caller; scrub it like everything else.
         let line = self.redactor.scrub(&audit.line(query, outcome));
         Some((audit, line))
+    }
+
+    /// Writes the finished request's record where the connection keeps its trail, bounded
+    /// by AUDIT_WRITE_BOUND (a file system or syslog server that hangs does not hold the
+    /// request longer; the writer thread is left behind and writes nothing late). An
+    /// approval whose required record could not be written is not granted; when another
+    /// sink already holds it as Approved, the final outcome is written there too (same id:
+    /// the last record with an id is the request's outcome).
+    async fn record(&self, query: &Query, outcome: &mut Outcome) {
+        use crate::audit::{Sinks, AUDIT_FIRST_PASS, AUDIT_WRITE_BOUND};
+        let Some((audit, line)) = self.audit_line(query, outcome) else {
+            return;
+        };
+        let start = tokio::time::Instant::now();
+        let approved = outcome.approved;
+        let status = outcome.status;
+        let first = audit
+            .write(
+                &line,
+                status,
+                Sinks::ALL,
+                start + AUDIT_FIRST_PASS,
+                approved,
+            )
+            .await;
+        let clean = |e: &str| self.redactor.scrub(&crate::redact::bound(e, 300));
+        for w in &first.warnings {
+            outcome.warnings.push(clean(w));
+        }
+        let Some(e) = first.failed_required else {
+            return;
+        };
+        let e = clean(&e);
+        if !approved {
+            outcome.warnings.push(e);
+            return;
+        }
+        // Fail closed: an approval that cannot be recorded is not granted.
+        outcome.set_failed(
+            Status::Failed,
+            FailureKind::Internal,
+            format!("the user approved, but {e}; not an approval"),
+        );
+        // Correct every sink that holds the approval, and tell those not tried yet; retry
+        // none that failed.
+        let to = Sinks {
+            file: first.delivered.file,
+            syslog: first.delivered.syslog || first.skipped.syslog,
+            events: first.delivered.events || first.skipped.events,
+        };
+        if to == Sinks::default() {
+            outcome.audit_id = None;
+            return;
+        }
+        let line = self.redactor.scrub(&audit.line(query, outcome));
+        let second = audit
+            .write(&line, outcome.status, to, start + AUDIT_WRITE_BOUND, false)
+            .await;
+        for w in second.warnings.iter().chain(second.failed_required.iter()) {
+            outcome
+                .warnings
+                .push(clean(&format!("the record of the final outcome: {w}")));
+        }
+        if second.delivered == Sinks::default() && first.delivered == Sinks::default() {
+            outcome.audit_id = None;
+        }
     }
 
     /// A cancelled outcome for `query` (used by hosts that cancel a pending request).
@@ -219,7 +285,12 @@ impl Client {
         o.elapsed_ms = elapsed_ms;
         if query.operation == Operation::Authenticate {
             let blank = |user: &str| self.blank_for(query, user);
-            o = crate::approval::settled(query, o, &blank);
+            o = crate::approval::settled(
+                query,
+                o,
+                &blank,
+                crate::approval::identity_check(self.provider.as_ref()),
+            );
         }
         o
     }
@@ -261,6 +332,7 @@ fn redactor_for(config: &ClientConfig, secrets: &Secrets) -> Redactor {
         &secrets.radius_password,
         &secrets.okta_api_token,
         &secrets.okta_private_key,
+        &secrets.audit_key,
     ]
     .into_iter()
     .flatten()
@@ -317,6 +389,54 @@ mod tests {
         assert_eq!(o.status, Status::Failed);
         assert!(!o.approved);
         assert_eq!(o.failure_kind, FailureKind::Internal);
+    }
+
+    #[test]
+    fn the_providers_that_resolve_identities_are_the_list() {
+        let secret = |s: &str| Some(zeroize::Zeroizing::new(s.to_string()));
+        let cases = [
+            (
+                r#"{"uri":"https://mfa.contoso.com/x.asmx"}"#,
+                Secrets::default(),
+            ),
+            (
+                r#"{"provider":"duo","apiHost":"api-1.duosecurity.com","integrationKey":"DIWJ8X6AEYOR5OMC6TQ1"}"#,
+                Secrets {
+                    duo_secret_key: secret("a-duo-secret-key-of-forty-characters0000"),
+                    ..Default::default()
+                },
+            ),
+            (
+                r#"{"provider":"okta","uri":"https://contoso.okta.com"}"#,
+                Secrets {
+                    okta_api_token: secret("00an-okta-token"),
+                    ..Default::default()
+                },
+            ),
+            (
+                r#"{"provider":"radius","servers":["127.0.0.1"]}"#,
+                Secrets {
+                    radius_shared_secret: secret("a-long-enough-shared-secret"),
+                    ..Default::default()
+                },
+            ),
+        ];
+        let mut seen = Vec::new();
+        for (json, secrets) in cases {
+            let client = Client::new(&ClientConfig::from_json(json.as_bytes()).unwrap(), secrets)
+                .expect(json);
+            let name = client.provider.name();
+            assert_eq!(
+                client.provider.resolves_identity(),
+                crate::identity::RESOLVED_BY.contains(&name),
+                "{name}"
+            );
+            seen.push(name);
+        }
+        seen.sort_unstable();
+        let mut all = crate::config::PROVIDERS.to_vec();
+        all.sort_unstable();
+        assert_eq!(seen, all, "every provider is checked");
     }
 
     #[tokio::test]

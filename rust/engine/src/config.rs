@@ -4,6 +4,7 @@
 //! Every check names the field and what was wrong; no error ever contains a secret.
 
 pub use crate::check::ConfigError;
+pub use crate::privacyidea::config::PrivacyIdeaConfig;
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
@@ -31,7 +32,7 @@ pub enum PasswordMode {
 }
 
 /// The providers (`provider` in the configuration).
-pub const PROVIDERS: &[&str] = &["mfaserver", "duo", "radius", "okta"];
+pub const PROVIDERS: &[&str] = &["mfaserver", "duo", "radius", "okta", "privacyidea"];
 
 /// The client configuration. JSON names are camelCase; unknown fields are rejected so a
 /// typo never silently weakens a setting.
@@ -135,6 +136,36 @@ pub struct ClientConfig {
     /// (RFC 5080; never a new request, so never a second push). Off by default.
     #[serde(default)]
     pub retransmit_seconds: Option<f64>,
+    /// Audit: a syslog server for every record, `udp://host[:514]`, `tcp://host[:601]` or
+    /// `tls://host[:6514]` (RFC 5424 messages; see the audit module).
+    #[serde(default)]
+    pub syslog_server: Option<String>,
+    /// Audit: a PEM bundle of CA certificates trusted for a `tls://` syslog server (added
+    /// to the system roots).
+    #[serde(default)]
+    pub syslog_ca_certificate_file: Option<String>,
+    /// Audit: SHA-256 fingerprints of accepted `tls://` syslog server certificates (pins,
+    /// as `serverCertificateSha256` is for HTTPS).
+    #[serde(default)]
+    pub syslog_certificate_sha256: Vec<String>,
+    /// Audit: which records an approval needs, `file`, `syslog` or `both` (default: the
+    /// file when `auditPath` is set, else the syslog server).
+    #[serde(default)]
+    pub audit_required: Option<String>,
+    /// Audit: also write every record to the Windows Event Log (Application log, source
+    /// `MfaApproval`; Windows only).
+    #[serde(default)]
+    pub event_log: bool,
+    /// A provider that cannot say who a name is (RADIUS): accept requests with several
+    /// approvers or excluded names anyway, telling people apart by their names alone
+    /// (outcomes then say `identityCheck: names`). Off by default: such requests are
+    /// refused. Refused for providers that resolve identities (see `crate::identity`).
+    #[serde(default)]
+    pub allow_name_only_identity: bool,
+    /// privacyIDEA: its own settings (the realm, the response signing key), one nested
+    /// object whose unknown fields are refused. See `privacyidea::config`.
+    #[serde(default)]
+    pub privacyidea: Option<PrivacyIdeaConfig>,
 }
 
 fn default_signature_version() -> u8 {
@@ -176,6 +207,8 @@ pub struct Secrets {
     pub okta_api_token: Option<Zeroizing<String>>,
     /// Okta: the service app's private key (PEM, PKCS#8 RSA or P-256) for `clientId`.
     pub okta_private_key: Option<Zeroizing<String>>,
+    /// Audit: the key of the records' HMAC-SHA256 (at least 16 characters).
+    pub audit_key: Option<Zeroizing<String>>,
 }
 
 impl std::fmt::Debug for Secrets {
@@ -216,6 +249,7 @@ impl std::fmt::Debug for Secrets {
                 "okta_private_key",
                 &self.okta_private_key.as_ref().map(|_| "<redacted>"),
             )
+            .field("audit_key", &self.audit_key.as_ref().map(|_| "<redacted>"))
             .finish()
     }
 }
@@ -235,7 +269,7 @@ impl ClientConfig {
                 ))
             }
         };
-        if url.host_str().map_or(true, str::is_empty) {
+        if url.host_str().is_none_or(str::is_empty) {
             return Err(ConfigError::new("uri", "has no host"));
         }
         if !url.username().is_empty() || url.password().is_some() {

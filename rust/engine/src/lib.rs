@@ -7,14 +7,17 @@
 //! - `check` (the field checks, a leaf), `config` and `validate`: the configuration;
 //! - `request`: what one approval or query asks for, validated;
 //! - [`approval`]: approvers (distinct people), require, the quorum decision;
+//! - [`identity`]: who a name is, as the provider resolves it (four eyes count identities);
 //! - [`outcome`]: the typed result and the one rule that may approve (fail closed);
 //! - `pace`: polls paced by time (at most once a second when a server answers at once);
 //! - `next_step`: the `Next:` sentence every failure kind's message ends with;
 //! - `redact`: server text bounded, cleaned and redacted of secrets before any message;
 //! - `tls`, `proxy` and `transport`: one reusable HTTPS client per configuration, pinning,
 //!   extra CA, client certificates, proxies, caller authentication;
-//! - `provider`, `mfaserver`, `duo`, `radius` and `okta`: the provider interface and its implementations;
-//! - `progress`: what a pending request is doing; `audit`: the audit trail;
+//! - `provider`, `mfaserver`, `duo`, `radius`, `okta` and `privacyidea`: the provider interface and
+//!   its implementations;
+//! - `progress`: what a pending request is doing; [`audit`]: the audit trail (hash-chained
+//!   records in a file, syslog, the Windows Event Log through a host's sink; its verifier);
 //! - `mfa_protocol` (its own crate, shared with the simulator): the bounded XML reader,
 //!   the strict JSON reader, SOAP 1.1, the CallResult table, Duo's signing and encodings,
 //!   dates, limits.
@@ -26,18 +29,20 @@
 // The public surface: the client, its configuration, the request and its approval, the
 // outcome and the capabilities. Everything else is how the engine gets there, and private.
 pub mod approval;
+pub mod audit;
 pub mod capabilities;
 pub mod client;
 pub mod config;
+pub mod identity;
 pub mod outcome;
 
-mod audit;
 mod check;
 mod duo;
 mod mfaserver;
 mod next_step;
 mod okta;
 mod pace;
+mod privacyidea;
 mod progress;
 mod provider;
 mod proxy;
@@ -90,6 +95,78 @@ pub mod testing {
             Verdict::TimedOut => Some(Status::TimedOut),
             Verdict::Failed => Some(Status::Failed),
         })
+    }
+
+    /// Reads a privacyIDEA `/validate/check` answer (HTTP 200 with `body`) to the call that
+    /// sent `nonce`, for the push tokens `serials`, exactly as the provider does (with the
+    /// response signing key `key_pem` pinned, when given): the status it ends the request
+    /// with, or why the answer is refused.
+    pub fn decide_privacyidea_check_body(
+        body: &[u8],
+        nonce: &str,
+        serials: &[String],
+        key_pem: Option<&[u8]>,
+    ) -> Result<Status, String> {
+        use crate::privacyidea::decide::{self, Check, Unread};
+        let key = key_pem
+            .map(crate::privacyidea::signature::SigningKey::from_pem)
+            .transpose()?;
+        let doc = decide::read_answer(body, Some(nonce), key.as_ref()).map_err(|e| match e {
+            Unread::Refused(why) => why,
+            Unread::Error(code, _) => format!("privacyIDEA error {code:?}"),
+        })?;
+        Ok(match decide::check(&doc, serials)? {
+            Check::Accept => Status::Approved,
+            Check::Declined => Status::Denied,
+            Check::Rejected => Status::Failed,
+        })
+    }
+
+    /// Checks a privacyIDEA answer's signature with the PEM public key `key_pem`, over the
+    /// text the provider reproduces from `body`.
+    pub fn verify_privacyidea_signature(key_pem: &[u8], body: &[u8]) -> Result<(), String> {
+        let key = crate::privacyidea::signature::SigningKey::from_pem(key_pem)?;
+        crate::privacyidea::signature::verify(&key, body).map_err(|e| e.to_string())
+    }
+
+    /// A checker of privacyIDEA answers' signatures with the PEM public key `key_pem`, the key
+    /// read once (benchmarks).
+    pub fn privacyidea_signature_checker(
+        key_pem: &[u8],
+    ) -> Result<impl Fn(&[u8]) -> Result<(), String>, String> {
+        let key = crate::privacyidea::signature::SigningKey::from_pem(key_pem)?;
+        Ok(move |body: &[u8]| {
+            crate::privacyidea::signature::verify(&key, body).map_err(|e| e.to_string())
+        })
+    }
+
+    /// Checks an RSASSA-PSS SHA-256 signature (any salt length) of `message` with the PEM
+    /// public key `key_pem`, as the privacyIDEA provider does.
+    pub fn verify_rsa_pss_sha256(
+        key_pem: &[u8],
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), String> {
+        let key = crate::privacyidea::signature::SigningKey::from_pem(key_pem)?;
+        key.verify_pss(message, signature)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Resolves `name` with a privacyIDEA connection as four eyes will: privacyIDEA's
+    /// identity of the person (realm, resolver, user id), the login it answered with, and
+    /// the serials of the person's usable push tokens (`None`: no such user).
+    pub async fn resolve_privacyidea_user(
+        config: &crate::ClientConfig,
+        secrets: crate::Secrets,
+        name: &str,
+    ) -> Result<Option<(String, String, Vec<String>)>, String> {
+        config.validate(&secrets).map_err(|e| e.to_string())?;
+        let redactor = std::sync::Arc::new(crate::redact::Redactor::default());
+        let pi = crate::privacyidea::PrivacyIdea::new(config, &secrets, redactor)
+            .map_err(|e| e.to_string())?;
+        let mut o = crate::Outcome::new("userExists", "privacyidea", name, true);
+        let user = pi.resolve(name, &mut o).await.map_err(|e| e.message)?;
+        Ok(user.map(|u| (u.identity(), u.login, u.push_serials)))
     }
 
     /// Reads an MFA Server `PfAuthUser_4` answer (HTTP 200 with `body`) and decides it

@@ -15,6 +15,8 @@ use crate::transport::{HttpAnswer, Transport};
 use crate::xml::Node;
 use std::sync::Arc;
 
+mod identity;
+
 /// The provider's name in outcomes.
 pub const NAME: &str = "mfaserver";
 
@@ -369,6 +371,18 @@ impl MfaServer {
 impl Provider for MfaServer {
     fn name(&self) -> &'static str {
         NAME
+    }
+
+    fn resolves_identity(&self) -> bool {
+        true
+    }
+
+    fn resolve<'a>(
+        &'a self,
+        query: &'a Query,
+        _progress: &'a Progress,
+    ) -> BoxFuture<'a, Result<crate::identity::Identity, Box<Outcome>>> {
+        Box::pin(async move { self.identify(query).await.map_err(Box::new) })
     }
 
     fn run<'a>(&'a self, query: &'a Query, progress: &'a Progress) -> BoxFuture<'a, Outcome> {

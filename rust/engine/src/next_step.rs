@@ -42,6 +42,8 @@ pub fn for_kind(kind: FailureKind, provider: &str) -> &'static str {
         FailureKind::Transport => "the connection broke: try again; if it keeps happening, look for a proxy, load balancer or firewall that cuts connections.",
         FailureKind::Internal => "this is a bug in MfaApproval: try again, and report it with the -Verbose output.",
         FailureKind::Proxy => "check -Proxy (proxy) and -ProxyCredential (proxyUserName and its password); HTTP 407 means the proxy wants other credentials.",
+        FailureKind::Identity if radius => "RADIUS cannot say who a name is: name one approver with no -ExcludeUserName, or make the connection with -AllowNameOnlyIdentity (allowNameOnlyIdentity) to let names alone tell people apart.",
+        FailureKind::Identity => "name each approver once, by a name the provider knows, and name people to keep out (-ExcludeUserName) the same way; two names that reach one person's account or phone are one person.",
     }
 }
 

@@ -98,6 +98,10 @@ pub enum FailureKind {
     /// The server asked for another step (a RADIUS Access-Challenge, e.g. a one-time
     /// code) that this product does not perform; never an approval.
     Challenge,
+    /// Four eyes could not be established by identity: two names are one person as the
+    /// provider resolves them, an excluded name could not be identified, or the provider
+    /// cannot tell people apart (`allowNameOnlyIdentity` not set); nothing was pushed.
+    Identity,
 }
 
 impl FailureKind {
@@ -118,6 +122,7 @@ impl FailureKind {
         FailureKind::Internal,
         FailureKind::Proxy,
         FailureKind::Challenge,
+        FailureKind::Identity,
     ];
 
     /// The kind's name in the outcome JSON (`failureKind`).
@@ -199,6 +204,15 @@ pub struct Outcome {
     /// Approvals: each approver's answer, in the order they were named.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub approvers: Vec<ApproverOutcome>,
+    /// Approvals: how people were told apart: `provider` (by the identity the provider
+    /// resolved: Okta user id, Duo devices, MFA Server phones) or `names` (by names alone:
+    /// a provider that cannot resolve, with `allowNameOnlyIdentity`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity_check: Option<&'static str>,
+    /// This approver's identity as the provider resolved it (shown per approver, in
+    /// `approvers[i].identity`; see [`crate::identity`]).
+    #[serde(skip)]
+    pub identity: Option<String>,
     /// Set only where the engine decides an approval ([`Outcome::decided`], a provider's
     /// own decision table): an outcome saying Approved without it is never counted.
     #[serde(skip)]
@@ -231,6 +245,9 @@ pub struct ApproverOutcome {
     pub elapsed_ms: u64,
     /// HTTP calls made for this approver.
     pub http_calls: u32,
+    /// Who the provider resolved this approver to (an Okta user id, Duo device ids, MFA
+    /// Server phones masked but for their last 4 digits); `null` when it did not resolve.
+    pub identity: Option<String>,
 }
 
 impl ApproverOutcome {
@@ -248,6 +265,7 @@ impl ApproverOutcome {
             authentication_request_id: o.authentication_request_id.clone(),
             elapsed_ms: o.elapsed_ms,
             http_calls: o.http_calls,
+            identity: o.identity.clone(),
         }
     }
 }
@@ -361,6 +379,8 @@ impl Outcome {
             needed: None,
             decided_by: None,
             approvers: Vec::new(),
+            identity_check: None,
+            identity: None,
             engine_decided: false,
         }
     }
@@ -432,6 +452,9 @@ impl Outcome {
             }
             if let Some(id) = &mut a.authentication_request_id {
                 *id = redactor.scrub(id);
+            }
+            if let Some(who) = &mut a.identity {
+                *who = redactor.scrub(who);
             }
         }
         if let Some(d) = &mut self.data {
@@ -576,9 +599,10 @@ mod tests {
     fn failure_kinds_have_camel_case_names() {
         let names: Vec<String> = FailureKind::ALL.iter().map(|k| k.name()).collect();
         assert_eq!(names[4], "certificatePin");
-        assert_eq!(names.len(), 15);
+        assert_eq!(names.len(), 16);
         assert_eq!(names[13], "proxy");
         assert_eq!(names[14], "challenge");
+        assert_eq!(names[15], "identity");
         assert!(names.iter().all(|n| !n.is_empty()));
     }
 }

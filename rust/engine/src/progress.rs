@@ -16,9 +16,17 @@ use std::sync::{Arc, Mutex};
 pub const MAX_MESSAGE_CHARS: usize = 300;
 
 /// The stages, in the order a request goes through them (a provider may skip some:
-/// MFA Server has no `checking` or `waiting`). `started` comes first, `done` last; the
-/// request's stage never moves back.
-pub const STAGES: &[&str] = &["started", "checking", "pushed", "waiting", "done"];
+/// MFA Server has no `checking` or `waiting`; only an approval that asks the provider who
+/// its names are has `resolving`). `started` comes first, `done` last; the request's stage
+/// never moves back.
+pub const STAGES: &[&str] = &[
+    "started",
+    "resolving",
+    "checking",
+    "pushed",
+    "waiting",
+    "done",
+];
 
 fn rank(stage: &str) -> Option<usize> {
     STAGES.iter().position(|s| *s == stage)
@@ -48,8 +56,8 @@ pub struct ApproverProgress {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Snapshot {
-    /// `started`, `checking`, `pushed`, `waiting` or `done` (empty before the request
-    /// starts): the furthest stage any approver reached, then `done` once the request ended.
+    /// `started`, `resolving`, `checking`, `pushed`, `waiting` or `done` (empty before the
+    /// request starts): the furthest stage any approver reached, then `done` once the request ended.
     pub stage: String,
     /// The latest status message (bounded); with several approvers it starts with the
     /// approver's name. At `done`, the outcome's message.

@@ -1,7 +1,12 @@
 //! The provider interface: every MFA back end (MFA Server, Duo) answers a
 //! validated [`Query`] with an [`Outcome`], never with an error: failures are outcomes
 //! too, and none of them is an approval.
+//!
+//! A provider that can say who a name is ([`Provider::resolves_identity`]) resolves every
+//! approver and excluded name before any push ([`Provider::resolve`]), and then pushes to
+//! exactly what it resolved ([`Provider::run_resolved`]); see [`crate::identity`].
 
+use crate::identity::Identity;
 use crate::outcome::Outcome;
 use crate::progress::Progress;
 use crate::request::Query;
@@ -24,4 +29,49 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
     /// Runs one query or approval to its end, reporting what it is doing to `progress`.
     /// Timing fields are filled by the caller.
     fn run<'a>(&'a self, query: &'a Query, progress: &'a Progress) -> BoxFuture<'a, Outcome>;
+
+    /// Whether this provider can say who a name is ([`Provider::resolve`]). A provider that
+    /// cannot takes requests with several approvers or excluded names only when the
+    /// connection allows names alone (`allowNameOnlyIdentity`).
+    fn resolves_identity(&self) -> bool {
+        false
+    }
+
+    /// Who `query.user_name` is, as this provider resolves it, before any push: the
+    /// identity, or a non-approving outcome for that name saying why it could not be
+    /// identified (unknown, no device, a lookup that failed or was refused) and what name
+    /// to pass instead. Only called when [`Provider::resolves_identity`] says so.
+    fn resolve<'a>(
+        &'a self,
+        query: &'a Query,
+        _progress: &'a Progress,
+    ) -> BoxFuture<'a, Result<Identity, Box<Outcome>>> {
+        Box::pin(async move {
+            Err(Box::new(
+                Outcome::new(
+                    query.operation.name(),
+                    self.name(),
+                    query.user_name.as_deref().unwrap_or_default(),
+                    true,
+                )
+                .fail(
+                    crate::outcome::Status::Failed,
+                    crate::outcome::FailureKind::Internal,
+                    "this provider cannot tell who a name is; not an approval",
+                ),
+            ))
+        })
+    }
+
+    /// Runs an approval for an approver already resolved to `identity`: pushes to exactly
+    /// what was resolved (no second lookup that could answer differently). The default
+    /// runs [`Provider::run`] (a provider that pushes by name alone).
+    fn run_resolved<'a>(
+        &'a self,
+        query: &'a Query,
+        _identity: &'a Identity,
+        progress: &'a Progress,
+    ) -> BoxFuture<'a, Outcome> {
+        self.run(query, progress)
+    }
 }

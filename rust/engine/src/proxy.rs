@@ -31,8 +31,7 @@ pub fn setting(config: &ClientConfig) -> Result<ProxySetting, ConfigError> {
                     format!("must be none, system or a proxy URL such as http://proxy:3128 ({e})"),
                 )
             })?;
-            if !matches!(url.scheme(), "http" | "https")
-                || url.host_str().map_or(true, str::is_empty)
+            if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty)
             {
                 return Err(ConfigError::new(
                     "proxy",

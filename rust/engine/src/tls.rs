@@ -180,15 +180,20 @@ fn pem_certs(
 
 /// The trust anchors: the system's roots plus `caCertificateFile`.
 fn roots(config: &ClientConfig) -> Result<RootCertStore, ConfigError> {
+    roots_with("caCertificateFile", config.ca_certificate_file.as_deref())
+}
+
+/// The system's roots plus the CA file named by `field`.
+fn roots_with(field: &str, ca_file: Option<&str>) -> Result<RootCertStore, ConfigError> {
     let mut store = RootCertStore::empty();
     let native = rustls_native_certs::load_native_certs();
     store.add_parsable_certificates(native.certs);
-    if let Some(path) = &config.ca_certificate_file {
-        let bytes = read_file("caCertificateFile", path)?;
-        for cert in pem_certs("caCertificateFile", path, &bytes)? {
+    if let Some(path) = ca_file {
+        let bytes = read_file(field, path)?;
+        for cert in pem_certs(field, path, &bytes)? {
             store.add(cert).map_err(|e| {
                 ConfigError::new(
-                    "caCertificateFile",
+                    field,
                     format!("'{path}' holds an unusable CA certificate: {e}"),
                 )
             })?;
@@ -196,7 +201,7 @@ fn roots(config: &ClientConfig) -> Result<RootCertStore, ConfigError> {
     }
     if store.is_empty() {
         return Err(ConfigError::new(
-            "caCertificateFile",
+            field,
             "no trusted root certificates: the system has none (install ca-certificates) and no CA file or pin was given",
         ));
     }
@@ -305,4 +310,30 @@ pub fn client_config(
     };
     tls.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(tls)
+}
+
+/// The TLS configuration for a `tls://` syslog server (RFC 5425): pinned certificates
+/// (`syslogCertificateSha256`, replacing chain and name checks, handshake signatures still
+/// verified) or the system roots plus `syslogCaCertificateFile`; no client certificate.
+pub fn syslog_client_config(
+    pins: &[String],
+    ca_file: Option<&str>,
+) -> Result<rustls::ClientConfig, ConfigError> {
+    let provider = provider();
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ConfigError::new("tls", e.to_string()))?;
+    let builder = if pins.is_empty() {
+        builder.with_root_certificates(roots_with("syslogCaCertificateFile", ca_file)?)
+    } else {
+        let pins = pins
+            .iter()
+            .enumerate()
+            .map(|(i, p)| parse_fingerprint(&format!("syslogCertificateSha256[{i}]"), p))
+            .collect::<Result<Vec<_>, _>>()?;
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(PinnedVerifier { pins, provider }))
+    };
+    Ok(builder.with_no_client_auth())
 }

@@ -33,6 +33,18 @@ impl ClientConfig {
 
     /// Checks everything that can be checked without touching files or the network.
     pub fn validate(&self, secrets: &Secrets) -> Result<(), ConfigError> {
+        crate::audit::config::validate(self, secrets)?;
+        if self.allow_name_only_identity
+            && crate::identity::RESOLVED_BY.contains(&self.provider.as_str())
+        {
+            return Err(ConfigError::new(
+                "allowNameOnlyIdentity",
+                format!(
+                    "provider {} tells people apart by who it resolves them to, never by names alone; leave it out (it is for providers that cannot, such as radius)",
+                    self.provider
+                ),
+            ));
+        }
         if self.provider == "radius" {
             return crate::radius::config::validate(self, secrets);
         }
@@ -47,8 +59,10 @@ impl ClientConfig {
             crate::audit::check_path(p)?;
         }
         crate::okta::config::refuse_elsewhere(self, secrets)?;
+        crate::privacyidea::config::refuse_elsewhere(self)?;
         match self.provider.as_str() {
             "okta" => crate::okta::config::validate(self, secrets, scheme),
+            "privacyidea" => crate::privacyidea::config::validate(self, secrets, scheme),
             "mfaserver" => self.validate_mfaserver(secrets, scheme),
             "duo" => crate::duo::config::validate(self, secrets, scheme),
             other => Err(ConfigError::new(
@@ -157,6 +171,7 @@ impl ClientConfig {
                 .then(|| Zeroizing::new("x".repeat(40))),
             okta_private_key: (self.provider == "okta" && self.client_id.is_some())
                 .then(|| Zeroizing::new(crate::okta::config::ASSUMED_KEY.into())),
+            audit_key: None,
         };
         self.validate(&assumed)
     }

@@ -1,6 +1,6 @@
 //! The audit trail under load: 20 processes × 50 approvals appending to one file, every
-//! line whole and parseable, the count exact, ids unique; no secret and no server echo in
-//! it; an approval that cannot be recorded is not an approval.
+//! line whole and parseable, the count exact, ids unique, one valid chain; no secret and no
+//! server echo in it; an approval that cannot be recorded is not an approval.
 
 mod common;
 use common::*;
@@ -10,6 +10,15 @@ use std::time::Duration;
 
 const CHILDREN: usize = 20;
 const EACH: usize = 50;
+
+/// The records of an audit file: every line after the header, which must be the first.
+fn records(text: &str) -> Vec<&str> {
+    let mut lines = text.lines();
+    let header: serde_json::Value = serde_json::from_str(lines.next().expect("a header")).unwrap();
+    assert_eq!(header["type"], "header", "{text}");
+    assert_eq!(header["seq"], 0);
+    lines.collect()
+}
 
 /// The child side: runs only when the parent sets MFA_AUDIT_CHILD (it re-runs this binary).
 #[tokio::test]
@@ -74,8 +83,12 @@ async fn twenty_processes_append_whole_lines_to_one_file() {
     assert!(statuses.iter().all(|s| s.success()), "{statuses:?}");
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.ends_with('\n'));
-    let lines: Vec<&str> = text.lines().collect();
+    let lines = records(&text);
     assert_eq!(lines.len(), CHILDREN * EACH);
+    let report = mfa_engine::audit::verify::verify_file(&path, None).unwrap();
+    assert!(report.valid, "{}", report.message);
+    assert_eq!(report.records, (CHILDREN * EACH) as u64);
+    assert_eq!(report.last_seq, Some((CHILDREN * EACH) as u64));
     let mut ids = HashSet::new();
     let mut pids = HashSet::new();
     for line in &lines {
@@ -116,7 +129,7 @@ async fn no_secret_and_no_server_echo_reach_the_audit_file() {
         assert!(o.audit_id.is_some(), "{user}");
     }
     let text = std::fs::read_to_string(&path).unwrap();
-    assert_eq!(text.lines().count(), 3);
+    assert_eq!(records(&text).len(), 3);
     use base64::Engine as _;
     let b64 = base64::engine::general_purpose::STANDARD.encode(format!(
         "{}:{}",
@@ -177,6 +190,8 @@ fn audit_paths_must_be_absolute_in_an_existing_folder() {
     }
 }
 
+/// Used only by the Unix test below (FIFOs, devices): on Windows it would be dead code.
+#[cfg(unix)]
 fn client_for(path: &std::path::Path) -> Result<Client, mfa_engine::ConfigError> {
     let json = format!(
         r#"{{"uri":"https://127.0.0.1:1/x","auditPath":{}}}"#,
@@ -273,7 +288,7 @@ async fn line_separators_and_bidi_controls_are_escaped_in_the_line() {
     .await;
     assert_eq!(o.status, Status::Approved, "{}", o.message);
     let text = std::fs::read_to_string(&path).unwrap();
-    assert_eq!(text.lines().count(), 1);
+    assert_eq!(records(&text).len(), 1);
     for raw in ['\u{202e}', '\u{2028}', '\u{2029}', '\u{200e}', '\u{2066}'] {
         assert!(!text.contains(raw), "raw U+{:04X} in {text}", raw as u32);
     }
@@ -281,7 +296,7 @@ async fn line_separators_and_bidi_controls_are_escaped_in_the_line() {
         text.contains(r"\u202e") && text.contains(r"\u2028"),
         "{text}"
     );
-    let v: serde_json::Value = serde_json::from_str(text.trim_end()).unwrap();
+    let v: serde_json::Value = serde_json::from_str(records(&text)[0]).unwrap();
     assert_eq!(
         v["reason"], "ok\u{202e}gnp.exe",
         "the escape means the same text"
@@ -307,8 +322,8 @@ async fn one_record_per_decision_lists_each_approver() {
     .await;
     assert_eq!(o.status, Status::Denied, "{}", o.message);
     let text = std::fs::read_to_string(&path).unwrap();
-    assert_eq!(text.lines().count(), 1, "one record per decision");
-    let v: serde_json::Value = serde_json::from_str(text.trim_end()).unwrap();
+    assert_eq!(records(&text).len(), 1, "one record per decision");
+    let v: serde_json::Value = serde_json::from_str(records(&text)[0]).unwrap();
     assert_eq!(v["status"], "Denied");
     assert_eq!(v["require"], "all");
     assert_eq!(v["decidedBy"], "bob@contoso.com");

@@ -216,7 +216,17 @@ async fn push_context_reaches_duo() {
     assert_eq!(auth["hostname"], "mim01");
     assert_eq!(auth["ipaddr"], "10.0.0.5");
     assert_eq!(auth["display_username"], "Alice A.");
-    assert_eq!(auth["device"], "auto");
+    // The push goes to the device preauth listed (what Duo's auto picks), no second guess.
+    let pre = sim_calls(&sim, "/auth/v2/preauth").pop().unwrap();
+    assert_eq!(pre["username"], "alice@contoso.com");
+    assert_eq!(
+        auth["device"],
+        mfa_sim::duo::users::device_id("+15550100001")
+    );
+    assert_eq!(
+        o.approvers[0].identity.as_deref(),
+        Some(format!("Duo device {}", auth["device"]).as_str())
+    );
     assert_eq!(auth["factor"], "push");
 }
 

@@ -292,13 +292,22 @@ async fn every_failure_kind_names_the_next_step_without_debug_notation() {
         radius_shared_secret: Some(Zeroizing::new(mfa_sim::radius::DEMO_RADIUS_SECRET.into())),
         ..Default::default()
     };
-    let o = ask(
-        &Client::new(&config, secrets).unwrap(),
-        "challenge@contoso.com",
-        5.0,
+    let radius_client = Client::new(&config, secrets).unwrap();
+    let o = ask(&radius_client, "challenge@contoso.com", 5.0).await;
+    check(&o, FailureKind::Challenge, &["Next: ", "Access-Challenge"]);
+    saw(&o);
+
+    // identity: two approvers on a provider that cannot say who a name is (issue 24).
+    let o = run(
+        &radius_client,
+        r#"{"approvers":["alice@contoso.com","bob@contoso.com"],"require":"all","timeoutSeconds":5}"#,
     )
     .await;
-    check(&o, FailureKind::Challenge, &["Next: ", "Access-Challenge"]);
+    check(
+        &o,
+        FailureKind::Identity,
+        &["Next: ", "-AllowNameOnlyIdentity", "allowNameOnlyIdentity"],
+    );
     saw(&o);
 
     let all: BTreeSet<String> = FailureKind::ALL.iter().map(|k| k.name()).collect();

@@ -46,13 +46,26 @@
 // `require`, `excludeUserNames`, the outcome fields `require`, `needed`, `decidedBy`,
 // `approvers`, and `mfa_request_expire`; the `radius` provider with the secret kinds
 // `MFA_SECRET_RADIUS_SHARED_SECRET` (5) and `MFA_SECRET_RADIUS_PASSWORD` (6); the `okta`
-// provider with `MFA_SECRET_OKTA_API_TOKEN` (7) and `MFA_SECRET_OKTA_PRIVATE_KEY` (8)
-// (nothing earlier changed); 5 = progress that counts approvers: the progress fields
+// provider with `MFA_SECRET_OKTA_API_TOKEN` (7) and `MFA_SECRET_OKTA_PRIVATE_KEY` (8);
+// 5 = four eyes by identity (the outcome fields `identityCheck` and
+// `approvers[i].identity`, the configuration field `allowNameOnlyIdentity`, the failure kind
+// `identity`, the progress stage `resolving`), the audit trail an auditor can trust
+// (hash-chained audit records, the secret kind `MFA_SECRET_AUDIT_KEY` (9), the configuration
+// fields `syslogServer`, `syslogCaCertificateFile`, `syslogCertificateSha256`,
+// `auditRequired` and `eventLog`, and `mfa_audit_verify`), the `privacyidea` provider (its
+// nested `privacyidea` configuration object; the service account's password is
+// `MFA_SECRET_BASIC_PASSWORD`), and progress that counts approvers (the progress fields
 // `approvers` (each one's stage, status and code), `needed`, `answered` and `pending`, and
-// `done` written once by the end of the request, never by a provider.
+// `done` written once by the end of the request, never by a provider) (nothing earlier
+// changed).
 #define MFA_ABI_VERSION 5
 
-// Secret kind: the HTTP Basic password (for `userName` in the configuration).
+// The longest report `mfa_audit_verify` writes (bytes): a buffer this large always fits,
+// so the file is read once.
+#define MFA_AUDIT_REPORT_MAX_LEN 4096
+
+// Secret kind: the HTTP Basic password (for `userName` in the configuration); with provider
+// `privacyidea`, the service account's password (sent to privacyIDEA's `/auth`, never as Basic).
 #define MFA_SECRET_BASIC_PASSWORD 1
 
 // Secret kind: the password of a PKCS#12 client certificate.
@@ -76,6 +89,11 @@
 
 // Secret kind: an Okta service app's private key, PEM (provider `okta` with `clientId`).
 #define MFA_SECRET_OKTA_PRIVATE_KEY 8
+
+// Secret kind: the audit key (at least 16 characters): every audit record carries an
+// HMAC-SHA256 with it, so a record forged or rewritten without it is found by
+// `mfa_audit_verify` (ABI 5).
+#define MFA_SECRET_AUDIT_KEY 9
 
 // Poll status: the request is still running.
 #define MFA_STATUS_PENDING 0
@@ -166,11 +184,43 @@ extern "C" {
 // Never fails. Thread-safe.
 uint32_t mfa_abi_version(void);
 
+// Verifies the audit file at `path` (UTF-8, `path_len` bytes) and copies the report, a
+// UTF-8 JSON object (no NUL), into `buf`: `valid` (the whole file is one valid chain),
+// `records` (lines after the header), `firstBadRecord` (the sequence number of the first
+// bad record, or null), `reason` (`edited`, `removed`, `reordered`, `inserted`, `badMac`,
+// `truncated`, or null), `message` (one sentence), `keyed` (MACs were checked), `keyId`
+// (the header's, when the file was written with a key), `lastSeq` and `lastHash` (the
+// last valid record and its line's SHA-256: keep them elsewhere to catch records cut from
+// the end). `secrets`/`secrets_len`: NULL/0, or one secret of kind
+// `MFA_SECRET_AUDIT_KEY` to check every record's MAC.
+//
+// The file is read once, streaming, in constant memory, on the calling thread (about a
+// million records a second; a long file blocks this call that long). Symbolic links are
+// not followed; a FIFO or device is refused.
+//
+// Returns `MFA_OK` (a report, valid or not; writes `buf` and `*len_out`),
+// `MFA_BUFFER_TOO_SMALL` (writes only `*len_out`; a buffer of `MFA_AUDIT_REPORT_MAX_LEN`
+// bytes always fits), `MFA_INVALID_ARGUMENT` (the file cannot be read, or another secret
+// kind; the message says which), `MFA_NULL_ARGUMENT`, `MFA_INVALID_UTF8`. Thread-safe.
+//
+// # Safety
+// `path` valid for `path_len` bytes; `secrets` as for `mfa_client_new`; `buf` writable for
+// `buf_len` bytes (NULL when `buf_len` is 0); `len_out` writable.
+mfa_result mfa_audit_verify(const uint8_t *path,
+                            size_t path_len,
+                            const struct mfa_secret *secrets,
+                            size_t secrets_len,
+                            uint8_t *buf,
+                            size_t buf_len,
+                            size_t *len_out);
+
 // Copies the capabilities document, a UTF-8 JSON object (no NUL), into `buf`: `providers`,
 // `operations`, `modes`, `initiatingAuthenticationTypes`, `basicModes`, `failureKinds`
 // (every `failureKind` an outcome may carry), `statuses` (ABI 4), `require` (the words
 // `require` takes besides a number; ABI 4) and `limits` {`nameMaxChars`, `secondsMax`,
-// `approversMax` and `defaultTimeoutSeconds` (ABI 4)}.
+// `approversMax` and `defaultTimeoutSeconds` (ABI 4)}; the audit trail's `auditRequired`,
+// `syslogTransports`, `auditReasons` (what `mfa_audit_verify` may report) and `auditEvents`
+// {`source`, `ids`: the Windows Event Log id of each status and of a chain's header} (ABI 5).
 // New members may be added; none is removed within an ABI version.
 //
 // Returns `MFA_OK` (writes `buf` and `*len_out`), `MFA_BUFFER_TOO_SMALL` (writes only
@@ -229,9 +279,10 @@ mfa_result mfa_client_new(const uint8_t *config_json,
 void mfa_client_free(struct mfa_client *client);
 
 // Copies the request's latest progress, a UTF-8 JSON object (no NUL), into `buf`:
-// `stage` (`""` before start, then `started`, `checking`, `pushed`, `waiting`, `done`;
-// it never moves back; `done` is written once, by the end of the request, with the
-// outcome's message, never by a provider), `message` (the latest status text, bounded
+// `stage` (`""` before start, then `started`, `resolving` (ABI 5: an approval asking the
+// provider who its names are), `checking`, `pushed`, `waiting`, `done`; it never moves
+// back; `done` is written once, by the end of the request, with the outcome's message,
+// never by a provider), `message` (the latest status text, bounded
 // and scrubbed; with several approvers it starts with the approver's name), `code`
 // (present when the user must enter or pick a code on their device: Duo Verified Push,
 // Okta's number challenge; show it to the person who asked), `codes` (with several

@@ -11,7 +11,9 @@ use mfa_engine::{ClientConfig, Query};
 /// `operations`, `modes`, `initiatingAuthenticationTypes`, `basicModes`, `failureKinds`
 /// (every `failureKind` an outcome may carry), `statuses` (ABI 4), `require` (the words
 /// `require` takes besides a number; ABI 4) and `limits` {`nameMaxChars`, `secondsMax`,
-/// `approversMax` and `defaultTimeoutSeconds` (ABI 4)}.
+/// `approversMax` and `defaultTimeoutSeconds` (ABI 4)}; the audit trail's `auditRequired`,
+/// `syslogTransports`, `auditReasons` (what `mfa_audit_verify` may report) and `auditEvents`
+/// {`source`, `ids`: the Windows Event Log id of each status and of a chain's header} (ABI 5).
 /// New members may be added; none is removed within an ABI version.
 ///
 /// Returns `MFA_OK` (writes `buf` and `*len_out`), `MFA_BUFFER_TOO_SMALL` (writes only

@@ -6,7 +6,8 @@ use crate::result::{fail, mfa_result};
 use mfa_engine::{Client, ClientConfig, Secrets};
 use zeroize::Zeroizing;
 
-/// Secret kind: the HTTP Basic password (for `userName` in the configuration).
+/// Secret kind: the HTTP Basic password (for `userName` in the configuration); with provider
+/// `privacyidea`, the service account's password (sent to privacyIDEA's `/auth`, never as Basic).
 pub const MFA_SECRET_BASIC_PASSWORD: u32 = 1;
 /// Secret kind: the password of a PKCS#12 client certificate.
 pub const MFA_SECRET_CLIENT_CERTIFICATE_PASSWORD: u32 = 2;
@@ -23,6 +24,10 @@ pub const MFA_SECRET_RADIUS_PASSWORD: u32 = 6;
 pub const MFA_SECRET_OKTA_API_TOKEN: u32 = 7;
 /// Secret kind: an Okta service app's private key, PEM (provider `okta` with `clientId`).
 pub const MFA_SECRET_OKTA_PRIVATE_KEY: u32 = 8;
+/// Secret kind: the audit key (at least 16 characters): every audit record carries an
+/// HMAC-SHA256 with it, so a record forged or rewritten without it is found by
+/// `mfa_audit_verify` (ABI 5).
+pub const MFA_SECRET_AUDIT_KEY: u32 = 9;
 
 /// A secret passed beside the JSON configuration, as UTF-8 bytes. The library copies it,
 /// uses it, and zeroizes its copy; the host should clear its own buffer after the call.
@@ -87,7 +92,11 @@ pub unsafe extern "C" fn mfa_client_new(
             Err(e) => return e,
         };
         let _entered = runtime.enter();
-        match Client::new(&config, secrets) {
+        let events = match event_log(&config) {
+            Ok(e) => e,
+            Err(e) => return fail(mfa_result::MFA_INVALID_CONFIG, e),
+        };
+        match Client::new_with_event_log(&config, secrets, events) {
             Ok(client) => {
                 // SAFETY: checked non-null; the caller promises it is writable.
                 unsafe { *client_out = Box::into_raw(Box::new(mfa_client { client })) };
@@ -98,9 +107,32 @@ pub unsafe extern "C" fn mfa_client_new(
     })
 }
 
+/// The Windows Event Log writer for a configuration with `eventLog: true` (Windows only;
+/// elsewhere the engine refuses the field).
+fn event_log(
+    config: &ClientConfig,
+) -> Result<Option<std::sync::Arc<dyn mfa_engine::audit::event::EventSink>>, String> {
+    #[cfg(windows)]
+    {
+        if config.event_log {
+            return match crate::eventlog::EventLog::open() {
+                Ok(log) => Ok(Some(std::sync::Arc::new(log))),
+                Err(e) => Err(format!(
+                    "eventLog: the Windows Event Log cannot be opened: {e}"
+                )),
+            };
+        }
+    }
+    let _ = config;
+    Ok(None)
+}
+
 /// # Safety
 /// `secrets` must point to `len` valid `mfa_secret`s whose buffers are valid.
-unsafe fn read_secrets(secrets: *const mfa_secret, len: usize) -> Result<Secrets, mfa_result> {
+pub(crate) unsafe fn read_secrets(
+    secrets: *const mfa_secret,
+    len: usize,
+) -> Result<Secrets, mfa_result> {
     let mut out = Secrets::default();
     if len == 0 {
         return Ok(out);
@@ -121,6 +153,7 @@ unsafe fn read_secrets(secrets: *const mfa_secret, len: usize) -> Result<Secrets
             MFA_SECRET_RADIUS_PASSWORD => &mut out.radius_password,
             MFA_SECRET_OKTA_API_TOKEN => &mut out.okta_api_token,
             MFA_SECRET_OKTA_PRIVATE_KEY => &mut out.okta_private_key,
+            MFA_SECRET_AUDIT_KEY => &mut out.audit_key,
             other => {
                 return Err(fail(
                     mfa_result::MFA_INVALID_ARGUMENT,

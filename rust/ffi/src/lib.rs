@@ -9,19 +9,25 @@
 //! - [`request`]: `mfa_request_new` / `_start` / `_poll` / `_cancel` / `_expire` (ABI 4) /
 //!   `_outcome` / `_free`;
 //! - [`check`]: `mfa_capabilities`, `mfa_config_check`, `mfa_request_check` (ABI 2);
-//! - [`progress`]: `mfa_request_progress` (ABI 3).
+//! - [`progress`]: `mfa_request_progress` (ABI 3);
+//! - [`audit`]: `mfa_audit_verify` (ABI 5); `eventlog` (Windows only): the Event Log
+//!   writer the engine's audit trail is given.
 #![allow(non_camel_case_types)]
 #![deny(missing_docs)]
 
+pub mod audit;
 pub mod buffers;
 pub mod check;
 pub mod client;
+#[cfg(windows)]
+mod eventlog;
 pub mod panic;
 pub mod progress;
 pub mod request;
 pub mod result;
 pub mod runtime;
 
+pub use audit::*;
 pub use check::*;
 pub use client::*;
 pub use progress::*;
@@ -43,10 +49,18 @@ pub use result::*;
 /// `require`, `excludeUserNames`, the outcome fields `require`, `needed`, `decidedBy`,
 /// `approvers`, and `mfa_request_expire`; the `radius` provider with the secret kinds
 /// `MFA_SECRET_RADIUS_SHARED_SECRET` (5) and `MFA_SECRET_RADIUS_PASSWORD` (6); the `okta`
-/// provider with `MFA_SECRET_OKTA_API_TOKEN` (7) and `MFA_SECRET_OKTA_PRIVATE_KEY` (8)
-/// (nothing earlier changed); 5 = progress that counts approvers: the progress fields
+/// provider with `MFA_SECRET_OKTA_API_TOKEN` (7) and `MFA_SECRET_OKTA_PRIVATE_KEY` (8);
+/// 5 = four eyes by identity (the outcome fields `identityCheck` and
+/// `approvers[i].identity`, the configuration field `allowNameOnlyIdentity`, the failure kind
+/// `identity`, the progress stage `resolving`), the audit trail an auditor can trust
+/// (hash-chained audit records, the secret kind `MFA_SECRET_AUDIT_KEY` (9), the configuration
+/// fields `syslogServer`, `syslogCaCertificateFile`, `syslogCertificateSha256`,
+/// `auditRequired` and `eventLog`, and `mfa_audit_verify`), the `privacyidea` provider (its
+/// nested `privacyidea` configuration object; the service account's password is
+/// `MFA_SECRET_BASIC_PASSWORD`), and progress that counts approvers (the progress fields
 /// `approvers` (each one's stage, status and code), `needed`, `answered` and `pending`, and
-/// `done` written once by the end of the request, never by a provider.
+/// `done` written once by the end of the request, never by a provider) (nothing earlier
+/// changed).
 pub const MFA_ABI_VERSION: u32 = 5;
 
 /// Returns the ABI version of the loaded library ([`MFA_ABI_VERSION`] it was built with).

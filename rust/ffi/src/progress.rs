@@ -6,9 +6,10 @@ use crate::request::mfa_request;
 use crate::result::mfa_result;
 
 /// Copies the request's latest progress, a UTF-8 JSON object (no NUL), into `buf`:
-/// `stage` (`""` before start, then `started`, `checking`, `pushed`, `waiting`, `done`;
-/// it never moves back; `done` is written once, by the end of the request, with the
-/// outcome's message, never by a provider), `message` (the latest status text, bounded
+/// `stage` (`""` before start, then `started`, `resolving` (ABI 5: an approval asking the
+/// provider who its names are), `checking`, `pushed`, `waiting`, `done`; it never moves
+/// back; `done` is written once, by the end of the request, with the outcome's message,
+/// never by a provider), `message` (the latest status text, bounded
 /// and scrubbed; with several approvers it starts with the approver's name), `code`
 /// (present when the user must enter or pick a code on their device: Duo Verified Push,
 /// Okta's number challenge; show it to the person who asked), `codes` (with several

@@ -96,6 +96,7 @@ impl mfa_request {
             self.client.cancelled(&self.query, started, elapsed)
         };
         let audit = self.client.audit_line(&self.query, &mut outcome);
+        let status = outcome.status;
         let json = serde_json::to_vec(&outcome).unwrap_or_default();
         self.client.end_request(&self.shared.progress, &outcome);
         *slot = Slot::Done {
@@ -115,8 +116,7 @@ impl mfa_request {
                 .audit_pending
                 .lock()
                 .unwrap_or_else(|p| p.into_inner()) = true;
-            let write = move || {
-                let _ = audit.append(&line);
+            let done = move || {
                 *shared
                     .audit_pending
                     .lock()
@@ -125,9 +125,23 @@ impl mfa_request {
             };
             match crate::runtime::get() {
                 Ok(rt) => {
-                    rt.spawn_blocking(write);
+                    rt.spawn(async move {
+                        // Never an approval: nothing to decide, only to record (bounded).
+                        let deadline =
+                            tokio::time::Instant::now() + mfa_engine::audit::AUDIT_WRITE_BOUND;
+                        let _ = audit
+                            .write(
+                                &line,
+                                status,
+                                mfa_engine::audit::Sinks::ALL,
+                                deadline,
+                                false,
+                            )
+                            .await;
+                        done();
+                    });
                 }
-                Err(_) => write(),
+                Err(_) => done(),
             }
         }
     }

@@ -103,7 +103,15 @@ fn several_approvers_come_back_as_one_outcome_decided_by_the_engine() {
     assert_eq!(o["approvers"][1]["approved"], true);
     unsafe { mfa_request_free(req) };
     let text = std::fs::read_to_string(&path).unwrap();
-    assert_eq!(text.lines().count(), 2, "one record per decision");
+    assert!(
+        text.starts_with(r#"{"seq":0,"#),
+        "a chained file starts with its header"
+    );
+    assert_eq!(
+        text.lines().count(),
+        1 + 2,
+        "the header, then one record per decision"
+    );
     unsafe { mfa_client_free(client) };
 }
 

@@ -1,5 +1,12 @@
 //! A C program compiled against the committed header and linked to the real cdylib runs
 //! approvals against the simulator; the library carries a SONAME.
+//!
+//! Linux only, the whole file: it links by SONAME with an rpath (`cc`, `readelf`) and runs
+//! valgrind. On Windows the release workflow checks the DLL's exports against the header
+//! instead (`dumpbin /exports`); a cl.exe port is docs/windows.md, item 18. The cfg is on the
+//! file, not on single items, so no ungated test can call a Linux-only helper (issue 28:
+//! that broke `cargo test` on Windows; rust/checks/tests/cfg_gates keeps it from coming back).
+#![cfg(target_os = "linux")]
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -11,11 +18,7 @@ fn target_dir() -> PathBuf {
 }
 
 fn library() -> PathBuf {
-    let lib = target_dir().join(if cfg!(target_os = "macos") {
-        "libmfa_approval.dylib"
-    } else {
-        "libmfa_approval.so"
-    });
+    let lib = target_dir().join("libmfa_approval.so");
     assert!(
         lib.exists(),
         "{} missing: the cdylib is built with the crate",
@@ -24,7 +27,6 @@ fn library() -> PathBuf {
     lib
 }
 
-#[cfg(target_os = "linux")]
 #[test]
 fn the_shared_library_has_a_soname() {
     let out = Command::new("readelf")
@@ -39,7 +41,6 @@ fn the_shared_library_has_a_soname() {
     );
 }
 
-#[cfg(target_os = "linux")]
 /// Compiles `tests/c/approve.c` against the header and the library (linked by SONAME).
 fn compile_c_program(tag: &str) -> (PathBuf, PathBuf) {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");

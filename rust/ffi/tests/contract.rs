@@ -29,6 +29,7 @@ fn kind_view(kind: FailureKind) -> (&'static str, &'static str) {
         FailureKind::Internal => ("Internal", "NotSpecified"),
         FailureKind::Proxy => ("Proxy", "ConnectionError"),
         FailureKind::Challenge => ("Challenge", "AuthenticationError"),
+        FailureKind::Identity => ("Identity", "SecurityError"),
     }
 }
 
@@ -251,7 +252,7 @@ fn every_status_and_failure_kind_has_a_view() {
     }
     assert_eq!(
         FailureKind::ALL.len(),
-        15,
+        16,
         "a new kind needs its view above"
     );
 }

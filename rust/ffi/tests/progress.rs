@@ -3,9 +3,11 @@
 //! `mfa_request_start` returns), the approvers all pending, `pushed` while the request is
 //! still pending, each answer counted as it arrives ("1 of 2 answered", the other still
 //! pending, each approver's own stage), and `done` once, last, with the outcome's message;
-//! nothing after it; the stages only move forward. No provider writes `done` itself (the
-//! RADIUS provider did, which stopped a several-approver request's progress after the
-//! first answer).
+//! nothing after it; the stages only move forward (a several-approver request on a provider
+//! that says who a name is goes through `resolving` first). No provider writes `done` itself
+//! (the RADIUS provider did, which stopped a several-approver request's progress after the
+//! first answer). Four providers: MFA Server, Duo, Okta and RADIUS, each against the
+//! simulator, whose scripted user `slow@contoso.com` answers on all of them.
 
 mod common;
 use common::*;
@@ -14,7 +16,14 @@ use serde_json::{json, Value};
 use std::ptr;
 use std::time::{Duration, Instant};
 
-const STAGES: &[&str] = &["started", "checking", "pushed", "waiting", "done"];
+const STAGES: &[&str] = &[
+    "started",
+    "resolving",
+    "checking",
+    "pushed",
+    "waiting",
+    "done",
+];
 const ALICE: &str = "alice@contoso.com";
 /// Scripted to approve 3 s after the push: alice (1 s) answers first, with a margin.
 const SLOW: &str = "slow@contoso.com";
@@ -86,7 +95,8 @@ fn okta_client(sim: &mfa_sim::Background) -> *mut mfa_client {
 }
 
 /// The simulator's RADIUS side on its own runtime thread, answering from `sim`'s
-/// directory; a client for it.
+/// directory; a client for it (RADIUS cannot say who a name is: several approvers only
+/// with `allowNameOnlyIdentity`).
 fn radius_client(sim: &mfa_sim::Background) -> *mut mfa_client {
     let directory = sim.directory();
     let (tx, rx) = std::sync::mpsc::channel();
@@ -109,7 +119,7 @@ fn radius_client(sim: &mfa_sim::Background) -> *mut mfa_client {
     });
     let addr = rx.recv().unwrap();
     client_of(
-        &format!(r#"{{"provider":"radius","servers":["{addr}"]}}"#),
+        &format!(r#"{{"provider":"radius","servers":["{addr}"],"allowNameOnlyIdentity":true}}"#),
         MFA_SECRET_RADIUS_SHARED_SECRET,
         mfa_sim::radius::DEMO_RADIUS_SECRET,
     )
@@ -137,11 +147,21 @@ fn observe(client: *mut mfa_client, request_json: &str) -> Observed {
     let mut pending_snapshots = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(30);
     let status = loop {
-        // Status first, then progress: a snapshot read while the status was pending was
-        // taken before the outcome was published.
+        // Progress first, then status: a snapshot read while the status was still pending
+        // was taken before the outcome was published. The end of the request writes `done`
+        // just before it publishes the outcome, so a reader may catch `done` with the status
+        // still pending for an instant; the outcome must then follow at once (a provider's
+        // own `done` would leave the request pending while the others are waited on).
+        let p = progress(req);
         let mut status = 0u32;
         unsafe { mfa_request_poll(req, 0, &mut status) };
-        let p = progress(req);
+        if status == MFA_STATUS_PENDING && p["stage"] == "done" {
+            unsafe { mfa_request_poll(req, 500, &mut status) };
+            assert_ne!(
+                status, MFA_STATUS_PENDING,
+                "done, yet still pending 0.5 s later (a provider wrote it): {p}"
+            );
+        }
         let stage = p["stage"].as_str().unwrap().to_string();
         let pending = status == MFA_STATUS_PENDING;
         if seen.last() != Some(&(stage.clone(), pending)) {
@@ -298,9 +318,12 @@ fn several(provider: &str, client: *mut mfa_client, want_stages: &[&str]) {
 fn mfaserver_single_and_several() {
     let sim = sim_with_slow_user();
     let client = client(&sim);
-    let want = ["started", "pushed", "done"];
-    single("mfaserver", client, &want);
-    several("mfaserver", client, &want);
+    single("mfaserver", client, &["started", "pushed", "done"]);
+    several(
+        "mfaserver",
+        client,
+        &["started", "resolving", "pushed", "done"],
+    );
     unsafe { mfa_client_free(client) };
 }
 
@@ -308,9 +331,17 @@ fn mfaserver_single_and_several() {
 fn duo_single_and_several() {
     let sim = sim_with_slow_user();
     let client = duo_client(&sim);
-    let want = ["started", "checking", "pushed", "waiting", "done"];
-    single("duo", client, &want);
-    several("duo", client, &want);
+    single(
+        "duo",
+        client,
+        &["started", "checking", "pushed", "waiting", "done"],
+    );
+    // The identity lookup is the preauth the push needs: no `checking` of its own after it.
+    several(
+        "duo",
+        client,
+        &["started", "resolving", "pushed", "waiting", "done"],
+    );
     unsafe { mfa_client_free(client) };
 }
 
@@ -318,9 +349,12 @@ fn duo_single_and_several() {
 fn okta_single_and_several() {
     let sim = sim_with_slow_user();
     let client = okta_client(&sim);
-    let want = ["started", "checking", "pushed", "waiting", "done"];
-    single("okta", client, &want);
-    several("okta", client, &want);
+    single(
+        "okta",
+        client,
+        &["started", "checking", "pushed", "waiting", "done"],
+    );
+    several("okta", client, STAGES);
     unsafe { mfa_client_free(client) };
 }
 
@@ -330,6 +364,7 @@ fn radius_single_and_several() {
     let client = radius_client(&sim);
     let want = ["started", "pushed", "done"];
     single("radius", client, &want);
+    // Names only (allowNameOnlyIdentity): nothing to resolve.
     several("radius", client, &want);
     unsafe { mfa_client_free(client) };
 }
@@ -350,7 +385,11 @@ fn a_cancelled_request_ends_done_and_stays_done() {
     assert_eq!(unsafe { mfa_request_cancel(req) }, mfa_result::MFA_OK);
     let p = progress(req);
     assert_eq!(p["stage"], "done", "{p}");
-    assert_eq!(p["stages"], json!(STAGES), "{p}");
+    assert_eq!(
+        p["stages"],
+        json!(["started", "resolving", "pushed", "waiting", "done"]),
+        "{p}"
+    );
     assert_eq!(p["message"], outcome(req)["message"], "{p}");
     assert_eq!(
         p["pending"],

@@ -130,3 +130,46 @@ fn configuration_errors_name_the_field_and_never_show_a_secret() {
     .unwrap_err();
     assert_eq!(r, mfa_result::MFA_INVALID_ARGUMENT);
 }
+
+#[test]
+fn two_approvers_need_allow_name_only_identity_and_then_say_names() {
+    let addr = radius_sim();
+    let secrets = [(
+        MFA_SECRET_RADIUS_SHARED_SECRET,
+        mfa_sim::radius::DEMO_RADIUS_SECRET,
+    )];
+    let two = r#"{"approvers":["alice@contoso.com","carol@contoso.com"],"require":"any","timeoutSeconds":10}"#;
+    let plain = radius_client(
+        &format!(r#"{{"provider":"radius","servers":["{addr}"]}}"#),
+        &secrets,
+    )
+    .expect("client");
+    let req = start(plain, two);
+    assert_eq!(wait(req), MFA_STATUS_FAILED);
+    let o = outcome(req);
+    assert_eq!(o["failureKind"], "identity", "{o}");
+    assert_eq!(o["identityCheck"], "names", "{o}");
+    assert!(
+        o["message"]
+            .as_str()
+            .unwrap()
+            .contains("-AllowNameOnlyIdentity (allowNameOnlyIdentity)"),
+        "{o}"
+    );
+    let named = radius_client(
+        &format!(r#"{{"provider":"radius","servers":["{addr}"],"allowNameOnlyIdentity":true}}"#),
+        &secrets,
+    )
+    .expect("client");
+    let req2 = start(named, two);
+    assert_eq!(wait(req2), MFA_STATUS_APPROVED);
+    let o = outcome(req2);
+    assert_eq!(o["identityCheck"], "names", "{o}");
+    assert!(o["approvers"][0]["identity"].is_null(), "{o}");
+    unsafe {
+        mfa_request_free(req);
+        mfa_request_free(req2);
+        mfa_client_free(plain);
+        mfa_client_free(named);
+    }
+}

@@ -11,16 +11,26 @@
 //! | `mallory@contoso.com` | reports fraud (132) and is blocked (14) afterwards |
 //!
 //! plus one user per injected fault (`<mode>@faults.contoso.com`, see [`crate::faults`]).
+//! alice is also known as `asmith@contoso.com` (an alias: another name of the same user,
+//! as an MFA Server resolving names by objectSID, a Duo username alias or an Okta login
+//! short name would have), so the demo can show one person under two names being refused.
+//!
+//! Every user has a phone (`+15550100001` for alice, `…0002` bob, `…0003` mallory, `…0004`
+//! carol; others made from the name): GetUserSettings_3 answers it, Duo's device for the
+//! user is made from it (two users with one phone share one Duo device), and an Okta id.
 //!
 //! A JSON file replaces or extends it:
 //! `{"replace": false, "users": [{"userName": "dave@contoso.com", "answer": "approve",
-//! "delaySeconds": 2, "phoneAppActivated": true}]}` (`mfa-sim --directory FILE`, or
+//! "delaySeconds": 2, "phoneAppActivated": true, "aliases": ["CONTOSO\\dsmith"],
+//! "phone": "+15550100009", "oktaId": "00udave"}]}` (`mfa-sim --directory FILE`, or
 //! `--directory -` for one line of JSON on standard input, as `Start-MfaSimulator -User`
-//! sends it).
+//! sends it). Aliases and ids are matched like user names (ignoring case) by the SOAP
+//! service, Duo and Okta alike.
 //!
 //! A user scripted that way with `approve`, `deny`, `fraud` or `noResponse` answers the
-//! same on every provider the simulator serves (MFA Server, Duo, Okta, RADIUS), after
-//! their `delaySeconds` ([`Directory::scripted`]); the other answers are MFA Server faults.
+//! same on MFA Server, Duo, Okta and RADIUS, after their `delaySeconds`, in place of a
+//! built-in demo user of that name ([`Directory::scripted`]); the other answers are MFA
+//! Server faults. privacyIDEA's side keeps its own demo users.
 
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
@@ -104,6 +114,22 @@ pub struct User {
     /// Last name (GetUserSettings_3).
     #[serde(default)]
     pub last_name: String,
+    /// Other names of the same user (the SOAP service, Duo's preauth and auth, and Okta's
+    /// user lookup answer them as this user).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// The user's phone, E.164 (`+15550100001`); made from the user name when absent.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// The user's Okta id (`00u…`, letters and digits); made from the user name when absent.
+    #[serde(default)]
+    pub okta_id: Option<String>,
+}
+
+/// `+` and 4 to 15 digits.
+fn is_e164(p: &str) -> bool {
+    p.strip_prefix('+')
+        .is_some_and(|d| (4..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn default_delay() -> f64 {
@@ -127,7 +153,17 @@ impl User {
             blocked: false,
             first_name: String::new(),
             last_name: String::new(),
+            aliases: Vec::new(),
+            phone: None,
+            okta_id: None,
         }
+    }
+
+    /// The user's phone, E.164: the one given, else one made from the user name.
+    pub fn phone(&self) -> String {
+        self.phone
+            .clone()
+            .unwrap_or_else(|| phone_of(&self.user_name))
     }
 
     /// The answer delay.
@@ -153,7 +189,16 @@ struct DirectoryFile {
     users: Vec<User>,
 }
 
-/// The users, keyed by lower-cased name. Shared by all requests.
+/// A phone number made from a name (`+1555` and 7 digits from its SHA-256): stable, and
+/// different for different names but by chance.
+pub fn phone_of(name: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(name.to_lowercase().as_bytes());
+    let n = u32::from_be_bytes([d[0], d[1], d[2], d[3]]) % 10_000_000;
+    format!("+1555{n:07}")
+}
+
+/// The users, keyed by lower-cased name, and their aliases. Shared by all requests.
 #[derive(Debug, Default)]
 pub struct Directory {
     users: Mutex<HashMap<String, User>>,
@@ -162,31 +207,78 @@ pub struct Directory {
     scripted: Mutex<HashSet<String>>,
 }
 
+/// The user `name` names in `map`: by user name, else by alias (ignoring case).
+fn find<'a>(map: &'a HashMap<String, User>, name: &str) -> Option<&'a User> {
+    let key = name.to_lowercase();
+    map.get(&key).or_else(|| {
+        map.values()
+            .find(|u| u.aliases.iter().any(|a| a.to_lowercase() == key))
+    })
+}
+
+/// Refuses an alias that is another user's name or alias (an alias names one user).
+fn check_aliases(map: &HashMap<String, User>) -> Result<(), String> {
+    let mut seen: HashMap<String, &str> = HashMap::new();
+    for u in map.values() {
+        for a in &u.aliases {
+            let key = a.to_lowercase();
+            if a.trim().is_empty() {
+                return Err(format!("user '{}' has an empty alias", u.user_name));
+            }
+            if map.contains_key(&key) && key != u.user_name.to_lowercase() {
+                return Err(format!(
+                    "alias '{a}' of '{}' is the name of another user",
+                    u.user_name
+                ));
+            }
+            if let Some(other) = seen.insert(key, &u.user_name) {
+                return Err(format!(
+                    "alias '{a}' names two users ('{other}' and '{}')",
+                    u.user_name
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 impl Directory {
     /// The built-in demo directory.
     pub fn demo() -> Self {
-        let named = |u: &str, a: Answer, d: f64, first: &str, last: &str| {
+        let named = |u: &str, a: Answer, d: f64, first: &str, last: &str, phone: &str| {
             let mut user = User::new(u, a, d);
             user.first_name = first.into();
             user.last_name = last.into();
+            user.phone = Some(phone.into());
             user
         };
+        let mut alice = named(
+            "alice@contoso.com",
+            Answer::Approve,
+            1.0,
+            "Alice",
+            "Approver",
+            "+15550100001",
+        );
+        alice.aliases = vec!["asmith@contoso.com".into()];
         Self::from_users(
             vec![
+                alice,
                 named(
-                    "alice@contoso.com",
-                    Answer::Approve,
+                    "bob@contoso.com",
+                    Answer::Deny,
                     1.0,
-                    "Alice",
-                    "Approver",
+                    "Bob",
+                    "Denier",
+                    "+15550100002",
                 ),
-                named("bob@contoso.com", Answer::Deny, 1.0, "Bob", "Denier"),
                 named(
                     "carol@contoso.com",
                     Answer::NoResponse,
                     0.0,
                     "Carol",
                     "Silent",
+                    "+15550100004",
                 ),
                 named(
                     "mallory@contoso.com",
@@ -194,6 +286,7 @@ impl Directory {
                     1.0,
                     "Mallory",
                     "Fraudster",
+                    "+15550100003",
                 ),
             ]
             .into_iter()
@@ -255,39 +348,64 @@ impl Directory {
                     user.user_name
                 ));
             }
+            if let Some(p) = &user.phone {
+                if !is_e164(p) {
+                    return Err(format!(
+                        "the phone of '{}' is not an E.164 number (+ and 4 to 15 digits)",
+                        user.user_name
+                    ));
+                }
+            }
+            if let Some(id) = &user.okta_id {
+                if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric())
+                {
+                    return Err(format!(
+                        "the oktaId of '{}' is not an Okta id (letters and digits)",
+                        user.user_name
+                    ));
+                }
+            }
             scripted.insert(key.clone());
             map.insert(key, user);
         }
+        check_aliases(&map)?;
         Ok(Directory {
             users: Mutex::new(map),
             scripted: Mutex::new(scripted),
         })
     }
 
-    /// Adds or replaces a user (scripted: [`Directory::scripted`]).
-    pub fn insert(&self, user: User) {
-        let key = user.user_name.to_lowercase();
+    /// Adds or replaces a user (an alias that another user already has is dropped from it;
+    /// scripted: [`Directory::scripted`]).
+    pub fn insert(&self, mut user: User) {
+        let name = user.user_name.to_lowercase();
         self.scripted
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(key.clone());
-        self.lock().insert(key, user);
+            .insert(name.clone());
+        let mut map = self.lock();
+        user.aliases.retain(|a| {
+            let key = a.to_lowercase();
+            !map.contains_key(&key)
+                && !map
+                    .iter()
+                    .any(|(n, u)| *n != name && u.aliases.iter().any(|x| x.to_lowercase() == key))
+        });
+        map.insert(name, user);
     }
 
-    /// The user, when scripted (a file, standard input, [`Directory::insert`]) with an
-    /// answer every provider gives (approve, deny, fraud, no response): Duo, Okta and
-    /// RADIUS answer for them from here instead of from their built-in demo users.
+    /// The user `name` names (a user name or an alias), when scripted (a file, standard
+    /// input, [`Directory::insert`]) with an answer every provider gives (approve, deny,
+    /// fraud, no response): Duo, Okta and RADIUS answer for them from here instead of from
+    /// their built-in demo users.
     pub fn scripted(&self, name: &str) -> Option<User> {
-        let key = name.to_lowercase();
-        if !self
+        let user = self.get(name)?;
+        let scripted = self
             .scripted
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .contains(&key)
-        {
-            return None;
-        }
-        self.get(&key).filter(User::is_portable)
+            .contains(&user.user_name.to_lowercase());
+        Some(user).filter(|u| scripted && u.is_portable())
     }
 
     /// The scripted users' names (lower case), sorted.
@@ -303,19 +421,82 @@ impl Directory {
         names
     }
 
-    /// A copy of the user, if known.
+    /// A copy of the user `name` names (a user name or an alias), if known.
     pub fn get(&self, name: &str) -> Option<User> {
-        self.lock().get(&name.to_lowercase()).cloned()
+        find(&self.lock(), name).cloned()
     }
 
-    /// Blocks a user (after fraud was reported).
+    /// Every user (in no particular order).
+    pub fn users(&self) -> Vec<User> {
+        self.lock().values().cloned().collect()
+    }
+
+    /// Blocks a user (after fraud was reported), by name or alias.
     pub fn block(&self, name: &str) {
-        if let Some(u) = self.lock().get_mut(&name.to_lowercase()) {
+        let mut map = self.lock();
+        let Some(key) = find(&map, name).map(|u| u.user_name.to_lowercase()) else {
+            return;
+        };
+        if let Some(u) = map.get_mut(&key) {
             u.blocked = true;
         }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, User>> {
         self.users.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(json: &str) -> Result<Directory, String> {
+        let path = std::env::temp_dir().join(format!(
+            "mfa-sim-directory-{}-{}.json",
+            std::process::id(),
+            json.len()
+        ));
+        std::fs::write(&path, json).unwrap();
+        let d = Directory::demo().load(path.to_str().unwrap());
+        let _ = std::fs::remove_file(&path);
+        d
+    }
+
+    #[test]
+    fn an_alias_reaches_its_user_whatever_the_case() {
+        let d = Directory::demo();
+        let alice = d.get("ASmith@Contoso.com").expect("alice's alias");
+        assert_eq!(alice.user_name, "alice@contoso.com");
+        assert_eq!(alice.phone(), "+15550100001");
+        d.block("asmith@contoso.com");
+        assert!(d.get("alice@contoso.com").unwrap().blocked, "one user");
+        assert_eq!(d.get("bob@contoso.com").unwrap().phone(), "+15550100002");
+        // A made phone is stable, and another name's differs.
+        let x = User::new("x@contoso.com", Answer::Approve, 0.0);
+        assert_eq!(x.phone(), phone_of("X@contoso.com"));
+        assert_ne!(x.phone(), phone_of("y@contoso.com"));
+    }
+
+    #[test]
+    fn a_file_adds_aliases_phones_and_okta_ids_and_refuses_ambiguous_ones() {
+        let d = load(
+            r#"{"users":[{"userName":"dave@contoso.com","answer":"approve","aliases":["CONTOSO\\dsmith"],"phone":"+15550100009","oktaId":"00udave"}]}"#,
+        )
+        .unwrap();
+        let dave = d.get("contoso\\DSMITH").unwrap();
+        assert_eq!(dave.user_name, "dave@contoso.com");
+        assert_eq!(dave.okta_id.as_deref(), Some("00udave"));
+        for bad in [
+            // An alias that is another user's name.
+            r#"{"users":[{"userName":"dave@contoso.com","answer":"approve","aliases":["alice@contoso.com"]}]}"#,
+            // An alias of two users.
+            r#"{"users":[{"userName":"d1@x","answer":"approve","aliases":["same"]},{"userName":"d2@x","answer":"approve","aliases":["same"]}]}"#,
+            r#"{"users":[{"userName":"d@x","answer":"approve","aliases":[" "]}]}"#,
+            r#"{"users":[{"userName":"d@x","answer":"approve","phone":"5550100009"}]}"#,
+            r#"{"users":[{"userName":"d@x","answer":"approve","oktaId":"00u/../x"}]}"#,
+        ] {
+            assert!(load(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -16,6 +16,8 @@
 //! - [`duo`]: the Duo Auth API v2 (`/auth/v2/*`) on the same listener;
 //! - [`radius`]: a RADIUS server (UDP) for the demo users (`mfa-sim --radius`).
 //! - [`okta`]: Okta's management API for Okta Verify push (`/api/v1/*`) on the same listener.
+//! - [`privacyidea`]: privacyIDEA's REST API for a push (`/auth`, `/validate/*`, `/token/`,
+//!   `/user/`) on the same listener, answers signed with a demo key.
 //!
 //! Requests are read with the engine's XML reader (`mfa_protocol::xml`); independent
 //! clients (a generic SOAP library in `tests/`) keep both sides honest.
@@ -28,6 +30,7 @@ pub mod duo;
 pub mod faults;
 pub mod okta;
 pub mod ops;
+pub mod privacyidea;
 pub mod radius;
 pub mod server;
 pub mod wsdl;

@@ -25,9 +25,11 @@ victor (Verified Push), bypass, locked and enroll; for Okta the demo API token (
 see the README) with alice/bob/carol/mallory/victor/dave and the fault users. --radius adds a
 RADIUS server (UDP, same address, a free port unless --radius-port) for the same users plus
 challenge, unsigned and wrongsecret, with the demo shared secret (demo only; see the README).
---directory adds or replaces users from a JSON file (- : one line of JSON on standard input):
+asmith@contoso.com is alice under another name (an alias) for the SOAP service, Duo and Okta.
+--directory adds or replaces users, with aliases, phones and Okta ids (see the README), from a
+JSON file (- : one line of JSON on standard input):
 {\"users\":[{\"userName\":\"alice@contoso.com\",\"answer\":\"deny\",\"delaySeconds\":2}]}; a user
-answering approve, deny, fraud or noResponse answers so on every provider.";
+answering approve, deny, fraud or noResponse answers so on MFA Server, Duo, Okta and RADIUS.";
 
 fn fail(msg: &str) -> ! {
     eprintln!("mfa-sim: {msg}");

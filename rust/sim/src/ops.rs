@@ -309,10 +309,20 @@ pub async fn answer(ctx: &Context, op: &Node, caller: &str, headers: &str) -> Re
                 &[elem("GetUserSettings_3Result", "false"), user_not_found()],
             ),
             Some(u) => {
+                // The SDK splits a number into a country code and the national number; the
+                // simulator's are NANP (+1) or given whole.
+                let phone = u.phone();
+                let (country, national) = match phone.strip_prefix("+1") {
+                    Some(rest) => ("1", rest.to_owned()),
+                    None => ("", phone.clone()),
+                };
                 let settings = [
                     elem("FirstName", &u.first_name),
                     elem("LastName", &u.last_name),
                     elem("EmailAddress", &u.user_name),
+                    elem("CountryCode", country),
+                    elem("Phone", &national),
+                    elem("Extension", ""),
                     elem("Mode", "phoneApp"),
                     elem("PhoneAppMode", "standard"),
                     elem("Enabled", if u.enabled { "true" } else { "false" }),

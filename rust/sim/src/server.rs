@@ -139,6 +139,7 @@ struct State {
     ctx: Context,
     duo: crate::duo::DuoSim,
     okta: crate::okta::OktaSim,
+    privacyidea: crate::privacyidea::PrivacyIdeaSim,
     credentials: Vec<(String, [u8; 32])>,
     path: String,
     url: String,
@@ -231,22 +232,19 @@ impl Running {
         if let Some((id, pem)) = &config.okta_service_app {
             okta.service_app = Some(crate::okta::oauth::ServiceApp::new(id, pem)?);
         }
-        let ctx = Context::new(
-            config.directory,
-            config.no_response_after,
-            config.direct_sdk_disallowed,
-        );
-        okta.directory = Some(ctx.directory.clone());
-        let mut duo = crate::duo::DuoSim::new(
-            &config.duo_integration_key,
-            &config.duo_secret_key,
-            config.no_response_after,
-        );
-        duo.directory = Some(ctx.directory.clone());
         let state = Arc::new(State {
-            duo,
+            duo: crate::duo::DuoSim::new(
+                &config.duo_integration_key,
+                &config.duo_secret_key,
+                config.no_response_after,
+            ),
             okta,
-            ctx,
+            privacyidea: crate::privacyidea::PrivacyIdeaSim::new(&config.credentials),
+            ctx: Context::new(
+                config.directory,
+                config.no_response_after,
+                config.direct_sdk_disallowed,
+            ),
             credentials: config
                 .credentials
                 .iter()
@@ -332,6 +330,26 @@ impl Running {
         self.state
             .okta
             .numbers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The privacyIDEA calls received so far (passwords never kept).
+    pub fn privacyidea_calls(&self) -> Vec<crate::privacyidea::Call> {
+        self.state
+            .privacyidea
+            .calls
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The privacyIDEA transactions withdrawn so far (`DELETE /token/challenges/transaction/<id>`).
+    pub fn privacyidea_cancels(&self) -> Vec<String> {
+        self.state
+            .privacyidea
+            .cancels
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
@@ -548,6 +566,9 @@ async fn handle(
     if req.uri().path().starts_with("/api/v1/") {
         return okta_reply(req, state).await;
     }
+    if crate::privacyidea::PrivacyIdeaSim::serves(req.uri().path()) {
+        return privacyidea_reply(req, state).await;
+    }
     if req.uri().path().to_ascii_lowercase() != state.path {
         return page(404, "404 - File or directory not found.");
     }
@@ -718,6 +739,7 @@ async fn duo_reply(req: Request<Incoming>, state: &State) -> Response<SimBody> {
             content_type: &content_type,
             x_duo,
             body: &body,
+            directory: &state.ctx.directory,
         })
         .await;
     if answer.status == 401 {
@@ -768,6 +790,7 @@ async fn okta_reply(req: Request<Incoming>, state: &State) -> Response<SimBody> 
             authorization: authorization.as_deref(),
             user_agent: user_agent.as_deref(),
             body: &body,
+            directory: &state.ctx.directory,
         })
         .await;
     if answer.status == 401 {
@@ -780,6 +803,39 @@ async fn okta_reply(req: Request<Incoming>, state: &State) -> Response<SimBody> 
         }
     }
     r
+}
+
+/// privacyIDEA's API: reads the request, lets [`crate::privacyidea::PrivacyIdeaSim`] answer.
+async fn privacyidea_reply(req: Request<Incoming>, state: &State) -> Response<SimBody> {
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let method = req.method().as_str().to_ascii_uppercase();
+    let path = req.uri().path().to_owned();
+    let query = req.uri().query().unwrap_or_default().to_owned();
+    // privacyIDEA reads PI-Authorization first, then Authorization.
+    let token = header("pi-authorization").or_else(|| header("authorization"));
+    let body = match Limited::new(req.into_body(), MAX_REQUEST_BYTES)
+        .collect()
+        .await
+    {
+        Ok(b) => b.to_bytes(),
+        Err(_) => return page(413, "413 - Request Entity Too Large"),
+    };
+    let answer = state.privacyidea.handle(crate::privacyidea::Incoming {
+        method: &method,
+        path: &path,
+        query: &query,
+        token: token.as_deref(),
+        body: &body,
+    });
+    if answer.status == 401 {
+        state.stats.unauthorized.fetch_add(1, Ordering::Relaxed);
+    }
+    reply(answer.status, "application/json", answer.body)
 }
 
 /// A simulator on its own runtime thread, for synchronous callers (C ABI tests, the CLI).

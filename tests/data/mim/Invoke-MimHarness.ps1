@@ -8,8 +8,12 @@ Loads the interface assembly (as the MIM Service has it loaded), the harness
 (tests/data/mim/MimHarness.cs, compiled) and the adapter named in MfaSettings.xml; then
 either runs the calls in -PhonesFile (a JSON array of phone numbers) through
 MimHarness.Run, or (-Abandon) starts them and never asks again, waiting until the adapter
-has cancelled and freed them. Writes one JSON document to -OutFile. Windows PowerShell 5.1
-syntax.
+has cancelled and freed them, or (-Tricks) tries call ids and request ids a host could use
+to get a Success it should not, or (-Concurrent) initiates one request id from two threads at
+the same moment, ten times with the same number and ten times with two numbers, or
+(-RestoreFrom/-RestoreTo) starts with a provider that cannot start, copies the file back and
+shows the next start (1 s later here, 30 s in MIM) works without a restart. Writes one JSON
+document to -OutFile. Windows PowerShell 5.1 syntax.
 #>
 [CmdletBinding()]
 param(
@@ -21,7 +25,10 @@ param(
     [int]$Pollers = 4,
     [double]$DeadlineSeconds = 60,
     [switch]$Abandon,
-    [switch]$Tricks
+    [switch]$Tricks,
+    [switch]$Concurrent,
+    [string]$RestoreFrom,
+    [string]$RestoreTo
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 2.0
@@ -31,6 +38,7 @@ $null = [System.Reflection.Assembly]::LoadFrom($HarnessPath)
 [xml]$mfa = Get-Content -Raw -Path (Join-Path $ServicePath 'MfaSettings.xml')
 $adapterPath = $mfa.DocumentElement.CustomPhoneProvider
 $provider = [MfaApproval.Tests.MimHarness]::Load($adapterPath)
+$exported = @([System.Reflection.Assembly]::LoadFrom($adapterPath).GetExportedTypes() | ForEach-Object { $_.FullName })
 # Windows PowerShell 5.1 emits a JSON array as one object: enumerate it.
 $phones = @(Get-Content -Raw -Path $PhonesFile | ConvertFrom-Json | ForEach-Object { $_ })
 $loaded = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'MfaApproval' } | ForEach-Object { $_.Location })
@@ -81,6 +89,11 @@ if ($Tricks) {
         NullMessage       = $provider.GetFailureMessage($null)
         UpperStatus       = $provider.GetCallStatus($z.ToString().ToUpperInvariant()).ToString()
         BracedStatus      = $provider.GetCallStatus($z.ToString('B')).ToString()
+        NoDashStatus      = $provider.GetCallStatus($z.ToString('N')).ToString()
+        MalformedStatus   = $provider.GetCallStatus('not-a-guid').ToString()
+        MalformedMessage  = $provider.GetFailureMessage("not-a-guid`r`nInjected: line")
+        NearMissStatus    = $provider.GetCallStatus($z.ToString().Substring(0, 35)).ToString()
+        EmptyStatus       = $provider.GetCallStatus('').ToString()
         ZFinal            = $zFinal
         AgainInitiated    = $again
         AgainFinal        = $againFinal
@@ -93,6 +106,49 @@ if ($Tricks) {
         YFinal            = $yFinal
         YMessage          = $provider.GetFailureMessage($y.ToString())
         StartFailure      = $provider.StartFailure
+    }
+}
+elseif ($RestoreFrom) {
+    $provider.Dispose()
+    $settingsFile = Join-Path $ServicePath 'MfaApproval.MimProvider.settings.xml'
+    $provider = New-Object $provider.GetType().FullName -ArgumentList $settingsFile, ([TimeSpan]::FromSeconds(1))
+    $first = [guid]::NewGuid()
+    $firstInitiated = $provider.InitiateCall([string]$phones[0], $first, $none).ToString()
+    $firstMessage = $provider.GetFailureMessage($first.ToString())
+    Copy-Item -LiteralPath $RestoreFrom -Destination $RestoreTo -Force
+    # StartFailure tries again once the 1 s has passed: ask until it is gone (bounded).
+    $clock = [System.Diagnostics.Stopwatch]::StartNew()
+    while ($provider.StartFailure -and $clock.Elapsed.TotalSeconds -lt 20) { Start-Sleep -Milliseconds 200 }
+    $second = [guid]::NewGuid()
+    $secondInitiated = $provider.InitiateCall([string]$phones[0], $second, $none).ToString()
+    $result = @{
+        FirstInitiated  = $firstInitiated
+        FirstMessage    = $firstMessage
+        SecondInitiated = $secondInitiated
+        SecondFinal     = Wait-Final $second.ToString()
+        StartFailure    = $provider.StartFailure
+    }
+}
+elseif ($Concurrent) {
+    # $phones[0] approves, $phones[1] never answers.
+    $approver = [string]$phones[0]; $silent = [string]$phones[1]
+    $sameIds = $null
+    $same = [MfaApproval.Tests.MimHarness]::InitiateTwiceAtOnce($provider, $approver, $approver, 10, [ref]$sameIds)
+    $openAfterSame = $provider.OpenRequests
+    $sameFinal = @($sameIds | ForEach-Object { Wait-Final $_.ToString() })
+    $mixedIds = $null
+    $mixed = [MfaApproval.Tests.MimHarness]::InitiateTwiceAtOnce($provider, $approver, $silent, 10, [ref]$mixedIds)
+    $mixedFinal = @($mixedIds | ForEach-Object { Wait-Final $_.ToString() })
+    $result = @{
+        SameIds       = @($sameIds | ForEach-Object { $_.ToString() })
+        SameAnswers   = @($same | ForEach-Object { $_ -join ',' })
+        OpenAfterSame = $openAfterSame
+        SameFinal     = $sameFinal
+        MixedIds      = @($mixedIds | ForEach-Object { $_.ToString() })
+        MixedAnswers  = @($mixed | ForEach-Object { $_ -join ',' })
+        MixedFinal    = $mixedFinal
+        MixedMessages = @($mixedIds | ForEach-Object { $provider.GetFailureMessage($_.ToString()) })
+        StartFailure  = $provider.StartFailure
     }
 }
 elseif ($Abandon) {
@@ -121,6 +177,7 @@ else {
         OpenAtEnd    = $provider.OpenRequests
         StartFailure = $provider.StartFailure
         Loaded       = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'MfaApproval' } | ForEach-Object { $_.Location })
+        Exported     = $exported
     }
 }
 $provider.Dispose()

@@ -188,6 +188,40 @@ namespace MfaApproval.Tests
             return reports;
         }
 
+        /// <summary>Initiates one request id from two threads released at the same moment
+        /// (a Barrier), with <paramref name="first"/> and <paramref name="second"/> as the
+        /// numbers, <paramref name="rounds"/> times with a new id each; returns per round the
+        /// two answers ("Pending"/"Failed"/"Success", or "Escaped: ..." for an exception).</summary>
+        public static string[][] InitiateTwiceAtOnce(IPhoneServiceProvider provider, string first, string second, int rounds, out Guid[] ids)
+        {
+            string[][] answers = new string[rounds][];
+            ids = new Guid[rounds];
+            for (int round = 0; round < rounds; round++)
+            {
+                Guid id = Guid.NewGuid();
+                ids[round] = id;
+                string[] pair = new string[2];
+                using (Barrier start = new Barrier(2))
+                {
+                    Thread[] threads = new Thread[2];
+                    for (int t = 0; t < 2; t++)
+                    {
+                        int slot = t;
+                        threads[t] = new Thread(delegate()
+                        {
+                            start.SignalAndWait();
+                            try { pair[slot] = provider.InitiateCall(slot == 0 ? first : second, id, new Dictionary<string, object>()).ToString(); }
+                            catch (Exception e) { pair[slot] = "Escaped: " + e.GetType().FullName + ": " + e.Message; }
+                        });
+                        threads[t].Start();
+                    }
+                    foreach (Thread t in threads) t.Join();
+                }
+                answers[round] = pair;
+            }
+            return answers;
+        }
+
         static bool AllFinal(CallReport[] reports)
         {
             foreach (CallReport r in reports) if (r == null || r.Final == null) return false;

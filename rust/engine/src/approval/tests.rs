@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 /// What a fake approver does.
 #[derive(Debug, Clone, Copy)]
-enum Act {
+pub(super) enum Act {
     /// Approves through the engine's decision table (after yielding `n` times).
     Approve(u32),
     Deny,
@@ -21,21 +21,66 @@ enum Act {
     Forge,
 }
 
-#[derive(Debug, Default)]
-struct Fake {
+/// Who a fake provider says a name is.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Who {
+    /// An identity with these keys (one person per shared key).
+    Keys(&'static [&'static str]),
+    /// The provider does not know the name.
+    Unknown,
+    /// The lookup fails with this kind (a transport error, garbage).
+    Fails(FailureKind),
+    /// The lookup never answers.
+    Silent,
+    /// The lookup panics.
+    Panic,
+    /// An identity with no keys at all.
+    Empty,
+}
+
+#[derive(Debug)]
+pub(super) struct Fake {
     acts: Mutex<HashMap<String, Act>>,
+    who: Mutex<HashMap<String, Who>>,
+    /// Whether it resolves identities (false: like RADIUS).
+    resolves: bool,
     asked: Mutex<Vec<String>>,
-    dropped: Arc<AtomicUsize>,
+    /// The names looked up, in order.
+    pub(super) looked_up: Mutex<Vec<String>>,
+    /// For each push after a lookup: (the name, what the lookup resolved it to).
+    pub(super) pushed_to: Mutex<Vec<(String, String)>>,
+    pub(super) dropped: Arc<AtomicUsize>,
+}
+
+impl Default for Fake {
+    fn default() -> Self {
+        Self {
+            acts: Mutex::default(),
+            who: Mutex::default(),
+            resolves: true,
+            asked: Mutex::default(),
+            looked_up: Mutex::default(),
+            pushed_to: Mutex::default(),
+            dropped: Arc::default(),
+        }
+    }
 }
 
 impl Fake {
-    fn new(acts: &[(&str, Act)]) -> Arc<Self> {
+    pub(super) fn new(acts: &[(&str, Act)]) -> Arc<Self> {
+        Self::with(acts, &[], true)
+    }
+    /// A fake whose lookups answer `who` (else each name is its own person) and that
+    /// resolves identities only when `resolves`.
+    pub(super) fn with(acts: &[(&str, Act)], who: &[(&str, Who)], resolves: bool) -> Arc<Self> {
         Arc::new(Self {
             acts: Mutex::new(acts.iter().map(|(n, a)| (n.to_string(), *a)).collect()),
+            who: Mutex::new(who.iter().map(|(n, w)| (n.to_string(), *w)).collect()),
+            resolves,
             ..Self::default()
         })
     }
-    fn asked(&self) -> Vec<String> {
+    pub(super) fn asked(&self) -> Vec<String> {
         self.asked.lock().unwrap().clone()
     }
 }
@@ -50,7 +95,7 @@ impl Drop for DropCount {
     }
 }
 
-fn approved(user: &str) -> Outcome {
+pub(super) fn approved(user: &str) -> Outcome {
     Outcome::new("authenticate", "fake", user, true).decided(&AuthAnswer {
         result: Some(true),
         call_result: Some((21, String::new())),
@@ -62,6 +107,61 @@ fn approved(user: &str) -> Outcome {
 impl Provider for Fake {
     fn name(&self) -> &'static str {
         "fake"
+    }
+    fn resolves_identity(&self) -> bool {
+        self.resolves
+    }
+    fn resolve<'a>(
+        &'a self,
+        q: &'a Query,
+        _: &'a Progress,
+    ) -> BoxFuture<'a, Result<crate::identity::Identity, Box<Outcome>>> {
+        use crate::identity::Identity;
+        let user = q.user_name.clone().unwrap_or_default();
+        self.looked_up.lock().unwrap().push(user.clone());
+        let who = self.who.lock().unwrap().get(user.trim()).copied();
+        Box::pin(async move {
+            tokio::task::yield_now().await;
+            let blank = Outcome::new("authenticate", "fake", &user, true);
+            let key = user.trim().to_owned();
+            match who {
+                None => Ok(Identity::new()
+                    .with_key("fake", &key, format!("fake user {key}"))
+                    .with_resolved(format!("resolved:{key}"))),
+                Some(Who::Keys(keys)) => Ok(keys
+                    .iter()
+                    .fold(Identity::new(), |id, k| {
+                        id.with_key("fake", k, format!("fake key {k}"))
+                    })
+                    .with_resolved(format!("resolved:{}", keys.join("+")))),
+                Some(Who::Unknown) => Err(Box::new(blank.fail(
+                    Status::Failed,
+                    FailureKind::Provider,
+                    "the fake does not know this user; pass the fake's name for them",
+                ))),
+                Some(Who::Fails(kind)) => Err(Box::new(blank.fail(
+                    Status::Failed,
+                    kind,
+                    "the lookup failed",
+                ))),
+                Some(Who::Silent) => std::future::pending().await,
+                Some(Who::Panic) => panic!("fake lookup bug"),
+                Some(Who::Empty) => Ok(Identity::new()),
+            }
+        })
+    }
+    fn run_resolved<'a>(
+        &'a self,
+        q: &'a Query,
+        who: &'a crate::identity::Identity,
+        p: &'a Progress,
+    ) -> BoxFuture<'a, Outcome> {
+        let target = who.resolved_as::<String>().cloned().unwrap_or_default();
+        self.pushed_to
+            .lock()
+            .unwrap()
+            .push((q.user_name.clone().unwrap_or_default(), target));
+        self.run(q, p)
     }
     fn run<'a>(&'a self, q: &'a Query, _: &'a Progress) -> BoxFuture<'a, Outcome> {
         let user = q.user_name.clone().unwrap_or_default();
@@ -101,11 +201,11 @@ impl Provider for Fake {
     }
 }
 
-fn client(fake: &Arc<Fake>) -> Client {
+pub(super) fn client(fake: &Arc<Fake>) -> Client {
     Client::with_provider(fake.clone(), Arc::default(), true)
 }
 
-fn request(approvers: &[&str], require: serde_json::Value) -> Query {
+pub(super) fn request(approvers: &[&str], require: serde_json::Value) -> Query {
     let mut doc = serde_json::json!({ "approvers": approvers, "timeoutSeconds": 5 });
     if !require.is_null() {
         doc["require"] = require;

@@ -44,7 +44,7 @@ pub fn api_host_uri(host: &str) -> Result<String, ConfigError> {
             format!("is not a valid host name and optional :port ({example})"),
         )
     })?;
-    if parsed.host_str().map_or(true, str::is_empty)
+    if parsed.host_str().is_none_or(str::is_empty)
         || !parsed.username().is_empty()
         || parsed.password().is_some()
         || parsed.path() != "/"

@@ -16,10 +16,12 @@
 pub mod api;
 pub mod config;
 pub mod decide;
+pub mod identity;
 /// Duo's signing and encodings live in the protocol crate (the simulator verifies with them).
 pub(crate) use mfa_protocol::duo as sign;
 
 use crate::config::{ClientConfig, ConfigError, Secrets};
+use crate::identity::Identity;
 use crate::json::{JsonError, StrictValue};
 use crate::outcome::{FailureKind, Outcome, Status};
 use crate::progress::Progress;
@@ -137,16 +139,24 @@ impl Duo {
             .await
     }
 
-    async fn authenticate(&self, q: &Query, progress: &Progress) -> Outcome {
-        let mut o = self.outcome(q);
-        progress.set("checking", "checking the user with Duo (preauth)", None);
+    /// `ping` (clock skew, once) and `preauth`: the user's push devices and preauth's
+    /// `txid` when Duo asks for a push; otherwise the outcome it ends with (bypass, deny,
+    /// enroll, a failure). `four_eyes`: the request counts identities, so a user Duo lets
+    /// through without a push (a bypass, no device) cannot be counted.
+    async fn prepare(
+        &self,
+        q: &Query,
+        o: &mut Outcome,
+        four_eyes: bool,
+    ) -> Result<(Vec<String>, String), Outcome> {
+        let fail = |o: &mut Outcome, e: CallError| self.failed(o.clone(), e);
         match self.api.ensure_skew().await {
             Ok(calls) => o.http_calls += calls,
-            Err(e) => return self.failed(o, e),
+            Err(e) => return Err(fail(o, e)),
         }
-        let pre = match self.preauth(q, &mut o).await {
+        let pre = match self.preauth(q, o).await {
             Ok(v) => v,
-            Err(e) => return self.failed(o, e),
+            Err(e) => return Err(fail(o, e)),
         };
         let (result, status_msg) = match pre
             .str_field("result")
@@ -154,43 +164,116 @@ impl Duo {
             .and_then(|r| Ok((r, self.server_text(&pre, "status_msg", "preauth")?)))
         {
             Ok(v) => v,
-            Err(e) => return self.failed(o, e),
+            Err(e) => return Err(fail(o, e)),
         };
         match result {
             "auth" => {}
+            "allow" if four_eyes => {
+                return Err(o.clone().fail(
+                    Status::Failed,
+                    FailureKind::Identity,
+                    "Duo would let this user through WITHOUT a push (preauth allow: a bypass), so Duo names no device to tell who this is; a request that counts people cannot count them. Not asked, not an approval",
+                ))
+            }
             "allow" => {
-                return self.decided(
-                    o,
+                return Err(self.decided(
+                    o.clone(),
                     decide::bypass(self.allow_bypass),
                     "preauth",
                     "bypass",
                     &status_msg,
-                )
+                ))
             }
             "deny" => {
-                o.set_failed(
+                return Err(o.clone().fail(
                     Status::Denied,
                     FailureKind::Provider,
                     format!("Duo refused the user before any push (preauth deny): {status_msg}"),
-                );
-                return o;
+                ));
             }
             "enroll" => {
-                o.set_failed(Status::Failed, FailureKind::Provider, format!("the user is not enrolled in Duo (preauth enroll); no push was sent: {status_msg}. {}enroll the user in Duo (Duo Admin Panel, or an enrollment link), or check the user name (Duo's username or one of its aliases).", crate::next_step::MARKER));
-                return o;
+                return Err(o.clone().fail(Status::Failed, FailureKind::Provider, format!("the user is not enrolled in Duo (preauth enroll); no push was sent: {status_msg}. {}enroll the user in Duo (Duo Admin Panel, or an enrollment link), or check the user name (Duo's username or one of its aliases).", crate::next_step::MARKER)));
             }
             other => {
-                o.set_failed(
+                return Err(o.clone().fail(
                     Status::Failed,
                     FailureKind::Protocol,
                     format!(
                         "preauth: unexpected result '{}'",
                         self.redactor.server_text_within(other, 40)
                     ),
-                );
-                return o;
+                ));
             }
         }
+        let devices = match identity::push_devices(&pre) {
+            Ok(d) => d,
+            Err(e) => return Err(fail(o, protocol("preauth", e))),
+        };
+        let txid = match text(&pre, "txid", "preauth") {
+            Ok(t) => t.to_owned(),
+            Err(e) => return Err(fail(o, e)),
+        };
+        Ok((devices, txid))
+    }
+
+    /// Who `q`'s user is: the push devices `preauth` lists, and the device the push will
+    /// go to (`q.device` when it is one of them, else the first: what Duo's `auto` picks).
+    async fn identify(&self, q: &Query) -> Result<Identity, Outcome> {
+        let mut o = self.outcome(q);
+        let (devices, txid) = self.prepare(q, &mut o, true).await?;
+        let Some(device) = self.device_for(q, &devices) else {
+            return Err(o.fail(
+                Status::Failed,
+                FailureKind::Identity,
+                match q.device.as_deref() {
+                    Some(d) if d != "auto" => format!("the device '{d}' (-Device) is not one of the devices Duo lists for this user that take a push; not asked, not an approval"),
+                    _ => "Duo lists no device that takes a push for this user, so Duo cannot say who this is; not asked, not an approval (activate Duo Mobile for the user)".into(),
+                },
+            ));
+        };
+        let mut id = identity::identity_of(&devices, &device, &txid);
+        id.http_calls = o.http_calls;
+        Ok(id)
+    }
+
+    /// The device a push for `q` goes to, among the user's push `devices`.
+    fn device_for(&self, q: &Query, devices: &[String]) -> Option<String> {
+        match q.device.as_deref() {
+            Some(d) if d != "auto" => devices.iter().find(|x| *x == d).cloned(),
+            _ => devices.first().cloned(),
+        }
+    }
+
+    /// An approval: `resolved` is the device resolved before (a four-eyes request), else
+    /// `preauth` runs here (the same lookup, once).
+    async fn authenticate(
+        &self,
+        q: &Query,
+        resolved: Option<&identity::ResolvedDevice>,
+        progress: &Progress,
+    ) -> Outcome {
+        let mut o = self.outcome(q);
+        let (device, pre_txid) = match resolved {
+            Some(r) => (r.device.clone(), r.txid.clone()),
+            None => {
+                progress.set("checking", "checking the user with Duo (preauth)", None);
+                let (devices, txid) = match self.prepare(q, &mut o, false).await {
+                    Ok(v) => v,
+                    Err(ended) => return ended,
+                };
+                if !devices.is_empty() {
+                    // The record says who: the devices the user's push can reach.
+                    let first = devices[0].clone();
+                    o.identity = Some(identity::identity_of(&devices, &first, "").shown());
+                }
+                // As given (Duo decides about a device it does not list), else Duo's auto.
+                let device = match q.device.as_deref() {
+                    Some(d) => d.to_owned(),
+                    None => devices.first().cloned().unwrap_or_else(|| "auto".into()),
+                };
+                (device, txid)
+            }
+        };
         let user = q.user_name.as_deref().unwrap_or_default();
         let push_type = q
             .push_type
@@ -198,18 +281,13 @@ impl Duo {
             .or_else(|| q.application_name.clone())
             .unwrap_or_else(|| self.application_name.clone());
         let push_info = q.push_info_encoded();
-        let device = q.device.as_deref().unwrap_or("auto");
         let mut params = vec![
             ("username", user),
             ("factor", "push"),
-            ("device", device),
+            ("device", device.as_str()),
             ("async", "1"),
             ("type", push_type.as_str()),
         ];
-        let pre_txid = match text(&pre, "txid", "preauth") {
-            Ok(t) => t.to_owned(),
-            Err(e) => return self.failed(o, e),
-        };
         if !pre_txid.is_empty() {
             params.push(("txid", pre_txid.as_str()));
         }
@@ -418,8 +496,38 @@ impl Provider for Duo {
     fn run<'a>(&'a self, query: &'a Query, progress: &'a Progress) -> BoxFuture<'a, Outcome> {
         Box::pin(async move {
             match query.operation {
-                Operation::Authenticate => self.authenticate(query, progress).await,
+                Operation::Authenticate => self.authenticate(query, None, progress).await,
                 _ => self.query(query).await,
+            }
+        })
+    }
+
+    fn resolves_identity(&self) -> bool {
+        true
+    }
+
+    fn resolve<'a>(
+        &'a self,
+        query: &'a Query,
+        _progress: &'a Progress,
+    ) -> BoxFuture<'a, Result<Identity, Box<Outcome>>> {
+        Box::pin(async move { self.identify(query).await.map_err(Box::new) })
+    }
+
+    fn run_resolved<'a>(
+        &'a self,
+        query: &'a Query,
+        who: &'a Identity,
+        progress: &'a Progress,
+    ) -> BoxFuture<'a, Outcome> {
+        Box::pin(async move {
+            match who.resolved_as::<identity::ResolvedDevice>() {
+                Some(device) => self.authenticate(query, Some(device), progress).await,
+                None => self.outcome(query).fail(
+                    Status::Failed,
+                    FailureKind::Internal,
+                    "internal error: the identity was not resolved by Duo; nothing was sent, not an approval",
+                ),
             }
         })
     }

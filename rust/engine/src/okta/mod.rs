@@ -22,6 +22,7 @@ pub mod config;
 pub mod decide;
 
 use crate::config::{ClientConfig, ConfigError, Secrets};
+use crate::identity::Identity;
 use crate::json::JsonError;
 use crate::outcome::{FailureKind, Outcome, Status};
 use crate::progress::Progress;
@@ -177,10 +178,41 @@ impl Okta {
             .await
         {
             Ok(a) => decide::user_id(&a.json, user).map(Some).map_err(|e| {
+                // The login Okta answered with (a short name's owner?) is the name to pass.
+                let other = match a.json.get("profile") {
+                    Some(p) => p.opt_str("login").ok().flatten(),
+                    None => None,
+                };
+                let e = match other {
+                    Some(login) if !login.eq_ignore_ascii_case(user) => format!(
+                        "Okta answered with the user '{}' for '{user}' (a short name or an alias?); pass that user's full Okta login or user id",
+                        self.api.server_text(login, 64)
+                    ),
+                    _ => e,
+                };
                 CallError::new(FailureKind::Protocol, format!("user: {e}; not an approval"))
             }),
             Err(e) if e.status == Some(404) => Ok(None),
             Err(e) => Err(e),
+        }
+    }
+
+    /// Who `user` is: the Okta user id, which the push then goes to.
+    async fn identify(&self, q: &Query) -> Result<Identity, Outcome> {
+        let mut o = self.outcome(q);
+        let user = q.user_name.as_deref().unwrap_or_default();
+        match self.find_user(user, &mut o).await {
+            Ok(Some(uid)) => {
+                let mut id = identity_of(&uid);
+                id.http_calls = o.http_calls;
+                Ok(id)
+            }
+            Ok(None) => Err(o.fail(
+                Status::Failed,
+                FailureKind::Provider,
+                "Okta does not know this user (HTTP 404); pass the user's Okta login or user id",
+            )),
+            Err(e) => Err(self.failed(o, e)),
         }
     }
 
@@ -323,7 +355,14 @@ impl Okta {
         Ok(tx)
     }
 
-    async fn authenticate(&self, q: &Query, progress: &Progress) -> Outcome {
+    /// An approval: `resolved` is the user id resolved before (a four-eyes request),
+    /// else the user is looked up here (the same lookup, once).
+    async fn authenticate(
+        &self,
+        q: &Query,
+        resolved: Option<&ResolvedUser>,
+        progress: &Progress,
+    ) -> Outcome {
         let mut o = self.outcome(q);
         if q.mode.is_some() {
             o.set_failed(
@@ -339,18 +378,23 @@ impl Okta {
             "looking up the user and its Okta Verify factor",
             None,
         );
-        let uid = match self.find_user(user, &mut o).await {
-            Ok(Some(id)) => id,
-            Ok(None) => {
-                o.set_failed(
-                    Status::Failed,
-                    FailureKind::Provider,
-                    "Okta does not know this user (HTTP 404); no push was sent",
-                );
-                return o;
-            }
-            Err(e) => return self.failed(o, e),
+        let uid = match resolved {
+            Some(r) => r.0.clone(),
+            None => match self.find_user(user, &mut o).await {
+                Ok(Some(id)) => id,
+                Ok(None) => {
+                    o.set_failed(
+                        Status::Failed,
+                        FailureKind::Provider,
+                        "Okta does not know this user (HTTP 404); no push was sent",
+                    );
+                    return o;
+                }
+                Err(e) => return self.failed(o, e),
+            },
         };
+        // The record says who: the user the push goes to.
+        o.identity = Some(identity_of(&uid).shown());
         let fid = match self.find_push(&uid, &mut o).await {
             Ok(Some(id)) => id,
             Ok(None) => {
@@ -511,11 +555,52 @@ impl Provider for Okta {
     fn run<'a>(&'a self, query: &'a Query, progress: &'a Progress) -> BoxFuture<'a, Outcome> {
         Box::pin(async move {
             match query.operation {
-                Operation::Authenticate => self.authenticate(query, progress).await,
+                Operation::Authenticate => self.authenticate(query, None, progress).await,
                 _ => self.query(query).await,
             }
         })
     }
+
+    fn resolves_identity(&self) -> bool {
+        true
+    }
+
+    fn resolve<'a>(
+        &'a self,
+        query: &'a Query,
+        _progress: &'a Progress,
+    ) -> BoxFuture<'a, Result<Identity, Box<Outcome>>> {
+        Box::pin(async move { self.identify(query).await.map_err(Box::new) })
+    }
+
+    fn run_resolved<'a>(
+        &'a self,
+        query: &'a Query,
+        identity: &'a Identity,
+        progress: &'a Progress,
+    ) -> BoxFuture<'a, Outcome> {
+        Box::pin(async move {
+            match identity.resolved_as::<ResolvedUser>() {
+                Some(user) => self.authenticate(query, Some(user), progress).await,
+                None => self.outcome(query).fail(
+                    Status::Failed,
+                    FailureKind::Internal,
+                    "internal error: the identity was not resolved by Okta; nothing was sent, not an approval",
+                ),
+            }
+        })
+    }
+}
+
+/// The Okta user an approver was resolved to (the push goes to this id).
+#[derive(Debug, Clone)]
+struct ResolvedUser(String);
+
+/// The identity of the Okta user `uid` (already checked to be an Okta id).
+fn identity_of(uid: &str) -> Identity {
+    Identity::new()
+        .with_key("okta-user", uid, format!("Okta user {uid}"))
+        .with_resolved(ResolvedUser(uid.to_owned()))
 }
 
 #[cfg(test)]

@@ -10,6 +10,44 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 /// request head (request line and headers).
 pub type Answer = Arc<dyn Fn(&str, &str) -> (u16, String) + Send + Sync>;
 
+/// What the server answers given the path, the request head and the body.
+type RawAnswer = Arc<dyn Fn(&str, &str, &str) -> (u16, String) + Send + Sync>;
+
+/// [`Answer`] that also gets the request's parameters (query, and the form or JSON body).
+pub type ParamAnswer =
+    Arc<dyn Fn(&str, &std::collections::HashMap<String, String>) -> (u16, String) + Send + Sync>;
+
+/// Decodes `application/x-www-form-urlencoded` pairs (`+` is a space).
+pub fn form(text: &str) -> std::collections::HashMap<String, String> {
+    fn decode(s: &str) -> String {
+        let s = s.replace('+', " ");
+        let b = s.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            match (
+                b[i],
+                s.get(i + 1..i + 3)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok()),
+            ) {
+                (b'%', Some(v)) => {
+                    out.push(v);
+                    i += 3;
+                }
+                (c, _) => {
+                    out.push(c);
+                    i += 1;
+                }
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+    text.split('&')
+        .filter_map(|p| p.split_once('='))
+        .map(|(k, v)| (decode(k), decode(v)))
+        .collect()
+}
+
 /// A running fake Duo server.
 pub struct FakeDuo {
     pub port: u16,
@@ -43,6 +81,29 @@ fn now() -> u64 {
 
 impl FakeDuo {
     pub async fn start(answer: Answer) -> Self {
+        Self::serve(Arc::new(move |path, head, _| answer(path, head))).await
+    }
+
+    /// A server whose answers see the parameters (a username in the form body).
+    pub async fn start_with_params(answer: ParamAnswer) -> Self {
+        Self::serve(Arc::new(move |path, head, body| {
+            let query = head
+                .split(' ')
+                .nth(1)
+                .and_then(|t| t.split_once('?'))
+                .map_or("", |(_, q)| q);
+            let mut params = form(query);
+            // Signature v5 posts JSON; v2 a form.
+            match serde_json::from_str::<std::collections::HashMap<String, String>>(body) {
+                Ok(json) => params.extend(json),
+                Err(_) => params.extend(form(body)),
+            }
+            answer(path, &params)
+        }))
+        .await
+    }
+
+    async fn serve(answer: RawAnswer) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let heads = Arc::new(Mutex::new(Vec::new()));
@@ -82,7 +143,8 @@ impl FakeDuo {
                     let target = head.split(' ').nth(1).unwrap_or("/");
                     let path = target.split('?').next().unwrap_or("/").to_string();
                     seen.lock().unwrap().push(head.clone());
-                    let (status, body) = answer(&path, &head);
+                    let body = String::from_utf8_lossy(&buf[head_end..]).into_owned();
+                    let (status, body) = answer(&path, &head, &body);
                     let reply = format!(
                         "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                         body.len()

@@ -1,13 +1,16 @@
 //! An independent strict check of a Duo `auth_status` approval, written from RFC 8259 and
 //! Duo's contract alone (no serde): a small recursive-descent parser that keeps every
 //! member of every object in order, so a duplicate is seen rather than resolved. Used by
-//! the `duo_differential` test and the `duo_differential` fuzz target, and (for an Okta poll
-//! answer) by the `okta_strict` test.
+//! the `duo_differential` test and the `duo_differential` fuzz target, (for an Okta poll
+//! answer) by the `okta_strict` test, and (for privacyIDEA's final check) by the
+//! `privacyidea_strict` test and the `privacyidea_differential` fuzz target.
+
+#![allow(dead_code)] // Each fuzz target includes this file and uses one of its checks.
 
 #[derive(Debug)]
 enum J {
     Null,
-    Bool,
+    Bool(bool),
     Num,
     Str(String),
     Arr(Vec<J>),
@@ -41,8 +44,8 @@ impl P<'_> {
         self.ws();
         let v = match *self.b.get(self.i)? {
             b'n' => self.lit(b"null").map(|_| J::Null),
-            b't' => self.lit(b"true").map(|_| J::Bool),
-            b'f' => self.lit(b"false").map(|_| J::Bool),
+            b't' => self.lit(b"true").map(|_| J::Bool(true)),
+            b'f' => self.lit(b"false").map(|_| J::Bool(false)),
             b'"' => self.string().map(J::Str),
             b'[' => self.array(),
             b'{' => self.object(),
@@ -201,7 +204,7 @@ fn unique_keys(v: &J) -> bool {
             keys.len() == n && m.iter().all(|(_, v)| unique_keys(v))
         }
         J::Arr(a) => a.iter().all(unique_keys),
-        J::Null | J::Bool | J::Num | J::Str(_) => true,
+        J::Null | J::Bool(_) | J::Num | J::Str(_) => true,
     }
 }
 
@@ -244,4 +247,42 @@ pub fn is_okta_approval(bytes: &[u8]) -> bool {
     }
     let J::Obj(top) = &doc else { return false };
     matches!(one(top, "factorResult"), Some(J::Str(s)) if s == "SUCCESS")
+}
+
+/// True when `bytes` is a privacyIDEA `/validate/check` approval for a call that sent `nonce`
+/// and the push tokens `serials`: exactly one JSON document, no key repeated anywhere, a top
+/// object with at most one `nonce` (equal to `nonce` when there), one `result` object holding
+/// one `status` = true, one `value` = true and one `authentication` = `ACCEPT`, and a
+/// `detail` that is absent, null, or an object whose `serial`, when there, is one of `serials`.
+pub fn is_privacyidea_approval(bytes: &[u8], nonce: &str, serials: &[&str]) -> bool {
+    let Some(doc) = parse(bytes) else {
+        return false;
+    };
+    if !unique_keys(&doc) {
+        return false;
+    }
+    let J::Obj(top) = &doc else { return false };
+    match top.iter().find(|(k, _)| k == "nonce") {
+        None => {}
+        Some((_, J::Str(n))) if n == nonce => {}
+        Some(_) => return false,
+    }
+    let Some(J::Obj(result)) = one(top, "result") else {
+        return false;
+    };
+    let accepted = matches!(one(result, "status"), Some(J::Bool(true)))
+        && matches!(one(result, "value"), Some(J::Bool(true)))
+        && matches!(one(result, "authentication"), Some(J::Str(a)) if a == "ACCEPT");
+    if !accepted {
+        return false;
+    }
+    match top.iter().find(|(k, _)| k == "detail").map(|(_, v)| v) {
+        None | Some(J::Null) => true,
+        Some(J::Obj(detail)) => match detail.iter().find(|(k, _)| k == "serial") {
+            None | Some((_, J::Null)) => true,
+            Some((_, J::Str(s))) => serials.contains(&s.as_str()),
+            Some(_) => false,
+        },
+        Some(_) => false,
+    }
 }

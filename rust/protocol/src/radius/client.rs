@@ -383,7 +383,7 @@ mod mutations {
                         let n = (b.len() as u16).to_be_bytes();
                         b[2..4].copy_from_slice(&n);
                     }
-                    _ => b.extend(std::iter::repeat(rng.next() as u8).take(rng.below(5000))),
+                    _ => b.extend(std::iter::repeat_n(rng.next() as u8, rng.below(5000))),
                 }
             }
             for require in [true, false] {

@@ -48,7 +48,7 @@ pub fn reveal_password(
     secret: &[u8],
     request_authenticator: &[u8; 16],
 ) -> Option<Zeroizing<Vec<u8>>> {
-    if hidden.is_empty() || hidden.len() % 16 != 0 || hidden.len() > MAX_PASSWORD_BYTES {
+    if hidden.is_empty() || !hidden.len().is_multiple_of(16) || hidden.len() > MAX_PASSWORD_BYTES {
         return None;
     }
     let mut out = Zeroizing::new(hidden.to_vec());

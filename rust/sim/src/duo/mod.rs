@@ -6,12 +6,22 @@
 pub mod auth;
 pub mod users;
 
+use crate::directory::Directory;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use users::{Fault, Preauth, Script};
+
+/// A Duo user as a name reaches it.
+struct DuoUser {
+    /// The user's own name (lower case), whatever alias reached it.
+    canonical: String,
+    preauth: Preauth,
+    /// The user's phone (its Duo device is made from it).
+    phone: String,
+}
 
 /// The demo integration key. Demo only.
 pub const DEMO_INTEGRATION_KEY: &str = "DIDEMOINTEGRATION001";
@@ -39,8 +49,6 @@ pub struct DuoSim {
     next: AtomicU64,
     /// Signed calls accepted, by path (for tests).
     pub calls: Mutex<Vec<(String, HashMap<String, String>)>>,
-    /// The simulator's scripted users: they answer from here before the built-in ones.
-    pub directory: Option<std::sync::Arc<crate::Directory>>,
 }
 
 /// An answer: HTTP status, JSON body, optional `Retry-After`.
@@ -95,6 +103,8 @@ pub struct Incoming<'a> {
     pub x_duo: Vec<(String, String)>,
     /// Body.
     pub body: &'a [u8],
+    /// The simulator's users (aliases, phones, the users a directory file adds).
+    pub directory: &'a crate::directory::Directory,
 }
 
 impl DuoSim {
@@ -108,18 +118,6 @@ impl DuoSim {
             faults: Mutex::default(),
             next: AtomicU64::new(1),
             calls: Mutex::default(),
-            directory: None,
-        }
-    }
-
-    /// What `user` does: as scripted in the directory, else the built-in demo behaviour.
-    fn behaviour(&self, user: &str) -> (Preauth, Option<Fault>) {
-        match self.directory.as_ref().and_then(|d| d.scripted(user)) {
-            Some(u) => (
-                Preauth::Auth(users::scripted(&u, self.no_response_after)),
-                None,
-            ),
-            None => users::behaviour(user, self.no_response_after),
         }
     }
 
@@ -168,8 +166,8 @@ impl DuoSim {
         }
         match (req.method, req.path) {
             ("GET", "/auth/v2/check") => ok(json!({ "time": now_unix() })),
-            ("POST", "/auth/v2/preauth") => self.preauth(&params),
-            ("POST", "/auth/v2/auth") => self.auth(&params).await,
+            ("POST", "/auth/v2/preauth") => self.preauth(&params, req.directory),
+            ("POST", "/auth/v2/auth") => self.auth(&params, req.directory).await,
             ("GET", "/auth/v2/auth_status") => self.auth_status(&params).await,
             _ => fail(404, 40401, "Resource not found"),
         }
@@ -192,27 +190,63 @@ impl DuoSim {
         Some(r)
     }
 
-    fn preauth(&self, params: &HashMap<String, String>) -> DuoReply {
+    /// The user a name (a username or an alias) reaches, and what that user does: a user
+    /// scripted in the directory (a file, or `Start-MfaSimulator -User`) as scripted, then
+    /// Duo's own demo users, then the directory's other users (its approve, deny, fraud and
+    /// noResponse users), else not enrolled.
+    fn user(&self, name: &str, directory: &Directory) -> (DuoUser, Option<Fault>) {
+        let found = directory.get(name);
+        let canonical = found.as_ref().map_or_else(
+            || name.to_ascii_lowercase(),
+            |u| u.user_name.to_ascii_lowercase(),
+        );
+        let scripted = directory
+            .scripted(name)
+            .and_then(|u| users::from_directory(&u, self.no_response_after));
+        let (mut preauth, fault) = match scripted {
+            Some(p) => (p, None),
+            None => users::behaviour(&canonical, self.no_response_after),
+        };
+        if let (Preauth::Enroll, Some(u)) = (&preauth, &found) {
+            if let Some(p) = users::from_directory(u, self.no_response_after) {
+                preauth = p;
+            }
+        }
+        let phone = found.map_or_else(|| crate::directory::phone_of(&canonical), |u| u.phone());
+        (
+            DuoUser {
+                canonical,
+                preauth,
+                phone,
+            },
+            fault,
+        )
+    }
+
+    fn preauth(&self, params: &HashMap<String, String>, directory: &Directory) -> DuoReply {
         let Some(user) = params.get("username") else {
             return fail(400, 40001, "Missing required request parameters: username");
         };
-        let (preauth, fault) = self.behaviour(user);
-        if let Some(r) = self.fault(user, fault) {
+        let (who, fault) = self.user(user, directory);
+        if let Some(r) = self.fault(&who.canonical, fault) {
             return r;
         }
-        match preauth {
-            Preauth::Auth(_) => ok(json!({
-                "result": "auth",
-                "status_msg": "Account is active",
-                "devices": [{
-                    "device": "DPFZRS9FB0D46QFTM891",
-                    "type": "phone",
-                    "name": "Demo phone",
-                    "number": "XXX-XXX-0100",
-                    "display_name": "Demo phone (XXX-XXX-0100)",
-                    "capabilities": ["auto", "push", "sms", "phone", "mobile_otp"],
-                }],
-            })),
+        match who.preauth {
+            Preauth::Auth(_) => {
+                let last4 = &who.phone[who.phone.len().saturating_sub(4)..];
+                ok(json!({
+                    "result": "auth",
+                    "status_msg": "Account is active",
+                    "devices": [{
+                        "device": users::device_id(&who.phone),
+                        "type": "phone",
+                        "name": "Demo phone",
+                        "number": format!("XXX-XXX-{last4}"),
+                        "display_name": format!("Demo phone (XXX-XXX-{last4})"),
+                        "capabilities": ["auto", "push", "sms", "phone", "mobile_otp"],
+                    }],
+                }))
+            }
             Preauth::Allow => {
                 ok(json!({ "result": "allow", "status_msg": "Allowing unknown user" }))
             }
@@ -225,7 +259,7 @@ impl DuoSim {
         }
     }
 
-    async fn auth(&self, params: &HashMap<String, String>) -> DuoReply {
+    async fn auth(&self, params: &HashMap<String, String>, directory: &Directory) -> DuoReply {
         let (Some(user), Some(factor)) = (params.get("username"), params.get("factor")) else {
             return fail(400, 40001, "Missing required request parameters");
         };
@@ -235,7 +269,14 @@ impl DuoSim {
         if params.get("pushinfo").is_some_and(|p| p.len() >= 20_000) {
             return fail(400, 40002, "Invalid request parameters: pushinfo");
         }
-        let script = match self.behaviour(user).0 {
+        let (who, _) = self.user(user, directory);
+        // A device must be one of the user's (or `auto`), as Duo checks.
+        if let Some(d) = params.get("device").filter(|d| *d != "auto") {
+            if !matches!(who.preauth, Preauth::Auth(_)) || *d != users::device_id(&who.phone) {
+                return fail(400, 40002, "Invalid request parameters: device");
+            }
+        }
+        let script = match who.preauth {
             Preauth::Auth(s) => s,
             Preauth::Allow => Script {
                 eager: false,
@@ -323,7 +364,7 @@ impl DuoSim {
                 let message = step.3.replace("{n}", &t.answers.to_string());
                 let answer = json!({ "result": step.1, "status": step.2, "status_msg": message });
                 if t.script.eager
-                    || t.reported.map_or(true, |r| r < current)
+                    || t.reported.is_none_or(|r| r < current)
                     || Instant::now() >= deadline
                 {
                     t.reported = Some(current);

@@ -189,40 +189,40 @@ pub fn behaviour(user: &str, no_response_after: Duration) -> (Preauth, Option<Fa
     }
 }
 
-/// A user scripted in the simulator's directory (a file, or `Start-MfaSimulator -User`):
-/// a push, then after their delay the same answer the MFA Server side gives (approve,
-/// deny, fraud; no response times out after `no_response_after`).
-pub fn scripted(user: &crate::User, no_response_after: Duration) -> Script {
-    use crate::Answer;
-    let step = match user.answer {
-        Answer::Approve => (
-            user.delay(),
-            "allow",
-            "allow",
-            "Success. Logging you in...".to_string(),
-        ),
-        Answer::Deny => (
-            user.delay(),
-            "deny",
-            "deny",
-            "Login request denied.".to_string(),
-        ),
+/// The Duo device id of a phone: `DP` and 18 letters and digits from its SHA-256 (two
+/// users with one phone share one device, as on a real Duo account).
+pub fn device_id(phone: &str) -> String {
+    use sha2::{Digest, Sha256};
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let d = Sha256::digest(phone.as_bytes());
+    let tail: String = d
+        .iter()
+        .take(18)
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect();
+    format!("DP{tail}")
+}
+
+/// What a directory user (one Duo has no script for) does in Duo: its MFA Server answer
+/// as a push (`approve`, `deny`, `fraud`, `noResponse`); `None` for the SOAP faults.
+pub fn from_directory(u: &crate::directory::User, no_response_after: Duration) -> Option<Preauth> {
+    use crate::directory::Answer;
+    let pushed = "Pushed a login request to your device...";
+    let (after, result, status, msg) = match u.answer {
+        Answer::Approve => (u.delay(), "allow", "allow", "Success. Logging you in..."),
+        Answer::Deny => (u.delay(), "deny", "deny", "Login request denied."),
         Answer::Fraud => (
-            user.delay(),
+            u.delay(),
             "deny",
             "fraud",
-            "Login request reported as fraudulent.".to_string(),
+            "Login request reported as fraudulent.",
         ),
-        _ => (
-            no_response_after,
-            "deny",
-            "timeout",
-            "Login timed out.".to_string(),
-        ),
+        Answer::NoResponse => (no_response_after, "deny", "timeout", "Login timed out."),
+        _ => return None,
     };
-    Script {
+    Some(Preauth::Auth(Script {
         eager: false,
         raw: None,
-        steps: vec![waiting("Pushed a login request to your device..."), step],
-    }
+        steps: vec![waiting(pushed), (after, result, status, msg.into())],
+    }))
 }

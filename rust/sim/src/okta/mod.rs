@@ -7,6 +7,7 @@
 pub mod oauth;
 pub mod users;
 
+use crate::directory::Directory;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -57,8 +58,6 @@ pub struct OktaSim {
     pub numbers: Mutex<Vec<u16>>,
     /// A service app (client credentials with `private_key_jwt`), when one is registered.
     pub service_app: Option<oauth::ServiceApp>,
-    /// The simulator's scripted users: they answer from here before the built-in ones.
-    pub directory: Option<std::sync::Arc<crate::Directory>>,
 }
 
 /// An answer: status, JSON body (empty for 204) and headers.
@@ -85,6 +84,8 @@ pub struct Incoming<'a> {
     pub user_agent: Option<&'a str>,
     /// Body.
     pub body: &'a [u8],
+    /// The simulator's users (aliases, Okta ids, the users a directory file adds).
+    pub directory: &'a Directory,
 }
 
 fn now_unix_ms() -> u64 {
@@ -161,7 +162,6 @@ impl OktaSim {
             calls: Mutex::default(),
             numbers: Mutex::default(),
             service_app: None,
-            directory: None,
         }
     }
 
@@ -186,28 +186,53 @@ impl OktaSim {
         }
     }
 
-    /// The scripted or demo user with this login or id (a scripted user first).
-    fn user(&self, login_or_id: &str) -> Option<Behaviour> {
-        let scripted = |login: &str| {
-            let d = self.directory.as_ref()?;
-            d.scripted(login)
-                .map(|u| users::scripted(&u, self.no_response_after))
-        };
-        scripted(login_or_id)
-            .or_else(|| users::behaviour(login_or_id, self.no_response_after))
-            .or_else(|| {
-                self.directory
-                    .iter()
-                    .flat_map(|d| d.scripted_names())
-                    .filter_map(|l| scripted(&l))
-                    .find(|b| b.id == login_or_id)
-            })
-            .or_else(|| {
-                users::LOGINS
-                    .iter()
-                    .filter_map(|l| users::behaviour(l, self.no_response_after))
-                    .find(|b| b.id == login_or_id)
-            })
+    /// The user with this login: a user scripted in the directory (a file, or
+    /// `Start-MfaSimulator -User`) as scripted, then Okta's own demo users, then the
+    /// directory's other users (by name or alias: an alias reaches its user, whose login is
+    /// another name, as Okta's login short names do), with the directory's Okta id when it
+    /// gives one.
+    fn by_login(&self, login: &str, directory: &Directory) -> Option<Behaviour> {
+        let found = directory.get(login);
+        let canonical = found.as_ref().map_or_else(
+            || login.to_ascii_lowercase(),
+            |u| u.user_name.to_ascii_lowercase(),
+        );
+        let scripted = directory
+            .scripted(login)
+            .and_then(|u| users::from_directory(&u, self.no_response_after));
+        let mut b = scripted
+            .or_else(|| users::behaviour(&canonical, self.no_response_after))
+            .or_else(|| users::from_directory(found.as_ref()?, self.no_response_after))?;
+        if let Some(id) = found.and_then(|u| u.okta_id) {
+            b.id = id;
+        }
+        Some(b)
+    }
+
+    /// Every user Okta knows: the demo logins and the directory's users that have an
+    /// Okta behaviour.
+    fn everyone(&self, directory: &Directory) -> Vec<Behaviour> {
+        let mut all: Vec<Behaviour> = users::LOGINS
+            .iter()
+            .filter_map(|l| self.by_login(l, directory))
+            .collect();
+        for u in directory.users() {
+            if let Some(b) = self.by_login(&u.user_name, directory) {
+                if !all.iter().any(|a| a.login == b.login) {
+                    all.push(b);
+                }
+            }
+        }
+        all
+    }
+
+    /// The user with this login, alias or id.
+    fn user(&self, login_or_id: &str, directory: &Directory) -> Option<Behaviour> {
+        self.by_login(login_or_id, directory).or_else(|| {
+            self.everyone(directory)
+                .into_iter()
+                .find(|b| b.id == login_or_id)
+        })
     }
 
     fn authorized(&self, authorization: Option<&str>) -> bool {
@@ -285,10 +310,11 @@ impl OktaSim {
             return error(400, "E0000001", "Api validation failed: path");
         };
         let s: Vec<&str> = segments.iter().map(String::as_str).collect();
+        let d = req.directory;
         let mut reply = match (req.method, s.as_slice()) {
-            ("GET", ["users"]) => self.list(req.query),
-            ("GET", ["users", who]) => self.get_user(who),
-            ("GET", ["users", uid, "factors"]) => self.factors(uid),
+            ("GET", ["users"]) => self.list(req.query, d),
+            ("GET", ["users", who]) => self.get_user(who, d),
+            ("GET", ["users", uid, "factors"]) => self.factors(uid, d),
             ("POST", ["users", uid, "factors", fid, "verify"]) => self.verify(uid, fid, &req),
             ("GET", ["users", uid, "factors", fid, "transactions", tid]) => {
                 self.poll(uid, fid, tid)
@@ -321,17 +347,17 @@ impl OktaSim {
         })
     }
 
-    fn list(&self, query: &str) -> OktaReply {
+    fn list(&self, query: &str, directory: &Directory) -> OktaReply {
         let limit = query
             .split('&')
             .find_map(|p| p.strip_prefix("limit="))
             .and_then(|v| v.parse::<usize>().ok())
             .unwrap_or(200);
-        let all: Vec<Value> = users::LOGINS
+        let all: Vec<Value> = self
+            .everyone(directory)
             .iter()
-            .filter_map(|l| users::behaviour(l, self.no_response_after))
             .take(limit)
-            .map(|b| self.user_json(&b))
+            .map(|b| self.user_json(b))
             .collect();
         answer(200, Value::Array(all))
     }
@@ -357,8 +383,8 @@ impl OktaSim {
         Some(r)
     }
 
-    fn get_user(&self, who: &str) -> OktaReply {
-        let Some(b) = self.user(who) else {
+    fn get_user(&self, who: &str, directory: &Directory) -> OktaReply {
+        let Some(b) = self.user(who, directory) else {
             return not_found(&format!("{who} (User)"));
         };
         if let Some(r) = self.busy(&b) {
@@ -371,8 +397,8 @@ impl OktaSim {
         format!("opf{}", &b.id[3..])
     }
 
-    fn factors(&self, uid: &str) -> OktaReply {
-        let Some(b) = self.user(uid).filter(|b| b.id == uid) else {
+    fn factors(&self, uid: &str, directory: &Directory) -> OktaReply {
+        let Some(b) = self.user(uid, directory).filter(|b| b.id == uid) else {
             return not_found(&format!("{uid} (User)"));
         };
         let mut list = vec![json!({
@@ -428,13 +454,13 @@ impl OktaSim {
     }
 
     fn verify(&self, uid: &str, fid: &str, req: &Incoming<'_>) -> OktaReply {
-        let Some(b) = self.user(uid).filter(|b| b.id == uid) else {
+        let Some(b) = self.user(uid, req.directory).filter(|b| b.id == uid) else {
             return not_found(&format!("{uid} (User)"));
         };
         if !b.push || fid != Self::push_factor_id(&b) {
             return not_found(&format!("{fid} (UserFactor)"));
         }
-        if req.user_agent.map_or(true, |ua| ua.trim().is_empty()) {
+        if req.user_agent.is_none_or(|ua| ua.trim().is_empty()) {
             return error(
                 400,
                 "E0000001",

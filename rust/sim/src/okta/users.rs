@@ -63,29 +63,6 @@ pub fn behaviour(login: &str, no_response_after: Duration) -> Option<Behaviour> 
     Some(b)
 }
 
-/// A user scripted in the simulator's directory (a file, or `Start-MfaSimulator -User`):
-/// an Okta Verify push whose poll answers, after their delay, the same as the MFA Server
-/// side (approve: SUCCESS; deny and fraud: REJECTED, Okta's "No, it's not me"; no
-/// response: TIMEOUT after `no_response_after`).
-pub fn scripted(user: &crate::User, no_response_after: Duration) -> Behaviour {
-    use crate::Answer;
-    let login = user.user_name.to_lowercase();
-    let last = match user.answer {
-        Answer::Approve => (user.delay(), "SUCCESS"),
-        Answer::Deny | Answer::Fraud => (user.delay(), "REJECTED"),
-        _ => (no_response_after, "TIMEOUT"),
-    };
-    Behaviour {
-        id: format!("00u{}", id_of(&login)),
-        login,
-        push: true,
-        always_number: false,
-        steps: vec![(Duration::ZERO, "WAITING"), last],
-        busy: 0,
-        throttled: false,
-    }
-}
-
 /// A stable 17-character id from the login (letters and digits).
 fn id_of(login: &str) -> String {
     use sha2::{Digest, Sha256};
@@ -110,3 +87,29 @@ pub const LOGINS: &[&str] = &[
     "ratelimited@faults.contoso.com",
     "throttled@faults.contoso.com",
 ];
+
+/// What a directory user (one Okta has no script for) does in Okta: its MFA Server answer
+/// as a push (`approve`, `deny`, `fraud`, `noResponse`); `None` for the SOAP faults (Okta
+/// does not know them).
+pub fn from_directory(
+    u: &crate::directory::User,
+    no_response_after: Duration,
+) -> Option<Behaviour> {
+    use crate::directory::Answer;
+    let login = u.user_name.to_ascii_lowercase();
+    let last = match u.answer {
+        Answer::Approve => (u.delay(), "SUCCESS"),
+        Answer::Deny | Answer::Fraud => (u.delay(), "REJECTED"),
+        Answer::NoResponse => (no_response_after, "TIMEOUT"),
+        _ => return None,
+    };
+    Some(Behaviour {
+        id: format!("00u{}", id_of(&login)),
+        login,
+        push: true,
+        always_number: false,
+        steps: vec![(Duration::ZERO, "WAITING"), last],
+        busy: 0,
+        throttled: false,
+    })
+}

@@ -1,0 +1,579 @@
+//! The privacyIDEA provider (privacyIDEA 3.x push tokens, its Authenticator app): a service
+//! account starts a push challenge for the approver, the engine polls the transaction, and
+//! only privacyIDEA's final check decides.
+//!
+//! - [`config`]: the nested `privacyidea` configuration (`realm`, `responseSigningKeyFile`);
+//! - [`auth`]: the service account's session (`POST /auth`, the token reused until it expires);
+//! - [`api`]: bounded calls, a nonce per call, signed answers checked, retries;
+//! - [`signature`]: what privacyIDEA signs and the RSA-PSS check of it;
+//! - [`decide`]: what the answers mean, fail closed;
+//! - [`identity`]: a name resolved to privacyIDEA's user (id, resolver, realm) and push tokens.
+//!
+//! Flow of an approval (privacyIDEA 3.14, `privacyidea/api/validate.py`): `POST /auth` (the
+//! service account's token, once per connection and then on expiry) → `POST
+//! /validate/triggerchallenge` (`user`, `realm`, `type=push`; the service account needs the
+//! admin right `triggerchallenge`) → `GET /validate/polltransaction` (anonymous), at most once
+//! a second (`crate::pace`), until `accept`, `declined` or `cancelled` → for `accept`, `POST
+//! /validate/check` (`user`, `realm`, empty `pass`, `transaction_id`), whose `ACCEPT` with
+//! `value: true` is the only approval. A request that stops waiting before privacyIDEA decided
+//! (cancelled, past its deadline, a refused answer) withdraws the challenge with `DELETE
+//! /token/challenges/transaction/<id>` (the admin right `cancelchallenge`), best effort: without
+//! that right the challenge stays answerable until it expires (privacyIDEA's
+//! `PushChallengeValidityTime`, 120 s by default), but nothing reads its answer any more.
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod decide;
+pub mod identity;
+pub mod signature;
+
+use crate::config::{ClientConfig, ConfigError, Secrets};
+use crate::outcome::{FailureKind, Outcome, Status};
+use crate::progress::Progress;
+use crate::provider::{BoxFuture, Provider};
+use crate::redact::Redactor;
+use crate::request::{Operation, Query};
+use api::{Answer, Api, CallError, Retry};
+use auth::Session;
+use decide::{Check, Poll};
+use identity::ResolvedUser;
+use reqwest::{Method, Url};
+use serde_json::json;
+use signature::SigningKey;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use config::NAME;
+
+/// The largest response signing key file read (a PEM public key is under 2 KiB).
+const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
+
+/// The privacyIDEA provider.
+#[derive(Debug)]
+pub struct PrivacyIdea {
+    api: Arc<Api>,
+    session: Arc<Session>,
+    realm: String,
+}
+
+/// What to do next after a failure of `kind` against privacyIDEA (where it differs from
+/// the other providers' step).
+pub fn next_step(kind: FailureKind) -> Option<&'static str> {
+    Some(match kind {
+        FailureKind::Authentication => "check -Credential (userName and its password: a privacyIDEA admin, made with pi-manage admin add) and that an admin policy gives it triggerchallenge (and cancelchallenge, to withdraw pushes); and -Uri (uri).",
+        FailureKind::Dns => "check the host name in -Uri (uri) and this machine's DNS; behind a proxy, give -Proxy or -UseSystemProxy (proxy).",
+        FailureKind::Connect => "check the host and port in -Uri (uri), that privacyIDEA's web server answers there, and the firewall; behind a proxy, give -Proxy or -UseSystemProxy (proxy).",
+        FailureKind::HttpStatus => "check -Uri (uri: privacyIDEA's base URL, without /validate or /auth) and the web server's and privacyIDEA's logs; 429 and 5xx mean the server is busy: try again later.",
+        FailureKind::Protocol => "the answer was not one privacyIDEA 3.x sends, or it did not verify with -ResponseSigningKey (privacyidea.responseSigningKeyFile, the server's PI_AUDIT_KEY_PUBLIC): check -Uri and that nothing between rewrites answers; nothing was approved.",
+        _ => return None,
+    })
+}
+
+/// The push that is waiting: withdrawn when dropped while armed (the request stopped
+/// waiting before privacyIDEA decided): a best-effort `DELETE` on the runtime, bounded to 5 s.
+struct Withdraw {
+    api: Arc<Api>,
+    session: Arc<Session>,
+    transaction: Option<String>,
+}
+
+impl Withdraw {
+    fn disarm(&mut self) {
+        self.transaction = None;
+    }
+}
+
+impl Drop for Withdraw {
+    fn drop(&mut self) {
+        let Some(tx) = self.transaction.take() else {
+            return;
+        };
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let (api, session) = (self.api.clone(), self.session.clone());
+        runtime.spawn(async move {
+            let _ = tokio::time::timeout(Duration::from_secs(5), async {
+                let token = session.token(&api).await?;
+                let url = api.url("/token/challenges/transaction", Some(&tx));
+                api.call(
+                    Method::DELETE,
+                    &url,
+                    &[],
+                    Some(&token.value),
+                    Retry::Safe,
+                    "cancelchallenge",
+                )
+                .await
+            })
+            .await;
+        });
+    }
+}
+
+impl PrivacyIdea {
+    /// Builds the provider: TLS, proxy, the service account, the response signing key
+    /// (read now, so a wrong file is an error of the connection).
+    pub fn new(
+        config: &ClientConfig,
+        secrets: &Secrets,
+        redactor: Arc<Redactor>,
+    ) -> Result<Self, ConfigError> {
+        let (http, timeout) = crate::transport::http_client(config, secrets)?;
+        let base = Url::parse(&config.uri).map_err(|e| ConfigError::new("uri", e.to_string()))?;
+        let pi = config
+            .privacyidea
+            .as_ref()
+            .ok_or_else(|| ConfigError::new(NAME, "is required for provider privacyidea"))?;
+        let key = match &pi.response_signing_key_file {
+            Some(path) => Some(read_key(path)?),
+            None => None,
+        };
+        let user = config
+            .user_name
+            .as_deref()
+            .ok_or_else(|| ConfigError::new("userName", "is required for provider privacyidea"))?;
+        let password = secrets.basic_password.as_ref().ok_or_else(|| {
+            ConfigError::new("basicPassword", "is required for provider privacyidea")
+        })?;
+        Ok(Self {
+            api: Arc::new(Api::new(http, base, timeout, redactor, key)),
+            session: Arc::new(Session::new(user, password)),
+            realm: pi.realm.clone(),
+        })
+    }
+
+    fn outcome(&self, q: &Query) -> Outcome {
+        Outcome::new(
+            q.operation.name(),
+            NAME,
+            q.user_name.as_deref().unwrap_or_default(),
+            true,
+        )
+    }
+
+    fn failed(&self, mut o: Outcome, e: CallError) -> Outcome {
+        let status = if e.kind == FailureKind::Timeout {
+            Status::TimedOut
+        } else {
+            Status::Failed
+        };
+        let message = match next_step(e.kind) {
+            Some(step) if !e.message.contains(crate::next_step::MARKER) => {
+                format!(
+                    "{}. {}{step}",
+                    e.message.trim_end_matches('.'),
+                    crate::next_step::MARKER
+                )
+            }
+            _ => e.message,
+        };
+        o.set_failed(status, e.kind, message);
+        o
+    }
+
+    /// A call as the service account; a reused token that is refused (401) is replaced once.
+    async fn admin_call(
+        &self,
+        method: Method,
+        url: &Url,
+        params: &[(&str, &str)],
+        retry: Retry,
+        op: &'static str,
+        o: &mut Outcome,
+    ) -> Result<Answer, CallError> {
+        let token = self.session.token(&self.api).await?;
+        o.http_calls += 1 + u32::from(token.fresh);
+        let first = self
+            .api
+            .call(method.clone(), url, params, Some(&token.value), retry, op)
+            .await;
+        match first {
+            Err(e) if e.status == Some(401) && !token.fresh => {
+                self.session.forget(&token.value).await;
+                let token = self.session.token(&self.api).await?;
+                o.http_calls += 2;
+                self.api
+                    .call(method, url, params, Some(&token.value), retry, op)
+                    .await
+            }
+            other => other,
+        }
+    }
+
+    /// `name` as privacyIDEA resolves it in the connection's realm (`None`: no such user):
+    /// the user's id, resolver and realm, and its usable push tokens.
+    pub async fn resolve(
+        &self,
+        name: &str,
+        o: &mut Outcome,
+    ) -> Result<Option<ResolvedUser>, CallError> {
+        identity::check_name(name)?;
+        let url = self.api.url("/user/", None);
+        let params = [("username", name), ("realm", self.realm.as_str())];
+        let users = self
+            .admin_call(Method::GET, &url, &params, Retry::Safe, "user", o)
+            .await
+            .map_err(|e| rights(e, "userlist"))?;
+        let Some(mut user) = identity::user_of(&users.doc, &self.realm)? else {
+            return Ok(None);
+        };
+        let url = self.api.url("/token/", None);
+        let params = [
+            ("user", user.login.as_str()),
+            ("realm", self.realm.as_str()),
+            ("type", "push"),
+            ("pagesize", "50"),
+        ];
+        let tokens = self
+            .admin_call(Method::GET, &url, &params, Retry::Safe, "token", o)
+            .await
+            .map_err(|e| rights(e, "tokenlist"))?;
+        user.push_serials = identity::push_serials_of(&tokens.doc, &user)?;
+        Ok(Some(user))
+    }
+
+    async fn authenticate(&self, q: &Query, progress: &Progress) -> Outcome {
+        let mut o = self.outcome(q);
+        if q.mode.is_some() {
+            o.set_failed(
+                Status::Failed,
+                FailureKind::Provider,
+                "mode (-Mode) is an MFA Server setting; privacyIDEA pushes to its Authenticator app: leave -Mode out; nothing was sent",
+            );
+            return o;
+        }
+        let user = q.user_name.as_deref().unwrap_or_default();
+        progress.set("checking", "asking privacyIDEA for a push challenge", None);
+        let url = self.api.url("/validate/triggerchallenge", None);
+        let params = [
+            ("user", user),
+            ("realm", self.realm.as_str()),
+            ("type", "push"),
+        ];
+        let answer = match self
+            .admin_call(
+                Method::POST,
+                &url,
+                &params,
+                Retry::OnlyIfRefused,
+                "triggerchallenge",
+                &mut o,
+            )
+            .await
+        {
+            Ok(a) => a,
+            Err(e) if e.code == Some(904) => {
+                o.set_failed(
+                    Status::Failed,
+                    FailureKind::Provider,
+                    format!(
+                        "privacyIDEA does not know this user in the realm '{}' (error 904); no push was sent. {}check the user name (as privacyIDEA's user store spells it) and -Realm (privacyidea.realm).",
+                        self.realm,
+                        crate::next_step::MARKER
+                    ),
+                );
+                return o;
+            }
+            Err(e) => return self.failed(o, rights(e, "triggerchallenge")),
+        };
+        let trigger = match decide::trigger(&answer.doc) {
+            Ok(t) => t,
+            Err(e) => return self.failed(o, protocol("triggerchallenge", e)),
+        };
+        // From here a challenge may be on a phone: leaving before privacyIDEA decided withdraws it.
+        let mut withdraw = Withdraw {
+            api: self.api.clone(),
+            session: self.session.clone(),
+            transaction: trigger.transaction_id.clone(),
+        };
+        o.authentication_request_id = trigger.transaction_id.clone();
+        let Some(tx) = trigger
+            .transaction_id
+            .clone()
+            .filter(|_| !trigger.push.is_empty())
+        else {
+            let others = if trigger.others > 0 {
+                " (the challenges privacyIDEA started for the user's other tokens are withdrawn)"
+            } else {
+                ""
+            };
+            o.set_failed(
+                Status::Failed,
+                FailureKind::Provider,
+                format!(
+                    "the user has no active privacyIDEA push token; no push was sent{others}. {}enrol the privacyIDEA Authenticator for the user (a push token, poll-only or with Firebase), or check that the token is active.",
+                    crate::next_step::MARKER
+                ),
+            );
+            return o;
+        };
+        if trigger.push.iter().any(|c| c.client_mode != "poll") {
+            o.set_failed(
+                Status::Failed,
+                FailureKind::Provider,
+                format!(
+                    "privacyIDEA asks the person to type a code from the phone into the asker (push_code_to_phone), which MfaApproval cannot do; the push was withdrawn. {}turn off the authentication policy push_code_to_phone for these users.",
+                    crate::next_step::MARKER
+                ),
+            );
+            return o;
+        }
+        let serials: Vec<String> = trigger.push.iter().map(|c| c.serial.clone()).collect();
+        match trigger.push.iter().find_map(|c| c.presence_answer.clone()) {
+            Some(code) => progress.set(
+                "pushed",
+                &format!("a privacyIDEA push was sent; the user must pick {code} on the phone"),
+                Some(code),
+            ),
+            None => progress.set(
+                "pushed",
+                "a privacyIDEA push was sent to the user's phone",
+                None,
+            ),
+        }
+        let mut pace = crate::pace::Pace::default();
+        let poll_url = self.api.url("/validate/polltransaction", None);
+        let status = loop {
+            pace.ready().await;
+            o.http_calls += 1;
+            let answer = match self
+                .api
+                .call(
+                    Method::GET,
+                    &poll_url,
+                    &[("transaction_id", tx.as_str())],
+                    None,
+                    Retry::Safe,
+                    "polltransaction",
+                )
+                .await
+            {
+                Ok(a) => a,
+                Err(e) => return self.failed(o, e),
+            };
+            match decide::poll(&answer.doc) {
+                Ok(Poll::Pending) => {
+                    progress.set(
+                        "waiting",
+                        "waiting for the user to answer the privacyIDEA push",
+                        None,
+                    );
+                }
+                Ok(p) => break p,
+                Err(e) => return self.failed(o, protocol("polltransaction", e)),
+            }
+        };
+        let shown = match status {
+            Poll::Declined => "declined",
+            Poll::Cancelled => "cancelled",
+            _ => "accept",
+        };
+        o.data = Some(json!({ "challengeStatus": shown }));
+        if status != Poll::Accept {
+            withdraw.disarm();
+            o.set_failed(
+                Status::Denied,
+                FailureKind::Provider,
+                format!("the user declined the privacyIDEA push ({shown})"),
+            );
+            return o;
+        }
+        let check_url = self.api.url("/validate/check", None);
+        let params = [
+            ("user", user),
+            ("realm", self.realm.as_str()),
+            ("pass", ""),
+            ("transaction_id", tx.as_str()),
+        ];
+        o.http_calls += 1;
+        let answer = self
+            .api
+            .call(
+                Method::POST,
+                &check_url,
+                &params,
+                None,
+                Retry::OnlyIfRefused,
+                "check",
+            )
+            .await;
+        // The check consumes the challenge: nothing is left to withdraw, whatever it said.
+        withdraw.disarm();
+        let answer = match answer {
+            Ok(a) => a,
+            Err(e) => return self.failed(o, e),
+        };
+        let verdict = match decide::check(&answer.doc, &serials) {
+            Ok(v) => v,
+            Err(e) => return self.failed(o, protocol("check", e)),
+        };
+        let authentication = answer
+            .result()
+            .get("authentication")
+            .and_then(|v| v.as_str())
+            .map(|a| self.api.server_text(a, None, 20))
+            .unwrap_or_default();
+        o.data = Some(json!({ "challengeStatus": shown, "authentication": authentication }));
+        match verdict {
+            Check::Accept => {
+                // The privacyIDEA decision: the final check's ACCEPT with value true.
+                o.approve_as_decided();
+                o.message = "approved in the privacyIDEA Authenticator (ACCEPT)".into();
+            }
+            Check::Declined => o.set_failed(
+                Status::Denied,
+                FailureKind::Provider,
+                "the user declined the privacyIDEA push (DECLINED)",
+            ),
+            Check::Rejected => o.set_failed(
+                Status::Failed,
+                FailureKind::Provider,
+                format!("privacyIDEA reported the push answered, but its final check said {authentication}; not an approval"),
+            ),
+        }
+        o
+    }
+
+    async fn query(&self, q: &Query) -> Outcome {
+        let mut o = self.outcome(q);
+        match q.operation {
+            Operation::TestSecurity => {
+                o.http_calls += 1;
+                let rights = match self.session.rights(&self.api).await {
+                    Ok(r) => r,
+                    Err(e) => return self.failed(o, e),
+                };
+                let has = |right: &str| rights.iter().any(|r| r == right);
+                if !has("triggerchallenge") {
+                    return self.failed(
+                        o,
+                        rights_missing(CallError::new(
+                            FailureKind::Authentication,
+                            "privacyIDEA accepted the service account, but it may not trigger challenges (no triggerchallenge right)",
+                        ), "triggerchallenge"),
+                    );
+                }
+                if !has("cancelchallenge") {
+                    o.warnings.push("the privacyIDEA service account has no cancelchallenge right: pushes nobody waits for any more stay on the phones until they expire".into());
+                }
+                o.status = Status::Completed;
+                o.message =
+                    "privacyIDEA accepted the service account, which may trigger challenges".into();
+                let shown: Vec<String> = rights
+                    .iter()
+                    .map(|r| self.api.server_text(r, None, 40))
+                    .collect();
+                o.data = Some(json!({ "message": "privacyIDEA check succeeded", "rights": shown }));
+            }
+            Operation::UserExists | Operation::GetUserSettings => {
+                let name = q.user_name.as_deref().unwrap_or_default();
+                let user = match self.resolve(name, &mut o).await {
+                    Ok(u) => u,
+                    Err(e) => return self.failed(o, e),
+                };
+                o.status = Status::Completed;
+                if q.operation == Operation::UserExists {
+                    o.message = format!(
+                        "user {}",
+                        if user.is_some() { "found" } else { "not found" }
+                    );
+                    o.data = Some(json!({ "exists": user.is_some() }));
+                    return o;
+                }
+                let push = user.as_ref().is_some_and(|u| !u.push_serials.is_empty());
+                o.message = format!("push token {}", if push { "active" } else { "not found" });
+                o.data = Some(json!({ "userSettings": {
+                    "Mode": "push",
+                    "Exists": user.is_some(),
+                    "Enabled": push,
+                    "PhoneAppActivated": push,
+                    "UserId": user.as_ref().map(|u| u.user_id.clone()),
+                    "Resolver": user.as_ref().map(|u| u.resolver.clone()),
+                    "Realm": user.as_ref().map(|u| u.realm.clone()),
+                    "PushSerials": user.as_ref().map(|u| u.push_serials.clone()).unwrap_or_default(),
+                }}));
+            }
+            Operation::GenerateActivationCode | Operation::Authenticate => {
+                o.set_failed(
+                    Status::Failed,
+                    FailureKind::Provider,
+                    format!(
+                        "{} is not supported by the privacyidea provider",
+                        q.operation.name()
+                    ),
+                );
+            }
+        }
+        o
+    }
+}
+
+/// A member the decision reads is missing, mistyped or contradicts another: a protocol
+/// failure, never a decision.
+fn protocol(op: &str, e: impl std::fmt::Display) -> CallError {
+    CallError::new(
+        FailureKind::Protocol,
+        format!("{op}: the answer is not usable ({e}); not an approval"),
+    )
+}
+
+/// A 403 names the admin right the service account lacks.
+fn rights(e: CallError, right: &str) -> CallError {
+    if e.status == Some(403) {
+        rights_missing(e, right)
+    } else {
+        e
+    }
+}
+
+/// `e` with the next step: give the service account `right`.
+fn rights_missing(mut e: CallError, right: &str) -> CallError {
+    e.message = format!(
+        "{}. {}give the service account the admin right {right} in a privacyIDEA admin policy (scope admin, adminuser the service account).",
+        e.message.trim_end_matches('.'),
+        crate::next_step::MARKER
+    );
+    e
+}
+
+/// Reads the response signing key file (bounded), naming the field on any problem.
+fn read_key(path: &str) -> Result<SigningKey, ConfigError> {
+    let field = "privacyidea.responseSigningKeyFile";
+    let file = std::fs::File::open(path)
+        .map_err(|e| ConfigError::new(field, format!("cannot be opened: {e}")))?;
+    let mut pem = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(file, MAX_KEY_FILE_BYTES + 1),
+        &mut pem,
+    )
+    .map_err(|e| ConfigError::new(field, format!("cannot be read: {e}")))?;
+    if pem.len() as u64 > MAX_KEY_FILE_BYTES {
+        return Err(ConfigError::new(
+            field,
+            "is larger than 64 KiB; give the PEM public key file (PI_AUDIT_KEY_PUBLIC)",
+        ));
+    }
+    SigningKey::from_pem(mfa_protocol::text::without_utf8_bom(&pem))
+        .map_err(|p| ConfigError::new(field, p))
+}
+
+impl Provider for PrivacyIdea {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn cancelled_message(&self) -> &'static str {
+        "cancelled by the caller before an answer; not an approval (a pending privacyIDEA push is withdrawn with cancelchallenge, best effort)"
+    }
+
+    fn run<'a>(&'a self, query: &'a Query, progress: &'a Progress) -> BoxFuture<'a, Outcome> {
+        Box::pin(async move {
+            match query.operation {
+                Operation::Authenticate => self.authenticate(query, progress).await,
+                _ => self.query(query).await,
+            }
+        })
+    }
+}
