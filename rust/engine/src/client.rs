@@ -420,6 +420,13 @@ mod tests {
                     ..Default::default()
                 },
             ),
+            (
+                r#"{"provider":"privacyidea","uri":"https://pi.contoso.com","userName":"svc","privacyidea":{"realm":"contoso"}}"#,
+                Secrets {
+                    basic_password: secret("a-service-password"),
+                    ..Default::default()
+                },
+            ),
         ];
         let mut seen = Vec::new();
         for (json, secrets) in cases {

@@ -1,8 +1,9 @@
 //! Four eyes by identity through the C ABI (ABI 5, issue 24): `mfa_request_check` knows only
 //! spellings and accepts two names of one person; the provider's resolution refuses them
 //! before any push, for MFA Server (an alias), Duo (an alias) and Okta (a login and its user
-//! id); the outcome carries `identityCheck` and each approver's `identity`; RADIUS needs
-//! `allowNameOnlyIdentity`, which the resolving providers refuse.
+//! id); the outcome carries `identityCheck` and each approver's `identity` (privacyIDEA's
+//! too: the user in its resolver); RADIUS needs `allowNameOnlyIdentity`, which the resolving
+//! providers refuse.
 
 mod common;
 use common::*;
@@ -151,6 +152,65 @@ fn different_people_carry_their_identity_in_the_outcome() {
         mfa_request_free(req);
         mfa_client_free(client);
     }
+}
+
+#[test]
+fn privacyidea_people_are_the_users_it_resolves() {
+    let sim = sim();
+    let client = client_secret(
+        &pinned(
+            &sim,
+            &format!(
+                r#""provider":"privacyidea","uri":"https://{}","userName":"{}","privacyidea":{{"realm":"contoso"}}"#,
+                sim.addr,
+                mfa_sim::DEMO_USER
+            ),
+        ),
+        MFA_SECRET_BASIC_PASSWORD,
+        mfa_sim::DEMO_PASSWORD,
+    );
+    let triggered = || {
+        sim.privacyidea_calls()
+            .iter()
+            .filter(|c| c.path == "/validate/triggerchallenge")
+            .map(|c| {
+                c.params
+                    .iter()
+                    .find(|(k, _)| k == "user")
+                    .unwrap()
+                    .1
+                    .clone()
+            })
+            .collect::<Vec<_>>()
+    };
+    let req = start(
+        client,
+        r#"{"approvers":["alice@contoso.com","carol"],"require":"any","excludeUserNames":["bob"],"timeoutSeconds":20}"#,
+    );
+    assert_eq!(wait(req), MFA_STATUS_APPROVED, "{}", outcome(req));
+    let o = outcome(req);
+    assert_eq!(o["identityCheck"], "provider", "{o}");
+    assert_eq!(
+        o["approvers"][0]["identity"], "privacyIDEA user contoso/contoso-users/1001",
+        "{o}"
+    );
+    assert_eq!(
+        o["approvers"][1]["identity"], "privacyIDEA user contoso/contoso-users/1003",
+        "{o}"
+    );
+    unsafe { mfa_request_free(req) };
+    // Each push went to the login privacyIDEA answered with for the name resolved.
+    let mut pushed = triggered();
+    pushed.sort();
+    assert_eq!(pushed, ["alice", "carol"]);
+    // An excluded name privacyIDEA does not know blocks the request: nothing is pushed.
+    let o = decide(
+        client,
+        r#"{"approvers":["alice@contoso.com"],"excludeUserNames":["nobody@contoso.com"],"timeoutSeconds":20}"#,
+    );
+    assert_eq!(o["failureKind"], "identity", "{o}");
+    assert_eq!(triggered().len(), 2, "nothing more was pushed");
+    unsafe { mfa_client_free(client) };
 }
 
 #[test]

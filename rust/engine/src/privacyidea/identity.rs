@@ -39,6 +39,23 @@ impl ResolvedUser {
             self.realm, self.resolver, self.user_id
         )
     }
+
+    /// How the record shows the person (`privacyIDEA user contoso/contoso-users/1001`),
+    /// before it is bounded as server text.
+    pub fn shown(&self) -> String {
+        format!(
+            "privacyIDEA user {}/{}/{}",
+            self.realm, self.resolver, self.user_id
+        )
+    }
+
+    /// Four eyes' identity of this user (one key: [`ResolvedUser::identity`]; `shown`, the
+    /// bounded display form), holding the user the push goes to.
+    pub(crate) fn into_identity(self, shown: String) -> crate::identity::Identity {
+        crate::identity::Identity::new()
+            .with_key("privacyidea-user", &self.identity(), shown)
+            .with_resolved(self)
+    }
 }
 
 fn protocol(op: &str, why: impl std::fmt::Display) -> CallError {

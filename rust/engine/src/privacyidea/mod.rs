@@ -234,7 +234,36 @@ impl PrivacyIdea {
         Ok(Some(user))
     }
 
-    async fn authenticate(&self, q: &Query, progress: &Progress) -> Outcome {
+    /// Who the approver is, as privacyIDEA resolves them (four eyes): the user in its
+    /// resolver, whatever spelling found them; a name privacyIDEA does not know is not
+    /// asked (its outcome says why). A known user without a push token is still someone:
+    /// excluding them works, and asking them fails at the push.
+    async fn identify(&self, q: &Query) -> Result<crate::identity::Identity, Outcome> {
+        let mut o = self.outcome(q);
+        let name = q.user_name.as_deref().unwrap_or_default();
+        match self.resolve(name, &mut o).await {
+            Ok(Some(user)) => {
+                let shown = self.api.server_text(&user.shown(), None, 120);
+                let mut id = user.into_identity(shown);
+                id.http_calls = o.http_calls;
+                Ok(id)
+            }
+            Ok(None) => Err(o.fail(
+                Status::Failed,
+                FailureKind::Provider,
+                format!(
+                    "privacyIDEA does not know this user in the realm '{}'; no push was sent. {}check the user name (as privacyIDEA's user store spells it) and -Realm (privacyidea.realm).",
+                    self.realm,
+                    crate::next_step::MARKER
+                ),
+            )),
+            Err(e) => Err(self.failed(o, e)),
+        }
+    }
+
+    /// An approval for `q`, pushed to `login` when four eyes resolved the approver (the
+    /// login privacyIDEA answered with: exactly the user resolved), else to the name asked.
+    async fn authenticate(&self, q: &Query, login: Option<&str>, progress: &Progress) -> Outcome {
         let mut o = self.outcome(q);
         if q.mode.is_some() {
             o.set_failed(
@@ -244,7 +273,7 @@ impl PrivacyIdea {
             );
             return o;
         }
-        let user = q.user_name.as_deref().unwrap_or_default();
+        let user = login.unwrap_or_else(|| q.user_name.as_deref().unwrap_or_default());
         progress.set("checking", "asking privacyIDEA for a push challenge", None);
         let url = self.api.url("/validate/triggerchallenge", None);
         let params = [
@@ -321,11 +350,12 @@ impl PrivacyIdea {
             return o;
         }
         let serials: Vec<String> = trigger.push.iter().map(|c| c.serial.clone()).collect();
-        match trigger.push.iter().find_map(|c| c.presence_answer.clone()) {
+        let presence = trigger.push.iter().find_map(|c| c.presence_answer.clone());
+        match &presence {
             Some(code) => progress.set(
                 "pushed",
                 &format!("a privacyIDEA push was sent; the user must pick {code} on the phone"),
-                Some(code),
+                Some(code.clone()),
             ),
             None => progress.set(
                 "pushed",
@@ -333,6 +363,14 @@ impl PrivacyIdea {
                 None,
             ),
         }
+        // While it waits, the message still names the option to pick (the asker may read the
+        // progress only after the first poll).
+        let waiting = match &presence {
+            Some(code) => format!(
+                "waiting for the user to answer the privacyIDEA push; the user must pick {code} on the phone"
+            ),
+            None => "waiting for the user to answer the privacyIDEA push".to_owned(),
+        };
         let mut pace = crate::pace::Pace::default();
         let poll_url = self.api.url("/validate/polltransaction", None);
         let status = loop {
@@ -355,11 +393,7 @@ impl PrivacyIdea {
             };
             match decide::poll(&answer.doc) {
                 Ok(Poll::Pending) => {
-                    progress.set(
-                        "waiting",
-                        "waiting for the user to answer the privacyIDEA push",
-                        None,
-                    );
+                    progress.set("waiting", &waiting, None);
                 }
                 Ok(p) => break p,
                 Err(e) => return self.failed(o, protocol("polltransaction", e)),
@@ -571,8 +605,38 @@ impl Provider for PrivacyIdea {
     fn run<'a>(&'a self, query: &'a Query, progress: &'a Progress) -> BoxFuture<'a, Outcome> {
         Box::pin(async move {
             match query.operation {
-                Operation::Authenticate => self.authenticate(query, progress).await,
+                Operation::Authenticate => self.authenticate(query, None, progress).await,
                 _ => self.query(query).await,
+            }
+        })
+    }
+
+    fn resolves_identity(&self) -> bool {
+        true
+    }
+
+    fn resolve<'a>(
+        &'a self,
+        query: &'a Query,
+        _progress: &'a Progress,
+    ) -> BoxFuture<'a, Result<crate::identity::Identity, Box<Outcome>>> {
+        Box::pin(async move { self.identify(query).await.map_err(Box::new) })
+    }
+
+    fn run_resolved<'a>(
+        &'a self,
+        query: &'a Query,
+        identity: &'a crate::identity::Identity,
+        progress: &'a Progress,
+    ) -> BoxFuture<'a, Outcome> {
+        Box::pin(async move {
+            match identity.resolved_as::<ResolvedUser>() {
+                Some(user) => self.authenticate(query, Some(&user.login), progress).await,
+                None => self.outcome(query).fail(
+                    Status::Failed,
+                    FailureKind::Internal,
+                    "internal error: the identity was not resolved by privacyIDEA; nothing was sent, not an approval",
+                ),
             }
         })
     }
