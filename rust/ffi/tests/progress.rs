@@ -6,8 +6,8 @@
 //! nothing after it; the stages only move forward (a several-approver request on a provider
 //! that says who a name is goes through `resolving` first). No provider writes `done` itself
 //! (the RADIUS provider did, which stopped a several-approver request's progress after the
-//! first answer). Four providers: MFA Server, Duo, Okta and RADIUS, each against the
-//! simulator, whose scripted user `slow@contoso.com` answers on all of them.
+//! first answer). Five providers: MFA Server, Duo, Okta, RADIUS and privacyIDEA, each
+//! against the simulator, whose scripted user `slow@contoso.com` answers on all of them.
 
 mod common;
 use common::*;
@@ -92,6 +92,17 @@ fn okta_client(sim: &mfa_sim::Background) -> *mut mfa_client {
         MFA_SECRET_OKTA_API_TOKEN,
         mfa_sim::okta::DEMO_API_TOKEN,
     )
+}
+
+/// A client for the simulator's privacyIDEA side (the demo caller as the service account).
+fn privacyidea_client(sim: &mfa_sim::Background) -> *mut mfa_client {
+    let json = format!(
+        r#"{{"provider":"privacyidea","uri":"https://{}","userName":"{}","serverCertificateSha256":["{}"],"privacyidea":{{"realm":"contoso"}}}}"#,
+        sim.addr,
+        mfa_sim::DEMO_USER,
+        sim.cert_sha256.as_deref().unwrap()
+    );
+    client_of(&json, MFA_SECRET_BASIC_PASSWORD, mfa_sim::DEMO_PASSWORD)
 }
 
 /// The simulator's RADIUS side on its own runtime thread, answering from `sim`'s
@@ -366,6 +377,19 @@ fn radius_single_and_several() {
     single("radius", client, &want);
     // Names only (allowNameOnlyIdentity): nothing to resolve.
     several("radius", client, &want);
+    unsafe { mfa_client_free(client) };
+}
+
+#[test]
+fn privacyidea_single_and_several() {
+    let sim = sim_with_slow_user();
+    let client = privacyidea_client(&sim);
+    single(
+        "privacyidea",
+        client,
+        &["started", "checking", "pushed", "waiting", "done"],
+    );
+    several("privacyidea", client, STAGES);
     unsafe { mfa_client_free(client) };
 }
 

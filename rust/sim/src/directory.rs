@@ -28,9 +28,9 @@
 //! service, Duo and Okta alike.
 //!
 //! A user scripted that way with `approve`, `deny`, `fraud` or `noResponse` answers the
-//! same on MFA Server, Duo, Okta and RADIUS, after their `delaySeconds`, in place of a
-//! built-in demo user of that name ([`Directory::scripted`]); the other answers are MFA
-//! Server faults. privacyIDEA's side keeps its own demo users.
+//! same on every provider the simulator serves (MFA Server, Duo, Okta, RADIUS, privacyIDEA),
+//! after their `delaySeconds`, in place of a built-in demo user of that name
+//! ([`Directory::scripted`]); the other answers are MFA Server faults.
 
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
@@ -396,8 +396,8 @@ impl Directory {
 
     /// The user `name` names (a user name or an alias), when scripted (a file, standard
     /// input, [`Directory::insert`]) with an answer every provider gives (approve, deny,
-    /// fraud, no response): Duo, Okta and RADIUS answer for them from here instead of from
-    /// their built-in demo users.
+    /// fraud, no response): Duo, Okta, RADIUS and privacyIDEA answer for them from here
+    /// instead of from their built-in demo users.
     pub fn scripted(&self, name: &str) -> Option<User> {
         let user = self.get(name)?;
         let scripted = self

@@ -29,7 +29,7 @@ asmith@contoso.com is alice under another name (an alias) for the SOAP service, 
 --directory adds or replaces users, with aliases, phones and Okta ids (see the README), from a
 JSON file (- : one line of JSON on standard input):
 {\"users\":[{\"userName\":\"alice@contoso.com\",\"answer\":\"deny\",\"delaySeconds\":2}]}; a user
-answering approve, deny, fraud or noResponse answers so on MFA Server, Duo, Okta and RADIUS.";
+answering approve, deny, fraud or noResponse answers so on every provider.";
 
 fn fail(msg: &str) -> ! {
     eprintln!("mfa-sim: {msg}");

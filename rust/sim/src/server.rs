@@ -831,6 +831,7 @@ async fn privacyidea_reply(req: Request<Incoming>, state: &State) -> Response<Si
         query: &query,
         token: token.as_deref(),
         body: &body,
+        directory: &state.ctx.directory,
     });
     if answer.status == 401 {
         state.stats.unauthorized.fetch_add(1, Ordering::Relaxed);

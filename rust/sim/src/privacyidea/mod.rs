@@ -11,6 +11,7 @@
 pub mod users;
 pub mod wire;
 
+use crate::directory::Directory;
 use ring::hmac;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -63,6 +64,9 @@ pub struct Incoming<'a> {
     pub token: Option<&'a str>,
     /// The body (a form).
     pub body: &'a [u8],
+    /// The simulator's users: the ones scripted there (a file, or `Start-MfaSimulator
+    /// -User`) are privacyIDEA users too ([`users::scripted`]).
+    pub directory: &'a crate::directory::Directory,
 }
 
 /// An answer: status and body.
@@ -169,7 +173,7 @@ impl PrivacyIdeaSim {
             ("POST", "/auth") => self.auth(get("username"), get("password"), nonce),
             ("POST" | "GET", "/validate/triggerchallenge") => match self.admin(req.token, nonce) {
                 Err(r) => r,
-                Ok(()) => self.trigger(get("user"), get("realm"), nonce),
+                Ok(()) => self.trigger(get("user"), get("realm"), nonce, req.directory),
             },
             ("GET", p) if p.starts_with("/validate/polltransaction") => {
                 let tx = p
@@ -186,9 +190,13 @@ impl PrivacyIdeaSim {
                     ),
                 }
             }
-            ("POST" | "GET", "/validate/check") => {
-                self.check(get("user"), get("realm"), get("transaction_id"), nonce)
-            }
+            ("POST" | "GET", "/validate/check") => self.check(
+                get("user"),
+                get("realm"),
+                get("transaction_id"),
+                nonce,
+                req.directory,
+            ),
             ("DELETE", p) if p.starts_with("/token/challenges/transaction/") => {
                 match self.admin(req.token, nonce) {
                     Err(r) => r,
@@ -197,11 +205,11 @@ impl PrivacyIdeaSim {
             }
             ("GET", "/user/") => match self.admin(req.token, nonce) {
                 Err(r) => r,
-                Ok(()) => self.users(get("username"), get("realm"), nonce),
+                Ok(()) => self.users(get("username"), get("realm"), nonce, req.directory),
             },
             ("GET", "/token/") => match self.admin(req.token, nonce) {
                 Err(r) => r,
-                Ok(()) => self.tokens(get("user"), get("realm"), nonce),
+                Ok(()) => self.tokens(get("user"), get("realm"), nonce, req.directory),
             },
             _ => self.error(
                 404,
@@ -393,15 +401,23 @@ impl PrivacyIdeaSim {
         self.answer(200, 2, c, nonce, Fault::None)
     }
 
-    /// The demo user `name` in `realm` (privacyIDEA's realm names are lower case).
-    fn user(name: Option<&str>, realm: Option<&str>) -> Option<User> {
+    /// The user `name` in `realm` (privacyIDEA's realm names are lower case): a user
+    /// scripted in the directory first, then a demo user.
+    fn user(name: Option<&str>, realm: Option<&str>, directory: &Directory) -> Option<User> {
         if !realm.unwrap_or(REALM).eq_ignore_ascii_case(REALM) {
             return None;
         }
-        users::find(name?)
+        let name = name?;
+        users::scripted_named(name, directory).or_else(|| users::find(name))
     }
 
-    fn trigger(&self, name: Option<&str>, realm: Option<&str>, nonce: Option<&str>) -> Reply {
+    fn trigger(
+        &self,
+        name: Option<&str>,
+        realm: Option<&str>,
+        nonce: Option<&str>,
+        directory: &Directory,
+    ) -> Reply {
         if name.is_none() {
             return self.error(
                 400,
@@ -411,7 +427,7 @@ impl PrivacyIdeaSim {
                 Value::Null,
             );
         }
-        let Some(user) = Self::user(name, realm) else {
+        let Some(user) = Self::user(name, realm, directory) else {
             return self.error(
                 400,
                 904,
@@ -514,8 +530,9 @@ impl PrivacyIdeaSim {
         realm: Option<&str>,
         tx: Option<&str>,
         nonce: Option<&str>,
+        directory: &Directory,
     ) -> Reply {
-        let Some(user) = Self::user(name, realm) else {
+        let Some(user) = Self::user(name, realm, directory) else {
             return self.error(
                 400,
                 904,
@@ -610,11 +627,16 @@ impl PrivacyIdeaSim {
         })
     }
 
-    fn users(&self, pattern: Option<&str>, realm: Option<&str>, nonce: Option<&str>) -> Reply {
+    fn users(
+        &self,
+        pattern: Option<&str>,
+        realm: Option<&str>,
+        nonce: Option<&str>,
+        directory: &Directory,
+    ) -> Reply {
         let list: Vec<Value> = if realm.unwrap_or(REALM).eq_ignore_ascii_case(REALM) {
-            users::LOGINS
-                .iter()
-                .filter_map(|l| users::find(l))
+            users::everyone(directory)
+                .into_iter()
                 .filter(|u| {
                     // An AD resolver with the login attributes sAMAccountName and
                     // userPrincipalName: either finds the user.
@@ -633,8 +655,14 @@ impl PrivacyIdeaSim {
         self.answer(200, 1, c, nonce, Fault::None)
     }
 
-    fn tokens(&self, name: Option<&str>, realm: Option<&str>, nonce: Option<&str>) -> Reply {
-        let user = Self::user(name, realm);
+    fn tokens(
+        &self,
+        name: Option<&str>,
+        realm: Option<&str>,
+        nonce: Option<&str>,
+        directory: &Directory,
+    ) -> Reply {
+        let user = Self::user(name, realm, directory);
         let tokens: Vec<Value> = user
             .iter()
             .filter_map(|u| Some((u, u.serial.clone()?)))
@@ -718,6 +746,7 @@ mod tests {
             query,
             token,
             body: body.as_bytes(),
+            directory: &Directory::demo(),
         });
         let v = serde_json::from_str(&r.body).unwrap_or(Value::Null);
         (r.status, v)

@@ -1,7 +1,9 @@
 //! The privacyIDEA demo users (realm `contoso`) and what their phones do. A name is found by
 //! its login (`alice`) or its user principal name (`alice@contoso.com`), in any case, as an
 //! Active Directory resolver whose login attributes are `sAMAccountName` and
-//! `userPrincipalName` finds it: both are the same privacyIDEA user.
+//! `userPrincipalName` finds it: both are the same privacyIDEA user. A user scripted in the
+//! simulator's directory (a file, or `Start-MfaSimulator -User`) is a privacyIDEA user too, in
+//! place of a demo user with that login ([`scripted`]).
 
 use std::time::Duration;
 
@@ -117,6 +119,65 @@ pub fn find(name: &str) -> Option<User> {
     })
 }
 
+/// A user scripted in the simulator's directory (a file, or `Start-MfaSimulator -User`) with
+/// an answer every provider gives, as privacyIDEA has them: the phone accepts after the
+/// delay, declines after it (deny; fraud too: privacyIDEA's "I did not trigger this" is a
+/// decline), or never answers (no response). The login is the user name without
+/// `@contoso.com` (the demo users' domain), else the whole name, in lower case; a push token
+/// of their own; a stable id from the name. `None` for the MFA Server faults.
+pub fn scripted(u: &crate::directory::User) -> Option<User> {
+    use crate::directory::Answer;
+    use sha2::{Digest, Sha256};
+    let phone = match u.answer {
+        Answer::Approve => Phone::Approve(u.delay()),
+        Answer::Deny | Answer::Fraud => Phone::Decline(u.delay()),
+        Answer::NoResponse => Phone::Ignore,
+        _ => return None,
+    };
+    let name = u.user_name.trim().to_lowercase();
+    let d = Sha256::digest(name.as_bytes());
+    // Past the demo users' ids (1001...), below a million.
+    let id = 100_000 + u32::from_be_bytes([d[0], d[1], d[2], d[3]]) % 900_000;
+    Some(User {
+        login: name
+            .strip_suffix("@contoso.com")
+            .unwrap_or(&name)
+            .to_owned(),
+        user_id: id.to_string(),
+        serial: Some(format!("PIPU{id:08X}")),
+        phone,
+        fault: Fault::None,
+    })
+}
+
+/// The scripted user `name` names (its user name, or its login in the `contoso` realm:
+/// `zed` for `zed@contoso.com`), if any.
+pub fn scripted_named(name: &str, directory: &crate::directory::Directory) -> Option<User> {
+    let name = name.trim();
+    let u = directory.scripted(name).or_else(|| {
+        (!name.contains('@'))
+            .then(|| directory.scripted(&format!("{name}@contoso.com")))
+            .flatten()
+    })?;
+    scripted(&u)
+}
+
+/// Every user privacyIDEA knows: the scripted users, then the demo users none of them
+/// replaces.
+pub fn everyone(directory: &crate::directory::Directory) -> Vec<User> {
+    let mut all: Vec<User> = directory
+        .scripted_names()
+        .iter()
+        .filter_map(|n| scripted_named(n, directory))
+        .collect();
+    for demo in LOGINS.iter().filter_map(|l| find(l)) {
+        if !all.iter().any(|u| u.login == demo.login) {
+            all.push(demo);
+        }
+    }
+    all
+}
+
 /// Every demo login (their ids and serials follow this order).
 pub const LOGINS: &[&str] = &[
     "alice",
@@ -161,5 +222,38 @@ mod tests {
             .collect();
         serials.dedup();
         assert_eq!(serials.len(), LOGINS.len() - 1);
+    }
+
+    #[test]
+    fn a_scripted_user_replaces_a_demo_user_and_is_found_by_login_or_name() {
+        let d = crate::directory::Directory::demo()
+            .apply(br#"{"users":[{"userName":"Alice@contoso.com","answer":"deny","delaySeconds":0},{"userName":"zed@fabrikam.com","answer":"noResponse"},{"userName":"f@contoso.com","answer":"soapFault"}]}"#)
+            .unwrap();
+        let alice = scripted_named("alice", &d).unwrap();
+        assert_eq!(scripted_named("ALICE@contoso.com", &d).unwrap(), alice);
+        assert_eq!(alice.login, "alice");
+        assert_eq!(alice.phone, Phone::Decline(Duration::ZERO));
+        assert_ne!(alice.serial, find("alice").unwrap().serial);
+        let zed = scripted_named("zed@fabrikam.com", &d).unwrap();
+        assert_eq!(
+            (zed.login.as_str(), zed.phone),
+            ("zed@fabrikam.com", Phone::Ignore)
+        );
+        assert!(
+            scripted_named("zed", &d).is_none(),
+            "not in the contoso domain"
+        );
+        assert!(
+            scripted_named("f@contoso.com", &d).is_none(),
+            "an MFA Server fault"
+        );
+        assert!(
+            scripted_named("bob", &d).is_none(),
+            "a demo user stays a demo user"
+        );
+        let all = everyone(&d);
+        assert_eq!(all.iter().filter(|u| u.login == "alice").count(), 1);
+        assert!(all.contains(&alice) && all.contains(&zed));
+        assert_eq!(all.len(), LOGINS.len() + 1);
     }
 }
