@@ -43,8 +43,8 @@ Import-Module Pester -RequiredVersion $pesterVersion
 "@
         $runnerFile = Join-Path $Folder 'run.ps1'
         Set-Content -Path $runnerFile -Value $runner
-        $out = & $Pwsh -NoProfile -NonInteractive -File $runnerFile 2>&1
-        if (-not (Test-Path $resultFile)) { throw "the page's tests did not run: $($out -join [Environment]::NewLine)" }
+        $r = & $InvokeNative -FilePath $Pwsh -ArgumentList @('-NoProfile', '-NonInteractive', '-File', $runnerFile)
+        if (-not (Test-Path $resultFile)) { throw "the page's tests did not run (exit code $($r.ExitCode)): $(@(@($r.Output) + @($r.Error)) -join [Environment]::NewLine)" }
         @(Get-Content -Raw $resultFile | ConvertFrom-Json)
     }
 }

@@ -46,7 +46,12 @@ Describe 'Progress of a -Require All request' {
         param($Provider, $First, $Code)
         $sim = Start-MfaSimulator -Provider $Provider -User $slowCarol
         try {
-            $run = Invoke-Recorded $sim.Connection 'carol@contoso.com', $First
+            $connection = $sim.Connection
+            if ($Provider -eq 'Radius') {
+                # RADIUS cannot say who a name is: two approvers only by names alone.
+                $connection = New-MfaConnection -Provider Radius -Server $connection.Servers -SharedSecret (New-TestSecureString 'demo-radius-shared-secret-for-mfa-sim-only') -AllowNameOnlyIdentity -WarningAction SilentlyContinue
+            }
+            $run = Invoke-Recorded $connection 'carol@contoso.com', $First
         }
         finally { $sim | Stop-MfaSimulator }
         $run.Errors | Should -BeNullOrEmpty
