@@ -27,19 +27,32 @@ pub struct Client {
 
 impl Client {
     /// Validates `config`, reads its certificate files and builds the transport. The
-    /// secrets are consumed and zeroized when this returns.
+    /// secrets are consumed and zeroized when this returns. A refusal's message is redacted of the secrets (a secret typed into the wrong field
+    /// is not repeated).
     pub fn new(config: &ClientConfig, secrets: Secrets) -> Result<Self, ConfigError> {
-        config.validate(&secrets)?;
         let redactor = Arc::new(redactor_for(config, &secrets));
+        Self::build(config, &secrets, &redactor).map_err(|e| ConfigError {
+            field: e.field,
+            problem: redactor.scrub(&e.problem),
+        })
+    }
+
+    fn build(
+        config: &ClientConfig,
+        secrets: &Secrets,
+        redactor: &Arc<Redactor>,
+    ) -> Result<Self, ConfigError> {
+        config.validate(secrets)?;
+        let redactor = redactor.clone();
         let provider: Arc<dyn Provider> = match config.provider.as_str() {
-            "duo" => Arc::new(crate::duo::Duo::new(config, &secrets, redactor.clone())?),
+            "duo" => Arc::new(crate::duo::Duo::new(config, secrets, redactor.clone())?),
             "radius" => Arc::new(crate::radius::Radius::new(
                 config,
-                &secrets,
+                secrets,
                 redactor.clone(),
             )?),
-            "okta" => Arc::new(crate::okta::Okta::new(config, &secrets, redactor.clone())?),
-            _ => Arc::new(MfaServer::new(config, &secrets, redactor.clone())?),
+            "okta" => Arc::new(crate::okta::Okta::new(config, secrets, redactor.clone())?),
+            _ => Arc::new(MfaServer::new(config, secrets, redactor.clone())?),
         };
         let audit = match &config.audit_path {
             Some(p) => Some(Arc::new(crate::audit::Audit::new(p)?)),
@@ -51,6 +64,17 @@ impl Client {
             require_user_match: config.require_user_match,
             audit,
         })
+    }
+
+    /// `text` (a host's error message about this configuration) redacted of `secrets`,
+    /// for refusals made before a client exists (a configuration that does not parse).
+    pub fn scrub_with(secrets: &Secrets, text: &str) -> String {
+        redactor_of(None, None, secrets).scrub(text)
+    }
+
+    /// `text` redacted of this client's secrets (a host's message about a request).
+    pub fn scrub(&self, text: &str) -> String {
+        self.redactor.scrub(text)
     }
 
     /// A client over any provider (tests, and hosts embedding the engine), scrubbing
@@ -163,8 +187,17 @@ impl Client {
     ) -> Option<(Arc<crate::audit::Audit>, String)> {
         let audit = self.audit.clone()?;
         outcome.audit_id = Some(crate::audit::Audit::new_id());
-        // Workflow context comes from the caller; scrub it like everything else.
-        let line = self.redactor.scrub(&audit.line(query, outcome));
+        // Workflow context comes from the caller: redacted before the line bounds each value
+        // (a cut first would keep a piece of a secret), and the line once more as a whole.
+        let scrub = |s: &String| self.redactor.scrub(s);
+        let mut q = query.clone();
+        q.application_name = query.application_name.as_ref().map(scrub);
+        q.push_type = query.push_type.as_ref().map(scrub);
+        q.push_info = query
+            .push_info
+            .as_ref()
+            .map(|info| info.iter().map(|(k, v)| (scrub(k), scrub(v))).collect());
+        let line = self.redactor.scrub(&audit.line(&q, outcome));
         Some((audit, line))
     }
 
@@ -231,10 +264,19 @@ impl Client {
 /// The redactor for a configuration's secrets: every secret in every spelling, and both
 /// HTTP Basic credentials (the server's and the proxy's) as `user:password` and base64.
 fn redactor_for(config: &ClientConfig, secrets: &Secrets) -> Redactor {
+    redactor_of(
+        config.user_name.as_deref(),
+        config.proxy_user_name.as_deref(),
+        secrets,
+    )
+}
+
+/// [`redactor_for`] from the two Basic user names.
+fn redactor_of(user: Option<&str>, proxy_user: Option<&str>, secrets: &Secrets) -> Redactor {
     let mut r = Redactor::default();
     let basic = [
-        (config.user_name.as_deref(), &secrets.basic_password),
-        (config.proxy_user_name.as_deref(), &secrets.proxy_password),
+        (user, &secrets.basic_password),
+        (proxy_user, &secrets.proxy_password),
     ];
     for (user, password) in basic {
         match (user, password) {

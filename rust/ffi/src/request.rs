@@ -225,12 +225,18 @@ pub unsafe extern "C" fn mfa_request_new(
             Ok(s) => s,
             Err(e) => return e,
         };
-        let query = match Query::from_json(json.as_bytes()) {
-            Ok(q) => q,
-            Err(e) => return fail(mfa_result::MFA_INVALID_REQUEST, e.to_string()),
-        };
         // SAFETY: checked non-null; the caller promises a live client.
         let client = unsafe { &*client }.client.clone();
+        let query = match Query::from_json(json.as_bytes()) {
+            Ok(q) => q,
+            // Redacted of the client's secrets, like every message.
+            Err(e) => {
+                return fail(
+                    mfa_result::MFA_INVALID_REQUEST,
+                    client.scrub(&e.to_string()),
+                )
+            }
+        };
         let shared = Arc::new(Shared {
             slot: Mutex::new(Slot::NotStarted),
             done: Condvar::new(),

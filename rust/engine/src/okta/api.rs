@@ -256,7 +256,7 @@ impl Api {
         };
         let mut value = self
             .authorization
-            .header(&self.http, &self.origin, self.timeout)
+            .header(&self.http, &self.origin, self.timeout, &self.redactor)
             .await
             .map_err(failure)?;
         value.set_sensitive(true);
@@ -270,14 +270,16 @@ impl Api {
                 .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
                 .body(b.to_owned());
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| failure(from_transport(classify(&e, self.timeout), op)))?;
+        let response = request.send().await.map_err(|e| {
+            failure(from_transport(
+                classify(&e, self.timeout, &self.redactor),
+                op,
+            ))
+        })?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         self.note_rate_limit(&headers);
-        let bytes = read_limited(response, self.timeout)
+        let bytes = read_limited(response, self.timeout, &self.redactor)
             .await
             .map_err(|e| failure(from_transport(e, op)))?;
         if (200..300).contains(&status) {

@@ -132,7 +132,12 @@ impl Radius {
         };
         match ended {
             Ended::Answer { answer, server } => {
-                let reply = self.redactor.server_text(&answer.reply_message);
+                // Redacted (the shared secret, the password: every spelling) before it is
+                // decoded, cleaned or cut.
+                let reply = self.redactor.server_bytes_within(
+                    &answer.reply_message,
+                    crate::redact::MAX_SERVER_TEXT_CHARS,
+                );
                 let code = match answer.code {
                     AnswerCode::Accept => "Access-Accept",
                     AnswerCode::Reject => "Access-Reject",
