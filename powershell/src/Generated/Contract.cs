@@ -10,7 +10,7 @@ namespace MfaApproval
     public static class Contract
     {
         /// <summary>MFA_ABI_VERSION this module was built for.</summary>
-        public const uint AbiVersion = 4;
+        public const uint AbiVersion = 5;
         public const double DefaultTimeoutSeconds = 120;
         public const double SecondsMax = 86400;
         public const int NameMaxChars = 256;

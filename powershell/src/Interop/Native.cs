@@ -31,7 +31,7 @@ namespace MfaApproval.Interop
     {
         /// <summary>The ABI version this assembly was written for (MFA_ABI_VERSION). Versions
         /// only add within a SONAME major, so any library reporting this or later works.</summary>
-        public const uint ExpectedAbiVersion = 4;
+        public const uint ExpectedAbiVersion = 5;
 
         public const uint StatusPending = 0;
         public const uint SecretBasicPassword = 1;

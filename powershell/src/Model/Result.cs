@@ -42,6 +42,12 @@ namespace MfaApproval
         /// <summary>Approvals: each approver's own answer, in the order named (an approver's
         /// Approved says whose approval the engine counted; only the result's own Approved decides).</summary>
         public Result[] Approvers { get; internal set; }
+        /// <summary>Whether a push left waiting (the request ended before the provider decided
+        /// it: cancelled, timed out, decided by others) was withdrawn: True (the provider
+        /// confirmed it), False (it may still be on the phone: tell the person to deny it), or
+        /// null (nothing needed withdrawing, or the provider cannot withdraw a push). The
+        /// result's own value is False if any approver's is.</summary>
+        public bool? PushWithdrawn { get; internal set; }
 
         /// <summary>The ErrorId -Assert uses for this result (MfaApproval.&lt;status&gt;; from the generated contract).</summary>
         public string ErrorId { get { return Approved ? null : Contract.AssertErrorId(Status); } }
@@ -183,6 +189,8 @@ namespace MfaApproval
             r.Duration = TimeSpan.FromMilliseconds(elapsed is double ? (double)elapsed : 0);
             r.HttpCalls = Int(o, "httpCalls") ?? 0;
             r.AuditId = Text(o, "auditId");
+            object withdrawn = Member(o, "pushWithdrawn");
+            r.PushWithdrawn = withdrawn is bool ? (bool?)(bool)withdrawn : null;
             return r;
         }
 

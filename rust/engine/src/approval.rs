@@ -15,13 +15,16 @@
 //!   enough approvals end it as `Approved`; an answer that makes the quorum impossible
 //!   ends it with that answer's status. Only an approval the engine decided (the provider's
 //!   answer went through the engine's decision table) counts. Whoever has not answered
-//!   when it is decided is cancelled at once (their HTTP calls are dropped).
+//!   when it is decided is cancelled at once (their HTTP calls are dropped), and a push
+//!   left waiting is withdrawn where the provider can (`crate::withdraw`): the outcome
+//!   says whether it was (`pushWithdrawn`).
 
 use crate::check::{check_text, ConfigError};
 use crate::outcome::{ApproverOutcome, FailureKind, Outcome, Status};
 use crate::progress::Progress;
 use crate::provider::Provider;
 use crate::request::Query;
+use crate::withdraw::{WithdrawSlot, Withdrawals};
 use std::collections::HashMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -329,6 +332,7 @@ pub(crate) async fn run(
     provider: &dyn Provider,
     query: &Query,
     progress: &Progress,
+    withdrawals: &Withdrawals,
     blank: &(dyn Fn(&str) -> Outcome + Sync),
 ) -> Outcome {
     let names = query.approver_names();
@@ -337,10 +341,12 @@ pub(crate) async fn run(
     let queries: Vec<Query> = names.iter().map(|n| query.for_approver(n)).collect();
     // Each approver's run reports into the one progress, its code filed under its name.
     let views: Vec<Progress> = names.iter().map(|n| progress.for_approver(n)).collect();
+    let slots: Vec<WithdrawSlot> = names.iter().map(|n| withdrawals.slot(n)).collect();
     let mut runs: Vec<Option<CatchUnwind<_>>> = queries
         .iter()
         .zip(&views)
-        .map(|(q, p)| Some(CatchUnwind(provider.run(q, p))))
+        .zip(&slots)
+        .map(|((q, p), w)| Some(CatchUnwind(provider.run_withdrawable(q, p, w))))
         .collect();
     let mut answers: Vec<Option<Outcome>> = vec![None; names.len()];
     let clock = Instant::now();
@@ -372,7 +378,7 @@ pub(crate) async fn run(
     let in_time = tokio::time::timeout(query.deadline(), waiting)
         .await
         .is_ok();
-    drop(runs); // cancels every run still pending (its HTTP call is dropped)
+    drop(runs); // cancels every run still pending (its HTTP call is dropped, its push withdrawn)
     let elapsed = clock.elapsed().as_millis() as u64;
     // Past the deadline with no decision, everyone still silent timed out; otherwise they
     // were not needed any more.
@@ -404,9 +410,33 @@ pub(crate) async fn run(
         }
         *slot = Some(o);
     }
-    let answers: Vec<Outcome> = answers.into_iter().flatten().collect();
+    let mut answers: Vec<Outcome> = answers.into_iter().flatten().collect();
+    // Every push left waiting is being withdrawn now: its answer is awaited, within the grace.
+    let limit = tokio::time::Instant::now() + crate::withdraw::WITHDRAW_GRACE;
+    for (o, slot) in answers.iter_mut().zip(&slots) {
+        note_withdraw(o, slot.settled(limit).await);
+    }
     let (status, by) = quorum.decision().unwrap_or((Status::Failed, None));
     combine(answers, require, quorum.needed(), status, by, blank)
+}
+
+/// Records on an approver's outcome whether its push was withdrawn.
+pub(crate) fn note_withdraw(o: &mut Outcome, settled: Option<(bool, String)>) {
+    o.push_withdrawn = settled.as_ref().map(|(w, _)| *w);
+    if let Some((false, why)) = &settled {
+        o.warnings
+            .push(crate::withdraw::not_withdrawn_warning(&o.user_name, why));
+    }
+}
+
+/// The request's `pushWithdrawn` from its approvers': `false` if any push was not
+/// withdrawn, else `true` if any was, else nothing needed withdrawing.
+pub(crate) fn all_withdrawn(each: impl IntoIterator<Item = Option<bool>>) -> Option<bool> {
+    each.into_iter().fold(None, |acc, w| match (acc, w) {
+        (Some(false), _) | (_, Some(false)) => Some(false),
+        (Some(true), _) | (_, Some(true)) => Some(true),
+        _ => None,
+    })
 }
 
 /// One outcome from the approvers' answers and the decision.
@@ -473,6 +503,7 @@ fn combine(
     top.require = Some(require.label());
     top.needed = Some(needed as u32);
     top.decided_by = decider.map(|d| d.user_name.clone());
+    top.push_withdrawn = all_withdrawn(each.iter().map(|a| a.push_withdrawn));
     top.approvers = each;
     top
 }

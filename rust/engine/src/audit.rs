@@ -126,6 +126,7 @@ impl Audit {
             "require": outcome.require,
             "needed": outcome.needed,
             "decidedBy": outcome.decided_by.as_deref().map(cut),
+            "pushWithdrawn": outcome.push_withdrawn,
             "approvers": outcome.approvers.iter().map(|a| json!({
                 "userName": cut(&a.user_name),
                 "status": a.status,
@@ -134,6 +135,7 @@ impl Audit {
                 "callResult": a.call_result.as_ref().map(|c| c.code),
                 "failureKind": if a.approved { None } else { Some(a.failure_kind) },
                 "elapsedMs": a.elapsed_ms,
+                "pushWithdrawn": a.push_withdrawn,
             })).collect::<Vec<_>>(),
         });
         let mut line = escape_invisible(&record.to_string());

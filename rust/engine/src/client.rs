@@ -13,6 +13,7 @@ use crate::progress::Progress;
 use crate::provider::Provider;
 use crate::redact::Redactor;
 use crate::request::{Operation, Query};
+use crate::withdraw::Withdrawals;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -101,6 +102,19 @@ impl Client {
 
     /// [`Client::run`], reporting what the provider is doing to `progress` while it runs.
     pub async fn run_with_progress(&self, query: &Query, progress: &Progress) -> Outcome {
+        self.run_tracked(query, progress, &Withdrawals::default())
+            .await
+    }
+
+    /// [`Client::run_with_progress`], recording each approver's push in `withdrawals` (a
+    /// host that ends the request itself reads which pushes are still out:
+    /// [`Client::note_withdrawals`]).
+    pub async fn run_tracked(
+        &self,
+        query: &Query,
+        progress: &Progress,
+        withdrawals: &Withdrawals,
+    ) -> Outcome {
         let started_at_unix_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64);
@@ -114,7 +128,8 @@ impl Client {
             ),
             Ok(()) if query.operation == Operation::Authenticate => {
                 let blank = |user: &str| self.blank_for(query, user);
-                crate::approval::run(self.provider.as_ref(), query, progress, &blank).await
+                crate::approval::run(self.provider.as_ref(), query, progress, withdrawals, &blank)
+                    .await
             }
             Ok(()) => {
                 let run = CatchUnwind(self.provider.run(query, progress));
@@ -199,6 +214,28 @@ impl Client {
             .map(|info| info.iter().map(|(k, v)| (scrub(k), scrub(v))).collect());
         let line = self.redactor.scrub(&audit.line(&q, outcome));
         Some((audit, line))
+    }
+
+    /// For an outcome the host made itself (a cancel, its own wait running out) while pushes
+    /// were still out: each such approver's push is being withdrawn as the request's task
+    /// ends, and nobody waits for the answer (a cancel never blocks), so `pushWithdrawn` is
+    /// `false` for them, with a warning. Call before [`Client::audit_line`].
+    pub fn note_withdrawals(&self, outcome: &mut Outcome, withdrawals: &Withdrawals) {
+        let out = withdrawals.outstanding();
+        if out.is_empty() {
+            return;
+        }
+        let why = "sent as the request ended; its answer was not waited for";
+        for a in &mut outcome.approvers {
+            if out.contains(&a.user_name) {
+                a.push_withdrawn = Some(false);
+                outcome
+                    .warnings
+                    .push(crate::withdraw::not_withdrawn_warning(&a.user_name, why));
+            }
+        }
+        outcome.push_withdrawn =
+            crate::approval::all_withdrawn(outcome.approvers.iter().map(|a| a.push_withdrawn));
     }
 
     /// A cancelled outcome for `query` (used by hosts that cancel a pending request).

@@ -15,6 +15,7 @@
 //!   extra CA, client certificates, proxies, caller authentication;
 //! - `provider`, `mfaserver`, `duo`, `radius` and `okta`: the provider interface and its implementations;
 //! - `progress`: what a pending request is doing; `audit`: the audit trail;
+//! - [`withdraw`]: a push is withdrawn when its request stops waiting, and the outcome says so;
 //! - `mfa_protocol` (its own crate, shared with the simulator): the bounded XML reader,
 //!   the strict JSON reader, SOAP 1.1, the CallResult table, Duo's signing and encodings,
 //!   dates, limits.
@@ -47,6 +48,7 @@ mod request;
 mod tls;
 mod transport;
 mod validate;
+pub mod withdraw;
 
 // The wire formats live in `mfa-protocol` (shared with the simulator); imported at the
 // crate root so the providers name them as `crate::soap`, `crate::xml`, `crate::json`, `crate::codes`.
@@ -58,6 +60,7 @@ pub use config::{ClientConfig, Secrets};
 pub use outcome::{Outcome, Status};
 pub use progress::{Progress, Snapshot};
 pub use request::{Operation, Query};
+pub use withdraw::Withdrawals;
 
 /// Entry points for the engine's own fuzz targets, property tests and benchmarks: a
 /// provider's exact decision path over bytes, with no network. Not a stable API.

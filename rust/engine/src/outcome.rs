@@ -199,6 +199,10 @@ pub struct Outcome {
     /// Approvals: each approver's answer, in the order they were named.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub approvers: Vec<ApproverOutcome>,
+    /// Whether a push left waiting was withdrawn (ABI 5): `true`, `false` (it may still be on
+    /// a phone), `None` when nothing needed withdrawing (or the provider cannot withdraw).
+    /// With several approvers: `false` if any is, else `true` if any is.
+    pub push_withdrawn: Option<bool>,
     /// Set only where the engine decides an approval ([`Outcome::decided`], a provider's
     /// own decision table): an outcome saying Approved without it is never counted.
     #[serde(skip)]
@@ -231,6 +235,9 @@ pub struct ApproverOutcome {
     pub elapsed_ms: u64,
     /// HTTP calls made for this approver.
     pub http_calls: u32,
+    /// Whether this approver's push, left waiting, was withdrawn (ABI 5; see
+    /// [`Outcome::push_withdrawn`]).
+    pub push_withdrawn: Option<bool>,
 }
 
 impl ApproverOutcome {
@@ -248,6 +255,7 @@ impl ApproverOutcome {
             authentication_request_id: o.authentication_request_id.clone(),
             elapsed_ms: o.elapsed_ms,
             http_calls: o.http_calls,
+            push_withdrawn: o.push_withdrawn,
         }
     }
 }
@@ -361,6 +369,7 @@ impl Outcome {
             needed: None,
             decided_by: None,
             approvers: Vec::new(),
+            push_withdrawn: None,
             engine_decided: false,
         }
     }

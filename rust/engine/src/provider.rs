@@ -5,6 +5,7 @@
 use crate::outcome::Outcome;
 use crate::progress::Progress;
 use crate::request::Query;
+use crate::withdraw::WithdrawSlot;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -24,4 +25,19 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
     /// Runs one query or approval to its end, reporting what it is doing to `progress`.
     /// Timing fields are filled by the caller.
     fn run<'a>(&'a self, query: &'a Query, progress: &'a Progress) -> BoxFuture<'a, Outcome>;
+
+    /// [`Provider::run`] for an approval whose push may need withdrawing: a provider that
+    /// can withdraw a push arms `withdraw` once the push is out, disarms it when its own
+    /// decision ended the push, and reports the withdraw it sends when it stops waiting
+    /// before that (also when its run is dropped). The default cannot withdraw: the slot
+    /// stays unarmed (`pushWithdrawn` null).
+    fn run_withdrawable<'a>(
+        &'a self,
+        query: &'a Query,
+        progress: &'a Progress,
+        withdraw: &'a WithdrawSlot,
+    ) -> BoxFuture<'a, Outcome> {
+        let _ = withdraw;
+        self.run(query, progress)
+    }
 }

@@ -47,8 +47,9 @@
 // `approvers`, and `mfa_request_expire`; the `radius` provider with the secret kinds
 // `MFA_SECRET_RADIUS_SHARED_SECRET` (5) and `MFA_SECRET_RADIUS_PASSWORD` (6); the `okta`
 // provider with `MFA_SECRET_OKTA_API_TOKEN` (7) and `MFA_SECRET_OKTA_PRIVATE_KEY` (8)
-// (nothing earlier changed).
-#define MFA_ABI_VERSION 4
+// (nothing earlier changed); 5 = the outcome field `pushWithdrawn` (at the top and per
+// approver: whether a push left waiting was withdrawn).
+#define MFA_ABI_VERSION 5
 
 // Secret kind: the HTTP Basic password (for `userName` in the configuration).
 #define MFA_SECRET_BASIC_PASSWORD 1
@@ -320,7 +321,11 @@ mfa_result mfa_request_expire(const struct mfa_request *request);
 // `decidedBy` (the approver whose answer decided it; absent when none did) and
 // `approvers`, one object per approver in request order: `userName`, `status`,
 // `approved`, `failureKind`, `message`, `result`, `callResult`, `error`,
-// `authenticationRequestId`, `elapsedMs`, `httpCalls`. Only the top-level `status` and
+// `authenticationRequestId`, `elapsedMs`, `httpCalls`; ABI 5 adds `pushWithdrawn` at the
+// top and per approver: `true` (the provider confirmed the withdraw of a push left
+// waiting), `false` (it may still be on the phone: refused, failed, not answered within
+// the grace, or sent as a cancel ended the request, not waited for) or `null` (nothing
+// needed withdrawing, or the provider cannot withdraw). Only the top-level `status` and
 // `approved` decide; an approver's `approved` says whose approval was counted.
 //
 // Returns `MFA_OK` (writes `buf` and `*len_out`), `MFA_BUFFER_TOO_SMALL` (writes only

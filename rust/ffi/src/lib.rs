@@ -44,8 +44,9 @@ pub use result::*;
 /// `approvers`, and `mfa_request_expire`; the `radius` provider with the secret kinds
 /// `MFA_SECRET_RADIUS_SHARED_SECRET` (5) and `MFA_SECRET_RADIUS_PASSWORD` (6); the `okta`
 /// provider with `MFA_SECRET_OKTA_API_TOKEN` (7) and `MFA_SECRET_OKTA_PRIVATE_KEY` (8)
-/// (nothing earlier changed).
-pub const MFA_ABI_VERSION: u32 = 4;
+/// (nothing earlier changed); 5 = the outcome field `pushWithdrawn` (at the top and per
+/// approver: whether a push left waiting was withdrawn).
+pub const MFA_ABI_VERSION: u32 = 5;
 
 /// Returns the ABI version of the loaded library ([`MFA_ABI_VERSION`] it was built with).
 /// Never fails. Thread-safe.

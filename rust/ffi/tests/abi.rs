@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 #[test]
 fn abi_version_is_the_header_constant() {
     assert_eq!(mfa_abi_version(), MFA_ABI_VERSION);
-    assert_eq!(MFA_ABI_VERSION, 4);
+    assert_eq!(MFA_ABI_VERSION, 5);
 }
 
 #[test]

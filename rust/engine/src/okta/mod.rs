@@ -13,8 +13,10 @@
 //! number challenge `_embedded.challenge.correctAnswer`) → the poll link, at most once a
 //! second (`crate::pace`), until `SUCCESS`, `REJECTED` or `TIMEOUT`. A poll or cancel link
 //! that is not this transaction on the org's own origin is refused. A request that stops
-//! waiting before Okta decided (cancelled, past its deadline, a refused answer) withdraws
-//! the push through the cancel link, best effort.
+//! waiting before Okta decided (cancelled, past its deadline, decided by other approvers, a
+//! refused answer) withdraws the push through the cancel link, outside any rate-limit hold,
+//! within `crate::withdraw::WITHDRAW_GRACE`; the outcome's `pushWithdrawn` says whether
+//! Okta confirmed it.
 
 pub mod api;
 pub mod auth;
@@ -28,12 +30,12 @@ use crate::progress::Progress;
 use crate::provider::{BoxFuture, Provider};
 use crate::redact::Redactor;
 use crate::request::{Operation, Query};
+use crate::withdraw::{WithdrawSlot, WITHDRAW_GRACE};
 use api::{Api, CallError, Retry};
 use decide::Verdict;
 use reqwest::{Method, Url};
 use serde_json::json;
 use std::sync::Arc;
-use std::time::Duration;
 use zeroize::Zeroizing;
 
 const NAME: &str = "okta";
@@ -74,33 +76,55 @@ struct Transaction {
 }
 
 /// Withdraws a push when dropped while armed (the request stopped waiting before Okta
-/// decided): a best-effort `DELETE` of the cancel link on the runtime, bounded to 5 s.
+/// decided): a `DELETE` of the cancel link on the runtime, outside the rate-limit hold,
+/// within [`WITHDRAW_GRACE`], its answer reported to the approver's slot.
 struct Withdraw {
     api: Arc<Api>,
     cancel: Option<Url>,
+    slot: WithdrawSlot,
 }
 
 impl Withdraw {
+    fn new(api: Arc<Api>, cancel: Option<Url>, slot: WithdrawSlot) -> Self {
+        slot.arm();
+        Self { api, cancel, slot }
+    }
+
+    /// Okta decided: nothing to withdraw.
     fn disarm(&mut self) {
         self.cancel = None;
+        self.slot.disarm();
     }
 }
 
 impl Drop for Withdraw {
     fn drop(&mut self) {
+        if !self.slot.is_armed() {
+            return;
+        }
+        self.slot.sending();
+        let slot = self.slot.clone();
         let Some(url) = self.cancel.take() else {
+            slot.sent(false, "Okta's verify answer gave no cancel link");
             return;
         };
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            slot.sent(false, "the engine was shutting down");
             return;
         };
         let api = self.api.clone();
         runtime.spawn(async move {
-            let _ = tokio::time::timeout(
-                Duration::from_secs(5),
-                api.call(Method::DELETE, &url, None, Retry::OnlyIfRefused, "cancel"),
-            )
-            .await;
+            match tokio::time::timeout(WITHDRAW_GRACE, api.withdraw(&url)).await {
+                Ok(Ok(())) => slot.sent(true, ""),
+                Ok(Err(e)) => slot.sent(false, e.message),
+                Err(_) => slot.sent(
+                    false,
+                    format!(
+                        "Okta did not answer the withdraw within {} s",
+                        WITHDRAW_GRACE.as_secs()
+                    ),
+                ),
+            }
         });
     }
 }
@@ -240,6 +264,7 @@ impl Okta {
         fid: &str,
         o: &mut Outcome,
         progress: &Progress,
+        slot: &WithdrawSlot,
     ) -> Result<Transaction, CallError> {
         let url = self
             .api
@@ -294,10 +319,7 @@ impl Okta {
         // From here a push is on the phone: leaving before Okta decided withdraws it.
         let tx = Transaction {
             poll,
-            withdraw: Withdraw {
-                api: self.api.clone(),
-                cancel,
-            },
+            withdraw: Withdraw::new(self.api.clone(), cancel, slot.clone()),
         };
         o.authentication_request_id = Some(id);
         let number = decide::correct_answer(&a.json).map_err(|e| protocol("verify", e))?;
@@ -323,7 +345,7 @@ impl Okta {
         Ok(tx)
     }
 
-    async fn authenticate(&self, q: &Query, progress: &Progress) -> Outcome {
+    async fn authenticate(&self, q: &Query, progress: &Progress, slot: &WithdrawSlot) -> Outcome {
         let mut o = self.outcome(q);
         if q.mode.is_some() {
             o.set_failed(
@@ -363,7 +385,7 @@ impl Okta {
             }
             Err(e) => return self.failed(o, e),
         };
-        let mut tx = match self.push(&uid, &fid, &mut o, progress).await {
+        let mut tx = match self.push(&uid, &fid, &mut o, progress, slot).await {
             Ok(t) => t,
             Err(e) => return self.failed(o, e),
         };
@@ -505,13 +527,30 @@ impl Provider for Okta {
     }
 
     fn cancelled_message(&self) -> &'static str {
-        "cancelled by the caller before an answer; not an approval (a pending Okta Verify push is withdrawn through Okta's cancel link, best effort)"
+        "cancelled by the caller before an answer; not an approval (a pending Okta Verify push is withdrawn through Okta's cancel link; pushWithdrawn says whether Okta confirmed it)"
     }
 
     fn run<'a>(&'a self, query: &'a Query, progress: &'a Progress) -> BoxFuture<'a, Outcome> {
         Box::pin(async move {
             match query.operation {
-                Operation::Authenticate => self.authenticate(query, progress).await,
+                Operation::Authenticate => {
+                    self.authenticate(query, progress, &WithdrawSlot::default())
+                        .await
+                }
+                _ => self.query(query).await,
+            }
+        })
+    }
+
+    fn run_withdrawable<'a>(
+        &'a self,
+        query: &'a Query,
+        progress: &'a Progress,
+        withdraw: &'a WithdrawSlot,
+    ) -> BoxFuture<'a, Outcome> {
+        Box::pin(async move {
+            match query.operation {
+                Operation::Authenticate => self.authenticate(query, progress, withdraw).await,
                 _ => self.query(query).await,
             }
         })
