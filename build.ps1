@@ -322,7 +322,7 @@ function Invoke-FuzzSmoke {
     Push-Location (Join-Path $Root 'fuzz')
     try {
         $seedsOf = @{ approval_differential = 'soap_answer'; duo_differential = 'duo_auth_status' }
-        foreach ($target in 'soap_answer', 'approval_differential', 'duo_differential', 'config_json', 'request_json') {
+        foreach ($target in 'soap_answer', 'approval_differential', 'duo_differential', 'config_json', 'request_json', 'radius_answer', 'okta_differential') {
             $corpus = Join-Path $Root "fuzz/corpus/$target"
             $seeds = Join-Path $Root "fuzz/seeds/$(if ($seedsOf.ContainsKey($target)) { $seedsOf[$target] } else { $target })"
             $null = New-Item -ItemType Directory -Force -Path $corpus
@@ -330,7 +330,7 @@ function Invoke-FuzzSmoke {
         }
     }
     finally { Pop-Location }
-    Write-Host 'Fuzz smoke: 5 targets, 150,000 seeded runs each (30 s at most), no crash.' -ForegroundColor Green
+    Write-Host 'Fuzz smoke: 7 targets, 150,000 seeded runs each (30 s at most), no crash.' -ForegroundColor Green
 }
 
 function Invoke-Package {

@@ -85,9 +85,16 @@ impl Require {
         match count {
             Some(n) if (1..=approvers).contains(&n) => Ok(Require::Count(n)),
             _ => {
-                let shown = match value {
-                    serde_json::Value::String(s) => crate::redact::bound(s, 40),
-                    other => crate::redact::bound(&other.to_string(), 40),
+                // Shown whole or not at all: a cut value could keep a piece of a secret
+                // typed into the wrong field, which redaction would no longer match.
+                let text = match value {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                let shown = if text.chars().count() <= 40 {
+                    text
+                } else {
+                    format!("a value of {} characters", text.chars().count())
                 };
                 Err(ConfigError::new(
                     "require",

@@ -172,7 +172,7 @@ impl Client {
                 )),
             };
             if let Some(e) = error {
-                let e = self.redactor.scrub(&crate::redact::bound(&e, 200));
+                let e = crate::redact::bound(&self.redactor.scrub(&e), 200);
                 if outcome.approved {
                     // Fail closed: an approval that cannot be recorded is not granted.
                     outcome.set_failed(
@@ -300,7 +300,7 @@ impl Client {
 
 /// The redactor for a configuration's secrets: every secret in every spelling, and both
 /// HTTP Basic credentials (the server's and the proxy's) as `user:password` and base64.
-fn redactor_for(config: &ClientConfig, secrets: &Secrets) -> Redactor {
+pub(crate) fn redactor_for(config: &ClientConfig, secrets: &Secrets) -> Redactor {
     redactor_of(
         config.user_name.as_deref(),
         config.proxy_user_name.as_deref(),

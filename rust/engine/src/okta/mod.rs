@@ -24,7 +24,6 @@ pub mod config;
 pub mod decide;
 
 use crate::config::{ClientConfig, ConfigError, Secrets};
-use crate::json::JsonError;
 use crate::outcome::{FailureKind, Outcome, Status};
 use crate::progress::Progress;
 use crate::provider::{BoxFuture, Provider};
@@ -32,7 +31,7 @@ use crate::redact::Redactor;
 use crate::request::{Operation, Query};
 use crate::withdraw::{WithdrawSlot, WITHDRAW_GRACE};
 use api::{Api, CallError, Retry};
-use decide::Verdict;
+use decide::{NotPushed, Verdict};
 use reqwest::{Method, Url};
 use serde_json::json;
 use std::sync::Arc;
@@ -285,25 +284,21 @@ impl Okta {
                 "verify",
             )
             .await?;
-        let result = a
-            .json
-            .str_field("factorResult")
-            .map_err(|e| protocol("verify", e))?;
-        if a.status != 201 || result != "WAITING" {
-            return Err(CallError::new(
-                FailureKind::Protocol,
-                format!(
-                    "verify: Okta answered HTTP {} '{}' instead of 201 WAITING for a push; not an approval",
-                    a.status,
-                    self.api.server_text(result, 40)
-                ),
-            ));
-        }
-        let poll = decide::link(&a.json, "poll")
-            .map_err(|e| protocol("verify", e))?
-            .ok_or_else(|| protocol("verify", JsonError::Missing("_links.poll")))?;
-        let (poll, id) = self.transaction_link(&poll, uid, fid)?;
-        let cancel = match decide::link(&a.json, "cancel").map_err(|e| protocol("verify", e))? {
+        let pushed = match decide::verify_answer(a.status, &a.json) {
+            Ok(p) => p,
+            Err(NotPushed::Unusable(e)) => return Err(protocol("verify", e)),
+            Err(NotPushed::NotWaiting(status, result)) => {
+                return Err(CallError::new(
+                    FailureKind::Protocol,
+                    format!(
+                        "verify: Okta answered HTTP {status} '{}' instead of 201 WAITING for a push; not an approval",
+                        self.api.server_text(&result, 40)
+                    ),
+                ))
+            }
+        };
+        let (poll, id) = self.transaction_link(&pushed.poll, uid, fid)?;
+        let cancel = match pushed.cancel {
             Some(href) => {
                 let (cancel, cancel_id) = self.transaction_link(&href, uid, fid)?;
                 if cancel_id != id {
@@ -322,7 +317,7 @@ impl Okta {
             withdraw: Withdraw::new(self.api.clone(), cancel, slot.clone()),
         };
         o.authentication_request_id = Some(id);
-        let number = decide::correct_answer(&a.json).map_err(|e| protocol("verify", e))?;
+        let number = pushed.number.map_err(|e| protocol("verify", e))?;
         match number {
             Some(n) => progress.set(
                 "pushed",

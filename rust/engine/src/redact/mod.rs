@@ -18,6 +18,9 @@
 //!   the digits, or nothing), base64 and base64url (with or without padding) and base32
 //!   symbols, decoded at every alignment (a secret at any offset of an encoded stream),
 //!   searched for the secret's UTF-8, UTF-16LE and UTF-16BE bytes (and a PEM key's DER);
+//! - the text read back as Latin-1 bytes (one byte per character up to U+00FF): UTF-16 or
+//!   UTF-8 bytes shown as text one byte per character (`S\0e\0c`, `©\x03`, `Ã¤`), searched
+//!   for the same bytes;
 //! - raw bytes (a RADIUS Reply-Message, a body that is not UTF-8): searched for the same
 //!   bytes before they are decoded as text.
 //!
@@ -149,6 +152,19 @@ impl Redactor {
             }
             push(&mut self.text, canonical(&plus).as_bytes(), token);
         }
+        // A secret that itself holds something an escape could be (`%3f`, `&amp;`, `\n`)
+        // reads differently in the unescaped views of a text that escapes it otherwise
+        // (JSON: `\"…%3f`): those readings are spellings too.
+        let mut level = views::canonical(secret);
+        for _ in 0..2 {
+            match views::unescape(&level) {
+                Some(u) => {
+                    push(&mut self.text, &u.bytes, token);
+                    level = u;
+                }
+                None => break,
+            }
+        }
         if token {
             return;
         }
@@ -262,6 +278,18 @@ impl Redactor {
             bytes: self.bytes.iter().map(finder).collect(),
         };
         let mut found = Vec::new();
+        if let Some(bytes) = views::latin1(text) {
+            for (n, finder) in self.bytes.iter().zip(&finders.bytes) {
+                finder.each(&bytes.bytes, |at| {
+                    found.push(bytes.span(at, at + n.bytes.len()));
+                });
+                if cut {
+                    if let Some(k) = partial_at_end(&bytes.bytes, &n.bytes) {
+                        found.push(bytes.span(bytes.len() - k, bytes.len()));
+                    }
+                }
+            }
+        }
         let mut view = views::canonical(text);
         self.search(&finders, &view, text, cut, &mut found);
         for _ in 0..2 {

@@ -296,3 +296,15 @@ fn our_own_words_stay_readable() {
         assert_eq!(r.server_text_within(text, 10_000), text);
     }
 }
+
+/// Found by the `radius_answer` fuzz target: a hex run whose last digit is `0`, followed by
+/// `X5…`, lost its last digit to a `0x` prefix reading and no longer matched.
+#[test]
+fn a_hex_run_ending_in_0_before_an_x_is_read_whole() {
+    let mut r = Redactor::default();
+    r.add_secret("Fz9-Q7w!Rk2$Lp0#Xe5-shared");
+    r.add_secret("Vb4%Nm8*Ty1@Pq");
+    let text = b"!\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x0156006200340025004e006d0038002a00540079003100400050007100\x01\x01\x01\x01\x01\x01\x01X\x01\x01\x01\x01\x01\x015\x06kmy\x01\x04Fz9-Q7w!Rk2$Lp0#Xe5-shared";
+    let out = r.server_bytes_within(text, 1000);
+    assert!(!out.contains("5600620034"), "{out}");
+}

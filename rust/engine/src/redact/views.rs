@@ -77,6 +77,27 @@ pub(super) fn canonical(text: &str) -> View {
     v
 }
 
+/// The text read back as the bytes it would be in Latin-1 (each character up to U+00FF is
+/// one byte; invisible characters are dropped, and so is any other character, which no
+/// byte renders): bytes shown as text one byte per character, UTF-16 (`S\0e\0`, `©\x03`)
+/// or UTF-8 (`Ã¤`) alike. `None` when the text has no character that makes it differ from
+/// the canonical view (no control and no U+0080..U+00FF character).
+pub(super) fn latin1(text: &str) -> Option<View> {
+    if !text
+        .chars()
+        .any(|c| c.is_ascii_control() || ('\u{80}'..='\u{ff}').contains(&c))
+    {
+        return None;
+    }
+    let mut v = View::default();
+    for (i, c) in text.char_indices() {
+        if (c as u32) <= 0xFF && !is_invisible(c) {
+            v.push(c as u32 as u8, (i as u32, (i + c.len_utf8()) as u32));
+        }
+    }
+    Some(v)
+}
+
 /// The character at the start of `bytes`, when they start with one in UTF-8.
 fn char_at(bytes: &[u8]) -> Option<(char, usize)> {
     let len = match bytes.first()? {
@@ -327,14 +348,17 @@ pub(super) fn runs(v: &View, alphabet: Alphabet, min: usize, mut f: impl FnMut(&
     let mut flush = |run: &mut Run, first: usize, end: usize| {
         if run.values.len() >= min {
             run.at_start = first == 0;
-            run.at_end = end >= b.len();
+            // Nothing but separators after it: the run reaches the end of the view.
+            run.at_end = b[end.min(b.len())..].iter().all(|&x| alphabet.separator(x));
             f(run);
         }
         run.values.clear();
         run.spans.clear();
     };
     while i < b.len() {
-        if alphabet.prefix(&b[i..]) {
+        // `0x` before a group (not after a digit: `…00X5` is a digit and a letter).
+        let after_digit = i > 0 && alphabet.value(b[i - 1]).is_some();
+        if !after_digit && alphabet.prefix(&b[i..]) {
             i += 2;
             continue;
         }
