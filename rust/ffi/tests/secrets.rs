@@ -165,7 +165,6 @@ fn an_echoing_proxy_gets_no_credential_into_the_outcome_or_the_progress() {
     unsafe { mfa_client_free(client) };
 }
 
-#[allow(dead_code)]
 #[path = "../../engine/tests/common/spellings.rs"]
 mod spellings;
 

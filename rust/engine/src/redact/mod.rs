@@ -365,13 +365,13 @@ enum Search<'a> {
     /// Candidates from the needle's first byte (`memchr`), then a comparison.
     FirstByte(&'a [u8]),
     /// memchr's substring searcher (worth building for a long text).
-    Finder(memchr::memmem::Finder<'a>),
+    Finder(Box<memchr::memmem::Finder<'a>>),
 }
 
 impl<'a> Search<'a> {
     fn new(needle: &'a [u8], long: bool) -> Self {
         if long {
-            Search::Finder(memchr::memmem::Finder::new(needle))
+            Search::Finder(Box::new(memchr::memmem::Finder::new(needle)))
         } else {
             Search::FirstByte(needle)
         }
@@ -412,8 +412,9 @@ fn whole_token(text: &str, (start, end): (usize, usize), needle: &[u8]) -> bool 
     let inner = String::from_utf8_lossy(needle);
     let before = text[..start].chars().next_back();
     let after = text[end..].chars().next();
-    !(word(before) && word(inner.chars().next()))
-        && !(word(after) && word(inner.chars().next_back()))
+    let glued_before = word(before) && word(inner.chars().next());
+    let glued_after = word(after) && word(inner.chars().next_back());
+    !glued_before && !glued_after
 }
 
 /// Merges overlapping ranges, in order.

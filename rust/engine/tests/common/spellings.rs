@@ -380,7 +380,7 @@ pub fn filler(rng: &mut Rng) -> String {
     let n = rng.below(12);
     let mut s = String::new();
     for _ in 0..n {
-        s.push_str(*rng.pick::<&str>(WORDS));
+        s.push_str(rng.pick::<&str>(WORDS));
         if rng.below(2) == 0 {
             s.push(' ');
         }
