@@ -28,7 +28,8 @@ Tasks:
   Demo   Build, start the simulator, ask each demo user and show the outcomes, through
          the MFA Server SDK, then through Duo's Auth API, over RADIUS and through Okta's API.
   Bench  Build, then print the time and memory to read hostile 4 MiB answers of every
-         shape, the cost of signing a Duo request, a RADIUS round trip, and (tools/Measure-MfaApproval.ps1,
+         shape, the cost of signing a Duo request, a RADIUS round trip, the cost of redacting one
+         message beside the previous redactor, and (tools/Measure-MfaApproval.ps1,
          pwsh 7) import cost, per-approval cost of the cmdlet, the C ABI alone, a
          hand-written Invoke-WebRequest SOAP call and Duo and Okta beside SOAP, Ctrl+C-to-cancelled
          latency and 1,000 approvals from one session.
@@ -530,6 +531,7 @@ function Invoke-Bench {
     Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'hostile_bodies') -What 'hostile-body benchmark'
     Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'duo_signing') -What 'Duo signing benchmark'
     Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'radius_round_trip') -What 'RADIUS round-trip benchmark'
+    Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'redaction') -What 'redaction benchmark'
     & (Get-Pwsh) -NoProfile -NonInteractive -File (Join-Path $Root 'tools/Measure-MfaApproval.ps1') -ModulePath $Out
     if ($LASTEXITCODE -ne 0) { throw "the PowerShell benchmark failed (exit code $LASTEXITCODE)" }
 }
