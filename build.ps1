@@ -39,7 +39,8 @@ Tasks:
          per record and per approval (hash chain and MAC beside the plain line), the speed
          of verifying a million records (a temporary file of about 850 MiB), what resolving
          identities adds to an approval per provider, a privacyIDEA approval beside Duo and
-         Okta (engine level) with its signature check, and (tools/Measure-MfaApproval.ps1,
+         Okta (engine level) with its signature check, the cost of redacting one message beside
+         the previous redactor, and (tools/Measure-MfaApproval.ps1,
          pwsh 7) import cost, per-approval cost of the cmdlet, the C ABI alone, a
          hand-written Invoke-WebRequest SOAP call and Duo and Okta beside SOAP, Ctrl+C-to-cancelled
          latency and 1,000 approvals from one session.
@@ -383,7 +384,7 @@ function Invoke-FuzzSmoke {
     Push-Location (Join-Path $Root 'fuzz')
     try {
         $seedsOf = @{ approval_differential = 'soap_answer'; duo_differential = 'duo_auth_status'; privacyidea_differential = 'privacyidea_check' }
-        foreach ($target in 'soap_answer', 'approval_differential', 'duo_differential', 'privacyidea_differential', 'config_json', 'request_json') {
+        foreach ($target in 'soap_answer', 'approval_differential', 'duo_differential', 'privacyidea_differential', 'config_json', 'request_json', 'radius_answer', 'okta_differential') {
             $corpus = Join-Path $Root "fuzz/corpus/$target"
             $seeds = Join-Path $Root "fuzz/seeds/$(if ($seedsOf.ContainsKey($target)) { $seedsOf[$target] } else { $target })"
             $null = New-Item -ItemType Directory -Force -Path $corpus
@@ -391,7 +392,7 @@ function Invoke-FuzzSmoke {
         }
     }
     finally { Pop-Location }
-    Write-Host 'Fuzz smoke: 6 targets, 150,000 seeded runs each (30 s at most), no crash.' -ForegroundColor Green
+    Write-Host 'Fuzz smoke: 8 targets, 150,000 seeded runs each (30 s at most), no crash.' -ForegroundColor Green
 }
 
 function Invoke-Package {
@@ -598,6 +599,7 @@ function Invoke-Bench {
     Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'audit_verify') -What 'audit verification benchmark'
     Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'identity_cost') -What 'identity resolution benchmark'
     Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'privacyidea_round_trip') -What 'privacyIDEA round-trip benchmark'
+    Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'redaction') -What 'redaction benchmark'
     & (Get-Pwsh) -NoProfile -NonInteractive -File (Join-Path $Root 'tools/Measure-MfaApproval.ps1') -ModulePath $Out
     if ($LASTEXITCODE -ne 0) { throw "the PowerShell benchmark failed (exit code $LASTEXITCODE)" }
 }
