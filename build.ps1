@@ -46,7 +46,8 @@ Tasks:
          per record and per approval (hash chain and MAC beside the plain line), the speed
          of verifying a million records (a temporary file of about 850 MiB), what resolving
          identities adds to an approval per provider, a privacyIDEA approval beside Duo and
-         Okta (engine level) with its signature check, and (tools/Measure-MfaApproval.ps1,
+         Okta (engine level) with its signature check, the cost of redacting one message beside
+         the previous redactor, and (tools/Measure-MfaApproval.ps1,
          pwsh 7) import cost, per-approval cost of the cmdlet, the C ABI alone, a
          hand-written Invoke-WebRequest SOAP call and Duo and Okta beside SOAP, Ctrl+C-to-cancelled
          latency and 1,000 approvals from one session.
@@ -444,7 +445,7 @@ function Invoke-AbiUnderValgrind {
     $report = Join-Path ([System.IO.Path]::GetTempPath()) "mfa-valgrind-abi-$PID.txt"
     # The tests' own output goes to out/logs/ (shown when something failed), valgrind's report to $report.
     $testLog = Join-Path $Root 'out/logs/valgrind-abi-tests.log'
-    $code = Invoke-Logged valgrind @('--error-exitcode=99', '--leak-check=full', '--errors-for-leak-kinds=definite', '--show-leak-kinds=definite', "--suppressions=$(Join-Path $Root 'tests/valgrind.supp')", "--log-file=$report", $exe, '--test-threads=1') -Log $testLog
+    $code = Invoke-Logged valgrind @('--error-exitcode=99', '--leak-check=full', '--num-callers=50', '--errors-for-leak-kinds=definite', '--show-leak-kinds=definite', "--suppressions=$(Join-Path $Root 'tests/valgrind.supp')", "--log-file=$report", $exe, '--test-threads=1') -Log $testLog
     $text = Get-Content -Raw $report
     Remove-Item $report
     $summary = ($text -split "`n" | Where-Object { $_ -match 'ERROR SUMMARY|definitely lost' }) -join '; '
@@ -481,7 +482,7 @@ function Invoke-FuzzTargets {
     # libFuzzer's output goes to out/logs/fuzz-<target>.log, shown (its end) only on a crash.
     param([Parameter(Mandatory)][int]$Seconds, [string[]]$Only)
     $seedsOf = @{ approval_differential = 'soap_answer'; duo_differential = 'duo_auth_status'; privacyidea_differential = 'privacyidea_check' }
-    $targets = 'soap_answer', 'approval_differential', 'duo_differential', 'privacyidea_differential', 'config_json', 'request_json'
+    $targets = 'soap_answer', 'approval_differential', 'duo_differential', 'privacyidea_differential', 'config_json', 'request_json', 'radius_answer', 'okta_differential'
     if ($Only) {
         foreach ($t in $Only) { if ($targets -notcontains $t) { throw "-FuzzTarget: '$t' is not a fuzz target; the targets are $($targets -join ', ')" } }
         $targets = $Only
@@ -753,6 +754,7 @@ function Invoke-Bench {
     Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'audit_verify') -What 'audit verification benchmark'
     Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'identity_cost') -What 'identity resolution benchmark'
     Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'privacyidea_round_trip') -What 'privacyIDEA round-trip benchmark'
+    Invoke-Native cargo @('run', '--release', '--locked', '-q', '-p', 'mfa-engine', '--example', 'redaction') -What 'redaction benchmark'
     & (Get-Pwsh) -NoProfile -NonInteractive -File (Join-Path $Root 'tools/Measure-MfaApproval.ps1') -ModulePath $Out
     if ($LASTEXITCODE -ne 0) { throw "the PowerShell benchmark failed (exit code $LASTEXITCODE)" }
 }

@@ -138,3 +138,37 @@ Describe 'Okta connection settings' {
         { New-MfaConnection -Provider Okta -Uri $sim.Uri } | Should -Throw -ErrorId 'MfaApproval.InvalidConnectionSettings,*'
     }
 }
+
+Describe 'A push left waiting (Okta)' {
+    BeforeAll {
+        # carol never answers here: only the request's own end can take her push away.
+        $slow = Start-MfaSimulator -Provider Okta -NoResponseAfter 60
+    }
+    AfterAll { $slow | Stop-MfaSimulator -ErrorAction SilentlyContinue }
+
+    It 'is withdrawn when the request times out, and the result says so' {
+        $r = Invoke-MfaApproval -Connection $slow.Connection -UserName carol@contoso.com -Timeout 2
+        $r.Status | Should -Be 'TimedOut'
+        $r.PushWithdrawn | Should -BeTrue
+        $r.Approvers[0].PushWithdrawn | Should -BeTrue
+        $r.Warnings | Should -BeNullOrEmpty
+    }
+
+    It 'is withdrawn when the other approver decided it' {
+        $r = Invoke-MfaApproval -Connection $slow.Connection -UserName alice@contoso.com, carol@contoso.com -Require Any -Timeout 20
+        $r.Status | Should -Be 'Approved'
+        $r.PushWithdrawn | Should -BeTrue
+        ($r.Approvers | Where-Object UserName -eq 'carol@contoso.com').PushWithdrawn | Should -BeTrue
+        ($r.Approvers | Where-Object UserName -eq 'alice@contoso.com').PushWithdrawn | Should -BeNullOrEmpty
+    }
+
+    It 'is not confirmed withdrawn when the host ends the wait (it never waits for the answer), and the result warns' {
+        # Wait-MfaApproval -Timeout ends the request itself (the engine's expire), like a cancel:
+        # the push was out long before, its withdraw is sent as the request ends, unconfirmed.
+        $r = Start-MfaApproval -Connection $slow.Connection -UserName carol@contoso.com -Timeout 30 | Wait-MfaApproval -Timeout 2
+        $r.Status | Should -Be 'TimedOut'
+        $r.PushWithdrawn | Should -BeFalse
+        $r.Approvers[0].PushWithdrawn | Should -BeFalse
+        ($r.Warnings -join ' ') | Should -Match 'could not be withdrawn .*sent as the request ended'
+    }
+}

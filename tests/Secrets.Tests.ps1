@@ -57,6 +57,46 @@ BeforeAll {
         $proxy.Listener.Stop()
         $proxy.PowerShell.Dispose()
     }
+    # A plain-HTTP "Okta org" on loopback that answers every call 400 with an errorSummary
+    # holding the API token it received in other spellings: hex, HEX with colons, the hex
+    # of its UTF-16 bytes, base64 (what a careless API gateway's validation error does).
+    function Start-EchoOkta {
+        $listener = New-Object System.Net.Sockets.TcpListener ([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start()
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript({
+            param($listener)
+            while ($true) {
+                $client = $listener.AcceptTcpClient()
+                try {
+                    $stream = $client.GetStream()
+                    $buf = New-Object byte[] 16384
+                    $n = 0
+                    do {
+                        $k = $stream.Read($buf, $n, $buf.Length - $n)
+                        $n += $k
+                        $text = [Text.Encoding]::ASCII.GetString($buf, 0, $n)
+                    } while ($k -gt 0 -and $text.IndexOf("`r`n`r`n") -lt 0)
+                    $token = ''
+                    foreach ($line in ($text -split "`r`n")) { if ($line -match '^authorization:\s*SSWS\s*(\S+)') { $token = $Matches[1] } }
+                    $bytes = [Text.Encoding]::UTF8.GetBytes($token)
+                    $hex = -join ($bytes | ForEach-Object { $_.ToString('x2') })
+                    $colons = ($bytes | ForEach-Object { $_.ToString('X2') }) -join ':'
+                    $utf16 = -join ([Text.Encoding]::Unicode.GetBytes($token) | ForEach-Object { $_.ToString('x2') })
+                    $b64 = [Convert]::ToBase64String($bytes)
+                    $summary = "Api validation failed: key=$hex; alt=$colons; u=$utf16; b=$b64"
+                    $body = [Text.Encoding]::ASCII.GetBytes('{"errorCode":"E0000001","errorSummary":"' + $summary + '","errorCauses":[]}')
+                    $head = [Text.Encoding]::ASCII.GetBytes("HTTP/1.1 400 Bad Request`r`nContent-Type: application/json`r`nContent-Length: $($body.Length)`r`nConnection: close`r`n`r`n")
+                    $stream.Write($head, 0, $head.Length)
+                    $stream.Write($body, 0, $body.Length)
+                    $stream.Flush()
+                }
+                finally { $client.Close() }
+            }
+        }).AddArgument($listener)
+        $null = $ps.BeginInvoke()
+        [pscustomobject]@{ Port = $listener.LocalEndpoint.Port; Listener = $listener; PowerShell = $ps }
+    }
 }
 AfterAll {
     $sim | Stop-MfaSimulator
@@ -137,6 +177,29 @@ Describe 'Secrets' {
                 [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes("proxyuser:Pr0xy-Secret-Passw0rd")).Substring(0, 16),
                 [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes("svc-mfa:$secret")).Substring(0, 16))) {
             $text | Should -Not -Match ([regex]::Escape($leak))    # ...without a credential
+        }
+    }
+
+    It 'hex and other spellings of the Okta API token in a 400 errorSummary reach no stream, result or error record' {
+        $okta = Start-EchoOkta
+        try {
+            $text = Get-AllStreamText -Variables @{ oktaPort = $okta.Port } {
+                $VerbosePreference = 'Continue'
+                $c = New-MfaConnection -Provider Okta -OrgUrl "http://127.0.0.1:$oktaPort" -ApiToken (ConvertTo-SecureString $secret -AsPlainText -Force) -AllowUnencryptedAuthentication -HttpTimeout 5 -Verbose
+                Invoke-MfaApproval -Connection $c -UserName alice@contoso.com -Timeout 10 -Verbose
+                Invoke-MfaApproval -Connection $c -UserName alice@contoso.com -Timeout 10 -Assert -Verbose
+                Start-MfaApproval -Connection $c -UserName alice@contoso.com -Timeout 10 | Wait-MfaApproval -Verbose
+                Test-MfaConnection -Connection $c -Verbose
+            }
+        }
+        finally { Stop-EchoProxy $okta }
+        $text | Should -Match 'E0000001'       # the refusal reached the streams...
+        $text | Should -Match 'redacted'
+        $bytes = [Text.Encoding]::UTF8.GetBytes($secret)
+        $hex = -join ($bytes | ForEach-Object { $_.ToString('x2') })
+        $utf16 = -join ([Text.Encoding]::Unicode.GetBytes($secret) | ForEach-Object { $_.ToString('x2') })
+        foreach ($leak in @($secret, $hex.Substring(0, 12), ($hex.Substring(0, 12) -replace '(..)(?!$)', '$1:'), $utf16.Substring(0, 12), [Convert]::ToBase64String($bytes).Substring(0, 12))) {
+            $text | Should -Not -Match ([regex]::Escape($leak))    # ...without the token, in any spelling
         }
     }
 

@@ -7,6 +7,7 @@ use libfuzzer_sys::fuzz_target;
 use mfa_engine::testing::decide_duo_status_body as auth_status_body;
 use mfa_engine::Status;
 
+#[allow(dead_code)]
 #[path = "../../rust/engine/tests/common/strict_json.rs"]
 mod strict_json;
 

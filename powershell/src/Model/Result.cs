@@ -50,6 +50,12 @@ namespace MfaApproval
         /// provider resolved) or Names (by names alone: a provider that cannot resolve, on a
         /// connection made with -AllowNameOnlyIdentity).</summary>
         public string IdentityCheck { get; internal set; }
+        /// <summary>Whether a push left waiting (the request ended before the provider decided
+        /// it: cancelled, timed out, decided by others) was withdrawn: True (the provider
+        /// confirmed it), False (it may still be on the phone: tell the person to deny it), or
+        /// null (nothing needed withdrawing, or the provider cannot withdraw a push). The
+        /// result's own value is False if any approver's is.</summary>
+        public bool? PushWithdrawn { get; internal set; }
 
         /// <summary>The ErrorId -Assert uses for this result (MfaApproval.&lt;status&gt;; from the generated contract).</summary>
         public string ErrorId { get { return Approved ? null : Contract.AssertErrorId(Status); } }
@@ -205,6 +211,8 @@ namespace MfaApproval
             r.HttpCalls = Int(o, "httpCalls") ?? 0;
             r.AuditId = Text(o, "auditId");
             r.Identity = Text(o, "identity");
+            object withdrawn = Member(o, "pushWithdrawn");
+            r.PushWithdrawn = withdrawn is bool ? (bool?)(bool)withdrawn : null;
             return r;
         }
 

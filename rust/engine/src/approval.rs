@@ -15,7 +15,9 @@
 //!   enough approvals end it as `Approved`; an answer that makes the quorum impossible
 //!   ends it with that answer's status. Only an approval the engine decided (the provider's
 //!   answer went through the engine's decision table) counts. Whoever has not answered
-//!   when it is decided is cancelled at once (their HTTP calls are dropped).
+//!   when it is decided is cancelled at once (their HTTP calls are dropped), and a push
+//!   left waiting is withdrawn where the provider can (`crate::withdraw`): the outcome
+//!   says whether it was (`pushWithdrawn`).
 
 use crate::check::{check_text, ConfigError};
 use crate::identity::Identity;
@@ -23,6 +25,7 @@ use crate::outcome::{ApproverOutcome, FailureKind, Outcome, Status};
 use crate::progress::Progress;
 use crate::provider::Provider;
 use crate::request::Query;
+use crate::withdraw::{WithdrawSlot, Withdrawals};
 use std::collections::HashMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -83,9 +86,16 @@ impl Require {
         match count {
             Some(n) if (1..=approvers).contains(&n) => Ok(Require::Count(n)),
             _ => {
-                let shown = match value {
-                    serde_json::Value::String(s) => crate::redact::bound(s, 40),
-                    other => crate::redact::bound(&other.to_string(), 40),
+                // Shown whole or not at all: a cut value could keep a piece of a secret
+                // typed into the wrong field, which redaction would no longer match.
+                let text = match value {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                let shown = if text.chars().count() <= 40 {
+                    text
+                } else {
+                    format!("a value of {} characters", text.chars().count())
                 };
                 Err(ConfigError::new(
                     "require",
@@ -342,6 +352,7 @@ pub(crate) async fn run(
     provider: &dyn Provider,
     query: &Query,
     progress: &Progress,
+    withdrawals: &Withdrawals,
     blank: &(dyn Fn(&str) -> Outcome + Sync),
     allow_name_only: bool,
 ) -> Outcome {
@@ -394,16 +405,17 @@ pub(crate) async fn run(
     let queries: Vec<Query> = names.iter().map(|n| query.for_approver(n)).collect();
     // Each approver's run reports into the one progress, its code filed under its name.
     let views: Vec<Progress> = names.iter().map(|n| progress.for_approver(n)).collect();
+    let slots: Vec<WithdrawSlot> = names.iter().map(|n| withdrawals.slot(n)).collect();
     let mut runs: Vec<Option<CatchUnwind<_>>> = queries
         .iter()
         .zip(&views)
         .zip(&identities)
         .zip(&answers)
-        .map(|(((q, p), id), answered)| match (answered, id) {
+        .zip(&slots)
+        .map(|((((q, p), id), answered), w)| match answered {
             _ if quorum.decision().is_some() => None,
-            (Some(_), _) => None,
-            (None, Some(id)) => Some(CatchUnwind(provider.run_resolved(q, id, p))),
-            (None, None) => Some(CatchUnwind(provider.run(q, p))),
+            Some(_) => None,
+            None => Some(CatchUnwind(provider.approve(q, id.as_ref(), p, w))),
         })
         .collect();
     let waiting = std::future::poll_fn(|cx| {
@@ -440,7 +452,7 @@ pub(crate) async fn run(
         }
     });
     let in_time = tokio::time::timeout_at(until, waiting).await.is_ok();
-    drop(runs); // cancels every run still pending (its HTTP call is dropped)
+    drop(runs); // cancels every run still pending (its HTTP call is dropped, its push withdrawn)
     let elapsed = clock.elapsed().as_millis() as u64;
     // Past the deadline with no decision, everyone still silent timed out; otherwise they
     // were not needed any more.
@@ -476,12 +488,36 @@ pub(crate) async fn run(
         }
         *slot = Some(o);
     }
-    let answers: Vec<Outcome> = answers.into_iter().flatten().collect();
+    let mut answers: Vec<Outcome> = answers.into_iter().flatten().collect();
+    // Every push left waiting is being withdrawn now: its answer is awaited, within the grace.
+    let limit = tokio::time::Instant::now() + crate::withdraw::WITHDRAW_GRACE;
+    for (o, slot) in answers.iter_mut().zip(&slots) {
+        note_withdraw(o, slot.settled(limit).await);
+    }
     let (status, by) = quorum.decision().unwrap_or((Status::Failed, None));
     let mut top = combine(answers, require, quorum.needed(), status, by, blank);
     top.identity_check = Some(check);
     top.http_calls += lookup_calls;
     top
+}
+
+/// Records on an approver's outcome whether its push was withdrawn.
+pub(crate) fn note_withdraw(o: &mut Outcome, settled: Option<(bool, String)>) {
+    o.push_withdrawn = settled.as_ref().map(|(w, _)| *w);
+    if let Some((false, why)) = &settled {
+        o.warnings
+            .push(crate::withdraw::not_withdrawn_warning(&o.user_name, why));
+    }
+}
+
+/// The request's `pushWithdrawn` from its approvers': `false` if any push was not
+/// withdrawn, else `true` if any was, else nothing needed withdrawing.
+pub(crate) fn all_withdrawn(each: impl IntoIterator<Item = Option<bool>>) -> Option<bool> {
+    each.into_iter().fold(None, |acc, w| match (acc, w) {
+        (Some(false), _) | (_, Some(false)) => Some(false),
+        (Some(true), _) | (_, Some(true)) => Some(true),
+        _ => None,
+    })
 }
 
 /// One outcome from the approvers' answers and the decision.
@@ -548,6 +584,7 @@ fn combine(
     top.require = Some(require.label());
     top.needed = Some(needed as u32);
     top.decided_by = decider.map(|d| d.user_name.clone());
+    top.push_withdrawn = all_withdrawn(each.iter().map(|a| a.push_withdrawn));
     top.approvers = each;
     top
 }

@@ -209,6 +209,7 @@ impl Audit {
             "needed": outcome.needed,
             "decidedBy": outcome.decided_by.as_deref().map(cut),
             "identityCheck": outcome.identity_check,
+            "pushWithdrawn": outcome.push_withdrawn,
             "approvers": outcome.approvers.iter().map(|a| json!({
                 "userName": cut(&a.user_name),
                 "status": a.status,
@@ -218,6 +219,7 @@ impl Audit {
                 "failureKind": if a.approved { None } else { Some(a.failure_kind) },
                 "elapsedMs": a.elapsed_ms,
                 "identity": a.identity.as_deref().map(cut),
+                "pushWithdrawn": a.push_withdrawn,
             })).collect::<Vec<_>>(),
         });
         let mut line = escape_invisible(&record.to_string());

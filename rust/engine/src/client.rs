@@ -13,6 +13,7 @@ use crate::progress::Progress;
 use crate::provider::Provider;
 use crate::redact::Redactor;
 use crate::request::{Operation, Query};
+use crate::withdraw::Withdrawals;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -30,7 +31,8 @@ pub struct Client {
 
 impl Client {
     /// Validates `config`, reads its certificate files and builds the transport. The
-    /// secrets are consumed and zeroized when this returns.
+    /// secrets are consumed and zeroized when this returns. A refusal's message is redacted of the secrets (a secret typed into the wrong field
+    /// is not repeated).
     pub fn new(config: &ClientConfig, secrets: Secrets) -> Result<Self, ConfigError> {
         Self::new_with_event_log(config, secrets, None)
     }
@@ -43,24 +45,37 @@ impl Client {
         secrets: Secrets,
         events: Option<Arc<dyn crate::audit::event::EventSink>>,
     ) -> Result<Self, ConfigError> {
-        config.validate(&secrets)?;
         let redactor = Arc::new(redactor_for(config, &secrets));
+        Self::build(config, &secrets, &redactor, events).map_err(|e| ConfigError {
+            field: e.field,
+            problem: redactor.scrub(&e.problem),
+        })
+    }
+
+    fn build(
+        config: &ClientConfig,
+        secrets: &Secrets,
+        redactor: &Arc<Redactor>,
+        events: Option<Arc<dyn crate::audit::event::EventSink>>,
+    ) -> Result<Self, ConfigError> {
+        config.validate(secrets)?;
+        let redactor = redactor.clone();
         let provider: Arc<dyn Provider> = match config.provider.as_str() {
-            "duo" => Arc::new(crate::duo::Duo::new(config, &secrets, redactor.clone())?),
+            "duo" => Arc::new(crate::duo::Duo::new(config, secrets, redactor.clone())?),
             "radius" => Arc::new(crate::radius::Radius::new(
                 config,
-                &secrets,
+                secrets,
                 redactor.clone(),
             )?),
-            "okta" => Arc::new(crate::okta::Okta::new(config, &secrets, redactor.clone())?),
+            "okta" => Arc::new(crate::okta::Okta::new(config, secrets, redactor.clone())?),
             "privacyidea" => Arc::new(crate::privacyidea::PrivacyIdea::new(
                 config,
-                &secrets,
+                secrets,
                 redactor.clone(),
             )?),
-            _ => Arc::new(MfaServer::new(config, &secrets, redactor.clone())?),
+            _ => Arc::new(MfaServer::new(config, secrets, redactor.clone())?),
         };
-        let audit = crate::audit::Audit::from_config(config, &secrets, events)?.map(Arc::new);
+        let audit = crate::audit::Audit::from_config(config, secrets, events)?.map(Arc::new);
         Ok(Self {
             provider,
             redactor,
@@ -68,6 +83,17 @@ impl Client {
             audit,
             allow_name_only_identity: config.allow_name_only_identity,
         })
+    }
+
+    /// `text` (a host's error message about this configuration) redacted of `secrets`,
+    /// for refusals made before a client exists (a configuration that does not parse).
+    pub fn scrub_with(secrets: &Secrets, text: &str) -> String {
+        redactor_of(None, None, secrets).scrub(text)
+    }
+
+    /// `text` redacted of this client's secrets (a host's message about a request).
+    pub fn scrub(&self, text: &str) -> String {
+        self.redactor.scrub(text)
     }
 
     /// A client over any provider (tests, and hosts embedding the engine), scrubbing
@@ -102,6 +128,19 @@ impl Client {
 
     /// [`Client::run`], reporting what the provider is doing to `progress` while it runs.
     pub async fn run_with_progress(&self, query: &Query, progress: &Progress) -> Outcome {
+        self.run_tracked(query, progress, &Withdrawals::default())
+            .await
+    }
+
+    /// [`Client::run_with_progress`], recording each approver's push in `withdrawals` (a
+    /// host that ends the request itself reads which pushes are still out:
+    /// [`Client::note_withdrawals`]).
+    pub async fn run_tracked(
+        &self,
+        query: &Query,
+        progress: &Progress,
+        withdrawals: &Withdrawals,
+    ) -> Outcome {
         let started_at_unix_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64);
@@ -119,6 +158,7 @@ impl Client {
                     self.provider.as_ref(),
                     query,
                     progress,
+                    withdrawals,
                     &blank,
                     self.allow_name_only_identity,
                 )
@@ -174,9 +214,25 @@ impl Client {
     ) -> Option<(Arc<crate::audit::Audit>, String)> {
         let audit = self.audit.clone()?;
         outcome.audit_id = Some(crate::audit::Audit::new_id());
-        // Workflow context comes from the caller; scrub it like everything else.
-        let line = self.redactor.scrub(&audit.line(query, outcome));
+        let line = self
+            .redactor
+            .scrub(&audit.line(&self.audit_query(query), outcome));
         Some((audit, line))
+    }
+
+    /// `query` as its audit record shows it: workflow context comes from the caller, so it
+    /// is redacted before the line bounds each value (a cut first would keep a piece of a
+    /// secret); the line is redacted once more as a whole.
+    fn audit_query(&self, query: &Query) -> Query {
+        let scrub = |s: &String| self.redactor.scrub(s);
+        let mut q = query.clone();
+        q.application_name = query.application_name.as_ref().map(scrub);
+        q.push_type = query.push_type.as_ref().map(scrub);
+        q.push_info = query
+            .push_info
+            .as_ref()
+            .map(|info| info.iter().map(|(k, v)| (scrub(k), scrub(v))).collect());
+        q
     }
 
     /// Writes the finished request's record where the connection keeps its trail, bounded
@@ -231,7 +287,9 @@ impl Client {
             outcome.audit_id = None;
             return;
         }
-        let line = self.redactor.scrub(&audit.line(query, outcome));
+        let line = self
+            .redactor
+            .scrub(&audit.line(&self.audit_query(query), outcome));
         let second = audit
             .write(&line, outcome.status, to, start + AUDIT_WRITE_BOUND, false)
             .await;
@@ -243,6 +301,28 @@ impl Client {
         if second.delivered == Sinks::default() && first.delivered == Sinks::default() {
             outcome.audit_id = None;
         }
+    }
+
+    /// For an outcome the host made itself (a cancel, its own wait running out) while pushes
+    /// were still out: each such approver's push is being withdrawn as the request's task
+    /// ends, and nobody waits for the answer (a cancel never blocks), so `pushWithdrawn` is
+    /// `false` for them, with a warning. Call before [`Client::audit_line`].
+    pub fn note_withdrawals(&self, outcome: &mut Outcome, withdrawals: &Withdrawals) {
+        let out = withdrawals.outstanding();
+        if out.is_empty() {
+            return;
+        }
+        let why = "sent as the request ended; its answer was not waited for";
+        for a in &mut outcome.approvers {
+            if out.contains(&a.user_name) {
+                a.push_withdrawn = Some(false);
+                outcome
+                    .warnings
+                    .push(crate::withdraw::not_withdrawn_warning(&a.user_name, why));
+            }
+        }
+        outcome.push_withdrawn =
+            crate::approval::all_withdrawn(outcome.approvers.iter().map(|a| a.push_withdrawn));
     }
 
     /// A cancelled outcome for `query` (used by hosts that cancel a pending request).
@@ -312,11 +392,20 @@ impl Client {
 
 /// The redactor for a configuration's secrets: every secret in every spelling, and both
 /// HTTP Basic credentials (the server's and the proxy's) as `user:password` and base64.
-fn redactor_for(config: &ClientConfig, secrets: &Secrets) -> Redactor {
+pub(crate) fn redactor_for(config: &ClientConfig, secrets: &Secrets) -> Redactor {
+    redactor_of(
+        config.user_name.as_deref(),
+        config.proxy_user_name.as_deref(),
+        secrets,
+    )
+}
+
+/// [`redactor_for`] from the two Basic user names.
+fn redactor_of(user: Option<&str>, proxy_user: Option<&str>, secrets: &Secrets) -> Redactor {
     let mut r = Redactor::default();
     let basic = [
-        (config.user_name.as_deref(), &secrets.basic_password),
-        (config.proxy_user_name.as_deref(), &secrets.proxy_password),
+        (user, &secrets.basic_password),
+        (proxy_user, &secrets.proxy_password),
     ];
     for (user, password) in basic {
         match (user, password) {

@@ -18,6 +18,7 @@
 //!   its implementations;
 //! - `progress`: what a pending request is doing; [`audit`]: the audit trail (hash-chained
 //!   records in a file, syslog, the Windows Event Log through a host's sink; its verifier);
+//! - [`withdraw`]: a push is withdrawn when its request stops waiting, and the outcome says so;
 //! - `mfa_protocol` (its own crate, shared with the simulator): the bounded XML reader,
 //!   the strict JSON reader, SOAP 1.1, the CallResult table, Duo's signing and encodings,
 //!   dates, limits.
@@ -52,6 +53,7 @@ mod request;
 mod tls;
 mod transport;
 mod validate;
+pub mod withdraw;
 
 // The wire formats live in `mfa-protocol` (shared with the simulator); imported at the
 // crate root so the providers name them as `crate::soap`, `crate::xml`, `crate::json`, `crate::codes`.
@@ -63,6 +65,7 @@ pub use config::{ClientConfig, Secrets};
 pub use outcome::{Outcome, Status};
 pub use progress::{Progress, Snapshot};
 pub use request::{Operation, Query};
+pub use withdraw::Withdrawals;
 
 /// Entry points for the engine's own fuzz targets, property tests and benchmarks: a
 /// provider's exact decision path over bytes, with no network. Not a stable API.
@@ -72,7 +75,7 @@ pub mod testing {
     pub use crate::duo::decide::{auth_status_body as decide_duo_status_body, Decision};
     use crate::outcome::{FailureKind, Status};
     pub use crate::provider::{BoxFuture, Provider};
-    pub use crate::redact::Redactor;
+    pub use crate::redact::{Redactor, MAX_SCAN_BYTES};
 
     /// Reads an Okta poll answer (`status`, `body`) of the transaction at `poll` exactly as
     /// the provider does: the status it ends the request with (`None`: keep polling), or why
@@ -167,6 +170,88 @@ pub mod testing {
         let mut o = crate::Outcome::new("userExists", "privacyidea", name, true);
         let user = pi.resolve(name, &mut o).await.map_err(|e| e.message)?;
         Ok(user.map(|u| (u.identity(), u.login, u.push_serials)))
+    }
+
+    /// Reads an Okta verify answer (`status`, `body`) exactly as the provider does: the poll
+    /// link, the cancel link and the number challenge of the push it started, or why it
+    /// started none the provider may wait for (the links are then checked against the org).
+    #[allow(clippy::type_complexity)]
+    pub fn read_okta_verify_body(
+        status: u16,
+        body: &[u8],
+    ) -> Result<(String, Option<String>, Option<u16>), String> {
+        let doc = crate::json::StrictValue::parse(body).map_err(|e| e.to_string())?;
+        use crate::okta::decide::{verify_answer, NotPushed};
+        match verify_answer(status, &doc) {
+            Ok(p) => {
+                let number = p.number.map_err(|e| e.to_string())?;
+                Ok((p.poll, p.cancel, number))
+            }
+            Err(NotPushed::Unusable(e)) => Err(e.to_string()),
+            Err(NotPushed::NotWaiting(s, r)) => Err(format!("HTTP {s} '{r}'")),
+        }
+    }
+
+    /// The RADIUS provider reading single datagrams (for fuzz targets and property tests):
+    /// built once, with a shared secret, a fixed password (empty: none) and whether a
+    /// Message-Authenticator is required.
+    pub struct RadiusReader {
+        radius: crate::radius::Radius,
+        query: crate::request::Query,
+    }
+
+    impl RadiusReader {
+        /// A reader for `secret` (and `password`, when not empty).
+        pub fn new(secret: &str, password: &str, require_message_authenticator: bool) -> Self {
+            let config = crate::config::ClientConfig::from_json(
+                serde_json::json!({
+                    "provider": "radius",
+                    "servers": ["127.0.0.1:1812"],
+                    "passwordMode": if password.is_empty() { "none" } else { "fixed" },
+                    "allowMissingMessageAuthenticator": !require_message_authenticator,
+                })
+                .to_string()
+                .as_bytes(),
+            )
+            .expect("a valid RADIUS configuration");
+            let secrets = crate::config::Secrets {
+                radius_shared_secret: Some(zeroize::Zeroizing::new(secret.into())),
+                radius_password: (!password.is_empty())
+                    .then(|| zeroize::Zeroizing::new(password.into())),
+                ..Default::default()
+            };
+            let redactor = std::sync::Arc::new(crate::client::redactor_for(&config, &secrets));
+            Self {
+                radius: crate::radius::Radius::new(&config, &secrets, redactor)
+                    .expect("a valid RADIUS provider"),
+                query: crate::request::Query::from_json(br#"{"userName":"alice@contoso.com"}"#)
+                    .expect("a valid request"),
+            }
+        }
+
+        /// `datagram` read as the answer to the request with `identifier` and
+        /// `request_authenticator`: the status and the message the provider ends with, or
+        /// why the datagram is dropped (the wait would go on).
+        pub fn read(
+            &self,
+            datagram: &[u8],
+            identifier: u8,
+            request_authenticator: &[u8; 16],
+        ) -> Result<(Status, String), String> {
+            self.radius
+                .read_datagram(&self.query, datagram, identifier, request_authenticator)
+                .map(|o| {
+                    let status = if o.is_engine_approval() {
+                        Status::Approved
+                    } else if o.status == Status::Approved {
+                        Status::Failed
+                    } else {
+                        o.status
+                    };
+                    (status, o.message)
+                })
+                .map_err(|r| r.to_string())
+        }
     }
 
     /// Reads an MFA Server `PfAuthUser_4` answer (HTTP 200 with `body`) and decides it

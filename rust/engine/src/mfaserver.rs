@@ -73,9 +73,9 @@ fn soap_failure(e: SoapError, redactor: &Redactor) -> Failure {
 }
 
 /// A short, printable summary of an unexpected body: an HTML title, or its first words.
+/// The body is redacted (as bytes and as text, every spelling) before anything is cut.
 fn snippet(body: &[u8], redactor: &Redactor) -> String {
-    let head = &body[..body.len().min(64 * 1024)];
-    let text = String::from_utf8_lossy(head);
+    let text = redactor.redact_bytes(body);
     let lower = text.to_ascii_lowercase();
     if let (Some(a), Some(b)) = (lower.find("<title>"), lower.find("</title>")) {
         if a + 7 <= b {
@@ -171,7 +171,7 @@ impl MfaServer {
         redactor: Arc<Redactor>,
     ) -> Result<Self, ConfigError> {
         Ok(Self {
-            transport: Transport::new(config, secrets)?,
+            transport: Transport::new(config, secrets, redactor.clone())?,
             redactor,
             initiating_authentication_type: config.initiating_authentication_type.clone(),
             application_name: config.application_name.clone(),

@@ -213,6 +213,10 @@ pub struct Outcome {
     /// `approvers[i].identity`; see [`crate::identity`]).
     #[serde(skip)]
     pub identity: Option<String>,
+    /// Whether a push left waiting was withdrawn (ABI 5): `true`, `false` (it may still be on
+    /// a phone), `None` when nothing needed withdrawing (or the provider cannot withdraw).
+    /// With several approvers: `false` if any is, else `true` if any is.
+    pub push_withdrawn: Option<bool>,
     /// Set only where the engine decides an approval ([`Outcome::decided`], a provider's
     /// own decision table): an outcome saying Approved without it is never counted.
     #[serde(skip)]
@@ -248,6 +252,9 @@ pub struct ApproverOutcome {
     /// Who the provider resolved this approver to (an Okta user id, Duo device ids, MFA
     /// Server phones masked but for their last 4 digits); `null` when it did not resolve.
     pub identity: Option<String>,
+    /// Whether this approver's push, left waiting, was withdrawn (ABI 5; see
+    /// [`Outcome::push_withdrawn`]).
+    pub push_withdrawn: Option<bool>,
 }
 
 impl ApproverOutcome {
@@ -266,6 +273,7 @@ impl ApproverOutcome {
             elapsed_ms: o.elapsed_ms,
             http_calls: o.http_calls,
             identity: o.identity.clone(),
+            push_withdrawn: o.push_withdrawn,
         }
     }
 }
@@ -381,6 +389,7 @@ impl Outcome {
             approvers: Vec::new(),
             identity_check: None,
             identity: None,
+            push_withdrawn: None,
             engine_decided: false,
         }
     }

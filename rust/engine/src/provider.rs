@@ -4,12 +4,15 @@
 //!
 //! A provider that can say who a name is ([`Provider::resolves_identity`]) resolves every
 //! approver and excluded name before any push ([`Provider::resolve`]), and then pushes to
-//! exactly what it resolved ([`Provider::run_resolved`]); see [`crate::identity`].
+//! exactly what it resolved ([`Provider::approve`]); see [`crate::identity`]. A provider
+//! that can withdraw a push withdraws it when the approval stops waiting for it
+//! ([`crate::withdraw`]).
 
 use crate::identity::Identity;
 use crate::outcome::Outcome;
 use crate::progress::Progress;
 use crate::request::Query;
+use crate::withdraw::WithdrawSlot;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -63,15 +66,22 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
         })
     }
 
-    /// Runs an approval for an approver already resolved to `identity`: pushes to exactly
-    /// what was resolved (no second lookup that could answer differently). The default
-    /// runs [`Provider::run`] (a provider that pushes by name alone).
-    fn run_resolved<'a>(
+    /// Runs one approver's push to its end: `identity` is what the approver was resolved to
+    /// before ([`Provider::resolve`], a four-eyes request): push to exactly that (no second
+    /// lookup that could answer differently); `None`: look the name up as [`Provider::run`]
+    /// does. A provider that can withdraw a push arms `withdraw` once the push is out,
+    /// disarms it when its own decision ended the push, and reports the withdraw it sends
+    /// when it stops waiting before that (also when its run is dropped). The default runs
+    /// [`Provider::run`]: it pushes by name alone and cannot withdraw (the slot stays
+    /// unarmed: `pushWithdrawn` null).
+    fn approve<'a>(
         &'a self,
         query: &'a Query,
-        _identity: &'a Identity,
+        identity: Option<&'a Identity>,
         progress: &'a Progress,
+        withdraw: &'a WithdrawSlot,
     ) -> BoxFuture<'a, Outcome> {
+        let _ = (identity, withdraw);
         self.run(query, progress)
     }
 }

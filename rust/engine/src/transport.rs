@@ -8,6 +8,7 @@
 use crate::check::ConfigError;
 use crate::config::{BasicMode, ClientConfig, Secrets};
 use crate::outcome::FailureKind;
+use crate::redact::Redactor;
 use crate::soap;
 use base64::Engine as _;
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
@@ -57,6 +58,7 @@ pub struct Transport {
     uri: reqwest::Url,
     auth: CallerAuth,
     timeout: Duration,
+    redactor: Arc<Redactor>,
 }
 
 impl std::fmt::Debug for Transport {
@@ -70,7 +72,11 @@ impl std::fmt::Debug for Transport {
 
 impl Transport {
     /// Builds the client once: TLS configuration, pool, timeouts, credentials.
-    pub fn new(config: &ClientConfig, secrets: &Secrets) -> Result<Self, ConfigError> {
+    pub fn new(
+        config: &ClientConfig,
+        secrets: &Secrets,
+        redactor: Arc<Redactor>,
+    ) -> Result<Self, ConfigError> {
         let uri =
             reqwest::Url::parse(&config.uri).map_err(|e| ConfigError::new("uri", e.to_string()))?;
         let (http, timeout) = http_client(config, secrets)?;
@@ -92,6 +98,7 @@ impl Transport {
             uri,
             auth,
             timeout,
+            redactor,
         })
     }
 
@@ -123,7 +130,10 @@ impl Transport {
                 request = request.header(AUTHORIZATION, value);
             }
         }
-        request.send().await.map_err(|e| classify(&e, self.timeout))
+        request
+            .send()
+            .await
+            .map_err(|e| classify(&e, self.timeout, &self.redactor))
     }
 
     /// POSTs a SOAP request for `op` and reads the whole answer. Answers a Basic
@@ -159,7 +169,7 @@ impl Transport {
             response = self.send(op, body, true).await?;
         }
         let status = response.status().as_u16();
-        let body = read_limited(response, self.timeout).await?;
+        let body = read_limited(response, self.timeout, &self.redactor).await?;
         Ok(HttpAnswer {
             status,
             body,
@@ -205,6 +215,7 @@ pub fn http_client(
 pub(crate) async fn read_limited(
     mut response: reqwest::Response,
     timeout: Duration,
+    redactor: &Redactor,
 ) -> Result<Vec<u8>, TransportError> {
     let too_large = || TransportError {
         kind: FailureKind::Protocol,
@@ -217,7 +228,11 @@ pub(crate) async fn read_limited(
         return Err(too_large());
     }
     let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e, timeout))? {
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| classify(&e, timeout, redactor))?
+    {
         if body.len() + chunk.len() > MAX_BODY_BYTES {
             return Err(too_large());
         }
@@ -359,16 +374,21 @@ fn kind_of(e: &reqwest::Error) -> FailureKind {
     }
 }
 
-pub(crate) fn classify(e: &reqwest::Error, timeout: Duration) -> TransportError {
+pub(crate) fn classify(
+    e: &reqwest::Error,
+    timeout: Duration,
+    redactor: &Redactor,
+) -> TransportError {
     let kind = kind_of(e);
-    // The chain can carry server-chosen text (certificate names, a broken status line):
-    // bounded and cleaned like any server text; the client scrubs secrets later.
+    // The chain can carry server-chosen text (certificate names, a broken status line, a
+    // proxy's answer): redacted of the connection's secrets, then cleaned and bounded, like
+    // any server text (never cut first).
     // A TLS failure is told by its type alone (the chain around it only repeats the URL).
     let raw = match (kind, tls_error(e)) {
         (FailureKind::Tls | FailureKind::CertificatePin, Some(tls)) => crate::tls::describe(tls),
         _ => chain(e),
     };
-    let text = crate::redact::Redactor::default().server_text_within(&raw, MAX_ERROR_CHARS);
+    let text = redactor.server_text_within(&raw, MAX_ERROR_CHARS);
     let message = match kind {
         FailureKind::Timeout => format!(
             "the HTTP call timed out after {:.0} s ({text})",

@@ -182,25 +182,47 @@ async fn a_push_the_caller_stopped_waiting_for_is_withdrawn() {
     )
     .await;
     assert_eq!(o.status, Status::TimedOut, "{}", o.message);
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while calls(&sim, "DELETE", "").is_empty() {
-        assert!(
-            Instant::now() < deadline,
-            "no cancel call: {:?}",
-            sim.okta_calls()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let cancel = calls(&sim, "DELETE", "").pop().unwrap();
+    // The withdraw is sent and answered before the outcome is made, which says so.
+    assert_eq!(o.push_withdrawn, Some(true), "{}", o.message);
+    assert_eq!(o.approvers[0].push_withdrawn, Some(true));
+    assert!(o.warnings.is_empty(), "{:?}", o.warnings);
+    let cancel = calls(&sim, "DELETE", "")
+        .pop()
+        .expect("the DELETE was sent before the outcome");
     assert!(
         cancel.path.contains("/transactions/v2mst."),
         "{}",
         cancel.path
     );
-    // Decided pushes are not withdrawn.
-    approve(&client, "bob@contoso.com").await;
-    approve(&client, "alice@contoso.com").await;
+    // Decided pushes are not withdrawn: nothing needed withdrawing.
+    let o = approve(&client, "bob@contoso.com").await;
+    assert_eq!((o.status, o.push_withdrawn), (Status::Denied, None));
+    let o = approve(&client, "alice@contoso.com").await;
+    assert_eq!((o.status, o.push_withdrawn), (Status::Approved, None));
     assert_eq!(calls(&sim, "DELETE", "").len(), 1);
+}
+
+#[tokio::test]
+async fn the_push_of_an_approver_not_needed_any_more_is_withdrawn() {
+    let sim = sim_with(|c| c.no_response_after = Duration::from_secs(60)).await;
+    let client = okta_client(&sim, "");
+    let o = run(
+        &client,
+        r#"{"approvers":["alice@contoso.com","carol@contoso.com"],"require":"any","timeoutSeconds":20}"#,
+    )
+    .await;
+    assert_eq!(o.status, Status::Approved, "{}", o.message);
+    let carol = &o.approvers[1];
+    assert_eq!(carol.status, Status::Cancelled);
+    assert_eq!(
+        carol.push_withdrawn,
+        Some(true),
+        "carol's push was withdrawn"
+    );
+    assert_eq!(o.approvers[0].push_withdrawn, None, "alice's was decided");
+    assert_eq!(o.push_withdrawn, Some(true));
+    let deletes = calls(&sim, "DELETE", "");
+    assert_eq!(deletes.len(), 1, "{deletes:?}");
 }
 
 #[tokio::test]

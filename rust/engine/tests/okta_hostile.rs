@@ -217,11 +217,9 @@ async fn a_poll_answer_naming_another_transaction_is_refused_and_the_push_withdr
     let (o, server) = approve_with(answer).await;
     assert!(!o.approved);
     assert_eq!(o.failure_kind, FailureKind::Protocol, "{}", o.message);
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while server.transaction_calls("DELETE") == 0 {
-        assert!(Instant::now() < deadline, "the push was not withdrawn");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    // Withdrawn before the outcome was made, and the outcome says so.
+    assert_eq!(server.transaction_calls("DELETE"), 1);
+    assert_eq!(o.push_withdrawn, Some(true), "{:?}", o.warnings);
 }
 
 #[tokio::test]
@@ -336,7 +334,17 @@ async fn huge_endless_and_dripping_answers_end_within_the_deadline() {
         ),
     ];
     for (name, reply) in cases {
-        let answer = org(|base| json(201, waiting(base)), move |_, _| reply.clone());
+        // The withdraw is answered (a withdraw that is not: see the grace test below).
+        let answer = org(
+            |base| json(201, waiting(base)),
+            move |seen, _| {
+                if seen.method == "DELETE" {
+                    json(204, "")
+                } else {
+                    reply.clone()
+                }
+            },
+        );
         let server = FakeOkta::start(answer).await;
         let clock = Instant::now();
         let o = approve_on(&server, "", 3).await;
@@ -352,7 +360,10 @@ async fn huge_endless_and_dripping_answers_end_within_the_deadline() {
 #[tokio::test]
 async fn retry_after_and_rate_limit_extremes_never_hold_past_the_deadline_nor_spin() {
     let busy = |headers: Vec<(&'static str, String)>| {
-        move |_: &Seen, _: &str| {
+        move |seen: &Seen, _: &str| {
+            if seen.method == "DELETE" {
+                return json(204, "");
+            }
             let mut r = json(
                 429,
                 r#"{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit"}"#,
@@ -402,6 +413,8 @@ async fn retry_after_and_rate_limit_extremes_never_hold_past_the_deadline_nor_sp
         let elapsed = clock.elapsed();
         assert!(!o.approved, "{name}: {}", o.message);
         assert!(elapsed < Duration::from_millis(4000), "{name}: {elapsed:?}");
+        // Whatever the holds said, the push was withdrawn at once.
+        assert_eq!(o.push_withdrawn, Some(true), "{name}: {:?}", o.warnings);
         let polls = server.transaction_calls("GET");
         assert!(
             polls as f64 <= elapsed.as_secs_f64() + 1.0,
@@ -462,5 +475,155 @@ async fn an_echoed_token_never_reaches_the_outcome() {
                 "{status}: {text}"
             );
         }
+    }
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// An org whose verify answer says no call is left until a reset far away (the hold the
+/// engine honours for new work), whose polls say WAITING, and whose DELETE answers `cancel`.
+fn held_org(cancel: impl Fn() -> Reply + Send + Sync + 'static) -> Answer {
+    let far = (unix_now() + 10_000_000).to_string();
+    org(
+        move |base| {
+            json(201, waiting(base))
+                .header("X-Rate-Limit-Remaining", "0")
+                .header("X-Rate-Limit-Reset", far.clone())
+        },
+        move |seen, _| {
+            if seen.method == "DELETE" {
+                cancel()
+            } else {
+                json(200, r#"{"factorResult":"WAITING"}"#)
+            }
+        },
+    )
+}
+
+fn audit_line(path: &std::path::Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).expect("an audit line");
+    serde_json::from_str(text.lines().last().unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn a_withdraw_is_sent_under_a_rate_limit_hold_and_the_outcome_says_so() {
+    let server = FakeOkta::start(held_org(|| json(204, ""))).await;
+    let dir = common::temp_dir("okta-withdraw-held");
+    let audit = dir.join("audit.jsonl");
+    let extra = format!(
+        r#""auditPath":{}"#,
+        serde_json::to_string(&audit.display().to_string()).unwrap()
+    );
+    let clock = Instant::now();
+    let o = approve_on(&server, &extra, 2).await;
+    let elapsed = clock.elapsed();
+    assert_eq!(o.status, Status::TimedOut, "{}", o.message);
+    assert_eq!(
+        server.transaction_calls("GET"),
+        0,
+        "the hold kept the polls back (new work)"
+    );
+    assert_eq!(
+        server.transaction_calls("DELETE"),
+        1,
+        "the withdraw did not wait behind the hold"
+    );
+    assert_eq!(o.push_withdrawn, Some(true), "{:?}", o.warnings);
+    assert_eq!(o.approvers[0].push_withdrawn, Some(true));
+    assert!(elapsed < Duration::from_millis(3500), "{elapsed:?}");
+    let line = audit_line(&audit);
+    assert_eq!(line["pushWithdrawn"], true, "{line}");
+    assert_eq!(line["approvers"][0]["pushWithdrawn"], true, "{line}");
+}
+
+#[tokio::test]
+async fn a_withdraw_the_server_refuses_is_reported_not_withdrawn() {
+    let refuse = || {
+        json(
+            403,
+            r#"{"errorCode":"E0000006","errorSummary":"You do not have permission to perform the requested action"}"#,
+        )
+    };
+    let server = FakeOkta::start(held_org(refuse)).await;
+    let dir = common::temp_dir("okta-withdraw-refused");
+    let audit = dir.join("audit.jsonl");
+    let extra = format!(
+        r#""auditPath":{}"#,
+        serde_json::to_string(&audit.display().to_string()).unwrap()
+    );
+    let o = approve_on(&server, &extra, 2).await;
+    assert_eq!(o.status, Status::TimedOut, "{}", o.message);
+    assert!(server.transaction_calls("DELETE") >= 1);
+    assert_eq!(o.push_withdrawn, Some(false));
+    assert_eq!(o.approvers[0].push_withdrawn, Some(false));
+    let warning = o.warnings.join(" | ");
+    assert!(
+        warning.contains("could not be withdrawn") && warning.contains("HTTP 403"),
+        "{warning}"
+    );
+    assert!(warning.contains("alice@contoso.com"), "{warning}");
+    let line = audit_line(&audit);
+    assert_eq!(line["pushWithdrawn"], false, "{line}");
+    assert_eq!(line["approvers"][0]["pushWithdrawn"], false, "{line}");
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_the_withdraw_ends_the_request_within_the_grace() {
+    let never = || Reply {
+        status: 204,
+        headers: vec![],
+        body: Body::Never,
+    };
+    let server = FakeOkta::start(held_org(never)).await;
+    let clock = Instant::now();
+    let o = approve_on(&server, "", 2).await;
+    let elapsed = clock.elapsed();
+    assert_eq!(o.status, Status::TimedOut, "{}", o.message);
+    assert_eq!(server.transaction_calls("DELETE"), 1);
+    assert_eq!(o.push_withdrawn, Some(false));
+    assert!(
+        o.warnings.join(" ").contains("within 3 s"),
+        "{:?}",
+        o.warnings
+    );
+    // The deadline (2 s) plus the grace (3 s), and no more.
+    assert!(elapsed >= Duration::from_secs(4), "{elapsed:?}");
+    assert!(elapsed < Duration::from_millis(5800), "{elapsed:?}");
+}
+
+#[tokio::test]
+async fn hex_and_other_spellings_of_the_token_in_a_400_never_reach_the_outcome() {
+    let hex: String = TOKEN.bytes().map(|b| format!("{b:02x}")).collect();
+    let hex_colons: Vec<String> = TOKEN.bytes().map(|b| format!("{b:02X}")).collect();
+    let utf16: String = TOKEN.bytes().map(|b| format!("{b:02x}00")).collect();
+    let escaped: String = TOKEN
+        .chars()
+        .map(|c| format!("\\\\u{:04x}", c as u32))
+        .collect();
+    for echo in [
+        format!("key={hex}"),
+        format!("key={}", hex_colons.join(":")),
+        format!("key={utf16}"),
+        format!("key={escaped}"),
+        format!("{}key={hex}", "\\u0001".repeat(1000)),
+    ] {
+        let body = format!(r#"{{"errorCode":"E0000001","errorSummary":"{echo}"}}"#);
+        let answer = org(
+            |base| json(201, waiting(base)),
+            move |_, _| json(400, body.clone()),
+        );
+        let server = FakeOkta::start(answer).await;
+        let o = approve_on(&server, "", 3).await;
+        assert!(!o.approved);
+        let text = serde_json::to_string(&o).unwrap();
+        for leaked in [TOKEN, &hex[..12], &utf16[..12], "00Zh5e", "3030"] {
+            assert!(!text.contains(leaked), "{leaked} in {text}");
+        }
+        assert!(o.message.contains("[redacted]"), "{}", o.message);
     }
 }

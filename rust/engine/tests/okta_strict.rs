@@ -118,3 +118,57 @@ fn whenever_the_engine_approves_an_independent_strict_parse_agrees() {
         "the mutations reach approvals ({approved} of {total})"
     );
 }
+
+fn verify_seeds() -> Vec<String> {
+    std::fs::read_dir(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fuzz/seeds/okta_differential"
+    ))
+    .unwrap()
+    .flatten()
+    .filter(|e| e.file_name().to_string_lossy().starts_with("verify-"))
+    .map(|e| std::fs::read_to_string(e.path()).unwrap())
+    .collect()
+}
+
+/// The verify answer's differential (the `okta_differential` fuzz target's second half, on
+/// stable): whenever the engine takes a verify answer as a push to wait for, the strict
+/// parse reads the same poll link, cancel link and number from it.
+#[test]
+fn whenever_the_engine_waits_on_a_push_an_independent_strict_parse_reads_the_same_links() {
+    use mfa_engine::testing::read_okta_verify_body;
+    let seeds = verify_seeds();
+    assert!(seeds.len() >= 4, "the verify seeds are there");
+    let fragments: &[&str] = &[
+        r#""poll":{"href":"https://evil.example/x"},"#,
+        r#""cancel":{"href":"x"},"#,
+        r#""correctAnswer":7,"#,
+        r#""_links":{},"#,
+        r#""factorResult":"WAITING","#,
+        "\\u0070",
+        "[",
+        "{",
+        "}",
+        ",",
+        "1e2",
+        "-0",
+    ];
+    let mut rng = Rng(0x0C7A_0001);
+    let mut accepted = 0;
+    for round in 0..20_000 {
+        let body = mutate(&mut rng, seeds[round % seeds.len()].as_bytes(), fragments);
+        if let Ok((poll, cancel, number)) = read_okta_verify_body(201, &body) {
+            accepted += 1;
+            assert_eq!(
+                strict_json::okta_verify(&body),
+                Some((poll, cancel, number.map(i64::from))),
+                "{:?}",
+                String::from_utf8_lossy(&body)
+            );
+        }
+    }
+    assert!(
+        accepted > 100,
+        "the mutations reach accepted answers ({accepted})"
+    );
+}

@@ -320,3 +320,105 @@ async fn an_answer_signed_with_another_shared_secret_never_approves() {
         o.message
     );
 }
+
+/// Issue 25: a Reply-Message echoing the shared secret or the fixed password in hex (the
+/// spelling the redactor did not know), and the shared secret after 1,000 control bytes
+/// (a cut before redaction left its first 24 characters, which the folding of the control
+/// bytes then brought into the 200 shown). Each is redacted wherever it lands.
+#[tokio::test]
+async fn the_shared_secret_and_the_password_in_any_spelling_never_reach_the_outcome() {
+    use base64::Engine as _;
+    const PASSWORD: &str = "Fixed-PAP-Passw0rd-42";
+    let hex = |s: &str, sep: &str| {
+        s.bytes()
+            .map(|b| format!("{b:02x}"))
+            .collect::<Vec<_>>()
+            .join(sep)
+    };
+    let utf16_hex = |s: &str| {
+        s.encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .map(|b| format!("{b:02X}"))
+            .collect::<String>()
+    };
+    let control = "\u{1}".repeat(1000);
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "hex of the secret",
+            format!("key={}", hex(SECRET, "")).into_bytes(),
+        ),
+        (
+            "HEX:HEX of the secret",
+            format!("key={}", hex(SECRET, ":").to_uppercase()).into_bytes(),
+        ),
+        (
+            "hex of the password",
+            format!("pw={}", hex(PASSWORD, "")).into_bytes(),
+        ),
+        (
+            "UTF-16 hex of the password",
+            format!("pw={}", utf16_hex(PASSWORD)).into_bytes(),
+        ),
+        (
+            "base64 of the secret",
+            base64::engine::general_purpose::STANDARD
+                .encode(SECRET)
+                .into_bytes(),
+        ),
+        (
+            "UTF-16 bytes of the secret",
+            SECRET.encode_utf16().flat_map(u16::to_le_bytes).collect(),
+        ),
+        (
+            "1,000 control bytes, then the secret",
+            format!("{control}{SECRET}").into_bytes(),
+        ),
+        (
+            "1,000 control bytes, then hex of the secret",
+            format!("{control}{}", hex(SECRET, "")).into_bytes(),
+        ),
+    ];
+    for (name, reply) in cases {
+        let addr = hostile(SECRET, move |r| {
+            let parts: Vec<(u8, &[u8])> = reply
+                .chunks(240)
+                .map(|c| (attr::REPLY_MESSAGE, c))
+                .collect();
+            vec![send(
+                encode_answer(
+                    code::ACCESS_REJECT,
+                    r.identifier,
+                    &r.authenticator,
+                    &parts,
+                    SECRET.as_bytes(),
+                    MessageAuthenticator::Correct,
+                )
+                .unwrap(),
+            )]
+        })
+        .await;
+        let client = client_for(
+            &[addr.to_string()],
+            r#""passwordMode":"fixed""#,
+            SECRET,
+            Some(PASSWORD),
+        );
+        let o = run(&client, "alice@contoso.com", 5.0).await;
+        assert_eq!(o.status, Status::Denied, "{name}: {}", o.message);
+        let all = serde_json::to_string(&o).unwrap();
+        for leaked in [
+            &SECRET[..6],
+            &PASSWORD[..6],
+            &hex(SECRET, "")[..12],
+            &hex(PASSWORD, "")[..12],
+            &utf16_hex(PASSWORD)[..12],
+        ] {
+            assert!(
+                !all.to_ascii_lowercase()
+                    .contains(&leaked.to_ascii_lowercase()),
+                "{name}: {leaked} in {all}"
+            );
+        }
+        assert!(o.message.contains("[redacted]"), "{name}: {}", o.message);
+    }
+}

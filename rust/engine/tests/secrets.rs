@@ -2,7 +2,7 @@
 //! echoes what it received (the `Authorization` and `Proxy-Authorization` headers) or
 //! knows a secret and sends it back in another spelling (percent-encoded with `/` kept,
 //! lower-case hex, `+` for space, JSON-escaped, base64, split by a zero-width space or a
-//! bidi control) never gets a secret into the outcome's message, its JSON or the audit line.
+//! bidi control; since issue 25 also hex in either case, with colons, and the hex of UTF-16) never gets a secret into the outcome's message, its JSON or the audit line.
 //! Both providers; the proxy credential with both. (The C ABI and PowerShell paths:
 //! rust/ffi/tests/secrets.rs, tests/Secrets.Tests.ps1.)
 
@@ -42,6 +42,13 @@ fn leaks(text: &str) -> Vec<String> {
             .iter()
             .map(|s| b64(s)[..12].to_string()),
     );
+    // Hex (either case: the comparison below ignores case) and the hex of UTF-16.
+    needles.extend([BASIC.1, PROXY.1, CERT, DUO_KEY].iter().flat_map(|s| {
+        [
+            hex(s.as_bytes())[..12].to_string(),
+            hex(&utf16(s))[..12].to_string(),
+        ]
+    }));
     needles
         .into_iter()
         .filter(|n| text.to_lowercase().contains(&n.to_lowercase()))
@@ -60,6 +67,14 @@ fn percent(s: &str, keep_slash: bool, lower: bool, plus: bool) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn utf16(s: &str) -> Vec<u8> {
+    s.encode_utf16().flat_map(u16::to_le_bytes).collect()
 }
 
 /// The spellings a server that knows `secret` could send it back in.
@@ -84,6 +99,14 @@ fn spellings(secret: &str) -> Vec<String> {
         b64(secret),
         zw,
         bidi,
+        // Issue 25: hex in either case, with separators, and the hex of UTF-16.
+        hex(secret.as_bytes()),
+        secret
+            .bytes()
+            .map(|b| format!("{b:02X}"))
+            .collect::<Vec<_>>()
+            .join(":"),
+        hex(&utf16(secret)),
     ]
 }
 

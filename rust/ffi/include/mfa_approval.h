@@ -52,7 +52,9 @@
 // `identity`, the progress stage `resolving`), the audit trail an auditor can trust
 // (hash-chained audit records, the secret kind `MFA_SECRET_AUDIT_KEY` (9), the configuration
 // fields `syslogServer`, `syslogCaCertificateFile`, `syslogCertificateSha256`,
-// `auditRequired` and `eventLog`, and `mfa_audit_verify`), the `privacyidea` provider (its
+// `auditRequired` and `eventLog`, and `mfa_audit_verify`), the outcome field `pushWithdrawn`
+// (at the top and per approver: whether a push left waiting was withdrawn), and the
+// `privacyidea` provider (its
 // nested `privacyidea` configuration object; the service account's password is
 // `MFA_SECRET_BASIC_PASSWORD`), and progress that counts approvers (the progress fields
 // `approvers` (each one's stage, status and code), `needed`, `answered` and `pending`, and
@@ -379,7 +381,11 @@ mfa_result mfa_request_expire(const struct mfa_request *request);
 // `decidedBy` (the approver whose answer decided it; absent when none did) and
 // `approvers`, one object per approver in request order: `userName`, `status`,
 // `approved`, `failureKind`, `message`, `result`, `callResult`, `error`,
-// `authenticationRequestId`, `elapsedMs`, `httpCalls`. Only the top-level `status` and
+// `authenticationRequestId`, `elapsedMs`, `httpCalls`; ABI 5 adds `pushWithdrawn` at the
+// top and per approver: `true` (the provider confirmed the withdraw of a push left
+// waiting), `false` (it may still be on the phone: refused, failed, not answered within
+// the grace, or sent as a cancel ended the request, not waited for) or `null` (nothing
+// needed withdrawing, or the provider cannot withdraw). Only the top-level `status` and
 // `approved` decide; an approver's `approved` says whose approval was counted.
 //
 // Returns `MFA_OK` (writes `buf` and `*len_out`), `MFA_BUFFER_TOO_SMALL` (writes only

@@ -85,7 +85,13 @@ pub unsafe extern "C" fn mfa_client_new(
         };
         let config = match ClientConfig::from_json(json.as_bytes()) {
             Ok(c) => c,
-            Err(e) => return fail(mfa_result::MFA_INVALID_CONFIG, e.to_string()),
+            // Redacted of the secrets given beside it (one typed into a field is not repeated).
+            Err(e) => {
+                return fail(
+                    mfa_result::MFA_INVALID_CONFIG,
+                    Client::scrub_with(&secrets, &e.to_string()),
+                )
+            }
         };
         let runtime = match crate::runtime::get() {
             Ok(r) => r,

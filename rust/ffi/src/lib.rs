@@ -55,7 +55,9 @@ pub use result::*;
 /// `identity`, the progress stage `resolving`), the audit trail an auditor can trust
 /// (hash-chained audit records, the secret kind `MFA_SECRET_AUDIT_KEY` (9), the configuration
 /// fields `syslogServer`, `syslogCaCertificateFile`, `syslogCertificateSha256`,
-/// `auditRequired` and `eventLog`, and `mfa_audit_verify`), the `privacyidea` provider (its
+/// `auditRequired` and `eventLog`, and `mfa_audit_verify`), the outcome field `pushWithdrawn`
+/// (at the top and per approver: whether a push left waiting was withdrawn), and the
+/// `privacyidea` provider (its
 /// nested `privacyidea` configuration object; the service account's password is
 /// `MFA_SECRET_BASIC_PASSWORD`), and progress that counts approvers (the progress fields
 /// `approvers` (each one's stage, status and code), `needed`, `answered` and `pending`, and

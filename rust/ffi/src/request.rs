@@ -9,8 +9,8 @@ use crate::client::mfa_client;
 use crate::panic::{guard, guard_void};
 use crate::result::{fail, mfa_result, MFA_STATUS_PENDING};
 use mfa_engine::outcome::FailureKind;
-use mfa_engine::Progress;
 use mfa_engine::{Client, Outcome, Query, Status};
+use mfa_engine::{Progress, Withdrawals};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::task::AbortHandle;
@@ -33,6 +33,8 @@ pub(crate) struct Shared {
     done: Condvar,
     /// What the provider is doing now (`mfa_request_progress`).
     pub(crate) progress: Progress,
+    /// Which approvers' pushes are still out (a cancel says they were not confirmed withdrawn).
+    withdrawals: Withdrawals,
     /// A cancelled request's audit line is being appended (free waits for it, briefly).
     audit_pending: Mutex<bool>,
     audit_written: Condvar,
@@ -95,6 +97,10 @@ impl mfa_request {
         } else {
             self.client.cancelled(&self.query, started, elapsed)
         };
+        // Pushes still out are withdrawn as the task is aborted below; the cancel does not
+        // wait for Okta's answer, so the outcome (and its audit line) says not confirmed.
+        self.client
+            .note_withdrawals(&mut outcome, &self.shared.withdrawals);
         let audit = self.client.audit_line(&self.query, &mut outcome);
         let status = outcome.status;
         let json = serde_json::to_vec(&outcome).unwrap_or_default();
@@ -240,16 +246,23 @@ pub unsafe extern "C" fn mfa_request_new(
             Ok(s) => s,
             Err(e) => return e,
         };
-        let query = match Query::from_json(json.as_bytes()) {
-            Ok(q) => q,
-            Err(e) => return fail(mfa_result::MFA_INVALID_REQUEST, e.to_string()),
-        };
         // SAFETY: checked non-null; the caller promises a live client.
         let client = unsafe { &*client }.client.clone();
+        let query = match Query::from_json(json.as_bytes()) {
+            Ok(q) => q,
+            // Redacted of the client's secrets, like every message.
+            Err(e) => {
+                return fail(
+                    mfa_result::MFA_INVALID_REQUEST,
+                    client.scrub(&e.to_string()),
+                )
+            }
+        };
         let shared = Arc::new(Shared {
             slot: Mutex::new(Slot::NotStarted),
             done: Condvar::new(),
             progress: Progress::default(),
+            withdrawals: Withdrawals::default(),
             audit_pending: Mutex::new(false),
             audit_written: Condvar::new(),
         });
@@ -305,7 +318,7 @@ pub unsafe extern "C" fn mfa_request_start(request: *const mfa_request) -> mfa_r
             // run_with_progress ends the request (progress `done`) before it returns.
             let outcome = task
                 .client
-                .run_with_progress(&task.query, &task.shared.progress)
+                .run_tracked(&task.query, &task.shared.progress, &task.shared.withdrawals)
                 .await;
             task.shared.settle(&outcome);
             // Dropping `task` now finds the slot settled and does nothing.
@@ -413,7 +426,11 @@ pub unsafe extern "C" fn mfa_request_expire(request: *const mfa_request) -> mfa_
 /// `decidedBy` (the approver whose answer decided it; absent when none did) and
 /// `approvers`, one object per approver in request order: `userName`, `status`,
 /// `approved`, `failureKind`, `message`, `result`, `callResult`, `error`,
-/// `authenticationRequestId`, `elapsedMs`, `httpCalls`. Only the top-level `status` and
+/// `authenticationRequestId`, `elapsedMs`, `httpCalls`; ABI 5 adds `pushWithdrawn` at the
+/// top and per approver: `true` (the provider confirmed the withdraw of a push left
+/// waiting), `false` (it may still be on the phone: refused, failed, not answered within
+/// the grace, or sent as a cancel ended the request, not waited for) or `null` (nothing
+/// needed withdrawing, or the provider cannot withdraw). Only the top-level `status` and
 /// `approved` decide; an approver's `approved` says whose approval was counted.
 ///
 /// Returns `MFA_OK` (writes `buf` and `*len_out`), `MFA_BUFFER_TOO_SMALL` (writes only

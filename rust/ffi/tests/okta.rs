@@ -87,6 +87,13 @@ fn a_cancelled_request_withdraws_its_push() {
     let o = outcome(req);
     assert_eq!(o["status"], "Cancelled");
     assert!(o["message"].as_str().unwrap().contains("withdrawn"), "{o}");
+    // A cancel never waits for Okta's answer: the withdraw is not confirmed, and says so.
+    assert_eq!(o["pushWithdrawn"], false, "{o}");
+    assert_eq!(o["approvers"][0]["pushWithdrawn"], false, "{o}");
+    assert!(
+        o["warnings"].to_string().contains("could not be withdrawn"),
+        "{o}"
+    );
     while !sim.okta_calls().iter().any(|c| c.method == "DELETE") {
         assert!(Instant::now() < deadline, "the push was not withdrawn");
         std::thread::sleep(Duration::from_millis(20));

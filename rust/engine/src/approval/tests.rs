@@ -150,17 +150,20 @@ impl Provider for Fake {
             }
         })
     }
-    fn run_resolved<'a>(
+    fn approve<'a>(
         &'a self,
         q: &'a Query,
-        who: &'a crate::identity::Identity,
+        who: Option<&'a crate::identity::Identity>,
         p: &'a Progress,
+        _withdraw: &'a crate::withdraw::WithdrawSlot,
     ) -> BoxFuture<'a, Outcome> {
-        let target = who.resolved_as::<String>().cloned().unwrap_or_default();
-        self.pushed_to
-            .lock()
-            .unwrap()
-            .push((q.user_name.clone().unwrap_or_default(), target));
+        if let Some(who) = who {
+            let target = who.resolved_as::<String>().cloned().unwrap_or_default();
+            self.pushed_to
+                .lock()
+                .unwrap()
+                .push((q.user_name.clone().unwrap_or_default(), target));
+        }
         self.run(q, p)
     }
     fn run<'a>(&'a self, q: &'a Query, _: &'a Progress) -> BoxFuture<'a, Outcome> {

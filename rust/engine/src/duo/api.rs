@@ -260,11 +260,12 @@ impl Api {
             value.set_sensitive(true);
             request = request.header(AUTHORIZATION, value).header("Date", date);
         }
-        let response = request
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| Failure::of(from_transport(classify(&e, self.timeout), path)))?;
+        let response = request.body(body).send().await.map_err(|e| {
+            Failure::of(from_transport(
+                classify(&e, self.timeout, &self.redactor),
+                path,
+            ))
+        })?;
         let status = response.status().as_u16();
         let retry_after = response
             .headers()
@@ -272,7 +273,7 @@ impl Api {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(|s| Duration::from_secs(s.min(300)));
-        let bytes = read_limited(response, self.timeout)
+        let bytes = read_limited(response, self.timeout, &self.redactor)
             .await
             .map_err(|e| Failure::of(from_transport(e, path)))?;
         let op = path.rsplit('/').next().unwrap_or(path);

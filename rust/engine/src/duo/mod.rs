@@ -28,6 +28,7 @@ use crate::progress::Progress;
 use crate::provider::{BoxFuture, Provider};
 use crate::redact::Redactor;
 use crate::request::{Operation, Query};
+use crate::withdraw::WithdrawSlot;
 use api::{Api, CallError, Retry};
 use serde_json::{json, Value};
 use sign::SignatureVersion;
@@ -514,13 +515,17 @@ impl Provider for Duo {
         Box::pin(async move { self.identify(query).await.map_err(Box::new) })
     }
 
-    fn run_resolved<'a>(
+    fn approve<'a>(
         &'a self,
         query: &'a Query,
-        who: &'a Identity,
+        who: Option<&'a Identity>,
         progress: &'a Progress,
+        _withdraw: &'a WithdrawSlot,
     ) -> BoxFuture<'a, Outcome> {
         Box::pin(async move {
+            let Some(who) = who else {
+                return self.run(query, progress).await;
+            };
             match who.resolved_as::<identity::ResolvedDevice>() {
                 Some(device) => self.authenticate(query, Some(device), progress).await,
                 None => self.outcome(query).fail(

@@ -228,6 +228,34 @@ impl Api {
         }
     }
 
+    /// Withdraws a push (`DELETE` of its transaction): never held behind the rate-limit hold
+    /// meant for new work (a push left on a phone is worse than one call over the limit). A
+    /// 429, a 5xx or a transport failure is retried after a short wait (at most a second:
+    /// the caller bounds the whole withdraw). `Ok` only for Okta's 2xx.
+    pub async fn withdraw(&self, url: &Url) -> Result<(), CallError> {
+        let mut attempt = 0;
+        loop {
+            let f = match self.once(Method::DELETE, url, None, "cancel").await {
+                Ok(_) => return Ok(()),
+                Err(f) => f,
+            };
+            let retryable = f.busy
+                || matches!(
+                    f.error.kind,
+                    FailureKind::Connect
+                        | FailureKind::Dns
+                        | FailureKind::Transport
+                        | FailureKind::Timeout
+                );
+            if !retryable || attempt >= MAX_TRANSPORT_RETRIES {
+                return Err(f.error);
+            }
+            attempt += 1;
+            let wait = f.wait.unwrap_or(Duration::from_millis(200));
+            tokio::time::sleep(wait.min(MIN_RATE_WAIT)).await;
+        }
+    }
+
     /// Waits while the rate-limit headers of an earlier answer said no call is left.
     async fn hold(&self) {
         let until = *self.not_before.lock().unwrap_or_else(|p| p.into_inner());
@@ -256,7 +284,7 @@ impl Api {
         };
         let mut value = self
             .authorization
-            .header(&self.http, &self.origin, self.timeout)
+            .header(&self.http, &self.origin, self.timeout, &self.redactor)
             .await
             .map_err(failure)?;
         value.set_sensitive(true);
@@ -270,14 +298,16 @@ impl Api {
                 .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
                 .body(b.to_owned());
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| failure(from_transport(classify(&e, self.timeout), op)))?;
+        let response = request.send().await.map_err(|e| {
+            failure(from_transport(
+                classify(&e, self.timeout, &self.redactor),
+                op,
+            ))
+        })?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         self.note_rate_limit(&headers);
-        let bytes = read_limited(response, self.timeout)
+        let bytes = read_limited(response, self.timeout, &self.redactor)
             .await
             .map_err(|e| failure(from_transport(e, op)))?;
         if (200..300).contains(&status) {

@@ -7,6 +7,7 @@
 use super::api::CallError;
 use crate::json::StrictValue;
 use crate::outcome::FailureKind;
+use crate::redact::Redactor;
 use crate::transport::{classify, read_limited};
 use base64::Engine as _;
 use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
@@ -155,6 +156,7 @@ impl ServiceApp {
         http: &reqwest::Client,
         origin: &Url,
         timeout: Duration,
+        redactor: &Redactor,
     ) -> Result<Zeroizing<String>, CallError> {
         if let Some((token, until)) = &*self.token.lock().unwrap_or_else(|p| p.into_inner()) {
             if Instant::now() < *until {
@@ -184,11 +186,11 @@ impl ServiceApp {
             .send()
             .await
             .map_err(|e| {
-                let t = classify(&e, timeout);
+                let t = classify(&e, timeout, redactor);
                 CallError::new(t.kind, format!("token: {}", t.message))
             })?;
         let status = response.status().as_u16();
-        let bytes = read_limited(response, timeout)
+        let bytes = read_limited(response, timeout, redactor)
             .await
             .map_err(|t| CallError::new(t.kind, format!("token: {}", t.message)))?;
         let doc = StrictValue::parse_object(&bytes);
@@ -202,8 +204,7 @@ impl ServiceApp {
                     .unwrap_or_default()
             };
             let (error, description) = (field("error"), field("error_description"));
-            let text = crate::redact::Redactor::default()
-                .server_text_within(&format!("{error} {description}"), 200);
+            let text = redactor.server_text_within(&format!("{error} {description}"), 200);
             return Err(auth_failure(format!(
                 "token: the service app got no access token (HTTP {status}: {text}); check clientId, the registered public key and the granted scopes ({SCOPES})"
             )));
@@ -250,12 +251,15 @@ impl Credential {
         http: &reqwest::Client,
         origin: &Url,
         timeout: Duration,
+        redactor: &Redactor,
     ) -> Result<HeaderValue, CallError> {
         let text = match self {
             Credential::ApiToken(t) => Zeroizing::new(format!("SSWS {}", t.as_str())),
             Credential::ServiceApp(app) => Zeroizing::new(format!(
                 "Bearer {}",
-                app.access_token(http, origin, timeout).await?.as_str()
+                app.access_token(http, origin, timeout, redactor)
+                    .await?
+                    .as_str()
             )),
         };
         HeaderValue::from_str(&text).map_err(|_| {
@@ -266,12 +270,13 @@ impl Credential {
         })
     }
 
-    /// `text` without the current access token (the API token and the key are registered
-    /// with the connection's redactor; the access token is only known at run time).
+    /// `text` without the current access token in any spelling (the API token and the key
+    /// are registered with the connection's redactor; the access token is only known at run
+    /// time). Nothing is cut here: the caller bounds the text after this.
     pub fn scrub(&self, text: &str) -> String {
         match self {
             Credential::ServiceApp(app) => match app.current() {
-                Some(t) if !t.is_empty() => text.replace(t.as_str(), crate::redact::REDACTED),
+                Some(t) if !t.is_empty() => Redactor::new(None, &[t.as_str()]).scrub(text),
                 _ => text.to_owned(),
             },
             Credential::ApiToken(_) => text.to_owned(),

@@ -59,6 +59,47 @@ pub fn poll_decision(
     Ok((verdict(&result), result))
 }
 
+/// A verify answer that started a push: its poll link, its cancel link (when given) and the
+/// number challenge (when given; a malformed one is refused after the push is out, so it is
+/// withdrawn).
+#[derive(Debug)]
+pub struct Pushed {
+    /// `_links.poll.href`.
+    pub poll: String,
+    /// `_links.cancel.href`.
+    pub cancel: Option<String>,
+    /// `_embedded.challenge.correctAnswer`, or why it is refused.
+    pub number: Result<Option<u16>, JsonError>,
+}
+
+/// Why a verify answer started no push the provider may wait for.
+#[derive(Debug)]
+pub enum NotPushed {
+    /// A member the decision reads is missing or mistyped.
+    Unusable(JsonError),
+    /// Not `201` with `factorResult` exactly `WAITING`: the status and the result sent.
+    NotWaiting(u16, String),
+}
+
+/// What a verify answer (`status`, `doc`) means: a push waiting for the user, or why not.
+/// The provider's exact decision path (and the fuzz target's); the links are checked
+/// against the org, user and factor by the provider afterwards.
+pub fn verify_answer(status: u16, doc: &StrictValue) -> Result<Pushed, NotPushed> {
+    let result = doc.str_field("factorResult").map_err(NotPushed::Unusable)?;
+    if status != 201 || result != "WAITING" {
+        return Err(NotPushed::NotWaiting(status, result.to_owned()));
+    }
+    let poll = link(doc, "poll")
+        .map_err(NotPushed::Unusable)?
+        .ok_or(NotPushed::Unusable(JsonError::Missing("_links.poll")))?;
+    let cancel = link(doc, "cancel").map_err(NotPushed::Unusable)?;
+    Ok(Pushed {
+        poll,
+        cancel,
+        number: correct_answer(doc),
+    })
+}
+
 /// `_links.<name>.href`, when the answer has it (a mistyped member is refused).
 pub fn link(doc: &StrictValue, name: &'static str) -> Result<Option<String>, JsonError> {
     let Some(links) = doc.get("_links") else {

@@ -13,8 +13,10 @@
 //! number challenge `_embedded.challenge.correctAnswer`) → the poll link, at most once a
 //! second (`crate::pace`), until `SUCCESS`, `REJECTED` or `TIMEOUT`. A poll or cancel link
 //! that is not this transaction on the org's own origin is refused. A request that stops
-//! waiting before Okta decided (cancelled, past its deadline, a refused answer) withdraws
-//! the push through the cancel link, best effort.
+//! waiting before Okta decided (cancelled, past its deadline, decided by other approvers, a
+//! refused answer) withdraws the push through the cancel link, outside any rate-limit hold,
+//! within `crate::withdraw::WITHDRAW_GRACE`; the outcome's `pushWithdrawn` says whether
+//! Okta confirmed it.
 
 pub mod api;
 pub mod auth;
@@ -23,18 +25,17 @@ pub mod decide;
 
 use crate::config::{ClientConfig, ConfigError, Secrets};
 use crate::identity::Identity;
-use crate::json::JsonError;
 use crate::outcome::{FailureKind, Outcome, Status};
 use crate::progress::Progress;
 use crate::provider::{BoxFuture, Provider};
 use crate::redact::Redactor;
 use crate::request::{Operation, Query};
+use crate::withdraw::{WithdrawSlot, WITHDRAW_GRACE};
 use api::{Api, CallError, Retry};
-use decide::Verdict;
+use decide::{NotPushed, Verdict};
 use reqwest::{Method, Url};
 use serde_json::json;
 use std::sync::Arc;
-use std::time::Duration;
 use zeroize::Zeroizing;
 
 const NAME: &str = "okta";
@@ -75,33 +76,55 @@ struct Transaction {
 }
 
 /// Withdraws a push when dropped while armed (the request stopped waiting before Okta
-/// decided): a best-effort `DELETE` of the cancel link on the runtime, bounded to 5 s.
+/// decided): a `DELETE` of the cancel link on the runtime, outside the rate-limit hold,
+/// within [`WITHDRAW_GRACE`], its answer reported to the approver's slot.
 struct Withdraw {
     api: Arc<Api>,
     cancel: Option<Url>,
+    slot: WithdrawSlot,
 }
 
 impl Withdraw {
+    fn new(api: Arc<Api>, cancel: Option<Url>, slot: WithdrawSlot) -> Self {
+        slot.arm();
+        Self { api, cancel, slot }
+    }
+
+    /// Okta decided: nothing to withdraw.
     fn disarm(&mut self) {
         self.cancel = None;
+        self.slot.disarm();
     }
 }
 
 impl Drop for Withdraw {
     fn drop(&mut self) {
+        if !self.slot.is_armed() {
+            return;
+        }
+        self.slot.sending();
+        let slot = self.slot.clone();
         let Some(url) = self.cancel.take() else {
+            slot.sent(false, "Okta's verify answer gave no cancel link");
             return;
         };
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            slot.sent(false, "the engine was shutting down");
             return;
         };
         let api = self.api.clone();
         runtime.spawn(async move {
-            let _ = tokio::time::timeout(
-                Duration::from_secs(5),
-                api.call(Method::DELETE, &url, None, Retry::OnlyIfRefused, "cancel"),
-            )
-            .await;
+            match tokio::time::timeout(WITHDRAW_GRACE, api.withdraw(&url)).await {
+                Ok(Ok(())) => slot.sent(true, ""),
+                Ok(Err(e)) => slot.sent(false, e.message),
+                Err(_) => slot.sent(
+                    false,
+                    format!(
+                        "Okta did not answer the withdraw within {} s",
+                        WITHDRAW_GRACE.as_secs()
+                    ),
+                ),
+            }
         });
     }
 }
@@ -272,6 +295,7 @@ impl Okta {
         fid: &str,
         o: &mut Outcome,
         progress: &Progress,
+        slot: &WithdrawSlot,
     ) -> Result<Transaction, CallError> {
         let url = self
             .api
@@ -292,25 +316,21 @@ impl Okta {
                 "verify",
             )
             .await?;
-        let result = a
-            .json
-            .str_field("factorResult")
-            .map_err(|e| protocol("verify", e))?;
-        if a.status != 201 || result != "WAITING" {
-            return Err(CallError::new(
-                FailureKind::Protocol,
-                format!(
-                    "verify: Okta answered HTTP {} '{}' instead of 201 WAITING for a push; not an approval",
-                    a.status,
-                    self.api.server_text(result, 40)
-                ),
-            ));
-        }
-        let poll = decide::link(&a.json, "poll")
-            .map_err(|e| protocol("verify", e))?
-            .ok_or_else(|| protocol("verify", JsonError::Missing("_links.poll")))?;
-        let (poll, id) = self.transaction_link(&poll, uid, fid)?;
-        let cancel = match decide::link(&a.json, "cancel").map_err(|e| protocol("verify", e))? {
+        let pushed = match decide::verify_answer(a.status, &a.json) {
+            Ok(p) => p,
+            Err(NotPushed::Unusable(e)) => return Err(protocol("verify", e)),
+            Err(NotPushed::NotWaiting(status, result)) => {
+                return Err(CallError::new(
+                    FailureKind::Protocol,
+                    format!(
+                        "verify: Okta answered HTTP {status} '{}' instead of 201 WAITING for a push; not an approval",
+                        self.api.server_text(&result, 40)
+                    ),
+                ))
+            }
+        };
+        let (poll, id) = self.transaction_link(&pushed.poll, uid, fid)?;
+        let cancel = match pushed.cancel {
             Some(href) => {
                 let (cancel, cancel_id) = self.transaction_link(&href, uid, fid)?;
                 if cancel_id != id {
@@ -326,13 +346,10 @@ impl Okta {
         // From here a push is on the phone: leaving before Okta decided withdraws it.
         let tx = Transaction {
             poll,
-            withdraw: Withdraw {
-                api: self.api.clone(),
-                cancel,
-            },
+            withdraw: Withdraw::new(self.api.clone(), cancel, slot.clone()),
         };
         o.authentication_request_id = Some(id);
-        let number = decide::correct_answer(&a.json).map_err(|e| protocol("verify", e))?;
+        let number = pushed.number.map_err(|e| protocol("verify", e))?;
         match number {
             Some(n) => progress.set(
                 "pushed",
@@ -356,12 +373,14 @@ impl Okta {
     }
 
     /// An approval: `resolved` is the user id resolved before (a four-eyes request),
-    /// else the user is looked up here (the same lookup, once).
+    /// else the user is looked up here (the same lookup, once); `slot` is armed once the
+    /// push is out, so a push left waiting is withdrawn (crate::withdraw).
     async fn authenticate(
         &self,
         q: &Query,
         resolved: Option<&ResolvedUser>,
         progress: &Progress,
+        slot: &WithdrawSlot,
     ) -> Outcome {
         let mut o = self.outcome(q);
         if q.mode.is_some() {
@@ -407,7 +426,7 @@ impl Okta {
             }
             Err(e) => return self.failed(o, e),
         };
-        let mut tx = match self.push(&uid, &fid, &mut o, progress).await {
+        let mut tx = match self.push(&uid, &fid, &mut o, progress, slot).await {
             Ok(t) => t,
             Err(e) => return self.failed(o, e),
         };
@@ -549,13 +568,16 @@ impl Provider for Okta {
     }
 
     fn cancelled_message(&self) -> &'static str {
-        "cancelled by the caller before an answer; not an approval (a pending Okta Verify push is withdrawn through Okta's cancel link, best effort)"
+        "cancelled by the caller before an answer; not an approval (a pending Okta Verify push is withdrawn through Okta's cancel link; pushWithdrawn says whether Okta confirmed it)"
     }
 
     fn run<'a>(&'a self, query: &'a Query, progress: &'a Progress) -> BoxFuture<'a, Outcome> {
         Box::pin(async move {
             match query.operation {
-                Operation::Authenticate => self.authenticate(query, None, progress).await,
+                Operation::Authenticate => {
+                    self.authenticate(query, None, progress, &WithdrawSlot::default())
+                        .await
+                }
                 _ => self.query(query).await,
             }
         })
@@ -573,21 +595,31 @@ impl Provider for Okta {
         Box::pin(async move { self.identify(query).await.map_err(Box::new) })
     }
 
-    fn run_resolved<'a>(
+    fn approve<'a>(
         &'a self,
         query: &'a Query,
-        identity: &'a Identity,
+        identity: Option<&'a Identity>,
         progress: &'a Progress,
+        withdraw: &'a WithdrawSlot,
     ) -> BoxFuture<'a, Outcome> {
         Box::pin(async move {
-            match identity.resolved_as::<ResolvedUser>() {
-                Some(user) => self.authenticate(query, Some(user), progress).await,
-                None => self.outcome(query).fail(
-                    Status::Failed,
-                    FailureKind::Internal,
-                    "internal error: the identity was not resolved by Okta; nothing was sent, not an approval",
-                ),
+            if query.operation != Operation::Authenticate {
+                return self.query(query).await;
             }
+            let resolved = match identity {
+                None => None,
+                Some(identity) => match identity.resolved_as::<ResolvedUser>() {
+                    Some(user) => Some(user),
+                    None => {
+                        return self.outcome(query).fail(
+                            Status::Failed,
+                            FailureKind::Internal,
+                            "internal error: the identity was not resolved by Okta; nothing was sent, not an approval",
+                        )
+                    }
+                },
+            };
+            self.authenticate(query, resolved, progress, withdraw).await
         })
     }
 }

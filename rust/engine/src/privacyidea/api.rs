@@ -303,12 +303,14 @@ impl Api {
             value.set_sensitive(true);
             request = request.header("PI-Authorization", value);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| fail(from_transport(classify(&e, self.timeout), op)))?;
+        let response = request.send().await.map_err(|e| {
+            fail(from_transport(
+                classify(&e, self.timeout, &self.redactor),
+                op,
+            ))
+        })?;
         let status = response.status().as_u16();
-        let bytes = read_limited(response, self.timeout)
+        let bytes = read_limited(response, self.timeout, &self.redactor)
             .await
             .map_err(|e| fail(from_transport(e, op)))?;
         if !(200..300).contains(&status) {

@@ -623,13 +623,23 @@ impl Provider for PrivacyIdea {
         Box::pin(async move { self.identify(query).await.map_err(Box::new) })
     }
 
-    fn run_resolved<'a>(
+    fn approve<'a>(
         &'a self,
         query: &'a Query,
-        identity: &'a crate::identity::Identity,
+        identity: Option<&'a crate::identity::Identity>,
         progress: &'a Progress,
+        withdraw: &'a crate::withdraw::WithdrawSlot,
     ) -> BoxFuture<'a, Outcome> {
+        // privacyIDEA withdraws its own pending challenge (cancelchallenge) on cancel; the
+        // slot stays unarmed (pushWithdrawn null) until that path reports through it.
+        let _ = withdraw;
         Box::pin(async move {
+            let Some(identity) = identity else {
+                return self.run(query, progress).await;
+            };
+            if query.operation != Operation::Authenticate {
+                return self.query(query).await;
+            }
             match identity.resolved_as::<ResolvedUser>() {
                 Some(user) => self.authenticate(query, Some(&user.login), progress).await,
                 None => self.outcome(query).fail(

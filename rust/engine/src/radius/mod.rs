@@ -121,6 +121,32 @@ impl Radius {
         self.ended(o, q, ended, &drops)
     }
 
+    /// One datagram read as the answer to the request with `identifier` and
+    /// `request_authenticator`, and the outcome the provider would end with, or why it is
+    /// dropped (fuzz targets and property tests drive this exact path, with no network).
+    pub(crate) fn read_datagram(
+        &self,
+        q: &Query,
+        datagram: &[u8],
+        identifier: u8,
+        request_authenticator: &[u8; 16],
+    ) -> Result<Outcome, mfa_protocol::radius::Refused> {
+        let answer = mfa_protocol::radius::client::read_answer(
+            datagram,
+            identifier,
+            request_authenticator,
+            &self.secret,
+            !self.allow_missing_message_authenticator,
+        )?;
+        let server = "127.0.0.1:1812".to_string();
+        Ok(self.ended(
+            self.outcome(q),
+            q,
+            Ended::Answer { answer, server },
+            &Drops::default(),
+        ))
+    }
+
     fn ended(&self, mut o: Outcome, q: &Query, ended: Ended, drops: &Drops) -> Outcome {
         let dropped = drops.describe();
         let dropped_note = if dropped.is_empty() {
@@ -130,7 +156,12 @@ impl Radius {
         };
         match ended {
             Ended::Answer { answer, server } => {
-                let reply = self.redactor.server_text(&answer.reply_message);
+                // Redacted (the shared secret, the password: every spelling) before it is
+                // decoded, cleaned or cut.
+                let reply = self.redactor.server_bytes_within(
+                    &answer.reply_message,
+                    crate::redact::MAX_SERVER_TEXT_CHARS,
+                );
                 let code = match answer.code {
                     AnswerCode::Accept => "Access-Accept",
                     AnswerCode::Reject => "Access-Reject",

@@ -20,6 +20,8 @@ pub enum Body {
     Endless,
     /// A Content-Length, then one byte every `Duration`.
     Drip(String, Duration),
+    /// Nothing at all: the request is read and never answered (the connection stays open).
+    Never,
 }
 
 /// One answer.
@@ -157,6 +159,10 @@ impl FakeOkta {
                     };
                     record.lock().unwrap().push(req.clone());
                     let reply = answer(&req, &base);
+                    if matches!(reply.body, Body::Never) {
+                        tokio::time::sleep(Duration::from_secs(3600)).await;
+                        return;
+                    }
                     let mut out = format!(
                         "HTTP/1.1 {} X\r\nContent-Type: application/json\r\nConnection: close\r\n",
                         reply.status
@@ -177,6 +183,7 @@ impl FakeOkta {
                             let piece = format!("{:x}\r\n{}\r\n", 64 * 1024, " ".repeat(64 * 1024));
                             while s.write_all(piece.as_bytes()).await.is_ok() {}
                         }
+                        Body::Never => {}
                         Body::Drip(b, every) => {
                             out.push_str(&format!("Content-Length: {}\r\n\r\n", b.len()));
                             if s.write_all(out.as_bytes()).await.is_err() {

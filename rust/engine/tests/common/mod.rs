@@ -6,6 +6,7 @@ pub mod fake_okta;
 pub mod hostile;
 pub mod matrix;
 pub mod mutate;
+pub mod spellings;
 pub mod strict;
 pub mod strict_json;
 

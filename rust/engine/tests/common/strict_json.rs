@@ -1,9 +1,10 @@
 //! An independent strict check of a Duo `auth_status` approval, written from RFC 8259 and
 //! Duo's contract alone (no serde): a small recursive-descent parser that keeps every
 //! member of every object in order, so a duplicate is seen rather than resolved. Used by
-//! the `duo_differential` test and the `duo_differential` fuzz target, (for an Okta poll
-//! answer) by the `okta_strict` test, and (for privacyIDEA's final check) by the
-//! `privacyidea_strict` test and the `privacyidea_differential` fuzz target.
+//! the `duo_differential` test and the `duo_differential` fuzz target, (for Okta's poll
+//! and verify answers) by the `okta_strict` test and the `okta_differential` fuzz target, and
+//! (for privacyIDEA's final check) by the `privacyidea_strict` test and the
+//! `privacyidea_differential` fuzz target.
 
 #![allow(dead_code)] // Each fuzz target includes this file and uses one of its checks.
 
@@ -11,7 +12,8 @@
 enum J {
     Null,
     Bool(bool),
-    Num,
+    /// The number as written.
+    Num(String),
     Str(String),
     Arr(Vec<J>),
     Obj(Vec<(String, J)>),
@@ -64,6 +66,7 @@ impl P<'_> {
     }
 
     fn number(&mut self) -> Option<J> {
+        let start = self.i;
         let _ = self.eat(b'-');
         if self.eat(b'0').is_none() && self.digits() == 0 {
             return None;
@@ -80,7 +83,9 @@ impl P<'_> {
                 return None;
             }
         }
-        Some(J::Num)
+        Some(J::Num(
+            String::from_utf8_lossy(&self.b[start..self.i]).into_owned(),
+        ))
     }
 
     fn hex4(&mut self) -> Option<u32> {
@@ -204,7 +209,7 @@ fn unique_keys(v: &J) -> bool {
             keys.len() == n && m.iter().all(|(_, v)| unique_keys(v))
         }
         J::Arr(a) => a.iter().all(unique_keys),
-        J::Null | J::Bool(_) | J::Num | J::Str(_) => true,
+        J::Null | J::Bool(_) | J::Num(_) | J::Str(_) => true,
     }
 }
 
@@ -285,4 +290,71 @@ pub fn is_privacyidea_approval(bytes: &[u8], nonce: &str, serials: &[&str]) -> b
         },
         Some(_) => false,
     }
+}
+/// An Okta poll answer's `_links.poll.href` as the strict parse sees it: `Some(None)` when
+/// the document has no `_links` or no `poll` in it (or `null`), `Some(Some(href))` for
+/// exactly one `poll` object with exactly one string `href`, `None` for anything else
+/// (including a document that does not parse or repeats a key).
+pub fn okta_poll_link(bytes: &[u8]) -> Option<Option<String>> {
+    let doc = parse(bytes)?;
+    if !unique_keys(&doc) {
+        return None;
+    }
+    let J::Obj(top) = &doc else { return None };
+    link(top, "poll")
+}
+
+fn link(top: &[(String, J)], name: &str) -> Option<Option<String>> {
+    if !top.iter().any(|(k, _)| k == "_links") {
+        return Some(None);
+    }
+    let J::Obj(links) = one(top, "_links")? else {
+        return None;
+    };
+    if !links.iter().any(|(k, _)| k == name) {
+        return Some(None);
+    }
+    match one(links, name)? {
+        J::Null => Some(None),
+        J::Obj(l) => match one(l, "href")? {
+            J::Str(h) => Some(Some(h.clone())),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// An Okta verify answer (HTTP 201) that started a push, as the strict parse sees it: one
+/// document, no repeated key, exactly one `factorResult` = `WAITING`, a poll link, the
+/// cancel link when there is one, and `_embedded.challenge.correctAnswer` when there is one
+/// (a whole number as written). `None` for anything else.
+#[allow(clippy::type_complexity)]
+pub fn okta_verify(bytes: &[u8]) -> Option<(String, Option<String>, Option<i64>)> {
+    let doc = parse(bytes)?;
+    if !unique_keys(&doc) {
+        return None;
+    }
+    let J::Obj(top) = &doc else { return None };
+    if !matches!(one(top, "factorResult"), Some(J::Str(s)) if s == "WAITING") {
+        return None;
+    }
+    let poll = link(top, "poll")??;
+    let cancel = link(top, "cancel")?;
+    let number = if !top.iter().any(|(k, _)| k == "_embedded") {
+        None
+    } else {
+        match one(top, "_embedded")? {
+            J::Obj(e) if !e.iter().any(|(k, _)| k == "challenge") => None,
+            J::Obj(e) => match one(e, "challenge")? {
+                J::Null => None,
+                J::Obj(c) => match one(c, "correctAnswer")? {
+                    J::Num(n) => Some(n.parse::<i64>().ok()?),
+                    _ => return None,
+                },
+                _ => return None,
+            },
+            _ => return None,
+        }
+    };
+    Some((poll, cancel, number))
 }

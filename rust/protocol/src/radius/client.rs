@@ -7,7 +7,7 @@ use super::crypto::{
     hide_password, message_authenticator, response_authenticator, same, PasswordTooLong,
 };
 use super::packet::{Packet, TooLarge, Writer};
-use super::{attr, code, Refused, MAX_REPLY_MESSAGE_BYTES};
+use super::{attr, code, Refused};
 
 /// What an Access-Request carries.
 #[derive(Debug, Clone, Copy)]
@@ -99,9 +99,10 @@ pub enum AnswerCode {
 pub struct Answer {
     /// Accept, Reject or Challenge.
     pub code: AnswerCode,
-    /// The Reply-Message parts concatenated, cut at 1024 bytes, decoded lossily as UTF-8
-    /// (raw server text: the engine cleans and redacts it).
-    pub reply_message: String,
+    /// The Reply-Message parts concatenated, whole (the packet bounds them: at most 4096
+    /// bytes), as raw bytes: server text that the engine redacts before it decodes,
+    /// cleans or cuts it (this crate knows no secrets, so it cuts nothing).
+    pub reply_message: Vec<u8>,
     /// The answer carried a verified Message-Authenticator (`false` only when the caller
     /// allowed its absence).
     pub message_authenticator: bool,
@@ -141,14 +142,13 @@ pub fn read_answer(
         None if require_message_authenticator => return Err(Refused::MissingMessageAuthenticator),
         None => false,
     };
-    let mut reply = Vec::new();
+    let mut reply_message = Vec::new();
     for part in p.values(attr::REPLY_MESSAGE) {
-        let room = MAX_REPLY_MESSAGE_BYTES - reply.len();
-        reply.extend_from_slice(&part[..part.len().min(room)]);
+        reply_message.extend_from_slice(part);
     }
     Ok(Answer {
         code,
-        reply_message: String::from_utf8_lossy(&reply).into_owned(),
+        reply_message,
         message_authenticator,
     })
 }
@@ -208,7 +208,7 @@ mod tests {
         );
         let a = read_answer(&bytes, 42, &[0xA5; 16], SECRET, true).unwrap();
         assert_eq!(a.code, AnswerCode::Accept);
-        assert_eq!(a.reply_message, "ok");
+        assert_eq!(a.reply_message, b"ok");
         assert!(a.message_authenticator);
     }
 
@@ -278,7 +278,7 @@ mod tests {
     }
 
     #[test]
-    fn reply_messages_are_concatenated_and_bounded() {
+    fn reply_messages_are_concatenated_whole() {
         let long = [b'x'; 250];
         let attrs: Vec<(u8, &[u8])> = (0..10).map(|_| (attr::REPLY_MESSAGE, &long[..])).collect();
         let bytes = encode_answer(
@@ -292,7 +292,8 @@ mod tests {
         .unwrap();
         let a = read_answer(&bytes, 42, &[0xA5; 16], SECRET, true).unwrap();
         assert_eq!(a.code, AnswerCode::Challenge);
-        assert_eq!(a.reply_message.len(), MAX_REPLY_MESSAGE_BYTES);
+        // Nothing is cut here (a cut before redaction would keep a prefix of a secret).
+        assert_eq!(a.reply_message, [b'x'; 2500]);
     }
 
     #[test]

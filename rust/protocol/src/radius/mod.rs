@@ -24,9 +24,6 @@ pub const DEFAULT_PORT: u16 = 1812;
 pub const MIN_PACKET_BYTES: usize = 20;
 /// The largest RADIUS packet (RFC 2865 §3; RFC 7499 allows more only by agreement).
 pub const MAX_PACKET_BYTES: usize = 4096;
-/// The most bytes of Reply-Message text kept from one answer (all its Reply-Messages
-/// together); the engine bounds and cleans it again before any message.
-pub const MAX_REPLY_MESSAGE_BYTES: usize = 1024;
 /// The most bytes a PAP password may have (RFC 2865 §5.2).
 pub const MAX_PASSWORD_BYTES: usize = 128;
 /// The most bytes of a text attribute's value.
