@@ -143,6 +143,15 @@ pub mod testing {
         })
     }
 
+    /// The privacyIDEA provider's RSASSA-PSS SHA-256 check (any salt length) with the PEM
+    /// public key `key_pem` read once, for benchmarks: `(message, signature)`.
+    pub fn privacyidea_pss_verifier(
+        key_pem: &[u8],
+    ) -> Result<impl Fn(&[u8], &[u8]) -> bool, String> {
+        let key = crate::privacyidea::signature::SigningKey::from_pem(key_pem)?;
+        Ok(move |message: &[u8], signature: &[u8]| key.verify_pss(message, signature).is_ok())
+    }
+
     /// Checks an RSASSA-PSS SHA-256 signature (any salt length) of `message` with the PEM
     /// public key `key_pem`, as the privacyIDEA provider does.
     pub fn verify_rsa_pss_sha256(

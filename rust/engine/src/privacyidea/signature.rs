@@ -19,29 +19,31 @@
 //!
 //! `ring` verifies RSA-PSS only with a salt as long as the digest (32 bytes), and
 //! privacyIDEA's salt is the longest possible (222 bytes for a 2048-bit key), so the check
-//! is written here from RFC 8017 (RSASSA-PSS-VERIFY, section 8.1.2, and EMSA-PSS-VERIFY,
-//! section 9.1.2) over `num-bigint`, with the salt length recovered from the encoded message
-//! as the RFC allows. Only public values take part. Keys of 2048 to 8192 bits with an odd
-//! exponent from 3 to 2^32 are accepted. It is tested against the real privacyIDEA's
-//! signatures, against `ring`'s (a 32-byte salt) and against tampering.
+//! is RustCrypto's `rsa` crate (RSASSA-PSS-VERIFY, RFC 8017 section 8.1.2), verification only,
+//! with the salt length recovered from the encoded message as EMSA-PSS-VERIFY allows (its
+//! "auto" salt length): privacyIDEA's longest salt and the simulator's 32-byte one (`ring`
+//! signs it) both verify, and any other change to the signature or the text does not. Only
+//! public values take part. Keys of 2048 to 8192 bits with an odd exponent from 3 to 2^32 are
+//! accepted. It is tested against the real privacyIDEA's signatures, against `ring`'s (a
+//! 32-byte salt) and against tampering.
 
-use num_bigint::BigUint;
-use ring::digest::{digest, Context, SHA256};
+use rsa::pkcs1::ALGORITHM_OID;
+use rsa::pkcs8::der::Decode;
+use rsa::pkcs8::SubjectPublicKeyInfoRef;
+use rsa::pss;
+use rsa::signature::Verifier;
+use rsa::traits::PublicKeyParts;
+use rsa::BoxedUint;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::SubjectPublicKeyInfoDer;
-use x509_parser::prelude::FromDer;
-use x509_parser::public_key::PublicKey;
-use x509_parser::x509::SubjectPublicKeyInfo;
 
 /// The prefix of a signature (`Sign.sig_ver`).
 pub const SCHEME: &str = "rsa_sha256_pss:";
-const H_LEN: usize = 32;
 
 /// An RSA public key that checks privacyIDEA's signatures.
 #[derive(Clone)]
 pub struct SigningKey {
-    n: BigUint,
-    e: BigUint,
+    key: pss::VerifyingKey<rsa::sha2::Sha256>,
     bits: usize,
 }
 
@@ -82,113 +84,73 @@ impl SigningKey {
         Self::from_spki_der(der.as_ref())
     }
 
-    /// Reads a DER SubjectPublicKeyInfo holding an RSA key.
+    /// Reads a DER SubjectPublicKeyInfo holding an RSA key (DER: one encoding, nothing after).
     pub fn from_spki_der(der: &[u8]) -> Result<Self, String> {
-        let (rest, spki) = SubjectPublicKeyInfo::from_der(der)
+        let spki = SubjectPublicKeyInfoRef::from_der(der)
             .map_err(|_| "is not a valid public key (SubjectPublicKeyInfo)".to_string())?;
-        if !rest.is_empty() {
-            return Err("has bytes after the public key".into());
-        }
-        let Ok(PublicKey::RSA(rsa)) = spki.parsed() else {
+        if spki.algorithm.oid != ALGORITHM_OID {
             return Err("is not an RSA public key (privacyIDEA signs with RSA)".into());
-        };
-        Self::from_components(rsa.modulus, rsa.exponent)
+        }
+        let key = rsa::PublicKey::try_from(spki)
+            .map_err(|_| "is not a valid RSA public key (RSAPublicKey)".to_string())?;
+        Self::from_components(&key.n_bytes(), &key.e_bytes())
     }
 
     /// A key from its big-endian modulus and exponent.
     pub fn from_components(modulus: &[u8], exponent: &[u8]) -> Result<Self, String> {
-        let n = BigUint::from_bytes_be(modulus);
-        let e = BigUint::from_bytes_be(exponent);
-        let bits = n.bits() as usize;
+        let modulus = strip_zeros(modulus);
+        let bits = bit_length(modulus);
         if !(2048..=8192).contains(&bits) {
             return Err(format!(
                 "is a {bits}-bit RSA key; 2048 to 8192 bits are accepted"
             ));
         }
-        if e.bits() > 33 || e < BigUint::from(3u8) || !e.bit(0) || e >= n {
+        let exponent = strip_zeros(exponent);
+        let e = (exponent.len() <= 8).then(|| {
+            exponent
+                .iter()
+                .fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
+        });
+        let Some(e) = e.filter(|e| (3..=1u64 << 32).contains(e) && e % 2 == 1) else {
             return Err(
                 "has an RSA public exponent that is not an odd number from 3 to 2^32".into(),
             );
-        }
-        Ok(Self { n, e, bits })
+        };
+        let key = rsa::PublicKey::new_with_size_limits(
+            BoxedUint::from_be_slice_vartime(modulus),
+            BoxedUint::from(e),
+            2048..=8192,
+        )
+        .map_err(|_| "is not a valid RSA public key (modulus and exponent)".to_string())?;
+        Ok(Self {
+            key: pss::VerifyingKey::new_with_auto_salt_len(key),
+            bits,
+        })
     }
 
     /// Checks an RSASSA-PSS (SHA-256, MGF1-SHA-256, any salt length) signature of `message`.
     pub fn verify_pss(&self, message: &[u8], signature: &[u8]) -> Result<(), SignatureError> {
-        let k = self.bits.div_ceil(8);
-        if signature.len() != k {
+        if signature.len() != self.bits.div_ceil(8) {
             return Err(SignatureError::Format);
         }
-        let s = BigUint::from_bytes_be(signature);
-        if s >= self.n {
-            return Err(SignatureError::Invalid);
-        }
-        let m = s.modpow(&self.e, &self.n);
-        let em_bits = self.bits - 1;
-        let em_len = em_bits.div_ceil(8);
-        let m = m.to_bytes_be();
-        if m.len() > em_len {
-            return Err(SignatureError::Invalid);
-        }
-        let mut em = vec![0u8; em_len - m.len()];
-        em.extend_from_slice(&m);
-        emsa_pss_verify(message, &em, em_bits)
+        let signature = pss::Signature::try_from(signature).map_err(|_| SignatureError::Format)?;
+        self.key
+            .verify(message, &signature)
+            .map_err(|_| SignatureError::Invalid)
     }
 }
 
-/// EMSA-PSS-VERIFY (RFC 8017, 9.1.2) with SHA-256 and MGF1-SHA-256; the salt length is
-/// read from the encoded message (the zeros and the `0x01` before the salt).
-fn emsa_pss_verify(message: &[u8], em: &[u8], em_bits: usize) -> Result<(), SignatureError> {
-    let em_len = em.len();
-    if em_len < H_LEN + 2 || em[em_len - 1] != 0xbc {
-        return Err(SignatureError::Invalid);
-    }
-    let (masked_db, rest) = em.split_at(em_len - H_LEN - 1);
-    let h = &rest[..H_LEN];
-    let unused = 8 * em_len - em_bits;
-    let top_mask = 0xffu8.checked_shr(unused as u32).unwrap_or(0);
-    if masked_db[0] & !top_mask != 0 {
-        return Err(SignatureError::Invalid);
-    }
-    let mut db = mgf1(h, masked_db.len());
-    for (d, m) in db.iter_mut().zip(masked_db) {
-        *d ^= m;
-    }
-    db[0] &= top_mask;
-    let one = db
-        .iter()
-        .position(|&b| b != 0)
-        .ok_or(SignatureError::Invalid)?;
-    if db[one] != 0x01 {
-        return Err(SignatureError::Invalid);
-    }
-    let salt = &db[one + 1..];
-    let m_hash = digest(&SHA256, message);
-    let mut ctx = Context::new(&SHA256);
-    ctx.update(&[0u8; 8]);
-    ctx.update(m_hash.as_ref());
-    ctx.update(salt);
-    let h_prime = ctx.finish();
-    // Public values only: no need for a constant-time comparison.
-    if h_prime.as_ref() != h {
-        return Err(SignatureError::Invalid);
-    }
-    Ok(())
+fn strip_zeros(bytes: &[u8]) -> &[u8] {
+    let first = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+    &bytes[first..]
 }
 
-/// MGF1 with SHA-256 (RFC 8017, B.2.1).
-fn mgf1(seed: &[u8], len: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(len + H_LEN);
-    let mut counter = 0u32;
-    while out.len() < len {
-        let mut ctx = Context::new(&SHA256);
-        ctx.update(seed);
-        ctx.update(&counter.to_be_bytes());
-        out.extend_from_slice(ctx.finish().as_ref());
-        counter += 1;
+/// The bit length of a big-endian number without leading zero bytes.
+fn bit_length(bytes: &[u8]) -> usize {
+    match bytes.first() {
+        None => 0,
+        Some(&top) => (bytes.len() - 1) * 8 + (8 - top.leading_zeros() as usize),
     }
-    out.truncate(len);
-    out
 }
 
 /// A body's signed text and its signature's bytes: the body without the top-level
@@ -514,6 +476,28 @@ mod tests {
             other.verify_pss(b"the signed text", &bytes),
             Err(SignatureError::Invalid)
         );
+    }
+
+    #[test]
+    fn only_one_der_rsa_public_key_is_read() {
+        let pem = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../tests/data/privacyidea-signing-key.pem"),
+        )
+        .unwrap();
+        let der = SubjectPublicKeyInfoDer::from_pem_slice(&pem).unwrap();
+        let key = SigningKey::from_spki_der(der.as_ref()).unwrap();
+        assert_eq!(key.bits, 2048);
+        let mut trailing = der.as_ref().to_vec();
+        trailing.push(0);
+        assert!(SigningKey::from_spki_der(&trailing)
+            .unwrap_err()
+            .contains("not a valid public key"));
+        let ec = rcgen::KeyPair::generate().unwrap();
+        assert!(SigningKey::from_spki_der(&ec.public_key_der())
+            .unwrap_err()
+            .contains("not an RSA public key"));
+        assert!(SigningKey::from_spki_der(b"").is_err());
     }
 
     #[test]

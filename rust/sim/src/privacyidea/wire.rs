@@ -74,6 +74,12 @@ impl Signer {
         }
     }
 
+    /// The public key as ring reads it (PKCS#1 RSAPublicKey DER), for benchmarks that
+    /// compare a verifier with ring's.
+    pub fn public_key_der(&self) -> Vec<u8> {
+        self.key.public().as_ref().to_vec()
+    }
+
     /// `rsa_sha256_pss:<hex>` over `text`. ring's salt is 32 bytes where privacyIDEA's is the
     /// longest; a verifier reads the salt length from the signature, so both verify.
     pub fn sign(&self, text: &[u8]) -> String {
