@@ -203,6 +203,43 @@ async fn several_approvers_are_decided_by_the_engine() {
         .find(|a| a.user_name == "carol")
         .unwrap();
     assert_eq!(carol.status, Status::Cancelled);
+    // carol's push, not needed any more, was withdrawn, and privacyIDEA confirmed it.
+    assert_eq!(carol.push_withdrawn, Some(true), "{}", carol.message);
+    let erin = any
+        .approvers
+        .iter()
+        .find(|a| a.user_name == "erin")
+        .unwrap();
+    assert_eq!(erin.push_withdrawn, None, "erin's was decided");
+    assert_eq!(any.push_withdrawn, Some(true));
+}
+
+#[tokio::test]
+async fn a_push_left_waiting_is_withdrawn_and_the_outcome_says_whether() {
+    let Some(s) = server() else { return };
+    // Past the deadline: the service account may cancel challenges, privacyIDEA removes it.
+    let client = client(s, &signed(s));
+    let o = approve(&client, "carol", 2).await;
+    assert_eq!(o.status, Status::TimedOut, "{}", o.message);
+    assert_eq!(o.push_withdrawn, Some(true), "{}", o.message);
+    assert_eq!(o.approvers[0].push_withdrawn, Some(true));
+    assert!(o.warnings.is_empty(), "{:?}", o.warnings);
+    // A decided push needs no withdraw.
+    let o = approve(&client, "bob", 30).await;
+    assert_eq!((o.status, o.push_withdrawn), (Status::Denied, None));
+    // Without the cancelchallenge right the withdraw is refused: not withdrawn, and why.
+    let c = client_for(
+        &s.config_json(&s.field("triggerOnlyUser"), "", ""),
+        &s.field("triggerOnlyPassword"),
+    );
+    let o = approve(&c, "carol", 2).await;
+    assert_eq!(o.status, Status::TimedOut, "{}", o.message);
+    assert_eq!(o.push_withdrawn, Some(false), "{}", o.message);
+    let warning = o.warnings.join(" ");
+    assert!(
+        warning.contains("could not be withdrawn") && warning.contains("cancelchallenge"),
+        "{warning}"
+    );
 }
 
 #[tokio::test]

@@ -107,7 +107,10 @@ async fn demo_users_end_as_scripted() {
         .count();
     assert_eq!(triggers, cases.len());
     let code_tx = code.authentication_request_id.clone().unwrap();
-    wait_for(|| sim.privacyidea_cancels().contains(&code_tx)).await;
+    assert!(sim.privacyidea_cancels().contains(&code_tx));
+    assert_eq!(code.push_withdrawn, Some(true));
+    // dave has no push token: nothing was out to withdraw.
+    assert_eq!(dave.push_withdrawn, None);
 }
 
 async fn wait_for(mut condition: impl FnMut() -> bool) {
@@ -286,16 +289,55 @@ async fn a_caller_that_stops_waiting_withdraws_the_push() {
     };
     let tx = polled().first().expect("polled").clone();
     wait_for(|| sim.privacyidea_cancels().contains(&tx)).await;
-    // A deadline withdraws too.
+    // A deadline withdraws too, before the outcome is made, which says so.
     let o = approve_within(&client, "carol", 2).await;
     assert_eq!(o.status, Status::TimedOut);
     let tx = polled().last().expect("polled").clone();
-    wait_for(|| sim.privacyidea_cancels().contains(&tx)).await;
-    // A decided push is not withdrawn.
+    assert!(sim.privacyidea_cancels().contains(&tx));
+    assert_eq!(o.push_withdrawn, Some(true), "{}", o.message);
+    assert_eq!(o.approvers[0].push_withdrawn, Some(true));
+    assert!(o.warnings.is_empty(), "{:?}", o.warnings);
+    // A decided push is not withdrawn: nothing needed withdrawing.
     let o = approve_within(&client, "bob", 10).await;
+    assert_eq!((o.status, o.push_withdrawn), (Status::Denied, None));
     let bob = o.authentication_request_id.unwrap();
+    let o = approve_within(&client, "alice", 10).await;
+    assert_eq!((o.status, o.push_withdrawn), (Status::Approved, None));
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(!sim.privacyidea_cancels().contains(&bob));
+}
+
+#[tokio::test]
+async fn the_push_of_an_approver_not_needed_any_more_is_withdrawn() {
+    let sim = sim().await;
+    let client = pi_client(&sim, true);
+    let o = run(
+        &client,
+        r#"{"approvers":["alice","carol"],"require":"any","timeoutSeconds":20}"#,
+    )
+    .await;
+    assert_eq!(o.status, Status::Approved, "{}", o.message);
+    let carol = o.approvers.iter().find(|a| a.user_name == "carol").unwrap();
+    assert_eq!(carol.status, Status::Cancelled);
+    assert_eq!(
+        carol.push_withdrawn,
+        Some(true),
+        "carol's push was withdrawn"
+    );
+    let alice = o.approvers.iter().find(|a| a.user_name == "alice").unwrap();
+    assert_eq!(alice.push_withdrawn, None, "alice's was decided");
+    assert_eq!(o.push_withdrawn, Some(true));
+    assert_eq!(sim.privacyidea_cancels().len(), 1);
+}
+
+#[tokio::test]
+async fn a_push_code_to_phone_challenge_is_withdrawn_and_says_so() {
+    let sim = sim().await;
+    let client = pi_client(&sim, true);
+    let o = approve_within(&client, "codetophone@faults.contoso.com", 10).await;
+    assert_eq!(o.status, Status::Failed, "{}", o.message);
+    assert!(o.message.contains("push_code_to_phone"), "{}", o.message);
+    assert_eq!(o.push_withdrawn, Some(true), "{}", o.message);
 }
 
 #[tokio::test]

@@ -98,10 +98,18 @@ fn a_cancelled_request_withdraws_its_push() {
     }
     assert_eq!(unsafe { mfa_request_cancel(req) }, mfa_result::MFA_OK);
     assert_eq!(wait(req), MFA_STATUS_CANCELLED);
-    assert!(outcome(req)["message"]
+    let o = outcome(req);
+    assert!(o["message"]
         .as_str()
         .unwrap()
         .contains("withdrawn with cancelchallenge"));
+    // A cancel never waits for privacyIDEA's answer: the withdraw is not confirmed, and says so.
+    assert_eq!(o["pushWithdrawn"], false, "{o}");
+    assert_eq!(o["approvers"][0]["pushWithdrawn"], false, "{o}");
+    assert!(
+        o["warnings"].to_string().contains("could not be withdrawn"),
+        "{o}"
+    );
     while sim.privacyidea_cancels().is_empty() {
         assert!(Instant::now() < deadline, "the push was withdrawn");
         std::thread::sleep(Duration::from_millis(20));

@@ -280,6 +280,21 @@ pub fn check(doc: &StrictValue, serials: &[String]) -> Result<Check, String> {
     Ok(verdict)
 }
 
+/// Reads a `DELETE /token/challenges/transaction/<id>` answer (privacyIDEA 3.14,
+/// `api/token.py` `cancel_challenge_api`): `result.value` is `{"status": true, "deleted": n}`;
+/// the number of challenges removed (0: none was open any more). Anything else is refused.
+pub fn withdrawn(doc: &StrictValue) -> Result<u64, String> {
+    let result = doc.object_field("result").map_err(|e| e.to_string())?;
+    let value = result.object_field("value").map_err(|e| e.to_string())?;
+    match value.get("status") {
+        Some(StrictValue::Bool(true)) => {}
+        Some(StrictValue::Bool(false)) => return Err("'result.value.status' is false".into()),
+        _ => return Err(wrong("result.value.status", "boolean")),
+    }
+    let deleted = value.i64_field("deleted").map_err(|e| e.to_string())?;
+    u64::try_from(deleted).map_err(|_| "'result.value.deleted' is negative".to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -380,6 +395,31 @@ mod tests {
             one("").replace(ALICE, "PIPU/../x"),
         ] {
             assert!(trigger(&doc(&bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_withdraw_answer_counts_what_it_removed() {
+        let read = |s: &str| withdrawn(&doc(s));
+        assert_eq!(
+            read(r#"{"result":{"status":true,"value":{"deleted":1,"status":true}}}"#),
+            Ok(1)
+        );
+        assert_eq!(
+            read(
+                r#"{"result":{"status":true,"value":{"deleted":0,"status":true,"warning":"Redis"}}}"#
+            ),
+            Ok(0)
+        );
+        for bad in [
+            r#"{"result":{"status":true,"value":true}}"#,
+            r#"{"result":{"status":true,"value":{"deleted":1}}}"#,
+            r#"{"result":{"status":true,"value":{"deleted":1,"status":false}}}"#,
+            r#"{"result":{"status":true,"value":{"deleted":"1","status":true}}}"#,
+            r#"{"result":{"status":true,"value":{"deleted":-1,"status":true}}}"#,
+            r#"{"result":{"status":true,"value":{"deleted":1.5,"status":true}}}"#,
+        ] {
+            assert!(read(bad).is_err(), "{bad}");
         }
     }
 }

@@ -16,10 +16,13 @@
 //! a second (`crate::pace`), until `accept`, `declined` or `cancelled` → for `accept`, `POST
 //! /validate/check` (`user`, `realm`, empty `pass`, `transaction_id`), whose `ACCEPT` with
 //! `value: true` is the only approval. A request that stops waiting before privacyIDEA decided
-//! (cancelled, past its deadline, a refused answer) withdraws the challenge with `DELETE
-//! /token/challenges/transaction/<id>` (the admin right `cancelchallenge`), best effort: without
-//! that right the challenge stays answerable until it expires (privacyIDEA's
-//! `PushChallengeValidityTime`, 120 s by default), but nothing reads its answer any more.
+//! (cancelled, past its deadline, decided by other approvers, a refused answer) withdraws the
+//! challenge with `DELETE /token/challenges/transaction/<id>` (the admin right
+//! `cancelchallenge`) through the approver's `crate::withdraw::WithdrawSlot`, within
+//! `crate::withdraw::WITHDRAW_GRACE`: the outcome's `pushWithdrawn` says whether privacyIDEA
+//! removed it. Without that right the challenge stays answerable until it expires
+//! (privacyIDEA's `PushChallengeValidityTime`, 120 s by default; `pushWithdrawn` false), but
+//! nothing reads its answer any more.
 
 pub mod api;
 pub mod auth;
@@ -34,6 +37,7 @@ use crate::progress::Progress;
 use crate::provider::{BoxFuture, Provider};
 use crate::redact::Redactor;
 use crate::request::{Operation, Query};
+use crate::withdraw::{WithdrawSlot, WITHDRAW_GRACE};
 use api::{Answer, Api, CallError, Retry};
 use auth::Session;
 use decide::{Check, Poll};
@@ -42,7 +46,6 @@ use reqwest::{Method, Url};
 use serde_json::json;
 use signature::SigningKey;
 use std::sync::Arc;
-use std::time::Duration;
 
 pub use config::NAME;
 
@@ -70,17 +73,44 @@ pub fn next_step(kind: FailureKind) -> Option<&'static str> {
     })
 }
 
-/// The push that is waiting: withdrawn when dropped while armed (the request stopped
-/// waiting before privacyIDEA decided): a best-effort `DELETE` on the runtime, bounded to 5 s.
+/// The challenge that is waiting: withdrawn when dropped while armed (the request stopped
+/// waiting before privacyIDEA decided): a `DELETE` on the runtime within [`WITHDRAW_GRACE`],
+/// its answer reported to the approver's slot when a push is among the challenges (other
+/// token types' challenges of the same transaction are withdrawn too, unreported).
 struct Withdraw {
     api: Arc<Api>,
     session: Arc<Session>,
     transaction: Option<String>,
+    slot: WithdrawSlot,
 }
 
 impl Withdraw {
+    fn new(
+        api: Arc<Api>,
+        session: Arc<Session>,
+        transaction: Option<String>,
+        push: bool,
+        slot: &WithdrawSlot,
+    ) -> Self {
+        // Only a push out on a phone is reported; a slot of its own otherwise.
+        let slot = if push && transaction.is_some() {
+            slot.arm();
+            slot.clone()
+        } else {
+            WithdrawSlot::default()
+        };
+        Self {
+            api,
+            session,
+            transaction,
+            slot,
+        }
+    }
+
+    /// privacyIDEA decided (or consumed the challenge): nothing to withdraw.
     fn disarm(&mut self) {
         self.transaction = None;
+        self.slot.disarm();
     }
 }
 
@@ -89,27 +119,63 @@ impl Drop for Withdraw {
         let Some(tx) = self.transaction.take() else {
             return;
         };
+        let report = self.slot.is_armed();
+        if report {
+            self.slot.sending();
+        }
+        let slot = self.slot.clone();
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            if report {
+                slot.sent(false, "the engine was shutting down");
+            }
             return;
         };
         let (api, session) = (self.api.clone(), self.session.clone());
         runtime.spawn(async move {
-            let _ = tokio::time::timeout(Duration::from_secs(5), async {
-                let token = session.token(&api).await?;
-                let url = api.url("/token/challenges/transaction", Some(&tx));
-                api.call(
-                    Method::DELETE,
-                    &url,
-                    &[],
-                    Some(&token.value),
-                    Retry::Safe,
-                    "cancelchallenge",
-                )
-                .await
-            })
-            .await;
+            let (withdrawn, why) =
+                match tokio::time::timeout(WITHDRAW_GRACE, cancel_challenge(&api, &session, &tx))
+                    .await
+                {
+                    Ok(Ok(0)) => (
+                        false,
+                        "privacyIDEA had no open challenge left to remove".to_owned(),
+                    ),
+                    Ok(Ok(_)) => (true, String::new()),
+                    Ok(Err(e)) => (false, rights(e, "cancelchallenge").message),
+                    Err(_) => (
+                        false,
+                        format!(
+                            "privacyIDEA did not answer the withdraw within {} s",
+                            WITHDRAW_GRACE.as_secs()
+                        ),
+                    ),
+                };
+            if report {
+                slot.sent(withdrawn, why);
+            }
         });
     }
+}
+
+/// `DELETE /token/challenges/transaction/<tx>` as the service account (a reused token that is
+/// refused is replaced once): how many challenges privacyIDEA removed.
+async fn cancel_challenge(api: &Api, session: &Session, tx: &str) -> Result<u64, CallError> {
+    let url = api.url("/token/challenges/transaction", Some(tx));
+    let token = session.token(api).await?;
+    let (method, retry, op) = (Method::DELETE, Retry::Safe, "cancelchallenge");
+    let first = api
+        .call(method.clone(), &url, &[], Some(&token.value), retry, op)
+        .await;
+    let answer = match first {
+        Err(e) if e.status == Some(401) && !token.fresh => {
+            session.forget(&token.value).await;
+            let token = session.token(api).await?;
+            api.call(method, &url, &[], Some(&token.value), retry, op)
+                .await?
+        }
+        other => other?,
+    };
+    decide::withdrawn(&answer.doc).map_err(|e| protocol("cancelchallenge", e))
 }
 
 impl PrivacyIdea {
@@ -263,7 +329,13 @@ impl PrivacyIdea {
 
     /// An approval for `q`, pushed to `login` when four eyes resolved the approver (the
     /// login privacyIDEA answered with: exactly the user resolved), else to the name asked.
-    async fn authenticate(&self, q: &Query, login: Option<&str>, progress: &Progress) -> Outcome {
+    async fn authenticate(
+        &self,
+        q: &Query,
+        login: Option<&str>,
+        progress: &Progress,
+        slot: &WithdrawSlot,
+    ) -> Outcome {
         let mut o = self.outcome(q);
         if q.mode.is_some() {
             o.set_failed(
@@ -312,11 +384,13 @@ impl PrivacyIdea {
             Err(e) => return self.failed(o, protocol("triggerchallenge", e)),
         };
         // From here a challenge may be on a phone: leaving before privacyIDEA decided withdraws it.
-        let mut withdraw = Withdraw {
-            api: self.api.clone(),
-            session: self.session.clone(),
-            transaction: trigger.transaction_id.clone(),
-        };
+        let mut withdraw = Withdraw::new(
+            self.api.clone(),
+            self.session.clone(),
+            trigger.transaction_id.clone(),
+            !trigger.push.is_empty(),
+            slot,
+        );
         o.authentication_request_id = trigger.transaction_id.clone();
         let Some(tx) = trigger
             .transaction_id
@@ -599,13 +673,16 @@ impl Provider for PrivacyIdea {
     }
 
     fn cancelled_message(&self) -> &'static str {
-        "cancelled by the caller before an answer; not an approval (a pending privacyIDEA push is withdrawn with cancelchallenge, best effort)"
+        "cancelled by the caller before an answer; not an approval (a pending privacyIDEA push is withdrawn with cancelchallenge; pushWithdrawn says whether privacyIDEA removed it)"
     }
 
     fn run<'a>(&'a self, query: &'a Query, progress: &'a Progress) -> BoxFuture<'a, Outcome> {
         Box::pin(async move {
             match query.operation {
-                Operation::Authenticate => self.authenticate(query, None, progress).await,
+                Operation::Authenticate => {
+                    self.authenticate(query, None, progress, &WithdrawSlot::default())
+                        .await
+                }
                 _ => self.query(query).await,
             }
         })
@@ -628,20 +705,20 @@ impl Provider for PrivacyIdea {
         query: &'a Query,
         identity: Option<&'a crate::identity::Identity>,
         progress: &'a Progress,
-        withdraw: &'a crate::withdraw::WithdrawSlot,
+        withdraw: &'a WithdrawSlot,
     ) -> BoxFuture<'a, Outcome> {
-        // privacyIDEA withdraws its own pending challenge (cancelchallenge) on cancel; the
-        // slot stays unarmed (pushWithdrawn null) until that path reports through it.
-        let _ = withdraw;
         Box::pin(async move {
-            let Some(identity) = identity else {
-                return self.run(query, progress).await;
-            };
             if query.operation != Operation::Authenticate {
                 return self.query(query).await;
             }
+            let Some(identity) = identity else {
+                return self.authenticate(query, None, progress, withdraw).await;
+            };
             match identity.resolved_as::<ResolvedUser>() {
-                Some(user) => self.authenticate(query, Some(&user.login), progress).await,
+                Some(user) => {
+                    self.authenticate(query, Some(&user.login), progress, withdraw)
+                        .await
+                }
                 None => self.outcome(query).fail(
                     Status::Failed,
                     FailureKind::Internal,
