@@ -20,47 +20,26 @@ pub mod chain;
 pub mod config;
 pub mod event;
 pub mod file;
+mod path;
 mod strict;
 pub mod syslog;
 pub mod verify;
 mod write;
 
-pub use write::{Sinks, Written};
+pub use path::check_path;
+use write::now_unix_ms;
+pub use write::{Audit, Sinks, Written, AUDIT_FIRST_PASS, AUDIT_WRITE_BOUND};
 
 use crate::check::ConfigError;
 use crate::outcome::Outcome;
 use crate::request::Query;
 use event::EventSink;
 use serde_json::json;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 /// Longest audit line written (bytes); longer context values are cut.
 pub const MAX_LINE_BYTES: usize = 16 * 1024;
-
-/// How long a request waits for its audit records past its own deadline. A write that does
-/// not finish in time (a hung file system, a silent syslog server) counts as not written:
-/// an approval is then not granted. The file and the syslog server get
-/// [`AUDIT_FIRST_PASS`] of it; the rest is for the record that corrects an approval which
-/// one of them holds but a required one did not take.
-pub const AUDIT_WRITE_BOUND: Duration = Duration::from_secs(2);
-
-/// The part of [`AUDIT_WRITE_BOUND`] for the first pass over the file and the syslog server.
-pub const AUDIT_FIRST_PASS: Duration = Duration::from_millis(1500);
-
-/// Where records go, and which of them an approval needs.
-#[derive(Debug)]
-pub struct Audit {
-    host: String,
-    file: Option<file::FileTrail>,
-    syslog: Option<syslog::Syslog>,
-    events: Option<Arc<dyn EventSink>>,
-    key: Option<chain::Key>,
-    required: Option<config::Required>,
-    /// The chain of records sent without a file (syslog, Event Log): its last line.
-    memory: Mutex<Option<chain::Tail>>,
-}
 
 /// This machine's name (no `unsafe`: the kernel's file on Linux, the environment elsewhere).
 fn host_name() -> String {
@@ -71,18 +50,6 @@ fn host_name() -> String {
         .or_else(|| std::env::var("COMPUTERNAME").ok())
         .or_else(|| std::env::var("HOSTNAME").ok())
         .unwrap_or_default()
-}
-
-/// Checks `auditPath` without touching the file system: an absolute path.
-pub fn check_path(path: &str) -> Result<(), ConfigError> {
-    crate::check::check_text("auditPath", path, true)?;
-    if !Path::new(path).is_absolute() {
-        return Err(ConfigError::new(
-            "auditPath",
-            "must be an absolute path (a service's working directory is not yours)",
-        ));
-    }
-    Ok(())
 }
 
 impl Audit {
@@ -147,7 +114,7 @@ impl Audit {
         ] {
             if let Ok(meta) = std::fs::symlink_metadata(p) {
                 if !meta.file_type().is_file() {
-                    let what = describe(&meta.file_type());
+                    let what = path::describe(&meta.file_type());
                     return Err(ConfigError::new(
                         "auditPath",
                         format!("exists and is {what}, not a regular file{whose}; name a regular file (or a new file in an existing folder)"),
@@ -251,48 +218,6 @@ impl Audit {
             h["brokenReason"] = json!(cut(&b.reason));
         }
         escape_invisible(&h.to_string())
-    }
-}
-
-pub(crate) fn now_unix_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
-}
-
-/// The error `open` gives for a link it refused to follow (ELOOP on Unix).
-fn symlink_error() -> i32 {
-    #[cfg(unix)]
-    {
-        libc::ELOOP
-    }
-    #[cfg(not(unix))]
-    {
-        -1
-    }
-}
-
-/// What a non-regular file is, in words.
-fn describe(kind: &std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt as _;
-        if kind.is_fifo() {
-            return "a FIFO (named pipe)";
-        }
-        if kind.is_char_device() || kind.is_block_device() {
-            return "a device";
-        }
-        if kind.is_socket() {
-            return "a socket";
-        }
-    }
-    if kind.is_symlink() {
-        "a symbolic link"
-    } else if kind.is_dir() {
-        "a folder"
-    } else {
-        "not a regular file"
     }
 }
 

@@ -30,6 +30,7 @@
 // The public surface: the client, its configuration, the request and its approval, the
 // outcome and the capabilities. Everything else is how the engine gets there, and private.
 pub mod approval;
+mod approvers;
 pub mod audit;
 pub mod capabilities;
 pub mod client;
@@ -39,6 +40,7 @@ pub mod outcome;
 
 mod check;
 mod duo;
+mod failure;
 mod mfaserver;
 mod next_step;
 mod okta;

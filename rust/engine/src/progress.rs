@@ -171,7 +171,7 @@ impl Progress {
         }
         let names = query.approver_names();
         let Ok(require) =
-            crate::approval::Require::parse(query.require.as_ref(), names.len().max(1))
+            crate::approvers::Require::parse(query.require.as_ref(), names.len().max(1))
         else {
             return;
         };

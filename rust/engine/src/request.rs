@@ -118,14 +118,26 @@ impl Query {
         Ok(q)
     }
 
+    /// The approval fields, as [`crate::approvers::check`] reads them.
+    pub fn approval_fields(&self) -> crate::approvers::Request<'_> {
+        crate::approvers::Request {
+            approvers: self.approvers.as_deref(),
+            user_name: self.user_name.as_deref(),
+            require: self.require.as_ref(),
+            exclude_user_names: self.exclude_user_names.as_deref(),
+        }
+    }
+
     /// Checks every field; errors name the field.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let approval =
             self.approvers.is_some() || self.require.is_some() || self.exclude_user_names.is_some();
         match (&self.operation, &self.user_name) {
-            (Operation::Authenticate, _) if approval => crate::approval::check(self)?,
+            (Operation::Authenticate, _) if approval => {
+                crate::approvers::check(self.approval_fields())?
+            }
             (Operation::TestSecurity, _) => {}
-            (_, Some(u)) => crate::approval::check_name("userName", u)?,
+            (_, Some(u)) => crate::approvers::check_name("userName", u)?,
             (_, None) => return Err(ConfigError::new("userName", "is required")),
         }
         if approval && self.operation != Operation::Authenticate {

@@ -15,7 +15,8 @@
 //! A provider that cannot resolve (RADIUS) takes four-eyes requests only with
 //! `allowNameOnlyIdentity`; the outcome then says `identityCheck: names`.
 
-use super::{CatchUnwind, Require, PANIC_MESSAGE};
+use super::unwind::{CatchUnwind, PANIC_MESSAGE};
+use crate::approvers::Require;
 use crate::identity::Identity;
 use crate::outcome::{FailureKind, Outcome, Status};
 use crate::progress::Progress;

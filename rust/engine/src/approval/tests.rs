@@ -4,6 +4,7 @@ use super::*;
 use crate::client::Client;
 use crate::outcome::AuthAnswer;
 use crate::provider::BoxFuture;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 

@@ -74,7 +74,7 @@ pub fn required(config: &ClientConfig) -> Result<Option<Required>, ConfigError> 
 /// Checks every audit setting (reads no file).
 pub fn validate(config: &ClientConfig, secrets: &Secrets) -> Result<(), ConfigError> {
     if let Some(p) = &config.audit_path {
-        super::check_path(p)?;
+        super::path::check_path(p)?;
     }
     if let Some(server) = &config.syslog_server {
         let target = super::syslog::parse_target(server)?;

@@ -77,7 +77,7 @@ fn options(lock_file: bool) -> OpenOptions {
 /// Opens `path` with `o`, refusing what is not a regular file; also gives its size.
 fn open_regular(o: &OpenOptions, path: &Path, what: &str) -> std::io::Result<(File, u64)> {
     let file = o.open(path).map_err(|e| {
-        if e.raw_os_error() == Some(super::symlink_error()) {
+        if e.raw_os_error() == Some(super::path::symlink_error()) {
             std::io::Error::other(format!(
                 "the {what} is a symbolic link; refusing to follow it"
             ))
@@ -89,7 +89,7 @@ fn open_regular(o: &OpenOptions, path: &Path, what: &str) -> std::io::Result<(Fi
     if !meta.file_type().is_file() {
         return Err(std::io::Error::other(format!(
             "the {what} is {}, not a regular file",
-            super::describe(&meta.file_type())
+            super::path::describe(&meta.file_type())
         )));
     }
     Ok((file, meta.len()))

@@ -378,7 +378,7 @@ pub fn verify_file(path: &std::path::Path, key: Option<&Key>) -> std::io::Result
     if !kind.is_file() {
         return Err(std::io::Error::other(format!(
             "it is {}, not a regular file",
-            super::describe(&kind)
+            super::path::describe(&kind)
         )));
     }
     verify(std::io::BufReader::with_capacity(256 * 1024, file), key)

@@ -3,10 +3,41 @@
 //! Windows Event Log; with the policy (`auditRequired`) that decides which failure undoes an
 //! approval. The caller (`Client::record`) applies it to the outcome.
 
-use super::event::Entry;
-use super::{chain, config, syslog, Audit, AUDIT_FIRST_PASS};
+use super::event::{Entry, EventSink};
+use super::{chain, config, file, syslog};
 use crate::outcome::Status;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How long a request waits for its audit records past its own deadline. A write that does
+/// not finish in time (a hung file system, a silent syslog server) counts as not written:
+/// an approval is then not granted. The file and the syslog server get
+/// [`AUDIT_FIRST_PASS`] of it; the rest is for the record that corrects an approval which
+/// one of them holds but a required one did not take.
+pub const AUDIT_WRITE_BOUND: Duration = Duration::from_secs(2);
+
+/// The part of [`AUDIT_WRITE_BOUND`] for the first pass over the file and the syslog server.
+pub const AUDIT_FIRST_PASS: Duration = Duration::from_millis(1500);
+
+/// Where records go, and which of them an approval needs.
+#[derive(Debug)]
+pub struct Audit {
+    pub(super) host: String,
+    pub(super) file: Option<file::FileTrail>,
+    pub(super) syslog: Option<syslog::Syslog>,
+    pub(super) events: Option<Arc<dyn EventSink>>,
+    pub(super) key: Option<chain::Key>,
+    pub(super) required: Option<config::Required>,
+    /// The chain of records sent without a file (syslog, Event Log): its last line.
+    pub(super) memory: Mutex<Option<chain::Tail>>,
+}
+
+/// Now, in milliseconds since 1970 (UTC).
+pub(crate) fn now_unix_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
 
 /// The places a record goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -67,7 +98,7 @@ impl Audit {
         stop_if_required_fails: bool,
     ) -> Written {
         let record = record.trim_end_matches('\n').to_owned();
-        let unix_ms = super::now_unix_ms();
+        let unix_ms = now_unix_ms();
         let mut w = Written::default();
         let mut lines: Vec<(Entry, String)> = Vec::new();
         if let (Some(_), true) = (&self.file, to.file) {

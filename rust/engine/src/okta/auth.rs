@@ -4,7 +4,7 @@
 //! until a minute before it expires. The token, the key and the assertion stay in zeroized
 //! memory; none of them reaches a message.
 
-use super::api::CallError;
+use super::error::CallError;
 use crate::json::StrictValue;
 use crate::outcome::FailureKind;
 use crate::redact::Redactor;

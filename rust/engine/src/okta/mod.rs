@@ -22,6 +22,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod decide;
+pub mod error;
 
 use crate::config::{ClientConfig, ConfigError, Secrets};
 use crate::identity::Identity;

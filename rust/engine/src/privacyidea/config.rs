@@ -12,25 +12,11 @@
 
 use crate::check::{check_text, ConfigError};
 use crate::config::{BasicMode, ClientConfig, Secrets};
-use serde::Deserialize;
 
 /// The provider name (`provider` in the configuration).
 pub const NAME: &str = "privacyidea";
 
-/// `privacyidea` in the configuration.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PrivacyIdeaConfig {
-    /// The realm the approvers are in (sent as `realm` with every user; required, so a
-    /// name is never resolved in whatever the server's default realm is).
-    pub realm: String,
-    /// The server's response signing key: a PEM public key file (`PI_AUDIT_KEY_PUBLIC` of
-    /// the server's `pi.cfg`). With it, an answer whose signature is missing or does not
-    /// verify is never read, so nothing between the engine and privacyIDEA can forge an
-    /// approval.
-    #[serde(default)]
-    pub response_signing_key_file: Option<String>,
-}
+pub use super::settings::PrivacyIdeaConfig;
 
 /// Refuses a `privacyidea` object on another provider's connection.
 pub fn refuse_elsewhere(config: &ClientConfig) -> Result<(), ConfigError> {

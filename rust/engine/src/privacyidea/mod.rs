@@ -2,7 +2,8 @@
 //! account starts a push challenge for the approver, the engine polls the transaction, and
 //! only privacyIDEA's final check decides.
 //!
-//! - [`config`]: the nested `privacyidea` configuration (`realm`, `responseSigningKeyFile`);
+//! - [`config`]: the checks of the nested `privacyidea` configuration, whose data is
+//!   [`settings`] (`realm`, `responseSigningKeyFile`);
 //! - [`auth`]: the service account's session (`POST /auth`, the token reused until it expires);
 //! - [`api`]: bounded calls, a nonce per call, signed answers checked, retries;
 //! - [`signature`]: what privacyIDEA signs and the RSA-PSS check of it;
@@ -29,6 +30,7 @@ pub mod auth;
 pub mod config;
 pub mod decide;
 pub mod identity;
+pub mod settings;
 pub mod signature;
 
 use crate::config::{ClientConfig, ConfigError, Secrets};

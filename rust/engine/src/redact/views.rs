@@ -43,7 +43,7 @@ impl View {
 /// Zero-width, bidirectional and other invisible format characters (they could hide a
 /// secret from a scan, or reorder text in a log).
 pub(super) fn is_invisible(c: char) -> bool {
-    !c.is_ascii() && crate::approval::is_format_char(c)
+    !c.is_ascii() && crate::approvers::is_format_char(c)
         || matches!(c,
             '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
             | '\u{2060}'..='\u{206F}' | '\u{FFF0}'..='\u{FFF8}' | '\u{E0000}'..='\u{E007F}')

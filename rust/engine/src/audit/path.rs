@@ -1,0 +1,53 @@
+//! The audit file's path and what is at it: `auditPath` checked without touching the file
+//! system, and the words for a file that is not a regular one.
+
+use crate::check::ConfigError;
+use std::path::Path;
+
+/// Checks `auditPath` without touching the file system: an absolute path.
+pub fn check_path(path: &str) -> Result<(), ConfigError> {
+    crate::check::check_text("auditPath", path, true)?;
+    if !Path::new(path).is_absolute() {
+        return Err(ConfigError::new(
+            "auditPath",
+            "must be an absolute path (a service's working directory is not yours)",
+        ));
+    }
+    Ok(())
+}
+
+/// The error `open` gives for a link it refused to follow (ELOOP on Unix).
+pub(super) fn symlink_error() -> i32 {
+    #[cfg(unix)]
+    {
+        libc::ELOOP
+    }
+    #[cfg(not(unix))]
+    {
+        -1
+    }
+}
+
+/// What a non-regular file is, in words.
+pub(super) fn describe(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if kind.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_symlink() {
+        "a symbolic link"
+    } else if kind.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    }
+}
