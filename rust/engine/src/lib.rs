@@ -286,6 +286,6 @@ pub mod testing {
         };
         let redactor = crate::redact::Redactor::new(basic_user, secrets);
         crate::mfaserver::read_auth_answer(&answer, "PfAuthUser_4", &redactor)
-            .map(|a| crate::outcome::decide(&a))
+            .map(|a| crate::mfaserver::decide::decide(&a))
     }
 }

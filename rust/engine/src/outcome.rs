@@ -1,9 +1,9 @@
 //! The typed result of an approval or a query, and the one rule that may approve.
 
-use crate::codes::{self, CodeClass};
 use serde::Serialize;
 
-/// The state an approval ended in. `Approved` is reachable only through [`decide`].
+/// The state an approval ended in. `Approved` is reachable only through
+/// `Outcome::approve_as_decided`, which only the providers' decision tables call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Status {
     /// The provider explicitly reported a recognised "authenticated" answer.
@@ -146,8 +146,9 @@ pub struct Outcome {
     /// a phone), `None` when nothing needed withdrawing (or the provider cannot withdraw).
     /// With several approvers: `false` if any is, else `true` if any is.
     pub push_withdrawn: Option<bool>,
-    /// Set only where the engine decides an approval ([`Outcome::decided`], a provider's
-    /// own decision table): an outcome saying Approved without it is never counted.
+    /// Set only where the engine decides an approval (a provider's decision table: MFA
+    /// Server's `mfaserver::decide`, Duo's, Okta's, privacyIDEA's): an outcome saying
+    /// Approved without it is never counted.
     #[serde(skip)]
     engine_decided: bool,
 }
@@ -204,85 +205,6 @@ impl ApproverOutcome {
             identity: o.identity.clone(),
             push_withdrawn: o.push_withdrawn,
         }
-    }
-}
-
-/// The answer of an authentication call, as parsed from the wire.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct AuthAnswer {
-    /// `<Op>Result`.
-    pub result: Option<bool>,
-    /// `callResult`.
-    pub call_result: Option<(i32, String)>,
-    /// `error` (absent, empty and Code=0 all mean "no error").
-    pub error: Option<(i32, String)>,
-    /// `authenticationRequestId`.
-    pub request_id: Option<String>,
-}
-
-/// The only place an approval can come from: `<Op>Result` is `true` **and** the CallResult
-/// code is in the authenticated row. Everything else maps to a non-approving status with a
-/// message saying why.
-pub fn decide(answer: &AuthAnswer) -> (Status, String) {
-    let Some(result) = answer.result else {
-        return (
-            Status::Failed,
-            "the response has no usable <Result> element".into(),
-        );
-    };
-    let Some((code, desc)) = &answer.call_result else {
-        let why = match &answer.error {
-            Some((ecode, edesc)) => format!(
-                "the server reported {}",
-                crate::next_step::describe_error(*ecode, edesc)
-            ),
-            None => "the response has no callResult".into(),
-        };
-        return (Status::Failed, why);
-    };
-    let class = codes::classify(*code);
-    let described = if desc.is_empty() {
-        codes::lookup(*code).map_or(String::new(), |c| c.description.to_string())
-    } else {
-        desc.clone()
-    };
-    match (result, class) {
-        (true, CodeClass::Authenticated) => (Status::Approved, format!("approved: CallResult {code} {described}")),
-        (false, CodeClass::Authenticated) => (
-            Status::Failed,
-            format!("inconsistent answer: result false with authenticated CallResult {code}; not an approval"),
-        ),
-        (true, _) => (
-            Status::Failed,
-            format!("inconsistent answer: result true with non-authenticated CallResult {code} {described}; not an approval"),
-        ),
-        (false, CodeClass::Denied) => (Status::Denied, format!("denied: CallResult {code} {described}")),
-        (false, CodeClass::FraudReported) => (Status::FraudReported, format!("fraud reported: CallResult {code} {described}")),
-        (false, CodeClass::NoResponse) => (Status::TimedOut, format!("no answer: CallResult {code} {described}")),
-        (false, CodeClass::SecondStepNeeded) => (
-            Status::Failed,
-            format!("CallResult {code} {described}: a second step is needed, which this product does not perform"),
-        ),
-        (false, CodeClass::Blocked) => (Status::Failed, match crate::next_step::call_result_next_step(*code) {
-            Some(next) => format!("not possible: CallResult {code} {described}. {}{next}", crate::next_step::MARKER),
-            None => format!("not possible: CallResult {code} {described}"),
-        }),
-        (false, CodeClass::OtherFailure) => (Status::Failed, format!("failed: CallResult {code} {described}")),
-        (false, CodeClass::Unknown) => (Status::Failed, format!("unknown CallResult {code} {described}; not an approval")),
-    }
-}
-
-/// Builds a [`CodeAndDescription`], filling name (and an empty description) from the table.
-pub fn call_result_of(code: i32, description: &str) -> CodeAndDescription {
-    let row = codes::lookup(code);
-    CodeAndDescription {
-        code,
-        name: row.map_or("", |r| r.name).to_string(),
-        description: if description.is_empty() {
-            row.map_or("", |r| r.description).to_string()
-        } else {
-            description.to_string()
-        },
     }
 }
 
@@ -399,28 +321,6 @@ impl Outcome {
             json(d, redactor);
         }
     }
-
-    /// Applies a parsed authentication answer through [`decide`].
-    pub fn decided(mut self, answer: &AuthAnswer) -> Self {
-        let (status, message) = decide(answer);
-        self.status = status;
-        self.approved = status == Status::Approved;
-        self.engine_decided = self.approved;
-        self.failure_kind = FailureKind::Provider;
-        self.message = message;
-        self.result = answer.result;
-        self.call_result = answer
-            .call_result
-            .as_ref()
-            .map(|(c, d)| call_result_of(*c, d));
-        self.error = answer.error.as_ref().map(|(c, d)| CodeAndDescription {
-            code: *c,
-            name: String::new(),
-            description: d.clone(),
-        });
-        self.authentication_request_id = answer.request_id.clone();
-        self
-    }
 }
 
 /// The warning every outcome carries when requireUserMatch is off.
@@ -430,92 +330,6 @@ pub const REQUIRE_USER_MATCH_WARNING: &str =
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codes::CALL_RESULTS;
-
-    fn answer(result: Option<bool>, code: Option<i32>) -> AuthAnswer {
-        AuthAnswer {
-            result,
-            call_result: code.map(|c| (c, String::new())),
-            error: None,
-            request_id: None,
-        }
-    }
-
-    #[test]
-    fn every_documented_code_maps_as_the_table_says() {
-        for row in CALL_RESULTS {
-            let (status, _) = decide(&answer(
-                Some(row.class == CodeClass::Authenticated),
-                Some(row.code),
-            ));
-            let expected = match row.class {
-                CodeClass::Authenticated => Status::Approved,
-                CodeClass::Denied => Status::Denied,
-                CodeClass::FraudReported => Status::FraudReported,
-                CodeClass::NoResponse => Status::TimedOut,
-                _ => Status::Failed,
-            };
-            assert_eq!(status, expected, "code {}", row.code);
-        }
-        // The headline codes, spelled out.
-        assert_eq!(decide(&answer(Some(true), Some(21))).0, Status::Approved);
-        assert_eq!(decide(&answer(Some(false), Some(129))).0, Status::Denied);
-        assert_eq!(
-            decide(&answer(Some(false), Some(132))).0,
-            Status::FraudReported
-        );
-        assert_eq!(decide(&answer(Some(false), Some(133))).0, Status::TimedOut);
-        assert_eq!(decide(&answer(Some(false), Some(149))).0, Status::Failed);
-    }
-
-    #[test]
-    fn true_with_any_non_authenticated_code_is_not_an_approval() {
-        for row in CALL_RESULTS
-            .iter()
-            .filter(|r| r.class != CodeClass::Authenticated)
-        {
-            let (status, msg) = decide(&answer(Some(true), Some(row.code)));
-            assert_eq!(status, Status::Failed, "code {}", row.code);
-            assert!(msg.contains("inconsistent"), "{msg}");
-        }
-    }
-
-    #[test]
-    fn false_with_an_authenticated_code_is_not_an_approval() {
-        for code in [1, 2, 6, 7, 8, 9, 19, 21, 23, 24, 25] {
-            assert_eq!(
-                decide(&answer(Some(false), Some(code))).0,
-                Status::Failed,
-                "code {code}"
-            );
-        }
-    }
-
-    #[test]
-    fn unknown_codes_and_missing_parts_are_not_approvals() {
-        for code in [0, -21, 10, 16, 26, 121, 151, 999, i32::MAX] {
-            assert_eq!(
-                decide(&answer(Some(true), Some(code))).0,
-                Status::Failed,
-                "true + {code}"
-            );
-            assert_eq!(
-                decide(&answer(Some(false), Some(code))).0,
-                Status::Failed,
-                "false + {code}"
-            );
-        }
-        assert_eq!(decide(&answer(None, Some(21))).0, Status::Failed);
-        assert_eq!(decide(&answer(Some(true), None)).0, Status::Failed);
-        assert_eq!(decide(&AuthAnswer::default()).0, Status::Failed);
-        let mut with_error = answer(Some(false), None);
-        with_error.error = Some((10, "USER_NOT_FOUND".into()));
-        let (s, m) = decide(&with_error);
-        assert_eq!(s, Status::Failed);
-        assert!(m.contains("USER_NOT_FOUND"));
-        assert!(m.contains("does not know this user"), "{m}");
-        assert!(m.contains("Next: check the user name"), "{m}");
-    }
 
     #[test]
     fn status_numbers_never_change() {

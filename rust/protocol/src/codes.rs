@@ -3,7 +3,7 @@
 //!
 //! Only the codes of the [`CodeClass::Authenticated`] row can ever become an approval,
 //! and only together with `<Op>Result = true` (that rule lives in
-//! the engine's `outcome::decide`). A code missing from this table is [`CodeClass::Unknown`].
+//! the engine's `mfaserver::decide`). A code missing from this table is [`CodeClass::Unknown`].
 
 use serde::Serialize;
 

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::client::Client;
-use crate::outcome::AuthAnswer;
+use crate::mfaserver::decide::{self, AuthAnswer};
 use crate::provider::BoxFuture;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -97,12 +97,15 @@ impl Drop for DropCount {
 }
 
 pub(super) fn approved(user: &str) -> Outcome {
-    Outcome::new("authenticate", "fake", user, true).decided(&AuthAnswer {
-        result: Some(true),
-        call_result: Some((21, String::new())),
-        error: None,
-        request_id: Some(format!("id-{user}")),
-    })
+    decide::apply(
+        Outcome::new("authenticate", "fake", user, true),
+        &AuthAnswer {
+            result: Some(true),
+            call_result: Some((21, String::new())),
+            error: None,
+            request_id: Some(format!("id-{user}")),
+        },
+    )
 }
 
 impl Provider for Fake {

@@ -4,7 +4,8 @@
 //! cannot be identified (the SDK's settings name no app device), and neither can a user the
 //! server does not know.
 
-use super::{error_of, MfaServer};
+use super::decide::error_of;
+use super::MfaServer;
 use crate::identity::{mask_phone, phone_key, Identity};
 use crate::outcome::{FailureKind, Outcome, Status};
 use crate::request::Query;

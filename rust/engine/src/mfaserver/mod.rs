@@ -5,7 +5,7 @@
 //! Queries: `TestSecurity`, `UserExists`, `GetUserSettings_3`, `GenerateActivationCode`.
 
 use crate::config::{ClientConfig, ConfigError, Secrets};
-use crate::outcome::{AuthAnswer, CodeAndDescription, FailureKind, Outcome, Status};
+use crate::outcome::{FailureKind, Outcome, Status};
 use crate::progress::Progress;
 use crate::provider::{BoxFuture, Provider};
 use crate::redact::{bound, Redactor};
@@ -13,8 +13,10 @@ use crate::request::{Operation, Query};
 use crate::soap::{self, SoapError};
 use crate::transport::{HttpAnswer, Transport};
 use crate::xml::Node;
+use decide::{auth_answer, error_of, AuthAnswer};
 use std::sync::Arc;
 
+pub mod decide;
 mod identity;
 
 /// The provider's name in outcomes.
@@ -93,33 +95,8 @@ fn snippet(body: &[u8], redactor: &Redactor) -> String {
     }
 }
 
-/// The `error` out-parameter: absent, empty and `Code=0` all mean "no error".
-fn error_of(response: &Node, redactor: &Redactor) -> Result<Option<CodeAndDescription>, SoapError> {
-    Ok(soap::code_pair(response, "error")?
-        .filter(|(code, desc)| *code != 0 || !desc.is_empty())
-        .map(|(code, description)| CodeAndDescription {
-            code,
-            name: String::new(),
-            description: redactor.server_text(&description),
-        }))
-}
-
-/// The parts of a `PfAuthUser_4/_5` response that decide the outcome, read strictly:
-/// each at most once, plain text values only.
-fn auth_answer(response: &Node, op: &str, redactor: &Redactor) -> Result<AuthAnswer, SoapError> {
-    Ok(AuthAnswer {
-        result: soap::boolean(response, &format!("{op}Result"))?,
-        call_result: soap::code_pair(response, "callResult")?
-            .map(|(c, d)| (c, redactor.server_text(&d))),
-        error: error_of(response, redactor)?.map(|e| (e.code, e.description)),
-        request_id: soap::text(response, "authenticationRequestId")?
-            .filter(|s| !s.is_empty())
-            .map(|s| bound(&redactor.server_text(s), MAX_REQUEST_ID_CHARS)),
-    })
-}
-
 /// Reads an authentication answer from an HTTP answer (the whole reading path of an
-/// approval, for tests and fuzzing): the status decision is [`crate::outcome::decide`]'s.
+/// approval, for tests and fuzzing): the status decision is [`decide::decide`]'s.
 pub fn read_auth_answer(
     answer: &HttpAnswer,
     op: &str,
@@ -128,9 +105,6 @@ pub fn read_auth_answer(
     let node = open(answer, op, redactor)?;
     auth_answer(&node, op, redactor).map_err(|e| soap_failure(e, redactor))
 }
-
-/// Longest `authenticationRequestId` kept (the SDK sends a GUID).
-const MAX_REQUEST_ID_CHARS: usize = 64;
 
 /// The answers to `TestSecurity` that report a secured, authenticated connection. The SDK
 /// reference says only "a string containing 'secure'"; this engine accepts exactly
@@ -251,7 +225,7 @@ impl MfaServer {
             Err((status, kind, msg)) => return outcome.fail(status, kind, msg),
         };
         match auth_answer(&response, op, &self.redactor) {
-            Ok(answer) => outcome.decided(&answer),
+            Ok(answer) => decide::apply(outcome, &answer),
             Err(e) => self.unreadable(outcome, op, e),
         }
     }
@@ -417,7 +391,7 @@ mod tests {
 
     fn decide_body(body: &str) -> (Status, AuthAnswer) {
         match read_auth_answer(&answer(200, body), "PfAuthUser_4", &Redactor::default()) {
-            Ok(a) => (crate::outcome::decide(&a).0, a),
+            Ok(a) => (decide::decide(&a).0, a),
             Err(_) => (Status::Failed, AuthAnswer::default()),
         }
     }
