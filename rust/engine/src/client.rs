@@ -7,6 +7,7 @@
 
 use crate::approval::CatchUnwind;
 use crate::config::{ClientConfig, ConfigError, Secrets};
+use crate::end::{AuditWrite, HostEnd, RequestEnd};
 use crate::mfaserver::MfaServer;
 use crate::outcome::{FailureKind, Outcome, Status};
 use crate::progress::Progress;
@@ -141,6 +142,28 @@ impl Client {
         progress: &Progress,
         withdrawals: &Withdrawals,
     ) -> Outcome {
+        let end = RequestEnd::default();
+        match self.run_to_end(query, progress, withdrawals, &end).await {
+            Some(outcome) => outcome,
+            // Nobody else holds this end: unreachable, and never an approval if it were.
+            None => self.blank(query).fail(
+                Status::Failed,
+                FailureKind::Internal,
+                "internal error: the request ended twice; not an approval",
+            ),
+        }
+    }
+
+    /// Runs `query` and ends it through [`Client::end`], unless a host ended it first
+    /// through the same `end` ([`Client::end_by_host`]: a cancel, an expiry): then `None`,
+    /// and nothing of this run is recorded.
+    pub async fn run_to_end(
+        &self,
+        query: &Query,
+        progress: &Progress,
+        withdrawals: &Withdrawals,
+        end: &RequestEnd,
+    ) -> Option<Outcome> {
         let started_at_unix_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64);
@@ -186,19 +209,86 @@ impl Client {
         };
         outcome.started_at_unix_ms = started_at_unix_ms;
         outcome.elapsed_ms = clock.elapsed().as_millis() as u64;
+        self.end(query, progress, end, outcome).await
+    }
+
+    /// The one end of a request the engine ran (`crate::end`): when `end` is still
+    /// unclaimed, `outcome` is scrubbed, its audit record written (bounded; an approval
+    /// that cannot be recorded is not granted) and the progress stage `done` written, and
+    /// the final outcome returned. `None` when the request had been ended already (by a
+    /// host): nothing is written.
+    pub async fn end(
+        &self,
+        query: &Query,
+        progress: &Progress,
+        end: &RequestEnd,
+        mut outcome: Outcome,
+    ) -> Option<Outcome> {
+        if !end.claim() {
+            return None;
+        }
         outcome.scrub(&self.redactor);
         self.record(query, &mut outcome).await;
         self.end_request(progress, &outcome);
-        outcome
+        end.complete();
+        Some(outcome)
     }
 
-    /// The end of a request, whatever ended it: the provider's answer (at the end of
-    /// [`Client::run_with_progress`]), a cancel or the host's expiry ([`Client::cancelled`],
-    /// [`Client::expired`]), or a host task that stopped without an outcome
-    /// ([`Client::ended`]). The one place that writes the progress stage `done`: once, with
-    /// the outcome's message and each approver's final status (providers never write it; a
-    /// second call changes nothing). Hosts call it before they publish the outcome, so a
-    /// reader that sees the end sees `done`.
+    /// The one end of a request a host ends itself (`crate::end`): a cancel, the host's
+    /// own wait running out, or its task stopping without an outcome. When `end` is still
+    /// unclaimed: the outcome ([`Client::cancelled`], [`Client::expired`] or `internal`),
+    /// the pushes still out noted ([`Client::note_withdrawals`]), scrubbed, its audit line
+    /// made and the progress stage `done` written; the record is returned for the host to
+    /// write off its thread (this never blocks). `None` when the request has ended or is
+    /// ending already (the engine's run claimed it: its outcome follows within
+    /// [`crate::audit::AUDIT_WRITE_BOUND`]).
+    #[allow(clippy::too_many_arguments)]
+    pub fn end_by_host(
+        &self,
+        query: &Query,
+        progress: &Progress,
+        withdrawals: &Withdrawals,
+        end: &RequestEnd,
+        how: HostEnd,
+        started_at_unix_ms: u64,
+        elapsed_ms: u64,
+    ) -> Option<(Outcome, Option<AuditWrite>)> {
+        if !end.claim() {
+            return None;
+        }
+        let mut outcome = match how {
+            HostEnd::Cancelled => self.cancelled(query, started_at_unix_ms, elapsed_ms),
+            HostEnd::Expired => self.expired(query, started_at_unix_ms, elapsed_ms),
+            HostEnd::Died => self.ended(
+                query,
+                started_at_unix_ms,
+                elapsed_ms,
+                Status::Failed,
+                FailureKind::Internal,
+                "internal error: the request's task ended without an outcome; not an approval",
+            ),
+        };
+        // Pushes still out are withdrawn as the host drops the run; nobody waits for the
+        // answer, so the outcome (and its record) says not confirmed.
+        self.note_withdrawals(&mut outcome, withdrawals);
+        outcome.scrub(&self.redactor);
+        let audit = self
+            .audit_line(query, &mut outcome)
+            .map(|(audit, line)| AuditWrite {
+                audit,
+                line,
+                status: outcome.status,
+            });
+        self.end_request(progress, &outcome);
+        end.complete();
+        Some((outcome, audit))
+    }
+
+    /// Writes the progress stage `done` for `outcome`: once, with the outcome's message and
+    /// each approver's final status (providers never write it; a second call changes
+    /// nothing). [`Client::end`] and [`Client::end_by_host`] call it as the request ends;
+    /// a host calls it itself only for a request whose end was claimed by a run that then
+    /// stopped (its task died while recording), to settle what it shows.
     pub fn end_request(&self, progress: &Progress, outcome: &Outcome) {
         progress.finish(outcome);
     }
@@ -430,6 +520,9 @@ fn redactor_of(user: Option<&str>, proxy_user: Option<&str>, secrets: &Secrets) 
     }
     r
 }
+
+#[cfg(test)]
+mod end_tests;
 
 #[cfg(test)]
 mod tests {

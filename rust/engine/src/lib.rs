@@ -40,6 +40,7 @@ pub mod outcome;
 
 mod check;
 mod duo;
+pub mod end;
 mod failure;
 mod mfaserver;
 mod next_step;
@@ -64,6 +65,7 @@ use mfa_protocol::{codes, json, soap, xml};
 pub use check::ConfigError;
 pub use client::Client;
 pub use config::{ClientConfig, Secrets};
+pub use end::{HostEnd, RequestEnd};
 pub use outcome::{Outcome, Status};
 pub use progress::{Progress, Snapshot};
 pub use request::{Operation, Query};

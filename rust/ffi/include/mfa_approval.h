@@ -354,8 +354,11 @@ mfa_result mfa_request_poll(const struct mfa_request *request,
                             uint32_t *status_out);
 
 // Cancels the request: a pending (or never started) request ends as Cancelled at once
-// and its HTTP call is dropped in the background. Idempotent; never blocks; a finished
-// request keeps its outcome. Returns `MFA_OK` or `MFA_NULL_ARGUMENT`. Thread-safe.
+// and its HTTP call is dropped in the background. Idempotent; never blocks on the
+// network; a finished request keeps its outcome, and so does one whose answer is being
+// recorded as the cancel comes (the cancel then waits for that end, at most the audit
+// write bound, 2 s, plus 1 s). A request ends once: one outcome, one audit record, one
+// progress `done`. Returns `MFA_OK` or `MFA_NULL_ARGUMENT`. Thread-safe.
 //
 // # Safety
 // `request` must be a live request.

@@ -8,9 +8,10 @@ use crate::buffers::{non_null, utf8, write_output};
 use crate::client::mfa_client;
 use crate::panic::{guard, guard_void};
 use crate::result::{fail, mfa_result, MFA_STATUS_PENDING};
+use mfa_engine::end::AuditWrite;
 use mfa_engine::outcome::FailureKind;
 use mfa_engine::{Client, Outcome, Query, Status};
-use mfa_engine::{Progress, Withdrawals};
+use mfa_engine::{HostEnd, Progress, RequestEnd, Withdrawals};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::task::AbortHandle;
@@ -35,6 +36,8 @@ pub(crate) struct Shared {
     pub(crate) progress: Progress,
     /// Which approvers' pushes are still out (a cancel says they were not confirmed withdrawn).
     withdrawals: Withdrawals,
+    /// Who ends the request (the engine's run or the host): exactly one of them.
+    pub(crate) end: RequestEnd,
     /// A cancelled request's audit line is being appended (free waits for it, briefly).
     audit_pending: Mutex<bool>,
     audit_written: Condvar,
@@ -46,8 +49,8 @@ impl Shared {
     }
 
     /// Settles the slot unless it is already settled (the first outcome wins). The request's
-    /// end (`Client::end_request`, progress `done`) comes first, so a reader that saw the
-    /// status sees `done`.
+    /// end (`Client::end` / `Client::end_by_host`: record, progress `done`) comes first, so
+    /// a reader that saw the status sees `done`.
     fn settle(&self, outcome: &Outcome) {
         let json = serde_json::to_vec(outcome)
             .unwrap_or_else(|_| br#"{"status":"Failed","approved":false}"#.to_vec());
@@ -75,81 +78,57 @@ impl mfa_request {
     }
 
     /// Ends a pending request now: as Cancelled (`expired` false) or, when the host's wait
-    /// ran out, as TimedOut; the engine makes the outcome and its audit line, so the
-    /// result, the audit trail and the host agree.
+    /// ran out, as TimedOut, through the engine's one end (`Client::end_by_host`), so the
+    /// result, the audit trail and the progress agree. A request whose run is already
+    /// ending (its record being written) keeps that end: this waits for it, at most
+    /// `AUDIT_WRITE_BOUND` and a second.
     fn settle_early(&self, expired: bool) {
         let mut slot = self.shared.lock();
-        let (started, elapsed, task) = match &mut *slot {
+        let (started, elapsed) = match &*slot {
             Slot::Done { .. } => return,
-            Slot::NotStarted => (now_unix_ms(), 0, None),
+            Slot::NotStarted => (now_unix_ms(), 0),
             Slot::Pending {
                 started_unix_ms,
                 clock,
-                task,
-            } => (
-                *started_unix_ms,
-                clock.elapsed().as_millis() as u64,
-                task.take(),
-            ),
+                ..
+            } => (*started_unix_ms, clock.elapsed().as_millis() as u64),
         };
-        let mut outcome = if expired {
-            self.client.expired(&self.query, started, elapsed)
+        let how = if expired {
+            HostEnd::Expired
         } else {
-            self.client.cancelled(&self.query, started, elapsed)
+            HostEnd::Cancelled
         };
-        // Pushes still out are withdrawn as the task is aborted below; the cancel does not
-        // wait for Okta's answer, so the outcome (and its audit line) says not confirmed.
-        self.client
-            .note_withdrawals(&mut outcome, &self.shared.withdrawals);
-        let audit = self.client.audit_line(&self.query, &mut outcome);
-        let status = outcome.status;
-        let json = serde_json::to_vec(&outcome).unwrap_or_default();
-        self.client.end_request(&self.shared.progress, &outcome);
+        let Some((outcome, audit)) = self.client.end_by_host(
+            &self.query,
+            &self.shared.progress,
+            &self.shared.withdrawals,
+            &self.shared.end,
+            how,
+            started,
+            elapsed,
+        ) else {
+            // The run claimed the end first: its outcome settles the slot shortly.
+            let limit = mfa_engine::audit::AUDIT_WRITE_BOUND + Duration::from_secs(1);
+            let _ = self
+                .shared
+                .done
+                .wait_timeout_while(slot, limit, |s| !matches!(s, Slot::Done { .. }));
+            return;
+        };
+        let task = match &mut *slot {
+            Slot::Pending { task, .. } => task.take(),
+            _ => None,
+        };
         *slot = Slot::Done {
             status: outcome.status.abi_number(),
-            json,
+            json: serde_json::to_vec(&outcome).unwrap_or_default(),
         };
         self.shared.done.notify_all();
         drop(slot);
         if let Some(task) = task {
             task.abort();
         }
-        // Cancel never blocks: the audit line is appended off this thread; freeing the
-        // request waits for it (briefly), so a host that frees and exits loses no line.
-        if let Some((audit, line)) = audit {
-            let shared = self.shared.clone();
-            *shared
-                .audit_pending
-                .lock()
-                .unwrap_or_else(|p| p.into_inner()) = true;
-            let done = move || {
-                *shared
-                    .audit_pending
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner()) = false;
-                shared.audit_written.notify_all();
-            };
-            match crate::runtime::get() {
-                Ok(rt) => {
-                    rt.spawn(async move {
-                        // Never an approval: nothing to decide, only to record (bounded).
-                        let deadline =
-                            tokio::time::Instant::now() + mfa_engine::audit::AUDIT_WRITE_BOUND;
-                        let _ = audit
-                            .write(
-                                &line,
-                                status,
-                                mfa_engine::audit::Sinks::ALL,
-                                deadline,
-                                false,
-                            )
-                            .await;
-                        done();
-                    });
-                }
-                Err(_) => done(),
-            }
-        }
+        write_audit_later(&self.shared, audit);
     }
 
     /// Waits up to 2 s for a cancel's audit line to be appended.
@@ -188,18 +167,70 @@ struct SettleOnDrop {
 
 impl Drop for SettleOnDrop {
     fn drop(&mut self) {
-        if matches!(*self.shared.lock(), Slot::Pending { .. }) {
-            let outcome = self.client.ended(
-                &self.query,
-                self.started_unix_ms,
-                self.clock.elapsed().as_millis() as u64,
-                Status::Failed,
-                FailureKind::Internal,
-                "internal error: the request's task ended without an outcome; not an approval",
-            );
-            self.client.end_request(&self.shared.progress, &outcome);
-            self.shared.settle(&outcome);
+        if !matches!(*self.shared.lock(), Slot::Pending { .. }) {
+            return;
         }
+        let (started, elapsed) = (
+            self.started_unix_ms,
+            self.clock.elapsed().as_millis() as u64,
+        );
+        match self.client.end_by_host(
+            &self.query,
+            &self.shared.progress,
+            &self.shared.withdrawals,
+            &self.shared.end,
+            HostEnd::Died,
+            started,
+            elapsed,
+        ) {
+            Some((outcome, audit)) => {
+                self.shared.settle(&outcome);
+                write_audit_later(&self.shared, audit);
+            }
+            None => {
+                // This task had claimed the end and stopped before settling: the slot still
+                // gets an outcome (never Pending for ever); its record, if any, stands.
+                let outcome = self.client.ended(
+                    &self.query,
+                    started,
+                    elapsed,
+                    Status::Failed,
+                    FailureKind::Internal,
+                    "internal error: the request's task ended while it was ending; not an approval",
+                );
+                self.client.end_request(&self.shared.progress, &outcome);
+                self.shared.settle(&outcome);
+            }
+        }
+    }
+}
+
+/// Writes a host-ended request's record off the caller's thread (bounded); freeing the
+/// request waits for it (briefly), so a host that frees and exits loses no line.
+fn write_audit_later(shared: &Arc<Shared>, audit: Option<AuditWrite>) {
+    let Some(audit) = audit else {
+        return;
+    };
+    let shared = shared.clone();
+    *shared
+        .audit_pending
+        .lock()
+        .unwrap_or_else(|p| p.into_inner()) = true;
+    let done = move || {
+        *shared
+            .audit_pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = false;
+        shared.audit_written.notify_all();
+    };
+    match crate::runtime::get() {
+        Ok(rt) => {
+            rt.spawn(async move {
+                audit.write().await;
+                done();
+            });
+        }
+        Err(_) => done(),
     }
 }
 
@@ -263,6 +294,7 @@ pub unsafe extern "C" fn mfa_request_new(
             done: Condvar::new(),
             progress: Progress::default(),
             withdrawals: Withdrawals::default(),
+            end: RequestEnd::default(),
             audit_pending: Mutex::new(false),
             audit_written: Condvar::new(),
         });
@@ -315,12 +347,20 @@ pub unsafe extern "C" fn mfa_request_start(request: *const mfa_request) -> mfa_r
             clock,
         };
         let handle = runtime.spawn(async move {
-            // run_with_progress ends the request (progress `done`) before it returns.
-            let outcome = task
+            // The run ends the request (record, progress `done`) unless a cancel or an
+            // expiry ended it first, which settled the slot itself.
+            let ended = task
                 .client
-                .run_tracked(&task.query, &task.shared.progress, &task.shared.withdrawals)
+                .run_to_end(
+                    &task.query,
+                    &task.shared.progress,
+                    &task.shared.withdrawals,
+                    &task.shared.end,
+                )
                 .await;
-            task.shared.settle(&outcome);
+            if let Some(outcome) = ended {
+                task.shared.settle(&outcome);
+            }
             // Dropping `task` now finds the slot settled and does nothing.
         });
         *slot = Slot::Pending {
@@ -379,8 +419,11 @@ pub unsafe extern "C" fn mfa_request_poll(
 }
 
 /// Cancels the request: a pending (or never started) request ends as Cancelled at once
-/// and its HTTP call is dropped in the background. Idempotent; never blocks; a finished
-/// request keeps its outcome. Returns `MFA_OK` or `MFA_NULL_ARGUMENT`. Thread-safe.
+/// and its HTTP call is dropped in the background. Idempotent; never blocks on the
+/// network; a finished request keeps its outcome, and so does one whose answer is being
+/// recorded as the cancel comes (the cancel then waits for that end, at most the audit
+/// write bound, 2 s, plus 1 s). A request ends once: one outcome, one audit record, one
+/// progress `done`. Returns `MFA_OK` or `MFA_NULL_ARGUMENT`. Thread-safe.
 ///
 /// # Safety
 /// `request` must be a live request.
