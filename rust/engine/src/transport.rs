@@ -16,6 +16,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use zeroize::Zeroizing;
 
+pub mod retry;
+
 use mfa_protocol::limits::MAX_BODY_BYTES;
 
 /// Longest transport error chain kept in a message.

@@ -7,6 +7,7 @@ use super::sign::{self, SignatureVersion};
 use crate::json::StrictValue;
 use crate::outcome::FailureKind;
 use crate::redact::Redactor;
+use crate::transport::retry::{self, Failed, Policy};
 use crate::transport::{classify, read_limited, TransportError};
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
@@ -14,21 +15,17 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use zeroize::Zeroizing;
 
-/// Longest single backoff (Duo's clients double from 1 s up to 32 s).
-const MAX_BACKOFF: Duration = Duration::from_secs(32);
-/// Retries of one call answered 429 or 5xx before its failure stands.
-const MAX_RETRIES: u32 = 6;
-/// Retries of a transport failure (connect, reset, timeout): a down server is told quickly.
-const MAX_TRANSPORT_RETRIES: u32 = 2;
+/// Duo's retries (the engine's one policy, `crate::transport::retry`): 6 of a 429 or 5xx,
+/// 2 of a transport failure, backoff doubling from 1 s up to 32 s as Duo's clients do.
+const POLICY: Policy = Policy {
+    max_busy_retries: 6,
+    max_transport_retries: 2,
+    max_doublings: 5,
+};
 
-/// How a call may be retried.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Retry {
-    /// Idempotent (ping, check, preauth, auth_status): retry 429, 5xx and transport errors.
-    Safe,
-    /// Starts a push (auth): retry only when the request never left (connect, DNS).
-    OnlyIfNeverSent,
-}
+/// How a call may be retried: `Safe` (ping, check, preauth, auth_status: idempotent) or
+/// `OnlyIfNeverSent` (auth starts a push: only when the request never left).
+pub use crate::transport::retry::Class as Retry;
 
 /// A failed call: the kind and a message (never a secret), and Duo's error code if any.
 #[derive(Debug, Clone)]
@@ -39,22 +36,13 @@ pub struct CallError {
     pub message: String,
 }
 
-/// One failed attempt: the error, and whether Duo answered 429 or 5xx (then the wait its
-/// `Retry-After` asked for, if any).
-struct Failure {
-    error: CallError,
-    busy: bool,
-    retry_after: Option<Duration>,
-}
+/// One failed attempt: the error, Duo's HTTP status (429 or 5xx: busy) and the wait its
+/// `Retry-After` asked for, if any.
+type Failure = Failed<CallError>;
 
-impl Failure {
-    fn of(error: CallError) -> Self {
-        Self {
-            error,
-            busy: false,
-            retry_after: None,
-        }
-    }
+fn failure(error: CallError) -> Failure {
+    let kind = error.kind;
+    Failure::of(error, kind)
 }
 
 /// The signed HTTP side of the Duo provider.
@@ -159,42 +147,10 @@ impl Api {
         signed: bool,
         retry: Retry,
     ) -> Result<StrictValue, CallError> {
-        let mut attempt = 0;
-        loop {
-            let result = self.once(method, path, params, signed).await;
-            let wait = match result {
-                Ok(v) => return Ok(v),
-                Err(f) => {
-                    let retryable = match retry {
-                        Retry::Safe => {
-                            f.busy
-                                || matches!(
-                                    f.error.kind,
-                                    FailureKind::Connect
-                                        | FailureKind::Dns
-                                        | FailureKind::Transport
-                                        | FailureKind::Timeout
-                                )
-                        }
-                        Retry::OnlyIfNeverSent => {
-                            matches!(f.error.kind, FailureKind::Connect | FailureKind::Dns)
-                        }
-                    };
-                    let limit = if f.busy {
-                        MAX_RETRIES
-                    } else {
-                        MAX_TRANSPORT_RETRIES
-                    };
-                    if !retryable || attempt >= limit {
-                        return Err(f.error);
-                    }
-                    f.retry_after.unwrap_or_else(|| backoff(attempt))
-                }
-            };
-            attempt += 1;
-            // The caller's overall deadline bounds every wait (this sleep is cancelled with it).
-            tokio::time::sleep(wait).await;
-        }
+        retry::call(&POLICY, retry, None, || {
+            self.once(method, path, params, signed)
+        })
+        .await
     }
 
     /// One attempt.
@@ -252,7 +208,7 @@ impl Api {
             ));
             let header = Zeroizing::new(sign::authorization(&self.integration_key, &signature));
             let mut value = HeaderValue::from_str(&header).map_err(|_| {
-                Failure::of(CallError {
+                failure(CallError {
                     kind: FailureKind::Internal,
                     message: "cannot build the Authorization header".into(),
                 })
@@ -261,7 +217,7 @@ impl Api {
             request = request.header(AUTHORIZATION, value).header("Date", date);
         }
         let response = request.body(body).send().await.map_err(|e| {
-            Failure::of(from_transport(
+            failure(from_transport(
                 classify(&e, self.timeout, &self.redactor),
                 path,
             ))
@@ -275,11 +231,11 @@ impl Api {
             .map(|s| Duration::from_secs(s.min(300)));
         let bytes = read_limited(response, self.timeout, &self.redactor)
             .await
-            .map_err(|e| Failure::of(from_transport(e, path)))?;
+            .map_err(|e| failure(from_transport(e, path)))?;
         let op = path.rsplit('/').next().unwrap_or(path);
         if status == 200 {
             return read_ok(&bytes).map_err(|message| {
-                Failure::of(CallError {
+                failure(CallError {
                     kind: FailureKind::Protocol,
                     message: format!("{op}: {message}; not an approval"),
                 })
@@ -289,10 +245,7 @@ impl Api {
         let detail = self.redactor.server_text_within(detail.trim(), 200);
         // 40105: the request's Date is outside Duo's window of 5 minutes (the code leads the detail).
         let clock = status == 401 && detail.split(' ').next() == Some("40105");
-        let kind = match status {
-            401 | 403 => FailureKind::Authentication,
-            _ => FailureKind::HttpStatus,
-        };
+        let kind = retry::status_kind(status);
         Err(Failure {
             error: CallError {
                 kind,
@@ -310,8 +263,9 @@ impl Api {
                     }
                 ),
             },
-            busy: status == 429 || status >= 500,
-            retry_after,
+            kind,
+            status: Some(status),
+            wait: retry_after,
         })
     }
 }
@@ -359,14 +313,6 @@ fn from_transport(e: TransportError, path: &str) -> CallError {
     }
 }
 
-/// 1 s, 2 s, 4 s ... up to 32 s, plus up to 1 s of jitter (when no `Retry-After` was given).
-fn backoff(attempt: u32) -> Duration {
-    let base = Duration::from_secs(1u64 << attempt.min(5)).min(MAX_BACKOFF);
-    let mut jitter = [0u8; 2];
-    let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut jitter);
-    base + Duration::from_millis(u64::from(u16::from_le_bytes(jitter)) % 1000)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -374,7 +320,7 @@ mod tests {
     #[test]
     fn backoff_doubles_to_32_s() {
         for (attempt, secs) in [(0, 1), (1, 2), (4, 16), (5, 32), (9, 32)] {
-            let d = backoff(attempt);
+            let d = POLICY.backoff(attempt);
             assert!(
                 d >= Duration::from_secs(secs) && d < Duration::from_secs(secs + 1),
                 "{attempt}: {d:?}"

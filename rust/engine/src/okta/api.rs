@@ -8,30 +8,29 @@
 use crate::json::StrictValue;
 use crate::outcome::FailureKind;
 use crate::redact::Redactor;
+use crate::transport::retry::{self, Failed, Policy, RateHold};
 use crate::transport::{classify, read_limited, TransportError};
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::{Method, Url};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// Retries of one call answered 429 (or 5xx when safe) before its failure stands.
-const MAX_RETRIES: u32 = 6;
-/// Retries of a transport failure (connect, reset, timeout): a down server is told quickly.
-const MAX_TRANSPORT_RETRIES: u32 = 2;
+/// Okta's retries (the engine's one policy, `crate::transport::retry`): 6 of a 429 or
+/// 5xx, 2 of a transport failure (a down server is told quickly), backoff up to 32 s.
+const POLICY: Policy = Policy {
+    max_busy_retries: 6,
+    max_transport_retries: 2,
+    max_doublings: 5,
+};
 /// The longest wait a rate-limit header or `Retry-After` can ask for (Okta's windows are
 /// one minute); the request's own deadline still bounds everything.
 const MAX_RATE_WAIT: Duration = Duration::from_secs(60);
 /// The least wait after a 429, whatever the server says.
 const MIN_RATE_WAIT: Duration = Duration::from_secs(1);
 
-/// How a call may be retried.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Retry {
-    /// Changes nothing (GET, DELETE of a transaction): retry 429, 5xx and transport errors.
-    Safe,
-    /// Starts a push (verify): retry a 429 (Okta refused it) or a call that never left.
-    OnlyIfRefused,
-}
+/// How a call may be retried: `Safe` (GET), `OnlyIfRefused` (verify starts a push: a 429,
+/// Okta refused it, or a call that never left); the withdraw is `Withdraw`.
+pub use crate::transport::retry::Class as Retry;
 
 pub use super::error::CallError;
 
@@ -45,11 +44,7 @@ pub struct Answer {
 }
 
 /// One failed attempt, with what a retry should wait.
-struct Failure {
-    error: CallError,
-    busy: bool,
-    wait: Option<Duration>,
-}
+type Failure = Failed<CallError>;
 
 /// The HTTP side of the Okta provider.
 pub struct Api {
@@ -58,8 +53,8 @@ pub struct Api {
     authorization: super::auth::Credential,
     timeout: Duration,
     redactor: Arc<Redactor>,
-    /// No call before this instant (`X-Rate-Limit-Remaining: 0` until the reset).
-    not_before: Mutex<Option<Instant>>,
+    /// No call but a withdraw before the reset (`X-Rate-Limit-Remaining: 0`).
+    hold: RateHold,
 }
 
 impl std::fmt::Debug for Api {
@@ -132,7 +127,7 @@ impl Api {
             authorization,
             timeout,
             redactor,
-            not_before: Mutex::new(None),
+            hold: RateHold::default(),
         }
     }
 
@@ -159,7 +154,8 @@ impl Api {
             && url.fragment().is_none()
     }
 
-    /// A call; `body` is a JSON document (POST). Returns the 2xx answer.
+    /// A call; `body` is a JSON document (POST). Returns the 2xx answer. Retried as the
+    /// engine's one policy says for `retry`, behind the rate-limit hold.
     pub async fn call(
         &self,
         method: Method,
@@ -168,43 +164,10 @@ impl Api {
         retry: Retry,
         op: &'static str,
     ) -> Result<Answer, CallError> {
-        let mut attempt = 0;
-        loop {
-            self.hold().await;
-            let wait = match self.once(method.clone(), url, body, op).await {
-                Ok(answer) => return Ok(answer),
-                Err(f) => {
-                    let retryable = match retry {
-                        Retry::Safe => {
-                            f.busy
-                                || matches!(
-                                    f.error.kind,
-                                    FailureKind::Connect
-                                        | FailureKind::Dns
-                                        | FailureKind::Transport
-                                        | FailureKind::Timeout
-                                )
-                        }
-                        Retry::OnlyIfRefused => {
-                            f.error.status == Some(429)
-                                || matches!(f.error.kind, FailureKind::Connect | FailureKind::Dns)
-                        }
-                    };
-                    let limit = if f.busy {
-                        MAX_RETRIES
-                    } else {
-                        MAX_TRANSPORT_RETRIES
-                    };
-                    if !retryable || attempt >= limit {
-                        return Err(f.error);
-                    }
-                    f.wait.unwrap_or_else(|| backoff(attempt))
-                }
-            };
-            attempt += 1;
-            // The caller's overall deadline bounds every wait (this sleep is cancelled with it).
-            tokio::time::sleep(wait).await;
-        }
+        retry::call(&POLICY, retry, Some(&self.hold), || {
+            self.once(method.clone(), url, body, op)
+        })
+        .await
     }
 
     /// Withdraws a push (`DELETE` of its transaction): never held behind the rate-limit hold
@@ -212,40 +175,15 @@ impl Api {
     /// 429, a 5xx or a transport failure is retried after a short wait (at most a second:
     /// the caller bounds the whole withdraw). `Ok` only for Okta's 2xx.
     pub async fn withdraw(&self, url: &Url) -> Result<(), CallError> {
-        let mut attempt = 0;
-        loop {
-            let f = match self.once(Method::DELETE, url, None, "cancel").await {
-                Ok(_) => return Ok(()),
-                Err(f) => f,
-            };
-            let retryable = f.busy
-                || matches!(
-                    f.error.kind,
-                    FailureKind::Connect
-                        | FailureKind::Dns
-                        | FailureKind::Transport
-                        | FailureKind::Timeout
-                );
-            if !retryable || attempt >= MAX_TRANSPORT_RETRIES {
-                return Err(f.error);
-            }
-            attempt += 1;
-            let wait = f.wait.unwrap_or(Duration::from_millis(200));
-            tokio::time::sleep(wait.min(MIN_RATE_WAIT)).await;
-        }
-    }
-
-    /// Waits while the rate-limit headers of an earlier answer said no call is left.
-    async fn hold(&self) {
-        let until = *self.not_before.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(until) = until {
-            tokio::time::sleep_until(until.into()).await;
-        }
+        retry::call(&POLICY, Retry::Withdraw, Some(&self.hold), || {
+            self.once(Method::DELETE, url, None, "cancel")
+        })
+        .await
+        .map(|_| ())
     }
 
     fn note_rate_limit(&self, headers: &HeaderMap) {
-        let mut slot = self.not_before.lock().unwrap_or_else(|p| p.into_inner());
-        *slot = rate_limit_wait(headers, now_unix()).map(|w| Instant::now() + w);
+        self.hold.note(rate_limit_wait(headers, now_unix()));
     }
 
     /// One attempt.
@@ -256,10 +194,9 @@ impl Api {
         body: Option<&str>,
         op: &'static str,
     ) -> Result<Answer, Failure> {
-        let failure = |error: CallError| Failure {
-            error,
-            busy: false,
-            wait: None,
+        let failure = |error: CallError| {
+            let kind = error.kind;
+            Failure::of(error, kind)
         };
         let mut value = self
             .authorization
@@ -312,11 +249,7 @@ impl Api {
         let summary = self
             .redactor
             .server_text_within(&self.authorization.scrub(summary.trim()), 200);
-        let kind = match status {
-            401 | 403 => FailureKind::Authentication,
-            _ => FailureKind::HttpStatus,
-        };
-        let busy = status == 429 || status >= 500;
+        let kind = retry::status_kind(status);
         let wait = if status == 429 {
             Some(busy_wait(&headers, now_unix()).unwrap_or(MIN_RATE_WAIT))
         } else {
@@ -334,7 +267,8 @@ impl Api {
                 message: format!("{op}: HTTP {status}{detail}"),
                 status: Some(status),
             },
-            busy,
+            kind,
+            status: Some(status),
             wait,
         })
     }
@@ -357,14 +291,6 @@ fn error_detail(bytes: &[u8]) -> (String, String) {
 
 fn from_transport(e: TransportError, op: &str) -> CallError {
     CallError::new(e.kind, format!("{op}: {}", e.message))
-}
-
-/// 1 s, 2 s, 4 s ... up to 32 s, plus up to 1 s of jitter (when the answer asked for no wait).
-fn backoff(attempt: u32) -> Duration {
-    let base = Duration::from_secs(1u64 << attempt.min(5));
-    let mut jitter = [0u8; 2];
-    let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut jitter);
-    base + Duration::from_millis(u64::from(u16::from_le_bytes(jitter)) % 1000)
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ use super::signature::SigningKey;
 use crate::json::StrictValue;
 use crate::outcome::FailureKind;
 use crate::redact::Redactor;
+use crate::transport::retry::{self, Failed, Policy};
 use crate::transport::{classify, read_limited, TransportError};
 use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
 use reqwest::{Method, Url};
@@ -23,19 +24,17 @@ use std::sync::Arc;
 use std::time::Duration;
 use zeroize::Zeroizing;
 
-/// Retries of a 5xx or 429 before its failure stands.
-const MAX_BUSY_RETRIES: u32 = 4;
-/// Retries of a transport failure (connect, reset, timeout).
-const MAX_TRANSPORT_RETRIES: u32 = 2;
+/// privacyIDEA's retries (the engine's one policy, `crate::transport::retry`): 4 of a 429
+/// or 5xx, 2 of a transport failure, backoff 1 s to 8 s.
+const POLICY: Policy = Policy {
+    max_busy_retries: 4,
+    max_transport_retries: 2,
+    max_doublings: 3,
+};
 
-/// How a call may be retried.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Retry {
-    /// Changes nothing (`/auth`, polls, listings, the withdraw): 429, 5xx and transport errors.
-    Safe,
-    /// Starts or consumes a push: only a 429 or a call that never left.
-    OnlyIfRefused,
-}
+/// How a call may be retried: `Safe` (`/auth`, polls, listings), `OnlyIfRefused` (starts or
+/// consumes a push: only a 429 or a call that never left), `Withdraw` (cancelchallenge).
+pub use crate::transport::retry::Class as Retry;
 
 /// A failed call: the kind, a message (never a secret or the token; server text redacted
 /// and bounded), the HTTP status and privacyIDEA's error code when it answered.
@@ -141,19 +140,8 @@ fn from_transport(e: TransportError, op: &str) -> CallError {
     CallError::new(e.kind, format!("{op}: {}", e.message))
 }
 
-/// 1 s, 2 s, 4 s, 8 s, plus up to 1 s of jitter.
-fn backoff(attempt: u32) -> Duration {
-    let mut jitter = [0u8; 2];
-    let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut jitter);
-    Duration::from_secs(1u64 << attempt.min(3))
-        + Duration::from_millis(u64::from(u16::from_le_bytes(jitter)) % 1000)
-}
-
 /// One failed attempt, and whether a retry may help.
-struct Failure {
-    error: CallError,
-    busy: bool,
-}
+type Failure = Failed<CallError>;
 
 impl Api {
     /// A client for the server at `base` (its path, if any, is the prefix of every call).
@@ -216,47 +204,12 @@ impl Api {
         retry: Retry,
         op: &'static str,
     ) -> Result<Answer, CallError> {
-        let mut attempt = 0;
         // `/user/` reads every parameter as a user attribute to search for: no nonce there.
         let with_nonce = !url.path().ends_with("/user/");
-        loop {
-            match self
-                .once(method.clone(), url, params, token, with_nonce, op)
-                .await
-            {
-                Ok(a) => return Ok(a),
-                Err(f) => {
-                    let kind = f.error.kind;
-                    let retryable = match retry {
-                        Retry::Safe => {
-                            f.busy
-                                || matches!(
-                                    kind,
-                                    FailureKind::Connect
-                                        | FailureKind::Dns
-                                        | FailureKind::Transport
-                                        | FailureKind::Timeout
-                                )
-                        }
-                        Retry::OnlyIfRefused => {
-                            f.error.status == Some(429)
-                                || matches!(kind, FailureKind::Connect | FailureKind::Dns)
-                        }
-                    };
-                    let limit = if f.busy {
-                        MAX_BUSY_RETRIES
-                    } else {
-                        MAX_TRANSPORT_RETRIES
-                    };
-                    if !retryable || attempt >= limit {
-                        return Err(f.error);
-                    }
-                }
-            }
-            // The request's deadline bounds every wait (this sleep is cancelled with it).
-            tokio::time::sleep(backoff(attempt)).await;
-            attempt += 1;
-        }
+        retry::call(&POLICY, retry, None, || {
+            self.once(method.clone(), url, params, token, with_nonce, op)
+        })
+        .await
     }
 
     async fn once(
@@ -268,7 +221,10 @@ impl Api {
         with_nonce: bool,
         op: &'static str,
     ) -> Result<Answer, Failure> {
-        let fail = |error: CallError| Failure { error, busy: false };
+        let fail = |error: CallError| {
+            let kind = error.kind;
+            Failure::of(error, kind)
+        };
         let nonce = if with_nonce {
             Some(nonce().map_err(fail)?)
         } else {
@@ -351,10 +307,9 @@ impl Api {
         };
         let message = self.server_text(&message, token, 200);
         let kind = match status {
-            401 | 403 => FailureKind::Authentication,
             // privacyIDEA answers a refused parameter (an unknown user or realm) with 400.
             400 if code.is_some() => FailureKind::Provider,
-            _ => FailureKind::HttpStatus,
+            _ => retry::status_kind(status),
         };
         Failure {
             error: CallError {
@@ -363,7 +318,9 @@ impl Api {
                 status: Some(status),
                 code,
             },
-            busy: status == 429 || status >= 500,
+            kind,
+            status: Some(status),
+            wait: None,
         }
     }
 }

@@ -164,7 +164,7 @@ impl Drop for Withdraw {
 async fn cancel_challenge(api: &Api, session: &Session, tx: &str) -> Result<u64, CallError> {
     let url = api.url("/token/challenges/transaction", Some(tx));
     let token = session.token(api).await?;
-    let (method, retry, op) = (Method::DELETE, Retry::Safe, "cancelchallenge");
+    let (method, retry, op) = (Method::DELETE, Retry::Withdraw, "cancelchallenge");
     let first = api
         .call(method.clone(), &url, &[], Some(&token.value), retry, op)
         .await;
