@@ -41,6 +41,7 @@ pub mod outcome;
 mod check;
 mod duo;
 pub mod end;
+mod error;
 mod failure;
 mod mfaserver;
 mod next_step;
@@ -181,7 +182,10 @@ pub mod testing {
         let pi = crate::privacyidea::PrivacyIdea::new(config, &secrets, redactor)
             .map_err(|e| e.to_string())?;
         let mut o = crate::Outcome::new("userExists", "privacyidea", name, true);
-        let user = pi.resolve(name, &mut o).await.map_err(|e| e.message)?;
+        let user = pi
+            .resolve(name, &mut o)
+            .await
+            .map_err(|e| e.into_message())?;
         Ok(user.map(|u| (u.identity(), u.login, u.push_serials)))
     }
 

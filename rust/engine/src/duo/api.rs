@@ -27,21 +27,16 @@ const POLICY: Policy = Policy {
 /// `OnlyIfNeverSent` (auth starts a push: only when the request never left).
 pub use crate::transport::retry::Class as Retry;
 
-/// A failed call: the kind and a message (never a secret), and Duo's error code if any.
-#[derive(Debug, Clone)]
-pub struct CallError {
-    /// What kind of failure.
-    pub kind: FailureKind,
-    /// A sentence.
-    pub message: String,
-}
+/// A failed call: the engine's one error type (kind, message already redacted and
+/// bounded, HTTP status and provider code when the server answered).
+pub use crate::error::Error as CallError;
 
 /// One failed attempt: the error, Duo's HTTP status (429 or 5xx: busy) and the wait its
 /// `Retry-After` asked for, if any.
 type Failure = Failed<CallError>;
 
 fn failure(error: CallError) -> Failure {
-    let kind = error.kind;
+    let kind = error.kind();
     Failure::of(error, kind)
 }
 
@@ -114,10 +109,9 @@ impl Api {
         let response = self
             .call("GET", "/auth/v2/ping", &[], false, Retry::Safe)
             .await?;
-        let time = response.i64_field("time").map_err(|e| CallError {
-            kind: FailureKind::Protocol,
-            message: format!("ping: {e}"),
-        })?;
+        let time = response
+            .i64_field("time")
+            .map_err(|e| CallError::new(FailureKind::Protocol, format!("ping: {e}")))?;
         // A server clock a year off is broken or hostile: keep the arithmetic bounded (a
         // wrong Date only gets requests refused).
         const YEAR: i64 = 366 * 86_400;
@@ -208,19 +202,19 @@ impl Api {
             ));
             let header = Zeroizing::new(sign::authorization(&self.integration_key, &signature));
             let mut value = HeaderValue::from_str(&header).map_err(|_| {
-                failure(CallError {
-                    kind: FailureKind::Internal,
-                    message: "cannot build the Authorization header".into(),
-                })
+                failure(CallError::new(
+                    FailureKind::Internal,
+                    "cannot build the Authorization header",
+                ))
             })?;
             value.set_sensitive(true);
             request = request.header(AUTHORIZATION, value).header("Date", date);
         }
         let response = request.body(body).send().await.map_err(|e| {
-            failure(from_transport(
-                classify(&e, self.timeout, &self.redactor),
-                path,
-            ))
+            failure(
+                from_transport(classify(&e, self.timeout, &self.redactor), path)
+                    .with_source(e.without_url()),
+            )
         })?;
         let status = response.status().as_u16();
         let retry_after = response
@@ -235,10 +229,10 @@ impl Api {
         let op = path.rsplit('/').next().unwrap_or(path);
         if status == 200 {
             return read_ok(&bytes).map_err(|message| {
-                failure(CallError {
-                    kind: FailureKind::Protocol,
-                    message: format!("{op}: {message}; not an approval"),
-                })
+                failure(CallError::new(
+                    FailureKind::Protocol,
+                    format!("{op}: {message}; not an approval"),
+                ))
             });
         }
         let detail = error_detail(&bytes);
@@ -247,9 +241,9 @@ impl Api {
         let clock = status == 401 && detail.split(' ').next() == Some("40105");
         let kind = retry::status_kind(status);
         Err(Failure {
-            error: CallError {
+            error: CallError::new(
                 kind,
-                message: format!(
+                format!(
                     "{op}: HTTP {status}{}{}",
                     if detail.is_empty() {
                         String::new()
@@ -262,7 +256,7 @@ impl Api {
                         String::new()
                     }
                 ),
-            },
+            ),
             kind,
             status: Some(status),
             wait: retry_after,
@@ -307,10 +301,7 @@ fn error_detail(bytes: &[u8]) -> String {
 
 fn from_transport(e: TransportError, path: &str) -> CallError {
     let op = path.rsplit('/').next().unwrap_or(path);
-    CallError {
-        kind: e.kind,
-        message: format!("{op}: {}", e.message),
-    }
+    CallError::new(e.kind, format!("{op}: {}", e.message))
 }
 
 #[cfg(test)]

@@ -55,10 +55,10 @@ fn text<'a>(v: &'a StrictValue, key: &'static str, op: &str) -> Result<&'a str, 
 
 /// A member the decision reads is missing or mistyped: a protocol failure, never a decision.
 fn protocol(op: &str, e: JsonError) -> CallError {
-    CallError {
-        kind: FailureKind::Protocol,
-        message: format!("{op}: the answer is not usable ({e}); not an approval"),
-    }
+    CallError::new(
+        FailureKind::Protocol,
+        format!("{op}: the answer is not usable ({e}); not an approval"),
+    )
 }
 
 impl Duo {
@@ -107,12 +107,8 @@ impl Duo {
     }
 
     fn failed(&self, mut o: Outcome, e: CallError) -> Outcome {
-        let status = if e.kind == FailureKind::Timeout {
-            Status::TimedOut
-        } else {
-            Status::Failed
-        };
-        o.set_failed(status, e.kind, e.message);
+        let status = e.outcome_status();
+        o.set_failed(status, e.kind(), e.into_message());
         o
     }
 

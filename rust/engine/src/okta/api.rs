@@ -195,7 +195,7 @@ impl Api {
         op: &'static str,
     ) -> Result<Answer, Failure> {
         let failure = |error: CallError| {
-            let kind = error.kind;
+            let kind = error.kind();
             Failure::of(error, kind)
         };
         let mut value = self
@@ -215,10 +215,10 @@ impl Api {
                 .body(b.to_owned());
         }
         let response = request.send().await.map_err(|e| {
-            failure(from_transport(
-                classify(&e, self.timeout, &self.redactor),
-                op,
-            ))
+            failure(
+                from_transport(classify(&e, self.timeout, &self.redactor), op)
+                    .with_source(e.without_url()),
+            )
         })?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
@@ -262,11 +262,7 @@ impl Api {
             (false, false) => format!(" ({code}: {summary})"),
         };
         Err(Failure {
-            error: CallError {
-                kind,
-                message: format!("{op}: HTTP {status}{detail}"),
-                status: Some(status),
-            },
+            error: CallError::new(kind, format!("{op}: HTTP {status}{detail}")).with_status(status),
             kind,
             status: Some(status),
             wait,

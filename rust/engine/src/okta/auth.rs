@@ -187,7 +187,7 @@ impl ServiceApp {
             .await
             .map_err(|e| {
                 let t = classify(&e, timeout, redactor);
-                CallError::new(t.kind, format!("token: {}", t.message))
+                CallError::new(t.kind, format!("token: {}", t.message)).with_source(e.without_url())
             })?;
         let status = response.status().as_u16();
         let bytes = read_limited(response, timeout, redactor)

@@ -117,7 +117,7 @@ impl Drop for Withdraw {
         runtime.spawn(async move {
             match tokio::time::timeout(WITHDRAW_GRACE, api.withdraw(&url)).await {
                 Ok(Ok(())) => slot.sent(true, ""),
-                Ok(Err(e)) => slot.sent(false, e.message),
+                Ok(Err(e)) => slot.sent(false, e.into_message()),
                 Err(_) => slot.sent(
                     false,
                     format!(
@@ -175,12 +175,8 @@ impl Okta {
     }
 
     fn failed(&self, mut o: Outcome, e: CallError) -> Outcome {
-        let status = if e.kind == FailureKind::Timeout {
-            Status::TimedOut
-        } else {
-            Status::Failed
-        };
-        o.set_failed(status, e.kind, e.message);
+        let status = e.outcome_status();
+        o.set_failed(status, e.kind(), e.into_message());
         o
     }
 
@@ -216,7 +212,7 @@ impl Okta {
                 };
                 CallError::new(FailureKind::Protocol, format!("user: {e}; not an approval"))
             }),
-            Err(e) if e.status == Some(404) => Ok(None),
+            Err(e) if e.status() == Some(404) => Ok(None),
             Err(e) => Err(e),
         }
     }

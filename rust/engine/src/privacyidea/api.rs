@@ -36,31 +36,9 @@ const POLICY: Policy = Policy {
 /// consumes a push: only a 429 or a call that never left), `Withdraw` (cancelchallenge).
 pub use crate::transport::retry::Class as Retry;
 
-/// A failed call: the kind, a message (never a secret or the token; server text redacted
-/// and bounded), the HTTP status and privacyIDEA's error code when it answered.
-#[derive(Debug, Clone)]
-pub struct CallError {
-    /// What kind of failure.
-    pub kind: FailureKind,
-    /// A sentence.
-    pub message: String,
-    /// The HTTP status, when the server answered.
-    pub status: Option<u16>,
-    /// privacyIDEA's `result.error.code`, when it sent one.
-    pub code: Option<i64>,
-}
-
-impl CallError {
-    /// A failure that is not an HTTP answer.
-    pub fn new(kind: FailureKind, message: impl Into<String>) -> Self {
-        Self {
-            kind,
-            message: message.into(),
-            status: None,
-            code: None,
-        }
-    }
-}
+/// A failed call: the engine's one error type (kind, message already redacted and
+/// bounded, HTTP status and provider code when the server answered).
+pub use crate::error::Error as CallError;
 
 /// A successful answer (`result.status` true): the whole document.
 #[derive(Debug)]
@@ -222,7 +200,7 @@ impl Api {
         op: &'static str,
     ) -> Result<Answer, Failure> {
         let fail = |error: CallError| {
-            let kind = error.kind;
+            let kind = error.kind();
             Failure::of(error, kind)
         };
         let nonce = if with_nonce {
@@ -260,10 +238,10 @@ impl Api {
             request = request.header("PI-Authorization", value);
         }
         let response = request.send().await.map_err(|e| {
-            fail(from_transport(
-                classify(&e, self.timeout, &self.redactor),
-                op,
-            ))
+            fail(
+                from_transport(classify(&e, self.timeout, &self.redactor), op)
+                    .with_source(e.without_url()),
+            )
         })?;
         let status = response.status().as_u16();
         let bytes = read_limited(response, self.timeout, &self.redactor)
@@ -280,12 +258,14 @@ impl Api {
             ))),
             Err(Unread::Error(code, message)) => {
                 let message = self.server_text(&message, token, 200);
-                Err(fail(CallError {
-                    kind: FailureKind::Provider,
-                    message: Self::describe(status, code, &message, op),
-                    status: Some(status),
-                    code,
-                }))
+                Err(fail(
+                    CallError::new(
+                        FailureKind::Provider,
+                        Self::describe(status, code, &message, op),
+                    )
+                    .with_status(status)
+                    .with_code(code),
+                ))
             }
         }
     }
@@ -312,12 +292,9 @@ impl Api {
             _ => retry::status_kind(status),
         };
         Failure {
-            error: CallError {
-                kind,
-                message: Self::describe(status, code, &message, op),
-                status: Some(status),
-                code,
-            },
+            error: CallError::new(kind, Self::describe(status, code, &message, op))
+                .with_status(status)
+                .with_code(code),
             kind,
             status: Some(status),
             wait: None,

@@ -125,14 +125,16 @@ impl Session {
         let answer = api
             .call(Method::POST, &url, &params, None, Retry::Safe, "auth")
             .await
-            .map_err(|mut e| {
-                if e.kind == FailureKind::Authentication {
-                    e.message = format!(
-                        "{}: privacyIDEA refused the service account (user name or password)",
-                        e.message
-                    );
+            .map_err(|e| {
+                if e.is_authentication() {
+                    e.map_message(|m| {
+                        format!(
+                            "{m}: privacyIDEA refused the service account (user name or password)"
+                        )
+                    })
+                } else {
+                    e
                 }
-                e
             })?;
         let value = answer.result().get("value");
         let token = match value.map(|v| v.str_field("token")) {

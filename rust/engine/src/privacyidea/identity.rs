@@ -193,7 +193,7 @@ mod tests {
             ALICE.replace("contoso-users", "ldap")
         ));
         assert_eq!(
-            user_of(&two, "contoso").unwrap_err().kind,
+            user_of(&two, "contoso").unwrap_err().kind(),
             FailureKind::Provider
         );
         let elsewhere = doc(&format!(

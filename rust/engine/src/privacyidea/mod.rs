@@ -143,7 +143,7 @@ impl Drop for Withdraw {
                         "privacyIDEA had no open challenge left to remove".to_owned(),
                     ),
                     Ok(Ok(_)) => (true, String::new()),
-                    Ok(Err(e)) => (false, rights(e, "cancelchallenge").message),
+                    Ok(Err(e)) => (false, rights(e, "cancelchallenge").into_message()),
                     Err(_) => (
                         false,
                         format!(
@@ -169,7 +169,7 @@ async fn cancel_challenge(api: &Api, session: &Session, tx: &str) -> Result<u64,
         .call(method.clone(), &url, &[], Some(&token.value), retry, op)
         .await;
     let answer = match first {
-        Err(e) if e.status == Some(401) && !token.fresh => {
+        Err(e) if e.status() == Some(401) && !token.fresh => {
             session.forget(&token.value).await;
             let token = session.token(api).await?;
             api.call(method, &url, &[], Some(&token.value), retry, op)
@@ -222,22 +222,19 @@ impl PrivacyIdea {
     }
 
     fn failed(&self, mut o: Outcome, e: CallError) -> Outcome {
-        let status = if e.kind == FailureKind::Timeout {
-            Status::TimedOut
-        } else {
-            Status::Failed
-        };
-        let message = match next_step(e.kind) {
-            Some(step) if !e.message.contains(crate::next_step::MARKER) => {
+        let status = e.outcome_status();
+        let kind = e.kind();
+        let message = match next_step(kind) {
+            Some(step) if !e.message().contains(crate::next_step::MARKER) => {
                 format!(
                     "{}. {}{step}",
-                    e.message.trim_end_matches('.'),
+                    e.message().trim_end_matches('.'),
                     crate::next_step::MARKER
                 )
             }
-            _ => e.message,
+            _ => e.into_message(),
         };
-        o.set_failed(status, e.kind, message);
+        o.set_failed(status, kind, message);
         o
     }
 
@@ -258,7 +255,7 @@ impl PrivacyIdea {
             .call(method.clone(), url, params, Some(&token.value), retry, op)
             .await;
         match first {
-            Err(e) if e.status == Some(401) && !token.fresh => {
+            Err(e) if e.status() == Some(401) && !token.fresh => {
                 self.session.forget(&token.value).await;
                 let token = self.session.token(&self.api).await?;
                 o.http_calls += 2;
@@ -367,7 +364,7 @@ impl PrivacyIdea {
             .await
         {
             Ok(a) => a,
-            Err(e) if e.code == Some(904) => {
+            Err(e) if e.code() == Some(904) => {
                 o.set_failed(
                     Status::Failed,
                     FailureKind::Provider,
@@ -631,7 +628,7 @@ fn protocol(op: &str, e: impl std::fmt::Display) -> CallError {
 
 /// A 403 names the admin right the service account lacks.
 fn rights(e: CallError, right: &str) -> CallError {
-    if e.status == Some(403) {
+    if e.status() == Some(403) {
         rights_missing(e, right)
     } else {
         e
@@ -639,13 +636,14 @@ fn rights(e: CallError, right: &str) -> CallError {
 }
 
 /// `e` with the next step: give the service account `right`.
-fn rights_missing(mut e: CallError, right: &str) -> CallError {
-    e.message = format!(
-        "{}. {}give the service account the admin right {right} in a privacyIDEA admin policy (scope admin, adminuser the service account).",
-        e.message.trim_end_matches('.'),
-        crate::next_step::MARKER
-    );
-    e
+fn rights_missing(e: CallError, right: &str) -> CallError {
+    e.map_message(|m| {
+        format!(
+            "{}. {}give the service account the admin right {right} in a privacyIDEA admin policy (scope admin, adminuser the service account).",
+            m.trim_end_matches('.'),
+            crate::next_step::MARKER
+        )
+    })
 }
 
 /// Reads the response signing key file (bounded), naming the field on any problem.
