@@ -35,8 +35,10 @@ namespace MfaApproval
         /// <summary>none, system, or the proxy URL.</summary>
         public string Proxy { get; internal set; }
         public string UserName { get; internal set; }
+        /// <summary>The realm the approvers are in (a provider with realms).</summary>
+        public string Realm { get; internal set; }
         /// <summary>Basic, ClientCertificate, "Basic, ClientCertificate", None, DuoSignature,
-        /// OktaApiToken or OktaServiceApp.</summary>
+        /// OktaApiToken, OktaServiceApp or ServiceAccount; from the registry's secrets.</summary>
         public string Authentication { get; internal set; }
         public string[] ServerCertificateHash { get; internal set; }
         public string InitiatingAuthenticationType { get; internal set; }

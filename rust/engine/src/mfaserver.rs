@@ -16,6 +16,8 @@ use crate::xml::Node;
 use std::sync::Arc;
 
 mod identity;
+mod spec;
+pub use spec::SPEC;
 
 /// The provider's name in outcomes.
 pub const NAME: &str = "mfaserver";

@@ -22,6 +22,8 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod decide;
+mod spec;
+pub use spec::SPEC;
 
 use crate::config::{ClientConfig, ConfigError, Secrets};
 use crate::identity::Identity;
