@@ -21,7 +21,7 @@
 # The settings keys, each @{ Parameter; Kind }, derived from New-MfaConnection (the module
 # must be imported first).
 function Get-MfaSettingsMap {
-    $command = Get-Command New-MfaConnection -ErrorAction Stop
+    $command = Get-Command -Module MfaApproval -Name New-MfaConnection -ErrorAction Stop
     $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
     $map = [ordered]@{}
     foreach ($parameter in $command.Parameters.Values) {
@@ -48,8 +48,11 @@ $script:MfaSettingsUnmapped = @{
     Default = 'a session default connection: the child makes one connection and exits'
 }
 
+# Derived now only when the module is already imported (the tests): Get-Module never
+# auto-loads, so the child's own pinned import stays the first (ConvertFrom-MfaSettings
+# derives the map after it).
 $script:MfaSettingsMap = $null
-if (Get-Command New-MfaConnection -ErrorAction SilentlyContinue) { $script:MfaSettingsMap = Get-MfaSettingsMap }
+if (Get-Module MfaApproval) { $script:MfaSettingsMap = Get-MfaSettingsMap }
 
 # The settings (Import-PowerShellDataFile of the file at -Path: it evaluates no code and reads
 # a UTF-8 BOM) as New-MfaConnection parameters (a hashtable to splat), or a terminating error

@@ -83,6 +83,9 @@ namespace MfaApproval.Cmdlets
             // The simulator serves what the provider needs (RADIUS: its UDP listener).
             arguments.Add("--serve");
             arguments.Add(spec.Name);
+            // Its ready lines carry the README's demo secrets for the connection (read from
+            // the pipe here, never shown).
+            arguments.Add("--connection-secrets");
             WriteVerbose("Starting the simulator: " + path + " " + CommandLine.Join(arguments));
             string error;
             SimulatorProcess.Started started = SimulatorProcess.Start(path, arguments, scripted, out error);
