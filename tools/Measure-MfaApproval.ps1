@@ -122,8 +122,10 @@ try {
     $piArgs = @{ Provider = 'PrivacyIdea'; Uri = ('https://127.0.0.1:{0}' -f ([uri]$sim.Uri).Port); Realm = 'contoso'; Credential = $service; ServerCertificateHash = $sim.CertificateHash }
     $pi = New-MfaConnection @piArgs
     $piSigned = New-MfaConnection @piArgs -ResponseSigningKey (Join-Path $PSScriptRoot '../tests/data/mfa-sim-privacyidea-signing-key.pem')
-    $null = Invoke-MfaApproval -Connection $pi -UserName instant@contoso.com
-    $null = Invoke-MfaApproval -Connection $piSigned -UserName instant@contoso.com
+    foreach ($c in $pi, $piSigned) {
+        $warm = Invoke-MfaApproval -Connection $c -UserName instant@contoso.com
+        if ($warm.Status -ne 'Approved') { throw "privacyIDEA benchmark: the warm-up was $($warm.Status), not Approved: $($warm.Message)" }
+    }
     $piMs = (Measure-Command { foreach ($i in 1..$n) { $null = Invoke-MfaApproval -Connection $pi -UserName instant@contoso.com } }).TotalMilliseconds / $n
     $piSignedMs = (Measure-Command { foreach ($i in 1..$n) { $null = Invoke-MfaApproval -Connection $piSigned -UserName instant@contoso.com } }).TotalMilliseconds / $n
     Write-Host ("Per approval, privacyIDEA (trigger, poll, final check) {0:N2} ms, with the signing key pinned {1:N2} ms, beside MFA Server SOAP (1 call) {2:N2} ms; privacyIDEA/SOAP {3:N2}, signed/unsigned {4:N2}" -f $piMs, $piSignedMs, $cmdlet, ($piMs / $cmdlet), ($piSignedMs / $piMs))
