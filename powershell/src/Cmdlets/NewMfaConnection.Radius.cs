@@ -113,6 +113,12 @@ namespace MfaApproval.Cmdlets
             WriteVerbose(string.Format("Creating a RADIUS client for {0} (NAS-Identifier {1}; password mode {2})", string.Join(", ", Server), NasIdentifier, mode));
             Connection c = new Connection(client);
             c.ConfigJson = config.ToString();
+            c.SecretKinds = Connection.KindsOf(new KeyValuePair<uint, SecureString>[]
+            {
+                new KeyValuePair<uint, SecureString>(Native.SecretRadiusSharedSecret, SharedSecret),
+                new KeyValuePair<uint, SecureString>(Native.SecretRadiusPassword, Password),
+                AuditSecret,
+            });
             c.Provider = Providers.ForParameterSet(ParameterSetName).Label;
             c.Uri = RadiusUri(first);
             c.Servers = (string[])Server.Clone();

@@ -160,6 +160,7 @@ namespace MfaApproval.Cmdlets
             }
             Connection c = new Connection(client);
             c.ConfigJson = config.ToString();
+            c.SecretKinds = Connection.KindsOf(secrets);
             c.Provider = spec.Label;
             Uri shown;
             c.Uri = display != null && Uri.TryCreate(display, UriKind.Absolute, out shown) ? shown : null;

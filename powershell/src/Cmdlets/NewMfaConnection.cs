@@ -291,10 +291,11 @@ namespace MfaApproval.Cmdlets
 
             MfaClientHandle client = null;
             SecureString privateKey = null;
+            KeyValuePair<uint, SecureString>[] secretsGiven = new KeyValuePair<uint, SecureString>[0];
             try
             {
                 if (privateKeyFile != null) privateKey = ReadSecretFile(privateKeyFile);
-                client = Native.NewClient(config.ToString(), new KeyValuePair<uint, SecureString>[]
+                secretsGiven = new KeyValuePair<uint, SecureString>[]
                 {
                     new KeyValuePair<uint, SecureString>(Native.SecretBasicPassword, hasCredential ? Credential.Password : null),
                     new KeyValuePair<uint, SecureString>(Native.SecretClientCertificatePassword, ClientCertificatePassword),
@@ -303,7 +304,8 @@ namespace MfaApproval.Cmdlets
                     new KeyValuePair<uint, SecureString>(Native.SecretOktaApiToken, ApiToken),
                     new KeyValuePair<uint, SecureString>(Native.SecretOktaPrivateKey, privateKey),
                     AuditSecret,
-                });
+                };
+                client = Native.NewClient(config.ToString(), secretsGiven);
             }
             catch (MfaNativeException e)
             {
@@ -324,6 +326,7 @@ namespace MfaApproval.Cmdlets
             }
             Connection c = new Connection(client);
             c.ConfigJson = config.ToString();
+            c.SecretKinds = Connection.KindsOf(secretsGiven);
             c.Provider = Providers.ForParameterSet(ParameterSetName).Label;
             c.Uri = new Uri(uri);
             c.ServerCertificateHash = ServerCertificateHash ?? new string[0];

@@ -144,6 +144,7 @@ namespace MfaApproval.Cmdlets
             }
             Connection c = new Connection(client);
             c.ConfigJson = config.ToString();
+            c.SecretKinds = Connection.KindsOf(secrets);
             c.Provider = spec.Label;
             c.Uri = simUri;
             c.ServerCertificateHash = spec.Http ? new string[] { started.CertificateHash } : new string[0];
