@@ -260,7 +260,10 @@ impl Client {
         outcome.set_failed(
             Status::Failed,
             FailureKind::Internal,
-            format!("the user approved, but {e}; not an approval"),
+            format!(
+                "the user approved, but {e}; not an approval. {}check where the audit trail is kept (-AuditPath auditPath, -SyslogServer syslogServer, -EventLog eventLog): the file must be a regular file (not a link, a folder or a pipe) in a folder this account can write and only admins can change, and the syslog server must answer; a path that changed by itself may be tampering",
+                crate::next_step::MARKER
+            ),
         );
         // Correct every sink that holds the approval, and tell those not tried yet; retry
         // none that failed.

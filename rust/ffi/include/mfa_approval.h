@@ -388,7 +388,9 @@ mfa_result mfa_request_expire(const struct mfa_request *request);
 // `authenticationRequestId`, `failureKind`, `message`, `requireUserMatch`, `warnings`,
 // `data` (queries), `startedAtUnixMs`, `elapsedMs`, `httpCalls`, `auditId` (with an audit
 // trail: the id of the request's line); for approvals (ABI 4) also `require`, `needed`,
-// `decidedBy` (the approver whose answer decided it; absent when none did) and
+// `decidedBy` (the approver whose result decided it: an answer, or that name's timeout or
+// failure that put the quorum out of reach; absent when the host ended the request by a
+// cancel or an expiry) and
 // `approvers`, one object per approver in request order: `userName`, `status`,
 // `approved`, `failureKind`, `message`, `result`, `callResult`, `error`,
 // `authenticationRequestId`, `elapsedMs`, `httpCalls`; ABI 5 adds `pushWithdrawn` at the
