@@ -720,7 +720,7 @@ function Invoke-Demo {
         $duo | Stop-MfaSimulator
     }
     Write-Host ''
-    Write-Host 'The same over RADIUS (the simulator''s RADIUS server; NPS with the Entra MFA extension, a Duo Authentication Proxy or privacyIDEA in real life):'
+    Write-Host 'The same over RADIUS (the simulator''s RADIUS server; NPS with the Entra MFA extension, a Duo Authentication Proxy or another MFA server''s RADIUS front end in real life):'
     $radius = Start-MfaSimulator -Provider Radius
     try {
         $users = 'alice@contoso.com', 'bob@contoso.com', 'challenge@contoso.com', 'unsigned@contoso.com', 'wrongsecret@contoso.com', 'carol@contoso.com'
@@ -741,6 +741,19 @@ function Invoke-Demo {
     }
     finally {
         $okta | Stop-MfaSimulator
+    }
+    Write-Host ''
+    Write-Host 'The same through privacyIDEA''s API (a push to the privacyIDEA Authenticator, answers signed; the simulator serves it too):'
+    $pi = Start-MfaSimulator -Provider PrivacyIdea
+    try {
+        Test-MfaConnection -Connection $pi.Connection | Show-Outcome -Property Uri, Success, Stage
+        $users = 'alice@contoso.com', 'bob@contoso.com', 'carol@contoso.com', 'victor@contoso.com', 'dave@contoso.com'
+        Write-Host "Asking $($users.Count) approvals at once (victor's push asks for a letter; carol never answers: 5 s; dave has no push token)..."
+        $users | Start-MfaApproval -Connection $pi.Connection -Timeout 5 | Wait-MfaApproval |
+            Sort-Object UserName | Show-Outcome -Property UserName, Status, FailureKind
+    }
+    finally {
+        $pi | Stop-MfaSimulator
     }
 }
 

@@ -142,6 +142,14 @@ Describe 'Start-, Get-, Wait- and Stop-MfaApproval' {
         $result.Approved | Should -BeFalse
     }
 
+    It 'Stop-MfaApproval -PassThru returns the request as it is after the cancel' {
+        $r = Start-MfaApproval -Connection $conn -UserName carol@contoso.com
+        $out = $r | Stop-MfaApproval -PassThru
+        $out.State | Should -Be 'Cancelled'
+        $out.Status | Should -Be 'Cancelled'
+        ($r | Wait-MfaApproval).Approved | Should -BeFalse
+    }
+
     It 'Stop-MfaApproval -WhatIf leaves the request running' {
         $r = Start-MfaApproval -Connection $conn -UserName alice@contoso.com
         $r | Stop-MfaApproval -WhatIf

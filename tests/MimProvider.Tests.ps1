@@ -320,6 +320,24 @@ Describe 'The adapter over RADIUS and Okta (their secret stored like Duo''s)' -S
         finally { $other | Stop-MfaSimulator -ErrorAction SilentlyContinue }
     }
 
+    It 'approves alice and refuses bob over privacyIDEA (its service account stored like the MFA Server caller, from the registry)' {
+        $other = Start-MfaSimulator -Provider PrivacyIdea -NoResponseAfter 60
+        try {
+            $account = New-Object System.Management.Automation.PSCredential('demo-admin', (New-TestSecureString 'demo-password'))
+            $null = Install-MfaMimProvider -ServicePath $service -Connection $other.Connection -PhoneMap $phoneMap -CompilerPath $compiler -Credential $account -AllowPlainTextSecret -Timeout 4 -WarningAction SilentlyContinue -InformationAction Ignore
+            $run = Invoke-Harness @($alice, $bob)
+            $calls = @($run.Calls)
+            $run.StartFailure | Should -BeNullOrEmpty
+            @($calls | Where-Object { $_.Phone -eq $alice })[0].Final | Should -Be 'Success'
+            @($calls | Where-Object { $_.Phone -eq $bob })[0].Final | Should -Be 'Failed'
+            foreach ($c in $calls) { $c.Message | Should -Not -BeLike '*demo-password*' }
+            $wrongUser = New-Object System.Management.Automation.PSCredential('someone-else', (New-TestSecureString 'demo-password'))
+            { Install-MfaMimProvider -ServicePath $service -Connection $other.Connection -PhoneMap $phoneMap -CompilerPath $compiler -Credential $wrongUser -AllowPlainTextSecret -WarningAction SilentlyContinue -InformationAction Ignore } |
+                Should -Throw -ExpectedMessage "*the credential is for 'someone-else'*"
+        }
+        finally { $other | Stop-MfaSimulator -ErrorAction SilentlyContinue }
+    }
+
     It 'refuses what it cannot store: a RADIUS fixed password' {
         $radius = Start-MfaSimulator -Provider Radius
         try {

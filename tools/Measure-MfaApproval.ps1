@@ -8,7 +8,8 @@ Every figure comes with its baseline, measured in the same run:
   against a one-cmdlet binary module built here (PowerShell's own floor).
 - Per approval against an instant-answer simulator: Invoke-MfaApproval; the C ABI alone
   (its .NET binding called from a loop, no cmdlet); a hand-written Invoke-WebRequest SOAP
-  call; with a keyed hash-chained audit file beside none; and Duo and Okta beside SOAP on
+  call; with a keyed hash-chained audit file beside none; and Duo, Okta and privacyIDEA (with
+  and without its signing key pinned) beside SOAP on
   the same simulator.
 - Ctrl+C-to-cancelled: PowerShell.Stop() on a pending Invoke-MfaApproval until stopped.
 - 1,000 approvals started and waited on from one session: time and working set.
@@ -111,6 +112,23 @@ try {
     $null = Invoke-MfaApproval -Connection $okta -UserName instant@contoso.com
     $oktaMs = (Measure-Command { foreach ($i in 1..$n) { $null = Invoke-MfaApproval -Connection $okta -UserName instant@contoso.com } }).TotalMilliseconds / $n
     Write-Host ("Per approval, Okta (user, factors, verify, one poll: 4 calls) {0:N2} ms beside MFA Server SOAP (1 call) {1:N2} ms; Okta/SOAP {2:N2}" -f $oktaMs, $cmdlet, ($oktaMs / $cmdlet))
+
+    # privacyIDEA beside SOAP, same simulator, same kind of user (answers at once), built from
+    # the registry like any later provider; with its response signing key pinned (every answer's
+    # RSA-PSS signature checked) and without.
+    $password = New-Object System.Security.SecureString
+    foreach ($c in 'demo-password'.ToCharArray()) { $password.AppendChar($c) }
+    $service = New-Object System.Management.Automation.PSCredential('demo-admin', $password)
+    $piArgs = @{ Provider = 'PrivacyIdea'; Uri = ('https://127.0.0.1:{0}' -f ([uri]$sim.Uri).Port); Realm = 'contoso'; Credential = $service; ServerCertificateHash = $sim.CertificateHash }
+    $pi = New-MfaConnection @piArgs
+    $piSigned = New-MfaConnection @piArgs -ResponseSigningKey (Join-Path $PSScriptRoot '../tests/data/mfa-sim-privacyidea-signing-key.pem')
+    foreach ($c in $pi, $piSigned) {
+        $warm = Invoke-MfaApproval -Connection $c -UserName instant@contoso.com
+        if ($warm.Status -ne 'Approved') { throw "privacyIDEA benchmark: the warm-up was $($warm.Status), not Approved: $($warm.Message)" }
+    }
+    $piMs = (Measure-Command { foreach ($i in 1..$n) { $null = Invoke-MfaApproval -Connection $pi -UserName instant@contoso.com } }).TotalMilliseconds / $n
+    $piSignedMs = (Measure-Command { foreach ($i in 1..$n) { $null = Invoke-MfaApproval -Connection $piSigned -UserName instant@contoso.com } }).TotalMilliseconds / $n
+    Write-Host ("Per approval, privacyIDEA (trigger, poll, final check) {0:N2} ms, with the signing key pinned {1:N2} ms, beside MFA Server SOAP (1 call) {2:N2} ms; privacyIDEA/SOAP {3:N2}, signed/unsigned {4:N2}" -f $piMs, $piSignedMs, $cmdlet, ($piMs / $cmdlet), ($piSignedMs / $piMs))
 
     $state = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault()
     $state.ImportPSModule([string[]]@($ModulePath))

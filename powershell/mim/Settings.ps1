@@ -1,10 +1,13 @@
 # Dot-sourced by MfaApprovalChild.ps1 (and by the tests): the ONE mapping from the keys of the
 # MIM settings file (mfa-settings.psd1) to New-MfaConnection's parameters, and the function
-# that turns a settings file into those parameters. A test compares this table with
-# New-MfaConnection's parameters, so a new cmdlet parameter cannot be missing here.
+# that turns a settings file into those parameters. The mapping is derived from
+# New-MfaConnection's own parameters (whose provider parameter sets follow the engine's
+# provider registry), so a new provider or parameter needs no line here:
+#   key = the parameter's name, or the name + 'Path' for a SecureString or PSCredential
+#   parameter (the settings file holds the path of a protected file, never the secret).
 # Windows PowerShell 5.1 syntax, ASCII only.
 #
-# Kind:
+# Kind (from the parameter's type):
 #   Value       passed as it is (string, number or string array)
 #   Switch      $true or $false
 #   Credential  the path of an Export-Clixml'd PSCredential (DPAPI: made as the MIM Service
@@ -14,48 +17,25 @@
 #               or of a Protect-MfaSecret file; its SecureString is passed
 # A Protect-MfaSecret file is read by the module (MfaApproval.Hosting.StoredSecret), so the
 # child imports MfaApproval before it converts the settings.
-$script:MfaSettingsMap = [ordered]@{
-    Provider                       = @{ Parameter = 'Provider'; Kind = 'Value' }
-    Uri                            = @{ Parameter = 'Uri'; Kind = 'Value' }
-    ApiHost                        = @{ Parameter = 'ApiHost'; Kind = 'Value' }
-    IntegrationKey                 = @{ Parameter = 'IntegrationKey'; Kind = 'Value' }
-    SecretKeyPath                  = @{ Parameter = 'SecretKey'; Kind = 'Secret' }
-    SignatureVersion               = @{ Parameter = 'SignatureVersion'; Kind = 'Value' }
-    AllowBypass                    = @{ Parameter = 'AllowBypass'; Kind = 'Switch' }
-    CredentialPath                 = @{ Parameter = 'Credential'; Kind = 'Credential' }
-    BasicAuthentication            = @{ Parameter = 'BasicAuthentication'; Kind = 'Value' }
-    ClientCertificateFile          = @{ Parameter = 'ClientCertificateFile'; Kind = 'Value' }
-    ClientKeyFile                  = @{ Parameter = 'ClientKeyFile'; Kind = 'Value' }
-    ClientCertificatePasswordPath  = @{ Parameter = 'ClientCertificatePassword'; Kind = 'Secret' }
-    ServerCertificateHash          = @{ Parameter = 'ServerCertificateHash'; Kind = 'Value' }
-    CaCertificateFile              = @{ Parameter = 'CaCertificateFile'; Kind = 'Value' }
-    InitiatingAuthenticationType   = @{ Parameter = 'InitiatingAuthenticationType'; Kind = 'Value' }
-    ApplicationName                = @{ Parameter = 'ApplicationName'; Kind = 'Value' }
-    HttpTimeout                    = @{ Parameter = 'HttpTimeout'; Kind = 'Value' }
-    Proxy                          = @{ Parameter = 'Proxy'; Kind = 'Value' }
-    ProxyCredentialPath            = @{ Parameter = 'ProxyCredential'; Kind = 'Credential' }
-    UseSystemProxy                 = @{ Parameter = 'UseSystemProxy'; Kind = 'Switch' }
-    AuditPath                      = @{ Parameter = 'AuditPath'; Kind = 'Value' }
-    AllowUnknownUser               = @{ Parameter = 'AllowUnknownUser'; Kind = 'Switch' }
-    AllowUnencryptedAuthentication = @{ Parameter = 'AllowUnencryptedAuthentication'; Kind = 'Switch' }
-    Server                         = @{ Parameter = 'Server'; Kind = 'Value' }
-    SharedSecretPath               = @{ Parameter = 'SharedSecret'; Kind = 'Secret' }
-    PasswordMode                   = @{ Parameter = 'PasswordMode'; Kind = 'Value' }
-    PasswordPath                   = @{ Parameter = 'Password'; Kind = 'Secret' }
-    NasIdentifier                  = @{ Parameter = 'NasIdentifier'; Kind = 'Value' }
-    AllowMissingMessageAuthenticator = @{ Parameter = 'AllowMissingMessageAuthenticator'; Kind = 'Switch' }
-    AllowNameOnlyIdentity          = @{ Parameter = 'AllowNameOnlyIdentity'; Kind = 'Switch' }
-    OrgUrl                         = @{ Parameter = 'OrgUrl'; Kind = 'Value' }
-    ApiTokenPath                   = @{ Parameter = 'ApiToken'; Kind = 'Secret' }
-    ClientId                       = @{ Parameter = 'ClientId'; Kind = 'Value' }
-    PrivateKeyFile                 = @{ Parameter = 'PrivateKeyFile'; Kind = 'Value' }
-    NumberChallenge                = @{ Parameter = 'NumberChallenge'; Kind = 'Switch' }
-    AuditKeyPath                   = @{ Parameter = 'AuditKey'; Kind = 'Secret' }
-    SyslogServer                   = @{ Parameter = 'SyslogServer'; Kind = 'Value' }
-    SyslogCaCertificateFile        = @{ Parameter = 'SyslogCaCertificateFile'; Kind = 'Value' }
-    SyslogCertificateHash          = @{ Parameter = 'SyslogCertificateHash'; Kind = 'Value' }
-    AuditRequired                  = @{ Parameter = 'AuditRequired'; Kind = 'Value' }
-    EventLog                       = @{ Parameter = 'EventLog'; Kind = 'Switch' }
+
+# The settings keys, each @{ Parameter; Kind }, derived from New-MfaConnection (the module
+# must be imported first).
+function Get-MfaSettingsMap {
+    $command = Get-Command -Module MfaApproval -Name New-MfaConnection -ErrorAction Stop
+    $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+    $map = [ordered]@{}
+    foreach ($parameter in $command.Parameters.Values) {
+        $name = $parameter.Name
+        if ($common -contains $name -or $MfaSettingsUnmapped.ContainsKey($name)) { continue }
+        $type = $parameter.ParameterType
+        $kind = 'Value'
+        $key = $name
+        if ($type -eq [System.Management.Automation.SwitchParameter]) { $kind = 'Switch' }
+        elseif ($type -eq [System.Management.Automation.PSCredential]) { $kind = 'Credential'; $key = $name + 'Path' }
+        elseif ($type -eq [System.Security.SecureString]) { $kind = 'Secret'; $key = $name + 'Path' }
+        $map[$key] = @{ Parameter = $name; Kind = $kind }
+    }
+    $map
 }
 
 # Settings keys that are not New-MfaConnection parameters.
@@ -68,11 +48,18 @@ $script:MfaSettingsUnmapped = @{
     Default = 'a session default connection: the child makes one connection and exits'
 }
 
+# Derived now only when the module is already imported (the tests): Get-Module never
+# auto-loads, so the child's own pinned import stays the first (ConvertFrom-MfaSettings
+# derives the map after it).
+$script:MfaSettingsMap = $null
+if (Get-Module MfaApproval) { $script:MfaSettingsMap = Get-MfaSettingsMap }
+
 # The settings (Import-PowerShellDataFile of the file at -Path: it evaluates no code and reads
 # a UTF-8 BOM) as New-MfaConnection parameters (a hashtable to splat), or a terminating error
 # naming the file and the key. Unknown keys are refused (a typo must not silently drop a pin
 # or a proxy).
 function ConvertFrom-MfaSettings([Parameter(Mandatory)][hashtable]$Settings, [Parameter(Mandatory)][string]$Path) {
+    if (-not $MfaSettingsMap) { $script:MfaSettingsMap = Get-MfaSettingsMap }
     $parameters = @{}
     foreach ($key in @($settings.Keys)) {
         $value = $settings[$key]

@@ -308,25 +308,38 @@ namespace MfaApproval.Cmdlets
         /// Duo: the secret key), from -CredentialPath or (with -AllowPlainTextSecret) -Credential.</summary>
         SettingsSecret SecretFor(Connection c)
         {
-            // One secret per connection, carried as a credential's password: the Duo secret key,
-            // an Okta API token, a RADIUS shared secret, or the MFA Server caller's password.
-            // What needs a second secret (a RADIUS fixed PAP password) or a key file (an Okta
-            // service app) is refused rather than installed without it.
-            if (c.Provider == "Okta" && c.ClientId != null)
+            // One secret per connection, carried as a credential's password: whichever of its
+            // provider's secrets (the engine's registry) the connection was made with, other than
+            // the audit key (-AuditKeyPath) and a proxy password (refused above). What needs a
+            // second secret (a RADIUS fixed PAP password, a PFX password beside a credential) or
+            // a key file (an Okta service app) is refused rather than installed without it.
+            ProviderSpec spec = Providers.Find(c.Provider);
+            List<ProviderSecret> held = new List<ProviderSecret>();
+            if (spec != null && c.SecretKinds != null)
             {
-                Fail("MfaApproval.UnsupportedConnection", "-Connection: an Okta service app (-ClientId, -PrivateKeyFile) cannot be stored for the MIM provider yet; make the connection with -ApiToken (an Okta API token) instead.", ErrorCategory.InvalidArgument, null);
+                foreach (ProviderSecret s in spec.Secrets)
+                {
+                    if (s.Kind != Native.SecretAuditKey && s.Kind != Native.SecretProxyPassword && Array.IndexOf(c.SecretKinds, s.Kind) >= 0) held.Add(s);
+                }
             }
-            if (c.Provider == "Radius" && string.Equals(c.PasswordMode, "Fixed", StringComparison.OrdinalIgnoreCase))
+            foreach (ProviderSecret s in held)
             {
-                Fail("MfaApproval.UnsupportedConnection", "-Connection: a RADIUS connection with -PasswordMode Fixed needs a second secret (the PAP password), which the MIM provider cannot store yet; use a server that pushes without a primary password (-PasswordMode None).", ErrorCategory.InvalidArgument, null);
+                if (s.Source == "file")
+                {
+                    Fail("MfaApproval.UnsupportedConnection", "-Connection: the " + spec.Display + " connection's -" + s.Parameter + " (a key file) cannot be stored for the MIM provider yet; make the connection with a secret the provider can keep (for Okta: -ApiToken, an API token).", ErrorCategory.InvalidArgument, null);
+                }
             }
-            // duo: the credential's user name is not used (only its password, the secret).
-            bool duo = c.Provider == "Duo" || c.Provider == "Okta" || c.Provider == "Radius";
-            uint kind = c.Provider == "Duo" ? Native.SecretDuoSecretKey
-                : c.Provider == "Okta" ? Native.SecretOktaApiToken
-                : c.Provider == "Radius" ? Native.SecretRadiusSharedSecret
-                : Native.SecretBasicPassword;
-            bool needed = duo || c.UserName != null;
+            if (held.Count > 1)
+            {
+                List<string> names = held.ConvertAll(s => "-" + s.Parameter);
+                Fail("MfaApproval.UnsupportedConnection", "-Connection: this " + spec.Display + " connection needs " + held.Count + " secrets (" + string.Join(", ", names.ToArray()) + "), and the MIM provider can store only one so far; make it with one (RADIUS: -PasswordMode None; a PEM client key instead of a PFX password).", ErrorCategory.InvalidArgument, null);
+            }
+            ProviderSecret secret = held.Count == 1 ? held[0] : null;
+            // A secret held as a SecureString: the credential's user name is not used (only
+            // its password, the secret); a credential's password goes with its user name.
+            bool duo = secret != null && secret.Source != "credential";
+            uint kind = secret != null ? secret.Kind : Native.SecretBasicPassword;
+            bool needed = secret != null;
             bool hasCredential = Credential != null && Credential != PSCredential.Empty;
             if (CredentialPath != null && hasCredential)
             {
@@ -337,10 +350,7 @@ namespace MfaApproval.Cmdlets
                 if (CredentialPath != null || hasCredential) Fail("MfaApproval.InvalidArgument", "-CredentialPath/-Credential: this connection uses no password (no -Credential in New-MfaConnection).", ErrorCategory.InvalidArgument, null);
                 return null;
             }
-            string what = c.Provider == "Duo" ? "the Duo secret key (as the password)"
-                : c.Provider == "Okta" ? "the Okta API token (as the password)"
-                : c.Provider == "Radius" ? "the RADIUS shared secret (as the password)"
-                : "the password of " + c.UserName;
+            string what = duo ? "the " + spec.Display + " secret -" + secret.Parameter + " (as the password)" : "the password of " + c.UserName;
             if (CredentialPath == null && !hasCredential)
             {
                 Fail("MfaApproval.InvalidArgument", "-CredentialPath: this connection needs " + what + ". Make the file on this server with Protect-MfaSecret (as an administrator, for the MIM Service account; also for a gMSA), or as that account with Get-Credential | Export-Clixml (see docs/mim-pam.md), and give its path.", ErrorCategory.InvalidArgument, null);

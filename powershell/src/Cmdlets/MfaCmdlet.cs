@@ -134,7 +134,7 @@ namespace MfaApproval.Cmdlets
             {
                 ThrowTerminatingError(Errors.Record(RefusalErrorId(e.Field), "The request was refused: " + ForParameter(e, RequestParameters), ErrorCategory.InvalidArgument, userName, e));
             }
-            Request r = new Request(Session.NextRequestId(), userName, operation, timeoutSeconds, c.Uri, c.Provider ?? "MfaServer", handle);
+            Request r = new Request(Session.NextRequestId(), userName, operation, timeoutSeconds, c.Uri, c.Provider ?? Providers.Default.Label, handle);
             Session.Remember(r);
             return r;
         }

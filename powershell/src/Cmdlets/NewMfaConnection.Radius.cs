@@ -1,5 +1,5 @@
 // New-MfaConnection -Provider Radius: a client for RADIUS servers (NPS with the Microsoft
-// Entra MFA extension, a Duo Authentication Proxy, privacyIDEA, any RADIUS MFA server).
+// Entra MFA extension, a Duo Authentication Proxy, any RADIUS MFA server).
 // Every value rule is the engine's (radius::config); a refusal names the parameter. The
 // shared secret and the PAP password reach the engine as secrets, never in the JSON.
 using System;
@@ -15,18 +15,6 @@ namespace MfaApproval.Cmdlets
 
     public sealed partial class NewMfaConnectionCommand
     {
-        static readonly Dictionary<string, string> RadiusParameters = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            { "servers", "Server" },
-            { "radiusSharedSecret", "SharedSecret" },
-            { "passwordMode", "PasswordMode" },
-            { "radiusPassword", "Password" },
-            { "nasIdentifier", "NasIdentifier" },
-            { "allowMissingMessageAuthenticator", "AllowMissingMessageAuthenticator" },
-            { "allowNameOnlyIdentity", "AllowNameOnlyIdentity" },
-            { "auditPath", "AuditPath" },
-        };
-
         /// <summary>The parameters of the other sets that a RADIUS connection cannot use.</summary>
         static readonly string[] NotForRadius = new string[]
         {
@@ -60,9 +48,11 @@ namespace MfaApproval.Cmdlets
         [Parameter(ParameterSetName = "Radius")]
         public SwitchParameter AllowMissingMessageAuthenticator { get; set; }
 
-        /// <summary>RADIUS cannot say who a name is: take requests with several approvers or
-        /// -ExcludeUserName anyway, telling people apart by names alone (IdentityCheck = Names).</summary>
-        [Parameter(ParameterSetName = "Radius")]
+        /// <summary>A provider that cannot say who a name is (RADIUS): take requests with several
+        /// approvers or -ExcludeUserName anyway, telling people apart by names alone
+        /// (IdentityCheck = Names). In every set: the engine refuses it, saying why, for a
+        /// provider that resolves identities.</summary>
+        [Parameter]
         public SwitchParameter AllowNameOnlyIdentity { get; set; }
 
         bool IsRadius { get { return ParameterSetName == "Radius"; } }
@@ -93,7 +83,7 @@ namespace MfaApproval.Cmdlets
             }
             string audit = AuditPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(AuditPath);
             JsonObject config = new JsonObject()
-                .Add("provider", "radius")
+                .Add("provider", Providers.ForParameterSet(ParameterSetName).Name)
                 .Add("servers", Server)
                 .Add("nasIdentifier", NasIdentifier)
                 .Add("passwordMode", mode == RadiusPasswordMode.Fixed ? "fixed" : "none")
@@ -114,7 +104,7 @@ namespace MfaApproval.Cmdlets
             }
             catch (MfaNativeException e)
             {
-                ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection " + ForConnectionParameter(e, RadiusParameters), ErrorCategory.InvalidArgument, first, e));
+                ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection " + ForConnectionParameter(e, ParametersOf(Providers.ForParameterSet(ParameterSetName))), ErrorCategory.InvalidArgument, first, e));
             }
             catch (ArgumentException e)
             {
@@ -123,7 +113,13 @@ namespace MfaApproval.Cmdlets
             WriteVerbose(string.Format("Creating a RADIUS client for {0} (NAS-Identifier {1}; password mode {2})", string.Join(", ", Server), NasIdentifier, mode));
             Connection c = new Connection(client);
             c.ConfigJson = config.ToString();
-            c.Provider = "Radius";
+            c.SecretKinds = Connection.KindsOf(new KeyValuePair<uint, SecureString>[]
+            {
+                new KeyValuePair<uint, SecureString>(Native.SecretRadiusSharedSecret, SharedSecret),
+                new KeyValuePair<uint, SecureString>(Native.SecretRadiusPassword, Password),
+                AuditSecret,
+            });
+            c.Provider = Providers.ForParameterSet(ParameterSetName).Label;
             c.Uri = RadiusUri(first);
             c.Servers = (string[])Server.Clone();
             c.NasIdentifier = NasIdentifier;

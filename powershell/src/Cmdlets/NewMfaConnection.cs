@@ -1,7 +1,8 @@
 // New-MfaConnection: builds a native client for the MFA Server SDK (parameter set
 // MfaServer), Duo's Auth API (parameter set Duo), RADIUS servers (parameter set Radius, in
 // NewMfaConnection.Radius.cs) or Okta's management API (parameter sets OktaToken and
-// OktaServiceApp). Every value rule is the engine's
+// OktaServiceApp); every later provider (its own parameter set) is built
+// from the engine's registry in NewMfaConnection.Registry.cs. Every value rule is the engine's
 // (checked at binding by ValidateConfigField, and again by mfa_client_new); a refusal
 // names the parameter. Secrets reach the engine as UTF-8 in unmanaged memory only.
 using System;
@@ -16,71 +17,11 @@ namespace MfaApproval.Cmdlets
 {
     public enum BasicAuthenticationMode { Preemptive, Challenge }
 
-    public enum MfaProvider { MfaServer, Duo, Radius, Okta }
 
     [Cmdlet(VerbsCommon.New, "MfaConnection", DefaultParameterSetName = "MfaServer")]
     [OutputType(typeof(Connection))]
     public sealed partial class NewMfaConnectionCommand : MfaCmdlet
     {
-        static readonly Dictionary<string, string> MfaServerParameters = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            { "uri", "Uri" },
-            { "userName", "Credential" },
-            { "basicPassword", "Credential" },
-            { "basicMode", "BasicAuthentication" },
-            { "allowUnencryptedAuthentication", "AllowUnencryptedAuthentication" },
-            { "clientCertificateFile", "ClientCertificateFile" },
-            { "clientKeyFile", "ClientKeyFile" },
-            { "clientCertificatePassword", "ClientCertificatePassword" },
-            { "serverCertificateSha256", "ServerCertificateHash" },
-            { "caCertificateFile", "CaCertificateFile" },
-            { "httpTimeoutSeconds", "HttpTimeout" },
-            { "initiatingAuthenticationType", "InitiatingAuthenticationType" },
-            { "applicationName", "ApplicationName" },
-            { "requireUserMatch", "AllowUnknownUser" },
-            { "proxy", "Proxy" },
-            { "proxyUserName", "ProxyCredential" },
-            { "proxyPassword", "ProxyCredential" },
-            { "auditPath", "AuditPath" },
-        };
-
-        static readonly Dictionary<string, string> DuoParameters = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            { "uri", "ApiHost" },
-            { "apiHost", "ApiHost" },
-            { "integrationKey", "IntegrationKey" },
-            { "duoSecretKey", "SecretKey" },
-            { "signatureVersion", "SignatureVersion" },
-            { "allowBypass", "AllowBypass" },
-            { "allowUnencryptedAuthentication", "AllowUnencryptedAuthentication" },
-            { "serverCertificateSha256", "ServerCertificateHash" },
-            { "caCertificateFile", "CaCertificateFile" },
-            { "httpTimeoutSeconds", "HttpTimeout" },
-            { "applicationName", "ApplicationName" },
-            { "proxy", "Proxy" },
-            { "proxyUserName", "ProxyCredential" },
-            { "proxyPassword", "ProxyCredential" },
-            { "auditPath", "AuditPath" },
-        };
-
-        static readonly Dictionary<string, string> OktaParameters = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            { "uri", "OrgUrl" },
-            { "oktaApiToken", "ApiToken" },
-            { "clientId", "ClientId" },
-            { "oktaPrivateKey", "PrivateKeyFile" },
-            { "numberChallenge", "NumberChallenge" },
-            { "allowUnencryptedAuthentication", "AllowUnencryptedAuthentication" },
-            { "serverCertificateSha256", "ServerCertificateHash" },
-            { "caCertificateFile", "CaCertificateFile" },
-            { "httpTimeoutSeconds", "HttpTimeout" },
-            { "applicationName", "ApplicationName" },
-            { "proxy", "Proxy" },
-            { "proxyUserName", "ProxyCredential" },
-            { "proxyPassword", "ProxyCredential" },
-            { "auditPath", "AuditPath" },
-        };
-
         PSCredential credential = PSCredential.Empty;
         BasicAuthenticationMode basic = BasicAuthenticationMode.Preemptive;
         string authType = Contract.DefaultInitiatingAuthenticationType;
@@ -93,9 +34,11 @@ namespace MfaApproval.Cmdlets
         [Parameter(ParameterSetName = "Radius", Mandatory = true)]
         [Parameter(ParameterSetName = "OktaToken", Mandatory = true)]
         [Parameter(ParameterSetName = "OktaServiceApp", Mandatory = true)]
+        [Parameter(ParameterSetName = "PrivacyIdea", Mandatory = true)]
         public MfaProvider Provider { get; set; }
 
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = "MfaServer")]
+        [Parameter(Mandatory = true, ParameterSetName = "PrivacyIdea")]
         [Parameter(ParameterSetName = "Duo", DontShow = true)] // only to say it is not Duo's
         [ValidateNotNull]
         [AbsoluteUri("Uri")]
@@ -156,6 +99,8 @@ namespace MfaApproval.Cmdlets
 
         [Parameter(ParameterSetName = "MfaServer")]
         [Parameter(ParameterSetName = "Duo", DontShow = true)] // only to say it is not Duo's
+        [Parameter(ParameterSetName = "PrivacyIdea", Mandatory = true)]
+        [AllowNull]
         [Credential]
         public PSCredential Credential { get { return credential; } set { credential = value; } }
 
@@ -163,14 +108,17 @@ namespace MfaApproval.Cmdlets
         public BasicAuthenticationMode BasicAuthentication { get { return basic; } set { basic = value; } }
 
         [Parameter(ParameterSetName = "MfaServer")]
+        [Parameter(ParameterSetName = "PrivacyIdea")]
         [ValidateNotNullOrEmpty]
         public string ClientCertificateFile { get; set; }
 
         [Parameter(ParameterSetName = "MfaServer")]
+        [Parameter(ParameterSetName = "PrivacyIdea")]
         [ValidateNotNullOrEmpty]
         public string ClientKeyFile { get; set; }
 
         [Parameter(ParameterSetName = "MfaServer")]
+        [Parameter(ParameterSetName = "PrivacyIdea")]
         [SecureStringOnly("ClientCertificatePassword", "PFX password")]
         public SecureString ClientCertificatePassword { get; set; }
 
@@ -253,6 +201,12 @@ namespace MfaApproval.Cmdlets
                 BeginRadius();
                 return;
             }
+            ProviderSpec registered = RegistrySpec;
+            if (registered != null)
+            {
+                BeginFromRegistry(registered);
+                return;
+            }
             if (Provider == MfaProvider.Duo && (!IsDuo || MyInvocation.BoundParameters.ContainsKey("Uri") || MyInvocation.BoundParameters.ContainsKey("Credential")))
             {
                 ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection -Provider Duo takes -ApiHost (api-xxxxxxxx.duosecurity.com), -IntegrationKey and -SecretKey, from the Auth API application in the Duo Admin Panel; -Uri, -Credential, -ClientCertificateFile, -BasicAuthentication, -InitiatingAuthenticationType and -AllowUnknownUser are for the MFA Server SDK (leave out -Provider, or give -Provider MfaServer).", ErrorCategory.InvalidArgument, Provider));
@@ -302,7 +256,7 @@ namespace MfaApproval.Cmdlets
             string uri = IsDuo ? "https://" + ApiHost : IsOkta ? OrgUrl.OriginalString : Uri.OriginalString;
             string privateKeyFile = ResolveExistingFile("PrivateKeyFile", PrivateKeyFile);
             JsonObject config = new JsonObject()
-                .Add("provider", IsDuo ? "duo" : IsOkta ? "okta" : "mfaserver")
+                .Add("provider", Providers.ForParameterSet(ParameterSetName).Name)
                 .Add(IsDuo ? "apiHost" : "uri", IsDuo ? ApiHost : uri)
                 .Add("applicationName", ApplicationName ?? string.Empty)
                 .Add("httpTimeoutSeconds", HttpTimeout)
@@ -329,17 +283,19 @@ namespace MfaApproval.Cmdlets
                     .Add("clientCertificateFile", cert)
                     .Add("clientKeyFile", key);
             }
+            if (AllowNameOnlyIdentity) config.Add("allowNameOnlyIdentity", true);
             AddAuditSettings(config);
-            WriteVerbose(string.Format("Creating a {0} client for {1} (caller: {2}; pins: {3}; proxy: {4})", IsDuo ? "Duo" : IsOkta ? "Okta" : "MFA Server", uri,
+            WriteVerbose(string.Format("Creating a {0} client for {1} (caller: {2}; pins: {3}; proxy: {4})", Providers.ForParameterSet(ParameterSetName).Display, uri,
                 IsDuo ? "integration " + IntegrationKey : IsOkta ? (ClientId != null ? "service app " + ClientId : "API token") : hasCredential ? Credential.UserName : cert != null ? "client certificate" : "anonymous",
                 ServerCertificateHash == null ? 0 : ServerCertificateHash.Length, proxy ?? "none"));
 
             MfaClientHandle client = null;
             SecureString privateKey = null;
+            KeyValuePair<uint, SecureString>[] secretsGiven = new KeyValuePair<uint, SecureString>[0];
             try
             {
                 if (privateKeyFile != null) privateKey = ReadSecretFile(privateKeyFile);
-                client = Native.NewClient(config.ToString(), new KeyValuePair<uint, SecureString>[]
+                secretsGiven = new KeyValuePair<uint, SecureString>[]
                 {
                     new KeyValuePair<uint, SecureString>(Native.SecretBasicPassword, hasCredential ? Credential.Password : null),
                     new KeyValuePair<uint, SecureString>(Native.SecretClientCertificatePassword, ClientCertificatePassword),
@@ -348,12 +304,13 @@ namespace MfaApproval.Cmdlets
                     new KeyValuePair<uint, SecureString>(Native.SecretOktaApiToken, ApiToken),
                     new KeyValuePair<uint, SecureString>(Native.SecretOktaPrivateKey, privateKey),
                     AuditSecret,
-                });
+                };
+                client = Native.NewClient(config.ToString(), secretsGiven);
             }
             catch (MfaNativeException e)
             {
                 string id = e.Field == "allowUnencryptedAuthentication" ? "MfaApproval.UnencryptedAuthentication" : "MfaApproval.InvalidConnectionSettings";
-                ThrowTerminatingError(Errors.Record(id, "New-MfaConnection " + ForConnectionParameter(e, IsDuo ? DuoParameters : IsOkta ? OktaParameters : MfaServerParameters), ErrorCategory.InvalidArgument, uri, e));
+                ThrowTerminatingError(Errors.Record(id, "New-MfaConnection " + ForConnectionParameter(e, ParametersOf(Providers.ForParameterSet(ParameterSetName))), ErrorCategory.InvalidArgument, uri, e));
             }
             catch (ArgumentException e)
             {
@@ -369,7 +326,8 @@ namespace MfaApproval.Cmdlets
             }
             Connection c = new Connection(client);
             c.ConfigJson = config.ToString();
-            c.Provider = IsDuo ? "Duo" : IsOkta ? "Okta" : "MfaServer";
+            c.SecretKinds = Connection.KindsOf(secretsGiven);
+            c.Provider = Providers.ForParameterSet(ParameterSetName).Label;
             c.Uri = new Uri(uri);
             c.ServerCertificateHash = ServerCertificateHash ?? new string[0];
             c.ApplicationName = ApplicationName;

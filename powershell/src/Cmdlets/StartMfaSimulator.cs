@@ -8,6 +8,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Management.Automation;
+using System.Reflection;
 using System.Security;
 using MfaApproval.Interop;
 using MfaApproval.Json;
@@ -44,16 +45,10 @@ namespace MfaApproval.Cmdlets
         [Parameter]
         public SwitchParameter Default { get; set; }
 
-        /// <summary>Which API the returned Connection uses (the simulator serves both).</summary>
+        /// <summary>Which API the returned Connection uses (the simulator serves every provider;
+        /// it prints a ready connection for each, so this cmdlet knows none of them).</summary>
         [Parameter]
         public MfaProvider Provider { get; set; }
-
-        /// <summary>The simulator's documented demo Duo secret key (README). Demo only.</summary>
-        const string DemoDuoSecretKey = "demo-duo-secret-key-for-mfa-sim-only-0000";
-        /// <summary>The simulator's documented demo RADIUS shared secret (README). Demo only.</summary>
-        const string DemoRadiusSecret = "demo-radius-shared-secret-for-mfa-sim-only";
-        /// <summary>The simulator's documented demo Okta API token (README). Demo only.</summary>
-        const string DemoOktaApiToken = "00demo-okta-api-token-for-mfa-sim-only-0000000";
 
         protected override void EndProcessing()
         {
@@ -84,8 +79,13 @@ namespace MfaApproval.Cmdlets
                 arguments.Add(full);
             }
             if (DirectSdkDisallowed) arguments.Add("--direct-sdk-disallowed");
-            bool radius = Provider == MfaProvider.Radius;
-            if (radius) arguments.Add("--radius");
+            ProviderSpec spec = Providers.Find(Provider.ToString());
+            // The simulator serves what the provider needs (RADIUS: its UDP listener).
+            arguments.Add("--serve");
+            arguments.Add(spec.Name);
+            // Its ready lines carry the README's demo secrets for the connection (read from
+            // the pipe here, never shown).
+            arguments.Add("--connection-secrets");
             WriteVerbose("Starting the simulator: " + path + " " + CommandLine.Join(arguments));
             string error;
             SimulatorProcess.Started started = SimulatorProcess.Start(path, arguments, scripted, out error);
@@ -93,34 +93,45 @@ namespace MfaApproval.Cmdlets
             {
                 ThrowTerminatingError(Errors.Record("MfaApproval.SimulatorStartFailed", "The simulator did not start: " + error, ErrorCategory.ResourceUnavailable, path));
             }
-            bool duo = Provider == MfaProvider.Duo;
-            bool okta = Provider == MfaProvider.Okta;
-            // Uri is the API the returned Connection speaks (Duo, Okta: the API's base, not the SDK's
-            // .asmx; RADIUS: radius://127.0.0.1:PORT, the connection's own Uri).
-            Uri simUri = radius ? new Uri("radius://" + started.RadiusServer) : duo || okta ? new Uri(started.DuoBase) : started.Uri;
+            // The simulator printed a ready connection for each provider it serves: its
+            // configuration (pins included) and the README's demo secrets, by name.
+            string line;
+            Dictionary<string, object> ready = null;
+            if (started.Connections.TryGetValue(spec.Name, out line)) ready = JsonReader.ParseObject(line);
+            Dictionary<string, object> fields = ready == null ? null : ready["config"] as Dictionary<string, object>;
+            Dictionary<string, object> demo = ready == null ? null : ready["secrets"] as Dictionary<string, object>;
+            if (fields == null || demo == null)
+            {
+                Simulator failed = new Simulator(started.Process, started.Uri, started.CertificateHash);
+                failed.Job = started.Job;
+                SimulatorProcess.Stop(failed);
+                ThrowTerminatingError(Errors.Record("MfaApproval.SimulatorStartFailed", "The simulator started but printed no connection for " + spec.Display + ".", ErrorCategory.ResourceUnavailable, path));
+            }
+            JsonObject config = new JsonObject();
+            foreach (KeyValuePair<string, object> f in fields) config.Add(f.Key, f.Value is List<object> ? ((List<object>)f.Value).ConvertAll(x => Convert.ToString(x, CultureInfo.InvariantCulture)).ToArray() : f.Value);
+            object uriText;
+            object servers;
+            string server = fields.TryGetValue("servers", out servers) && servers is List<object> && ((List<object>)servers).Count > 0 ? (string)((List<object>)servers)[0] : null;
+            Uri simUri = fields.TryGetValue("uri", out uriText) && uriText is string ? new Uri((string)uriText) : new Uri("radius://" + server);
             Simulator sim = new Simulator(started.Process, simUri, started.CertificateHash);
             sim.Job = started.Job;
             Session.Remember(sim);
-            SecureString secret = new SecureString();
-            foreach (char ch in duo ? DemoDuoSecretKey : okta ? DemoOktaApiToken : radius ? DemoRadiusSecret : "demo-password") secret.AppendChar(ch);
-            secret.MakeReadOnly();
-            JsonObject config = new JsonObject()
-                .Add("provider", duo ? "duo" : okta ? "okta" : "mfaserver")
-                .Add("uri", duo || okta ? started.DuoBase : started.Uri.AbsoluteUri)
-                .Add("serverCertificateSha256", new string[] { started.CertificateHash });
-            if (duo) config.Add("integrationKey", started.DuoIntegrationKey);
-            else if (!radius && !okta) config.Add("userName", "demo-admin");
-            if (radius)
-            {
-                config = new JsonObject().Add("provider", "radius").Add("servers", new string[] { started.RadiusServer ?? string.Empty });
-            }
+            List<KeyValuePair<uint, SecureString>> secrets = new List<KeyValuePair<uint, SecureString>>();
+            List<string> authentication = new List<string>();
             MfaClientHandle client = null;
             try
             {
-                client = Native.NewClient(config.ToString(), new KeyValuePair<uint, SecureString>[]
+                foreach (ProviderSecret s in spec.Secrets)
                 {
-                    new KeyValuePair<uint, SecureString>(duo ? Native.SecretDuoSecretKey : okta ? Native.SecretOktaApiToken : radius ? Native.SecretRadiusSharedSecret : Native.SecretBasicPassword, secret),
-                });
+                    object value;
+                    if (!demo.TryGetValue(s.Name, out value) || !(value is string)) continue;
+                    SecureString secret = new SecureString();
+                    foreach (char ch in (string)value) secret.AppendChar(ch);
+                    secret.MakeReadOnly();
+                    secrets.Add(new KeyValuePair<uint, SecureString>(s.Kind, secret));
+                    if (s.Shown.Length > 0) authentication.Add(s.Shown);
+                }
+                client = Native.NewClient(config.ToString(), secrets.ToArray());
             }
             catch (MfaNativeException e)
             {
@@ -129,41 +140,31 @@ namespace MfaApproval.Cmdlets
             }
             finally
             {
-                secret.Dispose();
+                foreach (KeyValuePair<uint, SecureString> each in secrets) each.Value.Dispose();
             }
             Connection c = new Connection(client);
             c.ConfigJson = config.ToString();
-            c.Provider = duo ? "Duo" : okta ? "Okta" : "MfaServer";
-            c.Uri = duo || okta ? new Uri(started.DuoBase) : started.Uri;
-            c.ServerCertificateHash = new string[] { started.CertificateHash };
-            c.ApplicationName = "MfaApproval";
-            c.HttpTimeout = 100;
+            c.SecretKinds = Connection.KindsOf(secrets);
+            c.Provider = spec.Label;
+            c.Uri = simUri;
+            c.ServerCertificateHash = spec.Http ? new string[] { started.CertificateHash } : new string[0];
+            c.ApplicationName = Contract.DefaultApplicationName;
+            c.HttpTimeout = (int)Contract.DefaultHttpTimeoutSeconds;
             c.Proxy = "none";
-            if (radius)
+            object text;
+            if (fields.TryGetValue("userName", out text)) c.UserName = text as string;
+            // Every other field the Connection shows, by the parameter that sets it.
+            foreach (ProviderField f in spec.Fields)
             {
-                c.Provider = "Radius";
-                c.Uri = new Uri("radius://" + started.RadiusServer);
-                c.ServerCertificateHash = new string[0];
-                c.Servers = new string[] { started.RadiusServer };
-                c.NasIdentifier = "MfaApproval";
-                c.PasswordMode = "None";
-                c.Authentication = "SharedSecret";
+                object value;
+                PropertyInfo shown = f.Parameter.Length > 0 ? typeof(Connection).GetProperty(f.Parameter) : null;
+                if (shown == null || shown.PropertyType != typeof(string) || !fields.TryGetValue(f.Json, out value) || !(value is string)) continue;
+                string word = (string)value;
+                if (f.Value == "choice" && word.Length > 0) word = char.ToUpperInvariant(word[0]) + word.Substring(1);
+                shown.GetSetMethod(true).Invoke(c, new object[] { word });
             }
-            else if (duo)
-            {
-                c.IntegrationKey = started.DuoIntegrationKey;
-                c.Authentication = "DuoSignature";
-            }
-            else if (okta)
-            {
-                c.Authentication = "OktaApiToken";
-            }
-            else
-            {
-                c.UserName = "demo-admin";
-                c.Authentication = "Basic";
-                c.InitiatingAuthenticationType = "pfsdk";
-            }
+            if (server != null) c.Servers = new string[] { server };
+            c.Authentication = string.Join(", ", authentication.ToArray());
             c.Simulator = sim;
             sim.Connection = c;
             if (Default) Session.DefaultConnection = c;

@@ -24,7 +24,12 @@ namespace MfaApproval.Cmdlets
                     r.Cancel();
                     WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Cancelled the approval for '{0}' (Id {1})", r.UserName, r.Id));
                 }
-                if (PassThru) WriteObject(r);
+                if (PassThru)
+                {
+                    // The request as it is now (a cancel settles it at once), not as it was.
+                    r.Refresh();
+                    WriteObject(r);
+                }
             }
         }
     }

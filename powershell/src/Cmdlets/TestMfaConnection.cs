@@ -1,5 +1,7 @@
 // Test-MfaConnection: TestSecurity (Duo: ping and a signed check; Okta: an authenticated
-// call), then UserExists (Duo: preauth; Okta: a user lookup) as an authenticated round trip;
+// call; others: what their registry entry says), then UserExists (Duo: preauth; Okta: a
+// user lookup) as an authenticated round trip; the success message is the
+// provider's own (the engine's registry);
 // names the stage that failed. No push is sent. RADIUS has no such test (any Access-Request
 // pushes): the engine says so, and nothing is sent.
 using System;
@@ -29,9 +31,8 @@ namespace MfaApproval.Cmdlets
             t.Uri = c.Uri;
             t.Success = failed == null;
             t.Stage = failed == null ? "Ok" : FailureKinds.Stage(failed.FailureKind);
-            string succeeded = c.Provider == "Duo" ? "Duo ping, a signed check and a preauth round trip succeeded"
-                : c.Provider == "Okta" ? "Okta answered with this credential, and a user lookup round trip succeeded"
-                : "TestSecurity and an authenticated round trip succeeded";
+            ProviderSpec spec = Providers.Find(c.Provider);
+            string succeeded = spec != null && spec.TestSuccess.Length > 0 ? spec.TestSuccess : "TestSecurity and an authenticated round trip succeeded";
             t.Message = failed == null ? succeeded : failed.Message;
             PSObject data = security.Data as PSObject;
             PSPropertyInfo message = data == null ? null : data.Properties["message"];

@@ -57,7 +57,7 @@ namespace MfaApproval.Hosting
             LoadNativeLibrary();
             Dictionary<string, object> config = JsonReader.ParseObject(configJson);
             object provider;
-            string name = config.TryGetValue("provider", out provider) && provider is string ? (string)provider : "mfaserver";
+            string name = config.TryGetValue("provider", out provider) && provider is string ? (string)provider : Providers.Default.Name;
             MfaClientHandle handle = Native.NewClient(configJson, secrets ?? new KeyValuePair<uint, SecureString>[0]);
             return new ApprovalHost(handle, name);
         }

@@ -35,8 +35,10 @@ namespace MfaApproval
         /// <summary>none, system, or the proxy URL.</summary>
         public string Proxy { get; internal set; }
         public string UserName { get; internal set; }
+        /// <summary>The realm the approvers are in (a provider with realms).</summary>
+        public string Realm { get; internal set; }
         /// <summary>Basic, ClientCertificate, "Basic, ClientCertificate", None, DuoSignature,
-        /// OktaApiToken or OktaServiceApp.</summary>
+        /// OktaApiToken, OktaServiceApp or ServiceAccount; from the registry's secrets.</summary>
         public string Authentication { get; internal set; }
         public string[] ServerCertificateHash { get; internal set; }
         public string InitiatingAuthenticationType { get; internal set; }
@@ -64,6 +66,17 @@ namespace MfaApproval
         internal MfaClientHandle NativeClient { get; private set; }
         /// <summary>The engine configuration it was made with (no secret: those went beside it).</summary>
         internal string ConfigJson { get; set; }
+        /// <summary>The MFA_SECRET_* kinds it was made with (never the values): what the MIM
+        /// installer must store beside the configuration.</summary>
+        internal uint[] SecretKinds { get; set; }
+
+        /// <summary>The kinds of the secrets given (a null value is no secret).</summary>
+        internal static uint[] KindsOf(System.Collections.Generic.IEnumerable<System.Collections.Generic.KeyValuePair<uint, System.Security.SecureString>> secrets)
+        {
+            System.Collections.Generic.List<uint> kinds = new System.Collections.Generic.List<uint>();
+            foreach (System.Collections.Generic.KeyValuePair<uint, System.Security.SecureString> s in secrets) if (s.Value != null) kinds.Add(s.Key);
+            return kinds.ToArray();
+        }
 
         public override string ToString()
         {

@@ -23,6 +23,9 @@ namespace MfaApproval
             public string DuoIntegrationKey;
             /// <summary>With --radius: the RADIUS server's address (127.0.0.1:PORT).</summary>
             public string RadiusServer;
+            /// <summary>The simulator's "connection:" lines: one ready connection per provider it
+            /// serves ({"config":{...},"secrets":{name: demo value}}), by provider name.</summary>
+            public Dictionary<string, string> Connections = new Dictionary<string, string>(StringComparer.Ordinal);
             public IDisposable Job;
         }
 
@@ -137,6 +140,18 @@ namespace MfaApproval
                 {
                     // radius: 127.0.0.1:PORT (demo shared secret: see README)
                     s.RadiusServer = line.Substring("radius: ".Length).Split(' ')[0];
+                }
+                if (line.StartsWith("connection: ", StringComparison.Ordinal))
+                {
+                    string json = line.Substring("connection: ".Length);
+                    try
+                    {
+                        Dictionary<string, object> config = Json.JsonReader.ParseObject(json)["config"] as Dictionary<string, object>;
+                        object name;
+                        if (config != null && config.TryGetValue("provider", out name) && name is string) s.Connections[(string)name] = json;
+                    }
+                    catch (FormatException) { }
+                    catch (KeyNotFoundException) { }
                 }
                 if (line.StartsWith("duo-api: ", StringComparison.Ordinal))
                 {

@@ -80,9 +80,11 @@ namespace MfaApproval
                     if (r.ShownCodes.ContainsKey(each.Key)) continue;
                     r.ShownCodes[each.Key] = true;
                     if (r.VerificationCode == null) r.VerificationCode = each.Value;
-                    string text = r.Provider == "Okta"
-                        ? string.Format(CultureInfo.InvariantCulture, "{0}: pick number {1} in Okta Verify to approve.", each.Key, each.Value)
-                        : string.Format(CultureInfo.InvariantCulture, "{0}: enter verification code {1} in Duo Mobile to approve.", each.Key, each.Value);
+                    // The provider's own sentence (the engine's registry): a number to pick, a
+                    // code to type, a letter to choose.
+                    ProviderSpec spec = Providers.Find(r.Provider);
+                    string sentence = spec != null && spec.CodeSentence != null ? spec.CodeSentence : "{0}: code {1} to approve.";
+                    string text = string.Format(CultureInfo.InvariantCulture, sentence, each.Key, each.Value);
                     HostInformationMessage message = new HostInformationMessage();
                     message.Message = text;
                     message.NoNewLine = false;

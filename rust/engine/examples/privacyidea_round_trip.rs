@@ -34,7 +34,7 @@ async fn main() {
     };
     let pi = |extra: &str| {
         format!(
-            r#"{{"provider":"privacyidea","uri":"{base}","userName":"{}","serverCertificateSha256":["{pin}"],"privacyidea":{{"realm":"contoso"{extra}}}}}"#,
+            r#"{{"provider":"privacyidea","uri":"{base}","userName":"{}","serverCertificateSha256":["{pin}"],"realm":"contoso"{extra}}}"#,
             mfa_sim::DEMO_USER
         )
     };

@@ -268,6 +268,13 @@ pub(crate) async fn run(
     let (status, by) = quorum.decision().unwrap_or((Status::Failed, None));
     let mut top = combine(answers, require, quorum.needed(), status, by, blank);
     top.identity_check = Some(check);
+    if check == resolve::BY_NAMES && resolve::is_four_eyes(query) {
+        // Said on every approval it applies to, as -AllowBypass is: names alone decided.
+        top.warnings.push(format!(
+            "names alone told the people apart (allowNameOnlyIdentity): provider {} cannot say who a name is, so one person with two accounts, or two spellings the server maps to one account, counts twice",
+            provider.name()
+        ));
+    }
     top.http_calls += lookup_calls;
     top
 }

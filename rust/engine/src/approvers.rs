@@ -122,15 +122,22 @@ pub fn is_format_char(c: char) -> bool {
 }
 
 /// What two names must differ in to be two people: the [`identity`]'s account name (the
-/// part after `DOMAIN\` or before `@`), reduced to its look-alike skeleton (Unicode TS #39).
+/// part after the last `DOMAIN\` or `DOMAIN/`, before the first `@` or `%` (a realm
+/// delimiter RADIUS servers strip), without quotes and combining marks), reduced to its
+/// look-alike skeleton (Unicode TS #39). Wider than any one server's mapping on purpose: a
+/// false "same person" refuses a request, a false "two people" would grant one.
 pub fn person_key(name: &str) -> String {
     let id = identity(name);
-    let account = match (id.rfind('\\'), id.rfind('@')) {
-        (Some(i), _) => &id[i + 1..],
-        (None, Some(i)) if i > 0 => &id[..i],
-        _ => id.as_str(),
+    let after_domain = id.rsplit(['\\', '/']).next().unwrap_or_default();
+    let account = match after_domain.find(['@', '%']) {
+        Some(i) if i > 0 => &after_domain[..i],
+        _ => after_domain,
     };
-    unicode_security::confusable_detection::skeleton(account).collect()
+    let plain: String = account
+        .nfkd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c) && !matches!(c, '"' | '\''))
+        .collect();
+    unicode_security::confusable_detection::skeleton(&plain).collect()
 }
 
 /// A user name's rules: [`check_text`] (required, bounded, no control characters) and no

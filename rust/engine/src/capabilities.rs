@@ -6,7 +6,6 @@
 //! can never disagree.
 
 use crate::check::{MAX_NAME_CHARS, MAX_SECONDS};
-use crate::config::PROVIDERS;
 use crate::outcome::{FailureKind, Status};
 use crate::request::{Operation, DEFAULT_TIMEOUT_SECONDS, MODES};
 use mfa_protocol::soap::AUTHENTICATION_TYPES;
@@ -15,7 +14,12 @@ use serde_json::{json, Value};
 /// The capabilities document (see the C ABI's `mfa_capabilities`).
 pub fn capabilities() -> Value {
     json!({
-        "providers": PROVIDERS,
+        "providers": crate::registry::names(),
+        "providerDetails": crate::registry::describe_all(),
+        "configurationFields": {
+            "common": crate::registry::COMMON_FIELDS.iter().map(|f| f.json).collect::<Vec<_>>(),
+            "http": crate::registry::HTTP_FIELDS.iter().map(|f| f.json).collect::<Vec<_>>(),
+        },
         "signatureVersions": [5, 2],
         "proxyModes": ["none", "system", "url"],
         "operations": Operation::ALL.iter().map(|o| o.name()).collect::<Vec<_>>(),

@@ -4,7 +4,6 @@
 //! Every check names the field and what was wrong; no error ever contains a secret.
 
 pub use crate::check::ConfigError;
-pub use crate::privacyidea::config::PrivacyIdeaConfig;
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
@@ -31,11 +30,11 @@ pub enum PasswordMode {
     Fixed,
 }
 
-/// The providers (`provider` in the configuration).
-pub const PROVIDERS: &[&str] = &["mfaserver", "duo", "radius", "okta", "privacyidea"];
-
-/// The client configuration. JSON names are camelCase; unknown fields are rejected so a
-/// typo never silently weakens a setting.
+/// The client configuration. JSON names are camelCase; it is flat on the wire (hosts send
+/// `{"provider":"duo","uri":...,"integrationKey":...}`), and [`ClientConfig::from_json`]
+/// refuses every field the named provider does not take, as the provider registry lists
+/// them (`crate::registry`): another provider's field is named as such, an unknown one gets
+/// the list of what this provider takes, so a typo never silently weakens a setting.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ClientConfig {
@@ -162,10 +161,15 @@ pub struct ClientConfig {
     /// refused. Refused for providers that resolve identities (see `crate::identity`).
     #[serde(default)]
     pub allow_name_only_identity: bool,
-    /// privacyIDEA: its own settings (the realm, the response signing key), one nested
-    /// object whose unknown fields are refused. See `privacyidea::config`.
+    /// The realm the approvers are in, for a provider with realms (sent with every user;
+    /// required there, so a name is never resolved in whatever the server's default realm is).
     #[serde(default)]
-    pub privacyidea: Option<PrivacyIdeaConfig>,
+    pub realm: Option<String>,
+    /// The server's response signing key, a PEM public key file, for a provider that signs
+    /// its answers (see its folder). With it, an answer whose signature is missing
+    /// or does not verify is never read, so nothing in between can forge an approval.
+    #[serde(default)]
+    pub response_signing_key_file: Option<String>,
 }
 
 fn default_signature_version() -> u8 {
@@ -369,7 +373,14 @@ mod tests {
     #[test]
     fn unknown_fields_are_rejected() {
         let err = cfg(r#"{"uri":"https://x/y","requireUsermatch":false}"#).unwrap_err();
-        assert!(err.problem.contains("requireUsermatch"), "{err}");
+        assert_eq!(err.field, "requireUsermatch", "{err}");
+        assert!(err.problem.contains("provider mfaserver takes:"), "{err}");
+        assert!(err.problem.contains("requireUserMatch"), "{err}");
+        let err = cfg(r#"{"uri":"https://x/y","integrationKey":"DI"}"#).unwrap_err();
+        assert_eq!(err.field, "integrationKey", "{err}");
+        assert_eq!(err.problem, "is a Duo setting; provider is mfaserver");
+        let err = cfg(r#"{"uri":"https://x/y","uri":"https://z/"}"#).unwrap_err();
+        assert_eq!(err.field, "config", "a duplicated key is refused: {err}");
     }
 
     #[test]

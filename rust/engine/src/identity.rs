@@ -8,7 +8,7 @@
 //! - Okta: the user id (`GET /api/v1/users/{login or id}`);
 //! - Duo: the push-capable devices `preauth` lists (device ids);
 //! - MFA Server: the phone numbers `GetUserSettings_3` holds (primary and backup).
-//! - privacyIDEA: the user in its resolver (realm, resolver, user id) `GET /user/` answers,
+//! - the others: what their own `identity` module says (a user in a resolver, for one),
 //!   whatever spelling found them.
 //!
 //! An [`Identity`] is a set of keys; two identities that share any key are one person (two
@@ -18,10 +18,6 @@
 
 use std::any::Any;
 use std::sync::Arc;
-
-/// The providers that resolve identities (their `resolves_identity` is true: a test ties
-/// this list to them). `allowNameOnlyIdentity` is refused for these.
-pub const RESOLVED_BY: &[&str] = &["mfaserver", "duo", "okta", "privacyidea"];
 
 /// One comparable fact about a person: the key (compared, never shown) and how the record
 /// shows it.

@@ -53,6 +53,7 @@ mod provider;
 mod proxy;
 mod radius;
 mod redact;
+mod registry;
 mod request;
 mod tls;
 mod transport;

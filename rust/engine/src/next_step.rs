@@ -9,32 +9,29 @@ use crate::outcome::FailureKind;
 /// The marker that starts a next step in a message.
 pub const MARKER: &str = "Next: ";
 
-/// The next step for a failure of `kind` with `provider` (`mfaserver`, `duo`, `radius` or `okta`); empty for
+/// The next step for a failure of `kind` with `provider` (a registered name): the provider's
+/// own sentence from its registry entry where it has one, else the generic one; empty for
 /// [`FailureKind::Provider`] (the provider's codes say what to do, see [`crate::codes`]).
 pub fn for_kind(kind: FailureKind, provider: &str) -> &'static str {
-    let duo = provider == "duo";
-    let radius = provider == "radius";
-    let okta = provider == "okta";
+    if kind == FailureKind::Provider {
+        return "";
+    }
+    crate::registry::find(provider)
+        .and_then(|p| p.step(kind))
+        .unwrap_or_else(|| generic(kind))
+}
+
+/// The next step any provider shares.
+fn generic(kind: FailureKind) -> &'static str {
     match kind {
         FailureKind::Provider => "",
-        FailureKind::Dns if okta => "check the host name in -OrgUrl (uri) and this machine's DNS; where only a proxy reaches the Internet, give -Proxy or -UseSystemProxy (proxy).",
-        FailureKind::Connect if okta => "check -OrgUrl (uri), this machine's firewall and outbound HTTPS; where only a proxy reaches the Internet, give -Proxy or -UseSystemProxy (proxy).",
-        FailureKind::Authentication if okta => "check -ApiToken (the API token secret), or -ClientId and -PrivateKeyFile (clientId and the private key) and the service app's scopes okta.users.read and okta.users.manage, against the Okta Admin Console; and -OrgUrl (uri).",
-        FailureKind::HttpStatus if okta => "429 means Okta's rate limit for this org was reached and 5xx that Okta is busy (see status.okta.com): try again later; otherwise check -OrgUrl (uri).",
-        FailureKind::Dns if radius => "check the host names in -Server (servers) and this machine's DNS.",
-        FailureKind::Connect if radius => "check -Server (servers): the host, the UDP port (1812 unless given), the firewall, and that the RADIUS server is running.",
-        FailureKind::Timeout if radius => "no answer in time: the person did not answer, or the RADIUS server dropped the request (a wrong -SharedSecret, this machine not one of its clients, a missing Message-Authenticator): check the server's log; give more time with -Timeout.",
         FailureKind::Challenge => "the RADIUS server asked for another step (an Access-Challenge, e.g. a one-time code), which MfaApproval does not answer: configure the server to push without a challenge (docs/radius.md).",
-        FailureKind::Dns if duo => "check the host name in -ApiHost (uri) and this machine's DNS; where only a proxy reaches the Internet, give -Proxy or -UseSystemProxy (proxy).",
         FailureKind::Dns => "check the host name in -Uri (uri) and this machine's DNS; behind a proxy, give -Proxy or -UseSystemProxy (proxy).",
-        FailureKind::Connect if duo => "check -ApiHost (uri), this machine's firewall and outbound HTTPS; where only a proxy reaches the Internet, give -Proxy or -UseSystemProxy (proxy).",
-        FailureKind::Connect => "check the host and port in -Uri (uri), that the MFA Server Web Service SDK is running in IIS, and the firewall; behind a proxy, give -Proxy or -UseSystemProxy (proxy).",
+        FailureKind::Connect => "check the host and port in -Uri (uri), that the server answers there, and the firewall; behind a proxy, give -Proxy or -UseSystemProxy (proxy).",
         FailureKind::Tls => "for a server certificate from a private CA, pass that CA's certificate with -CaCertificateFile (caCertificateFile), or pin the server's own certificate with -ServerCertificateHash (serverCertificateSha256); a name mismatch means -Uri must use a name the certificate holds.",
         FailureKind::CertificatePin => "check the server's current certificate (it may have been renewed) and put its SHA-256 in -ServerCertificateHash (serverCertificateSha256); until then nothing is sent to it.",
-        FailureKind::Authentication if duo => "check -IntegrationKey and -SecretKey (integrationKey and the secret key) against the Auth API application in the Duo Admin Panel, and -ApiHost (uri).",
-        FailureKind::Authentication => "check -Credential (userName and its password; the account must be in the MFA Server's PhoneFactor Admins group) or -ClientCertificateFile, and try -BasicAuthentication Challenge (basicMode) where IIS wants a challenge first.",
-        FailureKind::HttpStatus if duo => "429 and 5xx mean Duo is busy or down (see status.duo.com): try again later; otherwise check -ApiHost (uri).",
-        FailureKind::HttpStatus => "check the path in -Uri (uri; the SDK is .../MultiFactorAuthWebServiceSdk/PfWsSdk.asmx) and the IIS logs; 429 and 503 mean the server is busy: try again later.",
+        FailureKind::Authentication => "check -Credential (userName and its password) or -ClientCertificateFile against the server.",
+        FailureKind::HttpStatus => "check the path in -Uri (uri) and the server's logs; 429 and 503 mean the server is busy: try again later.",
         FailureKind::SoapFault => "the MFA Server SDK reported a fault: see its text and the SDK's logs on the server (MultiFactorAuthWebServiceSdk).",
         FailureKind::Protocol => "the answer was not the one expected (a wrong -Uri/-ApiHost, or a proxy or login page in between?); nothing was approved.",
         FailureKind::Timeout => "the person did not answer in time, or the server or network is slow: give more time with -Timeout (the whole wait) or -HttpTimeout (httpTimeoutSeconds, one HTTP call).",
@@ -42,7 +39,6 @@ pub fn for_kind(kind: FailureKind, provider: &str) -> &'static str {
         FailureKind::Transport => "the connection broke: try again; if it keeps happening, look for a proxy, load balancer or firewall that cuts connections.",
         FailureKind::Internal => "this is a bug in MfaApproval: try again, and report it with the -Verbose output.",
         FailureKind::Proxy => "check -Proxy (proxy) and -ProxyCredential (proxyUserName and its password); HTTP 407 means the proxy wants other credentials.",
-        FailureKind::Identity if radius => "RADIUS cannot say who a name is: name one approver with no -ExcludeUserName, or make the connection with -AllowNameOnlyIdentity (allowNameOnlyIdentity) to let names alone tell people apart.",
         FailureKind::Identity => "name each approver once, by a name the provider knows, and name people to keep out (-ExcludeUserName) the same way; two names that reach one person's account or phone are one person.",
     }
 }
@@ -108,9 +104,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_kind_but_provider_has_a_step_for_both_providers() {
+    fn every_kind_but_provider_has_a_step_for_every_provider() {
         for kind in FailureKind::ALL {
-            for provider in ["mfaserver", "duo"] {
+            for provider in crate::registry::names() {
                 let step = for_kind(*kind, provider);
                 assert_eq!(step.is_empty(), *kind == FailureKind::Provider, "{kind:?}");
             }

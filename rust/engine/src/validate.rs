@@ -1,31 +1,40 @@
-//! Checking a whole configuration: the common fields here, each provider's and each
-//! feature's own fields in their modules (proxy, audit, Duo). Reads no file and no network.
+//! Checking a whole configuration: the common and HTTP fields here, each provider's own
+//! through its registry entry, each feature's in its module (proxy, audit). Reads no file and
+//! no network.
 
 use crate::check::{check_seconds, check_text, parse_fingerprint, ConfigError};
-use crate::config::{ClientConfig, Secrets, PROVIDERS};
+use crate::config::{ClientConfig, Secrets};
+use crate::registry;
 use zeroize::Zeroizing;
 
 impl ClientConfig {
     /// Parses JSON (a leading UTF-8 byte order mark is allowed), naming the field that is
-    /// wrong; a Duo `apiHost` becomes the `uri` (checked: host and optional port only).
+    /// wrong. The object is split by the provider registry first: a field the named provider
+    /// does not take is refused (another provider's is named as such; an unknown one gets the
+    /// list of this provider's), then the whole is read strictly (types, duplicated keys). A
+    /// Duo `apiHost` becomes the `uri` (checked: host and optional port only).
     pub fn from_json(bytes: &[u8]) -> Result<Self, ConfigError> {
-        let mut config: Self = serde_json::from_slice(mfa_protocol::text::without_utf8_bom(bytes))
-            .map_err(|e| {
-                ConfigError::new("config", format!("is not a valid configuration: {e}"))
-            })?;
+        let bytes = mfa_protocol::text::without_utf8_bom(bytes);
+        let invalid = |e: serde_json::Error| {
+            ConfigError::new("config", format!("is not a valid configuration: {e}"))
+        };
+        let object: serde_json::Value = serde_json::from_slice(bytes).map_err(invalid)?;
+        let serde_json::Value::Object(object) = object else {
+            return Err(ConfigError::new(
+                "config",
+                "is not a valid configuration: it must be one JSON object",
+            ));
+        };
+        let spec = registry::split(&object)?;
+        let mut config: Self = serde_json::from_slice(bytes).map_err(invalid)?;
+        config.provider = spec.name.to_owned();
         if let Some(host) = &config.api_host {
-            if config.provider != "duo" {
-                return Err(ConfigError::new(
-                    "apiHost",
-                    "is a Duo setting; provider is not duo",
-                ));
-            }
             if !config.uri.is_empty() {
                 return Err(ConfigError::new("apiHost", "give apiHost or uri, not both"));
             }
             config.uri = crate::duo::config::api_host_uri(host)?;
         }
-        if config.uri.is_empty() && config.provider != "radius" {
+        if config.uri.is_empty() && spec.takes("uri") {
             return Err(ConfigError::new("uri", "is required"));
         }
         Ok(config)
@@ -33,10 +42,10 @@ impl ClientConfig {
 
     /// Checks everything that can be checked without touching files or the network.
     pub fn validate(&self, secrets: &Secrets) -> Result<(), ConfigError> {
+        let spec = registry::lookup(&self.provider)?;
+        registry::refuse_foreign_secrets(spec, secrets)?;
         crate::audit::config::validate(self, secrets)?;
-        if self.allow_name_only_identity
-            && crate::identity::RESOLVED_BY.contains(&self.provider.as_str())
-        {
+        if self.allow_name_only_identity && !spec.names_only_identity {
             return Err(ConfigError::new(
                 "allowNameOnlyIdentity",
                 format!(
@@ -45,49 +54,26 @@ impl ClientConfig {
                 ),
             ));
         }
-        if self.provider == "radius" {
-            return crate::radius::config::validate(self, secrets);
+        if spec.http {
+            self.scheme()?;
+            crate::proxy::validate(self, secrets)?;
+            for (i, pin) in self.server_certificate_sha256.iter().enumerate() {
+                parse_fingerprint(&format!("serverCertificateSha256[{i}]"), pin)?;
+            }
+            check_seconds("httpTimeoutSeconds", self.http_timeout_seconds)?;
         }
-        crate::radius::config::refuse_on_other_providers(self, secrets)?;
-        let scheme = self.scheme()?;
-        crate::proxy::validate(self, secrets)?;
-        for (i, pin) in self.server_certificate_sha256.iter().enumerate() {
-            parse_fingerprint(&format!("serverCertificateSha256[{i}]"), pin)?;
-        }
-        check_seconds("httpTimeoutSeconds", self.http_timeout_seconds)?;
         if let Some(p) = &self.audit_path {
             crate::audit::check_path(p)?;
         }
-        crate::okta::config::refuse_elsewhere(self, secrets)?;
-        crate::privacyidea::config::refuse_elsewhere(self)?;
-        match self.provider.as_str() {
-            "okta" => crate::okta::config::validate(self, secrets, scheme),
-            "privacyidea" => crate::privacyidea::config::validate(self, secrets, scheme),
-            "mfaserver" => self.validate_mfaserver(secrets, scheme),
-            "duo" => crate::duo::config::validate(self, secrets, scheme),
-            other => Err(ConfigError::new(
-                "provider",
-                format!(
-                    "unknown provider '{other}'; supported: {}",
-                    PROVIDERS.join(", ")
-                ),
-            )),
-        }
+        (spec.validate)(self, secrets)
     }
 
-    fn validate_mfaserver(&self, secrets: &Secrets, scheme: &str) -> Result<(), ConfigError> {
-        for (field, set) in [
-            ("integrationKey", self.integration_key.is_some()),
-            ("allowBypass", self.allow_bypass),
-            ("duoSecretKey", secrets.duo_secret_key.is_some()),
-        ] {
-            if set {
-                return Err(ConfigError::new(
-                    field,
-                    "is a Duo setting; provider is mfaserver",
-                ));
-            }
-        }
+    /// MFA Server's part of [`ClientConfig::validate`] (its registry entry calls it).
+    pub(crate) fn validate_mfaserver(
+        &self,
+        secrets: &Secrets,
+        scheme: &str,
+    ) -> Result<(), ConfigError> {
         check_text("applicationName", &self.application_name, false)?;
         if !mfa_protocol::soap::AUTHENTICATION_TYPES
             .contains(&self.initiating_authentication_type.as_str())
@@ -153,26 +139,20 @@ impl ClientConfig {
     /// Checks the fields alone, as [`ClientConfig::validate`] would when the secrets match
     /// them (a `userName` is assumed to come with its password). Reads no file.
     pub fn validate_fields(&self) -> Result<(), ConfigError> {
-        let assumed = Secrets {
+        let mut assumed = Secrets {
             basic_password: self
                 .user_name
                 .as_ref()
                 .map(|_| Zeroizing::new(String::new())),
-            client_certificate_password: None,
-            duo_secret_key: (self.provider == "duo").then(|| Zeroizing::new("x".repeat(40))),
             proxy_password: self
                 .proxy_user_name
                 .as_ref()
                 .map(|_| Zeroizing::new(String::new())),
-            radius_shared_secret: (self.provider == "radius").then(|| Zeroizing::new("x".into())),
-            radius_password: (self.password_mode == crate::config::PasswordMode::Fixed)
-                .then(|| Zeroizing::new(String::new())),
-            okta_api_token: (self.provider == "okta" && self.client_id.is_none())
-                .then(|| Zeroizing::new("x".repeat(40))),
-            okta_private_key: (self.provider == "okta" && self.client_id.is_some())
-                .then(|| Zeroizing::new(crate::okta::config::ASSUMED_KEY.into())),
-            audit_key: None,
+            ..Secrets::default()
         };
+        if let Some(spec) = registry::find(&self.provider) {
+            (spec.assume)(self, &mut assumed);
+        }
         self.validate(&assumed)
     }
 }

@@ -84,7 +84,7 @@ fn server(over: impl Fn(&Seen) -> Option<Reply> + Send + Sync + 'static) -> Answ
 
 fn client(fake: &FakeOkta, password: &str) -> Client {
     let json = format!(
-        r#"{{"provider":"privacyidea","uri":"{}","userName":"svc","allowUnencryptedAuthentication":true,"httpTimeoutSeconds":3,"privacyidea":{{"realm":"contoso"}}}}"#,
+        r#"{{"provider":"privacyidea","uri":"{}","userName":"svc","allowUnencryptedAuthentication":true,"httpTimeoutSeconds":3,"realm":"contoso"}}"#,
         fake.base()
     );
     let config = ClientConfig::from_json(json.as_bytes()).unwrap();

@@ -491,7 +491,7 @@ async fn a_forged_accept_is_refused_when_the_signing_key_is_pinned() {
     let port = forging_box(s).await;
     let config = |pi: &str| {
         format!(
-            r#"{{"provider":"privacyidea","uri":"http://127.0.0.1:{port}","userName":"{}","allowUnencryptedAuthentication":true,"httpTimeoutSeconds":10,"privacyidea":{{"realm":"contoso"{}{pi}}}}}"#,
+            r#"{{"provider":"privacyidea","uri":"http://127.0.0.1:{port}","userName":"{}","allowUnencryptedAuthentication":true,"httpTimeoutSeconds":10,"realm":"contoso"{}{pi}}}"#,
             s.field("serviceUser"),
             if pi.is_empty() { "" } else { "," }
         )

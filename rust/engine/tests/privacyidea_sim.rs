@@ -23,7 +23,7 @@ fn key_file() -> String {
 fn pi_config(sim: &mfa_sim::Running, pi: &str) -> ClientConfig {
     let pin = sim.cert_sha256.clone().unwrap_or_default();
     let json = format!(
-        r#"{{"provider":"privacyidea","uri":"https://{}","userName":"{}","serverCertificateSha256":["{pin}"],"privacyidea":{{"realm":"contoso"{}{pi}}}}}"#,
+        r#"{{"provider":"privacyidea","uri":"https://{}","userName":"{}","serverCertificateSha256":["{pin}"],"realm":"contoso"{}{pi}}}"#,
         sim.addr,
         mfa_sim::DEMO_USER,
         if pi.is_empty() { "" } else { "," }

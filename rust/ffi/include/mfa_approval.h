@@ -55,8 +55,11 @@
 // `auditRequired` and `eventLog`, and `mfa_audit_verify`), the outcome field `pushWithdrawn`
 // (at the top and per approver: whether a push left waiting was withdrawn), and the
 // `privacyidea` provider (its
-// nested `privacyidea` configuration object; the service account's password is
-// `MFA_SECRET_BASIC_PASSWORD`), and progress that counts approvers (the progress fields
+// configuration fields `realm` and `responseSigningKeyFile`; the service account's password is
+// `MFA_SECRET_BASIC_PASSWORD`), the provider registry in `mfa_capabilities`
+// (`providerDetails`: per provider its label, fields and the parameters that set them, secret
+// kinds, capabilities, code sentence; a configuration field another provider owns is refused
+// naming it), and progress that counts approvers (the progress fields
 // `approvers` (each one's stage, status and code), `needed`, `answered` and `pending`, and
 // `done` written once by the end of the request, never by a provider) (nothing earlier
 // changed).
@@ -66,8 +69,8 @@
 // so the file is read once.
 #define MFA_AUDIT_REPORT_MAX_LEN 4096
 
-// Secret kind: the HTTP Basic password (for `userName` in the configuration); with provider
-// `privacyidea`, the service account's password (sent to privacyIDEA's `/auth`, never as Basic).
+// Secret kind: the HTTP Basic password (for `userName` in the configuration); for a provider
+// that signs in a service account (see `mfa_capabilities`' `providerDetails`), its password.
 #define MFA_SECRET_BASIC_PASSWORD 1
 
 // Secret kind: the password of a PKCS#12 client certificate.
@@ -222,7 +225,14 @@ mfa_result mfa_audit_verify(const uint8_t *path,
 // `require` takes besides a number; ABI 4) and `limits` {`nameMaxChars`, `secondsMax`,
 // `approversMax` and `defaultTimeoutSeconds` (ABI 4)}; the audit trail's `auditRequired`,
 // `syslogTransports`, `auditReasons` (what `mfa_audit_verify` may report) and `auditEvents`
-// {`source`, `ids`: the Windows Event Log id of each status and of a chain's header} (ABI 5).
+// {`source`, `ids`: the Windows Event Log id of each status and of a chain's header} (ABI 5);
+// the provider registry (ABI 5): `providerDetails`, one object per provider in `providers`'
+// order {`name`, `label` (the PowerShell `-Provider` value), `display`, `parameterSets`,
+// `http`, `fields` [{`json`, `parameter`, `value`, `required`}], `secrets` [{`kind` (an
+// `MFA_SECRET_*` number), `name`, `parameter`, `source`, `required`, `settingsKey`, `shown`}],
+// `resolvesIdentity`, `namesOnlyIdentity`, `withdraw`, `codeSentence` (`{0}` the approver,
+// `{1}` the code; null: none), `queries`, `test`, `testSuccess`}, and `configurationFields`
+// {`common`, `http`}.
 // New members may be added; none is removed within an ABI version.
 //
 // Returns `MFA_OK` (writes `buf` and `*len_out`), `MFA_BUFFER_TOO_SMALL` (writes only
@@ -381,7 +391,9 @@ mfa_result mfa_request_expire(const struct mfa_request *request);
 // `authenticationRequestId`, `failureKind`, `message`, `requireUserMatch`, `warnings`,
 // `data` (queries), `startedAtUnixMs`, `elapsedMs`, `httpCalls`, `auditId` (with an audit
 // trail: the id of the request's line); for approvals (ABI 4) also `require`, `needed`,
-// `decidedBy` (the approver whose answer decided it; absent when none did) and
+// `decidedBy` (the approver whose result decided it: an answer, or that name's timeout or
+// failure that put the quorum out of reach; absent when the host ended the request by a
+// cancel or an expiry) and
 // `approvers`, one object per approver in request order: `userName`, `status`,
 // `approved`, `failureKind`, `message`, `result`, `callResult`, `error`,
 // `authenticationRequestId`, `elapsedMs`, `httpCalls`; ABI 5 adds `pushWithdrawn` at the

@@ -13,7 +13,14 @@ use mfa_engine::{ClientConfig, Query};
 /// `require` takes besides a number; ABI 4) and `limits` {`nameMaxChars`, `secondsMax`,
 /// `approversMax` and `defaultTimeoutSeconds` (ABI 4)}; the audit trail's `auditRequired`,
 /// `syslogTransports`, `auditReasons` (what `mfa_audit_verify` may report) and `auditEvents`
-/// {`source`, `ids`: the Windows Event Log id of each status and of a chain's header} (ABI 5).
+/// {`source`, `ids`: the Windows Event Log id of each status and of a chain's header} (ABI 5);
+/// the provider registry (ABI 5): `providerDetails`, one object per provider in `providers`'
+/// order {`name`, `label` (the PowerShell `-Provider` value), `display`, `parameterSets`,
+/// `http`, `fields` [{`json`, `parameter`, `value`, `required`}], `secrets` [{`kind` (an
+/// `MFA_SECRET_*` number), `name`, `parameter`, `source`, `required`, `settingsKey`, `shown`}],
+/// `resolvesIdentity`, `namesOnlyIdentity`, `withdraw`, `codeSentence` (`{0}` the approver,
+/// `{1}` the code; null: none), `queries`, `test`, `testSuccess`}, and `configurationFields`
+/// {`common`, `http`}.
 /// New members may be added; none is removed within an ABI version.
 ///
 /// Returns `MFA_OK` (writes `buf` and `*len_out`), `MFA_BUFFER_TOO_SMALL` (writes only

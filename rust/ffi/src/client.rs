@@ -6,8 +6,8 @@ use crate::result::{fail, mfa_result};
 use mfa_engine::{Client, ClientConfig, Secrets};
 use zeroize::Zeroizing;
 
-/// Secret kind: the HTTP Basic password (for `userName` in the configuration); with provider
-/// `privacyidea`, the service account's password (sent to privacyIDEA's `/auth`, never as Basic).
+/// Secret kind: the HTTP Basic password (for `userName` in the configuration); for a provider
+/// that signs in a service account (see `mfa_capabilities`' `providerDetails`), its password.
 pub const MFA_SECRET_BASIC_PASSWORD: u32 = 1;
 /// Secret kind: the password of a PKCS#12 client certificate.
 pub const MFA_SECRET_CLIENT_CERTIFICATE_PASSWORD: u32 = 2;

@@ -58,8 +58,11 @@ pub use result::*;
 /// `auditRequired` and `eventLog`, and `mfa_audit_verify`), the outcome field `pushWithdrawn`
 /// (at the top and per approver: whether a push left waiting was withdrawn), and the
 /// `privacyidea` provider (its
-/// nested `privacyidea` configuration object; the service account's password is
-/// `MFA_SECRET_BASIC_PASSWORD`), and progress that counts approvers (the progress fields
+/// configuration fields `realm` and `responseSigningKeyFile`; the service account's password is
+/// `MFA_SECRET_BASIC_PASSWORD`), the provider registry in `mfa_capabilities`
+/// (`providerDetails`: per provider its label, fields and the parameters that set them, secret
+/// kinds, capabilities, code sentence; a configuration field another provider owns is refused
+/// naming it), and progress that counts approvers (the progress fields
 /// `approvers` (each one's stage, status and code), `needed`, `answered` and `pending`, and
 /// `done` written once by the end of the request, never by a provider) (nothing earlier
 /// changed).

@@ -466,7 +466,9 @@ pub unsafe extern "C" fn mfa_request_expire(request: *const mfa_request) -> mfa_
 /// `authenticationRequestId`, `failureKind`, `message`, `requireUserMatch`, `warnings`,
 /// `data` (queries), `startedAtUnixMs`, `elapsedMs`, `httpCalls`, `auditId` (with an audit
 /// trail: the id of the request's line); for approvals (ABI 4) also `require`, `needed`,
-/// `decidedBy` (the approver whose answer decided it; absent when none did) and
+/// `decidedBy` (the approver whose result decided it: an answer, or that name's timeout or
+/// failure that put the quorum out of reach; absent when the host ended the request by a
+/// cancel or an expiry) and
 /// `approvers`, one object per approver in request order: `userName`, `status`,
 /// `approved`, `failureKind`, `message`, `result`, `callResult`, `error`,
 /// `authenticationRequestId`, `elapsedMs`, `httpCalls`; ABI 5 adds `pushWithdrawn` at the

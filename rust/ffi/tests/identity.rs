@@ -161,7 +161,7 @@ fn privacyidea_people_are_the_users_it_resolves() {
         &pinned(
             &sim,
             &format!(
-                r#""provider":"privacyidea","uri":"https://{}","userName":"{}","privacyidea":{{"realm":"contoso"}}"#,
+                r#""provider":"privacyidea","uri":"https://{}","userName":"{}","realm":"contoso""#,
                 sim.addr,
                 mfa_sim::DEMO_USER
             ),

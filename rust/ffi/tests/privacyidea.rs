@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 fn sim_config(sim: &mfa_sim::Background, pi: &str) -> String {
     format!(
-        r#"{{"provider":"privacyidea","uri":"https://{}","userName":"{}","serverCertificateSha256":["{}"],"privacyidea":{{"realm":"contoso"{}{pi}}}}}"#,
+        r#"{{"provider":"privacyidea","uri":"https://{}","userName":"{}","serverCertificateSha256":["{}"],"realm":"contoso"{}{pi}}}"#,
         sim.addr,
         mfa_sim::DEMO_USER,
         sim.cert_sha256.as_deref().unwrap(),
@@ -121,18 +121,19 @@ fn a_cancelled_request_withdraws_its_push() {
 }
 
 #[test]
-fn the_checks_name_the_nested_fields() {
+fn the_checks_name_the_fields() {
     let check = |json: &str| unsafe { mfa_config_check(json.as_ptr(), json.len()) };
-    let good = r#"{"provider":"privacyidea","uri":"https://pi.contoso.com","userName":"svc","privacyidea":{"realm":"contoso"}}"#;
+    let good = r#"{"provider":"privacyidea","uri":"https://pi.contoso.com","userName":"svc","realm":"contoso"}"#;
     assert_eq!(check(good), mfa_result::MFA_OK, "{}", last_error_text());
     for (json, field) in [
+        (good.replace("\"contoso\"", "\"con toso\""), "realm"),
+        (good.replace("}", ",\"realms\":1}"), "realms"),
+        (good.replace(",\"realm\":\"contoso\"", ""), "realm"),
         (
-            good.replace("contoso\"}", "con toso\"}"),
-            "privacyidea.realm",
-        ),
-        (good.replace("}}", ",\"realms\":1}}"), "config"),
-        (
-            good.replace(",\"privacyidea\":{\"realm\":\"contoso\"}", ""),
+            good.replace(
+                ",\"realm\":\"contoso\"",
+                ",\"privacyidea\":{\"realm\":\"contoso\"}",
+            ),
             "privacyidea",
         ),
         (
@@ -159,12 +160,12 @@ fn the_checks_name_the_nested_fields() {
     let e = client_with(&missing, "pw").unwrap_err();
     assert_eq!(e.0, mfa_result::MFA_INVALID_CONFIG);
     assert!(
-        e.1.starts_with("privacyidea.responseSigningKeyFile: cannot be opened"),
+        e.1.starts_with("responseSigningKeyFile: cannot be opened"),
         "{}",
         e.1
     );
     let mut len = 0usize;
-    let mut buf = vec![0u8; 8192];
+    let mut buf = vec![0u8; 65536];
     assert_eq!(
         unsafe { mfa_capabilities(buf.as_mut_ptr(), buf.len(), &mut len) },
         mfa_result::MFA_OK
@@ -227,4 +228,16 @@ fn a_real_privacyidea_approves_through_the_c_abi_only_after_the_phone() {
         mfa_request_free(req);
         mfa_client_free(client);
     }
+}
+
+/// The Pester tests pin the simulator's response signing key from this file: it must be the
+/// simulator's own.
+#[test]
+fn the_simulators_signing_key_file_is_the_simulators_key() {
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/data/mfa-sim-privacyidea-signing-key.pem");
+    assert_eq!(
+        std::fs::read_to_string(file).unwrap(),
+        mfa_sim::privacyidea::wire::DEMO_SIGNING_PUBLIC_KEY
+    );
 }

@@ -97,7 +97,7 @@ fn okta_client(sim: &mfa_sim::Background) -> *mut mfa_client {
 /// A client for the simulator's privacyIDEA side (the demo caller as the service account).
 fn privacyidea_client(sim: &mfa_sim::Background) -> *mut mfa_client {
     let json = format!(
-        r#"{{"provider":"privacyidea","uri":"https://{}","userName":"{}","serverCertificateSha256":["{}"],"privacyidea":{{"realm":"contoso"}}}}"#,
+        r#"{{"provider":"privacyidea","uri":"https://{}","userName":"{}","serverCertificateSha256":["{}"],"realm":"contoso"}}"#,
         sim.addr,
         mfa_sim::DEMO_USER,
         sim.cert_sha256.as_deref().unwrap()

@@ -1,7 +1,9 @@
 //! `mfa-sim`: the MFA Server SDK and Duo Auth API simulator as a command. Prints the
 //! service URL on its first line, then the certificate fingerprint (HTTPS), the caller user
-//! the Duo API base and integration key and the Okta org URL (never a password, secret key
-//! or API token), and serves
+//! the Duo API base and integration key and the Okta org URL, then one `connection:` line per
+//! provider it serves (a ready configuration and the secret it needs; the value only for the
+//! README's published demo secrets and only with `--connection-secrets`: by default no
+//! password, secret key or token is printed), and serves
 //! until Ctrl+C, SIGTERM, or (with `--exit-on-stdin-eof`) until its standard input closes.
 
 use mfa_sim::{Directory, Running, SimConfig, TlsMode, DEMO_USER};
@@ -13,6 +15,7 @@ const USAGE: &str = "usage: mfa-sim [--addr HOST:PORT] [--http] [--cert PEM --ke
                [--exit-on-stdin-eof] [--duo-integration-key IKEY] [--duo-secret-key-file FILE]
                [--radius [--radius-port PORT] [--radius-secret-file FILE]]
                [--okta-api-token-file FILE] [--okta-client-id ID --okta-client-key-file PEM]
+               [--serve PROVIDER] [--connection-secrets]
 
 Simulates the Azure MFA Server Web Service SDK (PfWsSdk.asmx) and, on the same listener,
 Duo's Auth API v2 (/auth/v2/ping, check, preauth, auth, auth_status) and Okta's
@@ -27,6 +30,11 @@ RADIUS server (UDP, same address, a free port unless --radius-port) for the same
 challenge, unsigned and wrongsecret, with the demo shared secret (demo only; see the README).
 asmith@contoso.com is alice under another name (an alias) for the SOAP service, Duo and Okta.
 --directory adds or replaces users, with aliases, phones and Okta ids (see the README), from a
+JSON file (- : one line of JSON on standard input). --serve radius is --radius; --serve with
+another provider's name (mfaserver, duo, okta, privacyidea) changes nothing (they are always
+served). Before \"ready\", one line per provider served:
+connection: {\"config\":{...},\"secrets\":{\"<secret name>\":null}}; with --connection-secrets
+the README's demo secrets' values instead of null (never a secret given by file). Users come from a
 JSON file (- : one line of JSON on standard input):
 {\"users\":[{\"userName\":\"alice@contoso.com\",\"answer\":\"deny\",\"delaySeconds\":2}]}; a user
 answering approve, deny, fraud or noResponse answers so on every provider.";
@@ -132,6 +140,15 @@ fn parse(
             }
             "--write-cert" => write_cert = Some(value("--write-cert")?),
             "--radius" => radius.enabled = true,
+            "--serve" => match value("--serve")?.as_str() {
+                "radius" => radius.enabled = true,
+                "mfaserver" | "duo" | "okta" | "privacyidea" => {}
+                other => {
+                    return Err(format!(
+                        "--serve: '{other}' is not a provider mfa-sim serves"
+                    ))
+                }
+            },
             "--radius-port" => {
                 let v = value("--radius-port")?;
                 radius.port = v
@@ -220,6 +237,13 @@ fn read_directory_line() -> Result<Vec<u8>, String> {
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // The demo secrets' values go into the connection lines only when asked (the module's
+    // Start-MfaSimulator reads them from a pipe); by default no secret is ever printed.
+    let connection_secrets = args.iter().any(|a| a == "--connection-secrets");
+    let args: Vec<String> = args
+        .into_iter()
+        .filter(|a| a != "--connection-secrets")
+        .collect();
     let mut radius = RadiusOptions {
         enabled: false,
         port: 0,
@@ -232,6 +256,9 @@ async fn main() {
     let users: Vec<String> = config.credentials.iter().map(|(u, _)| u.clone()).collect();
     let demo = config.credentials.len() == 1 && config.credentials[0].0 == DEMO_USER;
     let duo_ikey = config.duo_integration_key.clone();
+    let demo_caller = demo && config.credentials[0].1 == mfa_sim::DEMO_PASSWORD;
+    let demo_duo = config.duo_secret_key == mfa_sim::duo::DEMO_SECRET_KEY;
+    let demo_okta = config.okta_api_token == mfa_sim::okta::DEMO_API_TOKEN;
     let running = Running::start(config).await.unwrap_or_else(|e| fail(&e));
     if let (Some(path), Some(pem)) = (&write_cert, &running.cert_pem) {
         std::fs::write(path, pem).unwrap_or_else(|e| fail(&format!("--write-cert '{path}': {e}")));
@@ -276,6 +303,57 @@ async fn main() {
     } else {
         None
     };
+    let pins: Vec<String> = running.cert_sha256.iter().cloned().collect();
+    let connection = |mut config: serde_json::Value, secrets: serde_json::Value| {
+        if !pins.is_empty() && config.get("uri").is_some() {
+            config["serverCertificateSha256"] = serde_json::json!(pins);
+        }
+        println!(
+            "connection: {}",
+            serde_json::json!({ "config": config, "secrets": secrets })
+        );
+    };
+    // Which secret the connection needs, and (demo secrets, with --connection-secrets only)
+    // its value; null: the host supplies it.
+    let demo_secret = |demo: bool, name: &str, value: &str| {
+        let mut m = serde_json::Map::new();
+        let shown = demo && connection_secrets;
+        m.insert(
+            name.to_owned(),
+            if shown {
+                value.into()
+            } else {
+                serde_json::Value::Null
+            },
+        );
+        serde_json::Value::Object(m)
+    };
+    connection(
+        serde_json::json!({"provider": "mfaserver", "uri": running.url, "userName": users.first()}),
+        demo_secret(demo_caller, "basicPassword", mfa_sim::DEMO_PASSWORD),
+    );
+    connection(
+        serde_json::json!({"provider": "duo", "uri": base, "integrationKey": duo_ikey}),
+        demo_secret(demo_duo, "duoSecretKey", mfa_sim::duo::DEMO_SECRET_KEY),
+    );
+    connection(
+        serde_json::json!({"provider": "okta", "uri": base}),
+        demo_secret(demo_okta, "oktaApiToken", mfa_sim::okta::DEMO_API_TOKEN),
+    );
+    connection(
+        serde_json::json!({"provider": "privacyidea", "uri": base, "userName": users.first(), "realm": mfa_sim::privacyidea::users::REALM}),
+        demo_secret(demo_caller, "basicPassword", mfa_sim::DEMO_PASSWORD),
+    );
+    if let Some(r) = &radius_server {
+        connection(
+            serde_json::json!({"provider": "radius", "servers": [r.addr.to_string()], "passwordMode": "none", "nasIdentifier": "MfaApproval"}),
+            demo_secret(
+                radius.secret == mfa_sim::radius::DEMO_RADIUS_SECRET,
+                "radiusSharedSecret",
+                mfa_sim::radius::DEMO_RADIUS_SECRET,
+            ),
+        );
+    }
     println!("ready");
     let stdin_closed = async {
         if stdin_eof {

@@ -63,6 +63,63 @@ fn prints_the_url_first_and_never_a_password() {
     stop(child);
 }
 
+/// One `connection:` line per provider served, each a configuration the engine accepts;
+/// the demo secrets' values only with `--connection-secrets`.
+#[test]
+fn prints_a_ready_connection_per_provider_and_secrets_only_when_asked() {
+    let connections = |lines: &[String]| -> Vec<serde_json::Value> {
+        lines
+            .iter()
+            .filter_map(|l| l.strip_prefix("connection: "))
+            .map(|j| serde_json::from_str(j).unwrap())
+            .collect()
+    };
+    let (child, lines) = sim(&["--serve", "radius"]);
+    let plain = connections(&lines);
+    let mut providers: Vec<&str> = plain
+        .iter()
+        .map(|c| c["config"]["provider"].as_str().unwrap())
+        .collect();
+    providers.sort_unstable();
+    assert_eq!(
+        providers,
+        ["duo", "mfaserver", "okta", "privacyidea", "radius"]
+    );
+    for c in &plain {
+        for (name, value) in c["secrets"].as_object().unwrap() {
+            assert!(
+                value.is_null(),
+                "{name} printed without --connection-secrets"
+            );
+        }
+    }
+    for secret in [
+        mfa_sim::DEMO_PASSWORD,
+        mfa_sim::duo::DEMO_SECRET_KEY,
+        mfa_sim::okta::DEMO_API_TOKEN,
+        mfa_sim::radius::DEMO_RADIUS_SECRET,
+    ] {
+        assert!(lines.iter().all(|l| !l.contains(secret)), "{lines:?}");
+    }
+    stop(child);
+    let (child, lines) = sim(&["--connection-secrets"]);
+    let shown = connections(&lines);
+    let pi = shown
+        .iter()
+        .find(|c| c["config"]["provider"] == "privacyidea")
+        .unwrap();
+    assert_eq!(pi["secrets"]["basicPassword"], mfa_sim::DEMO_PASSWORD);
+    assert_eq!(pi["config"]["realm"], "contoso");
+    assert!(shown.iter().all(|c| c["config"]["provider"] != "radius"));
+    stop(child);
+    let (child, lines) = sim(&["--credential", "svc:Own-Secret-1", "--connection-secrets"]);
+    assert!(
+        lines.iter().all(|l| !l.contains("Own-Secret-1")),
+        "{lines:?}"
+    );
+    stop(child);
+}
+
 #[test]
 fn bad_arguments_fail_clearly() {
     for (args, needle) in [

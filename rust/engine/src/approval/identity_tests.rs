@@ -266,6 +266,16 @@ async fn a_provider_that_cannot_resolve_needs_allow_name_only_identity() {
     let json = serde_json::to_value(&o).unwrap();
     assert_eq!(json["identityCheck"], "names");
     assert!(json["approvers"][0]["identity"].is_null());
+    // Every such approval says that names alone decided; one approver alone does not.
+    assert!(
+        o.warnings
+            .iter()
+            .any(|w| w.contains("names alone told the people apart")),
+        "{:?}",
+        o.warnings
+    );
+    let one = Query::from_json(br#"{"userName":"a@x","timeoutSeconds":5}"#).unwrap();
+    assert!(named.run(&one).await.warnings.is_empty());
     // The names rule still applies to names alone.
     let same = request(&["a@x", "A@X "], serde_json::json!("all"));
     assert_ne!(named.run(&same).await.status, Status::Approved);

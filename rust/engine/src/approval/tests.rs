@@ -285,6 +285,13 @@ fn one_account_in_other_forms_and_look_alikes_is_one_person() {
         ["alice@contoso.com", "alic\u{0435}@contoso.com"],
         // Full-width letters are the same after NFKC.
         ["alice@contoso.com", "\u{ff41}lice@contoso.com"],
+        // Realm and domain delimiters RADIUS servers strip, quotes, a doubled @.
+        ["alice@contoso.com", "alice%contoso.com"],
+        ["alice@contoso.com", "CONTOSO/alice"],
+        ["alice@contoso.com", "\"alice\"@contoso.com"],
+        ["alice@contoso.com", "alice@@contoso.com"],
+        // A capital I with a dot folds to i plus a combining dot: the mark does not count.
+        ["alice@contoso.com", "al\u{0130}ce@contoso.com"],
     ] {
         let e = request(&pair, serde_json::json!("all"))
             .validate()

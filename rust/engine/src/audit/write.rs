@@ -5,6 +5,9 @@
 
 use super::event::{Entry, EventSink};
 use super::{chain, config, file, syslog};
+
+/// How much earlier than the caller's bound the file writer itself gives up.
+const WRITER_MARGIN: std::time::Duration = std::time::Duration::from_millis(250);
 use crate::outcome::Status;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -104,7 +107,13 @@ impl Audit {
         if let (Some(_), true) = (&self.file, to.file) {
             let this = self.clone();
             let rec = record.clone();
-            let first_pass = deadline.into_std();
+            // The writer gives up a little before the caller stops waiting, so its own
+            // reason (a lock held by another writer) is the one reported, even on a loaded
+            // machine where the blocking thread starts late.
+            let first_pass = deadline
+                .into_std()
+                .checked_sub(WRITER_MARGIN)
+                .unwrap_or_else(std::time::Instant::now);
             let job = tokio::task::spawn_blocking(move || match &this.file {
                 Some(file) => file.append(
                     &rec,
@@ -120,7 +129,7 @@ impl Audit {
                 Ok(Ok(Err(e))) => Err(e.to_string()),
                 Ok(Err(_)) => Err("the writer stopped".to_string()),
                 Err(_) => Err(format!(
-                    "the write did not finish within {} ms",
+                    "the write did not finish within {} ms (the file system did not answer, or another writer held the audit file's lock)",
                     AUDIT_FIRST_PASS.as_millis()
                 )),
             };

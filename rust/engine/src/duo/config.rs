@@ -61,23 +61,6 @@ pub fn api_host_uri(host: &str) -> Result<String, ConfigError> {
 
 /// Checks a `provider: duo` configuration.
 pub fn validate(config: &ClientConfig, secrets: &Secrets, scheme: &str) -> Result<(), ConfigError> {
-    for (field, set) in [
-        ("userName", config.user_name.is_some()),
-        ("basicPassword", secrets.basic_password.is_some()),
-        (
-            "clientCertificateFile",
-            config.client_certificate_file.is_some(),
-        ),
-        ("clientKeyFile", config.client_key_file.is_some()),
-        ("requireUserMatch", !config.require_user_match),
-    ] {
-        if set {
-            return Err(ConfigError::new(
-                field,
-                "is an MFA Server setting; provider is duo",
-            ));
-        }
-    }
     let ikey = config
         .integration_key
         .as_deref()

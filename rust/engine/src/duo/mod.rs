@@ -17,8 +17,10 @@ pub mod api;
 pub mod config;
 pub mod decide;
 pub mod identity;
+mod spec;
 /// Duo's signing and encodings live in the protocol crate (the simulator verifies with them).
 pub(crate) use mfa_protocol::duo as sign;
+pub use spec::SPEC;
 
 use crate::config::{ClientConfig, ConfigError, Secrets};
 use crate::identity::Identity;

@@ -18,6 +18,8 @@ use std::sync::Arc;
 
 pub mod decide;
 mod identity;
+mod spec;
+pub use spec::SPEC;
 
 /// The provider's name in outcomes.
 pub const NAME: &str = "mfaserver";

@@ -8,27 +8,6 @@ use crate::config::{ClientConfig, Secrets};
 /// key is parsed when the client is built).
 pub const ASSUMED_KEY: &str = "-----BEGIN PRIVATE KEY-----\nassumed\n-----END PRIVATE KEY-----";
 
-/// Refuses the Okta settings on another provider's connection.
-pub fn refuse_elsewhere(config: &ClientConfig, secrets: &Secrets) -> Result<(), ConfigError> {
-    if config.provider == "okta" {
-        return Ok(());
-    }
-    for (field, set) in [
-        ("numberChallenge", config.number_challenge),
-        ("clientId", config.client_id.is_some()),
-        ("oktaApiToken", secrets.okta_api_token.is_some()),
-        ("oktaPrivateKey", secrets.okta_private_key.is_some()),
-    ] {
-        if set {
-            return Err(ConfigError::new(
-                field,
-                format!("is an Okta setting; provider is {}", config.provider),
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// An Okta `uri` with a path, query or fragment (the Admin Console's address is the usual one).
 const URI_NOT_AN_ORIGIN: &str = "must be the org URL alone, scheme and host such as https://contoso.okta.com, with no path, query or fragment; an Admin Console address (https://contoso-admin.okta.com/admin/dashboard) is the usual mistake: drop -admin and the path";
 
@@ -65,26 +44,6 @@ fn loopback(url: &reqwest::Url) -> bool {
 
 /// Checks a `provider: okta` configuration (`uri` is the org URL).
 pub fn validate(config: &ClientConfig, secrets: &Secrets, scheme: &str) -> Result<(), ConfigError> {
-    for (field, set) in [
-        ("userName", config.user_name.is_some()),
-        ("basicPassword", secrets.basic_password.is_some()),
-        (
-            "clientCertificateFile",
-            config.client_certificate_file.is_some(),
-        ),
-        ("clientKeyFile", config.client_key_file.is_some()),
-        ("requireUserMatch", !config.require_user_match),
-        ("integrationKey", config.integration_key.is_some()),
-        ("duoSecretKey", secrets.duo_secret_key.is_some()),
-        ("allowBypass", config.allow_bypass),
-    ] {
-        if set {
-            return Err(ConfigError::new(
-                field,
-                "is not an Okta setting; provider is okta",
-            ));
-        }
-    }
     let url =
         reqwest::Url::parse(&config.uri).map_err(|e| ConfigError::new("uri", e.to_string()))?;
     if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {

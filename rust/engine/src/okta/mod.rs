@@ -23,6 +23,8 @@ pub mod auth;
 pub mod config;
 pub mod decide;
 pub mod error;
+mod spec;
+pub use spec::SPEC;
 
 use crate::config::{ClientConfig, ConfigError, Secrets};
 use crate::identity::Identity;

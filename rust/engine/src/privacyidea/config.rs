@@ -3,31 +3,19 @@
 //! served under), `userName` the service account (a privacyIDEA admin) whose password travels
 //! as the `MFA_SECRET_BASIC_PASSWORD` secret (it is the password for `userName`, the same shape
 //! every host already passes for `-Credential`), and TLS, proxy, timeouts and the audit trail
-//! as for every HTTP provider. What only privacyIDEA has is one nested object, whose unknown
-//! fields are refused:
+//! as for every HTTP provider. What only privacyIDEA has are two flat fields like every
+//! other provider's (`realm`, required, and `responseSigningKeyFile`); the registry entry
+//! (`spec.rs`) lists them, and the configuration reader refuses every other provider's:
 //!
 //! ```json
-//! "privacyidea": { "realm": "contoso", "responseSigningKeyFile": "C:\\MfaApproval\\pi-public.pem" }
+//! "realm": "contoso", "responseSigningKeyFile": "C:\\MfaApproval\\pi-public.pem"
 //! ```
 
 use crate::check::{check_text, ConfigError};
-use crate::config::{BasicMode, ClientConfig, Secrets};
+use crate::config::{ClientConfig, Secrets};
 
 /// The provider name (`provider` in the configuration).
 pub const NAME: &str = "privacyidea";
-
-pub use super::settings::PrivacyIdeaConfig;
-
-/// Refuses a `privacyidea` object on another provider's connection.
-pub fn refuse_elsewhere(config: &ClientConfig) -> Result<(), ConfigError> {
-    if config.provider != NAME && config.privacyidea.is_some() {
-        return Err(ConfigError::new(
-            NAME,
-            format!("is a privacyIDEA setting; provider is {}", config.provider),
-        ));
-    }
-    Ok(())
-}
 
 /// Is `url` on this machine (the only place plain http is allowed, for tests)?
 fn loopback(url: &reqwest::Url) -> bool {
@@ -41,7 +29,7 @@ fn loopback(url: &reqwest::Url) -> bool {
 
 /// A realm name as privacyIDEA allows it: letters, digits, `-`, `_` and `.`.
 fn check_realm(realm: &str) -> Result<(), ConfigError> {
-    let field = "privacyidea.realm";
+    let field = "realm";
     check_text(field, realm, true)?;
     if realm.len() > 128
         || !realm
@@ -58,29 +46,15 @@ fn check_realm(realm: &str) -> Result<(), ConfigError> {
 
 /// Checks a `provider: privacyidea` configuration (reads no file).
 pub fn validate(config: &ClientConfig, secrets: &Secrets, scheme: &str) -> Result<(), ConfigError> {
-    for (field, set) in [
-        ("requireUserMatch", !config.require_user_match),
-        ("integrationKey", config.integration_key.is_some()),
-        ("duoSecretKey", secrets.duo_secret_key.is_some()),
-        ("allowBypass", config.allow_bypass),
-        ("basicMode", config.basic_mode != BasicMode::Preemptive),
-    ] {
-        if set {
-            return Err(ConfigError::new(
-                field,
-                "is not a privacyIDEA setting; provider is privacyidea",
-            ));
-        }
-    }
-    let pi = config.privacyidea.as_ref().ok_or_else(|| {
+    let realm = config.realm.as_deref().ok_or_else(|| {
         ConfigError::new(
-            NAME,
-            "is required for provider privacyidea: an object with at least the approvers' realm (privacyidea.realm)",
+            "realm",
+            "is required for provider privacyidea: the realm the approvers are in",
         )
     })?;
-    check_realm(&pi.realm)?;
-    if let Some(file) = &pi.response_signing_key_file {
-        check_text("privacyidea.responseSigningKeyFile", file, true)?;
+    check_realm(realm)?;
+    if let Some(file) = &config.response_signing_key_file {
+        check_text("responseSigningKeyFile", file, true)?;
     }
     let url =
         reqwest::Url::parse(&config.uri).map_err(|e| ConfigError::new("uri", e.to_string()))?;
@@ -139,13 +113,13 @@ mod tests {
         c.validate(&secrets)
     }
 
-    const GOOD: &str = r#"{"provider":"privacyidea","uri":"https://pi.contoso.com","userName":"svc-mfa","privacyidea":{"realm":"contoso"}}"#;
+    const GOOD: &str = r#"{"provider":"privacyidea","uri":"https://pi.contoso.com","userName":"svc-mfa","realm":"contoso"}"#;
 
     #[test]
     fn a_minimal_configuration_is_accepted() {
         check(GOOD, Some("pw")).unwrap();
         check(
-            r#"{"provider":"privacyidea","uri":"https://pi.contoso.com/privacyidea/","userName":"svc","privacyidea":{"realm":"a.b-c_d","responseSigningKeyFile":"/etc/pi/public.pem"}}"#,
+            r#"{"provider":"privacyidea","uri":"https://pi.contoso.com/privacyidea/","userName":"svc","realm":"a.b-c_d","responseSigningKeyFile":"/etc/pi/public.pem"}"#,
             Some("pw"),
         )
         .unwrap();
@@ -156,59 +130,59 @@ mod tests {
         let cases = [
             (
                 r#"{"provider":"privacyidea","uri":"https://pi","userName":"s"}"#,
+                "realm",
+            ),
+            (
+                r#"{"provider":"privacyidea","uri":"https://pi","userName":"s","realm":"c","realms":"d"}"#,
+                "realms",
+            ),
+            (
+                r#"{"provider":"privacyidea","uri":"https://pi","userName":"s","privacyidea":{"realm":"c"}}"#,
                 "privacyidea",
             ),
             (
-                r#"{"provider":"privacyidea","uri":"https://pi","userName":"s","privacyidea":{}}"#,
-                "config",
+                r#"{"provider":"privacyidea","uri":"https://pi","userName":"s","realm":"c d"}"#,
+                "realm",
             ),
             (
-                r#"{"provider":"privacyidea","uri":"https://pi","userName":"s","privacyidea":{"realm":"c","realms":"d"}}"#,
-                "config",
+                r#"{"provider":"privacyidea","uri":"https://pi","userName":"s","realm":""}"#,
+                "realm",
             ),
             (
-                r#"{"provider":"privacyidea","uri":"https://pi","userName":"s","privacyidea":{"realm":"c d"}}"#,
-                "privacyidea.realm",
+                r#"{"provider":"privacyidea","uri":"https://pi","userName":"s","realm":"c","responseSigningKeyFile":""}"#,
+                "responseSigningKeyFile",
             ),
             (
-                r#"{"provider":"privacyidea","uri":"https://pi","userName":"s","privacyidea":{"realm":""}}"#,
-                "privacyidea.realm",
-            ),
-            (
-                r#"{"provider":"privacyidea","uri":"https://pi","userName":"s","privacyidea":{"realm":"c","responseSigningKeyFile":""}}"#,
-                "privacyidea.responseSigningKeyFile",
-            ),
-            (
-                r#"{"provider":"privacyidea","uri":"https://pi?x=1","userName":"s","privacyidea":{"realm":"c"}}"#,
+                r#"{"provider":"privacyidea","uri":"https://pi?x=1","userName":"s","realm":"c"}"#,
                 "uri",
             ),
             (
-                r#"{"provider":"privacyidea","uri":"http://pi.contoso.com","userName":"s","allowUnencryptedAuthentication":true,"privacyidea":{"realm":"c"}}"#,
+                r#"{"provider":"privacyidea","uri":"http://pi.contoso.com","userName":"s","allowUnencryptedAuthentication":true,"realm":"c"}"#,
                 "uri",
             ),
             (
-                r#"{"provider":"privacyidea","uri":"http://127.0.0.1:1","userName":"s","privacyidea":{"realm":"c"}}"#,
+                r#"{"provider":"privacyidea","uri":"http://127.0.0.1:1","userName":"s","realm":"c"}"#,
                 "uri",
             ),
             (
-                r#"{"provider":"privacyidea","uri":"https://pi","privacyidea":{"realm":"c"}}"#,
+                r#"{"provider":"privacyidea","uri":"https://pi","realm":"c"}"#,
                 "userName",
             ),
             (
-                r#"{"provider":"privacyidea","uri":"https://pi","userName":"s","requireUserMatch":false,"privacyidea":{"realm":"c"}}"#,
+                r#"{"provider":"privacyidea","uri":"https://pi","userName":"s","requireUserMatch":false,"realm":"c"}"#,
                 "requireUserMatch",
             ),
             (
-                r#"{"provider":"privacyidea","uri":"https://pi","userName":"s","basicMode":"challenge","privacyidea":{"realm":"c"}}"#,
+                r#"{"provider":"privacyidea","uri":"https://pi","userName":"s","basicMode":"challenge","realm":"c"}"#,
                 "basicMode",
             ),
             (
-                r#"{"provider":"duo","uri":"https://api-1.duosecurity.com","integrationKey":"DI","privacyidea":{"realm":"c"}}"#,
-                "privacyidea",
+                r#"{"provider":"duo","uri":"https://api-1.duosecurity.com","integrationKey":"DI","realm":"c"}"#,
+                "realm",
             ),
             (
-                r#"{"uri":"https://mfa/x.asmx","privacyidea":{"realm":"c"}}"#,
-                "privacyidea",
+                r#"{"uri":"https://mfa/x.asmx","responseSigningKeyFile":"k.pem"}"#,
+                "responseSigningKeyFile",
             ),
         ];
         for (json, field) in cases {
@@ -217,7 +191,7 @@ mod tests {
         }
         assert_eq!(check(GOOD, None).unwrap_err().field, "basicPassword");
         check(
-            r#"{"provider":"privacyidea","uri":"http://127.0.0.1:1","userName":"s","allowUnencryptedAuthentication":true,"privacyidea":{"realm":"c"}}"#,
+            r#"{"provider":"privacyidea","uri":"http://127.0.0.1:1","userName":"s","allowUnencryptedAuthentication":true,"realm":"c"}"#,
             Some("pw"),
         )
         .unwrap();

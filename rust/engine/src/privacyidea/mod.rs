@@ -2,8 +2,7 @@
 //! account starts a push challenge for the approver, the engine polls the transaction, and
 //! only privacyIDEA's final check decides.
 //!
-//! - [`config`]: the checks of the nested `privacyidea` configuration, whose data is
-//!   [`settings`] (`realm`, `responseSigningKeyFile`);
+//! - [`config`]: its configuration checks (`realm`, `responseSigningKeyFile`); `spec`: its registry entry;
 //! - [`auth`]: the service account's session (`POST /auth`, the token reused until it expires);
 //! - [`api`]: bounded calls, a nonce per call, signed answers checked, retries;
 //! - [`signature`]: what privacyIDEA signs and the RSA-PSS check of it;
@@ -30,8 +29,9 @@ pub mod auth;
 pub mod config;
 pub mod decide;
 pub mod identity;
-pub mod settings;
 pub mod signature;
+mod spec;
+pub use spec::SPEC;
 
 use crate::config::{ClientConfig, ConfigError, Secrets};
 use crate::outcome::{FailureKind, Outcome, Status};
@@ -70,7 +70,7 @@ pub fn next_step(kind: FailureKind) -> Option<&'static str> {
         FailureKind::Dns => "check the host name in -Uri (uri) and this machine's DNS; behind a proxy, give -Proxy or -UseSystemProxy (proxy).",
         FailureKind::Connect => "check the host and port in -Uri (uri), that privacyIDEA's web server answers there, and the firewall; behind a proxy, give -Proxy or -UseSystemProxy (proxy).",
         FailureKind::HttpStatus => "check -Uri (uri: privacyIDEA's base URL, without /validate or /auth) and the web server's and privacyIDEA's logs; 429 and 5xx mean the server is busy: try again later.",
-        FailureKind::Protocol => "the answer was not one privacyIDEA 3.x sends, or it did not verify with -ResponseSigningKey (privacyidea.responseSigningKeyFile, the server's PI_AUDIT_KEY_PUBLIC): check -Uri and that nothing between rewrites answers; nothing was approved.",
+        FailureKind::Protocol => "the answer was not one privacyIDEA 3.x sends, or it did not verify with -ResponseSigningKey (responseSigningKeyFile, the server's PI_AUDIT_KEY_PUBLIC): check -Uri and that nothing between rewrites answers; nothing was approved.",
         _ => return None,
     })
 }
@@ -190,11 +190,11 @@ impl PrivacyIdea {
     ) -> Result<Self, ConfigError> {
         let (http, timeout) = crate::transport::http_client(config, secrets)?;
         let base = Url::parse(&config.uri).map_err(|e| ConfigError::new("uri", e.to_string()))?;
-        let pi = config
-            .privacyidea
-            .as_ref()
-            .ok_or_else(|| ConfigError::new(NAME, "is required for provider privacyidea"))?;
-        let key = match &pi.response_signing_key_file {
+        let realm = config
+            .realm
+            .clone()
+            .ok_or_else(|| ConfigError::new("realm", "is required for provider privacyidea"))?;
+        let key = match &config.response_signing_key_file {
             Some(path) => Some(read_key(path)?),
             None => None,
         };
@@ -208,7 +208,7 @@ impl PrivacyIdea {
         Ok(Self {
             api: Arc::new(Api::new(http, base, timeout, redactor, key)),
             session: Arc::new(Session::new(user, password)),
-            realm: pi.realm.clone(),
+            realm,
         })
     }
 
@@ -317,7 +317,7 @@ impl PrivacyIdea {
                 Status::Failed,
                 FailureKind::Provider,
                 format!(
-                    "privacyIDEA does not know this user in the realm '{}'; no push was sent. {}check the user name (as privacyIDEA's user store spells it) and -Realm (privacyidea.realm).",
+                    "privacyIDEA does not know this user in the realm '{}'; no push was sent. {}check the user name (as privacyIDEA's user store spells it) and -Realm (realm).",
                     self.realm,
                     crate::next_step::MARKER
                 ),
@@ -369,7 +369,7 @@ impl PrivacyIdea {
                     Status::Failed,
                     FailureKind::Provider,
                     format!(
-                        "privacyIDEA does not know this user in the realm '{}' (error 904); no push was sent. {}check the user name (as privacyIDEA's user store spells it) and -Realm (privacyidea.realm).",
+                        "privacyIDEA does not know this user in the realm '{}' (error 904); no push was sent. {}check the user name (as privacyIDEA's user store spells it) and -Realm (realm).",
                         self.realm,
                         crate::next_step::MARKER
                     ),
@@ -648,7 +648,7 @@ fn rights_missing(e: CallError, right: &str) -> CallError {
 
 /// Reads the response signing key file (bounded), naming the field on any problem.
 fn read_key(path: &str) -> Result<SigningKey, ConfigError> {
-    let field = "privacyidea.responseSigningKeyFile";
+    let field = "responseSigningKeyFile";
     let file = std::fs::File::open(path)
         .map_err(|e| ConfigError::new(field, format!("cannot be opened: {e}")))?;
     let mut pem = Vec::new();

@@ -113,42 +113,6 @@ pub fn servers(config: &ClientConfig) -> Result<Vec<Server>, ConfigError> {
 
 /// Checks a `provider: radius` configuration.
 pub fn validate(config: &ClientConfig, secrets: &Secrets) -> Result<(), ConfigError> {
-    for (field, set) in [
-        ("uri", !config.uri.is_empty()),
-        ("userName", config.user_name.is_some()),
-        ("basicPassword", secrets.basic_password.is_some()),
-        (
-            "clientCertificateFile",
-            config.client_certificate_file.is_some(),
-        ),
-        ("clientKeyFile", config.client_key_file.is_some()),
-        (
-            "clientCertificatePassword",
-            secrets.client_certificate_password.is_some(),
-        ),
-        (
-            "serverCertificateSha256",
-            !config.server_certificate_sha256.is_empty(),
-        ),
-        ("caCertificateFile", config.ca_certificate_file.is_some()),
-        (
-            "proxy",
-            config.proxy.as_deref().is_some_and(|p| p != "none"),
-        ),
-        ("proxyUserName", config.proxy_user_name.is_some()),
-        ("proxyPassword", secrets.proxy_password.is_some()),
-        ("integrationKey", config.integration_key.is_some()),
-        ("duoSecretKey", secrets.duo_secret_key.is_some()),
-        ("allowBypass", config.allow_bypass),
-        ("requireUserMatch", !config.require_user_match),
-    ] {
-        if set {
-            return Err(ConfigError::new(
-                field,
-                "is not a RADIUS setting (RADIUS is UDP to servers; no URL, TLS, proxy or HTTP credential applies); provider is radius",
-            ));
-        }
-    }
     servers(config)?;
     check_text("nasIdentifier", &config.nas_identifier, false)?;
     if config.nas_identifier.len() > MAX_ATTRIBUTE_VALUE_BYTES {
@@ -204,33 +168,6 @@ pub fn validate(config: &ClientConfig, secrets: &Secrets) -> Result<(), ConfigEr
     }
     if let Some(p) = &config.audit_path {
         crate::audit::check_path(p)?;
-    }
-    Ok(())
-}
-
-/// For the other providers: a RADIUS field or secret set by mistake is an error.
-pub fn refuse_on_other_providers(
-    config: &ClientConfig,
-    secrets: &Secrets,
-) -> Result<(), ConfigError> {
-    for (field, set) in [
-        ("servers", !config.servers.is_empty()),
-        ("nasIdentifier", config.nas_identifier != "MfaApproval"),
-        ("passwordMode", config.password_mode != PasswordMode::None),
-        (
-            "allowMissingMessageAuthenticator",
-            config.allow_missing_message_authenticator,
-        ),
-        ("retransmitSeconds", config.retransmit_seconds.is_some()),
-        ("radiusSharedSecret", secrets.radius_shared_secret.is_some()),
-        ("radiusPassword", secrets.radius_password.is_some()),
-    ] {
-        if set {
-            return Err(ConfigError::new(
-                field,
-                format!("is a RADIUS setting; provider is {}", config.provider),
-            ));
-        }
     }
     Ok(())
 }

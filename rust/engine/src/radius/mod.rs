@@ -1,6 +1,6 @@
 //! The RADIUS provider: one Access-Request (PAP, RFC 2865, with a Message-Authenticator,
 //! RFC 3579) to the MFA a company already runs behind RADIUS (Duo Authentication Proxy,
-//! privacyIDEA, NPS with the Microsoft Entra MFA extension), then a wait for one verified
+//! NPS with the Microsoft Entra MFA extension, other MFA servers' RADIUS front ends), then a wait for one verified
 //! answer. See `docs/radius.md`.
 //!
 //! - [`config`]: what a `provider: radius` configuration must and must not set;
@@ -14,6 +14,8 @@
 
 pub mod config;
 mod exchange;
+mod spec;
+pub use spec::SPEC;
 
 use crate::config::{ClientConfig, ConfigError, PasswordMode, Secrets};
 use crate::outcome::{FailureKind, Outcome, Status};

@@ -41,7 +41,7 @@ impl Server {
     /// and `pi` inside the `privacyidea` object.
     pub fn config_json(&self, user: &str, extra: &str, pi: &str) -> String {
         format!(
-            r#"{{"provider":"privacyidea","uri":"{}","userName":"{user}","caCertificateFile":"{}","httpTimeoutSeconds":10,"privacyidea":{{"realm":"{}"{}{pi}}}{}{extra}}}"#,
+            r#"{{"provider":"privacyidea","uri":"{}","userName":"{user}","caCertificateFile":"{}","httpTimeoutSeconds":10,"realm":"{}"{}{pi}{}{extra}}}"#,
             self.url(),
             self.field("caFile"),
             self.field("realm"),

@@ -1,0 +1,54 @@
+//! Duo's description in the provider registry.
+
+use crate::outcome::FailureKind;
+use crate::registry::{field, secret, ProviderSpec, SecretSource, ValueKind::*};
+use std::sync::Arc;
+use zeroize::Zeroizing;
+
+/// Duo's Auth API v2.
+pub static SPEC: ProviderSpec = ProviderSpec {
+    name: super::NAME,
+    label: "Duo",
+    display: "Duo",
+    parameter_sets: &["Duo"],
+    http: true,
+    foreign_field_hint: "",
+    fields: &[
+        field("uri", "ApiHost", Uri, false),
+        field("apiHost", "ApiHost", Text, true),
+        field("integrationKey", "IntegrationKey", Text, true),
+        field("signatureVersion", "SignatureVersion", Number, false),
+        field("allowBypass", "AllowBypass", Switch, false),
+        field("applicationName", "ApplicationName", Text, false),
+    ],
+    secrets: &[secret(
+        3,
+        "duoSecretKey",
+        "SecretKey",
+        SecretSource::SecureString,
+        true,
+        |s| s.duo_secret_key.is_some(),
+        "DuoSignature",
+    )],
+    resolves_identity: true,
+    names_only_identity: false,
+    withdraw: false,
+    code_sentence: Some("{0}: enter verification code {1} in Duo Mobile to approve."),
+    queries: &["testSecurity", "userExists", "getUserSettings"],
+    test: &["testSecurity", "userExists"],
+    test_success: "Duo ping, a signed check and a preauth round trip succeeded",
+    next_step,
+    validate: |c, s| super::config::validate(c, s, c.scheme()?),
+    assume: |_, s| s.duo_secret_key = Some(Zeroizing::new("x".repeat(40))),
+    build: |c, s, r| Ok(Arc::new(super::Duo::new(c, s, r)?)),
+};
+
+fn next_step(kind: FailureKind) -> Option<&'static str> {
+    Some(match kind {
+        FailureKind::Dns => "check the host name in -ApiHost (uri) and this machine's DNS; where only a proxy reaches the Internet, give -Proxy or -UseSystemProxy (proxy).",
+        FailureKind::Connect => "check -ApiHost (uri), this machine's firewall and outbound HTTPS; where only a proxy reaches the Internet, give -Proxy or -UseSystemProxy (proxy).",
+        FailureKind::Authentication => "check -IntegrationKey and -SecretKey (integrationKey and the secret key) against the Auth API application in the Duo Admin Panel, and -ApiHost (uri).",
+        FailureKind::HttpStatus => "429 and 5xx mean Duo is busy or down (see status.duo.com): try again later; otherwise check -ApiHost (uri).",
+        _ => return None,
+    })
+}

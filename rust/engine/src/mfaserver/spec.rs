@@ -1,0 +1,80 @@
+//! MFA Server's description in the provider registry.
+
+use crate::outcome::FailureKind;
+use crate::registry::{field, secret, ProviderSpec, SecretSource, ValueKind::*};
+use std::sync::Arc;
+
+/// The MFA Server SDK (SOAP): the default provider.
+pub static SPEC: ProviderSpec = ProviderSpec {
+    name: super::NAME,
+    label: "MfaServer",
+    display: "MFA Server",
+    parameter_sets: &["MfaServer"],
+    http: true,
+    foreign_field_hint: "",
+    fields: &[
+        field("uri", "Uri", Uri, true),
+        field("userName", "Credential", CredentialUser, false),
+        field("basicMode", "BasicAuthentication", Choice, false),
+        field(
+            "clientCertificateFile",
+            "ClientCertificateFile",
+            Path,
+            false,
+        ),
+        field("clientKeyFile", "ClientKeyFile", Path, false),
+        field(
+            "initiatingAuthenticationType",
+            "InitiatingAuthenticationType",
+            Text,
+            false,
+        ),
+        field("applicationName", "ApplicationName", Text, false),
+        field("requireUserMatch", "AllowUnknownUser", NotSwitch, false),
+    ],
+    secrets: &[
+        secret(
+            1,
+            "basicPassword",
+            "Credential",
+            SecretSource::Credential,
+            false,
+            |s| s.basic_password.is_some(),
+            "Basic",
+        ),
+        secret(
+            2,
+            "clientCertificatePassword",
+            "ClientCertificatePassword",
+            SecretSource::SecureString,
+            false,
+            |s| s.client_certificate_password.is_some(),
+            "",
+        ),
+    ],
+    resolves_identity: true,
+    names_only_identity: false,
+    withdraw: false,
+    code_sentence: None,
+    queries: &[
+        "testSecurity",
+        "userExists",
+        "getUserSettings",
+        "generateActivationCode",
+    ],
+    test: &["testSecurity", "userExists"],
+    test_success: "TestSecurity and an authenticated round trip succeeded",
+    next_step,
+    validate: |c, s| c.validate_mfaserver(s, c.scheme()?),
+    assume: |_, _| {},
+    build: |c, s, r| Ok(Arc::new(super::MfaServer::new(c, s, r)?)),
+};
+
+fn next_step(kind: FailureKind) -> Option<&'static str> {
+    Some(match kind {
+        FailureKind::Connect => "check the host and port in -Uri (uri), that the MFA Server Web Service SDK is running in IIS, and the firewall; behind a proxy, give -Proxy or -UseSystemProxy (proxy).",
+        FailureKind::Authentication => "check -Credential (userName and its password; the account must be in the MFA Server's PhoneFactor Admins group) or -ClientCertificateFile, and try -BasicAuthentication Challenge (basicMode) where IIS wants a challenge first.",
+        FailureKind::HttpStatus => "check the path in -Uri (uri; the SDK is .../MultiFactorAuthWebServiceSdk/PfWsSdk.asmx) and the IIS logs; 429 and 503 mean the server is busy: try again later.",
+        _ => return None,
+    })
+}

@@ -1,0 +1,75 @@
+//! RADIUS's description in the provider registry.
+
+use crate::outcome::FailureKind;
+use crate::registry::{field, secret, ProviderSpec, SecretSource, ValueKind::*};
+use std::sync::Arc;
+use zeroize::Zeroizing;
+
+/// RADIUS (PAP over UDP) to servers that push (NPS extension, Duo Authentication Proxy...).
+pub static SPEC: ProviderSpec = ProviderSpec {
+    name: super::NAME,
+    label: "Radius",
+    display: "RADIUS",
+    parameter_sets: &["Radius"],
+    http: false,
+    foreign_field_hint:
+        " (RADIUS is UDP to servers; no URL, TLS, proxy or HTTP credential applies)",
+    fields: &[
+        field("servers", "Server", TextList, true),
+        field("nasIdentifier", "NasIdentifier", Text, false),
+        field("passwordMode", "PasswordMode", Choice, false),
+        field(
+            "allowMissingMessageAuthenticator",
+            "AllowMissingMessageAuthenticator",
+            Switch,
+            false,
+        ),
+        field("retransmitSeconds", "", Number, false),
+    ],
+    secrets: &[
+        secret(
+            5,
+            "radiusSharedSecret",
+            "SharedSecret",
+            SecretSource::SecureString,
+            true,
+            |s| s.radius_shared_secret.is_some(),
+            "SharedSecret",
+        ),
+        secret(
+            6,
+            "radiusPassword",
+            "Password",
+            SecretSource::SecureString,
+            false,
+            |s| s.radius_password.is_some(),
+            "",
+        ),
+    ],
+    resolves_identity: false,
+    names_only_identity: true,
+    withdraw: false,
+    code_sentence: None,
+    queries: &[],
+    test: &[],
+    test_success: "",
+    next_step,
+    validate: super::config::validate,
+    assume: |c, s| {
+        s.radius_shared_secret = Some(Zeroizing::new("x".into()));
+        if c.password_mode == crate::config::PasswordMode::Fixed {
+            s.radius_password = Some(Zeroizing::new(String::new()));
+        }
+    },
+    build: |c, s, r| Ok(Arc::new(super::Radius::new(c, s, r)?)),
+};
+
+fn next_step(kind: FailureKind) -> Option<&'static str> {
+    Some(match kind {
+        FailureKind::Dns => "check the host names in -Server (servers) and this machine's DNS.",
+        FailureKind::Connect => "check -Server (servers): the host, the UDP port (1812 unless given), the firewall, and that the RADIUS server is running.",
+        FailureKind::Timeout => "no answer in time: the person did not answer, or the RADIUS server dropped the request (a wrong -SharedSecret, this machine not one of its clients, a missing Message-Authenticator): check the server's log; give more time with -Timeout.",
+        FailureKind::Identity => "RADIUS cannot say who a name is: name one approver with no -ExcludeUserName, or make the connection with -AllowNameOnlyIdentity (allowNameOnlyIdentity) to let names alone tell people apart.",
+        _ => return None,
+    })
+}

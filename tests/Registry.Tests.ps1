@@ -1,0 +1,107 @@
+# The provider registry as PowerShell reads it: New-MfaConnection's parameter sets match the
+# engine's description of every provider (Generated/Providers.cs, rendered from
+# mfa_capabilities' providerDetails), the MIM settings keys follow from the parameters, and
+# the C# asks the registry instead of comparing provider names. Fast: metadata and files only.
+BeforeDiscovery {
+    . $PSScriptRoot/TestHelpers.ps1
+    Import-Module $ModulePath -Force
+    $specs = @([MfaApproval.Providers]::All | ForEach-Object { @{ Label = $_.Label; Spec = $_ } })
+}
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+    Import-Module $ModulePath -Force
+    $command = Get-Command New-MfaConnection
+    $providers = [MfaApproval.Providers]::All
+    $capabilities = [MfaApproval.Interop.Native]::Capabilities() | ConvertFrom-Json
+    function Get-ParameterSets([string]$Name) {
+        @($command.Parameters[$Name].ParameterSets.Keys)
+    }
+}
+
+Describe 'New-MfaConnection and the provider registry' {
+    It 'has one -Provider value per registered provider, named by its label' {
+        [enum]::GetNames([MfaApproval.Cmdlets.MfaProvider]) | Should -Be @($providers | ForEach-Object Label)
+        @($capabilities.providers) | Should -Be @($providers | ForEach-Object Name)
+    }
+
+    It 'the generated table is the document the loaded engine exports' {
+        foreach ($p in $providers) {
+            $d = $capabilities.providerDetails | Where-Object name -EQ $p.Name
+            $d.label | Should -Be $p.Label
+            @($d.fields | ForEach-Object json) | Should -Be @($p.Fields | ForEach-Object Json)
+            @($d.secrets | ForEach-Object kind) | Should -Be @($p.Secrets | ForEach-Object Kind)
+            $d.codeSentence | Should -Be $p.CodeSentence
+        }
+    }
+
+    It '<Label>: every parameter set it names exists, with -Provider' -ForEach $specs {
+        foreach ($set in $Spec.ParameterSets) {
+            @($command.ParameterSets | ForEach-Object Name) | Should -Contain $set
+            (Get-ParameterSets 'Provider') | Should -Contain $set
+        }
+    }
+
+    It '<Label>: every field and secret is set by a parameter of its sets, mandatory where the engine requires it' -ForEach $specs {
+        $items = @($Spec.Fields | Where-Object { $_.Parameter -and $_.Json -ne 'provider' } | ForEach-Object { @{ Parameter = $_.Parameter; Required = $_.Required } })
+        $items += @($Spec.Secrets | ForEach-Object { @{ Parameter = $_.Parameter; Required = $_.Required } })
+        foreach ($item in $items) {
+            $command.Parameters.Keys | Should -Contain $item.Parameter
+            $sets = Get-ParameterSets $item.Parameter
+            $inOwn = ($sets -contains '__AllParameterSets') -or @($Spec.ParameterSets | Where-Object { $sets -contains $_ }).Count -gt 0
+            $inOwn | Should -BeTrue -Because "-$($item.Parameter) sets a $Label field"
+            if ($item.Required) {
+                foreach ($set in $Spec.ParameterSets) {
+                    $command.Parameters[$item.Parameter].ParameterSets[$set].IsMandatory | Should -BeTrue -Because "$Label requires -$($item.Parameter) in set $set"
+                }
+            }
+        }
+    }
+
+    It 'every MIM settings key is a parameter name, with Path for a secret parameter' {
+        . (Join-Path $ModulePath 'mim/Settings.ps1')
+        $map = Get-MfaSettingsMap
+        foreach ($p in $providers) {
+            foreach ($s in $p.Secrets) {
+                $map.Contains($s.SettingsKey) | Should -BeTrue -Because "$($p.Label)'s secret $($s.Name) is set in the settings file as $($s.SettingsKey)"
+                $map[$s.SettingsKey].Parameter | Should -Be $s.Parameter
+            }
+        }
+        $map['Realm'].Kind | Should -Be 'Value'
+        $map['CredentialPath'].Kind | Should -Be 'Credential'
+    }
+}
+
+Describe 'Provider names in the code' {
+    BeforeAll {
+        $names = @($providers | ForEach-Object { $_.Name; $_.Label })
+        $pattern = '"(' + (($names | ForEach-Object { [regex]::Escape($_) }) -join '|') + ')"'
+        function Get-ProductionFile([string[]]$Under, [string[]]$Extension) {
+            foreach ($u in $Under) {
+                Get-ChildItem -Recurse -File (Join-Path $RepoRoot $u) | Where-Object { $Extension -contains $_.Extension -and $_.FullName -notmatch '[\\/]Generated[\\/]' }
+            }
+        }
+    }
+
+    # A ratchet while the older code moves to the registry: the files below still compare
+    # provider names (no more than this many literals each); any other file must have none.
+    It 'C# and the MIM scripts compare no provider names outside the generated code (bar the files still moving)' {
+        $still = @{
+            'Cmdlets/NewMfaConnection.cs' = 2; 'Cmdlets/NewMfaConnection.Radius.cs' = 1
+            'Cmdlets/UserCmdlet.cs' = 1; 'Hosting/ApprovalHost.cs' = 1; 'Runtime/Engine.cs' = 1
+        }
+        foreach ($f in Get-ProductionFile @('powershell/src', 'powershell/mim') @('.cs', '.ps1')) {
+            $hits = @(Get-Content $f.FullName | Where-Object { $_ -notmatch '^\s*(//|#)' -and $_ -notmatch 'ParameterSetName = "' } | Select-String -Pattern $pattern -CaseSensitive -AllMatches | ForEach-Object { $_.Matches })
+            $relative = $f.FullName.Substring((Join-Path $RepoRoot 'powershell/src').Length + 1) -replace '\\', '/'
+            $allowed = 0
+            if ($f.FullName.StartsWith((Join-Path $RepoRoot 'powershell/src')) -and $still.ContainsKey($relative)) { $allowed = $still[$relative] }
+            $hits.Count | Should -BeLessOrEqual $allowed -Because "$($f.FullName) compares provider names ($(@($hits | ForEach-Object Value) -join ', ')); ask [MfaApproval.Providers] instead"
+        }
+    }
+
+    It 'privacyidea appears in at most 5 production files outside its provider folder and generated code' {
+        $files = @(Get-ProductionFile @('rust/engine/src', 'rust/ffi/src', 'powershell/src', 'powershell/mim') @('.rs', '.cs', '.ps1') |
+            Where-Object { $_.FullName -notmatch '[\\/]rust[\\/]engine[\\/]src[\\/]privacyidea[\\/]' } |
+            Where-Object { (Get-Content -Raw $_.FullName) -match '(?i)privacyidea' })
+        $files.Count | Should -BeLessOrEqual 5 -Because ($files.FullName -join ', ')
+    }
+}
