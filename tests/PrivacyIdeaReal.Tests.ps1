@@ -12,8 +12,8 @@ BeforeDiscovery {
     $required = ($env:CI -eq 'true') -and $onLinux
     $available = $onLinux -and (Test-Path -LiteralPath $python -PathType Leaf)
     if ($available) {
-        & $python -c 'import privacyidea, gunicorn' 2>$null
-        $available = $LASTEXITCODE -eq 0
+        $probe = & $InvokeNative -FilePath $python -ArgumentList @('-c', 'import privacyidea, gunicorn')
+        $available = $probe.ExitCode -eq 0
     }
     if (-not $available) {
         if ($required) { throw "privacyIDEA is required under CI=true: $python cannot import privacyidea and gunicorn (build.ps1 installs tests/python/requirements.txt into out/venv)" }

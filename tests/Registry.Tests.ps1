@@ -49,12 +49,20 @@ Describe 'New-MfaConnection and the provider registry' {
             $sets = Get-ParameterSets $item.Parameter
             $inOwn = ($sets -contains '__AllParameterSets') -or @($Spec.ParameterSets | Where-Object { $sets -contains $_ }).Count -gt 0
             $inOwn | Should -BeTrue -Because "-$($item.Parameter) sets a $Label field"
-            if ($item.Required) {
+            # A PSCredential parameter stays optional: [Credential] prompts for a $null given to
+            # a mandatory one; the engine's "is required" names it instead (tested below).
+            if ($item.Required -and $command.Parameters[$item.Parameter].ParameterType -ne [pscredential]) {
                 foreach ($set in $Spec.ParameterSets) {
                     $command.Parameters[$item.Parameter].ParameterSets[$set].IsMandatory | Should -BeTrue -Because "$Label requires -$($item.Parameter) in set $set"
                 }
             }
         }
+    }
+
+    It 'a required credential left out is named, not prompted for' {
+        $e = { New-MfaConnection -Provider PrivacyIdea -Uri https://pi.contoso.test -Realm contoso } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -BeLike 'MfaApproval.InvalidConnectionSettings,*'
+        $e.Exception.Message | Should -Match '-Credential: is required'
     }
 
     It 'every MIM settings key is a parameter name, with Path for a secret parameter' {

@@ -99,8 +99,10 @@ namespace MfaApproval.Cmdlets
 
         [Parameter(ParameterSetName = "MfaServer")]
         [Parameter(ParameterSetName = "Duo", DontShow = true)] // only to say it is not Duo's
-        [Parameter(ParameterSetName = "PrivacyIdea", Mandatory = true)]
-        [AllowNull]
+        // Not Mandatory in any set: [Credential] prompts for a $null given to a mandatory
+        // parameter (a NonInteractive host fails instead of saying -Credential is empty); a
+        // provider that needs it says so through the engine (userName is required).
+        [Parameter(ParameterSetName = "PrivacyIdea")]
         [Credential]
         public PSCredential Credential { get { return credential; } set { credential = value; } }
 

@@ -45,7 +45,7 @@ impl Error {
         self
     }
 
-    /// The provider's own error code (privacyIDEA's `result.error.code`).
+    /// The provider's own error code (where the provider's answer carries one, e.g. `result.error.code`).
     pub fn with_code(mut self, code: Option<i64>) -> Self {
         self.inner.code = code;
         self

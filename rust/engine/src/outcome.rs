@@ -147,7 +147,7 @@ pub struct Outcome {
     /// With several approvers: `false` if any is, else `true` if any is.
     pub push_withdrawn: Option<bool>,
     /// Set only where the engine decides an approval (a provider's decision table: MFA
-    /// Server's `mfaserver::decide`, Duo's, Okta's, privacyIDEA's): an outcome saying
+    /// Server's `mfaserver::decide`, and each JSON provider's own `decide`): an outcome saying
     /// Approved without it is never counted.
     #[serde(skip)]
     engine_decided: bool,

@@ -1,6 +1,6 @@
 //! A push left on a phone after its request is over is what prompt-bombing ("MFA fatigue")
 //! relies on: the person sees a prompt for a request nobody waits for any more, and may
-//! approve it. A provider that can withdraw a push (Okta and privacyIDEA today) withdraws every push whose
+//! approve it. A provider that can withdraw a push (its registry entry says so) withdraws every push whose
 //! request stopped waiting before the provider decided it (cancelled, past its deadline,
 //! decided by other approvers, a refused answer); the withdraw never waits behind a
 //! rate-limit hold meant for new work, and it gets [`WITHDRAW_GRACE`] from the moment it is

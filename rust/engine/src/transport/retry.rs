@@ -1,4 +1,4 @@
-//! One call-with-retry policy for the JSON providers (Duo, Okta, privacyIDEA): each call
+//! One call-with-retry policy for the HTTP JSON providers: each call
 //! says how it may be retried ([`Class`]), each failed attempt what happened ([`Failed`]),
 //! and [`call`] decides, the same way for every provider:
 //!
