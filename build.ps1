@@ -9,17 +9,19 @@ Tasks:
          docs/commands and stages a self-contained module at out/MfaApproval.
   Test   First makes sure Pester 5.7.1 and 6.2.0 are installed (tools/Install-Pester.ps1
          installs the missing ones for the current user from the configured repositories,
-         or says in one line how). Starts with cargo fmt --check (Lint). Build, then the test
-         venv under out/ (tests/python/requirements.txt: the third-party clients and, on Linux, a
-         real privacyIDEA), the Rust tests (valgrind over the C program included; the
-         privacyIDEA tests start their server from that venv), the ABI tests under valgrind, a
-         fuzz smoke of every cargo-fuzz target (nightly; 10 s each, seeded; built and run in the
-         background, at low priority, beside the Pester run), the third-party client (zeep)
-         tests from the venv, and the Pester tests on the staged module: the whole suite under
+         or says in one line how). Starts with cargo fmt --check; then clippy (Lint) and a
+         fuzz smoke of every cargo-fuzz target (nightly; 10 s each, seeded) start in the
+         background at low priority (their results come after the tests'). Build, then the
+         test venv under out/ (tests/python/requirements.txt: the third-party clients and, on
+         Linux, a real privacyIDEA), the Rust tests (every test binary built once, then run
+         in two groups at once: the engine's integration binary beside the rest; valgrind over
+         the C program included; the privacyIDEA tests start their server from that venv), the
+         ABI tests under valgrind, the third-party client (zeep) tests from the venv, and the
+         Pester tests on the staged module, three test files at a time: the whole suite under
          Pester 6.2.0, and under 5.7.1 the files that prove what users copy works on Pester 5
          (tests/Pester5.txt lists them), in this PowerShell's edition (powershell.exe under
-         5.1); clippy (Lint) after every test. Long outputs go to out/logs/ and each phase
-         prints a summary line (failures in full); the closing lines give each phase's time.
+         5.1). Long outputs go to out/logs/; each phase prints a summary line (failures in
+         full) and each Pester file one line; the closing lines give each phase's time.
          Each optional tool that is missing is one line saying so; under CI=true only a
          missing nightly toolchain may be skipped. Ends with "Tests: N passed, N failed".
   Fuzz   Long fuzzing: each cargo-fuzz target (or -FuzzTarget) for -FuzzSeconds (600), its
@@ -28,7 +30,9 @@ Tasks:
   Lint   cargo fmt --all --check, then cargo clippy --workspace --all-targets with warnings
          as errors (incompatible_msrv included: Cargo.toml), for this machine's target and,
          on Linux, for x86_64-pc-windows-gnu (every cfg(windows) line and every test built
-         for Windows) where that target's standard library and MinGW's gcc are installed.
+         for Windows) where that target's standard library and MinGW's gcc are installed; one
+         line per target, its output in out/logs/clippy-<target>.log (the diagnostics shown
+         when it fails).
   Package  Build, then publish the staged module to a local folder repository: writes
          out/packages/MfaApproval.<version>.nupkg (what Publish-PSResource sends to a
          gallery; Install-PSResource/Save-PSResource install it).
@@ -282,6 +286,19 @@ function Invoke-Format {
     Invoke-Native cargo @('fmt', '--all', '--check') -What 'cargo fmt --all --check (cargo fmt --all rewrites the files)'
 }
 
+function Invoke-ClippyFor {
+    # One cargo clippy (warnings are errors), its output in out/logs/clippy-<name>.log: one line
+    # when it is clean; every diagnostic (cargo's progress left out) when it is not.
+    param([string[]]$Arguments, [Parameter(Mandatory)][string]$Name)
+    $log = Join-Path $Root "out/logs/clippy-$Name.log"
+    $code = Invoke-Logged cargo (@('clippy', '--workspace', '--all-targets', '--locked') + $Arguments + @('--', '-D', 'warnings')) -Log $log
+    if ($code -ne 0) {
+        Get-Content $log | Where-Object { $_ -notmatch '^\s*(Compiling|Checking|Blocking|Finished|Downloaded|Downloading) ' -and $_ -match '\S' } | ForEach-Object { Write-Host $_ }
+        throw "cargo clippy for $Name failed (exit code $code): warnings are errors; the whole output is in $(Get-RelativePath $log)"
+    }
+    Write-Host "clippy ($Name): no warnings" -ForegroundColor Green
+}
+
 function Invoke-Clippy {
     # Warnings are errors, on every target of the workspace (tests, examples, build scripts),
     # for this machine's target (on Windows the MSVC triple the build uses); on Linux also for
@@ -289,10 +306,8 @@ function Invoke-Clippy {
     # does (issue 28: a Linux-only helper called from ungated tests broke the Windows build).
     # That needs the target's standard library (rustup target add; no download here) and
     # MinGW's gcc (ring's build script compiles C for the target; .ci/run installs it).
-    $clippy = @('clippy', '--workspace', '--all-targets', '--locked')
     $triple = Get-RustTarget (Get-Rid)
-    $here = if ($triple) { @('--target', $triple) } else { @() }
-    Invoke-Native cargo ($clippy + $here + @('--', '-D', 'warnings')) -What 'cargo clippy (warnings are errors)'
+    if ($triple) { Invoke-ClippyFor @('--target', $triple) -Name $triple } else { Invoke-ClippyFor @() -Name 'host' }
     if ($OnWindows) { return }
     $windows = 'x86_64-pc-windows-gnu'
     $rustup = Get-Command rustup -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
@@ -306,7 +321,28 @@ function Invoke-Clippy {
         Write-Host "clippy for $windows skipped: MinGW's gcc is not installed (Debian: apt install gcc-mingw-w64-x86-64)." -ForegroundColor Yellow
         return
     }
-    Invoke-Native cargo ($clippy + @('--target', $windows, '--', '-D', 'warnings')) -What "cargo clippy for $windows (warnings are errors)"
+    Invoke-ClippyFor @('--target', $windows) -Name $windows
+}
+
+function Start-Clippy {
+    # Test's clippy (build.ps1 Lint) as a background job at low priority: it checks in
+    # target/debug (and target/<triple>/debug), whose build lock is not the release tests', so
+    # it runs while the tests run (they mostly wait). Complete-Clippy shows its lines.
+    Write-Host 'clippy: running in the background (below-normal priority); its lines follow the tests.' -ForegroundColor DarkGray
+    Start-Job -ArgumentList (Join-Path $Root 'build.ps1') -ScriptBlock {
+        param($build)
+        # Below normal (nice 10 on Linux and macOS): the cargo and rustc it starts inherit it.
+        try { [System.Diagnostics.Process]::GetCurrentProcess().PriorityClass = [System.Diagnostics.ProcessPriorityClass]::BelowNormal } catch { }
+        & $build Lint
+    }
+}
+
+function Complete-Clippy {
+    # Waits for the background clippy; its lines are shown; returns its failure's message, or
+    # $null when it is clean.
+    param([Parameter(Mandatory)]$Job)
+    try { Receive-Job -Job $Job -Wait -AutoRemoveJob -ErrorAction Stop; $null }
+    catch { $_.Exception.Message }
 }
 
 function Invoke-Test {
@@ -318,16 +354,39 @@ function Invoke-Test {
         exit 1
     }
     $total = [System.Diagnostics.Stopwatch]::StartNew()
+    $script:LintError = $null
     Measure-Phase 'fmt' { Invoke-Format }
+    # Clippy and the fuzz smoke (minutes of CPU each, in target/debug and fuzz/target: no build
+    # lock shared with the release build and tests) run in the background at low priority from
+    # here on: they take the CPU the build and the tests leave idle (a build waiting on one
+    # crate, tests waiting on answers, deadlines and child processes); their lines come when
+    # they are waited for, after Pester.
+    $clippy = Start-Clippy
+    $fuzz = Start-FuzzSmoke -Seconds 10
+    try { Invoke-TestPhases -Clippy $clippy -Fuzz $fuzz }
+    finally {
+        # A phase that threw leaves the background jobs: stop them (their lines are lost).
+        foreach ($job in @($clippy, $fuzz)) { if ($job -and (Get-Job -Id $job.Id -ErrorAction SilentlyContinue)) { Remove-Job -Job $job -Force } }
+    }
+    Write-Host ''
+    $script:Phases | ForEach-Object { Write-Host ("  {0,-22} {1,5} s" -f $_.Phase, $_.Seconds) }
+    Write-Host ("  {0,-22} {1,5} s" -f 'total', [math]::Round($total.Elapsed.TotalSeconds))
+    if ($script:LintError) { Write-Host "Lint failed: $script:LintError" -ForegroundColor Red }
+    Write-Host "Rust: $($script:RustPassed) passed, $($script:RustFailed) failed"
+    Write-Host "Pester: $script:passed passed, $script:failed failed"
+    Write-Host "Tests: $($script:RustPassed + $script:passed) passed, $($script:RustFailed + $script:failed) failed"
+    if ($script:failed -gt 0 -or $script:LintError) { exit 1 }
+}
+
+function Invoke-TestPhases {
+    # Test's phases after fmt, beside the background clippy and fuzz smoke.
+    param($Clippy, $Fuzz)
     Measure-Phase 'build' { Invoke-Build }
     # The test venv first: the Rust tests start a real privacyIDEA from it (out/venv).
     Measure-Phase 'test venv' { $script:TestPython = Initialize-PythonPeers }
+    Measure-Phase 'Rust test build' { Build-CargoTests }
     Measure-Phase 'Rust tests' { Invoke-CargoTests }
     Measure-Phase 'valgrind (ABI)' { Invoke-AbiUnderValgrind }
-    # The fuzz smoke (mostly building the targets: minutes of CPU) runs in the background, at
-    # low priority, while the Python peers and Pester (mostly waiting on answers, deadlines
-    # and child processes) run; its lines come when it is waited for.
-    $fuzz = Start-FuzzSmoke -Seconds 10
     $env:MFA_SIM = Join-Path $Out "bin/$(Get-Rid)/mfa-sim$Exe"
     Measure-Phase 'third-party clients' {
         if ($script:TestPython) { Invoke-Native $script:TestPython @('-m', 'pytest', '-q', (Join-Path $Root 'tests/python')) -What 'third-party client (zeep) tests' }
@@ -345,7 +404,8 @@ function Invoke-Test {
         Measure-Phase "Pester $version" {
             $resultFile = Join-Path ([System.IO.Path]::GetTempPath()) "mfa-pester-$version-$PID.json"
             $list = $run.List
-            & $pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Invoke-PesterRun.ps1') -PesterVersion $version -ModulePath $Out -ResultFile $resultFile @list
+            # Three test files at a time (tests/Invoke-PesterRun.ps1 says why): one line per file.
+            & $pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Invoke-PesterRun.ps1') -PesterVersion $version -ModulePath $Out -ResultFile $resultFile -Workers 3 @list
             if (-not (Test-Path $resultFile)) { throw "Pester $version did not report results (exit code $LASTEXITCODE)" }
             $r = Get-Content -Raw $resultFile | ConvertFrom-Json
             Remove-Item $resultFile
@@ -353,43 +413,92 @@ function Invoke-Test {
             $script:passed += $r.Passed; $script:failed += $r.Failed + $r.Errors
         }
     }
-    if ($fuzz) { Measure-Phase 'fuzz smoke (rest)' { Complete-FuzzSmoke $fuzz } }
-    # Clippy last, after every test has run (a new lint on a newer Rust hides no test result);
+    if ($Fuzz) { Measure-Phase 'fuzz smoke (rest)' { Complete-FuzzSmoke $Fuzz } }
+    # Clippy's result after every test's (a new lint on a newer Rust hides no test result);
     # the summary lines stay the last lines.
-    $script:LintError = $null
-    Measure-Phase 'clippy' { try { Invoke-Clippy } catch { $script:LintError = $_.Exception.Message } }
-    Write-Host ''
-    $script:Phases | ForEach-Object { Write-Host ("  {0,-22} {1,5} s" -f $_.Phase, $_.Seconds) }
-    Write-Host ("  {0,-22} {1,5} s" -f 'total', [math]::Round($total.Elapsed.TotalSeconds))
-    if ($script:LintError) { Write-Host "Lint failed: $script:LintError" -ForegroundColor Red }
-    Write-Host "Rust: $($script:RustPassed) passed, $($script:RustFailed) failed"
-    Write-Host "Pester: $script:passed passed, $script:failed failed"
-    Write-Host "Tests: $($script:RustPassed + $script:passed) passed, $($script:RustFailed + $script:failed) failed"
-    if ($script:failed -gt 0 -or $script:LintError) { exit 1 }
+    if ($Clippy) { Measure-Phase 'clippy (rest)' { $script:LintError = Complete-Clippy $Clippy } }
+}
+
+function Start-Logged {
+    # Invoke-Logged in a background job, for programs that run side by side (each is mostly
+    # waiting): every step of -Steps (@{ File; Arguments; Log }) in order, each one's output in
+    # its log; Wait-Logged gives the exit codes.
+    param([Parameter(Mandatory)][object[]]$Steps)
+    foreach ($step in $Steps) {
+        $null = New-Item -ItemType Directory -Force -Path (Split-Path -Parent $step.Log)
+        Write-Host ">> $($step.File) $($step.Arguments -join ' ')  > $(Get-RelativePath $step.Log)" -ForegroundColor DarkGray
+    }
+    Start-Job -ArgumentList (Join-Path $Root 'tools/Invoke-NativeCommand.ps1'), $Root, $Steps -ScriptBlock {
+        param($runner, $root, $steps)
+        foreach ($step in $steps) {
+            $r = & $runner -FilePath $step.File -ArgumentList ([string[]]$step.Arguments) -WorkingDirectory $root
+            @(@($r.Output) + @($r.Error)) | Out-File -FilePath $step.Log -Encoding utf8
+            $r.ExitCode
+        }
+    }
+}
+
+function Wait-Logged {
+    param([Parameter(Mandatory)]$Job)
+    @(Receive-Job -Job $Job -Wait -AutoRemoveJob | ForEach-Object { [int]$_ })
+}
+
+function Get-CargoTestArguments {
+    $base = @('test', '--release', '--locked')
+    $triple = Get-RustTarget (Get-Rid)
+    if ($triple) { $base += @('--target', $triple) }
+    $base
+}
+
+function Build-CargoTests {
+    # Every test binary of the workspace (cargo test --no-run), output in out/logs.
+    $build = Join-Path $Root 'out/logs/cargo-test-build.log'
+    $code = Invoke-Logged cargo ((Get-CargoTestArguments) + @('--workspace', '--lib', '--bins', '--tests', '--no-run')) -Log $build
+    if ($code -ne 0) {
+        Get-Content $build | Where-Object { $_ -notmatch '^\s*(Compiling|Blocking|Finished|Downloaded|Downloading|Executable) ' -and $_ -match '\S' } | ForEach-Object { Write-Host $_ }
+        throw "building the Rust tests failed (exit code $code); the whole output is in $(Get-RelativePath $build)"
+    }
+    Write-Host 'Rust tests built' -ForegroundColor Green
 }
 
 function Invoke-CargoTests {
-    # cargo test with its output in out/logs/cargo-test.log: one summary line when it passes,
-    # every line but the passing tests' and cargo's progress when it does not.
-    # --no-fail-fast: every failing test binary is reported, not only the first.
-    $testArgs = @('test', '--release', '--workspace', '--locked', '--no-fail-fast')
-    $triple = Get-RustTarget (Get-Rid)
-    if ($triple) { $testArgs += @('--target', $triple) }
-    $log = Join-Path $Root 'out/logs/cargo-test.log'
-    $code = Invoke-Logged cargo $testArgs -Log $log
-    $lines = @(Get-Content $log)
-    $passed = 0; $failed = 0; $ignored = 0; $binaries = 0
-    foreach ($line in $lines) {
-        if ($line -match '^test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored') {
-            $binaries++; $passed += [int]$Matches[1]; $failed += [int]$Matches[2]; $ignored += [int]$Matches[3]
+    # Every test binary is built once (Build-CargoTests), then they run in two groups at
+    # once, each cargo test's output in its own log under out/logs: the engine's integration
+    # tests (rust/engine/tests/integration.rs: the longest run, mostly waiting on simulated
+    # answers, deadlines and real servers) beside every other test binary. Cargo holds its build
+    # lock only while it builds, so they (and clippy, whose lock is target/debug's) run side
+    # by side. One summary line when every test passes; when one fails, every line of its log
+    # but the passing tests' and cargo's progress. --no-fail-fast: every failing test binary
+    # is reported, not only the first.
+    $base = Get-CargoTestArguments
+    $logs = Join-Path $Root 'out/logs'
+    $engine = @{ File = 'cargo'; Arguments = $base + @('-p', 'mfa-engine', '--test', 'integration', '--no-fail-fast'); Log = (Join-Path $logs 'cargo-test-engine.log') }
+    $rest = @(
+        @{ File = 'cargo'; Arguments = $base + @('--workspace', '--exclude', 'mfa-engine', '--lib', '--bins', '--tests', '--no-fail-fast'); Log = (Join-Path $logs 'cargo-test-rest.log') }
+        @{ File = 'cargo'; Arguments = $base + @('-p', 'mfa-engine', '--lib', '--test', 'proxy', '--test', 'no_proxy', '--no-fail-fast'); Log = (Join-Path $logs 'cargo-test-engine-rest.log') }
+        # The crates' documentation tests (rustdoc), which the target list above leaves out.
+        @{ File = 'cargo'; Arguments = $base + @('--workspace', '--doc'); Log = (Join-Path $logs 'cargo-test-doc.log') }
+    )
+    $groups = @((Start-Logged -Steps @($engine)), (Start-Logged -Steps $rest))
+    $codes = @($groups | ForEach-Object { Wait-Logged $_ })
+    $steps = @($engine) + $rest
+    $passed = 0; $failed = 0; $ignored = 0; $binaries = 0; $bad = @()
+    for ($i = 0; $i -lt $steps.Count; $i++) {
+        $lines = if (Test-Path $steps[$i].Log) { @(Get-Content $steps[$i].Log) } else { @() }
+        foreach ($line in $lines) {
+            if ($line -match '^test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored') {
+                $binaries++; $passed += [int]$Matches[1]; $failed += [int]$Matches[2]; $ignored += [int]$Matches[3]
+            }
+        }
+        $code = if ($i -lt $codes.Count) { $codes[$i] } else { -1 }
+        if ($code -ne 0) {
+            $lines | Where-Object { $_ -notmatch '^test .* \.\.\. ok$' -and $_ -notmatch '^\s*(Compiling|Running|Doc-tests|Finished|Blocking|Downloaded|Downloading) ' -and $_ -notmatch '^running \d+ tests?$' -and $_ -match '\S' } | ForEach-Object { Write-Host $_ }
+            $bad += "$(Get-RelativePath $steps[$i].Log) (exit code $code)"
         }
     }
     $script:RustPassed = $passed; $script:RustFailed = $failed
-    if ($code -ne 0) {
-        $lines | Where-Object { $_ -notmatch '^test .* \.\.\. ok$' -and $_ -notmatch '^\s*(Compiling|Running|Doc-tests|Finished|Blocking|Downloaded|Downloading) ' -and $_ -notmatch '^running \d+ tests?$' -and $_ -match '\S' } | ForEach-Object { Write-Host $_ }
-        throw "Rust tests failed (exit code $code): $passed passed, $failed failed; the whole output is in $(Get-RelativePath $log)"
-    }
-    Write-Host ("Rust tests: {0} passed, {1} ignored, in {2} test binaries (output: {3})" -f $passed, $ignored, $binaries, (Get-RelativePath $log)) -ForegroundColor Green
+    if ($bad.Count -gt 0) { throw "Rust tests failed: $passed passed, $failed failed; the whole output is in $($bad -join ', ')" }
+    Write-Host ("Rust tests: {0} passed, {1} ignored, in {2} test binaries (output: out/logs/cargo-test-*.log)" -f $passed, $ignored, $binaries) -ForegroundColor Green
 }
 
 function Initialize-PythonPeers {

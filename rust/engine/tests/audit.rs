@@ -2,7 +2,7 @@
 //! line whole and parseable, the count exact, ids unique, one valid chain; no secret and no
 //! server echo in it; an approval that cannot be recorded is not an approval.
 
-mod common;
+use crate::common;
 use common::*;
 use mfa_engine::{Client, Status};
 use std::collections::HashSet;
@@ -65,7 +65,11 @@ async fn twenty_processes_append_whole_lines_to_one_file() {
     let children: Vec<_> = (0..CHILDREN)
         .map(|_| {
             std::process::Command::new(&exe)
-                .args(["audit_child", "--exact", "--test-threads=1"])
+                .args([
+                    &common::test_name(module_path!(), "audit_child"),
+                    "--exact",
+                    "--test-threads=1",
+                ])
                 .env("MFA_AUDIT_CHILD", &spec)
                 .stdout(std::process::Stdio::null())
                 .spawn()

@@ -6,7 +6,7 @@
 //! file whose end is not a valid chain is moved aside, never extended; a held lock makes an
 //! approval fail within the bound and nothing is written late.
 
-mod common;
+use crate::common;
 use common::*;
 use mfa_engine::audit::chain;
 use mfa_engine::audit::verify::{verify_file, Reason, Report};
@@ -358,7 +358,11 @@ async fn two_processes_appending_40_records_each_make_one_80_record_chain() {
     let children: Vec<_> = (0..2)
         .map(|_| {
             std::process::Command::new(&exe)
-                .args(["chain_child", "--exact", "--test-threads=1"])
+                .args([
+                    &common::test_name(module_path!(), "chain_child"),
+                    "--exact",
+                    "--test-threads=1",
+                ])
                 .env("MFA_CHAIN_CHILD", &spec)
                 .stdout(std::process::Stdio::null())
                 .spawn()

@@ -4,7 +4,7 @@
 //! same lines and read the same `seq`, `prev`, `mac`, `type` and `keyId`. A parser
 //! differential is a forgery waiting to happen; this is the check that there is none.
 
-mod common;
+use crate::common;
 use common::mutate::{mutate, Rng};
 use mfa_engine::audit::chain::{self, Key, Tail};
 use mfa_protocol::json::StrictValue;

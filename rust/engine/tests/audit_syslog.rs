@@ -10,7 +10,7 @@
 //! syslog` refuses the approval within the deadline; with `both`, the file's approval is
 //! followed by the final outcome (same id); udp cannot be required.
 
-mod common;
+use crate::common;
 use common::*;
 use mfa_engine::{Client, Status};
 use std::path::{Path, PathBuf};

@@ -1,6 +1,6 @@
 //! Every demo user, and every scripted answer, against the simulator over real HTTPS.
 
-mod common;
+use crate::common;
 use common::*;
 use mfa_engine::outcome::FailureKind;
 use mfa_engine::Status;

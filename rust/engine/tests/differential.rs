@@ -3,7 +3,7 @@
 //! (`common/strict.rs`, on roxmltree) agrees. `cargo fuzz run approval_differential`
 //! explores the same property further.
 
-mod common;
+use crate::common;
 use common::mutate::Rng;
 use common::strict;
 use mfa_engine::testing::decide_soap_answer;

@@ -3,7 +3,7 @@
 //! limits and server errors, refused keys, and queries. Duo's official Python client runs
 //! against the same simulator in tests/python.
 
-mod common;
+use crate::common;
 use common::*;
 use mfa_engine::outcome::FailureKind;
 use mfa_engine::Progress;

@@ -4,7 +4,7 @@
 //! Approved for a body, the independent strict check (`common/strict_json.rs`, no serde)
 //! agrees. `cargo fuzz run duo_differential` explores the same property further.
 
-mod common;
+use crate::common;
 use common::fake_duo::{ordinary, FakeDuo};
 use common::mutate::{mutate, Rng};
 use common::strict_json;

@@ -1,7 +1,7 @@
 //! The fault matrix (see `common/matrix.rs`): no fault approves, none leaks the credential,
 //! every request ends within its deadline, and `docs/faults.md` is current.
 
-mod common;
+use crate::common;
 use common::matrix;
 use mfa_engine::outcome::FailureKind;
 use mfa_engine::Status;

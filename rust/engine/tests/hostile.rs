@@ -1,7 +1,7 @@
 //! Hostile bodies of every shape: none approves, reading each is bounded, and an honest
 //! request beside hostile ones still ends (approved) within its own deadline.
 
-mod common;
+use crate::common;
 use common::*;
 use mfa_engine::outcome::FailureKind;
 use mfa_engine::testing::decide_soap_answer;

@@ -2,7 +2,7 @@
 //! that misbehave on purpose), ends in a message that names the next step and holds no Rust
 //! debug notation.
 
-mod common;
+use crate::common;
 
 use common::*;
 use mfa_engine::outcome::FailureKind;

@@ -4,7 +4,7 @@
 //! for, a refused token that is never echoed, and queries. Okta's official Python SDK
 //! runs against the same simulator in tests/python.
 
-mod common;
+use crate::common;
 use common::*;
 use mfa_engine::outcome::FailureKind;
 use mfa_engine::{Client, Progress, Query, Status};

@@ -4,7 +4,7 @@
 //! the API token. Each ends not approved, within the request's deadline; an honest answer
 //! through the same harness is approved (so the harness can approve).
 
-mod common;
+use crate::common;
 use common::fake_okta::*;
 use mfa_engine::outcome::FailureKind;
 use mfa_engine::{Outcome, Status};

@@ -4,7 +4,7 @@
 //! made here) approve; a key the app did not register, or a client id it does not know,
 //! is an authentication failure that never shows the key.
 
-mod common;
+use crate::common;
 use common::*;
 use mfa_engine::outcome::FailureKind;
 use mfa_engine::{Client, Secrets, Status};

@@ -3,7 +3,7 @@
 //! check (`common/strict_json.rs`, no serde) agrees. Seeds are Okta's documented answers
 //! and forgeries; 40,000 seeded mutations explore around them.
 
-mod common;
+use crate::common;
 use common::mutate::{mutate, Rng};
 use common::strict_json;
 use mfa_engine::testing::decide_okta_poll_body;

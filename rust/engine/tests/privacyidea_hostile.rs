@@ -5,7 +5,7 @@
 //! once when a reused one is refused, never echoed, and sent with the withdraw. The
 //! simulator's fault users (privacyidea_sim.rs) cover the forged check answers.
 
-mod common;
+use crate::common;
 use common::fake_okta::{json, Answer, Body, FakeOkta, Reply, Seen};
 use mfa_engine::outcome::FailureKind;
 use mfa_engine::{Client, ClientConfig, Secrets, Status};

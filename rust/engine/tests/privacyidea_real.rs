@@ -8,7 +8,7 @@
 //! TLS-terminating box that forges an ACCEPT is approved without the key and refused with it),
 //! several approvers, the presence mode's code reaching the progress, identity resolution.
 
-mod privacyidea_common;
+use crate::privacyidea_common;
 use mfa_engine::outcome::FailureKind;
 use mfa_engine::{Client, ClientConfig, Outcome, Progress, Query, Secrets, Status};
 use privacyidea_common::{server, Server};

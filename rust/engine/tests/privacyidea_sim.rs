@@ -6,7 +6,7 @@
 //! stopped waiting for, a wrong service password, and identity. The real privacyIDEA runs
 //! the same scenarios in privacyidea_real.rs, and tests/python compares the two's answers.
 
-mod common;
+use crate::common;
 use common::*;
 use mfa_engine::outcome::FailureKind;
 use mfa_engine::{Client, ClientConfig, Progress, Query, Secrets, Status};

@@ -4,7 +4,7 @@
 //! mutation of a signed ACCEPT is approved at all (only the bytes privacyIDEA signed are).
 //! `cargo fuzz run privacyidea_differential` explores the first property further.
 
-mod common;
+use crate::common;
 use common::mutate::{mutate, Rng};
 use common::strict_json;
 use mfa_engine::testing::decide_privacyidea_check_body as decide;

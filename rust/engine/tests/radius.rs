@@ -2,7 +2,7 @@
 //! every demo user, the Message-Authenticator opt-out, what goes on the wire, the fixed
 //! password, retransmission without a second push, and fail-over only on a refusal.
 
-mod radius_common;
+use crate::radius_common;
 use mfa_engine::outcome::FailureKind;
 use mfa_engine::Status;
 use mfa_sim::radius::{RadiusRunning, RadiusSeen, DEMO_RADIUS_PASSWORD, DEMO_RADIUS_SECRET};

@@ -9,7 +9,7 @@
 //! list has one, so the configuration adds it in `post-auth` (what its Blast-RADIUS
 //! advice says for older versions); `docs/radius.md` says the same to operators.
 
-mod radius_common;
+use crate::radius_common;
 use mfa_engine::Status;
 use radius_common::*;
 use std::io::{BufRead, BufReader};

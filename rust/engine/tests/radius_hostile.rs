@@ -5,7 +5,7 @@
 //! Every case ends not approved within its deadline, and a real answer after the junk
 //! still counts.
 
-mod radius_common;
+use crate::radius_common;
 use mfa_engine::outcome::FailureKind;
 use mfa_engine::Status;
 use mfa_protocol::radius::server::{encode_answer, MessageAuthenticator, Request};

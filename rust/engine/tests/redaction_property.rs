@@ -8,8 +8,8 @@
 //! progress and the audit line. (The C ABI's buffers: rust/ffi/tests/secrets.rs; the
 //! cmdlets' streams: tests/Secrets.Tests.ps1.)
 
-mod common;
-mod radius_common;
+use crate::common;
+use crate::radius_common;
 
 use common::fake_duo::FakeDuo;
 use common::fake_okta::{json, org, waiting, FakeOkta};

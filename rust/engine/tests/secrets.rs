@@ -6,7 +6,7 @@
 //! Both providers; the proxy credential with both. (The C ABI and PowerShell paths:
 //! rust/ffi/tests/secrets.rs, tests/Secrets.Tests.ps1.)
 
-mod common;
+use crate::common;
 use base64::Engine as _;
 use common::fake_duo::{Answer, FakeDuo};
 use mfa_engine::{Client, ClientConfig, Secrets};

@@ -1,7 +1,7 @@
 //! Caller authentication and TLS against the simulator: Basic (preemptive and challenge),
 //! pins, CA files, client certificates (PEM and PKCS#12), and what fails closed.
 
-mod common;
+use crate::common;
 use common::*;
 use mfa_engine::outcome::FailureKind;
 use mfa_engine::{Client, ClientConfig, Secrets, Status};

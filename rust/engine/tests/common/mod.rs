@@ -16,6 +16,16 @@ use std::path::PathBuf;
 use std::time::Duration;
 use zeroize::Zeroizing;
 
+/// The name libtest gives the test `test` of the module `module` (its `module_path!()`): the
+/// path without the crate's name, as a child process of this test binary is asked to run it
+/// (`<binary> <name> --exact`).
+pub fn test_name(module: &str, test: &str) -> String {
+    match module.split_once("::") {
+        Some((_, path)) => format!("{path}::{test}"),
+        None => test.to_string(),
+    }
+}
+
 pub async fn sim_with(f: impl FnOnce(&mut SimConfig)) -> Running {
     let mut config = SimConfig {
         no_response_after: Duration::from_millis(800),

@@ -4,8 +4,8 @@
 //! is pushed when it is refused; the record says who; RADIUS needs `allowNameOnlyIdentity`.
 //! `peers.rs`: the same against the strict Okta and Duo test peers (one test binary).
 
-#[path = "../common/mod.rs"]
-mod common;
+use crate::common;
+#[path = "peers.rs"]
 mod peers;
 
 use common::*;
