@@ -199,6 +199,18 @@ pub struct ProviderSpec {
     pub assume: fn(&ClientConfig, &mut Secrets),
     /// Builds it.
     pub build: Build,
+    /// What follows "New-MfaConnection -Provider <label> takes": its parameters, said by a
+    /// host when the parameters given do not fit it.
+    pub takes: &'static str,
+    /// A field given as a host name (and optional :port) in place of `uri`: the engine makes
+    /// the URI `https://<host>` from it (`None`: `uri` itself is given).
+    pub host_field: Option<&'static str>,
+    /// The field naming the caller as the provider knows it (an account, an integration), a
+    /// host's -Verbose shows it (`None`: none).
+    pub caller_field: Option<&'static str>,
+    /// A request's reason is the push's own text (`pushType`): a host makes no
+    /// `applicationName` from it.
+    pub reason_is_push_text: bool,
 }
 
 /// Fields every provider takes (the audit trail, the identity opt-in, `provider` itself).
@@ -350,6 +362,11 @@ impl ProviderSpec {
             "queries": self.queries,
             "test": self.test,
             "testSuccess": self.test_success,
+            "takes": self.takes,
+            "hostField": self.host_field,
+            "callerField": self.caller_field,
+            "reasonIsPushText": self.reason_is_push_text,
+            "foreignFieldHint": self.foreign_field_hint,
         })
     }
 }

@@ -41,6 +41,10 @@ pub static SPEC: ProviderSpec = ProviderSpec {
     validate: |c, s| super::config::validate(c, s, c.scheme()?),
     assume: |_, s| s.duo_secret_key = Some(Zeroizing::new("x".repeat(40))),
     build: |c, s, r| Ok(Arc::new(super::Duo::new(c, s, r)?)),
+    takes: "-ApiHost (api-xxxxxxxx.duosecurity.com), -IntegrationKey and -SecretKey, from the Auth API application in the Duo Admin Panel; -Uri, -Credential, -ClientCertificateFile, -BasicAuthentication, -InitiatingAuthenticationType and -AllowUnknownUser are for the MFA Server SDK (leave out -Provider, or give -Provider MfaServer)",
+    host_field: Some("apiHost"),
+    caller_field: Some("integrationKey"),
+    reason_is_push_text: true,
 };
 
 fn next_step(kind: FailureKind) -> Option<&'static str> {

@@ -68,6 +68,10 @@ pub static SPEC: ProviderSpec = ProviderSpec {
     validate: |c, s| c.validate_mfaserver(s, c.scheme()?),
     assume: |_, _| {},
     build: |c, s, r| Ok(Arc::new(super::MfaServer::new(c, s, r)?)),
+    takes: "-Uri (the SDK's .../PfWsSdk.asmx URL), with -Credential or -ClientCertificateFile",
+    host_field: None,
+    caller_field: Some("userName"),
+    reason_is_push_text: false,
 };
 
 fn next_step(kind: FailureKind) -> Option<&'static str> {

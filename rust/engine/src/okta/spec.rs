@@ -56,6 +56,10 @@ pub static SPEC: ProviderSpec = ProviderSpec {
         }
     },
     build: |c, s, r| Ok(Arc::new(super::Okta::new(c, s, r)?)),
+    takes: "-OrgUrl with -ApiToken, or -OrgUrl with -ClientId and -PrivateKeyFile (and only those take them)",
+    host_field: None,
+    caller_field: Some("clientId"),
+    reason_is_push_text: false,
 };
 
 fn next_step(kind: FailureKind) -> Option<&'static str> {

@@ -50,4 +50,8 @@ pub static SPEC: ProviderSpec = ProviderSpec {
     validate: |c, s| super::config::validate(c, s, c.scheme()?),
     assume: |_, _| {},
     build: |c, s, r| Ok(Arc::new(super::PrivacyIdea::new(c, s, r)?)),
+    takes: "-Uri, -Realm and -Credential (the service account allowed triggerchallenge)",
+    host_field: None,
+    caller_field: Some("userName"),
+    reason_is_push_text: false,
 };

@@ -62,6 +62,10 @@ pub static SPEC: ProviderSpec = ProviderSpec {
         }
     },
     build: |c, s, r| Ok(Arc::new(super::Radius::new(c, s, r)?)),
+    takes: "-Server and -SharedSecret (with -Password or -PasswordMode, -NasIdentifier and -AllowMissingMessageAuthenticator as needed)",
+    host_field: None,
+    caller_field: Some("nasIdentifier"),
+    reason_is_push_text: false,
 };
 
 fn next_step(kind: FailureKind) -> Option<&'static str> {
