@@ -247,6 +247,10 @@ namespace MfaApproval.Cmdlets
             {
                 ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection " + e.Message, ErrorCategory.InvalidArgument, target));
             }
+            catch (UnauthorizedAccessException e)
+            {
+                ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection -" + readingParameter + ": cannot read '" + reading + "': " + e.Message, ErrorCategory.PermissionDenied, reading));
+            }
             catch (IOException e)
             {
                 ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection -" + readingParameter + ": cannot read '" + reading + "': " + e.Message, ErrorCategory.ReadError, reading));

@@ -195,7 +195,13 @@ namespace MfaApproval.Cmdlets
 
         protected override void BeginProcessing()
         {
-            BeginFromRegistry(Providers.ForParameterSet(ParameterSetName));
+            ProviderSpec spec = Providers.ForParameterSet(ParameterSetName);
+            if (spec == null)
+            {
+                // A parameter set no registry entry names (tests/Registry.Tests.ps1 ties them).
+                ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection: the parameters given (set " + ParameterSetName + ") are no provider's; give -Provider and its parameters (Get-Help New-MfaConnection).", ErrorCategory.InvalidArgument, ParameterSetName));
+            }
+            BeginFromRegistry(spec);
         }
     }
 }
