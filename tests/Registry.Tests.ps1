@@ -83,7 +83,9 @@ Describe 'Provider names in the code' {
     BeforeAll {
         # A provider's name, label or parameter set, quoted either way, in any case.
         $names = @($providers | ForEach-Object { $_.Name; $_.Label; $_.ParameterSets } | Sort-Object -Unique)
-        $pattern = '["''](' + (($names | ForEach-Object { [regex]::Escape($_) }) -join '|') + ')["'']'
+        $alternatives = ($names | ForEach-Object { [regex]::Escape($_) }) -join '|'
+        # ...or an enum value compared (MfaProvider.Duo, [MfaProvider]::Duo).
+        $pattern = '["''](' + $alternatives + ')["'']|MfaProvider(\.|\]::)(' + $alternatives + ')\b'
         function Get-ProductionFile([string[]]$Under, [string[]]$Extension) {
             foreach ($u in $Under) {
                 Get-ChildItem -Recurse -File (Join-Path $RepoRoot $u) | Where-Object { $Extension -contains $_.Extension -and $_.FullName -notmatch '[\\/]Generated[\\/]' }
@@ -103,7 +105,8 @@ Describe 'Provider names in the code' {
     }
 
     It 'the check finds a provider name compared in any spelling or quote: <_>' -ForEach @(
-        'if (Provider != "duo") x();', "if (`$p -eq 'Radius') { }", 'bool okta = set.StartsWith("OktaToken");', 'x == "PRIVACYIDEA"'
+        'if (Provider != "duo") x();', "if (`$p -eq 'Radius') { }", 'bool okta = set.StartsWith("OktaToken");', 'x == "PRIVACYIDEA"',
+        'if (Provider == MfaProvider.Duo) x();', 'if ($p -eq [MfaApproval.Cmdlets.MfaProvider]::Okta) { }'
     ) {
         $_ | Should -Match $pattern
     }
