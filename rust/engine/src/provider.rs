@@ -8,16 +8,39 @@
 //! that can withdraw a push withdraws it when the approval stops waiting for it
 //! ([`crate::withdraw`]).
 
+use crate::check::ConfigError;
+use crate::config::{ClientConfig, Secrets};
 use crate::identity::Identity;
 use crate::outcome::Outcome;
 use crate::progress::Progress;
+use crate::redact::Redactor;
+use crate::registry::types::ProviderSpec;
 use crate::request::Query;
 use crate::withdraw::WithdrawSlot;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 /// A boxed, sendable future (object-safe async for providers).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Builds a provider from a checked configuration and its secrets.
+pub type Build =
+    fn(&ClientConfig, &Secrets, Arc<Redactor>) -> Result<Arc<dyn Provider>, ConfigError>;
+
+/// How one provider is checked and built: the functions beside its description
+/// ([`ProviderSpec`], plain data), in its folder's `build.rs`, listed by
+/// `crate::registry::build` above the providers.
+pub struct Constructor {
+    /// The description it builds.
+    pub spec: &'static ProviderSpec,
+    /// Checks its part of a configuration (after the common and HTTP checks).
+    pub validate: fn(&ClientConfig, &Secrets) -> Result<(), ConfigError>,
+    /// Secrets [`ClientConfig::validate_fields`] assumes the host will give.
+    pub assume: fn(&ClientConfig, &mut Secrets),
+    /// Builds it.
+    pub build: Build,
+}
 
 /// An MFA provider.
 pub trait Provider: Send + Sync + std::fmt::Debug {

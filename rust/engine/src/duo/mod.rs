@@ -14,13 +14,14 @@
 //! cancel call: cancelling stops waiting, and the push stays on the phone until it expires.
 
 pub mod api;
+pub mod build;
 pub mod config;
 pub mod decide;
 pub mod identity;
-mod spec;
+pub mod spec;
 /// Duo's signing and encodings live in the protocol crate (the simulator verifies with them).
 pub(crate) use mfa_protocol::duo as sign;
-pub use spec::SPEC;
+use spec::NAME;
 
 use crate::config::{ClientConfig, ConfigError, Secrets};
 use crate::identity::Identity;
@@ -36,8 +37,6 @@ use serde_json::{json, Value};
 use sign::SignatureVersion;
 use std::sync::Arc;
 use zeroize::Zeroizing;
-
-const NAME: &str = "duo";
 
 /// The Duo provider.
 #[derive(Debug)]

@@ -20,11 +20,12 @@
 
 pub mod api;
 pub mod auth;
+pub mod build;
 pub mod config;
 pub mod decide;
 pub mod error;
-mod spec;
-pub use spec::SPEC;
+pub mod spec;
+use spec::NAME;
 
 use crate::config::{ClientConfig, ConfigError, Secrets};
 use crate::identity::Identity;
@@ -40,8 +41,6 @@ use reqwest::{Method, Url};
 use serde_json::json;
 use std::sync::Arc;
 use zeroize::Zeroizing;
-
-const NAME: &str = "okta";
 
 /// The Okta provider.
 #[derive(Debug)]
