@@ -520,16 +520,10 @@ impl Provider for Duo {
         _withdraw: &'a WithdrawSlot,
     ) -> BoxFuture<'a, Outcome> {
         Box::pin(async move {
-            let Some(who) = who else {
-                return self.run(query, progress).await;
-            };
-            match who.resolved_as::<identity::ResolvedDevice>() {
-                Some(device) => self.authenticate(query, Some(device), progress).await,
-                None => self.outcome(query).fail(
-                    Status::Failed,
-                    FailureKind::Internal,
-                    "internal error: the identity was not resolved by Duo; nothing was sent, not an approval",
-                ),
+            match crate::provider::resolved_as::<identity::ResolvedDevice>(NAME, query, who) {
+                Ok(None) => self.run(query, progress).await,
+                Ok(Some(device)) => self.authenticate(query, Some(device), progress).await,
+                Err(refused) => *refused,
             }
         })
     }

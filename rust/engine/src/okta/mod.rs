@@ -604,20 +604,10 @@ impl Provider for Okta {
             if query.operation != Operation::Authenticate {
                 return self.query(query).await;
             }
-            let resolved = match identity {
-                None => None,
-                Some(identity) => match identity.resolved_as::<ResolvedUser>() {
-                    Some(user) => Some(user),
-                    None => {
-                        return self.outcome(query).fail(
-                            Status::Failed,
-                            FailureKind::Internal,
-                            "internal error: the identity was not resolved by Okta; nothing was sent, not an approval",
-                        )
-                    }
-                },
-            };
-            self.authenticate(query, resolved, progress, withdraw).await
+            match crate::provider::resolved_as::<ResolvedUser>(NAME, query, identity) {
+                Ok(resolved) => self.authenticate(query, resolved, progress, withdraw).await,
+                Err(refused) => *refused,
+            }
         })
     }
 }

@@ -698,19 +698,12 @@ impl Provider for PrivacyIdea {
             if query.operation != Operation::Authenticate {
                 return self.query(query).await;
             }
-            let Some(identity) = identity else {
-                return self.authenticate(query, None, progress, withdraw).await;
-            };
-            match identity.resolved_as::<ResolvedUser>() {
-                Some(user) => {
-                    self.authenticate(query, Some(&user.login), progress, withdraw)
-                        .await
+            match crate::provider::resolved_as::<ResolvedUser>(NAME, query, identity) {
+                Ok(user) => {
+                    let login = user.map(|u| u.login.as_str());
+                    self.authenticate(query, login, progress, withdraw).await
                 }
-                None => self.outcome(query).fail(
-                    Status::Failed,
-                    FailureKind::Internal,
-                    "internal error: the identity was not resolved by privacyIDEA; nothing was sent, not an approval",
-                ),
+                Err(refused) => *refused,
             }
         })
     }
