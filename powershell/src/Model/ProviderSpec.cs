@@ -49,7 +49,7 @@ namespace MfaApproval
         }
     }
 
-    /// <summary>What the engine says about one provider (rust/engine/src/registry.rs).</summary>
+    /// <summary>What the engine says about one provider (rust/engine/src/registry/types.rs).</summary>
     public sealed class ProviderSpec
     {
         public readonly string Name;
