@@ -1,10 +1,10 @@
-// New-MfaConnection: builds a native client for the MFA Server SDK (parameter set
-// MfaServer), Duo's Auth API (parameter set Duo), RADIUS servers (parameter set Radius, in
-// NewMfaConnection.Radius.cs) or Okta's management API (parameter sets OktaToken and
-// OktaServiceApp); every later provider (its own parameter set) is built
-// from the engine's registry in NewMfaConnection.Registry.cs. Every value rule is the engine's
-// (checked at binding by ValidateConfigField, and again by mfa_client_new); a refusal
-// names the parameter. Secrets reach the engine as UTF-8 in unmanaged memory only.
+// New-MfaConnection: its parameters, one parameter set per provider credential shape
+// (MfaServer, Duo, OktaToken/OktaServiceApp here; Radius in NewMfaConnection.Radius.cs;
+// the rest in NewMfaConnection.Registry.cs). Every connection is built the same way, from
+// the engine's registry (NewMfaConnection.Registry.cs): no code here asks which provider it
+// is. Every value rule is the engine's (checked at binding by ValidateConfigField, and again
+// by mfa_client_new); a refusal names the parameter. Secrets reach the engine as UTF-8 in
+// unmanaged memory only.
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -47,12 +47,12 @@ namespace MfaApproval.Cmdlets
 
         [Parameter(Mandatory = true, ParameterSetName = "Duo")]
         [ValidateNotNullOrEmpty]
-        [ValidateConfigField("apiHost", true)]
+        [ValidateConfigField("apiHost")]
         public string ApiHost { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = "Duo")]
         [ValidateNotNullOrEmpty]
-        [ValidateConfigField("integrationKey", true)]
+        [ValidateConfigField("integrationKey")]
         public string IntegrationKey { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = "Duo")]
@@ -62,7 +62,7 @@ namespace MfaApproval.Cmdlets
 
         [Parameter(ParameterSetName = "Duo")]
         [ArgumentCompleter(typeof(SignatureVersionCompleter))]
-        [ValidateConfigField("signatureVersion", true)]
+        [ValidateConfigField("signatureVersion")]
         public int SignatureVersion { get { return signatureVersion; } set { signatureVersion = value; } }
 
         [Parameter(ParameterSetName = "Duo")]
@@ -171,20 +171,17 @@ namespace MfaApproval.Cmdlets
         [Parameter]
         public SwitchParameter Default { get; set; }
 
-        bool IsDuo { get { return ParameterSetName == "Duo"; } }
-        bool IsOkta { get { return ParameterSetName.StartsWith("Okta", StringComparison.Ordinal); } }
-
         /// <summary>A PEM file as a read-only SecureString; the bytes read are cleared.</summary>
-        static SecureString ReadSecretFile(string path)
+        static SecureString ReadSecretFile(string parameter, string path)
         {
             byte[] bytes = File.ReadAllBytes(path);
             try
             {
-                if (bytes.Length > 16 * 1024) throw new ArgumentException("-PrivateKeyFile: the file is larger than 16 KB; give the service app's PEM private key.");
+                if (bytes.Length > 16 * 1024) throw new ArgumentException("-" + parameter + ": the file is larger than 16 KB; give a PEM private key.");
                 SecureString secret = new SecureString();
                 foreach (byte b in bytes)
                 {
-                    if (b > 127) throw new ArgumentException("-PrivateKeyFile: the file is not a PEM text file (a non-ASCII byte); give the service app's PEM private key.");
+                    if (b > 127) throw new ArgumentException("-" + parameter + ": the file is not a PEM text file (a non-ASCII byte); give a PEM private key.");
                     secret.AppendChar((char)b);
                 }
                 secret.MakeReadOnly();
@@ -198,173 +195,13 @@ namespace MfaApproval.Cmdlets
 
         protected override void BeginProcessing()
         {
-            if (IsRadius)
+            ProviderSpec spec = Providers.ForParameterSet(ParameterSetName);
+            if (spec == null)
             {
-                BeginRadius();
-                return;
+                // A parameter set no registry entry names (tests/Registry.Tests.ps1 ties them).
+                ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection: the parameters given (set " + ParameterSetName + ") are no provider's; give -Provider and its parameters (Get-Help New-MfaConnection).", ErrorCategory.InvalidArgument, ParameterSetName));
             }
-            ProviderSpec registered = RegistrySpec;
-            if (registered != null)
-            {
-                BeginFromRegistry(registered);
-                return;
-            }
-            if (Provider == MfaProvider.Duo && (!IsDuo || MyInvocation.BoundParameters.ContainsKey("Uri") || MyInvocation.BoundParameters.ContainsKey("Credential")))
-            {
-                ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection -Provider Duo takes -ApiHost (api-xxxxxxxx.duosecurity.com), -IntegrationKey and -SecretKey, from the Auth API application in the Duo Admin Panel; -Uri, -Credential, -ClientCertificateFile, -BasicAuthentication, -InitiatingAuthenticationType and -AllowUnknownUser are for the MFA Server SDK (leave out -Provider, or give -Provider MfaServer).", ErrorCategory.InvalidArgument, Provider));
-            }
-            foreach (string name in new string[] { "Credential", "ProxyCredential" })
-            {
-                object given;
-                if (MyInvocation.BoundParameters.TryGetValue(name, out given) && (given == null || given == PSCredential.Empty))
-                {
-                    ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection -" + name + " is empty ($null: a variable that was never set?). Give a PSCredential (Get-Credential, or Import-Clixml of one saved with Export-Clixml), or leave -" + name + " out.", ErrorCategory.InvalidArgument, name));
-                }
-            }
-            if (IsDuo && Provider != MfaProvider.Duo)
-            {
-                ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection -Provider: -ApiHost, -IntegrationKey and -SecretKey are for -Provider Duo.", ErrorCategory.InvalidArgument, Provider));
-            }
-            if (IsOkta != (Provider == MfaProvider.Okta))
-            {
-                ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection -Provider: -Provider Okta takes -OrgUrl with -ApiToken, or -OrgUrl with -ClientId and -PrivateKeyFile (and only those take them).", ErrorCategory.InvalidArgument, Provider));
-            }
-            if (Proxy != null && UseSystemProxy)
-            {
-                ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection: give -Proxy or -UseSystemProxy, not both.", ErrorCategory.InvalidArgument, Proxy));
-            }
-            bool hasProxyCredential = ProxyCredential != null && ProxyCredential != PSCredential.Empty;
-            bool hasCredential = Credential != null && Credential != PSCredential.Empty;
-            string cert = ResolveExistingFile("ClientCertificateFile", ClientCertificateFile);
-            string key = ResolveExistingFile("ClientKeyFile", ClientKeyFile);
-            string ca = ResolveExistingFile("CaCertificateFile", CaCertificateFile);
-            if (AllowUnknownUser)
-            {
-                WriteWarning("New-MfaConnection -AllowUnknownUser: requireUserMatch=false lets users the MFA server does not know through WITHOUT any MFA.");
-            }
-            if (AllowBypass)
-            {
-                WriteWarning("New-MfaConnection -AllowBypass: a Duo bypass (the user is let through WITHOUT a push) will count as an approval; every such result carries a warning.");
-            }
-            string proxy = Proxy != null ? Proxy.AbsoluteUri : null;
-            if (proxy == null && UseSystemProxy)
-            {
-                // Windows: the WinHTTP proxy a service account sees; else the environment's.
-                proxy = WinHttpProxy.Get() ?? "system";
-            }
-            string audit = AuditPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(AuditPath);
-            // The engine checked -ApiHost at binding (host and optional port only) and makes
-            // the URL from it; this one is for display.
-            string uri = IsDuo ? "https://" + ApiHost : IsOkta ? OrgUrl.OriginalString : Uri.OriginalString;
-            string privateKeyFile = ResolveExistingFile("PrivateKeyFile", PrivateKeyFile);
-            JsonObject config = new JsonObject()
-                .Add("provider", Providers.ForParameterSet(ParameterSetName).Name)
-                .Add(IsDuo ? "apiHost" : "uri", IsDuo ? ApiHost : uri)
-                .Add("applicationName", ApplicationName ?? string.Empty)
-                .Add("httpTimeoutSeconds", HttpTimeout)
-                .Add("allowUnencryptedAuthentication", AllowUnencryptedAuthentication.IsPresent)
-                .Add("serverCertificateSha256", ServerCertificateHash)
-                .Add("caCertificateFile", ca)
-                .Add("proxy", proxy)
-                .Add("proxyUserName", hasProxyCredential ? ProxyCredential.UserName : null)
-                .Add("auditPath", audit);
-            if (IsDuo)
-            {
-                config.Add("integrationKey", IntegrationKey).Add("signatureVersion", SignatureVersion).Add("allowBypass", AllowBypass.IsPresent);
-            }
-            else if (IsOkta)
-            {
-                config.Add("clientId", ClientId).Add("numberChallenge", NumberChallenge.IsPresent);
-            }
-            else
-            {
-                config.Add("basicMode", BasicAuthentication == BasicAuthenticationMode.Challenge ? "challenge" : "preemptive")
-                    .Add("initiatingAuthenticationType", InitiatingAuthenticationType)
-                    .Add("requireUserMatch", !AllowUnknownUser.IsPresent)
-                    .Add("userName", hasCredential ? Credential.UserName : null)
-                    .Add("clientCertificateFile", cert)
-                    .Add("clientKeyFile", key);
-            }
-            if (AllowNameOnlyIdentity) config.Add("allowNameOnlyIdentity", true);
-            AddAuditSettings(config);
-            WriteVerbose(string.Format("Creating a {0} client for {1} (caller: {2}; pins: {3}; proxy: {4})", Providers.ForParameterSet(ParameterSetName).Display, uri,
-                IsDuo ? "integration " + IntegrationKey : IsOkta ? (ClientId != null ? "service app " + ClientId : "API token") : hasCredential ? Credential.UserName : cert != null ? "client certificate" : "anonymous",
-                ServerCertificateHash == null ? 0 : ServerCertificateHash.Length, proxy ?? "none"));
-
-            MfaClientHandle client = null;
-            SecureString privateKey = null;
-            KeyValuePair<uint, SecureString>[] secretsGiven = new KeyValuePair<uint, SecureString>[0];
-            try
-            {
-                if (privateKeyFile != null) privateKey = ReadSecretFile(privateKeyFile);
-                secretsGiven = new KeyValuePair<uint, SecureString>[]
-                {
-                    new KeyValuePair<uint, SecureString>(Native.SecretBasicPassword, hasCredential ? Credential.Password : null),
-                    new KeyValuePair<uint, SecureString>(Native.SecretClientCertificatePassword, ClientCertificatePassword),
-                    new KeyValuePair<uint, SecureString>(Native.SecretDuoSecretKey, SecretKey),
-                    new KeyValuePair<uint, SecureString>(Native.SecretProxyPassword, hasProxyCredential ? ProxyCredential.Password : null),
-                    new KeyValuePair<uint, SecureString>(Native.SecretOktaApiToken, ApiToken),
-                    new KeyValuePair<uint, SecureString>(Native.SecretOktaPrivateKey, privateKey),
-                    AuditSecret,
-                };
-                client = Native.NewClient(config.ToString(), secretsGiven);
-            }
-            catch (MfaNativeException e)
-            {
-                string id = e.Field == "allowUnencryptedAuthentication" ? "MfaApproval.UnencryptedAuthentication" : "MfaApproval.InvalidConnectionSettings";
-                ThrowTerminatingError(Errors.Record(id, "New-MfaConnection " + ForConnectionParameter(e, ParametersOf(Providers.ForParameterSet(ParameterSetName))), ErrorCategory.InvalidArgument, uri, e));
-            }
-            catch (ArgumentException e)
-            {
-                ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection " + e.Message, ErrorCategory.InvalidArgument, uri));
-            }
-            catch (IOException e)
-            {
-                ThrowTerminatingError(Errors.Record("MfaApproval.InvalidConnectionSettings", "New-MfaConnection -PrivateKeyFile: cannot read '" + privateKeyFile + "': " + e.Message, ErrorCategory.ReadError, privateKeyFile));
-            }
-            finally
-            {
-                if (privateKey != null) privateKey.Dispose();
-            }
-            Connection c = new Connection(client);
-            c.ConfigJson = config.ToString();
-            c.SecretKinds = Connection.KindsOf(secretsGiven);
-            c.Provider = Providers.ForParameterSet(ParameterSetName).Label;
-            c.Uri = new Uri(uri);
-            c.ServerCertificateHash = ServerCertificateHash ?? new string[0];
-            c.ApplicationName = ApplicationName;
-            c.HttpTimeout = HttpTimeout;
-            c.Proxy = proxy ?? "none";
-            SetAuditDisplay(c, audit);
-            if (IsDuo)
-            {
-                c.IntegrationKey = IntegrationKey;
-                c.AllowBypass = AllowBypass.IsPresent;
-                c.Authentication = "DuoSignature";
-            }
-            else if (IsOkta)
-            {
-                c.ClientId = ClientId;
-                c.NumberChallenge = NumberChallenge.IsPresent;
-                c.Authentication = ClientId != null ? "OktaServiceApp" : "OktaApiToken";
-            }
-            else
-            {
-                List<string> authentication = new List<string>();
-                if (hasCredential) authentication.Add("Basic");
-                if (cert != null) authentication.Add("ClientCertificate");
-                if (authentication.Count == 0) authentication.Add("None");
-                c.UserName = hasCredential ? Credential.UserName : null;
-                c.Authentication = string.Join(", ", authentication.ToArray());
-                c.InitiatingAuthenticationType = InitiatingAuthenticationType;
-                c.AllowUnknownUser = AllowUnknownUser.IsPresent;
-            }
-            if (Default)
-            {
-                Session.DefaultConnection = c;
-                WriteVerbose("Default connection: " + uri);
-            }
-            WriteObject(c);
+            BeginFromRegistry(spec);
         }
     }
 }

@@ -53,14 +53,16 @@ namespace MfaApproval.Cmdlets
         [ValidateRequestField("mode")]
         public string Mode { get; set; }
 
-        /// <summary>The request JSON for one approval: -Reason becomes the push's text (Duo's
-        /// type; the MFA Server's applicationName unless one is given), -Context its details
+        /// <summary>The request JSON for one approval: -Reason becomes the push's text (its
+        /// pushType; also the applicationName unless one is given or the provider's registry
+        /// entry says the reason is the push text, ReasonIsPushText), -Context its details
         /// (Duo's pushinfo; recorded in the audit trail for both providers).</summary>
         protected JsonObject ApprovalRequest(string user, string initiatingIpAddress)
         {
             JsonObject request = new JsonObject().Add("userName", user).Add("timeoutSeconds", Timeout);
-            bool duo = Resolved.Provider == "Duo";
-            string app = !string.IsNullOrEmpty(ApplicationName) ? ApplicationName : (!duo && !string.IsNullOrEmpty(Reason) ? Reason : null);
+            ProviderSpec provider = Providers.Find(Resolved.Provider);
+            bool pushText = provider != null && provider.ReasonIsPushText;
+            string app = !string.IsNullOrEmpty(ApplicationName) ? ApplicationName : (!pushText && !string.IsNullOrEmpty(Reason) ? Reason : null);
             if (app != null) request.Add("applicationName", app);
             if (!string.IsNullOrEmpty(Reason)) request.Add("pushType", Reason);
             if (!string.IsNullOrEmpty(Mode)) request.Add("mode", Mode);

@@ -48,7 +48,8 @@ namespace MfaApproval
                     new ProviderSecret(2, "clientCertificatePassword", "ClientCertificatePassword", "secureString", false, "ClientCertificatePasswordPath", "")
                 },
                 true, false, false, null,
-                new string[] { "testSecurity", "userExists", "getUserSettings", "generateActivationCode" }, new string[] { "testSecurity", "userExists" }, "TestSecurity and an authenticated round trip succeeded"),
+                new string[] { "testSecurity", "userExists", "getUserSettings", "generateActivationCode" }, new string[] { "testSecurity", "userExists" }, "TestSecurity and an authenticated round trip succeeded",
+                "-Uri (the SDK's .../PfWsSdk.asmx URL), with -Credential or -ClientCertificateFile", null, "userName", false, ""),
             new ProviderSpec("duo", "Duo", "Duo", new string[] { "Duo" }, true,
                 new ProviderField[]
                 {
@@ -80,7 +81,8 @@ namespace MfaApproval
                     new ProviderSecret(3, "duoSecretKey", "SecretKey", "secureString", true, "SecretKeyPath", "DuoSignature")
                 },
                 true, false, false, "{0}: enter verification code {1} in Duo Mobile to approve.",
-                new string[] { "testSecurity", "userExists", "getUserSettings" }, new string[] { "testSecurity", "userExists" }, "Duo ping, a signed check and a preauth round trip succeeded"),
+                new string[] { "testSecurity", "userExists", "getUserSettings" }, new string[] { "testSecurity", "userExists" }, "Duo ping, a signed check and a preauth round trip succeeded",
+                "-ApiHost (api-xxxxxxxx.duosecurity.com), -IntegrationKey and -SecretKey, from the Auth API application in the Duo Admin Panel; -Uri, -Credential, -ClientCertificateFile, -BasicAuthentication, -InitiatingAuthenticationType and -AllowUnknownUser are for the MFA Server SDK (leave out -Provider, or give -Provider MfaServer)", "apiHost", "integrationKey", true, ""),
             new ProviderSpec("radius", "Radius", "RADIUS", new string[] { "Radius" }, false,
                 new ProviderField[]
                 {
@@ -105,7 +107,8 @@ namespace MfaApproval
                     new ProviderSecret(6, "radiusPassword", "Password", "secureString", false, "PasswordPath", "")
                 },
                 false, true, false, null,
-                new string[] {  }, new string[] {  }, ""),
+                new string[] {  }, new string[] {  }, "",
+                "-Server and -SharedSecret (with -Password or -PasswordMode, -NasIdentifier and -AllowMissingMessageAuthenticator as needed)", null, "nasIdentifier", false, " (RADIUS is UDP to servers; no URL, TLS, proxy or HTTP credential applies)"),
             new ProviderSpec("okta", "Okta", "Okta", new string[] { "OktaToken", "OktaServiceApp" }, true,
                 new ProviderField[]
                 {
@@ -136,7 +139,8 @@ namespace MfaApproval
                     new ProviderSecret(8, "oktaPrivateKey", "PrivateKeyFile", "file", false, "PrivateKeyFile", "OktaServiceApp")
                 },
                 true, false, true, "{0}: pick number {1} in Okta Verify to approve.",
-                new string[] { "testSecurity", "userExists", "getUserSettings" }, new string[] { "testSecurity", "userExists" }, "Okta answered with this credential, and a user lookup round trip succeeded"),
+                new string[] { "testSecurity", "userExists", "getUserSettings" }, new string[] { "testSecurity", "userExists" }, "Okta answered with this credential, and a user lookup round trip succeeded",
+                "-OrgUrl with -ApiToken, or -OrgUrl with -ClientId and -PrivateKeyFile (and only those take them)", null, "clientId", false, ""),
             new ProviderSpec("privacyidea", "PrivacyIdea", "privacyIDEA", new string[] { "PrivacyIdea" }, true,
                 new ProviderField[]
                 {
@@ -169,7 +173,8 @@ namespace MfaApproval
                     new ProviderSecret(2, "clientCertificatePassword", "ClientCertificatePassword", "secureString", false, "ClientCertificatePasswordPath", "")
                 },
                 true, false, true, "{0}: pick {1} in the privacyIDEA Authenticator to approve.",
-                new string[] { "testSecurity", "userExists", "getUserSettings" }, new string[] { "testSecurity", "userExists" }, "privacyIDEA accepted the service account, its rights allow triggerchallenge, and a user lookup round trip succeeded"),
+                new string[] { "testSecurity", "userExists", "getUserSettings" }, new string[] { "testSecurity", "userExists" }, "privacyIDEA accepted the service account, its rights allow triggerchallenge, and a user lookup round trip succeeded",
+                "-Uri, -Realm and -Credential (the service account allowed triggerchallenge)", null, "userName", false, ""),
         };
     }
 }

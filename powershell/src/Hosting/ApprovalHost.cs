@@ -72,7 +72,8 @@ namespace MfaApproval.Hosting
             if (!string.IsNullOrEmpty(reason))
             {
                 request.Add("pushType", reason);
-                if (Provider != "duo") request.Add("applicationName", reason);
+                ProviderSpec spec = Providers.Find(Provider);
+                if (spec == null || !spec.ReasonIsPushText) request.Add("applicationName", reason);
             }
             if (context != null && context.Count > 0)
             {

@@ -49,7 +49,7 @@ namespace MfaApproval
         }
     }
 
-    /// <summary>What the engine says about one provider (rust/engine/src/registry.rs).</summary>
+    /// <summary>What the engine says about one provider (rust/engine/src/registry/types.rs).</summary>
     public sealed class ProviderSpec
     {
         public readonly string Name;
@@ -69,11 +69,28 @@ namespace MfaApproval
         /// <summary>What Test-MfaConnection runs, in order (empty: no test that sends nothing).</summary>
         public readonly string[] Test;
         public readonly string TestSuccess;
+        /// <summary>What follows "New-MfaConnection -Provider Label takes": its parameters.</summary>
+        public readonly string Takes;
+        /// <summary>A field given as a host name in place of uri (the engine makes the URI
+        /// https://host from it); null: uri itself is given.</summary>
+        public readonly string HostField;
+        /// <summary>The field naming the caller as the provider knows it (shown by -Verbose); null: none.</summary>
+        public readonly string CallerField;
+        /// <summary>A request's reason is the push's own text: no applicationName is made from it.</summary>
+        public readonly bool ReasonIsPushText;
+        /// <summary>Said after "is not a ... setting" (why another provider's setting cannot apply); may be empty.</summary>
+        public readonly string ForeignFieldHint;
 
         public ProviderSpec(string name, string label, string display, string[] parameterSets, bool http,
             ProviderField[] fields, ProviderSecret[] secrets, bool resolvesIdentity, bool namesOnlyIdentity,
-            bool withdraw, string codeSentence, string[] queries, string[] test, string testSuccess)
+            bool withdraw, string codeSentence, string[] queries, string[] test, string testSuccess,
+            string takes, string hostField, string callerField, bool reasonIsPushText, string foreignFieldHint)
         {
+            Takes = takes;
+            HostField = hostField;
+            CallerField = callerField;
+            ReasonIsPushText = reasonIsPushText;
+            ForeignFieldHint = foreignFieldHint;
             Name = name;
             Label = label;
             Display = display;

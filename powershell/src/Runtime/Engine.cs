@@ -106,36 +106,67 @@ namespace MfaApproval
         }
     }
 
-    /// <summary>Checks a parameter with the engine's configuration rules for <c>field</c>
-    /// (uri, serverCertificateSha256, httpTimeoutSeconds, applicationName, initiatingAuthenticationType).</summary>
+    /// <summary>Checks a parameter with the engine's configuration rules for <c>field</c>, as
+    /// the provider that takes it (the default provider, else the first in the registry that
+    /// does) with every other field it requires set to a placeholder.</summary>
     [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
     public sealed class ValidateConfigFieldAttribute : ValidateArgumentsAttribute
     {
         readonly string field;
-        readonly bool duo;
-        public ValidateConfigFieldAttribute(string field) : this(field, false) { }
-        /// <param name="duo">Check it as a Duo setting (provider duo).</param>
-        public ValidateConfigFieldAttribute(string field, bool duo) { this.field = field; this.duo = duo; }
+        public ValidateConfigFieldAttribute(string field) { this.field = field; }
+
+        /// <summary>The provider whose rules check <paramref name="json"/> and its field.</summary>
+        static ProviderSpec Owner(string json, out ProviderField owned)
+        {
+            List<ProviderSpec> order = new List<ProviderSpec>();
+            order.Add(Providers.Default);
+            order.AddRange(Providers.All);
+            foreach (ProviderSpec p in order)
+            {
+                foreach (ProviderField f in p.Fields)
+                {
+                    if (f.Json == json && (f.Json != "uri" || p.HostField == null))
+                    {
+                        owned = f;
+                        return p;
+                    }
+                }
+            }
+            owned = null;
+            return Providers.Default;
+        }
+
+        /// <summary>A value that passes the engine's rules for a required field.</summary>
+        static object Placeholder(ProviderField f)
+        {
+            switch (f.Value)
+            {
+                case "uri": return "https://validation.invalid/";
+                case "textList": return new string[] { "validation0" };
+                default: return "validation0";
+            }
+        }
 
         protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
         {
+            ProviderField owned;
+            ProviderSpec owner = Owner(field, out owned);
             foreach (object value in Engine.Each(arguments))
             {
                 JsonObject config = new JsonObject();
-                if (field == "uri")
+                if (owner != Providers.Default) config.Add("provider", owner.Name);
+                foreach (ProviderField f in owner.Fields)
                 {
-                    Uri uri = value as Uri;
-                    config.Add("uri", uri != null ? uri.OriginalString : Convert.ToString(value, CultureInfo.InvariantCulture));
+                    if (!f.Required || f.Json == field) continue;
+                    // The host field stands for uri (the engine refuses both).
+                    if (f.Json == "uri" && owner.HostField != null) continue;
+                    config.Add(f.Json, Placeholder(f));
                 }
-                else
-                {
-                    // apiHost stands for uri; every other field is checked beside a valid one.
-                    if (field != "apiHost") config.Add("uri", "https://validation.invalid/");
-                    if (duo) config.Add("provider", "duo");
-                    if (duo && field != "integrationKey") config.Add("integrationKey", "DIVALIDATION00000000");
-                    if (field == "serverCertificateSha256") config.Add(field, new string[] { Convert.ToString(value, CultureInfo.InvariantCulture) });
-                    else config.Add(field, ValidateRequestFieldAttribute.Value(value));
-                }
+                Uri uri = value as Uri;
+                string kind = owned != null ? owned.Value : "text";
+                if (uri != null) config.Add(field, uri.OriginalString);
+                else if (kind == "textList") config.Add(field, new string[] { Convert.ToString(value, CultureInfo.InvariantCulture) });
+                else config.Add(field, ValidateRequestFieldAttribute.Value(value));
                 try
                 {
                     Native.CheckConfig(config.ToString());

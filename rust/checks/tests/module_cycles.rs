@@ -404,35 +404,10 @@ fn cycles(nodes: &[ModPath], edges: &BTreeSet<(ModPath, ModPath)>) -> Vec<Vec<Mo
     s.out
 }
 
-/// The edges the provider registry (issue 26) still closes circles with, left out of the
-/// check until the registry is split into data below the providers and their constructors
-/// above them (docs/design.md, "Layering"): the provider-specific next step looked up in
-/// the registry, a provider folder re-exporting its `spec` that names the provider's own
-/// functions, and the registry's types and list in one module. Each must still exist (the
-/// list only shrinks); every other edge counts.
-fn registry_edge(a: &str, b: &str) -> bool {
-    const PROVIDERS: [&str; 5] = ["mfaserver", "duo", "radius", "okta", "privacyidea"];
-    let spec_of = |m: &str| PROVIDERS.iter().any(|p| m == format!("{p}::spec"));
-    (a == "next_step" && b == "registry")
-        || (PROVIDERS.contains(&a) && b == format!("{a}::spec"))
-        || (spec_of(a)
-            && (b == "registry"
-                || PROVIDERS
-                    .iter()
-                    .any(|p| a == format!("{p}::spec") && b == *p)))
-        || (a == "registry" && spec_of(b))
-}
-
-/// The report of every cycle of the crate rooted at `root` (empty: none), leaving out the
-/// edges `skip` names.
+/// The report of every cycle of the crate rooted at `root` (empty: none): every edge counts.
 fn report(root: &Path) -> (Vec<Vec<String>>, String) {
-    report_skipping(root, &|_, _| false)
-}
-
-fn report_skipping(root: &Path, skip: &dyn Fn(&str, &str) -> bool) -> (Vec<Vec<String>>, String) {
     let g = Graph::load(root);
-    let mut edges = g.edges();
-    edges.retain(|(a, b), _| !skip(&name(a), &name(b)));
+    let edges = g.edges();
     let nodes: Vec<ModPath> = g.modules.keys().cloned().collect();
     let pairs: BTreeSet<(ModPath, ModPath)> = edges.keys().cloned().collect();
     let found = cycles(&nodes, &pairs);
@@ -469,25 +444,8 @@ fn report_skipping(root: &Path, skip: &dyn Fn(&str, &str) -> bool) -> (Vec<Vec<S
 #[test]
 fn the_engine_has_no_module_import_circles() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../engine/src/lib.rs");
-    let (sets, text) = report_skipping(&root, &registry_edge);
+    let (sets, text) = report(&root);
     assert!(sets.is_empty(), "{text}");
-    // The registry's edges left out above are still there (else take them off the list).
-    let all = Graph::load(&root).edges();
-    let left_out: BTreeSet<(String, String)> = all
-        .keys()
-        .map(|(a, b)| (name(a), name(b)))
-        .filter(|(a, b)| registry_edge(a, b))
-        .collect();
-    assert!(
-        left_out.contains(&("next_step".to_string(), "registry".to_string())),
-        "next_step no longer uses the registry: take that edge off registry_edge"
-    );
-    for p in ["mfaserver", "duo", "radius", "okta", "privacyidea"] {
-        assert!(
-            left_out.contains(&(p.to_string(), format!("{p}::spec"))),
-            "{p} no longer uses {p}::spec: take that edge off registry_edge"
-        );
-    }
     if std::env::var_os("MFA_MODULE_LAYERS").is_some() {
         print!("{}", layers(&root));
     }
@@ -498,8 +456,7 @@ fn the_engine_has_no_module_import_circles() {
 /// mfa-checks --test module_cycles -- --nocapture`. Only called without cycles.
 fn layers(root: &Path) -> String {
     let g = Graph::load(root);
-    let mut edges = g.edges();
-    edges.retain(|(a, b), _| !registry_edge(&name(a), &name(b)));
+    let edges = g.edges();
     let mut layer: BTreeMap<ModPath, usize> = BTreeMap::new();
     fn of(
         m: &ModPath,

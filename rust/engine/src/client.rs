@@ -60,8 +60,8 @@ impl Client {
     ) -> Result<Self, ConfigError> {
         config.validate(secrets)?;
         let redactor = redactor.clone();
-        let provider: Arc<dyn Provider> =
-            (crate::registry::lookup(&config.provider)?.build)(config, secrets, redactor.clone())?;
+        let provider: Arc<dyn Provider> = (crate::registry::build::lookup(&config.provider)?
+            .build)(config, secrets, redactor.clone())?;
         let audit = crate::audit::Audit::from_config(config, secrets, events)?.map(Arc::new);
         Ok(Self {
             provider,

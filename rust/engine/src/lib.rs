@@ -5,6 +5,9 @@
 //! [`Secrets`], a [`Query`] (one approval or query) and its [`approval`] rules, the [`Outcome`], and the
 //! [`capabilities`] hosts read instead of copying rules. Inside (private, one concern each):
 //! - `check` (the field checks, a leaf), `config` and `validate`: the configuration;
+//! - `registry`: each provider's description (plain data, below the providers: fields,
+//!   secrets, capabilities, next steps) and, in `registry::build` above them, how each is
+//!   checked and built;
 //! - `request`: what one approval or query asks for, validated;
 //! - [`approval`]: approvers (distinct people), require, the quorum decision;
 //! - [`identity`]: who a name is, as the provider resolves it (four eyes count identities);

@@ -2,7 +2,7 @@
 //! through its registry entry, each feature's in its module (proxy, audit). Reads no file and
 //! no network.
 
-use crate::check::{check_seconds, check_text, parse_fingerprint, ConfigError};
+use crate::check::{check_seconds, parse_fingerprint, ConfigError};
 use crate::config::{ClientConfig, Secrets};
 use crate::registry;
 use zeroize::Zeroizing;
@@ -65,75 +65,7 @@ impl ClientConfig {
         if let Some(p) = &self.audit_path {
             crate::audit::check_path(p)?;
         }
-        (spec.validate)(self, secrets)
-    }
-
-    /// MFA Server's part of [`ClientConfig::validate`] (its registry entry calls it).
-    pub(crate) fn validate_mfaserver(
-        &self,
-        secrets: &Secrets,
-        scheme: &str,
-    ) -> Result<(), ConfigError> {
-        check_text("applicationName", &self.application_name, false)?;
-        if !mfa_protocol::soap::AUTHENTICATION_TYPES
-            .contains(&self.initiating_authentication_type.as_str())
-        {
-            return Err(ConfigError::new(
-                "initiatingAuthenticationType",
-                format!(
-                    "'{}' is not one of {}",
-                    self.initiating_authentication_type,
-                    mfa_protocol::soap::AUTHENTICATION_TYPES.join(", ")
-                ),
-            ));
-        }
-        match (&self.user_name, &secrets.basic_password) {
-            (Some(u), _) => {
-                check_text("userName", u, true)?;
-                if u.contains(':') {
-                    return Err(ConfigError::new(
-                        "userName",
-                        "must not contain ':' (HTTP Basic cannot carry it)",
-                    ));
-                }
-                if secrets.basic_password.is_none() {
-                    return Err(ConfigError::new(
-                        "basicPassword",
-                        "userName is set but no password secret was given",
-                    ));
-                }
-                if scheme == "http" && !self.allow_unencrypted_authentication {
-                    return Err(ConfigError::new(
-                        "allowUnencryptedAuthentication",
-                        "must be set to send a credential to a plain http:// uri, where anyone on the network can read it; use an https:// uri, or set it to accept that",
-                    ));
-                }
-            }
-            (None, Some(_)) => {
-                return Err(ConfigError::new(
-                    "userName",
-                    "a password secret was given without a userName",
-                ))
-            }
-            (None, None) => {}
-        }
-        if self.client_key_file.is_some() && self.client_certificate_file.is_none() {
-            return Err(ConfigError::new(
-                "clientKeyFile",
-                "is set without clientCertificateFile",
-            ));
-        }
-        if scheme == "http"
-            && (self.client_certificate_file.is_some()
-                || !self.server_certificate_sha256.is_empty()
-                || self.ca_certificate_file.is_some())
-        {
-            return Err(ConfigError::new(
-                "uri",
-                "is plain http:// but TLS settings (client certificate, pins or CA file) are set",
-            ));
-        }
-        Ok(())
+        (registry::build::lookup(&self.provider)?.validate)(self, secrets)
     }
 
     /// Checks the fields alone, as [`ClientConfig::validate`] would when the secrets match
@@ -150,8 +82,8 @@ impl ClientConfig {
                 .map(|_| Zeroizing::new(String::new())),
             ..Secrets::default()
         };
-        if let Some(spec) = registry::find(&self.provider) {
-            (spec.assume)(self, &mut assumed);
+        if let Ok(constructor) = registry::build::lookup(&self.provider) {
+            (constructor.assume)(self, &mut assumed);
         }
         self.validate(&assumed)
     }

@@ -231,8 +231,12 @@ mfa_result mfa_audit_verify(const uint8_t *path,
 // `http`, `fields` [{`json`, `parameter`, `value`, `required`}], `secrets` [{`kind` (an
 // `MFA_SECRET_*` number), `name`, `parameter`, `source`, `required`, `settingsKey`, `shown`}],
 // `resolvesIdentity`, `namesOnlyIdentity`, `withdraw`, `codeSentence` (`{0}` the approver,
-// `{1}` the code; null: none), `queries`, `test`, `testSuccess`}, and `configurationFields`
-// {`common`, `http`}.
+// `{1}` the code; null: none), `queries`, `test`, `testSuccess`, `takes` (what follows
+// "-Provider <label> takes"), `hostField` (a field holding a host name from which the engine
+// makes `uri` https://<host>; null: none), `callerField` (the field naming the caller;
+// null: none), `reasonIsPushText` (the reason is the push's text: no `applicationName`
+// from it), `foreignFieldHint` (why another provider's field cannot apply; may be empty)},
+// and `configurationFields` {`common`, `http`}.
 // New members may be added; none is removed within an ABI version.
 //
 // Returns `MFA_OK` (writes `buf` and `*len_out`), `MFA_BUFFER_TOO_SMALL` (writes only

@@ -330,7 +330,7 @@ fn render_providers() -> String {
             .collect();
         let _ = writeln!(
             w,
-            "            new ProviderSpec({}, {}, {}, {}, {},\n                new ProviderField[]\n                {{\n                    {}\n                }},\n                new ProviderSecret[]\n                {{\n                    {}\n                }},\n                {}, {}, {}, {},\n                {}, {}, {}),",
+            "            new ProviderSpec({}, {}, {}, {}, {},\n                new ProviderField[]\n                {{\n                    {}\n                }},\n                new ProviderSecret[]\n                {{\n                    {}\n                }},\n                {}, {}, {}, {},\n                {}, {}, {},\n                {}, {}, {}, {}, {}),",
             cs(&d["name"]),
             cs(&d["label"]),
             cs(&d["display"]),
@@ -345,6 +345,11 @@ fn render_providers() -> String {
             cs_list(&d["queries"]),
             cs_list(&d["test"]),
             cs(&d["testSuccess"]),
+            cs(&d["takes"]),
+            cs(&d["hostField"]),
+            cs(&d["callerField"]),
+            d["reasonIsPushText"],
+            cs(&d["foreignFieldHint"]),
         );
     }
     w.push_str("        };\n    }\n}\n");

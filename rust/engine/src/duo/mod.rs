@@ -14,13 +14,14 @@
 //! cancel call: cancelling stops waiting, and the push stays on the phone until it expires.
 
 pub mod api;
+pub mod build;
 pub mod config;
 pub mod decide;
 pub mod identity;
-mod spec;
+pub mod spec;
 /// Duo's signing and encodings live in the protocol crate (the simulator verifies with them).
 pub(crate) use mfa_protocol::duo as sign;
-pub use spec::SPEC;
+use spec::NAME;
 
 use crate::config::{ClientConfig, ConfigError, Secrets};
 use crate::identity::Identity;
@@ -36,8 +37,6 @@ use serde_json::{json, Value};
 use sign::SignatureVersion;
 use std::sync::Arc;
 use zeroize::Zeroizing;
-
-const NAME: &str = "duo";
 
 /// The Duo provider.
 #[derive(Debug)]
@@ -521,16 +520,10 @@ impl Provider for Duo {
         _withdraw: &'a WithdrawSlot,
     ) -> BoxFuture<'a, Outcome> {
         Box::pin(async move {
-            let Some(who) = who else {
-                return self.run(query, progress).await;
-            };
-            match who.resolved_as::<identity::ResolvedDevice>() {
-                Some(device) => self.authenticate(query, Some(device), progress).await,
-                None => self.outcome(query).fail(
-                    Status::Failed,
-                    FailureKind::Internal,
-                    "internal error: the identity was not resolved by Duo; nothing was sent, not an approval",
-                ),
+            match crate::provider::resolved_as::<identity::ResolvedDevice>(NAME, query, who) {
+                Ok(None) => self.run(query, progress).await,
+                Ok(Some(device)) => self.authenticate(query, Some(device), progress).await,
+                Err(refused) => *refused,
             }
         })
     }

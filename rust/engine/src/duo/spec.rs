@@ -1,13 +1,15 @@
-//! Duo's description in the provider registry.
+//! Duo's description in the provider registry: plain data (how it is checked and
+//! built is `build.rs`), below the provider, so `next_step` and the configuration reader read it.
 
-use crate::outcome::FailureKind;
-use crate::registry::{field, secret, ProviderSpec, SecretSource, ValueKind::*};
-use std::sync::Arc;
-use zeroize::Zeroizing;
+use crate::failure::FailureKind;
+use crate::registry::types::{field, secret, ProviderSpec, SecretSource, ValueKind::*};
+
+/// The provider name (`provider` in the configuration).
+pub const NAME: &str = "duo";
 
 /// Duo's Auth API v2.
 pub static SPEC: ProviderSpec = ProviderSpec {
-    name: super::NAME,
+    name: NAME,
     label: "Duo",
     display: "Duo",
     parameter_sets: &["Duo"],
@@ -38,9 +40,10 @@ pub static SPEC: ProviderSpec = ProviderSpec {
     test: &["testSecurity", "userExists"],
     test_success: "Duo ping, a signed check and a preauth round trip succeeded",
     next_step,
-    validate: |c, s| super::config::validate(c, s, c.scheme()?),
-    assume: |_, s| s.duo_secret_key = Some(Zeroizing::new("x".repeat(40))),
-    build: |c, s, r| Ok(Arc::new(super::Duo::new(c, s, r)?)),
+    takes: "-ApiHost (api-xxxxxxxx.duosecurity.com), -IntegrationKey and -SecretKey, from the Auth API application in the Duo Admin Panel; -Uri, -Credential, -ClientCertificateFile, -BasicAuthentication, -InitiatingAuthenticationType and -AllowUnknownUser are for the MFA Server SDK (leave out -Provider, or give -Provider MfaServer)",
+    host_field: Some("apiHost"),
+    caller_field: Some("integrationKey"),
+    reason_is_push_text: true,
 };
 
 fn next_step(kind: FailureKind) -> Option<&'static str> {

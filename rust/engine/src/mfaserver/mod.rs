@@ -16,13 +16,12 @@ use crate::xml::Node;
 use decide::{auth_answer, error_of, AuthAnswer};
 use std::sync::Arc;
 
+pub mod build;
+pub mod config;
 pub mod decide;
 mod identity;
-mod spec;
-pub use spec::SPEC;
-
-/// The provider's name in outcomes.
-pub const NAME: &str = "mfaserver";
+pub mod spec;
+use spec::NAME;
 
 /// An MFA Server SDK endpoint with its settings.
 #[derive(Debug)]

@@ -1,12 +1,15 @@
-//! MFA Server's description in the provider registry.
+//! MFA Server's description in the provider registry: plain data (how it is checked and
+//! built is `build.rs`), below the provider, so `next_step` and the configuration reader read it.
 
-use crate::outcome::FailureKind;
-use crate::registry::{field, secret, ProviderSpec, SecretSource, ValueKind::*};
-use std::sync::Arc;
+use crate::failure::FailureKind;
+use crate::registry::types::{field, secret, ProviderSpec, SecretSource, ValueKind::*};
+
+/// The provider name (`provider` in the configuration).
+pub const NAME: &str = "mfaserver";
 
 /// The MFA Server SDK (SOAP): the default provider.
 pub static SPEC: ProviderSpec = ProviderSpec {
-    name: super::NAME,
+    name: NAME,
     label: "MfaServer",
     display: "MFA Server",
     parameter_sets: &["MfaServer"],
@@ -65,9 +68,10 @@ pub static SPEC: ProviderSpec = ProviderSpec {
     test: &["testSecurity", "userExists"],
     test_success: "TestSecurity and an authenticated round trip succeeded",
     next_step,
-    validate: |c, s| c.validate_mfaserver(s, c.scheme()?),
-    assume: |_, _| {},
-    build: |c, s, r| Ok(Arc::new(super::MfaServer::new(c, s, r)?)),
+    takes: "-Uri (the SDK's .../PfWsSdk.asmx URL), with -Credential or -ClientCertificateFile",
+    host_field: None,
+    caller_field: Some("userName"),
+    reason_is_push_text: false,
 };
 
 fn next_step(kind: FailureKind) -> Option<&'static str> {

@@ -20,11 +20,12 @@
 
 pub mod api;
 pub mod auth;
+pub mod build;
 pub mod config;
 pub mod decide;
 pub mod error;
-mod spec;
-pub use spec::SPEC;
+pub mod spec;
+use spec::NAME;
 
 use crate::config::{ClientConfig, ConfigError, Secrets};
 use crate::identity::Identity;
@@ -40,8 +41,6 @@ use reqwest::{Method, Url};
 use serde_json::json;
 use std::sync::Arc;
 use zeroize::Zeroizing;
-
-const NAME: &str = "okta";
 
 /// The Okta provider.
 #[derive(Debug)]
@@ -605,20 +604,10 @@ impl Provider for Okta {
             if query.operation != Operation::Authenticate {
                 return self.query(query).await;
             }
-            let resolved = match identity {
-                None => None,
-                Some(identity) => match identity.resolved_as::<ResolvedUser>() {
-                    Some(user) => Some(user),
-                    None => {
-                        return self.outcome(query).fail(
-                            Status::Failed,
-                            FailureKind::Internal,
-                            "internal error: the identity was not resolved by Okta; nothing was sent, not an approval",
-                        )
-                    }
-                },
-            };
-            self.authenticate(query, resolved, progress, withdraw).await
+            match crate::provider::resolved_as::<ResolvedUser>(NAME, query, identity) {
+                Ok(resolved) => self.authenticate(query, resolved, progress, withdraw).await,
+                Err(refused) => *refused,
+            }
         })
     }
 }

@@ -1,13 +1,15 @@
-//! Okta's description in the provider registry.
+//! Okta's description in the provider registry: plain data (how it is checked and
+//! built is `build.rs`), below the provider, so `next_step` and the configuration reader read it.
 
-use crate::outcome::FailureKind;
-use crate::registry::{field, secret, ProviderSpec, SecretSource, ValueKind::*};
-use std::sync::Arc;
-use zeroize::Zeroizing;
+use crate::failure::FailureKind;
+use crate::registry::types::{field, secret, ProviderSpec, SecretSource, ValueKind::*};
+
+/// The provider name (`provider` in the configuration).
+pub const NAME: &str = "okta";
 
 /// Okta Verify through Okta's management API.
 pub static SPEC: ProviderSpec = ProviderSpec {
-    name: super::NAME,
+    name: NAME,
     label: "Okta",
     display: "Okta",
     parameter_sets: &["OktaToken", "OktaServiceApp"],
@@ -47,15 +49,10 @@ pub static SPEC: ProviderSpec = ProviderSpec {
     test: &["testSecurity", "userExists"],
     test_success: "Okta answered with this credential, and a user lookup round trip succeeded",
     next_step,
-    validate: |c, s| super::config::validate(c, s, c.scheme()?),
-    assume: |c, s| {
-        if c.client_id.is_some() {
-            s.okta_private_key = Some(Zeroizing::new(super::config::ASSUMED_KEY.into()));
-        } else {
-            s.okta_api_token = Some(Zeroizing::new("x".repeat(40)));
-        }
-    },
-    build: |c, s, r| Ok(Arc::new(super::Okta::new(c, s, r)?)),
+    takes: "-OrgUrl with -ApiToken, or -OrgUrl with -ClientId and -PrivateKeyFile (and only those take them)",
+    host_field: None,
+    caller_field: Some("clientId"),
+    reason_is_push_text: false,
 };
 
 fn next_step(kind: FailureKind) -> Option<&'static str> {

@@ -2,7 +2,7 @@
 //! account starts a push challenge for the approver, the engine polls the transaction, and
 //! only privacyIDEA's final check decides.
 //!
-//! - [`config`]: its configuration checks (`realm`, `responseSigningKeyFile`); `spec`: its registry entry;
+//! - [`config`]: its configuration checks (`realm`, `responseSigningKeyFile`); `spec`: its registry entry (data), `build`: its constructor;
 //! - [`auth`]: the service account's session (`POST /auth`, the token reused until it expires);
 //! - [`api`]: bounded calls, a nonce per call, signed answers checked, retries;
 //! - [`signature`]: what privacyIDEA signs and the RSA-PSS check of it;
@@ -26,12 +26,12 @@
 
 pub mod api;
 pub mod auth;
+pub mod build;
 pub mod config;
 pub mod decide;
 pub mod identity;
 pub mod signature;
-mod spec;
-pub use spec::SPEC;
+pub mod spec;
 
 use crate::config::{ClientConfig, ConfigError, Secrets};
 use crate::outcome::{FailureKind, Outcome, Status};
@@ -60,19 +60,6 @@ pub struct PrivacyIdea {
     api: Arc<Api>,
     session: Arc<Session>,
     realm: String,
-}
-
-/// What to do next after a failure of `kind` against privacyIDEA (where it differs from
-/// the other providers' step).
-pub fn next_step(kind: FailureKind) -> Option<&'static str> {
-    Some(match kind {
-        FailureKind::Authentication => "check -Credential (userName and its password: a privacyIDEA admin, made with pi-manage admin add) and that an admin policy gives it triggerchallenge (and cancelchallenge, to withdraw pushes); and -Uri (uri).",
-        FailureKind::Dns => "check the host name in -Uri (uri) and this machine's DNS; behind a proxy, give -Proxy or -UseSystemProxy (proxy).",
-        FailureKind::Connect => "check the host and port in -Uri (uri), that privacyIDEA's web server answers there, and the firewall; behind a proxy, give -Proxy or -UseSystemProxy (proxy).",
-        FailureKind::HttpStatus => "check -Uri (uri: privacyIDEA's base URL, without /validate or /auth) and the web server's and privacyIDEA's logs; 429 and 5xx mean the server is busy: try again later.",
-        FailureKind::Protocol => "the answer was not one privacyIDEA 3.x sends, or it did not verify with -ResponseSigningKey (responseSigningKeyFile, the server's PI_AUDIT_KEY_PUBLIC): check -Uri and that nothing between rewrites answers; nothing was approved.",
-        _ => return None,
-    })
 }
 
 /// The challenge that is waiting: withdrawn when dropped while armed (the request stopped
@@ -224,7 +211,7 @@ impl PrivacyIdea {
     fn failed(&self, mut o: Outcome, e: CallError) -> Outcome {
         let status = e.outcome_status();
         let kind = e.kind();
-        let message = match next_step(kind) {
+        let message = match spec::next_step(kind) {
             Some(step) if !e.message().contains(crate::next_step::MARKER) => {
                 format!(
                     "{}. {}{step}",
@@ -711,19 +698,12 @@ impl Provider for PrivacyIdea {
             if query.operation != Operation::Authenticate {
                 return self.query(query).await;
             }
-            let Some(identity) = identity else {
-                return self.authenticate(query, None, progress, withdraw).await;
-            };
-            match identity.resolved_as::<ResolvedUser>() {
-                Some(user) => {
-                    self.authenticate(query, Some(&user.login), progress, withdraw)
-                        .await
+            match crate::provider::resolved_as::<ResolvedUser>(NAME, query, identity) {
+                Ok(user) => {
+                    let login = user.map(|u| u.login.as_str());
+                    self.authenticate(query, login, progress, withdraw).await
                 }
-                None => self.outcome(query).fail(
-                    Status::Failed,
-                    FailureKind::Internal,
-                    "internal error: the identity was not resolved by privacyIDEA; nothing was sent, not an approval",
-                ),
+                Err(refused) => *refused,
             }
         })
     }

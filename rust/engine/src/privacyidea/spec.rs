@@ -1,11 +1,12 @@
-//! privacyIDEA's description in the provider registry.
+//! privacyIDEA's description in the provider registry: plain data (how it is checked and
+//! built is `build.rs`), below the provider, so `next_step` and the configuration reader read it.
 
-use crate::registry::{field, secret, ProviderSpec, SecretSource, ValueKind::*};
-use std::sync::Arc;
+use crate::failure::FailureKind;
+use crate::registry::types::{field, secret, ProviderSpec, SecretSource, ValueKind::*};
 
 /// privacyIDEA: a push token, triggered by a service account.
 pub static SPEC: ProviderSpec = ProviderSpec {
-    name: super::NAME,
+    name: super::config::NAME,
     label: "PrivacyIdea",
     display: "privacyIDEA",
     parameter_sets: &["PrivacyIdea"],
@@ -46,8 +47,22 @@ pub static SPEC: ProviderSpec = ProviderSpec {
     queries: &["testSecurity", "userExists", "getUserSettings"],
     test: &["testSecurity", "userExists"],
     test_success: "privacyIDEA accepted the service account, its rights allow triggerchallenge, and a user lookup round trip succeeded",
-    next_step: super::next_step,
-    validate: |c, s| super::config::validate(c, s, c.scheme()?),
-    assume: |_, _| {},
-    build: |c, s, r| Ok(Arc::new(super::PrivacyIdea::new(c, s, r)?)),
+    next_step,
+    takes: "-Uri, -Realm and -Credential (the service account allowed triggerchallenge)",
+    host_field: None,
+    caller_field: Some("userName"),
+    reason_is_push_text: false,
 };
+
+/// What to do next after a failure of `kind` against privacyIDEA (where it differs from
+/// the other providers' step).
+pub fn next_step(kind: FailureKind) -> Option<&'static str> {
+    Some(match kind {
+        FailureKind::Authentication => "check -Credential (userName and its password: a privacyIDEA admin, made with pi-manage admin add) and that an admin policy gives it triggerchallenge (and cancelchallenge, to withdraw pushes); and -Uri (uri).",
+        FailureKind::Dns => "check the host name in -Uri (uri) and this machine's DNS; behind a proxy, give -Proxy or -UseSystemProxy (proxy).",
+        FailureKind::Connect => "check the host and port in -Uri (uri), that privacyIDEA's web server answers there, and the firewall; behind a proxy, give -Proxy or -UseSystemProxy (proxy).",
+        FailureKind::HttpStatus => "check -Uri (uri: privacyIDEA's base URL, without /validate or /auth) and the web server's and privacyIDEA's logs; 429 and 5xx mean the server is busy: try again later.",
+        FailureKind::Protocol => "the answer was not one privacyIDEA 3.x sends, or it did not verify with -ResponseSigningKey (responseSigningKeyFile, the server's PI_AUDIT_KEY_PUBLIC): check -Uri and that nothing between rewrites answers; nothing was approved.",
+        _ => return None,
+    })
+}

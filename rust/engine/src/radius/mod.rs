@@ -12,10 +12,11 @@
 //! kind `challenge`; no verified answer before the deadline is `TimedOut`. RADIUS has no
 //! cancel: cancelling stops waiting, and the server's answer is then ignored.
 
+pub mod build;
 pub mod config;
 mod exchange;
-mod spec;
-pub use spec::SPEC;
+pub mod spec;
+use spec::NAME;
 
 use crate::config::{ClientConfig, ConfigError, PasswordMode, Secrets};
 use crate::outcome::{FailureKind, Outcome, Status};
@@ -31,8 +32,6 @@ use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 use zeroize::Zeroizing;
-
-const NAME: &str = "radius";
 
 /// The warning every outcome carries while answers without a Message-Authenticator are
 /// accepted.

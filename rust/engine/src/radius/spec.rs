@@ -1,13 +1,15 @@
-//! RADIUS's description in the provider registry.
+//! RADIUS's description in the provider registry: plain data (how it is checked and
+//! built is `build.rs`), below the provider, so `next_step` and the configuration reader read it.
 
-use crate::outcome::FailureKind;
-use crate::registry::{field, secret, ProviderSpec, SecretSource, ValueKind::*};
-use std::sync::Arc;
-use zeroize::Zeroizing;
+use crate::failure::FailureKind;
+use crate::registry::types::{field, secret, ProviderSpec, SecretSource, ValueKind::*};
+
+/// The provider name (`provider` in the configuration).
+pub const NAME: &str = "radius";
 
 /// RADIUS (PAP over UDP) to servers that push (NPS extension, Duo Authentication Proxy...).
 pub static SPEC: ProviderSpec = ProviderSpec {
-    name: super::NAME,
+    name: NAME,
     label: "Radius",
     display: "RADIUS",
     parameter_sets: &["Radius"],
@@ -54,14 +56,10 @@ pub static SPEC: ProviderSpec = ProviderSpec {
     test: &[],
     test_success: "",
     next_step,
-    validate: super::config::validate,
-    assume: |c, s| {
-        s.radius_shared_secret = Some(Zeroizing::new("x".into()));
-        if c.password_mode == crate::config::PasswordMode::Fixed {
-            s.radius_password = Some(Zeroizing::new(String::new()));
-        }
-    },
-    build: |c, s, r| Ok(Arc::new(super::Radius::new(c, s, r)?)),
+    takes: "-Server and -SharedSecret (with -Password or -PasswordMode, -NasIdentifier and -AllowMissingMessageAuthenticator as needed)",
+    host_field: None,
+    caller_field: Some("nasIdentifier"),
+    reason_is_push_text: false,
 };
 
 fn next_step(kind: FailureKind) -> Option<&'static str> {
