@@ -177,11 +177,14 @@ mod tests {
             .with_key("user", "u1", "alice")
             .with_resolved(Other);
         let bare = Identity::new().with_key("user", "u1", "alice");
-        for (provider, display) in [
-            ("duo", "Duo"),
-            ("okta", "Okta"),
-            ("privacyidea", "privacyIDEA"),
-        ] {
+        // Every provider that resolves identities (its own type: Duo, Okta, privacyIDEA, ...).
+        let resolving: Vec<_> = crate::registry::PROVIDERS
+            .iter()
+            .filter(|p| p.resolves_identity)
+            .map(|p| (p.name, p.display))
+            .collect();
+        assert!(resolving.len() >= 3, "{resolving:?}");
+        for (provider, display) in resolving {
             for identity in [&other, &bare] {
                 let o = *resolved_as::<Mine>(provider, &query(), Some(identity))
                     .err()
