@@ -388,8 +388,12 @@ function Invoke-TestPhases {
     Measure-Phase 'Rust tests' { Invoke-CargoTests }
     Measure-Phase 'valgrind (ABI)' { Invoke-AbiUnderValgrind }
     $env:MFA_SIM = Join-Path $Out "bin/$(Get-Rid)/mfa-sim$Exe"
-    Measure-Phase 'third-party clients' {
-        if ($script:TestPython) { Invoke-Native $script:TestPython @('-m', 'pytest', '-q', (Join-Path $Root 'tests/python')) -What 'third-party client (zeep) tests' }
+    # The third-party clients' tests (pytest: zeep, duo-client, pyrad, radclient, Okta's SDK,
+    # privacyIDEA's shapes against the simulator) run beside Pester; their lines come after it.
+    $thirdParty = $null
+    if ($script:TestPython) {
+        $thirdPartyLog = Join-Path $Root 'out/logs/third-party-clients.log'
+        $thirdParty = Start-Logged -Steps @(@{ File = $script:TestPython; Arguments = @('-m', 'pytest', '-q', (Join-Path $Root 'tests/python')); Log = $thirdPartyLog })
     }
 
     # Pester runs in this edition: powershell.exe under Windows PowerShell 5.1 (the MIM
@@ -402,15 +406,31 @@ function Invoke-TestPhases {
     foreach ($run in @(@{ Version = '6.2.0'; List = @() }, @{ Version = '5.7.1'; List = @('-ListFile', (Join-Path $Root 'tests/Pester5.txt')) })) {
         $version = $run.Version
         Measure-Phase "Pester $version" {
-            $resultFile = Join-Path ([System.IO.Path]::GetTempPath()) "mfa-pester-$version-$PID.json"
+            # A name no earlier run can have left behind (a stale file never reads as a result).
+            $resultFile = Join-Path ([System.IO.Path]::GetTempPath()) "mfa-pester-$version-$([guid]::NewGuid().ToString('N')).json"
             $list = $run.List
             # Three test files at a time (tests/Invoke-PesterRun.ps1 says why): one line per file.
             & $pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Invoke-PesterRun.ps1') -PesterVersion $version -ModulePath $Out -ResultFile $resultFile -Workers 3 @list
-            if (-not (Test-Path $resultFile)) { throw "Pester $version did not report results (exit code $LASTEXITCODE)" }
+            $code = $LASTEXITCODE
+            if (-not (Test-Path $resultFile)) { throw "Pester $version did not report results (exit code $code)" }
             $r = Get-Content -Raw $resultFile | ConvertFrom-Json
             Remove-Item $resultFile
             Write-Host ("Pester {0}: {1} passed, {2} failed, {3} skipped ({4} files)" -f $version, $r.Passed, $r.Failed, $r.Skipped, $r.Files)
             $script:passed += $r.Passed; $script:failed += $r.Failed + $r.Errors
+            # The runner's exit code says the same; where they disagree, the run failed.
+            if ($code -ne 0 -and ($r.Failed + $r.Errors) -eq 0) { $script:failed++; Write-Host "Pester $version ended with exit code $code" -ForegroundColor Red }
+        }
+    }
+    if ($thirdParty) {
+        Measure-Phase 'third-party (rest)' {
+            $code = @(Wait-Logged $thirdParty) | Select-Object -First 1
+            $lines = @(Get-Content $thirdPartyLog | Where-Object { $_ -match '\S' })
+            $summary = $lines | Where-Object { $_ -match '\d+ (passed|failed)' } | Select-Object -Last 1
+            if ($code -ne 0) {
+                $lines | ForEach-Object { Write-Host $_ }
+                throw "third-party client tests failed (exit code $code); the whole output is in $(Get-RelativePath $thirdPartyLog)"
+            }
+            Write-Host "third-party client tests: $(($summary -replace '=', '').Trim())" -ForegroundColor Green
         }
     }
     if ($Fuzz) { Measure-Phase 'fuzz smoke (rest)' { Complete-FuzzSmoke $Fuzz } }
@@ -472,10 +492,14 @@ function Invoke-CargoTests {
     # is reported, not only the first.
     $base = Get-CargoTestArguments
     $logs = Join-Path $Root 'out/logs'
-    $engine = @{ File = 'cargo'; Arguments = $base + @('-p', 'mfa-engine', '--test', 'integration', '--no-fail-fast'); Log = (Join-Path $logs 'cargo-test-engine.log') }
+    # Each group selects the whole workspace (--workspace) and picks its test targets by name:
+    # selecting packages (-p, --exclude) would unify dependency features differently and
+    # compile the engine again for that selection (a minute each).
+    $metadata = (Invoke-NativeOutput cargo @('metadata', '--no-deps', '--format-version', '1', '--locked') -What 'cargo metadata') -join "`n" | ConvertFrom-Json
+    $others = @($metadata.packages | ForEach-Object { $_.targets } | Where-Object { @($_.kind) -contains 'test' -and $_.name -ne 'integration' } | ForEach-Object { $_.name } | Sort-Object -Unique | ForEach-Object { '--test'; $_ })
+    $engine = @{ File = 'cargo'; Arguments = $base + @('--workspace', '--test', 'integration', '--no-fail-fast'); Log = (Join-Path $logs 'cargo-test-engine.log') }
     $rest = @(
-        @{ File = 'cargo'; Arguments = $base + @('--workspace', '--exclude', 'mfa-engine', '--lib', '--bins', '--tests', '--no-fail-fast'); Log = (Join-Path $logs 'cargo-test-rest.log') }
-        @{ File = 'cargo'; Arguments = $base + @('-p', 'mfa-engine', '--lib', '--test', 'proxy', '--test', 'no_proxy', '--no-fail-fast'); Log = (Join-Path $logs 'cargo-test-engine-rest.log') }
+        @{ File = 'cargo'; Arguments = $base + @('--workspace', '--lib', '--bins') + $others + @('--no-fail-fast'); Log = (Join-Path $logs 'cargo-test-rest.log') }
         # The crates' documentation tests (rustdoc), which the target list above leaves out.
         @{ File = 'cargo'; Arguments = $base + @('--workspace', '--doc'); Log = (Join-Path $logs 'cargo-test-doc.log') }
     )

@@ -17,11 +17,13 @@ param(
     [Parameter(Mandatory)][string]$PesterVersion,
     [Parameter(Mandatory)][string]$ModulePath,
     [string]$ResultFile,
-    # A file naming the test files to run, one per line (relative to tests/; # comments),
+    # A file naming the test files to run, one per line (relative to tests/, or full paths; # comments),
     # such as tests/Pester5.txt; without it, every file in tests/.
     [string]$ListFile,
     # How many test files run at once (1: one after another, still in a worker process).
     [ValidateRange(1, 16)][int]$Workers = 3,
+    # Where the worker logs and the measured durations go (default out/logs).
+    [string]$LogDirectory,
     # Worker mode: the queue directory (files.json names the files in order).
     [string]$Queue
 )
@@ -41,20 +43,27 @@ if ($Queue) {
         $config.Run.PassThru = $true
         $config.Output.Verbosity = 'Normal'
         $result = Invoke-Pester -Configuration $config
-        $failures = @($result.Failed | ForEach-Object {
-                $message = if ($_.ErrorRecord) { ($_.ErrorRecord | Select-Object -First 1).Exception.Message } else { '' }
-                @{ Name = $_.ExpandedPath; Message = $message }
-            })
+        function Get-FirstMessage($Item) {
+            $e = @($Item.ErrorRecord) | Select-Object -First 1
+            if ($e) { $e.Exception.Message } else { '' }
+        }
+        $failures = @($result.Failed | ForEach-Object { @{ Name = $_.ExpandedPath; Message = (Get-FirstMessage $_) } })
+        # A Describe/Context whose BeforeAll or AfterAll failed, and a file that failed outside
+        # any block (discovery, a top-level BeforeAll/AfterAll): with their messages.
+        foreach ($b in @($result.FailedBlocks)) { $failures += @{ Name = "$($b.ExpandedPath) (BeforeAll/AfterAll)"; Message = (Get-FirstMessage $b) } }
         $broken = @($result.Containers | Where-Object { $_.Result -eq 'Failed' -and $_.FailedCount -eq 0 })
         foreach ($c in $broken) {
-            $message = if ($c.ErrorRecord) { ($c.ErrorRecord | Select-Object -First 1).Exception.Message } else { 'the file failed outside its tests' }
-            $failures += @{ Name = '(the file: BeforeAll, discovery or AfterAll)'; Message = $message }
+            $message = Get-FirstMessage $c
+            if (-not $message -and @($result.FailedBlocks).Count -gt 0) { continue }
+            if (-not $message) { $message = 'the file failed outside its tests (see the worker log)' }
+            $failures += @{ Name = '(the file: discovery, or its top-level BeforeAll/AfterAll)'; Message = $message }
         }
         $r = @{
             File     = $files[$i]
             Passed   = $result.PassedCount
             Failed   = $result.FailedCount
             Skipped  = $result.SkippedCount
+            NotRun   = $result.NotRunCount
             Errors   = $broken.Count
             Seconds  = [math]::Round($clock.Elapsed.TotalSeconds, 1)
             Failures = $failures
@@ -69,13 +78,18 @@ if ($Queue) {
 
 if (-not $ResultFile) { throw '-ResultFile: required (where the counts are written)' }
 $paths = if ($ListFile) {
-    @(Get-Content -LiteralPath $ListFile | Where-Object { $_ -match '\S' -and $_ -notmatch '^\s*#' } | ForEach-Object { Join-Path $PSScriptRoot $_.Trim() })
+    @(Get-Content -LiteralPath $ListFile | Where-Object { $_ -match '\S' -and $_ -notmatch '^\s*#' } | ForEach-Object {
+            $line = $_.Trim()
+            if ([System.IO.Path]::IsPathRooted($line)) { $line } else { Join-Path $PSScriptRoot $line }
+        })
 }
 else { @(Get-ChildItem -LiteralPath $PSScriptRoot -Filter '*.Tests.ps1' -File | ForEach-Object { $_.FullName }) }
 foreach ($p in $paths) { if (-not (Test-Path -LiteralPath $p -PathType Leaf)) { throw "-ListFile: $p does not exist" } }
+# A file named twice runs once.
+$paths = @($paths | ForEach-Object { (Resolve-Path -LiteralPath $_).ProviderPath } | Select-Object -Unique)
 
 # Longest first, as the last run measured (a new file counts as long); by size on a first run.
-$logs = Join-Path (Split-Path -Parent $PSScriptRoot) 'out/logs'
+$logs = if ($LogDirectory) { $LogDirectory } else { Join-Path (Split-Path -Parent $PSScriptRoot) 'out/logs' }
 $null = New-Item -ItemType Directory -Force -Path $logs
 $durationsFile = Join-Path $logs 'pester-durations.json'
 $known = @{}
@@ -87,8 +101,10 @@ $order = @($paths | Sort-Object -Descending -Property @(
         @{ Expression = { $n = Split-Path -Leaf $_; if ($known.Count -eq 0) { 0 } elseif ($known.ContainsKey($n)) { $known[$n] } else { [double]::MaxValue } } },
         @{ Expression = { (Get-Item -LiteralPath $_).Length } }))
 
-$queue = Join-Path ([System.IO.Path]::GetTempPath()) "mfa-pester-$PesterVersion-$PID"
-$null = New-Item -ItemType Directory -Force -Path $queue
+# A new folder each run (a GUID; New-Item without -Force fails on one that exists): results an
+# earlier run left behind can never be read as this run's.
+$queue = Join-Path ([System.IO.Path]::GetTempPath()) "mfa-pester-$PesterVersion-$([guid]::NewGuid().ToString('N'))"
+$null = New-Item -ItemType Directory -Path $queue
 ConvertTo-Json -InputObject $order | Set-Content -LiteralPath (Join-Path $queue 'files.json')
 $count = [math]::Min($Workers, $order.Count)
 $jobs = @(for ($w = 1; $w -le $count; $w++) {
@@ -112,8 +128,9 @@ function Show-Finished {
         $durations[$name] = $r.Seconds
         foreach ($k in @('Passed', 'Failed', 'Skipped', 'Errors')) { $totals[$k] += [int]$r.$k }
         $bad = [int]$r.Failed + [int]$r.Errors
-        $line = '{0} {1,-34} {2,6:N1} s  {3} passed{4}{5}' -f $(if ($bad) { '[-]' } else { '[+]' }), $name, [double]$r.Seconds, $r.Passed,
-        $(if ($r.Skipped) { ", $($r.Skipped) skipped" } else { '' }), $(if ($bad) { ", $($r.Failed) failed" + $(if ($r.Errors) { ", the file failed" } else { '' }) } else { '' })
+        $line = '{0} {1,-34} {2,6:N1} s  {3} passed{4}{5}{6}' -f $(if ($bad) { '[-]' } else { '[+]' }), $name, [double]$r.Seconds, $r.Passed,
+        $(if ($r.Skipped) { ", $($r.Skipped) skipped" } else { '' }), $(if ($r.NotRun) { ", $($r.NotRun) not run" } else { '' }),
+        $(if ($bad) { ", $($r.Failed) failed" + $(if ($r.Errors) { ", the file failed" } else { '' }) } else { '' })
         Write-Host $line -ForegroundColor $(if ($bad) { 'Red' } else { 'DarkGray' })
         foreach ($f in @($r.Failures)) { Write-Host "    $($f.Name): $($f.Message)" -ForegroundColor Red }
     }
@@ -134,7 +151,9 @@ finally {
         $w++
         $log = Join-Path $logs "pester-$PesterVersion-$w.log"
         $child = $job.ChildJobs | Select-Object -First 1
-        $lines = @($child.Information | ForEach-Object { "$($_.MessageData)" }) + @($child.Error | ForEach-Object { "ERROR: $_" })
+        # Pester's lines (Write-Host), then what else the tests wrote: warnings and errors that
+        # ended no test (their order against Pester's lines is not kept).
+        $lines = @($child.Information | ForEach-Object { "$($_.MessageData)" }) + @($child.Warning | ForEach-Object { "WARNING: $_" }) + @($child.Error | ForEach-Object { "ERROR: $_" })
         $lines | Set-Content -LiteralPath $log
         if ($job.State -eq 'Failed') {
             $why = if ($child.JobStateInfo.Reason) { $child.JobStateInfo.Reason.Message } else { @($child.Error | Select-Object -Last 1) }
@@ -147,7 +166,7 @@ finally {
 # A file no worker finished (a worker that died) is an error, never a pass.
 for ($i = 0; $i -lt $order.Count; $i++) {
     if (-not $shown.ContainsKey($i)) {
-        Write-Host "[-] $(Split-Path -Leaf $order[$i]): did not finish (see out/logs/pester-$PesterVersion-*.log)" -ForegroundColor Red
+        Write-Host "[-] $(Split-Path -Leaf $order[$i]): did not finish (see $(Join-Path $logs "pester-$PesterVersion-*.log"))" -ForegroundColor Red
         $totals.Errors++
     }
 }
@@ -163,3 +182,4 @@ if ($shown.Count -eq $order.Count) {
     Files   = $shown.Count
     Errors  = $totals.Errors
 } | ConvertTo-Json | Set-Content -Path $ResultFile
+if ($totals.Failed + $totals.Errors -gt 0) { exit 1 }
