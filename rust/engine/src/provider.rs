@@ -177,7 +177,7 @@ mod tests {
             .with_key("user", "u1", "alice")
             .with_resolved(Other);
         let bare = Identity::new().with_key("user", "u1", "alice");
-        // Every provider that resolves identities (its own type: Duo, Okta, privacyIDEA, ...).
+        // Every provider that resolves identities, each with its own identity type.
         let resolving: Vec<_> = crate::registry::PROVIDERS
             .iter()
             .filter(|p| p.resolves_identity)
