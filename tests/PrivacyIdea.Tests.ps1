@@ -66,7 +66,6 @@ Describe 'A privacyIDEA connection' {
     It 'names the parameter of a wrong setting: <Case>' -ForEach @(
         @{ Case = 'a realm privacyIDEA cannot have'; Params = @{ Realm = 'con toso' }; Pattern = '-Realm: must be a privacyIDEA realm name' }
         @{ Case = 'a missing signing key file'; Params = @{ ResponseSigningKey = '/nonexistent/pi.pem' }; Pattern = '-ResponseSigningKey'; Id = 'MfaApproval.FileNotFound' }
-        @{ Case = 'a setting only other providers take'; Params = @{ ApplicationName = 'HR' }; Pattern = '-ApplicationName: is not a privacyIDEA setting' }
         @{ Case = 'a signing key that is no key'; Params = @{ ResponseSigningKey = (Join-Path $PSScriptRoot 'data/unrelated-ca.pem') }; Pattern = '-ResponseSigningKey: ' }
     ) {
         $p = @{ Provider = 'PrivacyIdea'; Uri = $base; Realm = 'contoso'; Credential = $service; ServerCertificateHash = $sim.CertificateHash }
