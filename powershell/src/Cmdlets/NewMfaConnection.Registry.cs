@@ -43,7 +43,7 @@ namespace MfaApproval.Cmdlets
 
         /// <summary>JSON field or secret name to the parameter that sets it, from the registry
         /// (an engine error names the field; the message names the parameter).</summary>
-        static Dictionary<string, string> ParametersOf(ProviderSpec spec)
+        internal static Dictionary<string, string> ParametersOf(ProviderSpec spec)
         {
             Dictionary<string, string> parameters = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (ProviderField f in spec.Fields) if (f.Parameter.Length > 0) parameters[f.Json] = f.Parameter;
@@ -270,7 +270,7 @@ namespace MfaApproval.Cmdlets
             catch (MfaNativeException e)
             {
                 string id = e.Field == "allowUnencryptedAuthentication" ? "MfaApproval.UnencryptedAuthentication" : "MfaApproval.InvalidConnectionSettings";
-                ThrowTerminatingError(Errors.Record(id, "New-MfaConnection " + ForConnectionParameter(e, parameters), ErrorCategory.InvalidArgument, target, e));
+                ThrowTerminatingError(Errors.Record(id, "New-MfaConnection " + ForConnectionParameter(e, parameters, spec), ErrorCategory.InvalidArgument, target, e));
             }
             catch (ArgumentException e)
             {

@@ -75,7 +75,7 @@ namespace MfaApproval.Cmdlets
         [Parameter(Mandatory = true, ParameterSetName = "OktaServiceApp")]
         [ValidateNotNull]
         [AbsoluteUri("OrgUrl")]
-        [ValidateConfigField("uri")]
+        [ValidateConfigField("uri", Parameter = "OrgUrl")]
         public Uri OrgUrl { get; set; }
 
         /// <summary>Okta: an API token (sent as SSWS).</summary>
