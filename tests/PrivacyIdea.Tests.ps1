@@ -89,6 +89,16 @@ Describe 'A privacyIDEA connection' {
         ($t | Out-String) | Should -Not -Match 'Wrong-Pass-1'
     }
 
+    It 'Test-MfaConnection with a realm privacyIDEA does not have says it did not check -Realm' {
+        $nosuch = New-MfaConnection -Provider PrivacyIdea -Uri $base -Realm nosuch -Credential $service -ServerCertificateHash $sim.CertificateHash
+        $t = Test-MfaConnection -Connection $nosuch
+        # privacyIDEA finds no one in a realm it does not have, as for an unknown user: the
+        # test cannot tell, so it says what it did not check and how to check it.
+        $t.Message | Should -Match '-Realm \(realm\) was not checked'
+        $t.Message | Should -Match 'Get-MfaUser'
+        (Get-MfaUser -Connection $nosuch -UserName alice@contoso.com).Exists | Should -BeFalse -Because 'alice is in realm contoso, not nosuch'
+    }
+
     It 'Get-MfaUser asks privacyIDEA whether a user exists' {
         (Get-MfaUser -Connection $pi -UserName alice@contoso.com).Exists | Should -BeTrue
         (Get-MfaUser -Connection $pi -UserName nobody@contoso.com).Exists | Should -BeFalse

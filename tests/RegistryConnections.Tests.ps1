@@ -88,6 +88,14 @@ Describe 'New-MfaConnection from the registry, per provider' {
         $r.Status | Should -Be 'Approved'
     }
 
+    It '<_>: -Verbose says which provider the client is for, with no article to get wrong' -ForEach 'MfaServer', 'Duo', 'Okta', 'Radius', 'PrivacyIdea' {
+        $p = (New-Case $_).Params
+        $verbose = New-MfaConnection @p -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | Out-String
+        $display = ([MfaApproval.Providers]::Find($_)).Display
+        $verbose | Should -Match ('Creating a client for ' + [regex]::Escape($display) + ' at ')
+        $verbose | Should -Not -Match '\ba (MFA|Okta)\b'
+    }
+
     It 'shows the parameters it was made with on the Connection' {
         $duo = New-Case 'Duo'
         $p = $duo.Params

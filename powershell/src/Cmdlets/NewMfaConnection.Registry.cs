@@ -237,7 +237,7 @@ namespace MfaApproval.Cmdlets
             if (authentication.Count == 0) authentication.Add("None");
             string shownAuthentication = string.Join(", ", authentication.ToArray());
             string target = display ?? (addresses != null ? string.Join(", ", addresses) : spec.Display);
-            WriteVerbose(string.Format("Creating a {0} client for {1} (caller: {2}; pins: {3}; proxy: {4})", spec.Display, target,
+            WriteVerbose(string.Format("Creating a client for {0} at {1} (caller: {2}; pins: {3}; proxy: {4})", spec.Display, target,
                 caller != null ? caller + " (" + shownAuthentication + ")" : shownAuthentication,
                 ServerCertificateHash == null ? 0 : ServerCertificateHash.Length, proxy ?? "none"));
             MfaClientHandle client = null;
