@@ -161,6 +161,10 @@ namespace MfaApproval
                 if (owner != Providers.Default) config.Add("provider", owner.Name);
                 foreach (ProviderField f in owner.Fields)
                 {
+                    // The value alone is checked here: a rule that also depends on another
+                    // parameter (http:// on loopback with -AllowUnencryptedAuthentication) is
+                    // the full check's, when the connection is made with every parameter.
+                    if (f.Json == "allowUnencryptedAuthentication" && f.Json != field) config.Add(f.Json, true);
                     if (!f.Required || f.Json == field) continue;
                     // The host field stands for uri (the engine refuses both).
                     if (f.Json == "uri" && owner.HostField != null) continue;
