@@ -163,3 +163,45 @@ Describe 'Objects used wrongly' {
         (Invoke-MfaApproval -Connection $conn -UserName alice@contoso.com).Status | Should -Be 'Approved'
     }
 }
+
+# New-MfaConnection names the parameters of the provider asked for, never the engine's
+# configuration fields (passwordMode, auditPath, proxyUserName, the basicPassword secret...).
+Describe 'New-MfaConnection names parameters, not fields' {
+    BeforeAll {
+        $s = New-TestSecureString 'Not-Shown-7'
+        $key = New-TestSecureString 'abcdefghijklmnopqrstuvwxyz'
+        # Every configuration field and secret name that has a parameter (camelCase ones).
+        $fields = @([MfaApproval.Providers]::All | ForEach-Object { $_.Fields | ForEach-Object Json; $_.Secrets | ForEach-Object Name } |
+            Where-Object { $_ -cmatch '[A-Z]' } | Sort-Object -Unique)
+        function Get-Refusal([scriptblock]$Command) {
+            $err = $null
+            try { & $Command | Out-Null } catch { $err = $_ }
+            $err | Should -Not -BeNullOrEmpty -Because 'the call must be refused'
+            $err
+        }
+    }
+
+    It '<Case>' -ForEach @(
+        @{ Case = '-Provider Radius alone names -Server and -SharedSecret'; Command = { New-MfaConnection -Provider Radius }; Match = '-Provider Radius: missing -Server, -SharedSecret'; Not = '-Uri' }
+        @{ Case = '-Provider Duo alone names Duo''s parameters'; Command = { New-MfaConnection -Provider Duo }; Match = '-Provider Duo: missing -ApiHost, -IntegrationKey, -SecretKey'; Not = 'missing -Uri' }
+        @{ Case = '-Provider Okta alone names -OrgUrl'; Command = { New-MfaConnection -Provider Okta }; Match = '-Provider Okta: missing -OrgUrl'; Not = '-Uri' }
+        @{ Case = '-Provider PrivacyIdea without -Realm names -Realm'; Command = { New-MfaConnection -Provider PrivacyIdea -Uri https://pi.contoso.test -Credential $cred }; Match = '-Provider PrivacyIdea: missing -Realm'; Not = 'for -Provider MfaServer' }
+        @{ Case = '-Provider Okta -OrgUrl alone names the credential'; Command = { New-MfaConnection -Provider Okta -OrgUrl https://contoso.okta.com }; Match = '-ApiToken: is required for -Provider Okta.*unless -ClientId and -PrivateKeyFile are given'; Not = 'AmbiguousParameterSet' }
+        @{ Case = 'an -OrgUrl with user:password@ names Okta''s credentials'; Command = { New-MfaConnection -Provider Okta -OrgUrl 'https://u:p@contoso.okta.com' -ApiToken $s }; Match = "parameter 'OrgUrl'.*must not embed credentials.*-ApiToken"; Not = '-Credential' }
+        @{ Case = 'a -Uri with user:password@ names -Credential'; Command = { New-MfaConnection -Uri 'https://u:p@mfa.contoso.test/x.asmx' -Credential $cred }; Match = 'must not embed credentials.*give -Credential instead'; Not = 'xx' }
+        @{ Case = 'a -Proxy with user:password@ names -ProxyCredential'; Command = { New-MfaConnection -Uri https://mfa.contoso.test/x.asmx -Credential $cred -Proxy 'http://u:p@proxy.contoso.test:3128' }; Match = 'must not embed credentials; give them as -ProxyCredential'; Not = 'xx' }
+        @{ Case = '-ProxyCredential without -Proxy says there is no proxy URL'; Command = { New-MfaConnection -Uri https://mfa.contoso.test/x.asmx -Credential $cred -ProxyCredential $cred }; Match = '-ProxyCredential: is set, but there is no proxy URL'; Not = 'xx' }
+        @{ Case = '-Password with -PasswordMode None names -PasswordMode'; Command = { New-MfaConnection -Provider Radius -Server 127.0.0.1 -SharedSecret $s -Password $s -PasswordMode None }; Match = '-Password: was given, but -PasswordMode is none \(set -PasswordMode to fixed'; Not = 'xx' }
+        @{ Case = '-AuditKey without a trail names -AuditPath, -SyslogServer, -EventLog'; Command = { New-MfaConnection -Uri https://mfa.contoso.test/x.asmx -Credential $cred -AuditKey $key }; Match = '-AuditKey: .*set -AuditPath, -SyslogServer or -EventLog'; Not = 'xx' }
+        @{ Case = 'privacyIDEA without -Credential names -Credential'; Command = { New-MfaConnection -Provider PrivacyIdea -Uri https://pi.contoso.test -Realm contoso }; Match = '-Credential: is required for -Provider PrivacyIdea.*the password of -Credential'; Not = 'basic password' }
+        @{ Case = '-ClientKeyFile without -ClientCertificateFile names both'; Command = { New-MfaConnection -Uri https://mfa.contoso.test/x.asmx -ClientKeyFile $PSCommandPath }; Match = '-ClientKeyFile: is set without -ClientCertificateFile'; Not = 'xx' }
+    ) {
+        $err = Get-Refusal $Command
+        $m = $err.Exception.Message
+        $m | Should -Match $Match
+        $m | Should -Not -Match $Not
+        $m | Should -Not -Match 'Not-Shown-7'
+        foreach ($f in $fields) { $m | Should -Not -Match "(?<![\w-])$f(?!\w)" -Because "'$m' names the field $f, not its parameter" }
+    }
+}
+

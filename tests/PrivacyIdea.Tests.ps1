@@ -66,7 +66,6 @@ Describe 'A privacyIDEA connection' {
     It 'names the parameter of a wrong setting: <Case>' -ForEach @(
         @{ Case = 'a realm privacyIDEA cannot have'; Params = @{ Realm = 'con toso' }; Pattern = '-Realm: must be a privacyIDEA realm name' }
         @{ Case = 'a missing signing key file'; Params = @{ ResponseSigningKey = '/nonexistent/pi.pem' }; Pattern = '-ResponseSigningKey'; Id = 'MfaApproval.FileNotFound' }
-        @{ Case = 'a setting only other providers take'; Params = @{ ApplicationName = 'HR' }; Pattern = '-ApplicationName: is not a privacyIDEA setting' }
         @{ Case = 'a signing key that is no key'; Params = @{ ResponseSigningKey = (Join-Path $PSScriptRoot 'data/unrelated-ca.pem') }; Pattern = '-ResponseSigningKey: ' }
     ) {
         $p = @{ Provider = 'PrivacyIdea'; Uri = $base; Realm = 'contoso'; Credential = $service; ServerCertificateHash = $sim.CertificateHash }
@@ -88,6 +87,16 @@ Describe 'A privacyIDEA connection' {
         $t.Success | Should -BeFalse
         $t.Stage | Should -Be 'Authentication'
         ($t | Out-String) | Should -Not -Match 'Wrong-Pass-1'
+    }
+
+    It 'Test-MfaConnection with a realm privacyIDEA does not have says it did not check -Realm' {
+        $nosuch = New-MfaConnection -Provider PrivacyIdea -Uri $base -Realm nosuch -Credential $service -ServerCertificateHash $sim.CertificateHash
+        $t = Test-MfaConnection -Connection $nosuch
+        # privacyIDEA finds no one in a realm it does not have, as for an unknown user: the
+        # test cannot tell, so it says what it did not check and how to check it.
+        $t.Message | Should -Match '-Realm \(realm\) was not checked'
+        $t.Message | Should -Match 'Get-MfaUser'
+        (Get-MfaUser -Connection $nosuch -UserName alice@contoso.com).Exists | Should -BeFalse -Because 'alice is in realm contoso, not nosuch'
     }
 
     It 'Get-MfaUser asks privacyIDEA whether a user exists' {
