@@ -124,6 +124,53 @@ Describe 'Certificates' {
     }
 }
 
+Describe 'Files that are not small regular files' {
+    # /dev/zero, a FIFO, a folder and a file over the limit, for every file parameter: each is
+    # refused at once, naming the parameter. Run in one child PowerShell with a deadline, so a
+    # reader without a bound fails this test (killed after 120 s) instead of hanging Pester.
+    It 'refuses each for every file parameter, naming it, without reading it whole' -Skip:($IsWindows -or $PSVersionTable.PSEdition -eq 'Desktop') {
+        $calls = [ordered]@{
+            CaCertificateFile     = @('New-MfaConnection -Uri https://mfa.contoso.com/x.asmx -CaCertificateFile $f', 2MB)
+            ClientCertificateFile = @('New-MfaConnection -Uri https://mfa.contoso.com/x.asmx -ClientCertificateFile $f', 2MB)
+            ClientKeyFile         = @('New-MfaConnection -Uri https://mfa.contoso.com/x.asmx -ClientCertificateFile $cert -ClientKeyFile $f', 2MB)
+            ResponseSigningKey    = @('New-MfaConnection -Provider PrivacyIdea -Uri https://pi.contoso.com -Realm contoso -Credential $c -ResponseSigningKey $f', 65KB)
+            PrivateKeyFile        = @('New-MfaConnection -Provider Okta -OrgUrl https://contoso.okta.com -ClientId 0oa1b2c3d4e5f6g7h8i9 -PrivateKeyFile $f', 17KB)
+        }
+        $folder = Join-Path $TestDrive 'folder.pem'
+        New-Item -ItemType Directory -Path $folder | Out-Null
+        $fifo = Join-Path $TestDrive 'fifo.pem'
+        & mkfifo $fifo
+        $LASTEXITCODE | Should -Be 0
+        $rsa = [System.Security.Cryptography.RSA]::Create(2048)
+        $request = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=mfa-client', $rsa, 'SHA256', [System.Security.Cryptography.RSASignaturePadding]::Pkcs1)
+        $cert = Join-Path $TestDrive 'cert.pem'
+        Set-Content -Path $cert -Value $request.CreateSelfSigned([datetimeoffset]::Now.AddDays(-1), [datetimeoffset]::Now.AddDays(30)).ExportCertificatePem()
+        $body = New-Object System.Text.StringBuilder
+        foreach ($name in $calls.Keys) {
+            $over = Join-Path $TestDrive "$name-over.pem"
+            $stream = [System.IO.File]::Create($over); $stream.SetLength($calls[$name][1]); $stream.Dispose()
+            foreach ($path in @('/dev/zero', $fifo, $folder, $over)) {
+                $null = $body.AppendLine("`$f = '$path'")
+                $null = $body.AppendLine("try { $($calls[$name][0]) | Out-Null; 'ACCEPTED $name ' + `$f } catch { 'REFUSED $name ' + `$f + ' | ' + `$_.FullyQualifiedErrorId + ' | ' + `$_.Exception.Message }")
+            }
+        }
+        $child = Join-Path $TestDrive 'child.ps1'
+        Set-Content -Path $child -Value ("param(`$ModulePath, `$cert)`nImport-Module `$ModulePath`n`$c = New-Object System.Management.Automation.PSCredential('svc', (ConvertTo-SecureString 'pw' -AsPlainText -Force))`n" + $body.ToString())
+        $run = & $InvokeNative -FilePath $Pwsh -TimeoutSeconds 120 -ArgumentList @('-NoProfile', '-NonInteractive', '-File', $child, '-ModulePath', $ModulePath, '-cert', $cert)
+        $run.TimedOut | Should -BeFalse -Because 'a FIFO or a device must not be read until it ends'
+        $lines = @($run.Output | Where-Object { $_ -match '^(ACCEPTED|REFUSED) ' })
+        $lines.Count | Should -Be 20 -Because (($run.Output + $run.Error) -join "`n")
+        foreach ($line in $lines) {
+            $name = ($line -split ' ')[1]
+            $line | Should -Match '^REFUSED '
+            $line | Should -Match '\| MfaApproval\.(InvalidConnectionSettings|FileNotFound),'
+            $line | Should -Match ('(?i)-?' + $name)
+            $line | Should -Match 'a device|FIFO|folder|not a file|empty or not a regular file|larger than'
+            $line | Should -Not -Match 'Array dimensions|OutOfMemory'
+        }
+    }
+}
+
 Describe 'Objects used wrongly' {
     It 'a connection object from another module version is refused' {
         # What a connection made by another loaded version looks like to this one: the same

@@ -190,6 +190,10 @@ namespace MfaApproval.Cmdlets
             {
                 WriteWarning("New-MfaConnection -AllowNameOnlyIdentity: " + spec.Display + " cannot say who a name is, so requests with several approvers or -ExcludeUserName will tell people apart by their names alone; one person with two accounts can then approve twice.");
             }
+            if (ResponseSigningKey == null && Array.Exists(spec.Fields, f => f.Json == "responseSigningKeyFile"))
+            {
+                WriteWarning("New-MfaConnection -Provider " + spec.Label + " without -ResponseSigningKey: " + spec.Display + "'s answers are then protected by TLS alone, so whoever can answer in the server's name (a TLS-inspecting proxy, a stolen or wrongly issued certificate) can turn a rejection into an approval. Give -ResponseSigningKey with the server's PEM public key file (PI_AUDIT_KEY_PUBLIC) to refuse answers it did not sign.");
+            }
             Dictionary<string, string> parameters = ParametersOf(spec);
             JsonObject config = new JsonObject().Add("provider", spec.Name);
             string display = null;

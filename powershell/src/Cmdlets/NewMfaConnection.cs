@@ -208,10 +208,17 @@ namespace MfaApproval.Cmdlets
         /// <summary>A PEM file as a read-only SecureString; the bytes read are cleared.</summary>
         static SecureString ReadSecretFile(string parameter, string path)
         {
-            byte[] bytes = File.ReadAllBytes(path);
+            byte[] bytes;
             try
             {
-                if (bytes.Length > 16 * 1024) throw new ArgumentException("-" + parameter + ": the file is larger than 16 KB; give a PEM private key.");
+                bytes = MfaApproval.Hosting.ProviderSettings.ReadBounded(path, 16 * 1024, "the");
+            }
+            catch (FormatException e)
+            {
+                throw new ArgumentException("-" + parameter + ": " + e.Message + "; give a PEM private key file (at most 16 KB).");
+            }
+            try
+            {
                 SecureString secret = new SecureString();
                 foreach (byte b in bytes)
                 {

@@ -373,6 +373,10 @@ mod tests {
                 "applicationName",
             ),
             (
+                r#"{"provider":"duo","apiHost":"api-1.duosecurity.com","integrationKey":"DIXXXXXXXXXXXXXXXXXX","applicationName":"Pay \u202e0001"}"#,
+                "applicationName",
+            ),
+            (
                 r#"{"uri":"https://x/y","clientKeyFile":"k.pem"}"#,
                 "clientKeyFile",
             ),
