@@ -124,6 +124,53 @@ Describe 'Certificates' {
     }
 }
 
+Describe 'Files that are not small regular files' {
+    # /dev/zero, a FIFO, a folder and a file over the limit, for every file parameter: each is
+    # refused at once, naming the parameter. Run in one child PowerShell with a deadline, so a
+    # reader without a bound fails this test (killed after 120 s) instead of hanging Pester.
+    It 'refuses each for every file parameter, naming it, without reading it whole' -Skip:($IsWindows -or $PSVersionTable.PSEdition -eq 'Desktop') {
+        $calls = [ordered]@{
+            CaCertificateFile     = @('New-MfaConnection -Uri https://mfa.contoso.com/x.asmx -CaCertificateFile $f', 2MB)
+            ClientCertificateFile = @('New-MfaConnection -Uri https://mfa.contoso.com/x.asmx -ClientCertificateFile $f', 2MB)
+            ClientKeyFile         = @('New-MfaConnection -Uri https://mfa.contoso.com/x.asmx -ClientCertificateFile $cert -ClientKeyFile $f', 2MB)
+            ResponseSigningKey    = @('New-MfaConnection -Provider PrivacyIdea -Uri https://pi.contoso.com -Realm contoso -Credential $c -ResponseSigningKey $f', 65KB)
+            PrivateKeyFile        = @('New-MfaConnection -Provider Okta -OrgUrl https://contoso.okta.com -ClientId 0oa1b2c3d4e5f6g7h8i9 -PrivateKeyFile $f', 17KB)
+        }
+        $folder = Join-Path $TestDrive 'folder.pem'
+        New-Item -ItemType Directory -Path $folder | Out-Null
+        $fifo = Join-Path $TestDrive 'fifo.pem'
+        & mkfifo $fifo
+        $LASTEXITCODE | Should -Be 0
+        $rsa = [System.Security.Cryptography.RSA]::Create(2048)
+        $request = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=mfa-client', $rsa, 'SHA256', [System.Security.Cryptography.RSASignaturePadding]::Pkcs1)
+        $cert = Join-Path $TestDrive 'cert.pem'
+        Set-Content -Path $cert -Value $request.CreateSelfSigned([datetimeoffset]::Now.AddDays(-1), [datetimeoffset]::Now.AddDays(30)).ExportCertificatePem()
+        $body = New-Object System.Text.StringBuilder
+        foreach ($name in $calls.Keys) {
+            $over = Join-Path $TestDrive "$name-over.pem"
+            $stream = [System.IO.File]::Create($over); $stream.SetLength($calls[$name][1]); $stream.Dispose()
+            foreach ($path in @('/dev/zero', $fifo, $folder, $over)) {
+                $null = $body.AppendLine("`$f = '$path'")
+                $null = $body.AppendLine("try { $($calls[$name][0]) | Out-Null; 'ACCEPTED $name ' + `$f } catch { 'REFUSED $name ' + `$f + ' | ' + `$_.FullyQualifiedErrorId + ' | ' + `$_.Exception.Message }")
+            }
+        }
+        $child = Join-Path $TestDrive 'child.ps1'
+        Set-Content -Path $child -Value ("param(`$ModulePath, `$cert)`nImport-Module `$ModulePath`n`$c = New-Object System.Management.Automation.PSCredential('svc', (ConvertTo-SecureString 'pw' -AsPlainText -Force))`n" + $body.ToString())
+        $run = & $InvokeNative -FilePath $Pwsh -TimeoutSeconds 120 -ArgumentList @('-NoProfile', '-NonInteractive', '-File', $child, '-ModulePath', $ModulePath, '-cert', $cert)
+        $run.TimedOut | Should -BeFalse -Because 'a FIFO or a device must not be read until it ends'
+        $lines = @($run.Output | Where-Object { $_ -match '^(ACCEPTED|REFUSED) ' })
+        $lines.Count | Should -Be 20 -Because (($run.Output + $run.Error) -join "`n")
+        foreach ($line in $lines) {
+            $name = ($line -split ' ')[1]
+            $line | Should -Match '^REFUSED '
+            $line | Should -Match '\| MfaApproval\.(InvalidConnectionSettings|FileNotFound),'
+            $line | Should -Match ('(?i)-?' + $name)
+            $line | Should -Match 'a device|FIFO|folder|not a file|empty or not a regular file|larger than'
+            $line | Should -Not -Match 'Array dimensions|OutOfMemory'
+        }
+    }
+}
+
 Describe 'Objects used wrongly' {
     It 'a connection object from another module version is refused' {
         # What a connection made by another loaded version looks like to this one: the same
@@ -163,3 +210,45 @@ Describe 'Objects used wrongly' {
         (Invoke-MfaApproval -Connection $conn -UserName alice@contoso.com).Status | Should -Be 'Approved'
     }
 }
+
+# New-MfaConnection names the parameters of the provider asked for, never the engine's
+# configuration fields (passwordMode, auditPath, proxyUserName, the basicPassword secret...).
+Describe 'New-MfaConnection names parameters, not fields' {
+    BeforeAll {
+        $s = New-TestSecureString 'Not-Shown-7'
+        $key = New-TestSecureString 'abcdefghijklmnopqrstuvwxyz'
+        # Every configuration field and secret name that has a parameter (camelCase ones).
+        $fields = @([MfaApproval.Providers]::All | ForEach-Object { $_.Fields | ForEach-Object Json; $_.Secrets | ForEach-Object Name } |
+            Where-Object { $_ -cmatch '[A-Z]' } | Sort-Object -Unique)
+        function Get-Refusal([scriptblock]$Command) {
+            $err = $null
+            try { & $Command | Out-Null } catch { $err = $_ }
+            $err | Should -Not -BeNullOrEmpty -Because 'the call must be refused'
+            $err
+        }
+    }
+
+    It '<Case>' -ForEach @(
+        @{ Case = '-Provider Radius alone names -Server and -SharedSecret'; Command = { New-MfaConnection -Provider Radius }; Match = '-Provider Radius: missing -Server, -SharedSecret'; Not = '-Uri' }
+        @{ Case = '-Provider Duo alone names Duo''s parameters'; Command = { New-MfaConnection -Provider Duo }; Match = '-Provider Duo: missing -ApiHost, -IntegrationKey, -SecretKey'; Not = 'missing -Uri' }
+        @{ Case = '-Provider Okta alone names -OrgUrl'; Command = { New-MfaConnection -Provider Okta }; Match = '-Provider Okta: missing -OrgUrl'; Not = '-Uri' }
+        @{ Case = '-Provider PrivacyIdea without -Realm names -Realm'; Command = { New-MfaConnection -Provider PrivacyIdea -Uri https://pi.contoso.test -Credential $cred }; Match = '-Provider PrivacyIdea: missing -Realm'; Not = 'for -Provider MfaServer' }
+        @{ Case = '-Provider Okta -OrgUrl alone names the credential'; Command = { New-MfaConnection -Provider Okta -OrgUrl https://contoso.okta.com }; Match = '-ApiToken: is required for -Provider Okta.*unless -ClientId and -PrivateKeyFile are given'; Not = 'AmbiguousParameterSet' }
+        @{ Case = 'an -OrgUrl with user:password@ names Okta''s credentials'; Command = { New-MfaConnection -Provider Okta -OrgUrl 'https://u:p@contoso.okta.com' -ApiToken $s }; Match = "parameter 'OrgUrl'.*must not embed credentials.*-ApiToken"; Not = '-Credential' }
+        @{ Case = 'a -Uri with user:password@ names -Credential'; Command = { New-MfaConnection -Uri 'https://u:p@mfa.contoso.test/x.asmx' -Credential $cred }; Match = 'must not embed credentials.*give -Credential instead'; Not = 'xx' }
+        @{ Case = 'a -Proxy with user:password@ names -ProxyCredential'; Command = { New-MfaConnection -Uri https://mfa.contoso.test/x.asmx -Credential $cred -Proxy 'http://u:p@proxy.contoso.test:3128' }; Match = 'must not embed credentials; give them as -ProxyCredential'; Not = 'xx' }
+        @{ Case = '-ProxyCredential without -Proxy says there is no proxy URL'; Command = { New-MfaConnection -Uri https://mfa.contoso.test/x.asmx -Credential $cred -ProxyCredential $cred }; Match = '-ProxyCredential: is set, but there is no proxy URL'; Not = 'xx' }
+        @{ Case = '-Password with -PasswordMode None names -PasswordMode'; Command = { New-MfaConnection -Provider Radius -Server 127.0.0.1 -SharedSecret $s -Password $s -PasswordMode None }; Match = '-Password: was given, but -PasswordMode is none \(set -PasswordMode to fixed'; Not = 'xx' }
+        @{ Case = '-AuditKey without a trail names -AuditPath, -SyslogServer, -EventLog'; Command = { New-MfaConnection -Uri https://mfa.contoso.test/x.asmx -Credential $cred -AuditKey $key }; Match = '-AuditKey: .*set -AuditPath, -SyslogServer or -EventLog'; Not = 'xx' }
+        @{ Case = 'privacyIDEA without -Credential names -Credential'; Command = { New-MfaConnection -Provider PrivacyIdea -Uri https://pi.contoso.test -Realm contoso }; Match = '-Credential: is required for -Provider PrivacyIdea.*the password of -Credential'; Not = 'basic password' }
+        @{ Case = '-ClientKeyFile without -ClientCertificateFile names both'; Command = { New-MfaConnection -Uri https://mfa.contoso.test/x.asmx -ClientKeyFile $PSCommandPath }; Match = '-ClientKeyFile: is set without -ClientCertificateFile'; Not = 'xx' }
+    ) {
+        $err = Get-Refusal $Command
+        $m = $err.Exception.Message
+        $m | Should -Match $Match
+        $m | Should -Not -Match $Not
+        $m | Should -Not -Match 'Not-Shown-7'
+        foreach ($f in $fields) { $m | Should -Not -Match "(?<![\w-])$f(?!\w)" -Because "'$m' names the field $f, not its parameter" }
+    }
+}
+

@@ -55,6 +55,24 @@ Describe 'A Duo connection' {
         $result.Status | Should -Be 'Approved'
     }
 
+    It 'refuses a push text with an invisible or direction-changing character, naming it as U+XXXX' {
+        # U+202E would make the phone show "Pay 1000 EUR" for "Pay 0001 EUR".
+        $rlo = [char]0x202E; $pdf = [char]0x202C; $zwsp = [char]0x200B
+        $err = $null
+        try { Invoke-MfaApproval -Connection $duo -UserName instant@contoso.com -Reason "Pay $($rlo)0001$($pdf) EUR" } catch { $err = $_ }
+        $err | Should -Not -BeNullOrEmpty -Because 'a reversed amount must never be pushed'
+        $err.Exception.Message | Should -Match "parameter 'Reason'|-Reason"
+        $err.Exception.Message | Should -Match 'U\+202E'
+        $err = $null
+        try { Invoke-MfaApproval -Connection $duo -UserName instant@contoso.com -Reason 'Pay' -Context @{ "Amount$zwsp" = "0001$rlo" } } catch { $err = $_ }
+        $err | Should -Not -BeNullOrEmpty
+        $err.Exception.Message | Should -Match '-Context'
+        $err.Exception.Message | Should -Match 'U\+200B|U\+202E'
+        $err.Exception.Message.Contains([string]$rlo) | Should -BeFalse -Because 'the message names the character, never prints it'
+        $err.Exception.Message.Contains([string]$zwsp) | Should -BeFalse
+        (Invoke-MfaApproval -Connection $duo -UserName instant@contoso.com -Reason "Zahlung 0001 $([char]0x20AC)" -Context @{ Betrag = '0001' }).Status | Should -Be 'Approved'
+    }
+
     It 'a bypass is an approval only with -AllowBypass, and then it warns' {
         $conn = New-MfaConnection -Provider Duo -ApiHost "127.0.0.1:$port" -IntegrationKey DIDEMOINTEGRATION001 -SecretKey (New-TestSecureString $demoSecret) -ServerCertificateHash $sim.CertificateHash -AllowBypass -WarningVariable created -WarningAction SilentlyContinue
         ($created | Out-String) | Should -Match 'bypass'

@@ -111,15 +111,20 @@ Describe 'Parameter mistakes say what to give instead' {
         $m | Should -Not -Match 'plain-'
     }
 
-    It '-Provider Duo with <Case> explains which parameters go with which provider' -ForEach @(
-        @{ Case = '-Uri'; Command = { New-MfaConnection -Provider Duo -Uri https://api-xxxxxxxx.duosecurity.com } }
-        @{ Case = '-Uri, -IntegrationKey and -SecretKey'; Command = { New-MfaConnection -Provider Duo -Uri https://api-xxxxxxxx.duosecurity.com -ApiHost api-xxxxxxxx.duosecurity.com -IntegrationKey DIWJ8X6AEYOR5OMC6TQ1 -SecretKey $secret } }
-        @{ Case = '-Credential'; Command = { New-MfaConnection -Provider Duo -ApiHost api-xxxxxxxx.duosecurity.com -IntegrationKey DIWJ8X6AEYOR5OMC6TQ1 -SecretKey $secret -Credential $cred } }
-    ) {
-        $m = Get-ThrownMessage $Command
+    It '-Provider Duo with -Uri explains which parameters go with which provider' {
+        $m = Get-ThrownMessage { New-MfaConnection -Provider Duo -Uri https://api-xxxxxxxx.duosecurity.com }
         $m | Should -Match '-Provider Duo takes -ApiHost'
         $m | Should -Match '-Uri, -Credential.*are for the MFA Server SDK'
         $m | Should -Not -Match 'Parameter set cannot be resolved'
+    }
+
+    # -Uri or -Credential next to Duo's own parameters: no parameter set has both (the syntax
+    # shows only what works), so PowerShell refuses the call while binding.
+    It '-Provider Duo with <Case> is refused while binding' -ForEach @(
+        @{ Case = '-Uri, -IntegrationKey and -SecretKey'; Command = { New-MfaConnection -Provider Duo -Uri https://api-xxxxxxxx.duosecurity.com -ApiHost api-xxxxxxxx.duosecurity.com -IntegrationKey DIWJ8X6AEYOR5OMC6TQ1 -SecretKey $secret } }
+        @{ Case = '-Credential'; Command = { New-MfaConnection -Provider Duo -ApiHost api-xxxxxxxx.duosecurity.com -IntegrationKey DIWJ8X6AEYOR5OMC6TQ1 -SecretKey $secret -Credential $cred } }
+    ) {
+        $Command | Should -Throw -ErrorId 'AmbiguousParameterSet,*'
     }
 
     It 'a $null -<_> is refused where it is given, not with a 401 later' -ForEach 'Credential', 'ProxyCredential' {

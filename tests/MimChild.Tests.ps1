@@ -235,14 +235,15 @@ Describe 'The settings file' {
         New-TestSecureString 'pfx-password' | Export-Clixml -Path $secure
         $p = ConvertFrom-MfaSettings -Path 'test.psd1' -Settings @{
             Uri = 'https://mfa.contoso.com/x.asmx'; CredentialPath = $credentialPath; ClientCertificatePasswordPath = $secure
-            SecretKeyPath = $credentialPath; AllowUnknownUser = $true; UseSystemProxy = $false; ServerCertificateHash = @('AA', 'BB'); HttpTimeout = 30
+            AllowUnknownUser = $true; UseSystemProxy = $false; ServerCertificateHash = @('AA', 'BB'); HttpTimeout = 30
             ModulePath = 'ignored here'
         }
         $p.Uri | Should -Be 'https://mfa.contoso.com/x.asmx'
         $p.Credential | Should -BeOfType [System.Management.Automation.PSCredential]
         $p.Credential.UserName | Should -Be 'demo-admin'
         $p.ClientCertificatePassword | Should -BeOfType [System.Security.SecureString]
-        $p.SecretKey | Should -BeOfType [System.Security.SecureString]
+        # A secret key from a PSCredential file (Duo's keys, with Provider Duo).
+        (ConvertFrom-MfaSettings -Path 'test.psd1' -Settings @{ Provider = 'Duo'; SecretKeyPath = $credentialPath }).SecretKey | Should -BeOfType [System.Security.SecureString]
         $p.AllowUnknownUser | Should -BeOfType [System.Management.Automation.SwitchParameter]
         $p.AllowUnknownUser.IsPresent | Should -BeTrue
         $p.UseSystemProxy.IsPresent | Should -BeFalse
@@ -253,7 +254,9 @@ Describe 'The settings file' {
 
     It 'refuses <What>, naming the key' -ForEach @(
         @{ What = 'an unknown key'; Settings = @{ Uri = 'https://x/y'; Pinned = 'AA' }; Match = "unknown setting 'Pinned'.*Known settings: .*AuditPath" }
-        @{ What = 'a switch that is not a boolean'; Settings = @{ Uri = 'https://x/y'; AllowBypass = 'yes' }; Match = 'AllowBypass must be \$true or \$false' }
+        @{ What = 'a switch that is not a boolean'; Settings = @{ Provider = 'Duo'; ApiHost = 'api-x.duosecurity.com'; AllowBypass = 'yes' }; Match = 'AllowBypass must be \$true or \$false' }
+        @{ What = 'a key the default provider does not take'; Settings = @{ Uri = 'https://x/y'; AllowBypass = $true }; Match = 'AllowBypass is not a setting of Provider MfaServer\. Its settings: .*CredentialPath' }
+        @{ What = 'a key the provider does not take'; Settings = @{ Provider = 'Radius'; Server = 'nps01'; Proxy = 'http://proxy:3128' }; Match = 'Proxy is not a setting of Provider Radius\. Its settings: .*SharedSecretPath' }
         @{ What = 'a missing credential file'; Settings = @{ Uri = 'https://x/y'; CredentialPath = '/nonexistent/cred.xml' }; Match = "CredentialPath '/nonexistent/cred.xml' does not exist" }
         @{ What = 'a credential file that holds no credential'; Settings = @{ Uri = 'https://x/y'; ProxyCredentialPath = 'SECURE' }; Match = 'ProxyCredentialPath .* holds no PSCredential' }
     ) {

@@ -86,6 +86,18 @@ Describe 'Help for <_>' -ForEach $commands {
         $links[0] | Should -Be 'about_MfaApproval'
         $links.Count | Should -BeGreaterThan 1
     }
+    It 'its help syntax offers exactly the parameters of each parameter set' {
+        $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+        $sets = @($command.ParameterSets | ForEach-Object { (@($_.Parameters | ForEach-Object Name | Where-Object { $common -notcontains $_ }) | Sort-Object) -join ' ' })
+        $items = @($help.syntax.syntaxItem | ForEach-Object { (@($_.parameter | ForEach-Object Name | Where-Object { $common -notcontains $_ }) | Sort-Object) -join ' ' })
+        $items.Count | Should -Be $sets.Count
+        foreach ($i in $items) { $sets | Should -Contain $i -Because 'each help syntax line is one parameter set, with no parameter that set refuses' }
+        # The Markdown's SYNTAX blocks (docs/commands) read the same.
+        $md = ((Get-Content -Raw (Join-Path $RepoRoot "docs/commands/$_.md")) -split '(?m)^## ')[2]
+        $md | Should -Match '^SYNTAX' 
+        $lines = @([regex]::Matches($md, '(?s)```\s*' + [regex]::Escape($_) + ' (.*?)```') | ForEach-Object { (@([regex]::Matches($_.Groups[1].Value, '(?<![\w-])-(\w+)') | ForEach-Object { $_.Groups[1].Value } | Where-Object { $common -notcontains $_ } | Sort-Object -Unique)) -join ' ' })
+        foreach ($l in $lines) { $sets | Should -Contain $l -Because "docs/commands/$_.md's syntax line lists one parameter set" }
+    }
     It 'has -Examples help with code' {
         $examples = @((Get-Help $_ -Examples).Examples.Example)
         $examples.Count | Should -BeGreaterThan 0

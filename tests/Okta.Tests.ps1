@@ -104,6 +104,9 @@ Describe 'Okta connection settings' {
         } *>&1 | Out-String
         $all | Should -Match 'E0000011'
         $all | Should -Not -Match ([regex]::Escape($wrong))
+        # What to check is the API token, not a service app's -ClientId/-PrivateKeyFile.
+        $all | Should -Match 'Next: check -ApiToken'
+        $all | Should -Not -Match '-ClientId|-PrivateKeyFile'
     }
 
     It 'names -OrgUrl for <Name>' -ForEach @(
@@ -112,8 +115,9 @@ Describe 'Okta connection settings' {
     ) {
         $err = $null
         try { New-MfaConnection -Provider Okta -OrgUrl $Url -ApiToken (New-TestSecureString $demoToken) } catch { $err = $_ }
-        $err.FullyQualifiedErrorId | Should -BeLike 'MfaApproval.InvalidConnectionSettings,*'
-        $err.Exception.Message | Should -Match '-OrgUrl'
+        # Okta's rules for its URL apply while binding -OrgUrl (not the MFA Server's for -Uri).
+        $err.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentValidationError,*'
+        $err.Exception.Message | Should -Match "parameter 'OrgUrl'.*(path|https://)"
     }
 
     It 'refuses credentials in -OrgUrl when binding, before anything is shown' {

@@ -63,10 +63,33 @@ Describe 'A privacyIDEA connection' {
         (Invoke-MfaApproval -Connection $pinned -UserName alice@contoso.com).Status | Should -Be 'Approved'
     }
 
+    It 'the simulator''s ready connection pins its demo signing key: <User> is never an approval' -ForEach @(
+        @{ User = 'unsigned@faults.contoso.com' }
+        @{ User = 'tampered@faults.contoso.com' }
+    ) {
+        # The simulator signs with its demo key and its ready connection names that key, so an
+        # answer without a signature, or changed after signing, is refused.
+        $r = Invoke-MfaApproval -Connection $pi -UserName $User -Timeout 10
+        $r.Status | Should -Be 'Failed'
+        $r.Approved | Should -BeFalse
+        $r.FailureKind | Should -Be 'Protocol'
+    }
+
+    It 'without -ResponseSigningKey New-MfaConnection warns once, saying what it means and what to give; with it, not' {
+        $null = New-MfaConnection -Provider PrivacyIdea -Uri $base -Realm contoso -Credential $service -ServerCertificateHash $sim.CertificateHash -WarningVariable unpinned -WarningAction SilentlyContinue
+        @($unpinned).Count | Should -Be 1
+        "$unpinned" | Should -Match 'without -ResponseSigningKey'
+        "$unpinned" | Should -Match 'TLS alone'
+        "$unpinned" | Should -Match 'PI_AUDIT_KEY_PUBLIC'
+        $null = New-MfaConnection -Provider PrivacyIdea -Uri $base -Realm contoso -Credential $service -ServerCertificateHash $sim.CertificateHash -ResponseSigningKey $signingKey -WarningVariable pinnedWarnings -WarningAction SilentlyContinue
+        @($pinnedWarnings).Count | Should -Be 0
+        $null = New-MfaConnection -Provider Duo -ApiHost "127.0.0.1:$port" -IntegrationKey DIDEMOINTEGRATION001 -SecretKey (New-TestSecureString 'demo-duo-secret-key-for-mfa-sim-only-0000') -ServerCertificateHash $sim.CertificateHash -WarningVariable duoWarnings -WarningAction SilentlyContinue
+        @($duoWarnings).Count | Should -Be 0 -Because 'only a provider whose answers can be signed warns'
+    }
+
     It 'names the parameter of a wrong setting: <Case>' -ForEach @(
         @{ Case = 'a realm privacyIDEA cannot have'; Params = @{ Realm = 'con toso' }; Pattern = '-Realm: must be a privacyIDEA realm name' }
         @{ Case = 'a missing signing key file'; Params = @{ ResponseSigningKey = '/nonexistent/pi.pem' }; Pattern = '-ResponseSigningKey'; Id = 'MfaApproval.FileNotFound' }
-        @{ Case = 'a setting only other providers take'; Params = @{ ApplicationName = 'HR' }; Pattern = '-ApplicationName: is not a privacyIDEA setting' }
         @{ Case = 'a signing key that is no key'; Params = @{ ResponseSigningKey = (Join-Path $PSScriptRoot 'data/unrelated-ca.pem') }; Pattern = '-ResponseSigningKey: ' }
     ) {
         $p = @{ Provider = 'PrivacyIdea'; Uri = $base; Realm = 'contoso'; Credential = $service; ServerCertificateHash = $sim.CertificateHash }
@@ -88,6 +111,16 @@ Describe 'A privacyIDEA connection' {
         $t.Success | Should -BeFalse
         $t.Stage | Should -Be 'Authentication'
         ($t | Out-String) | Should -Not -Match 'Wrong-Pass-1'
+    }
+
+    It 'Test-MfaConnection with a realm privacyIDEA does not have says it did not check -Realm' {
+        $nosuch = New-MfaConnection -Provider PrivacyIdea -Uri $base -Realm nosuch -Credential $service -ServerCertificateHash $sim.CertificateHash
+        $t = Test-MfaConnection -Connection $nosuch
+        # privacyIDEA finds no one in a realm it does not have, as for an unknown user: the
+        # test cannot tell, so it says what it did not check and how to check it.
+        $t.Message | Should -Match '-Realm \(realm\) was not checked'
+        $t.Message | Should -Match 'Get-MfaUser'
+        (Get-MfaUser -Connection $nosuch -UserName alice@contoso.com).Exists | Should -BeFalse -Because 'alice is in realm contoso, not nosuch'
     }
 
     It 'Get-MfaUser asks privacyIDEA whether a user exists' {

@@ -116,6 +116,10 @@ Describe 'The smaller things a console admin meets' {
         $t.Success | Should -BeFalse
         $t.Stage | Should -Be 'Provider'
         $t.Message | Should -BeLike '*answers approvals only*nothing was sent*'
+        # It lists the providers that answer the query, from the registry (privacyIDEA too).
+        $answering = @([MfaApproval.Providers]::All | Where-Object { $_.Queries -contains 'testSecurity' } | ForEach-Object Display)
+        $answering | Should -Contain 'privacyIDEA'
+        $t.Message | Should -BeLike "*HTTP providers ($($answering -join ', '))*"
     }
 
     It 'Get-MfaApproval with no arguments lists the open requests, oldest first, and never prompts' {

@@ -51,12 +51,38 @@ Describe 'New-MfaConnection and the provider registry' {
             $inOwn | Should -BeTrue -Because "-$($item.Parameter) sets a $Label field"
             # A PSCredential parameter stays optional: [Credential] prompts for a $null given to
             # a mandatory one; the engine's "is required" names it instead (tested below).
+            # The default set's parameters stay optional too: -Provider X alone binds the default
+            # set, and the cmdlet names what X is missing (tested below).
             if ($item.Required -and $command.Parameters[$item.Parameter].ParameterType -ne [pscredential]) {
-                foreach ($set in $Spec.ParameterSets) {
+                foreach ($set in @($Spec.ParameterSets | Where-Object { $_ -ne $command.DefaultParameterSet })) {
                     $command.Parameters[$item.Parameter].ParameterSets[$set].IsMandatory | Should -BeTrue -Because "$Label requires -$($item.Parameter) in set $set"
                 }
             }
         }
+    }
+
+    It '<Label>: every parameter its sets offer is one of its fields, secrets or the cmdlet''s own' -ForEach $specs {
+        $own = @('Provider', 'Default') + [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+        $takes = @($Spec.Fields | Where-Object Parameter | ForEach-Object Parameter) + @($Spec.Secrets | ForEach-Object Parameter)
+        # -UseSystemProxy sets the proxy field.
+        if ($Spec.ParameterOf('proxy')) { $takes += 'UseSystemProxy' }
+        foreach ($set in $Spec.ParameterSets) {
+            $offered = @(($command.ParameterSets | Where-Object Name -EQ $set).Parameters | ForEach-Object Name | Where-Object { $own -notcontains $_ })
+            $offered.Count | Should -BeGreaterThan 3 -Because "set $set offers parameters"
+            foreach ($name in $offered) {
+                $takes | Should -Contain $name -Because "set $set offers -$name, which -Provider $Label does not take"
+            }
+        }
+    }
+
+    It 'the syntax offers no parameter a provider refuses: <Set> has no -<Name>' -ForEach @(
+        @{ Set = 'Radius'; Name = 'Proxy' }, @{ Set = 'Radius'; Name = 'ApplicationName' }, @{ Set = 'Radius'; Name = 'ServerCertificateHash' }
+        @{ Set = 'Radius'; Name = 'AllowUnencryptedAuthentication' }, @{ Set = 'PrivacyIdea'; Name = 'ApplicationName' }, @{ Set = 'Duo'; Name = 'Uri' }
+    ) {
+        $syntax = (Get-Command New-MfaConnection -Syntax) -split '\r?\n' | Where-Object { $_ -match '\S' }
+        $line = @($syntax | Where-Object { $_ -match '-Provider <MfaProvider>' -and ($_ -match $(if ($Set -eq 'Radius') { '-Server ' } elseif ($Set -eq 'Duo') { '-ApiHost ' } else { '-Realm ' })) })
+        $line.Count | Should -Be 1
+        $line[0] | Should -Not -Match "-$Name\b"
     }
 
     It 'a required credential left out is named, not prompted for' {

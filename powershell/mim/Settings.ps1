@@ -60,6 +60,16 @@ if (Get-Module MfaApproval) { $script:MfaSettingsMap = Get-MfaSettingsMap }
 # or a proxy).
 function ConvertFrom-MfaSettings([Parameter(Mandatory)][hashtable]$Settings, [Parameter(Mandatory)][string]$Path) {
     if (-not $MfaSettingsMap) { $script:MfaSettingsMap = Get-MfaSettingsMap }
+    # New-MfaConnection declares a parameter only in the parameter sets of the providers that
+    # take it: a key the provider does not take is refused here, naming that provider's keys,
+    # before any secret file is read (the registry says which sets are the provider's).
+    $spec = [MfaApproval.Providers]::Default
+    if ($settings.ContainsKey('Provider')) { $spec = [MfaApproval.Providers]::Find([string]$settings['Provider']) }
+    $offered = $null
+    if ($spec) {
+        $command = Get-Command -Module MfaApproval -Name New-MfaConnection -ErrorAction Stop
+        $offered = @($command.ParameterSets | Where-Object { $spec.ParameterSets -contains $_.Name } | ForEach-Object { $_.Parameters } | ForEach-Object { $_.Name })
+    }
     $parameters = @{}
     foreach ($key in @($settings.Keys)) {
         $value = $settings[$key]
@@ -67,6 +77,10 @@ function ConvertFrom-MfaSettings([Parameter(Mandatory)][hashtable]$Settings, [Pa
         if (-not $MfaSettingsMap.Contains($key)) {
             $known = @($MfaSettingsMap.Keys) + @($MfaSettingsOwnKeys.Keys) | Sort-Object
             throw "settings file '$Path': unknown setting '$key'. Known settings: $($known -join ', ') (docs/mim.md, section 2)."
+        }
+        if ($offered -and $offered -notcontains $MfaSettingsMap[$key].Parameter) {
+            $own = @($MfaSettingsMap.Keys | Where-Object { $offered -contains $MfaSettingsMap[$_].Parameter } | Sort-Object)
+            throw "settings file '$Path': $key is not a setting of Provider $($spec.Label). Its settings: $(($own + @($MfaSettingsOwnKeys.Keys)) -join ', ') (docs/mim.md, section 2)."
         }
         $entry = $MfaSettingsMap[$key]
         switch ($entry.Kind) {

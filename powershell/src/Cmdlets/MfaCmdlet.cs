@@ -39,9 +39,13 @@ namespace MfaApproval.Cmdlets
             if (field != null)
             {
                 string bare = field;
+                string parameter;
+                // A map's entry ("pushInfo.<key>", the key already shown with U+XXXX for any
+                // invisible character by the engine): the parameter and the entry.
+                int dot = bare.IndexOf('.');
+                if (dot > 0 && map.TryGetValue(bare.Substring(0, dot), out parameter)) return "-" + parameter + " (entry '" + bare.Substring(dot + 1) + "'): " + e.Problem;
                 int bracket = bare.IndexOf('[');
                 if (bracket > 0) bare = bare.Substring(0, bracket);
-                string parameter;
                 if (map.TryGetValue(bare, out parameter)) return "-" + parameter + ": " + e.Problem;
             }
             return e.Message;

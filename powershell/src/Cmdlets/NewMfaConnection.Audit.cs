@@ -6,6 +6,7 @@ using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Security;
+using System.Text.RegularExpressions;
 using MfaApproval.Interop;
 using MfaApproval.Json;
 
@@ -71,8 +72,9 @@ namespace MfaApproval.Cmdlets
             get { return new KeyValuePair<uint, SecureString>(Native.SecretAuditKey, AuditKey); }
         }
 
-        /// <summary>"-Parameter: problem" for an audit field, else the provider's mapping.</summary>
-        static string ForConnectionParameter(MfaNativeException e, Dictionary<string, string> map)
+        /// <summary>"-Parameter: problem" for an audit field, else the provider's mapping; the
+        /// fields and secrets the problem mentions are named as parameters too.</summary>
+        static string ForConnectionParameter(MfaNativeException e, Dictionary<string, string> map, ProviderSpec spec)
         {
             string field = e.Field;
             if (field != null)
@@ -80,9 +82,45 @@ namespace MfaApproval.Cmdlets
                 int bracket = field.IndexOf('[');
                 string bare = bracket > 0 ? field.Substring(0, bracket) : field;
                 string parameter;
-                if (AuditParameters.TryGetValue(bare, out parameter)) return "-" + parameter + ": " + e.Problem;
+                if (AuditParameters.TryGetValue(bare, out parameter)) return "-" + parameter + ": " + ParameterWords(e.Problem, map, spec);
+                if (map.TryGetValue(bare, out parameter)) return "-" + parameter + ": " + ParameterWords(e.Problem, map, spec);
             }
-            return ForParameter(e, map);
+            return ParameterWords(ForParameter(e, map), map, spec);
+        }
+
+        /// <summary>The engine's text (which names configuration fields, for every C ABI host)
+        /// with each field and secret it mentions spelled as the parameter that sets it: "set
+        /// passwordMode to fixed" reads "set -PasswordMode to fixed", "the oktaPrivateKey secret"
+        /// reads "-PrivateKeyFile", "the basicPassword secret" reads "the password of -Credential".
+        /// Only camelCase names are replaced: a one-word field (uri, realm) is also an English word.</summary>
+        internal static string ParameterWords(string text, Dictionary<string, string> map, ProviderSpec spec)
+        {
+            List<KeyValuePair<string, string>> names = new List<KeyValuePair<string, string>>();
+            foreach (KeyValuePair<string, string> f in AuditParameters) names.Add(f);
+            foreach (KeyValuePair<string, string> f in map) names.Add(f);
+            // Longest first: proxyUserName before a shorter name it contains.
+            names.Sort((a, b) => b.Key.Length.CompareTo(a.Key.Length));
+            foreach (KeyValuePair<string, string> n in names)
+            {
+                if (n.Key == n.Key.ToLowerInvariant()) continue;
+                text = Regex.Replace(text, @"(?<![\w-])the " + Regex.Escape(n.Key) + @" secret\b", SecretWords(spec, n.Key, n.Value));
+                text = Regex.Replace(text, @"(?<![\w-])" + Regex.Escape(n.Key) + @"(?!\w)", "-" + n.Value);
+            }
+            text = Regex.Replace(text, @"\bprovider " + Regex.Escape(spec.Name) + @"\b", "-Provider " + spec.Label);
+            foreach (ProviderSecret s in spec.Secrets)
+            {
+                // "-ProxyCredential and the password of -ProxyCredential": one parameter holds both.
+                string spelled = SecretWords(spec, s.Name, s.Parameter);
+                text = text.Replace("-" + s.Parameter + " and " + spelled, "-" + s.Parameter);
+            }
+            return text;
+        }
+
+        /// <summary>How a secret is named to a user: its parameter, or the password of its credential.</summary>
+        static string SecretWords(ProviderSpec spec, string name, string parameter)
+        {
+            ProviderSecret s = Array.Find(spec.Secrets, x => x.Name == name);
+            return s != null && s.Source == "credential" ? "the password of -" + parameter : "-" + parameter;
         }
 
         /// <summary>What the connection shows of its audit trail (never the key).</summary>

@@ -3,8 +3,9 @@
 // provider's parameters, the -Verbose line and the Connection shown are all built from the
 // bound parameters through the provider's field and secret tables, so this file names no
 // provider. PowerShell needs static parameters, so each provider keeps its parameter set
-// (declared by hand, with help); a test compares those sets with the registry
-// (tests/Registry.Tests.ps1).
+// (declared by hand, with help): a parameter is declared in exactly the sets of the providers
+// that take it, so Get-Command -Syntax and Get-Help offer only what works; a test compares
+// those sets with the registry both ways (tests/Registry.Tests.ps1).
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -42,7 +43,7 @@ namespace MfaApproval.Cmdlets
 
         /// <summary>JSON field or secret name to the parameter that sets it, from the registry
         /// (an engine error names the field; the message names the parameter).</summary>
-        static Dictionary<string, string> ParametersOf(ProviderSpec spec)
+        internal static Dictionary<string, string> ParametersOf(ProviderSpec spec)
         {
             Dictionary<string, string> parameters = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (ProviderField f in spec.Fields) if (f.Parameter.Length > 0) parameters[f.Json] = f.Parameter;
@@ -106,6 +107,13 @@ namespace MfaApproval.Cmdlets
             ProviderSpec asked = Providers.Find(Provider.ToString());
             if (asked != spec)
             {
+                // -Provider X with only X's parameters, but not all it needs, binds the default
+                // set: name what X is missing, not the default set's parameters.
+                string[] missing = MissingFor(asked);
+                if (missing != null)
+                {
+                    Refuse("-Provider " + asked.Label + ": missing " + string.Join(", ", missing) + "; -Provider " + asked.Label + " takes " + asked.Takes + ".", Provider);
+                }
                 Refuse("-Provider " + asked.Label + " takes " + asked.Takes + "; the parameters given are for -Provider " + spec.Label + ".", Provider);
             }
             foreach (string name in MyInvocation.BoundParameters.Keys)
@@ -129,6 +137,27 @@ namespace MfaApproval.Cmdlets
             {
                 Refuse("give -Proxy or -UseSystemProxy, not both.", Proxy);
             }
+        }
+
+        /// <summary>The required parameters of <paramref name="spec"/> left out ("-Server"), when
+        /// every parameter given is one of its own; else null (another provider's parameters).</summary>
+        string[] MissingFor(ProviderSpec spec)
+        {
+            foreach (string name in MyInvocation.BoundParameters.Keys)
+            {
+                if (Array.IndexOf(OwnParameters, name) >= 0 || Array.IndexOf(PowerShellParameters, name) >= 0) continue;
+                if (ProviderParameter(spec, name) == null) return null;
+            }
+            List<string> missing = new List<string>();
+            foreach (ProviderField f in spec.Fields)
+            {
+                if (f.Required && f.Parameter.Length > 0 && !MyInvocation.BoundParameters.ContainsKey(f.Parameter) && !missing.Contains("-" + f.Parameter)) missing.Add("-" + f.Parameter);
+            }
+            foreach (ProviderSecret s in spec.Secrets)
+            {
+                if (s.Required && !MyInvocation.BoundParameters.ContainsKey(s.Parameter) && !missing.Contains("-" + s.Parameter)) missing.Add("-" + s.Parameter);
+            }
+            return missing.Count > 0 ? missing.ToArray() : null;
         }
 
         /// <summary>A switch's or credential's value, or null when it is not given.</summary>
@@ -160,6 +189,10 @@ namespace MfaApproval.Cmdlets
             if (AllowNameOnlyIdentity && spec.NamesOnlyIdentity)
             {
                 WriteWarning("New-MfaConnection -AllowNameOnlyIdentity: " + spec.Display + " cannot say who a name is, so requests with several approvers or -ExcludeUserName will tell people apart by their names alone; one person with two accounts can then approve twice.");
+            }
+            if (ResponseSigningKey == null && Array.Exists(spec.Fields, f => f.Json == "responseSigningKeyFile"))
+            {
+                WriteWarning("New-MfaConnection -Provider " + spec.Label + " without -ResponseSigningKey: " + spec.Display + "'s answers are then protected by TLS alone, so whoever can answer in the server's name (a TLS-inspecting proxy, a stolen or wrongly issued certificate) can turn a rejection into an approval. Give -ResponseSigningKey with the server's PEM public key file (PI_AUDIT_KEY_PUBLIC) to refuse answers it did not sign.");
             }
             Dictionary<string, string> parameters = ParametersOf(spec);
             JsonObject config = new JsonObject().Add("provider", spec.Name);
@@ -208,7 +241,7 @@ namespace MfaApproval.Cmdlets
             if (authentication.Count == 0) authentication.Add("None");
             string shownAuthentication = string.Join(", ", authentication.ToArray());
             string target = display ?? (addresses != null ? string.Join(", ", addresses) : spec.Display);
-            WriteVerbose(string.Format("Creating a {0} client for {1} (caller: {2}; pins: {3}; proxy: {4})", spec.Display, target,
+            WriteVerbose(string.Format("Creating a client for {0} at {1} (caller: {2}; pins: {3}; proxy: {4})", spec.Display, target,
                 caller != null ? caller + " (" + shownAuthentication + ")" : shownAuthentication,
                 ServerCertificateHash == null ? 0 : ServerCertificateHash.Length, proxy ?? "none"));
             MfaClientHandle client = null;
@@ -241,7 +274,7 @@ namespace MfaApproval.Cmdlets
             catch (MfaNativeException e)
             {
                 string id = e.Field == "allowUnencryptedAuthentication" ? "MfaApproval.UnencryptedAuthentication" : "MfaApproval.InvalidConnectionSettings";
-                ThrowTerminatingError(Errors.Record(id, "New-MfaConnection " + ForConnectionParameter(e, parameters), ErrorCategory.InvalidArgument, target, e));
+                ThrowTerminatingError(Errors.Record(id, "New-MfaConnection " + ForConnectionParameter(e, parameters, spec), ErrorCategory.InvalidArgument, target, e));
             }
             catch (ArgumentException e)
             {

@@ -37,9 +37,11 @@ namespace MfaApproval.Cmdlets
         [Parameter(ParameterSetName = "PrivacyIdea", Mandatory = true)]
         public MfaProvider Provider { get; set; }
 
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = "MfaServer")]
+        // Not Mandatory in the default set: -Provider Radius (or any provider) alone binds the
+        // default set, and BeginProcessing names what that provider needs (a mandatory -Uri
+        // here would prompt for, or name, -Uri instead); the engine names a missing -Uri.
+        [Parameter(Position = 0, ParameterSetName = "MfaServer")]
         [Parameter(Mandatory = true, ParameterSetName = "PrivacyIdea")]
-        [Parameter(ParameterSetName = "Duo", DontShow = true)] // only to say it is not Duo's
         [ValidateNotNull]
         [AbsoluteUri("Uri")]
         [ValidateConfigField("uri")]
@@ -73,11 +75,13 @@ namespace MfaApproval.Cmdlets
         [Parameter(Mandatory = true, ParameterSetName = "OktaServiceApp")]
         [ValidateNotNull]
         [AbsoluteUri("OrgUrl")]
-        [ValidateConfigField("uri")]
+        [ValidateConfigField("uri", Parameter = "OrgUrl")]
         public Uri OrgUrl { get; set; }
 
         /// <summary>Okta: an API token (sent as SSWS).</summary>
-        [Parameter(Mandatory = true, ParameterSetName = "OktaToken")]
+        // Not Mandatory: -OrgUrl alone then binds this set (not an ambiguous one), and the
+        // engine names the credential that is missing.
+        [Parameter(ParameterSetName = "OktaToken")]
         [ValidateNotNull]
         [SecureStringOnly("ApiToken", "Okta API token")]
         public SecureString ApiToken { get; set; }
@@ -98,7 +102,6 @@ namespace MfaApproval.Cmdlets
         public SwitchParameter NumberChallenge { get; set; }
 
         [Parameter(ParameterSetName = "MfaServer")]
-        [Parameter(ParameterSetName = "Duo", DontShow = true)] // only to say it is not Duo's
         // Not Mandatory in any set: [Credential] prompts for a $null given to a mandatory
         // parameter (a NonInteractive host fails instead of saying -Credential is empty); a
         // provider that needs it says so through the engine (userName is required).
@@ -124,11 +127,19 @@ namespace MfaApproval.Cmdlets
         [SecureStringOnly("ClientCertificatePassword", "PFX password")]
         public SecureString ClientCertificatePassword { get; set; }
 
-        [Parameter]
+        [Parameter(ParameterSetName = "MfaServer")]
+        [Parameter(ParameterSetName = "Duo")]
+        [Parameter(ParameterSetName = "OktaToken")]
+        [Parameter(ParameterSetName = "OktaServiceApp")]
+        [Parameter(ParameterSetName = "PrivacyIdea")]
         [ValidateConfigField("serverCertificateSha256")]
         public string[] ServerCertificateHash { get; set; }
 
-        [Parameter]
+        [Parameter(ParameterSetName = "MfaServer")]
+        [Parameter(ParameterSetName = "Duo")]
+        [Parameter(ParameterSetName = "OktaToken")]
+        [Parameter(ParameterSetName = "OktaServiceApp")]
+        [Parameter(ParameterSetName = "PrivacyIdea")]
         [ValidateNotNullOrEmpty]
         public string CaCertificateFile { get; set; }
 
@@ -137,25 +148,44 @@ namespace MfaApproval.Cmdlets
         [ValidateConfigField("initiatingAuthenticationType")]
         public string InitiatingAuthenticationType { get { return authType; } set { authType = value; } }
 
-        [Parameter]
+        [Parameter(ParameterSetName = "MfaServer")]
+        [Parameter(ParameterSetName = "Duo")]
+        [Parameter(ParameterSetName = "OktaToken")]
+        [Parameter(ParameterSetName = "OktaServiceApp")]
         [ValidateConfigField("applicationName")]
         public string ApplicationName { get { return applicationName; } set { applicationName = value; } }
 
-        [Parameter]
+        [Parameter(ParameterSetName = "MfaServer")]
+        [Parameter(ParameterSetName = "Duo")]
+        [Parameter(ParameterSetName = "OktaToken")]
+        [Parameter(ParameterSetName = "OktaServiceApp")]
+        [Parameter(ParameterSetName = "PrivacyIdea")]
         [ValidateConfigField("httpTimeoutSeconds")]
         public int HttpTimeout { get { return httpTimeout; } set { httpTimeout = value; } }
 
-        [Parameter]
+        [Parameter(ParameterSetName = "MfaServer")]
+        [Parameter(ParameterSetName = "Duo")]
+        [Parameter(ParameterSetName = "OktaToken")]
+        [Parameter(ParameterSetName = "OktaServiceApp")]
+        [Parameter(ParameterSetName = "PrivacyIdea")]
         [ValidateNotNull]
         [AbsoluteUri("Proxy")]
         [ValidateConfigField("proxy")]
         public Uri Proxy { get; set; }
 
-        [Parameter]
+        [Parameter(ParameterSetName = "MfaServer")]
+        [Parameter(ParameterSetName = "Duo")]
+        [Parameter(ParameterSetName = "OktaToken")]
+        [Parameter(ParameterSetName = "OktaServiceApp")]
+        [Parameter(ParameterSetName = "PrivacyIdea")]
         [Credential]
         public PSCredential ProxyCredential { get; set; }
 
-        [Parameter]
+        [Parameter(ParameterSetName = "MfaServer")]
+        [Parameter(ParameterSetName = "Duo")]
+        [Parameter(ParameterSetName = "OktaToken")]
+        [Parameter(ParameterSetName = "OktaServiceApp")]
+        [Parameter(ParameterSetName = "PrivacyIdea")]
         public SwitchParameter UseSystemProxy { get; set; }
 
         [Parameter]
@@ -165,7 +195,11 @@ namespace MfaApproval.Cmdlets
         [Parameter(ParameterSetName = "MfaServer")]
         public SwitchParameter AllowUnknownUser { get; set; }
 
-        [Parameter]
+        [Parameter(ParameterSetName = "MfaServer")]
+        [Parameter(ParameterSetName = "Duo")]
+        [Parameter(ParameterSetName = "OktaToken")]
+        [Parameter(ParameterSetName = "OktaServiceApp")]
+        [Parameter(ParameterSetName = "PrivacyIdea")]
         public SwitchParameter AllowUnencryptedAuthentication { get; set; }
 
         [Parameter]
@@ -174,10 +208,17 @@ namespace MfaApproval.Cmdlets
         /// <summary>A PEM file as a read-only SecureString; the bytes read are cleared.</summary>
         static SecureString ReadSecretFile(string parameter, string path)
         {
-            byte[] bytes = File.ReadAllBytes(path);
+            byte[] bytes;
             try
             {
-                if (bytes.Length > 16 * 1024) throw new ArgumentException("-" + parameter + ": the file is larger than 16 KB; give a PEM private key.");
+                bytes = MfaApproval.Hosting.ProviderSettings.ReadBounded(path, 16 * 1024, "the");
+            }
+            catch (FormatException e)
+            {
+                throw new ArgumentException("-" + parameter + ": " + e.Message + "; give a PEM private key file (at most 16 KB).");
+            }
+            try
+            {
                 SecureString secret = new SecureString();
                 foreach (byte b in bytes)
                 {

@@ -173,7 +173,7 @@ namespace MfaApproval
                     new ProviderSecret(2, "clientCertificatePassword", "ClientCertificatePassword", "secureString", false, "ClientCertificatePasswordPath", "")
                 },
                 true, false, true, "{0}: pick {1} in the privacyIDEA Authenticator to approve.",
-                new string[] { "testSecurity", "userExists", "getUserSettings" }, new string[] { "testSecurity", "userExists" }, "privacyIDEA accepted the service account, its rights allow triggerchallenge, and a user lookup round trip succeeded",
+                new string[] { "testSecurity", "userExists", "getUserSettings" }, new string[] { "testSecurity", "userExists" }, "privacyIDEA accepted the service account, its rights allow triggerchallenge, and a user lookup round trip succeeded; -Realm (realm) was not checked (a realm privacyIDEA does not have finds no one, as an unknown user does): check it with Get-MfaUser and a user of that realm",
                 "-Uri, -Realm and -Credential (the service account allowed triggerchallenge)", null, "userName", false, ""),
         };
     }

@@ -228,18 +228,33 @@ namespace MfaApproval.Hosting
             return rs;
         }
 
-        /// <summary>A file's bytes, refusing more than <paramref name="max"/> (read at most max+1).</summary>
+        /// <summary>A file's bytes, refusing more than <paramref name="max"/> (read at most max+1).
+        /// The file's metadata is checked before it is opened: a folder is refused, and so is a
+        /// file of length 0, which is what a device (/dev/zero) or a FIFO reports (opening a FIFO
+        /// would wait for a writer; a device never ends) and what an empty file is (no secret,
+        /// settings or key is empty). FormatException says which file and what is wrong.</summary>
         public static byte[] ReadBounded(string path, int max, string what)
         {
+            if (Directory.Exists(path)) throw new FormatException(string.Format(CultureInfo.InvariantCulture, "{0} file '{1}' is a folder, not a file", what, path));
+            FileInfo info = new FileInfo(path);
+            if (info.Exists && info.Length == 0) throw new FormatException(string.Format(CultureInfo.InvariantCulture, "{0} file '{1}' is empty or not a regular file (a device or a FIFO)", what, path));
+            if (info.Exists && info.Length > max) throw new FormatException(string.Format(CultureInfo.InvariantCulture, "{0} file '{1}' is larger than {2} bytes", what, path, max));
             using (FileStream f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read))
             {
                 byte[] buf = new byte[max + 1];
                 int total = 0, n;
                 while (total < buf.Length && (n = f.Read(buf, total, buf.Length - total)) > 0) total += n;
-                if (total > max) throw new FormatException(string.Format(CultureInfo.InvariantCulture, "{0} file '{1}' is larger than {2} bytes", what, path, max));
-                byte[] exact = new byte[total];
-                Array.Copy(buf, exact, total);
-                return exact;
+                try
+                {
+                    if (total > max) throw new FormatException(string.Format(CultureInfo.InvariantCulture, "{0} file '{1}' is larger than {2} bytes", what, path, max));
+                    byte[] exact = new byte[total];
+                    Array.Copy(buf, exact, total);
+                    return exact;
+                }
+                finally
+                {
+                    Array.Clear(buf, 0, buf.Length);
+                }
             }
         }
 

@@ -115,8 +115,12 @@ namespace MfaApproval
         readonly string field;
         public ValidateConfigFieldAttribute(string field) { this.field = field; }
 
+        /// <summary>The parameter that sets the field, where several do (-OrgUrl and -Uri both
+        /// set uri): the provider whose field that parameter sets checks the value.</summary>
+        public string Parameter { get; set; }
+
         /// <summary>The provider whose rules check <paramref name="json"/> and its field.</summary>
-        static ProviderSpec Owner(string json, out ProviderField owned)
+        ProviderSpec Owner(string json, out ProviderField owned)
         {
             List<ProviderSpec> order = new List<ProviderSpec>();
             order.Add(Providers.Default);
@@ -125,7 +129,7 @@ namespace MfaApproval
             {
                 foreach (ProviderField f in p.Fields)
                 {
-                    if (f.Json == json && (f.Json != "uri" || p.HostField == null))
+                    if (f.Json == json && (f.Json != "uri" || p.HostField == null) && (Parameter == null || f.Parameter == Parameter))
                     {
                         owned = f;
                         return p;
@@ -157,6 +161,10 @@ namespace MfaApproval
                 if (owner != Providers.Default) config.Add("provider", owner.Name);
                 foreach (ProviderField f in owner.Fields)
                 {
+                    // The value alone is checked here: a rule that also depends on another
+                    // parameter (http:// on loopback with -AllowUnencryptedAuthentication) is
+                    // the full check's, when the connection is made with every parameter.
+                    if (f.Json == "allowUnencryptedAuthentication" && f.Json != field) config.Add(f.Json, true);
                     if (!f.Required || f.Json == field) continue;
                     // The host field stands for uri (the engine refuses both).
                     if (f.Json == "uri" && owner.HostField != null) continue;
@@ -173,7 +181,8 @@ namespace MfaApproval
                 }
                 catch (MfaNativeException e)
                 {
-                    throw new ValidationMetadataException(Engine.Sentence(e.Problem));
+                    // The problem names fields ("the oktaApiToken secret"): name parameters.
+                    throw new ValidationMetadataException(Engine.Sentence(Cmdlets.NewMfaConnectionCommand.ParameterWords(e.Problem, Cmdlets.NewMfaConnectionCommand.ParametersOf(owner), owner)));
                 }
             }
         }

@@ -144,7 +144,7 @@ pub fn person_key(name: &str) -> String {
 /// invisible format characters.
 pub fn check_name(field: &str, name: &str) -> Result<(), ConfigError> {
     check_text(field, name, true)?;
-    if let Some((i, c)) = name.chars().enumerate().find(|(_, c)| is_format_char(*c)) {
+    if let Some((i, c)) = format_char(name) {
         return Err(ConfigError::new(
             field,
             format!(
@@ -154,6 +154,44 @@ pub fn check_name(field: &str, name: &str) -> Result<(), ConfigError> {
         ));
     }
     Ok(())
+}
+
+/// The first invisible format character in `text` (its position in characters), if any.
+fn format_char(text: &str) -> Option<(usize, char)> {
+    text.chars().enumerate().find(|(_, c)| is_format_char(*c))
+}
+
+/// Text a person reads on the push (`pushType`, `applicationName`, `pushInfo` keys and
+/// values, `hostname`, `displayUserName`): [`check_text`] and, as for user names, no
+/// invisible or direction-changing format character (U+202E would show "Pay 0001 EUR" as
+/// "Pay 1000 EUR" on the phone; U+200B hides a difference). The message names the
+/// character as U+XXXX, never the character itself.
+pub fn check_shown_text(field: &str, value: &str, required: bool) -> Result<(), ConfigError> {
+    check_text(field, value, required)?;
+    if let Some((i, c)) = format_char(value) {
+        return Err(ConfigError::new(
+            field,
+            format!(
+                "contains the invisible or direction-changing format character U+{:04X} at position {i} (the phone would show the text otherwise than it reads here); give the text without it",
+                c as u32
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// `text` with every control and invisible format character written as U+XXXX, for naming
+/// a field whose name is caller text (a `pushInfo` key) in a message.
+pub fn visible(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || is_format_char(c) {
+            out.push_str(&format!("U+{:04X}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The identity a name stands for: trimmed, NFKC-normalised, case-folded (full Unicode:

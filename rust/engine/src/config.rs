@@ -277,9 +277,24 @@ impl ClientConfig {
             return Err(ConfigError::new("uri", "has no host"));
         }
         if !url.username().is_empty() || url.password().is_some() {
+            // The provider's own way to authenticate (Okta has no userName).
+            let instead = match crate::registry::find(&self.provider) {
+                Some(p) if p.takes("userName") => {
+                    "give userName and the basicPassword secret instead".to_string()
+                }
+                Some(p) => format!(
+                    "give the credential as {} instead",
+                    p.secrets
+                        .iter()
+                        .map(|s| format!("the {} secret", s.name))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                ),
+                None => "give the provider's credential settings instead".to_string(),
+            };
             return Err(ConfigError::new(
                 "uri",
-                "must not embed credentials; pass userName and the password secret instead",
+                format!("must not embed credentials (user:password@); {instead}"),
             ));
         }
         Ok(scheme)
@@ -355,6 +370,10 @@ mod tests {
             ),
             (
                 r#"{"uri":"https://x/y","applicationName":"a\u0001b"}"#,
+                "applicationName",
+            ),
+            (
+                r#"{"provider":"duo","apiHost":"api-1.duosecurity.com","integrationKey":"DIXXXXXXXXXXXXXXXXXX","applicationName":"Pay \u202e0001"}"#,
                 "applicationName",
             ),
             (

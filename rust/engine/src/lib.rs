@@ -15,6 +15,7 @@
 //! - `pace`: polls paced by time (at most once a second when a server answers at once);
 //! - `next_step`: the `Next:` sentence every failure kind's message ends with;
 //! - `redact`: server text bounded, cleaned and redacted of secrets before any message;
+//! - `file`: the one bounded reader of every file a configuration names (regular files only);
 //! - `tls`, `proxy` and `transport`: one reusable HTTPS client per configuration, pinning,
 //!   extra CA, client certificates, proxies, caller authentication;
 //! - `provider`, `mfaserver`, `duo`, `radius`, `okta` and `privacyidea`: the provider interface and
@@ -46,6 +47,7 @@ mod duo;
 pub mod end;
 mod error;
 mod failure;
+mod file;
 mod mfaserver;
 mod next_step;
 mod okta;

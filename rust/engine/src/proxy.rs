@@ -41,7 +41,7 @@ pub fn setting(config: &ClientConfig) -> Result<ProxySetting, ConfigError> {
             if !url.username().is_empty() || url.password().is_some() {
                 return Err(ConfigError::new(
                     "proxy",
-                    "must not embed credentials; pass proxyUserName and the proxy password secret",
+                    "must not embed credentials; give them as proxyUserName and the proxyPassword secret",
                 ));
             }
             if url.path() != "/" || url.query().is_some() {
@@ -60,7 +60,7 @@ pub fn validate(config: &ClientConfig, secrets: &Secrets) -> Result<(), ConfigEr
             let _ = user;
             Err(ConfigError::new(
                 "proxyUserName",
-                "is set, but proxy is not a proxy URL",
+                "is set, but there is no proxy URL to send it to (a proxy credential goes with an http:// or https:// proxy, not the system proxy or none)",
             ))
         }
         (Some(user), None) => {

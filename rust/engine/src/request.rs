@@ -1,6 +1,7 @@
 //! What one request asks for: an approval (`operation: authenticate`, the default) or a query.
 
-use crate::check::{check_seconds, check_text, ConfigError};
+use crate::approvers::check_shown_text;
+use crate::check::{check_seconds, ConfigError};
 use serde::Deserialize;
 use std::time::Duration;
 
@@ -147,7 +148,7 @@ impl Query {
             ));
         }
         if let Some(a) = &self.application_name {
-            check_text("applicationName", a, false)?;
+            check_shown_text("applicationName", a, false)?;
         }
         if let Some(ip) = &self.initiating_ip_address {
             if !ip.is_empty() && ip.parse::<std::net::IpAddr>().is_err() {
@@ -172,7 +173,7 @@ impl Query {
             ("displayUserName", &self.display_user_name),
         ] {
             if let Some(v) = value {
-                check_text(field, v, false)?;
+                check_shown_text(field, v, false)?;
             }
         }
         if let Some(d) = &self.device {
@@ -185,8 +186,9 @@ impl Query {
         }
         if let Some(info) = &self.push_info {
             for (k, v) in info {
-                check_text(&format!("pushInfo.{k}"), k, true)?;
-                check_text(&format!("pushInfo.{k}"), v, false)?;
+                let field = format!("pushInfo.{}", crate::approvers::visible(k));
+                check_shown_text(&field, k, true)?;
+                check_shown_text(&field, v, false)?;
             }
             if self.push_info_encoded().len() > MAX_PUSH_INFO_BYTES {
                 return Err(ConfigError::new(
@@ -282,5 +284,60 @@ mod tests {
             .problem
             .contains("257"));
         Query::from_json(br#"{"operation":"testSecurity"}"#).unwrap();
+    }
+
+    #[test]
+    fn the_push_text_refuses_invisible_and_direction_changing_characters_by_field() {
+        // U+202E shows "0001" as "1000" on the phone; the others hide or reorder text.
+        for c in [
+            '\u{202E}', '\u{200B}', '\u{200D}', '\u{2066}', '\u{061C}', '\u{FEFF}',
+        ] {
+            let text = format!("Pay {c}0001\u{202C} EUR");
+            let code = format!("U+{:04X}", c as u32);
+            let value = serde_json::Value::String(text.clone());
+            let cases = [
+                (
+                    serde_json::json!({"userName": "a", "pushType": value}),
+                    "pushType".to_string(),
+                ),
+                (
+                    serde_json::json!({"userName": "a", "applicationName": value}),
+                    "applicationName".to_string(),
+                ),
+                (
+                    serde_json::json!({"userName": "a", "hostname": value}),
+                    "hostname".to_string(),
+                ),
+                (
+                    serde_json::json!({"userName": "a", "displayUserName": value}),
+                    "displayUserName".to_string(),
+                ),
+                (
+                    serde_json::json!({"userName": "a", "pushInfo": {"amount": value}}),
+                    "pushInfo.amount".to_string(),
+                ),
+                (
+                    serde_json::json!({"userName": "a", "pushInfo": {text.clone(): "1"}}),
+                    format!("pushInfo.Pay {code}0001U+202C EUR"),
+                ),
+            ];
+            for (json, field) in cases {
+                let e = Query::from_json(json.to_string().as_bytes()).unwrap_err();
+                assert_eq!(e.field, field, "{json}: {e}");
+                assert!(e.problem.contains(&code), "{json}: {e}");
+                assert!(
+                    !e.to_string().contains(c),
+                    "the raw character is echoed: {e}"
+                );
+            }
+        }
+        // Text in any script, with the symbols a reason needs, is still accepted.
+        let fine = serde_json::json!({
+            "userName": "a",
+            "pushType": "Zahlung 1000 \u{20AC} f\u{FC}r M\u{FC}ller",
+            "applicationName": "\u{062F}\u{0641}\u{0639} \u{05EA}\u{05E9}\u{05DC}\u{05D5}\u{05DD}",
+            "pushInfo": {"Betrag": "1\u{00A0}000 \u{20AC}", "\u{8BF7}\u{6C42}": "\u{6279}\u{51C6}"}
+        });
+        Query::from_json(fine.to_string().as_bytes()).unwrap();
     }
 }

@@ -152,10 +152,15 @@ impl ServerCertVerifier for PinnedVerifier {
 /// PowerShell 5.1 may put before a PEM file (the PEM reader would skip the first BEGIN line
 /// and report no block). A PKCS#12 file starts with 0x30, never with a mark. The mark is
 /// removed in place, so the key material stays in the buffer that is zeroized.
+/// Read through the engine's one bounded reader (regular files only, at most 1 MiB).
 fn read_file(field: &str, path: &str) -> Result<Zeroizing<Vec<u8>>, ConfigError> {
-    let mut bytes = std::fs::read(path)
-        .map(Zeroizing::new)
-        .map_err(|e| ConfigError::new(field, format!("cannot read '{path}': {e}")))?;
+    let give = match field {
+        "clientKeyFile" => "the client's PEM private key file",
+        "clientCertificateFile" => "the client certificate as a PEM or PKCS#12 (.pfx) file",
+        _ => "a PEM file of the CA certificates that issued the server's certificate",
+    };
+    let mut bytes =
+        crate::file::read_bounded(field, path, crate::file::MAX_CERTIFICATE_FILE_BYTES, give)?;
     let mark = bytes.len() - mfa_protocol::text::without_utf8_bom(&bytes).len();
     bytes.drain(..mark);
     Ok(bytes)

@@ -45,6 +45,8 @@ impl ClientConfig {
         let spec = registry::lookup(&self.provider)?;
         registry::refuse_foreign_secrets(spec, secrets)?;
         crate::audit::config::validate(self, secrets)?;
+        // Shown on the push, so the push text's rule (no invisible or bidi characters).
+        crate::approvers::check_shown_text("applicationName", &self.application_name, false)?;
         if self.allow_name_only_identity && !spec.names_only_identity {
             return Err(ConfigError::new(
                 "allowNameOnlyIdentity",

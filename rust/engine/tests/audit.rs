@@ -285,29 +285,39 @@ async fn line_separators_and_bidi_controls_are_escaped_in_the_line() {
     let _ = std::fs::remove_file(&path);
     let extra = format!(r#""auditPath":{}"#, serde_json::to_string(&path).unwrap());
     let client = demo_client(&sim, &extra);
+    // Bidi controls and invisible characters never reach the push text (nor the record): the
+    // request is refused before anything is sent.
+    let refused = mfa_engine::Query::from_json(
+        r#"{"userName":"alice@contoso.com","pushType":"ok\u202egnp.exe"}"#.as_bytes(),
+    )
+    .unwrap_err();
+    assert_eq!(refused.field, "pushType", "{refused}");
+    let refused = mfa_engine::Query::from_json(
+        r#"{"userName":"alice@contoso.com","pushInfo":{"ticket":"c\u200e\u2066d"}}"#.as_bytes(),
+    )
+    .unwrap_err();
+    assert_eq!(refused.field, "pushInfo.ticket", "{refused}");
+    // Line and paragraph separators are text a push may carry; in the line they are escaped.
     let o = run(
         &client,
-        r#"{"userName":"alice@contoso.com","pushType":"ok\u202egnp.exe","pushInfo":{"ticket":"a\u2028b\u2029c\u200e\u2066d"}}"#,
+        r#"{"userName":"alice@contoso.com","pushType":"ok gnp.exe","pushInfo":{"ticket":"a\u2028b\u2029c"}}"#,
     )
     .await;
     assert_eq!(o.status, Status::Approved, "{}", o.message);
     let text = std::fs::read_to_string(&path).unwrap();
     assert_eq!(records(&text).len(), 1);
-    for raw in ['\u{202e}', '\u{2028}', '\u{2029}', '\u{200e}', '\u{2066}'] {
+    for raw in ['\u{2028}', '\u{2029}'] {
         assert!(!text.contains(raw), "raw U+{:04X} in {text}", raw as u32);
     }
     assert!(
-        text.contains(r"\u202e") && text.contains(r"\u2028"),
+        text.contains(r"\u2028") && text.contains(r"\u2029"),
         "{text}"
     );
     let v: serde_json::Value = serde_json::from_str(records(&text)[0]).unwrap();
+    assert_eq!(v["reason"], "ok gnp.exe");
     assert_eq!(
-        v["reason"], "ok\u{202e}gnp.exe",
+        v["context"]["ticket"], "a\u{2028}b\u{2029}c",
         "the escape means the same text"
-    );
-    assert_eq!(
-        v["context"]["ticket"],
-        "a\u{2028}b\u{2029}c\u{200e}\u{2066}d"
     );
 }
 

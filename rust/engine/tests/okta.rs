@@ -235,6 +235,10 @@ async fn a_wrong_token_is_an_authentication_failure_never_echoed() {
     assert_eq!(o.failure_kind, FailureKind::Authentication);
     assert!(o.message.contains("E0000011"), "{}", o.message);
     assert!(!serde_json::to_string(&o).unwrap().contains(wrong));
+    // The next step names the credential in use (an API token), not the service app's.
+    assert!(o.message.contains("Next: check -ApiToken"), "{}", o.message);
+    assert!(!o.message.contains("ClientId"), "{}", o.message);
+    assert!(!o.message.contains("PrivateKeyFile"), "{}", o.message);
 }
 
 #[tokio::test]

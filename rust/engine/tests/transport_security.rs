@@ -315,3 +315,153 @@ async fn client_certificates_authenticate_the_caller_as_pem_and_pkcs12() {
     .unwrap_err();
     assert_eq!(err.field, "clientCertificateFile");
 }
+
+/// Every file a configuration names, given something that is not a small regular file
+/// (/dev/zero, a FIFO, a folder, a file over the limit), is refused at once with the field,
+/// the reason and what to give. Runs in a child process with a memory cap and a deadline,
+/// so a reader that is not bounded fails this test instead of eating the machine or hanging.
+#[cfg(unix)]
+#[test]
+fn hostile_files_in_every_file_field_are_refused_fast_by_a_child_with_a_deadline() {
+    let exe = std::env::current_exe().unwrap();
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(r#"ulimit -v 1000000; exec "$0" "$@""#)
+        .arg(exe)
+        .args([
+            "--exact",
+            "hostile_files_child",
+            "--ignored",
+            "--test-threads=1",
+        ])
+        .env("MFA_HOSTILE_FILES_CHILD", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break Some(s);
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let status = status.unwrap_or_else(|| panic!("the reads did not end within 60 s:\n{text}"));
+    assert!(status.success(), "{text}");
+    assert!(text.contains("1 passed"), "the child ran no test:\n{text}");
+}
+
+/// The child of the test above (run only by it).
+#[cfg(unix)]
+#[test]
+#[ignore = "run by hostile_files_in_every_file_field_are_refused_fast_by_a_child_with_a_deadline"]
+fn hostile_files_child() {
+    assert_eq!(
+        std::env::var("MFA_HOSTILE_FILES_CHILD").as_deref(),
+        Ok("1"),
+        "run through its parent test"
+    );
+    let dir = temp_dir("hostile-files");
+    let fifo = dir.join("fifo.pem");
+    let _ = std::fs::remove_file(&fifo);
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let folder = dir.join("folder.pem");
+    std::fs::create_dir_all(&folder).unwrap();
+    let big = dir.join("big.pem");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(2 * 1024 * 1024)
+        .unwrap();
+    let big_key = dir.join("big-key.pem");
+    std::fs::File::create(&big_key)
+        .unwrap()
+        .set_len(64 * 1024 + 1)
+        .unwrap();
+    let pki = pki();
+    let cert = dir.join("cert.pem");
+    std::fs::write(&cert, &pki.client_cert_pem).unwrap();
+    let mfa = |extra: String| {
+        format!(
+            r#"{{"uri":"https://mfa.contoso.com/MultiFactorAuthWebServiceSdk/PfWsSdk.asmx","userName":"svc"{extra}}}"#
+        )
+    };
+    let pi = |extra: String| {
+        format!(
+            r#"{{"provider":"privacyidea","uri":"https://pi.contoso.com/","userName":"svc","realm":"contoso"{extra}}}"#
+        )
+    };
+    type Make = Box<dyn Fn(&str) -> String>;
+    let fields: Vec<(&str, Make, &str)> = vec![
+        (
+            "caCertificateFile",
+            Box::new(move |p| mfa(format!(r#","caCertificateFile":"{p}""#))),
+            "1 MiB",
+        ),
+        (
+            "clientCertificateFile",
+            Box::new(move |p| mfa(format!(r#","clientCertificateFile":"{p}""#))),
+            "1 MiB",
+        ),
+        (
+            "clientKeyFile",
+            Box::new(move |p| {
+                mfa(format!(
+                    r#","clientCertificateFile":"{}","clientKeyFile":"{p}""#,
+                    cert.display()
+                ))
+            }),
+            "1 MiB",
+        ),
+        (
+            "responseSigningKeyFile",
+            Box::new(move |p| pi(format!(r#","responseSigningKeyFile":"{p}""#))),
+            "64 KiB",
+        ),
+    ];
+    for (field, make, limit) in &fields {
+        let over = if *limit == "64 KiB" { &big_key } else { &big };
+        let cases = [
+            ("/dev/zero".to_string(), "is a device, not a regular file"),
+            (
+                fifo.display().to_string(),
+                "is a FIFO (named pipe), not a regular file",
+            ),
+            (
+                folder.display().to_string(),
+                "is a folder, not a regular file",
+            ),
+            (over.display().to_string(), "is larger than"),
+        ];
+        for (path, why) in cases {
+            let json = make(&path);
+            let err = match Client::new(
+                &ClientConfig::from_json(json.as_bytes()).unwrap(),
+                password("p"),
+            ) {
+                Ok(_) => panic!("{field} = {path} was accepted"),
+                Err(e) => e,
+            };
+            assert_eq!(err.field, *field, "{path}: {err}");
+            assert!(err.problem.contains(why), "{field} = {path}: {err}");
+            assert!(err.problem.contains("; give "), "{field} = {path}: {err}");
+            if why == "is larger than" {
+                assert!(err.problem.contains(limit), "{field}: {err}");
+            }
+        }
+    }
+}

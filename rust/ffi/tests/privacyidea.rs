@@ -160,7 +160,7 @@ fn the_checks_name_the_fields() {
     let e = client_with(&missing, "pw").unwrap_err();
     assert_eq!(e.0, mfa_result::MFA_INVALID_CONFIG);
     assert!(
-        e.1.starts_with("responseSigningKeyFile: cannot be opened"),
+        e.1.starts_with("responseSigningKeyFile: cannot read '/nonexistent/pi-public.pem'"),
         "{}",
         e.1
     );

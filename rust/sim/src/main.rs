@@ -33,7 +33,8 @@ asmith@contoso.com is alice under another name (an alias) for the SOAP service, 
 JSON file (- : one line of JSON on standard input). --serve radius is --radius; --serve with
 another provider's name (mfaserver, duo, okta, privacyidea) changes nothing (they are always
 served). Before \"ready\", one line per provider served:
-connection: {\"config\":{...},\"secrets\":{\"<secret name>\":null}}; with --connection-secrets
+connection: {\"config\":{...},\"secrets\":{\"<secret name>\":null}} (privacyIDEA's pins the demo
+response signing key it signs with, written to a new folder under the temporary folder); with --connection-secrets
 the README's demo secrets' values instead of null (never a secret given by file). Users come from a
 JSON file (- : one line of JSON on standard input):
 {\"users\":[{\"userName\":\"alice@contoso.com\",\"answer\":\"deny\",\"delaySeconds\":2}]}; a user
@@ -340,8 +341,11 @@ async fn main() {
         serde_json::json!({"provider": "okta", "uri": base}),
         demo_secret(demo_okta, "oktaApiToken", mfa_sim::okta::DEMO_API_TOKEN),
     );
+    // The simulator signs privacyIDEA's answers with its demo key, so its ready connection
+    // pins it (a file the engine reads, in a folder made for this run and removed at the end).
+    let signing_key = write_signing_key().unwrap_or_else(|e| fail(&e));
     connection(
-        serde_json::json!({"provider": "privacyidea", "uri": base, "userName": users.first(), "realm": mfa_sim::privacyidea::users::REALM}),
+        serde_json::json!({"provider": "privacyidea", "uri": base, "userName": users.first(), "realm": mfa_sim::privacyidea::users::REALM, "responseSigningKeyFile": signing_key.1}),
         demo_secret(demo_caller, "basicPassword", mfa_sim::DEMO_PASSWORD),
     );
     if let Some(r) = &radius_server {
@@ -385,4 +389,33 @@ async fn main() {
         r.stop().await;
     }
     running.stop().await;
+    let _ = std::fs::remove_dir_all(&signing_key.0);
+}
+
+/// Writes the demo signing public key (`DEMO_SIGNING_PUBLIC_KEY`) into a new folder of its
+/// own under the temporary folder (refusing one that already exists); its folder and path.
+fn write_signing_key() -> Result<(std::path::PathBuf, String), String> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    let dir = std::env::temp_dir().join(format!("mfa-sim-{}-{nanos}", std::process::id()));
+    std::fs::create_dir(&dir)
+        .map_err(|e| format!("cannot make '{}' for the signing key: {e}", dir.display()))?;
+    let path = dir.join("privacyidea-signing-public.pem");
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| format!("cannot write '{}': {e}", path.display()))?;
+    std::io::Write::write_all(
+        &mut file,
+        mfa_sim::privacyidea::wire::DEMO_SIGNING_PUBLIC_KEY.as_bytes(),
+    )
+    .map_err(|e| format!("cannot write '{}': {e}", path.display()))?;
+    let shown = path
+        .to_str()
+        .ok_or_else(|| format!("'{}' is not UTF-8", path.display()))?
+        .to_owned();
+    Ok((dir, shown))
 }

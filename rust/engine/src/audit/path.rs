@@ -28,26 +28,7 @@ pub(super) fn symlink_error() -> i32 {
     }
 }
 
-/// What a non-regular file is, in words.
+/// What a non-regular file is, in words (the engine's one wording, `crate::file`).
 pub(super) fn describe(kind: &std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt as _;
-        if kind.is_fifo() {
-            return "a FIFO (named pipe)";
-        }
-        if kind.is_char_device() || kind.is_block_device() {
-            return "a device";
-        }
-        if kind.is_socket() {
-            return "a socket";
-        }
-    }
-    if kind.is_symlink() {
-        "a symbolic link"
-    } else if kind.is_dir() {
-        "a folder"
-    } else {
-        "not a regular file"
-    }
+    crate::file::describe(kind)
 }

@@ -48,10 +48,10 @@ pub static SPEC: ProviderSpec = ProviderSpec {
 
 fn next_step(kind: FailureKind) -> Option<&'static str> {
     Some(match kind {
-        FailureKind::Dns => "check the host name in -ApiHost (uri) and this machine's DNS; where only a proxy reaches the Internet, give -Proxy or -UseSystemProxy (proxy).",
-        FailureKind::Connect => "check -ApiHost (uri), this machine's firewall and outbound HTTPS; where only a proxy reaches the Internet, give -Proxy or -UseSystemProxy (proxy).",
-        FailureKind::Authentication => "check -IntegrationKey and -SecretKey (integrationKey and the secret key) against the Auth API application in the Duo Admin Panel, and -ApiHost (uri).",
-        FailureKind::HttpStatus => "429 and 5xx mean Duo is busy or down (see status.duo.com): try again later; otherwise check -ApiHost (uri).",
+        FailureKind::Dns => "check the host name in -ApiHost (apiHost) and this machine's DNS; where only a proxy reaches the Internet, give -Proxy or -UseSystemProxy (proxy).",
+        FailureKind::Connect => "check -ApiHost (apiHost), this machine's firewall and outbound HTTPS; where only a proxy reaches the Internet, give -Proxy or -UseSystemProxy (proxy).",
+        FailureKind::Authentication => "check -IntegrationKey and -SecretKey (integrationKey and the duoSecretKey secret) against the Auth API application in the Duo Admin Panel, and -ApiHost (apiHost).",
+        FailureKind::HttpStatus => "429 and 5xx mean Duo is busy or down (see status.duo.com): try again later; otherwise check -ApiHost (apiHost).",
         _ => return None,
     })
 }

@@ -261,8 +261,19 @@ impl Api {
             (true, false) => format!(" ({summary})"),
             (false, false) => format!(" ({code}: {summary})"),
         };
+        // A refusal names the credential in use, not both kinds Okta takes.
+        let next = if kind == FailureKind::Authentication {
+            format!(
+                ". {}{}",
+                crate::next_step::MARKER,
+                self.authorization.refused_next_step()
+            )
+        } else {
+            String::new()
+        };
         Err(Failure {
-            error: CallError::new(kind, format!("{op}: HTTP {status}{detail}")).with_status(status),
+            error: CallError::new(kind, format!("{op}: HTTP {status}{detail}{next}"))
+                .with_status(status),
             kind,
             status: Some(status),
             wait,

@@ -22,6 +22,8 @@ use zeroize::Zeroizing;
 
 /// The scopes an approval needs: read the user and its factors, verify a factor.
 pub const SCOPES: &str = "okta.users.read okta.users.manage";
+/// What to check when Okta refuses the service app.
+const SERVICE_APP_REFUSED: &str = "check -ClientId and -PrivateKeyFile (clientId and the oktaPrivateKey secret), the public key registered for the service app and its granted scopes okta.users.read and okta.users.manage, in the Okta Admin Console; and -OrgUrl (uri).";
 /// How long a client assertion is valid (Okta allows at most an hour).
 const ASSERTION_SECONDS: u64 = 300;
 
@@ -206,7 +208,8 @@ impl ServiceApp {
             let (error, description) = (field("error"), field("error_description"));
             let text = redactor.server_text_within(&format!("{error} {description}"), 200);
             return Err(auth_failure(format!(
-                "token: the service app got no access token (HTTP {status}: {text}); check clientId, the registered public key and the granted scopes ({SCOPES})"
+                "token: the service app got no access token (HTTP {status}: {text}). {}{SERVICE_APP_REFUSED}",
+                crate::next_step::MARKER
             )));
         }
         let doc = doc.map_err(|e| CallError::new(FailureKind::Protocol, format!("token: {e}")))?;
@@ -245,6 +248,14 @@ impl ServiceApp {
 }
 
 impl Credential {
+    /// What to check when Okta refuses this credential (401/403): only the one in use.
+    pub fn refused_next_step(&self) -> &'static str {
+        match self {
+            Credential::ApiToken(_) => "check -ApiToken (the oktaApiToken secret: an active token, made by an admin who may read and manage users) in the Okta Admin Console (Security > API > Tokens); and -OrgUrl (uri).",
+            Credential::ServiceApp(_) => SERVICE_APP_REFUSED,
+        }
+    }
+
     /// The `Authorization` header value for the next call.
     pub async fn header(
         &self,

@@ -62,7 +62,7 @@ pub fn validate(config: &ClientConfig, secrets: &Secrets, scheme: &str) -> Resul
         (None, None, _) => {
             return Err(ConfigError::new(
                 "oktaApiToken",
-                "is required for provider okta (an API token as a secret), unless clientId and the oktaPrivateKey secret are given",
+                "is required for provider okta (an API token, as a secret), unless clientId and the oktaPrivateKey secret are given",
             ))
         }
         (None, Some(token), key) => {

@@ -90,7 +90,7 @@ pub fn validate(config: &ClientConfig, secrets: &Secrets, scheme: &str) -> Resul
         (Some(user), Some(_)) => check_text("userName", user, true),
         (None, _) => Err(ConfigError::new(
             "userName",
-            "is required for provider privacyidea: the service account (a privacyIDEA admin allowed triggerchallenge), with its password as the basic password secret",
+            "is required for provider privacyidea: the service account (a privacyIDEA admin allowed triggerchallenge) and the basicPassword secret",
         )),
         (Some(_), None) => Err(ConfigError::new(
             "basicPassword",

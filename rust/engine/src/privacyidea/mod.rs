@@ -636,20 +636,12 @@ fn rights_missing(e: CallError, right: &str) -> CallError {
 /// Reads the response signing key file (bounded), naming the field on any problem.
 fn read_key(path: &str) -> Result<SigningKey, ConfigError> {
     let field = "responseSigningKeyFile";
-    let file = std::fs::File::open(path)
-        .map_err(|e| ConfigError::new(field, format!("cannot be opened: {e}")))?;
-    let mut pem = Vec::new();
-    std::io::Read::read_to_end(
-        &mut std::io::Read::take(file, MAX_KEY_FILE_BYTES + 1),
-        &mut pem,
-    )
-    .map_err(|e| ConfigError::new(field, format!("cannot be read: {e}")))?;
-    if pem.len() as u64 > MAX_KEY_FILE_BYTES {
-        return Err(ConfigError::new(
-            field,
-            "is larger than 64 KiB; give the PEM public key file (PI_AUDIT_KEY_PUBLIC)",
-        ));
-    }
+    let pem = crate::file::read_bounded(
+        field,
+        path,
+        MAX_KEY_FILE_BYTES,
+        "the PEM public key file (the server's PI_AUDIT_KEY_PUBLIC)",
+    )?;
     SigningKey::from_pem(mfa_protocol::text::without_utf8_bom(&pem))
         .map_err(|p| ConfigError::new(field, p))
 }

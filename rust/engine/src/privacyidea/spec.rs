@@ -46,7 +46,9 @@ pub static SPEC: ProviderSpec = ProviderSpec {
     code_sentence: Some("{0}: pick {1} in the privacyIDEA Authenticator to approve."),
     queries: &["testSecurity", "userExists", "getUserSettings"],
     test: &["testSecurity", "userExists"],
-    test_success: "privacyIDEA accepted the service account, its rights allow triggerchallenge, and a user lookup round trip succeeded",
+    // privacyIDEA answers a user lookup in a realm it does not have as it answers one for a
+    // user it does not know (no one found), so the test says what it did not check.
+    test_success: "privacyIDEA accepted the service account, its rights allow triggerchallenge, and a user lookup round trip succeeded; -Realm (realm) was not checked (a realm privacyIDEA does not have finds no one, as an unknown user does): check it with Get-MfaUser and a user of that realm",
     next_step,
     takes: "-Uri, -Realm and -Credential (the service account allowed triggerchallenge)",
     host_field: None,

@@ -238,12 +238,19 @@ impl Provider for Radius {
         Box::pin(async move {
             if q.operation != Operation::Authenticate {
                 // Nothing was sent: a provider answer (no next step about URLs or proxies).
+                // The providers that answer it, as the registry says (none named here).
+                let name = q.operation.name();
+                let answering: Vec<&str> = crate::registry::PROVIDERS
+                    .iter()
+                    .filter(|p| p.queries.contains(&name))
+                    .map(|p| p.display)
+                    .collect();
                 return self.outcome(q).fail(
                     Status::Failed,
                     FailureKind::Provider,
                     format!(
-                        "provider radius answers approvals only; '{}' is a query of the HTTP providers (MFA Server, Duo, Okta): RADIUS cannot ask about a user or test a connection without sending an Access-Request, which pushes; nothing was sent",
-                        q.operation.name()
+                        "provider radius answers approvals only; '{name}' is a query of the HTTP providers ({}): RADIUS cannot ask about a user or test a connection without sending an Access-Request, which pushes; nothing was sent",
+                        answering.join(", ")
                     ),
                 );
             }
