@@ -330,7 +330,7 @@ fn hostile_files_in_every_file_field_are_refused_fast_by_a_child_with_a_deadline
         .arg(exe)
         .args([
             "--exact",
-            "hostile_files_child",
+            &common::test_name(module_path!(), "hostile_files_child"),
             "--ignored",
             "--test-threads=1",
         ])
