@@ -168,6 +168,51 @@ pub fn describe_all() -> Value {
     Value::Array(PROVIDERS.iter().map(|p| p.describe()).collect())
 }
 
+// A method of the configuration defined here, beside the catalog it reads (the provider's own
+// credential settings for its message): `config` sits below the registry and cannot read it.
+impl crate::config::ClientConfig {
+    /// `https` or `http`, or an error naming `uri`.
+    pub fn scheme(&self) -> Result<&'static str, ConfigError> {
+        let url = reqwest::Url::parse(&self.uri)
+            .map_err(|e| ConfigError::new("uri", format!("is not an absolute URL: {e}")))?;
+        let scheme = match url.scheme() {
+            "https" => "https",
+            "http" => "http",
+            other => {
+                return Err(ConfigError::new(
+                    "uri",
+                    format!("scheme '{other}' is not supported; use https:// (or http://)"),
+                ))
+            }
+        };
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(ConfigError::new("uri", "has no host"));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            // The provider's own way to authenticate (Okta has no userName).
+            let instead = match find(&self.provider) {
+                Some(p) if p.takes("userName") => {
+                    "give userName and the basicPassword secret instead".to_string()
+                }
+                Some(p) => format!(
+                    "give the credential as {} instead",
+                    p.secrets
+                        .iter()
+                        .map(|s| format!("the {} secret", s.name))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                ),
+                None => "give the provider's credential settings instead".to_string(),
+            };
+            return Err(ConfigError::new(
+                "uri",
+                format!("must not embed credentials (user:password@); {instead}"),
+            ));
+        }
+        Ok(scheme)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,50 +346,5 @@ mod tests {
                 }
             }
         }
-    }
-}
-
-// A method of the configuration defined here, beside the catalog it reads (the provider's own
-// credential settings for its message): `config` sits below the registry and cannot read it.
-impl crate::config::ClientConfig {
-    /// `https` or `http`, or an error naming `uri`.
-    pub fn scheme(&self) -> Result<&'static str, ConfigError> {
-        let url = reqwest::Url::parse(&self.uri)
-            .map_err(|e| ConfigError::new("uri", format!("is not an absolute URL: {e}")))?;
-        let scheme = match url.scheme() {
-            "https" => "https",
-            "http" => "http",
-            other => {
-                return Err(ConfigError::new(
-                    "uri",
-                    format!("scheme '{other}' is not supported; use https:// (or http://)"),
-                ))
-            }
-        };
-        if url.host_str().is_none_or(str::is_empty) {
-            return Err(ConfigError::new("uri", "has no host"));
-        }
-        if !url.username().is_empty() || url.password().is_some() {
-            // The provider's own way to authenticate (Okta has no userName).
-            let instead = match find(&self.provider) {
-                Some(p) if p.takes("userName") => {
-                    "give userName and the basicPassword secret instead".to_string()
-                }
-                Some(p) => format!(
-                    "give the credential as {} instead",
-                    p.secrets
-                        .iter()
-                        .map(|s| format!("the {} secret", s.name))
-                        .collect::<Vec<_>>()
-                        .join(" or ")
-                ),
-                None => "give the provider's credential settings instead".to_string(),
-            };
-            return Err(ConfigError::new(
-                "uri",
-                format!("must not embed credentials (user:password@); {instead}"),
-            ));
-        }
-        Ok(scheme)
     }
 }
