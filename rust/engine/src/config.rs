@@ -258,6 +258,30 @@ impl std::fmt::Debug for Secrets {
     }
 }
 
+impl ClientConfig {
+    /// The client-TLS settings of a provider that takes them (MFA Server, privacyIDEA): a key
+    /// needs its certificate, and no TLS setting goes with a plain http:// `uri` (`scheme`).
+    pub fn check_client_tls(&self, scheme: &str) -> Result<(), ConfigError> {
+        if self.client_key_file.is_some() && self.client_certificate_file.is_none() {
+            return Err(ConfigError::new(
+                "clientKeyFile",
+                "is set without clientCertificateFile",
+            ));
+        }
+        if scheme == "http"
+            && (self.client_certificate_file.is_some()
+                || !self.server_certificate_sha256.is_empty()
+                || self.ca_certificate_file.is_some())
+        {
+            return Err(ConfigError::new(
+                "uri",
+                "is plain http:// but TLS settings (client certificate, pins or CA file) are set",
+            ));
+        }
+        Ok(())
+    }
+}
+
 // `ClientConfig::scheme` (the URI's check, whose message names the provider's own credential
 // settings) is in `registry`: it reads the provider's description, which sits above this module.
 

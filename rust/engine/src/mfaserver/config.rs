@@ -50,21 +50,6 @@ pub fn validate(config: &ClientConfig, secrets: &Secrets, scheme: &str) -> Resul
         }
         (None, None) => {}
     }
-    if config.client_key_file.is_some() && config.client_certificate_file.is_none() {
-        return Err(ConfigError::new(
-            "clientKeyFile",
-            "is set without clientCertificateFile",
-        ));
-    }
-    if scheme == "http"
-        && (config.client_certificate_file.is_some()
-            || !config.server_certificate_sha256.is_empty()
-            || config.ca_certificate_file.is_some())
-    {
-        return Err(ConfigError::new(
-            "uri",
-            "is plain http:// but TLS settings (client certificate, pins or CA file) are set",
-        ));
-    }
+    config.check_client_tls(scheme)?;
     Ok(())
 }

@@ -70,22 +70,7 @@ pub fn validate(config: &ClientConfig, secrets: &Secrets, scheme: &str) -> Resul
             "for provider privacyidea must be https:// (the service account's password and its token would travel readable, and the answers forgeable)",
         ));
     }
-    if scheme == "http"
-        && (config.client_certificate_file.is_some()
-            || !config.server_certificate_sha256.is_empty()
-            || config.ca_certificate_file.is_some())
-    {
-        return Err(ConfigError::new(
-            "uri",
-            "is plain http:// but TLS settings (client certificate, pins or CA file) are set",
-        ));
-    }
-    if config.client_key_file.is_some() && config.client_certificate_file.is_none() {
-        return Err(ConfigError::new(
-            "clientKeyFile",
-            "is set without clientCertificateFile",
-        ));
-    }
+    config.check_client_tls(scheme)?;
     match (&config.user_name, &secrets.basic_password) {
         (Some(user), Some(_)) => check_text("userName", user, true),
         (None, _) => Err(ConfigError::new(
