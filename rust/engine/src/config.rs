@@ -259,7 +259,7 @@ impl std::fmt::Debug for Secrets {
 }
 
 impl ClientConfig {
-    /// The client-TLS settings of a provider that takes them (MFA Server, privacyIDEA): a key
+    /// The client-TLS settings of a provider that takes client certificates: a key
     /// needs its certificate, and no TLS setting goes with a plain http:// `uri` (`scheme`).
     pub fn check_client_tls(&self, scheme: &str) -> Result<(), ConfigError> {
         if self.client_key_file.is_some() && self.client_certificate_file.is_none() {
@@ -370,41 +370,6 @@ mod tests {
                 .and_then(|c| c.validate(&Secrets::default()).map(|_| c))
                 .unwrap_err();
             assert_eq!(err.field, field, "{json}: {err}");
-        }
-    }
-
-    /// The client-TLS rule (`check_client_tls`) holds for every provider that takes client
-    /// certificates: a key needs its certificate; no TLS setting with a plain http:// uri.
-    #[test]
-    fn client_tls_settings_are_checked_alike_for_mfaserver_and_privacyidea() {
-        for base in [
-            r#""provider":"mfaserver","userName":"admin","allowUnencryptedAuthentication":true"#,
-            r#""provider":"privacyidea","userName":"svc","realm":"r","allowUnencryptedAuthentication":true"#,
-        ] {
-            for (extra, field, words) in [
-                (
-                    r#""uri":"https://127.0.0.1/x","clientKeyFile":"k.pem""#,
-                    "clientKeyFile",
-                    "without clientCertificateFile",
-                ),
-                (
-                    r#""uri":"http://127.0.0.1/x","caCertificateFile":"ca.pem""#,
-                    "uri",
-                    "is plain http:// but TLS settings",
-                ),
-                (
-                    r#""uri":"http://127.0.0.1/x","serverCertificateSha256":["00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"]"#,
-                    "uri",
-                    "is plain http:// but TLS settings",
-                ),
-            ] {
-                let json = format!("{{{base},{extra}}}");
-                let err = cfg(&json)
-                    .and_then(|c| c.validate(&with_password()).map(|_| c))
-                    .unwrap_err();
-                assert_eq!(err.field, field, "{json}: {err}");
-                assert!(err.problem.contains(words), "{json}: {err}");
-            }
         }
     }
 

@@ -465,3 +465,42 @@ fn hostile_files_child() {
         }
     }
 }
+
+/// The client-TLS rule (`ClientConfig::check_client_tls`) holds for every provider that takes client
+/// certificates: a key needs its certificate; no TLS setting with a plain http:// uri.
+#[test]
+fn client_tls_settings_are_checked_alike_for_mfaserver_and_privacyidea() {
+    for base in [
+        r#""provider":"mfaserver","userName":"admin","allowUnencryptedAuthentication":true"#,
+        r#""provider":"privacyidea","userName":"svc","realm":"r","allowUnencryptedAuthentication":true"#,
+    ] {
+        for (extra, field, words) in [
+            (
+                r#""uri":"https://127.0.0.1/x","clientKeyFile":"k.pem""#,
+                "clientKeyFile",
+                "without clientCertificateFile",
+            ),
+            (
+                r#""uri":"http://127.0.0.1/x","caCertificateFile":"ca.pem""#,
+                "uri",
+                "is plain http:// but TLS settings",
+            ),
+            (
+                r#""uri":"http://127.0.0.1/x","serverCertificateSha256":["00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"]"#,
+                "uri",
+                "is plain http:// but TLS settings",
+            ),
+        ] {
+            let json = format!("{{{base},{extra}}}");
+            let secrets = Secrets {
+                basic_password: Some(Zeroizing::new("s3cret-Pa55".into())),
+                ..Default::default()
+            };
+            let err = ClientConfig::from_json(json.as_bytes())
+                .and_then(|c| c.validate(&secrets).map(|_| c))
+                .unwrap_err();
+            assert_eq!(err.field, field, "{json}: {err}");
+            assert!(err.problem.contains(words), "{json}: {err}");
+        }
+    }
+}
