@@ -2,7 +2,10 @@
 //! built is `build.rs`), below the provider, so `next_step` and the configuration reader read it.
 
 use crate::failure::FailureKind;
-use crate::registry::types::{field, secret, ProviderSpec, SecretSource, ValueKind::*};
+use crate::registry::types::{
+    field, secret, ProviderSpec, SecretSource, ValueKind::*, CLIENT_CERTIFICATE_FILE,
+    CLIENT_CERTIFICATE_PASSWORD, CLIENT_KEY_FILE,
+};
 
 /// The provider name (`provider` in the configuration).
 pub const NAME: &str = "mfaserver";
@@ -19,13 +22,8 @@ pub static SPEC: ProviderSpec = ProviderSpec {
         field("uri", "Uri", Uri, true),
         field("userName", "Credential", CredentialUser, false),
         field("basicMode", "BasicAuthentication", Choice, false),
-        field(
-            "clientCertificateFile",
-            "ClientCertificateFile",
-            Path,
-            false,
-        ),
-        field("clientKeyFile", "ClientKeyFile", Path, false),
+        CLIENT_CERTIFICATE_FILE,
+        CLIENT_KEY_FILE,
         field(
             "initiatingAuthenticationType",
             "InitiatingAuthenticationType",
@@ -45,15 +43,7 @@ pub static SPEC: ProviderSpec = ProviderSpec {
             |s| s.basic_password.is_some(),
             "Basic",
         ),
-        secret(
-            2,
-            "clientCertificatePassword",
-            "ClientCertificatePassword",
-            SecretSource::SecureString,
-            false,
-            |s| s.client_certificate_password.is_some(),
-            "",
-        ),
+        CLIENT_CERTIFICATE_PASSWORD,
     ],
     resolves_identity: true,
     names_only_identity: false,

@@ -2,7 +2,10 @@
 //! built is `build.rs`), below the provider, so `next_step` and the configuration reader read it.
 
 use crate::failure::FailureKind;
-use crate::registry::types::{field, secret, ProviderSpec, SecretSource, ValueKind::*};
+use crate::registry::types::{
+    field, secret, ProviderSpec, SecretSource, ValueKind::*, CLIENT_CERTIFICATE_FILE,
+    CLIENT_CERTIFICATE_PASSWORD, CLIENT_KEY_FILE,
+};
 
 /// privacyIDEA: a push token, triggered by a service account.
 pub static SPEC: ProviderSpec = ProviderSpec {
@@ -17,8 +20,8 @@ pub static SPEC: ProviderSpec = ProviderSpec {
         field("userName", "Credential", CredentialUser, true),
         field("realm", "Realm", Text, true),
         field("responseSigningKeyFile", "ResponseSigningKey", Path, false),
-        field("clientCertificateFile", "ClientCertificateFile", Path, false),
-        field("clientKeyFile", "ClientKeyFile", Path, false),
+        CLIENT_CERTIFICATE_FILE,
+        CLIENT_KEY_FILE,
     ],
     secrets: &[
         secret(
@@ -30,15 +33,7 @@ pub static SPEC: ProviderSpec = ProviderSpec {
             |s| s.basic_password.is_some(),
             "ServiceAccount",
         ),
-        secret(
-            2,
-            "clientCertificatePassword",
-            "ClientCertificatePassword",
-            SecretSource::SecureString,
-            false,
-            |s| s.client_certificate_password.is_some(),
-            "",
-        ),
+        CLIENT_CERTIFICATE_PASSWORD,
     ],
     resolves_identity: true,
     names_only_identity: false,

@@ -259,6 +259,27 @@ pub const HTTP_FIELDS: &[Field] = &[
     ),
 ];
 
+/// A client certificate (for a provider that authenticates itself with one: MFA Server,
+/// privacyIDEA), checked alike by `ClientConfig::check_client_tls`: the certificate file...
+pub const CLIENT_CERTIFICATE_FILE: Field = field(
+    "clientCertificateFile",
+    "ClientCertificateFile",
+    ValueKind::Path,
+    false,
+);
+/// ...its key file (PEM)...
+pub const CLIENT_KEY_FILE: Field = field("clientKeyFile", "ClientKeyFile", ValueKind::Path, false);
+/// ...and the password of a PKCS#12 file.
+pub const CLIENT_CERTIFICATE_PASSWORD: Secret = secret(
+    2,
+    "clientCertificatePassword",
+    "ClientCertificatePassword",
+    SecretSource::SecureString,
+    false,
+    |s| s.client_certificate_password.is_some(),
+    "",
+);
+
 /// Secrets every HTTP provider takes.
 pub const HTTP_SECRETS: &[Secret] = &[secret(
     4,
